@@ -1,0 +1,5 @@
+"""python -m sopflow"""
+
+from sopflow.cli import main
+
+main()

@@ -1,0 +1,212 @@
+"""The `sopflow` command: parse arguments, call the library, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
+from sopflow.engine.describe import flow_detail, flow_summary, path_detail
+from sopflow.engine.loader import load_flow
+from sopflow.engine.model import Flow
+from sopflow.engine.paths import TooManyPaths, flow_paths
+from sopflow.errors import FlowError, LookupFailed, SopflowError
+from sopflow.i18n import default_language
+from sopflow.ui import ui
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def lang_option(command: F) -> F:
+    return click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default=None,
+        help="Language of the output (default: SOPFLOW_LANG, else the locale).",
+    )(command)
+
+
+def json_option(command: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")(command)
+
+
+def _lang(lang: str | None) -> str:
+    return lang or default_language()
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--flows", "flows_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    envvar="SOPFLOW_FLOWS", help="A folder of your own flow files, searched before the built-in ones.",
+)
+@click.version_option(package_name="sopflow")
+@click.pass_context
+def cli(ctx: click.Context, flows_dir: Path | None) -> None:
+    """sopflow: standard control procedures as flows you can check, step and print."""
+    ctx.obj = default_catalog(flows_dir)
+
+
+@cli.group()
+def flows() -> None:
+    """List, show, check and walk flow definitions."""
+
+
+def _catalog() -> FlowCatalog:
+    catalog = click.get_current_context().find_object(FlowCatalog)
+    return catalog if catalog is not None else default_catalog(None)
+
+
+def resolve_flow(reference: str) -> Flow:
+    """A flow by file path (anything ending .yaml/.yml or an existing file) or by id."""
+    path = Path(reference)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        return load_flow(path)
+    return _catalog().load(reference)
+
+
+@flows.command("list")
+@lang_option
+@json_option
+def flows_list(lang: str | None, as_json: bool) -> None:
+    """List the flows there are (your --flows folder first, then the built-in ones)."""
+    lang = _lang(lang)
+    catalog = _catalog()
+    rows = [flow_summary(catalog.load(flow_id), lang) for flow_id in sorted(catalog.ids())]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        builtin = Path(row["file"]).parent == builtin_dir()
+        where = ui("list.builtin", lang) if builtin else row["file"]
+        click.echo(f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
+                   f"{row['title']}  ({where})")
+
+
+@flows.command("show")
+@click.argument("flow")
+@lang_option
+@json_option
+def flows_show(flow: str, lang: str | None, as_json: bool) -> None:
+    """Show a flow's steps, roles and deadlines. FLOW is an id or a file."""
+    lang = _lang(lang)
+    detail = flow_detail(resolve_flow(flow), lang)
+    if as_json:
+        _print_json(detail)
+        return
+    click.echo(_show_text(detail, lang))
+
+
+def _show_text(detail: dict[str, Any], lang: str) -> str:
+    lines = [f"{detail['title']}  ({detail['id']} v{detail['version']})"]
+    if detail["description"]:
+        lines.append(detail["description"])
+    lines.append("")
+    lines.append(ui("show.roles", lang))
+    lines += [f"  {rid:<22} {name}" for rid, name in detail["roles"].items()]
+    lines.append("")
+    lines.append(ui("show.steps", lang))
+    for number, step in enumerate(detail["steps"], 1):
+        facts = [ui(f"kind.{step['kind']}", lang), step["role_label"]]
+        if step["deadline"]:
+            facts.append(ui("show.deadline", lang, value=step["deadline"]))
+        if step["outcome"]:
+            facts.append(ui("show.outcome", lang, value=step["outcome"]))
+        lines.append(f"  {number:>2}. {step['label']} [{step['id']}]  " + " · ".join(facts))
+        for check in step["checks"]:
+            lines.append("      ↻ " + ui("show.check", lang, label=check["label"], every=check["every"]))
+        for way in step["ways"]:
+            lines.append(f"      → {_way_text(way, lang)}")
+    return "\n".join(lines)
+
+
+def _way_text(way: dict[str, Any], lang: str) -> str:
+    target = f"{way['to_label']} [{way['to']}]"
+    if way["kind"] == "timer":
+        return ui("way.timer", lang, label=way["label"], after=way["after"], start=way["from"], to=target)
+    if way["kind"] == "next":
+        return target
+    condition = f"  ({way['when']})" if way.get("when") else ""
+    if way.get("default"):
+        condition = "  " + ui("way.default", lang)
+    return f"{way['label']} → {target}{condition}"
+
+
+@flows.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@lang_option
+@json_option
+def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> None:
+    """Check flow files; list every problem. Exit 0 if clean, 1 if any file has errors."""
+    lang = _lang(lang)
+    results: list[dict[str, Any]] = []
+    for path in paths:
+        try:
+            flow = load_flow(path)
+            problems = flow.warnings
+            ok = True
+        except FlowError as error:
+            problems = error.problems
+            ok = False
+        results.append({"file": str(path), "ok": ok, "problems": [
+            {"file": p.location.file, "line": p.location.line, "column": p.location.column,
+             "severity": p.severity, "code": p.code, "message": p.message(lang)} for p in problems
+        ], "lines": [p.format(lang) for p in problems]})
+    if as_json:
+        _print_json([{k: v for k, v in r.items() if k != "lines"} for r in results])
+    else:
+        for result in results:
+            for line in result["lines"]:
+                click.echo(line)
+            if result["ok"]:
+                click.echo(ui("validate.ok", lang, file=result["file"]), err=bool(result["lines"]))
+    if not all(r["ok"] for r in results):
+        sys.exit(1)
+
+
+@flows.command("paths")
+@click.argument("flow")
+@lang_option
+@json_option
+def flows_paths(flow: str, lang: str | None, as_json: bool) -> None:
+    """Every distinct path from start to an end, each loop taken at most once (for drills)."""
+    lang = _lang(lang)
+    loaded = resolve_flow(flow)
+    try:
+        found = flow_paths(loaded.graph, loaded.start)
+    except TooManyPaths as exc:
+        raise click.ClickException(ui("paths.too_many", lang, limit=exc.limit)) from None
+    rows = [path_detail(loaded, p, lang) for p in found]
+    if as_json:
+        _print_json(rows)
+        return
+    for number, row in enumerate(rows, 1):
+        click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")
+    outcomes = sorted({r["outcome"] for r in rows})
+    click.echo(ui("paths.summary", lang, count=len(rows), outcomes=", ".join(outcomes)))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; the one place where library errors become messages and exit codes."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except SopflowError as error:
+        click.echo(error.message(default_language()), err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2 if isinstance(error, click.UsageError) else 1)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+__all__ = ["LookupFailed", "cli", "main"]

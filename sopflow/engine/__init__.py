@@ -1,0 +1,1 @@
+"""The flow engine: the flow model, loading and checking flow files, and (later) cases."""

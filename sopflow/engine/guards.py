@@ -1,0 +1,167 @@
+"""Guards: Jinja2 expressions checked at load time and evaluated in Jinja2's sandbox.
+
+A guard is code from a file, so it gets two walls. At load time the expression's syntax tree is
+walked and anything beyond plain data logic is refused: attribute and item access (the road to
+`__class__` and friends), calls other than the allowed date helpers, unknown filters and tests,
+and `**`. At run time it is compiled in a SandboxedEnvironment with StrictUndefined, so a name the
+case does not have is an error, not a silent False (the Ansible `when:` convention).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+MAX_GUARD_LENGTH = 500
+MAX_REPEAT = 10_000  # largest string/list a guard may build with '*'
+
+ALLOWED_FILTERS = frozenset({"length", "lower", "upper", "trim", "int", "float", "abs", "round"})
+ALLOWED_TESTS = frozenset(
+    {"defined", "undefined", "none", "number", "string", "boolean", "true", "false", "eq", "ne",
+     "lt", "le", "gt", "ge", "in", "even", "odd", "divisibleby"}
+)
+FUNCTIONS = ("days_since", "hours_since")
+
+
+class GuardProblem(Exception):
+    """A guard refused at load time; `code` picks the message, `params` fill it in."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+class _GuardEnvironment(SandboxedEnvironment):
+    """The sandbox, plus a cap on `*` so '"x" * 10**9' cannot eat the memory."""
+
+    intercepted_binops = frozenset({"*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
+            counts = [v for v in (left, right) if isinstance(v, int)]
+            if sizes and counts and sizes[0] * max(counts) > MAX_REPEAT:
+                raise GuardRuntimeError("a guard tried to build a very large value")
+        return super().call_binop(context, operator, left, right)
+
+
+class GuardRuntimeError(Exception):
+    """A guard that failed while being evaluated (e.g. a field the case does not have yet)."""
+
+
+_ENV = _GuardEnvironment(undefined=StrictUndefined, autoescape=False)
+_ENV.filters = {name: _ENV.filters[name] for name in ALLOWED_FILTERS}
+_ENV.tests = {name: _ENV.tests[name] for name in ALLOWED_TESTS}
+_ENV.globals.clear()  # no range(), lipsum(), namespace(): guards read case data only
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A checked guard expression; `names` are the fields and params it reads."""
+
+    source: str
+    names: frozenset[str]
+
+    def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
+        """True if the guard holds for `values` at time `now`; GuardRuntimeError if it cannot say."""
+        compiled = _compile(self.source)
+        context = dict(values)
+        context.update(_helpers(now))
+        try:
+            return bool(compiled(**context))
+        except GuardRuntimeError:
+            raise
+        except Exception as exc:  # any failure of user data inside the sandbox
+            raise GuardRuntimeError(str(exc)) from None
+
+
+def _compile(source: str) -> Callable[..., Any]:
+    return _ENV.compile_expression(source, undefined_to_none=False)
+
+
+def _helpers(now: datetime) -> dict[str, Callable[[Any], float]]:
+    def days_since(value: Any) -> float:
+        return _elapsed(value, now) / timedelta(days=1)
+
+    def hours_since(value: Any) -> float:
+        return _elapsed(value, now) / timedelta(hours=1)
+
+    return {"days_since": days_since, "hours_since": hours_since}
+
+
+def _elapsed(value: Any, now: datetime) -> timedelta:
+    if isinstance(value, datetime):
+        return now - value
+    if isinstance(value, date):
+        return now.date() - value
+    raise GuardRuntimeError(f"days_since/hours_since need a date, got {value!r}")
+
+
+def check_guard(source: str, known_names: Collection[str]) -> Guard:
+    """Parse and vet `source`; raise GuardProblem for syntax errors, unknown names, escapes."""
+    if len(source) > MAX_GUARD_LENGTH:
+        raise GuardProblem("guard.too_long", limit=MAX_GUARD_LENGTH)
+    if not source.strip():
+        raise GuardProblem("guard.empty")
+    try:
+        tree = _ENV.parse("{{ (" + source + ") }}")
+    except TemplateSyntaxError as exc:
+        raise GuardProblem("guard.syntax", detail=exc.message or "syntax error") from None
+    names: set[str] = set()
+    for node in tree.find_all(nodes.Node):
+        _vet(node, names)
+    unknown = sorted(names - set(known_names) - set(FUNCTIONS))
+    if unknown:
+        raise GuardProblem(
+            "guard.unknown_name",
+            name=unknown[0],
+            suggestion=_suggest(unknown[0], [*known_names, *FUNCTIONS]),
+        )
+    try:
+        _compile(source)
+    except Exception as exc:  # compile problems the parser let through
+        raise GuardProblem("guard.syntax", detail=str(exc)) from None
+    return Guard(source=source, names=frozenset(names - set(FUNCTIONS)))
+
+
+def _vet(node: nodes.Node, names: set[str]) -> None:
+    """Refuse every construct a guard does not need; collect the names it reads."""
+    if isinstance(node, nodes.Name):
+        if node.name.startswith("_"):
+            raise GuardProblem("guard.unsafe", what=node.name)
+        names.add(node.name)
+    elif isinstance(node, nodes.Getattr | nodes.Getitem | nodes.Slice):
+        raise GuardProblem("guard.unsafe", what=_describe_access(node))
+    elif isinstance(node, nodes.Call):
+        if not (isinstance(node.node, nodes.Name) and node.node.name in FUNCTIONS):
+            raise GuardProblem("guard.unsafe_call", allowed=", ".join(FUNCTIONS))
+        if len(node.args) != 1 or node.kwargs or node.dyn_args or node.dyn_kwargs:
+            raise GuardProblem("guard.bad_call", function=node.node.name)
+    elif isinstance(node, nodes.Filter):
+        if node.name not in ALLOWED_FILTERS:
+            raise GuardProblem("guard.filter", name=node.name, allowed=", ".join(sorted(ALLOWED_FILTERS)))
+    elif isinstance(node, nodes.Test):
+        if node.name not in ALLOWED_TESTS:
+            raise GuardProblem("guard.test", name=node.name, allowed=", ".join(sorted(ALLOWED_TESTS)))
+    elif isinstance(node, nodes.Pow):
+        raise GuardProblem("guard.unsafe", what="**")
+    elif isinstance(node, nodes.Const) and isinstance(node.value, str) and "__" in node.value:
+        raise GuardProblem("guard.unsafe", what=repr(node.value))
+
+
+def _describe_access(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Getattr):
+        return f".{node.attr}"
+    return "[...]"
+
+
+def _suggest(word: str, candidates: Collection[str]) -> str:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else ""

@@ -1,0 +1,99 @@
+"""One exception hierarchy for sopflow, and the located problems that flow errors carry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sopflow.i18n import default_language
+from sopflow.messages import render_message
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file, 1-based, as editors count."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a flow file: where, what (a message code and its values) and how bad."""
+
+    code: str
+    location: Location
+    params: Mapping[str, object] = field(default_factory=dict)
+    severity: Severity = "error"
+
+    def message(self, lang: str | None = None) -> str:
+        """'what is wrong — what to do' in the given language."""
+        return render_message(self.code, self.params, lang or default_language())
+
+    def format(self, lang: str | None = None) -> str:
+        """The full line: 'file:line:col: what is wrong — what to do'."""
+        lang = lang or default_language()
+        prefix = ""
+        if self.severity == "warning":
+            prefix = "警告: " if lang == "zh" else "warning: "
+        return f"{self.location}: {prefix}{self.message(lang)}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.file, self.location.line, self.location.column, self.code)
+
+
+class SopflowError(Exception):
+    """Base of every error sopflow raises on purpose; the CLI turns these into one-line messages."""
+
+    exit_code = 1
+
+    def message(self, lang: str | None = None) -> str:
+        return str(self)
+
+
+class FlowError(SopflowError):
+    """A flow definition that does not load; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(problems, key=Problem.sort_key))
+        super().__init__(self.message())
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    def message(self, lang: str | None = None) -> str:
+        return "\n".join(p.format(lang) for p in self.problems)
+
+
+class LookupFailed(SopflowError):
+    """A named thing (flow id, file) that is not there; the message says what is."""
+
+    def __init__(self, code: str, lang: str | None = None, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(self.message(lang))
+
+    def message(self, lang: str | None = None) -> str:
+        return render_message(self.code, self.params, lang or default_language())
+
+
+class CaseError(SopflowError):
+    """A case action that cannot be done; the case is left exactly as it was."""
+
+
+class StoreError(SopflowError):
+    """The case store cannot be opened or written."""
+
+
+class RenderError(SopflowError):
+    """A chart or handbook cannot be produced (e.g. `dot` or a font is missing)."""

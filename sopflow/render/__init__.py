@@ -1,0 +1,1 @@
+"""Charts and handbooks (to come: see the printable-flowcharts issue)."""
