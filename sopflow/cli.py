@@ -24,7 +24,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def lang_option(command: F) -> F:
     return click.option(
-        "--lang", type=click.Choice(["zh", "en"]), default=None,
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=None,
         help="Language of the output (default: SOPFLOW_LANG, else the locale).",
     )(command)
 
@@ -43,8 +45,12 @@ def _print_json(data: object) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--flows", "flows_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    envvar="SOPFLOW_FLOWS", help="A folder of your own flow files, searched before the built-in ones.",
+    "--flows",
+    "flows_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="SOPFLOW_FLOWS",
+    help="A folder of your own flow files, searched before the built-in ones.",
 )
 @click.version_option(package_name="sopflow")
 @click.pass_context
@@ -85,8 +91,10 @@ def flows_list(lang: str | None, as_json: bool) -> None:
     for row in rows:
         builtin = Path(row["file"]).parent == builtin_dir()
         where = ui("list.builtin", lang) if builtin else row["file"]
-        click.echo(f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
-                   f"{row['title']}  ({where})")
+        click.echo(
+            f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
+            f"{row['title']}  ({where})"
+        )
 
 
 @flows.command("show")
@@ -154,10 +162,24 @@ def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> No
         except FlowError as error:
             problems = error.problems
             ok = False
-        results.append({"file": str(path), "ok": ok, "problems": [
-            {"file": p.location.file, "line": p.location.line, "column": p.location.column,
-             "severity": p.severity, "code": p.code, "message": p.message(lang)} for p in problems
-        ], "lines": [p.format(lang) for p in problems]})
+        results.append(
+            {
+                "file": str(path),
+                "ok": ok,
+                "problems": [
+                    {
+                        "file": p.location.file,
+                        "line": p.location.line,
+                        "column": p.location.column,
+                        "severity": p.severity,
+                        "code": p.code,
+                        "message": p.message(lang),
+                    }
+                    for p in problems
+                ],
+                "lines": [p.format(lang) for p in problems],
+            }
+        )
     if as_json:
         _print_json([{k: v for k, v in r.items() if k != "lines"} for r in results])
     else:

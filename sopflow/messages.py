@@ -11,187 +11,345 @@ from collections.abc import Mapping, Sequence
 # code: (English, Chinese)
 MESSAGES: dict[str, tuple[str, str]] = {
     # reading the file
-    "file.unreadable": ("cannot read the file ({detail}) — check the path and permissions",
-                        "无法读取文件({detail})— 请检查路径和权限"),
-    "file.too_large": ("the file is larger than {limit} bytes — a flow file is a few pages of text; "
-                       "check that this is the right file",
-                       "文件超过 {limit} 字节 — 流程文件通常只有几页文字,请确认文件是否正确"),
-    "file.not_utf8": ("the file is not UTF-8 text — save it as UTF-8 (in most editors: Save As, "
-                      "encoding UTF-8)", "文件不是 UTF-8 编码 — 请另存为 UTF-8 编码"),
-    "yaml.syntax": ("not valid YAML: {detail} — check indentation, colons and quotes on this line "
-                    "and the one before", "YAML 格式错误:{detail} — 请检查本行及上一行的缩进、冒号和引号"),
-    "yaml.too_deep": ("the file is nested too deeply — a flow needs only a few levels of indentation",
-                      "文件嵌套层数过多 — 流程文件只需要几层缩进"),
-    "yaml.empty": ("the file is empty — start from docs/flow-format.md or a built-in flow",
-                   "文件为空 — 请参照 docs/flow-format.md 或内置流程编写"),
-    "yaml.many_documents": ("a second YAML document starts here (---) — put one flow in each file",
-                            "此处开始了第二个 YAML 文档(---)— 每个文件只写一个流程"),
-    "yaml.too_large": ("the file expands to too many values (anchors and aliases?) — write the "
-                       "values out instead of repeating aliases", "文件展开后数据过多(锚点/别名?)— 请直接写出数值"),
-    "yaml.recursive_alias": ("an alias refers to itself — remove the recursive alias",
-                             "别名引用了自身 — 请删除循环引用"),
-    "yaml.complex_key": ("a key must be a plain name — write it as a simple word before the colon",
-                         "键必须是简单名称 — 请在冒号前写一个简单的词"),
-    "yaml.duplicate_key": ("'{key}' appears twice in the same mapping — keep one, or rename the other",
-                           "'{key}' 在同一层出现了两次 — 请保留一个或改名"),
-    "yaml.bad_value": ("this value cannot be read ({detail}) — write plain text, numbers, "
-                       "true/false, lists and mappings only",
-                       "无法读取该值({detail})— 只能使用文字、数字、true/false、列表和映射"),
-    "yaml.bad_tag": ("the YAML tag {tag} is not allowed — remove it; flow files hold plain data only",
-                     "不允许使用 YAML 标签 {tag} — 请删除;流程文件只能包含普通数据"),
+    "file.unreadable": (
+        "cannot read the file ({detail}) — check the path and permissions",
+        "无法读取文件({detail})— 请检查路径和权限",
+    ),
+    "file.too_large": (
+        "the file is larger than {limit} bytes — a flow file is a few pages of text; "
+        "check that this is the right file",
+        "文件超过 {limit} 字节 — 流程文件通常只有几页文字,请确认文件是否正确",
+    ),
+    "file.not_utf8": (
+        "the file is not UTF-8 text — save it as UTF-8 (in most editors: Save As, encoding UTF-8)",
+        "文件不是 UTF-8 编码 — 请另存为 UTF-8 编码",
+    ),
+    "yaml.syntax": (
+        "not valid YAML: {detail} — check indentation, colons and quotes on this line and the one before",
+        "YAML 格式错误:{detail} — 请检查本行及上一行的缩进、冒号和引号",
+    ),
+    "yaml.too_deep": (
+        "the file is nested too deeply — a flow needs only a few levels of indentation",
+        "文件嵌套层数过多 — 流程文件只需要几层缩进",
+    ),
+    "yaml.empty": (
+        "the file is empty — start from docs/flow-format.md or a built-in flow",
+        "文件为空 — 请参照 docs/flow-format.md 或内置流程编写",
+    ),
+    "yaml.many_documents": (
+        "a second YAML document starts here (---) — put one flow in each file",
+        "此处开始了第二个 YAML 文档(---)— 每个文件只写一个流程",
+    ),
+    "yaml.too_large": (
+        "the file expands to too many values (anchors and aliases?) — write the "
+        "values out instead of repeating aliases",
+        "文件展开后数据过多(锚点/别名?)— 请直接写出数值",
+    ),
+    "yaml.recursive_alias": (
+        "an alias refers to itself — remove the recursive alias",
+        "别名引用了自身 — 请删除循环引用",
+    ),
+    "yaml.complex_key": (
+        "a key must be a plain name — write it as a simple word before the colon",
+        "键必须是简单名称 — 请在冒号前写一个简单的词",
+    ),
+    "yaml.duplicate_key": (
+        "'{key}' appears twice in the same mapping — keep one, or rename the other",
+        "'{key}' 在同一层出现了两次 — 请保留一个或改名",
+    ),
+    "yaml.bad_value": (
+        "this value cannot be read ({detail}) — write plain text, numbers, "
+        "true/false, lists and mappings only",
+        "无法读取该值({detail})— 只能使用文字、数字、true/false、列表和映射",
+    ),
+    "yaml.bad_tag": (
+        "the YAML tag {tag} is not allowed — remove it; flow files hold plain data only",
+        "不允许使用 YAML 标签 {tag} — 请删除;流程文件只能包含普通数据",
+    ),
     # shape (JSON Schema)
-    "schema.text": ("expected a text, or a mapping of language to text such as {{zh: 登记, en: Register}}"
-                    " — write it in one of these two forms",
-                    "这里应是文字,或语言到文字的映射,如 {{zh: 登记, en: Register}} — 请用这两种写法之一"),
-    "schema.missing_key": ("'{where}' has no '{key}' — add '{key}:'",
-                           "'{where}' 缺少 '{key}' — 请添加 '{key}:'"),
-    "schema.type": ("expected {expected_type}, found {actual_type} — change the value (put text in "
-                    "quotes if it looks like a number or date)",
-                    "这里应是{expected_type},实际是{actual_type} — 请修改(像数字或日期的文字要加引号)"),
-    "schema.enum": ("'{value}' is not one of: {options} —{did_you_mean} use one of these",
-                    "'{value}' 不是可选值({options})—{did_you_mean}请从中选一个"),
-    "schema.const": ("expected {expected}, found '{value}' — write {expected}",
-                     "这里应是 {expected},实际是 '{value}' — 请写 {expected}"),
-    "schema.bad_id": ("'{value}' is not a valid name — use lower-case letters, digits and _, "
-                      "starting with a letter (e.g. grid_worker)",
-                      "'{value}' 不是有效名称 — 只能用小写字母、数字和下划线,并以字母开头(如 grid_worker)"),
-    "schema.bad_source": ("'{value}' is not a source tag — use A (article), K (national guidance), "
-                          "I (inference/default) or S<number>, separated by commas",
-                          "'{value}' 不是有效的来源标记 — 请用 A(原文)、K(国家指南)、I(推断/默认)或 S编号,用逗号分隔"),
-    "schema.bad_language": ("'{value}' is not a language code — use a code such as zh, en or mn",
-                            "'{value}' 不是语言代码 — 请使用 zh、en、mn 等代码"),
+    "schema.text": (
+        "expected a text, or a mapping of language to text such as {{zh: 登记, en: Register}}"
+        " — write it in one of these two forms",
+        "这里应是文字,或语言到文字的映射,如 {{zh: 登记, en: Register}} — 请用这两种写法之一",
+    ),
+    "schema.missing_key": (
+        "'{where}' has no '{key}' — add '{key}:'",
+        "'{where}' 缺少 '{key}' — 请添加 '{key}:'",
+    ),
+    "schema.type": (
+        "expected {expected_type}, found {actual_type} — change the value (put text in "
+        "quotes if it looks like a number or date)",
+        "这里应是{expected_type},实际是{actual_type} — 请修改(像数字或日期的文字要加引号)",
+    ),
+    "schema.enum": (
+        "'{value}' is not one of: {options} —{did_you_mean} use one of these",
+        "'{value}' 不是可选值({options})—{did_you_mean}请从中选一个",
+    ),
+    "schema.const": (
+        "expected {expected}, found '{value}' — write {expected}",
+        "这里应是 {expected},实际是 '{value}' — 请写 {expected}",
+    ),
+    "schema.bad_id": (
+        "'{value}' is not a valid name — use lower-case letters, digits and _, "
+        "starting with a letter (e.g. grid_worker)",
+        "'{value}' 不是有效名称 — 只能用小写字母、数字和下划线,并以字母开头(如 grid_worker)",
+    ),
+    "schema.bad_source": (
+        "'{value}' is not a source tag — use A (article), K (national guidance), "
+        "I (inference/default) or S<number>, separated by commas",
+        "'{value}' 不是有效的来源标记 — 请用 A(原文)、K(国家指南)、I(推断/默认)或 S编号,用逗号分隔",
+    ),
+    "schema.bad_language": (
+        "'{value}' is not a language code — use a code such as zh, en or mn",
+        "'{value}' 不是语言代码 — 请使用 zh、en、mn 等代码",
+    ),
     "schema.empty": ("this is empty — add at least one entry", "此处为空 — 请至少添加一项"),
     "schema.repeated": ("a name is listed twice — remove the repeat", "列表中有重复名称 — 请删除重复项"),
     "schema.other": ("{detail} — see docs/flow-format.md", "{detail} — 请参阅 docs/flow-format.md"),
-    "schema.unknown_key": ("unknown key '{key}' in '{where}' —{did_you_mean} allowed here: {allowed}",
-                           "'{where}' 中有未知的键 '{key}' —{did_you_mean}此处可用:{allowed}"),
-    "schema.key_for_other_kind": ("'{key}' does not belong in a step of kind '{kind}' — remove it, "
-                                  "or change the step's kind",
-                                  "'{key}' 不适用于类型为 '{kind}' 的步骤 — 请删除,或修改步骤类型"),
-    "end.way_out": ("an end step cannot have '{key}': a case that ends goes nowhere — remove '{key}', "
-                    "or make this step a task", "结束步骤不能有 '{key}':案件结束后不再流转 — 请删除 '{key}',或改为任务步骤"),
+    "schema.unknown_key": (
+        "unknown key '{key}' in '{where}' —{did_you_mean} allowed here: {allowed}",
+        "'{where}' 中有未知的键 '{key}' —{did_you_mean}此处可用:{allowed}",
+    ),
+    "schema.key_for_other_kind": (
+        "'{key}' does not belong in a step of kind '{kind}' — remove it, or change the step's kind",
+        "'{key}' 不适用于类型为 '{kind}' 的步骤 — 请删除,或修改步骤类型",
+    ),
+    "end.way_out": (
+        "an end step cannot have '{key}': a case that ends goes nowhere — remove '{key}', "
+        "or make this step a task",
+        "结束步骤不能有 '{key}':案件结束后不再流转 — 请删除 '{key}',或改为任务步骤",
+    ),
     # texts
-    "text.unknown_language": ("language '{lang}' is not in languages ({languages}) —{did_you_mean} "
-                              "add it to 'languages:' or fix the code",
-                              "语言 '{lang}' 不在 languages({languages})中 —{did_you_mean}请加入 'languages:' 或改正代码"),
-    "text.primary_missing": ("this text has no '{lang}' version, the flow's primary language — add "
-                             "'{lang}: ...'", "此文字缺少主语言 '{lang}' — 请添加 '{lang}: ...'"),
-    "text.missing_translation": ("no '{lang}' text here; the primary language will be shown — add "
-                                 "'{lang}: ...'", "此处缺少 '{lang}' 文字,将显示主语言 — 请添加 '{lang}: ...'"),
-    "text.long_label": ("the chart label has {length} characters — keep it to {limit} or fewer so "
-                        "the chart stays readable; put details in 'instructions'",
-                        "图上标签有 {length} 个字 — 请控制在 {limit} 字以内,详细内容写在 instructions 中"),
+    "text.unknown_language": (
+        "language '{lang}' is not in languages ({languages}) —{did_you_mean} "
+        "add it to 'languages:' or fix the code",
+        "语言 '{lang}' 不在 languages({languages})中 —{did_you_mean}请加入 'languages:' 或改正代码",
+    ),
+    "text.primary_missing": (
+        "this text has no '{lang}' version, the flow's primary language — add '{lang}: ...'",
+        "此文字缺少主语言 '{lang}' — 请添加 '{lang}: ...'",
+    ),
+    "text.missing_translation": (
+        "no '{lang}' text here; the primary language will be shown — add '{lang}: ...'",
+        "此处缺少 '{lang}' 文字,将显示主语言 — 请添加 '{lang}: ...'",
+    ),
+    "text.long_label": (
+        "the chart label has {length} characters — keep it to {limit} or fewer so "
+        "the chart stays readable; put details in 'instructions'",
+        "图上标签有 {length} 个字 — 请控制在 {limit} 字以内,详细内容写在 instructions 中",
+    ),
     # names
-    "name.param_and_field": ("'{name}' is both a param and a field — rename one of them",
-                             "'{name}' 既是参数又是字段 — 请改名其中一个"),
-    "name.reserved": ("'{name}' is a built-in guard function — choose another name",
-                      "'{name}' 是条件表达式的内置函数 — 请换一个名称"),
-    "field.no_choices": ("field '{field}' is a choice but has no 'choices' — list the choices",
-                         "字段 '{field}' 是选择类型但没有 choices — 请列出选项"),
-    "field.choices_not_choice": ("field '{field}' has choices but is not of type choice — set "
-                                 "'type: choice' or remove 'choices'",
-                                 "字段 '{field}' 有 choices 但类型不是 choice — 请设为 'type: choice' 或删除 choices"),
-    "field.bound_not_number": ("'{key}' only applies to integer and number fields — remove it or change the type",
-                               "'{key}' 只适用于整数和数字字段 — 请删除或修改类型"),
-    "field.min_above_max": ("min {low} is above max {high} — swap or correct them",
-                            "最小值 {low} 大于最大值 {high} — 请改正"),
+    "name.param_and_field": (
+        "'{name}' is both a param and a field — rename one of them",
+        "'{name}' 既是参数又是字段 — 请改名其中一个",
+    ),
+    "name.reserved": (
+        "'{name}' is a built-in guard function — choose another name",
+        "'{name}' 是条件表达式的内置函数 — 请换一个名称",
+    ),
+    "field.no_choices": (
+        "field '{field}' is a choice but has no 'choices' — list the choices",
+        "字段 '{field}' 是选择类型但没有 choices — 请列出选项",
+    ),
+    "field.choices_not_choice": (
+        "field '{field}' has choices but is not of type choice — set 'type: choice' or remove 'choices'",
+        "字段 '{field}' 有 choices 但类型不是 choice — 请设为 'type: choice' 或删除 choices",
+    ),
+    "field.bound_not_number": (
+        "'{key}' only applies to integer and number fields — remove it or change the type",
+        "'{key}' 只适用于整数和数字字段 — 请删除或修改类型",
+    ),
+    "field.min_above_max": (
+        "min {low} is above max {high} — swap or correct them",
+        "最小值 {low} 大于最大值 {high} — 请改正",
+    ),
     # references
-    "ref.role": ("no role named '{name}' —{did_you_mean} declare it under 'roles:' or fix the name",
-                 "没有名为 '{name}' 的角色 —{did_you_mean}请在 roles 中声明或改正名称"),
-    "ref.field": ("no field named '{name}' —{did_you_mean} declare it under 'fields:' or fix the name",
-                  "没有名为 '{name}' 的字段 —{did_you_mean}请在 fields 中声明或改正名称"),
-    "ref.step": ("no step named '{name}' —{did_you_mean} add the step or fix the name",
-                 "没有名为 '{name}' 的步骤 —{did_you_mean}请添加该步骤或改正名称"),
-    "ref.group": ("no group named '{name}' —{did_you_mean} declare it under 'groups:' or fix the name",
-                  "没有名为 '{name}' 的分组 —{did_you_mean}请在 groups 中声明或改正名称"),
-    "duration.bad": ("'{value}' is not a duration —{did_you_mean} write e.g. 30m, 2h, 14d or 1d12h, "
-                     "or the name of a duration param",
-                     "'{value}' 不是时长 —{did_you_mean}请写成 30m、2h、14d、1d12h 等,或时长参数的名称"),
-    "duration.param_not_duration": ("param '{name}' is not a duration — give it a value such as 14d",
-                                    "参数 '{name}' 不是时长 — 请设为 14d 这样的值"),
+    "ref.role": (
+        "no role named '{name}' —{did_you_mean} declare it under 'roles:' or fix the name",
+        "没有名为 '{name}' 的角色 —{did_you_mean}请在 roles 中声明或改正名称",
+    ),
+    "ref.field": (
+        "no field named '{name}' —{did_you_mean} declare it under 'fields:' or fix the name",
+        "没有名为 '{name}' 的字段 —{did_you_mean}请在 fields 中声明或改正名称",
+    ),
+    "ref.step": (
+        "no step named '{name}' —{did_you_mean} add the step or fix the name",
+        "没有名为 '{name}' 的步骤 —{did_you_mean}请添加该步骤或改正名称",
+    ),
+    "ref.group": (
+        "no group named '{name}' —{did_you_mean} declare it under 'groups:' or fix the name",
+        "没有名为 '{name}' 的分组 —{did_you_mean}请在 groups 中声明或改正名称",
+    ),
+    "duration.bad": (
+        "'{value}' is not a duration —{did_you_mean} write e.g. 30m, 2h, 14d or 1d12h, "
+        "or the name of a duration param",
+        "'{value}' 不是时长 —{did_you_mean}请写成 30m、2h、14d、1d12h 等,或时长参数的名称",
+    ),
+    "duration.param_not_duration": (
+        "param '{name}' is not a duration — give it a value such as 14d",
+        "参数 '{name}' 不是时长 — 请设为 14d 这样的值",
+    ),
     # guards
-    "guard.too_long": ("the guard is longer than {limit} characters — split the rule into a decision "
-                       "step with several branches", "条件超过 {limit} 个字符 — 请拆成有多个分支的判断步骤"),
-    "guard.empty": ("the guard is empty — write a condition such as `temperature >= 37.3`, or remove 'when'",
-                    "条件为空 — 请写条件(如 `temperature >= 37.3`)或删除 when"),
-    "guard.syntax": ("the guard `{guard}` is not a valid expression ({detail}) — see 'Guards' in "
-                     "docs/flow-format.md", "条件 `{guard}` 不是有效表达式({detail})— 请参阅 docs/flow-format.md 的 Guards 一节"),
-    "guard.unknown_name": ("the guard `{guard}` uses '{name}', which is not a field or param —"
-                           "{did_you_mean} declare it under 'fields:' or fix the name",
-                           "条件 `{guard}` 使用了 '{name}',它不是字段或参数 —{did_you_mean}请在 fields 中声明或改正名称"),
-    "guard.unsafe": ("the guard `{guard}` uses {what}, which guards may not use — compare fields "
-                     "and values only", "条件 `{guard}` 使用了不允许的 {what} — 条件只能比较字段和数值"),
-    "guard.unsafe_call": ("the guard `{guard}` calls something other than {allowed} — compare fields "
-                          "and values only", "条件 `{guard}` 调用了 {allowed} 以外的函数 — 条件只能比较字段和数值"),
-    "guard.bad_call": ("{function}() takes exactly one field in the guard `{guard}` — write e.g. "
-                       "{function}(arrival_date)", "条件 `{guard}` 中 {function}() 只能有一个字段参数 — 如 {function}(arrival_date)"),
-    "guard.filter": ("the guard `{guard}` uses the filter '{name}', which is not allowed — use one "
-                     "of: {allowed}", "条件 `{guard}` 使用了不允许的过滤器 '{name}' — 可用:{allowed}"),
-    "guard.test": ("the guard `{guard}` uses the test '{name}', which is not allowed — use one of: {allowed}",
-                   "条件 `{guard}` 使用了不允许的判断 '{name}' — 可用:{allowed}"),
+    "guard.too_long": (
+        "the guard is longer than {limit} characters — split the rule into a decision "
+        "step with several branches",
+        "条件超过 {limit} 个字符 — 请拆成有多个分支的判断步骤",
+    ),
+    "guard.empty": (
+        "the guard is empty — write a condition such as `temperature >= 37.3`, or remove 'when'",
+        "条件为空 — 请写条件(如 `temperature >= 37.3`)或删除 when",
+    ),
+    "guard.syntax": (
+        "the guard `{guard}` is not a valid expression ({detail}) — see 'Guards' in docs/flow-format.md",
+        "条件 `{guard}` 不是有效表达式({detail})— 请参阅 docs/flow-format.md 的 Guards 一节",
+    ),
+    "guard.unknown_name": (
+        "the guard `{guard}` uses '{name}', which is not a field or param —"
+        "{did_you_mean} declare it under 'fields:' or fix the name",
+        "条件 `{guard}` 使用了 '{name}',它不是字段或参数 —{did_you_mean}请在 fields 中声明或改正名称",
+    ),
+    "guard.unsafe": (
+        "the guard `{guard}` uses {what}, which guards may not use — compare fields and values only",
+        "条件 `{guard}` 使用了不允许的 {what} — 条件只能比较字段和数值",
+    ),
+    "guard.unsafe_call": (
+        "the guard `{guard}` calls something other than {allowed} — compare fields and values only",
+        "条件 `{guard}` 调用了 {allowed} 以外的函数 — 条件只能比较字段和数值",
+    ),
+    "guard.bad_call": (
+        "{function}() takes exactly one field in the guard `{guard}` — write e.g. {function}(arrival_date)",
+        "条件 `{guard}` 中 {function}() 只能有一个字段参数 — 如 {function}(arrival_date)",
+    ),
+    "guard.filter": (
+        "the guard `{guard}` uses the filter '{name}', which is not allowed — use one of: {allowed}",
+        "条件 `{guard}` 使用了不允许的过滤器 '{name}' — 可用:{allowed}",
+    ),
+    "guard.test": (
+        "the guard `{guard}` uses the test '{name}', which is not allowed — use one of: {allowed}",
+        "条件 `{guard}` 使用了不允许的判断 '{name}' — 可用:{allowed}",
+    ),
     # steps
-    "decision.default_with_guard": ("the default branch has a 'when' — the default is taken when no "
-                                    "other branch holds; remove 'when' or 'default'",
-                                    "默认分支不能有 when:其他分支都不成立时才走默认分支 — 请删除 when 或 default"),
-    "decision.branch_without_guard": ("branch '{branch}' has no 'when' and is not the default — add "
-                                      "'when: ...' or 'default: true'",
-                                      "分支 '{branch}' 既没有 when 也不是默认分支 — 请添加 when 或 default: true"),
-    "decision.defaults": ("a decision needs exactly one branch with 'default: true', this one has "
-                          "{count} — mark exactly one branch as the default",
-                          "判断步骤必须恰好有一个 default: true 的分支,这里有 {count} 个 — 请只标记一个默认分支"),
-    "timer.from_not_date": ("a timer can only count from a date or datetime field; '{field}' is "
-                            "{type} — use a date field or leave 'from' out (counts from entering the step)",
-                            "计时器只能从日期字段起算;'{field}' 是 {type} 类型 — 请改用日期字段,或删除 from(从进入该步骤起算)"),
-    "subflow.next_with_wait": ("'next' is only for 'wait: false' — with wait, list where each of the "
-                               "child's outcomes leads under 'outcomes'",
-                               "只有 'wait: false' 时才能用 next — 等待子流程时请在 outcomes 中写明各结果的去向"),
-    "subflow.no_outcomes": ("this step waits for '{flow}' but has no 'outcomes' — add 'outcomes:' or "
-                            "set 'wait: false' with 'next:'",
-                            "此步骤等待 '{flow}' 但没有 outcomes — 请添加 outcomes,或设 'wait: false' 并写 next"),
-    "subflow.no_next": ("with 'wait: false' the case goes on at once — add 'next:' with the following step",
-                        "'wait: false' 时案件立即继续 — 请用 next 指定下一步"),
-    "subflow.outcomes_without_wait": ("'outcomes' are only used with 'wait: true' — remove them or set 'wait: true'",
-                                      "只有 'wait: true' 时才使用 outcomes — 请删除或设 'wait: true'"),
-    "step.duplicate_name": ("the name '{name}' is already used for another way out of this step — "
-                            "give it its own name", "名称 '{name}' 已被此步骤的另一个出口使用 — 请另起名称"),
+    "decision.default_with_guard": (
+        "the default branch has a 'when' — the default is taken when no "
+        "other branch holds; remove 'when' or 'default'",
+        "默认分支不能有 when:其他分支都不成立时才走默认分支 — 请删除 when 或 default",
+    ),
+    "decision.branch_without_guard": (
+        "branch '{branch}' has no 'when' and is not the default — add 'when: ...' or 'default: true'",
+        "分支 '{branch}' 既没有 when 也不是默认分支 — 请添加 when 或 default: true",
+    ),
+    "decision.defaults": (
+        "a decision needs exactly one branch with 'default: true', this one has "
+        "{count} — mark exactly one branch as the default",
+        "判断步骤必须恰好有一个 default: true 的分支,这里有 {count} 个 — 请只标记一个默认分支",
+    ),
+    "timer.from_not_date": (
+        "a timer can only count from a date or datetime field; '{field}' is "
+        "{type} — use a date field or leave 'from' out (counts from entering the step)",
+        "计时器只能从日期字段起算;'{field}' 是 {type} 类型 — 请改用日期字段,或删除 from(从进入该步骤起算)",
+    ),
+    "subflow.next_with_wait": (
+        "'next' is only for 'wait: false' — with wait, list where each of the "
+        "child's outcomes leads under 'outcomes'",
+        "只有 'wait: false' 时才能用 next — 等待子流程时请在 outcomes 中写明各结果的去向",
+    ),
+    "subflow.no_outcomes": (
+        "this step waits for '{flow}' but has no 'outcomes' — add 'outcomes:' or "
+        "set 'wait: false' with 'next:'",
+        "此步骤等待 '{flow}' 但没有 outcomes — 请添加 outcomes,或设 'wait: false' 并写 next",
+    ),
+    "subflow.no_next": (
+        "with 'wait: false' the case goes on at once — add 'next:' with the following step",
+        "'wait: false' 时案件立即继续 — 请用 next 指定下一步",
+    ),
+    "subflow.outcomes_without_wait": (
+        "'outcomes' are only used with 'wait: true' — remove them or set 'wait: true'",
+        "只有 'wait: true' 时才使用 outcomes — 请删除或设 'wait: true'",
+    ),
+    "step.duplicate_name": (
+        "the name '{name}' is already used for another way out of this step — give it its own name",
+        "名称 '{name}' 已被此步骤的另一个出口使用 — 请另起名称",
+    ),
     # graph
-    "graph.unreachable": ("step '{step}' cannot be reached from the start step '{start}' — add an "
-                          "action that leads to it, or remove it",
-                          "从开始步骤 '{start}' 无法到达步骤 '{step}' — 请添加通往它的动作,或删除该步骤"),
-    "graph.no_way_out": ("step '{step}' has no way out — add an action, or make it an end step",
-                         "步骤 '{step}' 没有出口 — 请添加动作,或改为结束步骤"),
-    "wait.no_exit": ("wait step '{step}' has no timer and no action out — add a timer or an action",
-                     "等待步骤 '{step}' 既无计时器也无动作出口 — 请添加计时器或动作"),
-    "graph.no_end": ("no end step can be reached from step '{step}' — add a way from it towards an end",
-                     "从步骤 '{step}' 无法到达任何结束步骤 — 请添加通往结束步骤的出口"),
-    "action.overlap": ("action '{action}' is offered twice here and both can hold (e.g. {example}) "
-                       "together with the {other}. one — make the guards exclusive",
-                       "动作 '{action}' 在此出现两次且条件可能同时成立(如 {example},与第 {other} 个)— 请让条件互斥"),
+    "graph.unreachable": (
+        "step '{step}' cannot be reached from the start step '{start}' — add an "
+        "action that leads to it, or remove it",
+        "从开始步骤 '{start}' 无法到达步骤 '{step}' — 请添加通往它的动作,或删除该步骤",
+    ),
+    "graph.no_way_out": (
+        "step '{step}' has no way out — add an action, or make it an end step",
+        "步骤 '{step}' 没有出口 — 请添加动作,或改为结束步骤",
+    ),
+    "wait.no_exit": (
+        "wait step '{step}' has no timer and no action out — add a timer or an action",
+        "等待步骤 '{step}' 既无计时器也无动作出口 — 请添加计时器或动作",
+    ),
+    "graph.no_end": (
+        "no end step can be reached from step '{step}' — add a way from it towards an end",
+        "从步骤 '{step}' 无法到达任何结束步骤 — 请添加通往结束步骤的出口",
+    ),
+    "action.overlap": (
+        "action '{action}' is offered twice here and both can hold (e.g. {example}) "
+        "together with the {other}. one — make the guards exclusive",
+        "动作 '{action}' 在此出现两次且条件可能同时成立(如 {example},与第 {other} 个)— 请让条件互斥",
+    ),
     # across flows
-    "subflow.unknown_flow": ("no flow with id '{flow}' —{did_you_mean} known flows: {known}",
-                             "没有 id 为 '{flow}' 的流程 —{did_you_mean}已有流程:{known}"),
-    "subflow.child_broken": ("flow '{flow}' ({file}) has errors — run `sopflow flows validate {file}` and fix it",
-                             "流程 '{flow}'({file})有错误 — 请运行 `sopflow flows validate {file}` 并修正"),
-    "subflow.unknown_outcome": ("flow '{flow}' has no outcome '{outcome}' —{did_you_mean} its outcomes: {outcomes}",
-                                "流程 '{flow}' 没有结果 '{outcome}' —{did_you_mean}它的结果有:{outcomes}"),
-    "subflow.unhandled_outcome": ("flow '{flow}' can end with '{outcome}', which is not handled here — "
-                                  "add '{outcome}: <step>' under 'outcomes'",
-                                  "流程 '{flow}' 可能以 '{outcome}' 结束,此处未处理 — 请在 outcomes 中添加 '{outcome}: <步骤>'"),
-    "subflow.copy_missing": ("flow '{flow}' has no field '{field}' to copy into — declare it there or remove it from 'copy'",
-                             "流程 '{flow}' 没有字段 '{field}' 可接收 — 请在该流程中声明,或从 copy 中删除"),
-    "subflow.copy_type": ("field '{field}' is {mine} here but {theirs} in flow '{flow}' — make the types the same",
-                          "字段 '{field}' 此处为 {mine},在流程 '{flow}' 中为 {theirs} — 请统一类型"),
-    "signal.unknown_action": ("flow '{flow}' has no action '{action}' —{did_you_mean} name an action of that flow",
-                              "流程 '{flow}' 没有动作 '{action}' —{did_you_mean}请使用该流程中的动作"),
-    "flow.unknown_id": ("no flow '{flow}' —{did_you_mean} known flows: {known}",
-                        "没有流程 '{flow}' —{did_you_mean}已有流程:{known}"),
+    "subflow.unknown_flow": (
+        "no flow with id '{flow}' —{did_you_mean} known flows: {known}",
+        "没有 id 为 '{flow}' 的流程 —{did_you_mean}已有流程:{known}",
+    ),
+    "subflow.child_broken": (
+        "flow '{flow}' ({file}) has errors — run `sopflow flows validate {file}` and fix it",
+        "流程 '{flow}'({file})有错误 — 请运行 `sopflow flows validate {file}` 并修正",
+    ),
+    "subflow.unknown_outcome": (
+        "flow '{flow}' has no outcome '{outcome}' —{did_you_mean} its outcomes: {outcomes}",
+        "流程 '{flow}' 没有结果 '{outcome}' —{did_you_mean}它的结果有:{outcomes}",
+    ),
+    "subflow.unhandled_outcome": (
+        "flow '{flow}' can end with '{outcome}', which is not handled here — "
+        "add '{outcome}: <step>' under 'outcomes'",
+        "流程 '{flow}' 可能以 '{outcome}' 结束,此处未处理 — 请在 outcomes 中添加 '{outcome}: <步骤>'",
+    ),
+    "subflow.copy_missing": (
+        "flow '{flow}' has no field '{field}' to copy into — declare it there or remove it from 'copy'",
+        "流程 '{flow}' 没有字段 '{field}' 可接收 — 请在该流程中声明,或从 copy 中删除",
+    ),
+    "subflow.copy_type": (
+        "field '{field}' is {mine} here but {theirs} in flow '{flow}' — make the types the same",
+        "字段 '{field}' 此处为 {mine},在流程 '{flow}' 中为 {theirs} — 请统一类型",
+    ),
+    "signal.unknown_action": (
+        "flow '{flow}' has no action '{action}' —{did_you_mean} name an action of that flow",
+        "流程 '{flow}' 没有动作 '{action}' —{did_you_mean}请使用该流程中的动作",
+    ),
+    "flow.unknown_id": (
+        "no flow '{flow}' —{did_you_mean} known flows: {known}",
+        "没有流程 '{flow}' —{did_you_mean}已有流程:{known}",
+    ),
 }
 
 _TYPE_WORDS = {
-    "en": {"string": "text", "object": "a mapping", "array": "a list", "number": "a number",
-           "integer": "a whole number", "boolean": "true/false", "null": "nothing", "other": "another kind of value"},
-    "zh": {"string": "文字", "object": "映射", "array": "列表", "number": "数字", "integer": "整数",
-           "boolean": "true/false", "null": "空值", "other": "其他类型的值"},
+    "en": {
+        "string": "text",
+        "object": "a mapping",
+        "array": "a list",
+        "number": "a number",
+        "integer": "a whole number",
+        "boolean": "true/false",
+        "null": "nothing",
+        "other": "another kind of value",
+    },
+    "zh": {
+        "string": "文字",
+        "object": "映射",
+        "array": "列表",
+        "number": "数字",
+        "integer": "整数",
+        "boolean": "true/false",
+        "null": "空值",
+        "other": "其他类型的值",
+    },
 }
 _DID_YOU_MEAN = {"en": " did you mean '{0}'?", "zh": "是否应为 '{0}'?"}
 _OR = {"en": " or ", "zh": "或"}

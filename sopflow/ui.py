@@ -18,9 +18,14 @@ UI: dict[str, tuple[str, str]] = {
     "way.timer": ("{label} after {after} from {start} → {to}", "{label}:自 {start} 起 {after} 后 → {to}"),
     "way.default": ("(otherwise)", "(否则)"),
     "validate.ok": ("{file}: OK", "{file}:通过"),
-    "paths.too_many": ("more than {limit} paths; the flow has too many loops to list",
-                       "路径超过 {limit} 条,流程中的环路太多,无法列出"),
-    "paths.summary": ("{count} paths; outcomes reached: {outcomes}", "共 {count} 条路径;可到达的结果:{outcomes}"),
+    "paths.too_many": (
+        "more than {limit} paths; the flow has too many loops to list",
+        "路径超过 {limit} 条,流程中的环路太多,无法列出",
+    ),
+    "paths.summary": (
+        "{count} paths; outcomes reached: {outcomes}",
+        "共 {count} 条路径;可到达的结果:{outcomes}",
+    ),
 }
 
 

@@ -8,7 +8,6 @@ only when there are no errors.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping
 from datetime import timedelta
 from types import MappingProxyType
@@ -30,6 +29,7 @@ from sopflow.engine.model import (
     Text,
     Timer,
 )
+from sopflow.engine.names import suggest
 from sopflow.engine.problems import ProblemSink
 from sopflow.engine.yamlsource import Path
 
@@ -37,12 +37,6 @@ DEFAULT_LANGUAGES = ("zh", "en")
 MAX_LABEL_CHARS = 12
 DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
 NUMBER_TYPES = (FieldType.INTEGER, FieldType.NUMBER)
-
-
-def suggest(word: str, candidates: Collection[str]) -> str:
-    """The closest candidate to a misspelt name, or '' (used in did-you-mean hints)."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else ""
 
 
 class FlowBuilder:
@@ -70,8 +64,12 @@ class FlowBuilder:
         for lang in mapping:
             if lang not in self.languages:
                 self.sink.warn(
-                    "text.unknown_language", (*path, lang), on_key=True, lang=lang,
-                    languages=", ".join(self.languages), suggestion=suggest(lang, self.languages),
+                    "text.unknown_language",
+                    (*path, lang),
+                    on_key=True,
+                    lang=lang,
+                    languages=", ".join(self.languages),
+                    suggestion=suggest(lang, self.languages),
                 )
         if primary not in mapping:
             self.sink.add("text.primary_missing", path, lang=primary)
@@ -79,9 +77,7 @@ class FlowBuilder:
             if lang not in mapping:
                 self.sink.warn("text.missing_translation", path, lang=lang)
         if label and primary in mapping and len(mapping[primary]) > MAX_LABEL_CHARS:
-            self.sink.warn(
-                "text.long_label", path, length=len(mapping[primary]), limit=MAX_LABEL_CHARS
-            )
+            self.sink.warn("text.long_label", path, length=len(mapping[primary]), limit=MAX_LABEL_CHARS)
         return MappingProxyType(mapping)
 
     # -- declarations ----------------------------------------------------------------------------
@@ -106,7 +102,9 @@ class FlowBuilder:
         if isinstance(value, str) and parse_duration(value) is not None:
             value = parse_duration(value)
         return Param(
-            id=param_id, value=value, label=self.text(raw.get("label"), ("params", param_id, "label")),
+            id=param_id,
+            value=value,
+            label=self.text(raw.get("label"), ("params", param_id, "label")),
             source=raw.get("source"),
         )
 
@@ -124,12 +122,17 @@ class FlowBuilder:
         if "min" in raw and "max" in raw and raw["min"] > raw["max"]:
             self.sink.add("field.min_above_max", (*path, "min"), low=raw["min"], high=raw["max"])
         return FieldSpec(
-            id=field_id, type=ftype, label=self.text(raw.get("label"), (*path, "label")),
-            required=bool(raw.get("required", False)), personal=bool(raw.get("personal", False)),
+            id=field_id,
+            type=ftype,
+            label=self.text(raw.get("label"), (*path, "label")),
+            required=bool(raw.get("required", False)),
+            personal=bool(raw.get("personal", False)),
             choices=MappingProxyType(
                 {str(k): self.text(v, (*path, "choices", k)) for k, v in choices.items()}
             ),
-            minimum=raw.get("min"), maximum=raw.get("max"), unit=raw.get("unit"),
+            minimum=raw.get("min"),
+            maximum=raw.get("max"),
+            unit=raw.get("unit"),
             source=raw.get("source"),
         )
 
@@ -146,9 +149,7 @@ class FlowBuilder:
         return tuple(self.ref(n, self.roles, "ref.role", (*path, i)) for i, n in enumerate(names))
 
     def field_refs(self, names: list[str] | None, path: Path) -> tuple[str, ...]:
-        return tuple(
-            self.ref(n, self.fields, "ref.field", (*path, i)) for i, n in enumerate(names or [])
-        )
+        return tuple(self.ref(n, self.fields, "ref.field", (*path, i)) for i, n in enumerate(names or []))
 
     def step_ref(self, name: str, path: Path) -> str:
         return self.ref(name, self.raw_steps, "ref.step", path)
@@ -173,7 +174,7 @@ class FlowBuilder:
         try:
             return check_guard(source, [*self.fields, *self.params])
         except GuardProblem as problem:
-            self.sink.add(problem.code, path, guard=source, **problem.params)
+            self.sink.add(problem.code, path, **{"guard": source, **problem.params})
             return None
 
     # -- steps -----------------------------------------------------------------------------------
@@ -197,17 +198,20 @@ class FlowBuilder:
             self.action(a, (*path, "actions", i), role) for i, a in enumerate(raw.get("actions", []))
         )
         step = Step(
-            id=step_id, kind=kind, label=self.text(raw["label"], (*path, "label"), label=True),
-            role=role, instructions=self.text(raw.get("instructions"), (*path, "instructions")),
+            id=step_id,
+            kind=kind,
+            label=self.text(raw["label"], (*path, "label"), label=True),
+            role=role,
+            instructions=self.text(raw.get("instructions"), (*path, "instructions")),
             deadline=self.duration(deadline, (*path, "deadline")) if deadline else None,
             documents=tuple(
                 self.text(d, (*path, "documents", i)) for i, d in enumerate(raw.get("documents", []))
             ),
-            group=group, source=raw.get("source"), actions=actions,
+            group=group,
+            source=raw.get("source"),
+            actions=actions,
             branches=self.branches(raw.get("branches", []), (*path, "branches")),
-            timers=tuple(
-                self.timer(t, (*path, "timers", i)) for i, t in enumerate(raw.get("timers", []))
-            ),
+            timers=tuple(self.timer(t, (*path, "timers", i)) for i, t in enumerate(raw.get("timers", []))),
             checks=tuple(
                 self.check(c, (*path, "checks", i), role) for i, c in enumerate(raw.get("checks", []))
             ),
@@ -219,12 +223,14 @@ class FlowBuilder:
 
     def action(self, raw: Mapping[str, Any], path: Path, role: str) -> Action:
         return Action(
-            name=raw["action"], label=self.text(raw.get("label"), (*path, "label")),
+            name=raw["action"],
+            label=self.text(raw.get("label"), (*path, "label")),
             to=self.step_ref(raw["to"], (*path, "to")),
             roles=self.role_refs(raw.get("roles"), (*path, "roles"), role),
             requires=self.field_refs(raw.get("requires"), (*path, "requires")),
             accepts=self.field_refs(raw.get("accepts"), (*path, "accepts")),
-            guard=self.guard(raw.get("when"), (*path, "when")), source=raw.get("source"),
+            guard=self.guard(raw.get("when"), (*path, "when")),
+            source=raw.get("source"),
         )
 
     def branches(self, raws: list[Mapping[str, Any]], path: Path) -> tuple[Branch, ...]:
@@ -238,9 +244,11 @@ class FlowBuilder:
                 self.sink.add("decision.branch_without_guard", bpath, branch=raw["branch"])
             result.append(
                 Branch(
-                    name=str(raw["branch"]), label=self.text(raw.get("label"), (*bpath, "label")),
+                    name=str(raw["branch"]),
+                    label=self.text(raw.get("label"), (*bpath, "label")),
                     to=self.step_ref(raw["to"], (*bpath, "to")),
-                    guard=self.guard(raw.get("when"), (*bpath, "when")), default=default,
+                    guard=self.guard(raw.get("when"), (*bpath, "when")),
+                    default=default,
                     source=raw.get("source"),
                 )
             )
@@ -258,7 +266,8 @@ class FlowBuilder:
             if spec is not None and spec.type not in DATE_TYPES:
                 self.sink.add("timer.from_not_date", (*path, "from"), field=from_field, type=spec.type)
         return Timer(
-            name=raw["timer"], label=self.text(raw.get("label"), (*path, "label")),
+            name=raw["timer"],
+            label=self.text(raw.get("label"), (*path, "label")),
             after=self.duration(raw["after"], (*path, "after")),
             to=self.step_ref(raw["to"], (*path, "to")),
             from_field=None if from_field in (None, "entered") else from_field,
@@ -273,12 +282,14 @@ class FlowBuilder:
             target = self.step_ref(raw["escalate"]["to"], (*epath, "to"))
             escalation = Escalation(guard, target) if guard else None
         return Check(
-            name=raw["check"], label=self.text(raw.get("label"), (*path, "label")),
+            name=raw["check"],
+            label=self.text(raw.get("label"), (*path, "label")),
             every=self.duration(raw["every"], (*path, "every")),
             roles=self.role_refs(raw.get("roles"), (*path, "roles"), role),
             requires=self.field_refs(raw.get("requires"), (*path, "requires")),
             accepts=self.field_refs(raw.get("accepts"), (*path, "accepts")),
-            escalate=escalation, source=raw.get("source"),
+            escalate=escalation,
+            source=raw.get("source"),
         )
 
     def subflow_parts(self, kind: StepKind, raw: Mapping[str, Any], path: Path) -> dict[str, Any]:
@@ -295,7 +306,8 @@ class FlowBuilder:
         if not wait and outcomes:
             self.sink.add("subflow.outcomes_without_wait", (*path, "outcomes"), on_key=True)
         return {
-            "subflow": raw["flow"], "wait": wait,
+            "subflow": raw["flow"],
+            "wait": wait,
             "copy": self.field_refs(raw.get("copy"), (*path, "copy")),
             "next": self.step_ref(raw["next"], (*path, "next")) if "next" in raw else None,
             "outcomes": MappingProxyType(

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from sopflow.engine.names import suggest
 from sopflow.engine.yamlsource import YamlProblem, load_marked
 from sopflow.errors import LookupFailed
 
@@ -50,7 +51,7 @@ class FlowCatalog:
 
     def shallow(self, flow_id: str) -> Flow | None:
         """The flow checked on its own (no cross-flow checks), or None; FlowError if it is broken."""
-        from sopflow.engine.loader import load_shallow
+        from sopflow.engine.loader import load_shallow  # noqa: PLC0415 (loader imports this module)
 
         if flow_id not in self._shallow:
             path = self.index().get(flow_id)
@@ -61,14 +62,14 @@ class FlowCatalog:
 
     def load(self, flow_id: str) -> Flow:
         """The fully checked flow with this id; LookupFailed naming the ids there are if absent."""
-        from sopflow.engine.loader import load_flow
+        from sopflow.engine.loader import load_flow  # noqa: PLC0415 (loader imports this module)
 
         path = self.index().get(flow_id)
         if path is None:
-            from sopflow.engine.builder import suggest
-
             raise LookupFailed(
-                "flow.unknown_id", flow=flow_id, suggestion=suggest(flow_id, self.ids()),
+                "flow.unknown_id",
+                flow=flow_id,
+                suggestion=suggest(flow_id, self.ids()),
                 known=", ".join(sorted(self.ids())),
             )
         if flow_id not in self._loaded:

@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import nodes
 
-from sopflow.engine.guards import Guard, GuardRuntimeError, _ENV
+from sopflow.engine.guards import _ENV, Guard, GuardRuntimeError
 from sopflow.engine.model import Action, FieldSpec, FieldType, Param, Step, StepKind
 from sopflow.engine.problems import ProblemSink
 
@@ -19,8 +19,13 @@ _PROBE_TIME = datetime(2020, 2, 1, tzinfo=UTC)
 
 
 def check_graph(
-    graph: nx.MultiDiGraph[str], start: str, steps: Mapping[str, Step],
-    fields: Mapping[str, FieldSpec], params: Mapping[str, Param], sink: ProblemSink,
+    graph: nx.MultiDiGraph[str],
+    start: str,
+    steps: Mapping[str, Step],
+    *,
+    fields: Mapping[str, FieldSpec],
+    params: Mapping[str, Param],
+    sink: ProblemSink,
 ) -> None:
     """Report every structural problem of a flow whose references all resolve."""
     reachable = nx.descendants(graph, start) | {start}
@@ -41,8 +46,11 @@ def check_graph(
     for step in steps.values():
         for first, second in overlapping_actions(step, fields, params):
             sink.add(
-                "action.overlap", ("steps", step.id, "actions", second), action=step.actions[second].name,
-                other=first + 1, example=_example_text(step.actions[first], step.actions[second], fields, params),
+                "action.overlap",
+                ("steps", step.id, "actions", second),
+                action=step.actions[second].name,
+                other=first + 1,
+                example=_example_text(step.actions[first], step.actions[second], fields, params),
             )
 
 
@@ -56,9 +64,7 @@ def overlapping_actions(
             yield i, j
 
 
-def _example_text(
-    a: Action, b: Action, fields: Mapping[str, FieldSpec], params: Mapping[str, Param]
-) -> str:
+def _example_text(a: Action, b: Action, fields: Mapping[str, FieldSpec], params: Mapping[str, Param]) -> str:
     witness = _witness(a, b, fields, params) or {}
     return ", ".join(f"{k}={v!r}" for k, v in sorted(witness.items())) or "always"
 
@@ -106,11 +112,11 @@ def _candidates(
     numbers = [c for c in constants if isinstance(c, int | float) and not isinstance(c, bool)]
     texts = [c for c in constants if isinstance(c, str)]
     if spec is not None and spec.type in (FieldType.INTEGER, FieldType.NUMBER):
-        values = {0}
+        values: set[float] = {0.0}
         for n in numbers:
             values |= {n - 1, n - 0.05, n, n + 0.05, n + 1}
         return sorted(values)
-    return [*dict.fromkeys(texts), ""] or [""]
+    return [*dict.fromkeys(texts), ""]
 
 
 def _constants(source: str) -> Iterator[object]:

@@ -15,8 +15,14 @@ def build_graph(flow_id: str, start: str, steps: Mapping[str, Step]) -> nx.Multi
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(flow=flow_id, start=start)
     for step in steps.values():
         graph.add_node(
-            step.id, step=step, kind=str(step.kind), label=step.label, role=step.role,
-            group=step.group, deadline=step.deadline, outcome=step.outcome,
+            step.id,
+            step=step,
+            kind=str(step.kind),
+            label=step.label,
+            role=step.role,
+            group=step.group,
+            deadline=step.deadline,
+            outcome=step.outcome,
         )
     for step in steps.values():
         for position, (name, kind, target) in enumerate(step.exits()):

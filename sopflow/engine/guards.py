@@ -23,8 +23,26 @@ MAX_REPEAT = 10_000  # largest string/list a guard may build with '*'
 
 ALLOWED_FILTERS = frozenset({"length", "lower", "upper", "trim", "int", "float", "abs", "round"})
 ALLOWED_TESTS = frozenset(
-    {"defined", "undefined", "none", "number", "string", "boolean", "true", "false", "eq", "ne",
-     "lt", "le", "gt", "ge", "in", "even", "odd", "divisibleby"}
+    {
+        "defined",
+        "undefined",
+        "none",
+        "number",
+        "string",
+        "boolean",
+        "true",
+        "false",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "in",
+        "even",
+        "odd",
+        "divisibleby",
+    }
 )
 FUNCTIONS = ("days_since", "hours_since")
 
@@ -32,10 +50,10 @@ FUNCTIONS = ("days_since", "hours_since")
 class GuardProblem(Exception):
     """A guard refused at load time; `code` picks the message, `params` fill it in."""
 
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
-        self.params = params
+        self.params: dict[str, Any] = params
 
 
 class _GuardEnvironment(SandboxedEnvironment):

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path as FilePath
 from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
 
-from sopflow.engine.builder import FlowBuilder, suggest
+from sopflow.engine.builder import FlowBuilder
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.checks import check_graph
 from sopflow.engine.graph import build_graph
 from sopflow.engine.model import Flow, StepKind
+from sopflow.engine.names import suggest
 from sopflow.engine.problems import ProblemSink
 from sopflow.engine.schema import schema_findings
 from sopflow.engine.yamlsource import SourceMap, YamlProblem, load_marked
@@ -73,10 +74,10 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     if sink.has_errors:
         raise FlowError(sink.problems)
     graph = build_graph(data["id"], data["start"], builder.steps)
-    check_graph(graph, data["start"], builder.steps, builder.fields, builder.params, sink)
+    check_graph(graph, data["start"], builder.steps, fields=builder.fields, params=builder.params, sink=sink)
     if sink.has_errors:
         raise FlowError(sink.problems)
-    flow = _assemble(data, builder, graph, text, filename, tuple(sink.problems))
+    flow = _assemble(data, builder, graph, text=text, filename=filename, warnings=tuple(sink.problems))
     return flow, source_map
 
 
@@ -92,19 +93,32 @@ def _decode(raw: bytes, filename: str) -> str:
 
 
 def _assemble(
-    data: Mapping[str, Any], builder: FlowBuilder, graph: nx.MultiDiGraph[str], text: str,
-    filename: str, warnings: tuple[Problem, ...],
+    data: Mapping[str, Any],
+    builder: FlowBuilder,
+    graph: nx.MultiDiGraph[str],
+    *,
+    text: str,
+    filename: str,
+    warnings: tuple[Problem, ...],
 ) -> Flow:
     return Flow(
-        id=data["id"], version=data["version"],
+        id=data["id"],
+        version=data["version"],
         title=builder.text(data["title"], ("title",)),
         description=builder.text(data.get("description"), ("description",)),
-        unit=data["unit"], start=data["start"], languages=builder.languages,
-        params=MappingProxyType(builder.params), roles=MappingProxyType(builder.roles),
-        fields=MappingProxyType(builder.fields), groups=MappingProxyType(builder.groups),
-        steps=MappingProxyType(builder.steps), source_text=text, source_path=filename,
+        unit=data["unit"],
+        start=data["start"],
+        languages=builder.languages,
+        params=MappingProxyType(builder.params),
+        roles=MappingProxyType(builder.roles),
+        fields=MappingProxyType(builder.fields),
+        groups=MappingProxyType(builder.groups),
+        steps=MappingProxyType(builder.steps),
+        source_text=text,
+        source_path=filename,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        graph=nx.freeze(graph), warnings=warnings,
+        graph=nx.freeze(graph),
+        warnings=warnings,
     )
 
 
@@ -124,8 +138,11 @@ def _cross_check(flow: Flow, catalog: FlowCatalog, sink: ProblemSink) -> None:
             target = _find(step.signal.flow, flow, catalog, sink, (*path, "signal", "flow"))
             if target is not None and step.signal.action not in target.action_names():
                 sink.add(
-                    "signal.unknown_action", (*path, "signal", "action"), action=step.signal.action,
-                    flow=target.id, suggestion=suggest(step.signal.action, target.action_names()),
+                    "signal.unknown_action",
+                    (*path, "signal", "action"),
+                    action=step.signal.action,
+                    flow=target.id,
+                    suggestion=suggest(step.signal.action, target.action_names()),
                 )
 
 
@@ -141,8 +158,13 @@ def _find(
         return None
     if found is None:
         known = catalog.ids()
-        sink.add("subflow.unknown_flow", path, flow=flow_id, suggestion=suggest(flow_id, known),
-                 known=", ".join(sorted(known)))
+        sink.add(
+            "subflow.unknown_flow",
+            path,
+            flow=flow_id,
+            suggestion=suggest(flow_id, known),
+            known=", ".join(sorted(known)),
+        )
     return found
 
 
@@ -152,18 +174,35 @@ def _check_child(flow: Flow, step_id: str, child: Flow, sink: ProblemSink) -> No
     child_outcomes = child.outcomes
     for outcome in step.outcomes:
         if outcome not in child_outcomes:
-            sink.add("subflow.unknown_outcome", (*path, "outcomes", outcome), on_key=True,
-                     outcome=outcome, flow=child.id, suggestion=suggest(outcome, child_outcomes),
-                     outcomes=", ".join(child_outcomes))
+            sink.add(
+                "subflow.unknown_outcome",
+                (*path, "outcomes", outcome),
+                on_key=True,
+                outcome=outcome,
+                flow=child.id,
+                suggestion=suggest(outcome, child_outcomes),
+                outcomes=", ".join(child_outcomes),
+            )
     if step.wait:
         for outcome in child_outcomes:
             if outcome not in step.outcomes:
-                sink.add("subflow.unhandled_outcome", (*path, "outcomes"), on_key=True,
-                         outcome=outcome, flow=child.id)
+                sink.add(
+                    "subflow.unhandled_outcome",
+                    (*path, "outcomes"),
+                    on_key=True,
+                    outcome=outcome,
+                    flow=child.id,
+                )
     for i, name in enumerate(step.copy):
         mine, theirs = flow.fields[name], child.fields.get(name)
         if theirs is None:
             sink.add("subflow.copy_missing", (*path, "copy", i), field=name, flow=child.id)
         elif theirs.type is not mine.type:
-            sink.add("subflow.copy_type", (*path, "copy", i), field=name, flow=child.id,
-                     mine=str(mine.type), theirs=str(theirs.type))
+            sink.add(
+                "subflow.copy_type",
+                (*path, "copy", i),
+                field=name,
+                flow=child.id,
+                mine=str(mine.type),
+                theirs=str(theirs.type),
+            )

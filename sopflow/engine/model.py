@@ -193,10 +193,10 @@ class Flow:
     fields: Mapping[str, FieldSpec]
     groups: Mapping[str, Text]
     steps: Mapping[str, Step]
+    graph: nx.MultiDiGraph[str] = field(repr=False, compare=False)
     source_text: str = field(repr=False, compare=False)
     source_path: str = ""
     digest: str = ""
-    graph: nx.MultiDiGraph[str] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
     warnings: tuple[Problem, ...] = field(repr=False, compare=False, default=())
 
     @property

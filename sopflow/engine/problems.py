@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sopflow.engine.yamlsource import Path, SourceMap
 from sopflow.errors import Location, Problem, Severity
@@ -17,13 +18,18 @@ class ProblemSink:
     problems: list[Problem] = field(default_factory=list)
 
     def add(
-        self, code: str, path: Path, *, on_key: bool = False, severity: Severity = "error",
-        **params: object,
+        self,
+        code: str,
+        path: Path,
+        *,
+        on_key: bool = False,
+        severity: Severity = "error",
+        **params: Any,
     ) -> None:
         line, column = self.source_map.at(path, key=on_key)
         self.problems.append(Problem(code, Location(self.file, line, column), params, severity))
 
-    def warn(self, code: str, path: Path, *, on_key: bool = False, **params: object) -> None:
+    def warn(self, code: str, path: Path, *, on_key: bool = False, **params: Any) -> None:
         self.add(code, path, on_key=on_key, severity="warning", **params)
 
     @property

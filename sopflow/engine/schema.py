@@ -6,7 +6,6 @@ the loader can place it on a line and a user can fix it without reading JSON Sch
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -16,7 +15,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from sopflow.engine.yamlsource import Path
+from sopflow.engine.names import suggest
+from sopflow.engine.yamlsource import Path, describe
 
 WAYS_OUT = ("actions", "branches", "timers", "checks", "next", "outcomes")
 
@@ -39,7 +39,7 @@ class SchemaFinding:
 
     __slots__ = ("code", "on_key", "params", "path")
 
-    def __init__(self, code: str, path: Path, *, on_key: bool = False, **params: object) -> None:
+    def __init__(self, code: str, path: Path, *, on_key: bool = False, **params: Any) -> None:
         self.code = code
         self.path = path
         self.on_key = on_key
@@ -62,13 +62,16 @@ def schema_findings(document: Any) -> list[SchemaFinding]:
 def _explain(error: ValidationError) -> Iterator[SchemaFinding]:
     """Translate one (possibly composite) jsonschema error into findings."""
     if error.validator in ("allOf", "anyOf", "oneOf") and error.context:
-        if error.validator == "anyOf" and _is_text_schema(error.schema):
+        if error.validator == "anyOf" and _is_text_schema(_schema_of(error)):
             yield SchemaFinding("schema.text", tuple(error.absolute_path))
             return
         for sub in error.context:
             yield from _explain(sub)
         return
-    path: Path = tuple(error.absolute_path)
+    yield from _explain_leaf(error, tuple(error.absolute_path))
+
+
+def _explain_leaf(error: ValidationError, path: Path) -> Iterator[SchemaFinding]:
     validator = error.validator
     if validator == "additionalProperties":
         yield from _unknown_keys(error, path)
@@ -77,31 +80,41 @@ def _explain(error: ValidationError) -> Iterator[SchemaFinding]:
         yield SchemaFinding("schema.missing_key", path, key=missing, where=_where(path))
     elif validator == "type":
         yield SchemaFinding(
-            "schema.type", path, expected_type=_type_codes(error.validator_value),
+            "schema.type",
+            path,
+            expected_type=_type_codes(error.validator_value),
             actual_type=_json_type(error.instance),
         )
     elif validator == "enum":
-        options = [str(v) for v in error.validator_value]
+        options = [str(v) for v in _listed(error.validator_value)]
         yield SchemaFinding(
-            "schema.enum", path, value=error.instance, options=", ".join(options),
-            suggestion=_suggest(str(error.instance), options),
+            "schema.enum",
+            path,
+            value=error.instance,
+            options=", ".join(options),
+            suggestion=suggest(str(error.instance), options),
         )
-    elif validator == "const":
-        yield SchemaFinding("schema.const", path, expected=error.validator_value, value=error.instance)
     elif validator == "pattern":
         yield _pattern_finding(error, path)
-    elif validator == "propertyNames":
-        yield SchemaFinding("schema.bad_id", path, on_key=True, value=error.instance)
-    elif validator in ("minProperties", "minItems", "minLength"):
-        yield SchemaFinding("schema.empty", path)
-    elif validator == "uniqueItems":
-        yield SchemaFinding("schema.repeated", path)
     else:
-        yield SchemaFinding("schema.other", path, detail=error.message)
+        yield _simple_finding(error, path)
+
+
+def _simple_finding(error: ValidationError, path: Path) -> SchemaFinding:
+    validator = error.validator
+    if validator == "const":
+        return SchemaFinding("schema.const", path, expected=error.validator_value, value=error.instance)
+    if validator == "propertyNames":
+        return SchemaFinding("schema.bad_id", path, on_key=True, value=error.instance)
+    if validator in ("minProperties", "minItems", "minLength"):
+        return SchemaFinding("schema.empty", path)
+    if validator == "uniqueItems":
+        return SchemaFinding("schema.repeated", path)
+    return SchemaFinding("schema.other", path, detail=error.message)
 
 
 def _unknown_keys(error: ValidationError, path: Path) -> Iterator[SchemaFinding]:
-    allowed = list(error.schema.get("properties", {}))
+    allowed = list(_schema_of(error).get("properties", {}))
     instance = error.instance if isinstance(error.instance, dict) else {}
     kind = instance.get("kind")
     for key in instance:
@@ -113,9 +126,22 @@ def _unknown_keys(error: ValidationError, path: Path) -> Iterator[SchemaFinding]
             yield SchemaFinding("schema.key_for_other_kind", (*path, key), on_key=True, key=key, kind=kind)
         else:
             yield SchemaFinding(
-                "schema.unknown_key", (*path, key), on_key=True, key=key, where=_where(path),
-                suggestion=_suggest(key, allowed), allowed=", ".join(allowed),
+                "schema.unknown_key",
+                (*path, key),
+                on_key=True,
+                key=key,
+                where=_where(path),
+                suggestion=suggest(key, allowed),
+                allowed=", ".join(allowed),
             )
+
+
+def _schema_of(error: ValidationError) -> dict[str, Any]:
+    return error.schema if isinstance(error.schema, dict) else {}
+
+
+def _listed(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _keys_of_other_kinds() -> frozenset[str]:
@@ -125,7 +151,7 @@ def _keys_of_other_kinds() -> frozenset[str]:
 
 
 def _missing_key(error: ValidationError) -> str:
-    required = error.validator_value
+    required = _listed(error.validator_value)
     instance = error.instance if isinstance(error.instance, dict) else {}
     return next((k for k in required if k not in instance), str(required))
 
@@ -141,14 +167,10 @@ def _pattern_finding(error: ValidationError, path: Path) -> SchemaFinding:
 
 def _is_text_schema(schema: dict[str, Any]) -> bool:
     options = schema.get("anyOf", [])
-    return any(o.get("type") == "string" for o in options) and any(
-        o.get("type") == "object" for o in options
-    )
+    return any(o.get("type") == "string" for o in options) and any(o.get("type") == "object" for o in options)
 
 
 def _where(path: Path) -> str:
-    from sopflow.engine.yamlsource import describe
-
     return describe(path)
 
 
@@ -159,22 +181,16 @@ def _type_codes(expected: object) -> tuple[str, ...]:
     return (str(expected),)
 
 
+_JSON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    ((int, float), "number"),
+    (str, "string"),
+    (dict, "object"),
+    (list, "array"),
+)
+
+
 def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    return "other"
-
-
-def _suggest(word: str, candidates: list[str]) -> str:
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return matches[0] if matches else ""
+    """The JSON type name of a value; bool is tested before int because bool is an int."""
+    return next((name for kinds, name in _JSON_TYPES if isinstance(value, kinds)), "other")
