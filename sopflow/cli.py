@@ -14,7 +14,7 @@ from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
 from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
 from sopflow.engine.model import Flow
-from sopflow.engine.paths import TooManyPaths, flow_paths
+from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
 from sopflow.errors import FlowError, LookupFailed, SopflowError
 from sopflow.i18n import default_language
 from sopflow.ui import ui
@@ -194,16 +194,28 @@ def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> No
 
 @flows.command("paths")
 @click.argument("flow")
+@click.option("--outcome", "outcomes", multiple=True, help="Only paths ending with this outcome.")
+@click.option("--cover", is_flag=True, help="Only a few paths that together take every way out of every step.")
 @lang_option
 @json_option
-def flows_paths(flow: str, lang: str | None, as_json: bool) -> None:
-    """Every distinct path from start to an end, each loop taken at most once (for drills)."""
+def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | None, as_json: bool) -> None:
+    """Every distinct path from start to an end, going round a loop at most once (for drills)."""
     lang = _lang(lang)
     loaded = resolve_flow(flow)
     try:
         found = flow_paths(loaded.graph, loaded.start)
     except TooManyPaths as exc:
         raise click.ClickException(ui("paths.too_many", lang, limit=exc.limit)) from None
+    unknown = [o for o in outcomes if o not in loaded.outcomes]
+    if unknown:
+        raise click.BadParameter(
+            ui("paths.unknown_outcome", lang, outcome=unknown[0], outcomes=", ".join(loaded.outcomes)),
+            param_hint="--outcome",
+        )
+    if outcomes:
+        found = [p for p in found if p.outcome in outcomes]
+    if cover:
+        found = covering_paths(found)
     rows = [path_detail(loaded, p, lang) for p in found]
     if as_json:
         _print_json(rows)

@@ -37,8 +37,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件为空 — 请参照 docs/flow-format.md 或内置流程编写",
     ),
     "yaml.many_documents": (
-        "a second YAML document starts here (---) — put one flow in each file",
-        "此处开始了第二个 YAML 文档(---)— 每个文件只写一个流程",
+        "a second YAML document (after ---) starts here — put one flow in each file",
+        "此处开始了第二个 YAML 文档(--- 之后)— 每个文件只写一个流程",
     ),
     "yaml.too_large": (
         "the file expands to too many values (anchors and aliases?) — write the "

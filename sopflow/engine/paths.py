@@ -36,16 +36,18 @@ class TooManyPaths(Exception):
 
 
 def flow_paths(graph: nx.MultiDiGraph[str], start: str, limit: int = DEFAULT_LIMIT) -> list[FlowPath]:
-    """All paths from `start` to an end step that use each way (edge) at most once.
+    """Every path from `start` to an end step that goes round at most one loop, once.
 
-    A loop such as 'false alarm -> back to observation' is therefore taken once and then left,
-    which is what a drill wants: every branch exercised, no path repeating itself.
+    That is every simple path (no step twice), plus every path that comes back to one step a
+    second time (a false alarm back to observation, say) and then goes on without repeating any
+    other step. Drills and tests get each branch and each way back, without the combinatorial
+    blow-up of every order in which several loops could be taken.
     """
     found: list[FlowPath] = []
-    used: set[tuple[str, str, str]] = set()
+    visits: dict[str, int] = {start: 1}
     hops: list[Hop] = []
 
-    def walk(node: str) -> None:
+    def walk(node: str, revisited: bool) -> None:
         outcome = graph.nodes[node].get("outcome")
         if outcome:
             if len(found) >= limit:
@@ -53,15 +55,32 @@ def flow_paths(graph: nx.MultiDiGraph[str], start: str, limit: int = DEFAULT_LIM
             found.append(FlowPath(tuple(hops), outcome))
             return
         edges = sorted(graph.out_edges(node, keys=True, data=True), key=lambda e: e[3]["position"])
-        for source, target, key, data in edges:
-            edge = (source, target, key)
-            if edge in used:
+        for source, target, _key, data in edges:
+            seen = visits.get(target, 0)
+            if seen >= 2 or (seen == 1 and revisited):
                 continue
-            used.add(edge)
+            visits[target] = seen + 1
             hops.append(Hop(source, data["name"], data["kind"], target))
-            walk(target)
+            walk(target, revisited or seen == 1)
             hops.pop()
-            used.discard(edge)
+            visits[target] = seen
 
-    walk(start)
+    walk(start, revisited=False)
     return found
+
+
+def covering_paths(paths: list[FlowPath]) -> list[FlowPath]:
+    """A small set of the given paths that still takes every way out of every step at least once.
+
+    Greedy set cover: good enough for a drill plan, and deterministic for the same flow.
+    """
+    uncovered = {(h.step, h.way, h.to) for p in paths for h in p.hops}
+    chosen: list[FlowPath] = []
+    while uncovered:
+        best = max(paths, key=lambda p: len({(h.step, h.way, h.to) for h in p.hops} & uncovered))
+        gain = {(h.step, h.way, h.to) for h in best.hops} & uncovered
+        if not gain:
+            break
+        chosen.append(best)
+        uncovered -= gain
+    return chosen

@@ -1,0 +1,110 @@
+"""The command line, through click's CliRunner: exit codes, output, help, and the README."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from sopflow.cli import cli, main
+
+ROOT = Path(__file__).parent.parent
+INVALID = ROOT / "tests" / "data" / "invalid"
+FLOWS = ROOT / "sopflow" / "flows"
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("SOPFLOW_LANG", "en")
+    return CliRunner()
+
+
+def test_flows_list_names_every_builtin_flow(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    ids = {row["id"] for row in json.loads(result.output)}
+    assert {"key_person_control", "home_isolation_supply", "supply_request", "three_check"} <= ids
+
+
+def test_flows_show_in_chinese_and_english(run: CliRunner) -> None:
+    zh = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "zh"])
+    en = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "en"])
+    assert zh.exit_code == en.exit_code == 0
+    assert "重点人员管控" in zh.output and "角色:" in zh.output
+    assert "Key-person control" in en.output and "Roles:" in en.output
+
+
+def test_flows_show_json_lists_steps_with_roles_and_deadlines(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "show", "key_person_control", "--json"])
+    detail = json.loads(result.output)
+    assert all(step["role"] in detail["roles"] for step in detail["steps"])
+    assert any(step["deadline"] for step in detail["steps"])
+
+
+def test_validate_exit_codes(run: CliRunner) -> None:
+    clean = run.invoke(cli, ["flows", "validate", *map(str, sorted(FLOWS.glob("*.yaml")))])
+    assert clean.exit_code == 0, clean.output
+    broken = sorted(INVALID.glob("*.yaml"))[:3]
+    result = run.invoke(cli, ["flows", "validate", *map(str, broken)])
+    assert result.exit_code == 1
+    for path in broken:
+        assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: ", result.output, re.MULTILINE)
+
+
+def test_validate_json_gives_every_problem_with_its_place(run: CliRunner) -> None:
+    broken = sorted(INVALID.glob("*.yaml"))[0]
+    result = run.invoke(cli, ["flows", "validate", "--json", str(broken)])
+    assert result.exit_code == 1
+    [report] = json.loads(result.output)
+    assert not report["ok"] and report["problems"]
+    assert {"line", "column", "message", "code", "severity"} <= set(report["problems"][0])
+
+
+def test_unknown_flow_id_is_one_line_with_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["flows", "show", "key_person_contrl"])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert "key_person_control" in err and "Traceback" not in err and "\n" not in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["flows", "show"])
+    assert exited.value.code == 2
+
+
+def test_paths_reach_every_outcome_of_every_builtin_flow(run: CliRunner) -> None:
+    listed = json.loads(run.invoke(cli, ["flows", "list", "--json"]).output)
+    for row in listed:
+        result = run.invoke(cli, ["flows", "paths", row["id"], "--json"])
+        assert result.exit_code == 0, result.output
+        reached = {path["outcome"] for path in json.loads(result.output)}
+        assert reached == set(row["outcomes"]), row["id"]
+
+
+def test_paths_cover_takes_every_way_out_with_fewer_paths(run: CliRunner) -> None:
+    everything = json.loads(run.invoke(cli, ["flows", "paths", "key_person_control", "--json"]).output)
+    covered = json.loads(run.invoke(cli, ["flows", "paths", "key_person_control", "--cover", "--json"]).output)
+    ways = {(h["from"], h["way"], h["to"]) for p in everything for h in p["hops"]}
+    assert {(h["from"], h["way"], h["to"]) for p in covered for h in p["hops"]} == ways
+    assert len(covered) < len(everything)
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{prefix}{name} ")
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(cli), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_command_has_help_and_is_in_the_readme(name: str, command: click.Command) -> None:
+    assert command.help and command.help.strip()
+    assert f"sopflow {name}" in (ROOT / "README.md").read_text("utf-8")
