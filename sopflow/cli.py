@@ -195,7 +195,9 @@ def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> No
 @flows.command("paths")
 @click.argument("flow")
 @click.option("--outcome", "outcomes", multiple=True, help="Only paths ending with this outcome.")
-@click.option("--cover", is_flag=True, help="Only a few paths that together take every way out of every step.")
+@click.option(
+    "--cover", is_flag=True, help="Only a few paths that together take every way out of every step."
+)
 @lang_option
 @json_option
 def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | None, as_json: bool) -> None:

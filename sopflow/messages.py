@@ -13,7 +13,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # reading the file
     "file.unreadable": (
         "cannot read the file ({detail}) — check the path and permissions",
-        "无法读取文件({detail})— 请检查路径和权限",
+        "无法读取文件({detail}) — 请检查路径和权限",
     ),
     "file.too_large": (
         "the file is larger than {limit} bytes — a flow file is a few pages of text; "
@@ -38,12 +38,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "yaml.many_documents": (
         "a second YAML document (after ---) starts here — put one flow in each file",
-        "此处开始了第二个 YAML 文档(--- 之后)— 每个文件只写一个流程",
+        "此处开始了第二个 YAML 文档(--- 之后) — 每个文件只写一个流程",
     ),
     "yaml.too_large": (
         "the file expands to too many values (anchors and aliases?) — write the "
         "values out instead of repeating aliases",
-        "文件展开后数据过多(锚点/别名?)— 请直接写出数值",
+        "文件展开后数据过多(锚点/别名?) — 请直接写出数值",
     ),
     "yaml.recursive_alias": (
         "an alias refers to itself — remove the recursive alias",
@@ -60,7 +60,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yaml.bad_value": (
         "this value cannot be read ({detail}) — write plain text, numbers, "
         "true/false, lists and mappings only",
-        "无法读取该值({detail})— 只能使用文字、数字、true/false、列表和映射",
+        "无法读取该值({detail}) — 只能使用文字、数字、true/false、列表和映射",
     ),
     "yaml.bad_tag": (
         "the YAML tag {tag} is not allowed — remove it; flow files hold plain data only",
@@ -77,13 +77,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{where}' 缺少 '{key}' — 请添加 '{key}:'",
     ),
     "schema.type": (
-        "expected {expected_type}, found {actual_type} — change the value (put text in "
-        "quotes if it looks like a number or date)",
-        "这里应是{expected_type},实际是{actual_type} — 请修改(像数字或日期的文字要加引号)",
+        "expected {expected_type}, found {actual_type} — change the value",
+        "这里应是{expected_type},实际是{actual_type} — 请修改",
+    ),
+    "schema.type_text": (
+        'expected text, found {actual_type} — put it in quotes, e.g. "2020.02"',
+        '这里应是文字,实际是{actual_type} — 请加引号,如 "2020.02"',
+    ),
+    "schema.type_list": (
+        "expected a list, found {actual_type} — write a list, e.g. [grid_worker], or one '- item' per line",
+        "这里应是列表,实际是{actual_type} — 请写成列表,如 [grid_worker],或每行一个 '- 项'",
     ),
     "schema.enum": (
-        "'{value}' is not one of: {options} —{did_you_mean} use one of these",
-        "'{value}' 不是可选值({options})—{did_you_mean}请从中选一个",
+        "'{value}' is not one of: {options} — {did_you_mean}use one of these",
+        "'{value}' 不是可选值({options}) — {did_you_mean}请从中选一个",
     ),
     "schema.const": (
         "expected {expected}, found '{value}' — write {expected}",
@@ -107,8 +114,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schema.repeated": ("a name is listed twice — remove the repeat", "列表中有重复名称 — 请删除重复项"),
     "schema.other": ("{detail} — see docs/flow-format.md", "{detail} — 请参阅 docs/flow-format.md"),
     "schema.unknown_key": (
-        "unknown key '{key}' in '{where}' —{did_you_mean} allowed here: {allowed}",
-        "'{where}' 中有未知的键 '{key}' —{did_you_mean}此处可用:{allowed}",
+        "unknown key '{key}' in '{where}' — {did_you_mean}allowed here: {allowed}",
+        "'{where}' 中有未知的键 '{key}' — {did_you_mean}此处可用:{allowed}",
     ),
     "schema.key_for_other_kind": (
         "'{key}' does not belong in a step of kind '{kind}' — remove it, or change the step's kind",
@@ -121,9 +128,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # texts
     "text.unknown_language": (
-        "language '{lang}' is not in languages ({languages}) —{did_you_mean} "
+        "language '{lang}' is not in languages ({languages}) — {did_you_mean}"
         "add it to 'languages:' or fix the code",
-        "语言 '{lang}' 不在 languages({languages})中 —{did_you_mean}请加入 'languages:' 或改正代码",
+        "语言 '{lang}' 不在 languages({languages})中 — {did_you_mean}请加入 'languages:' 或改正代码",
     ),
     "text.primary_missing": (
         "this text has no '{lang}' version, the flow's primary language — add '{lang}: ...'",
@@ -165,25 +172,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # references
     "ref.role": (
-        "no role named '{name}' —{did_you_mean} declare it under 'roles:' or fix the name",
-        "没有名为 '{name}' 的角色 —{did_you_mean}请在 roles 中声明或改正名称",
+        "no role named '{name}' — {did_you_mean}declare it under 'roles:' or fix the name",
+        "没有名为 '{name}' 的角色 — {did_you_mean}请在 roles 中声明或改正名称",
     ),
     "ref.field": (
-        "no field named '{name}' —{did_you_mean} declare it under 'fields:' or fix the name",
-        "没有名为 '{name}' 的字段 —{did_you_mean}请在 fields 中声明或改正名称",
+        "no field named '{name}' — {did_you_mean}declare it under 'fields:' or fix the name",
+        "没有名为 '{name}' 的字段 — {did_you_mean}请在 fields 中声明或改正名称",
     ),
     "ref.step": (
-        "no step named '{name}' —{did_you_mean} add the step or fix the name",
-        "没有名为 '{name}' 的步骤 —{did_you_mean}请添加该步骤或改正名称",
+        "no step named '{name}' — {did_you_mean}add the step or fix the name",
+        "没有名为 '{name}' 的步骤 — {did_you_mean}请添加该步骤或改正名称",
     ),
     "ref.group": (
-        "no group named '{name}' —{did_you_mean} declare it under 'groups:' or fix the name",
-        "没有名为 '{name}' 的分组 —{did_you_mean}请在 groups 中声明或改正名称",
+        "no group named '{name}' — {did_you_mean}declare it under 'groups:' or fix the name",
+        "没有名为 '{name}' 的分组 — {did_you_mean}请在 groups 中声明或改正名称",
     ),
     "duration.bad": (
-        "'{value}' is not a duration —{did_you_mean} write e.g. 30m, 2h, 14d or 1d12h, "
+        "'{value}' is not a duration — {did_you_mean}write e.g. 30m, 2h, 14d or 1d12h, "
         "or the name of a duration param",
-        "'{value}' 不是时长 —{did_you_mean}请写成 30m、2h、14d、1d12h 等,或时长参数的名称",
+        "'{value}' 不是时长 — {did_you_mean}请写成 30m、2h、14d、1d12h 等,或时长参数的名称",
     ),
     "duration.param_not_duration": (
         "param '{name}' is not a duration — give it a value such as 14d",
@@ -201,12 +208,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "guard.syntax": (
         "the guard `{guard}` is not a valid expression ({detail}) — see 'Guards' in docs/flow-format.md",
-        "条件 `{guard}` 不是有效表达式({detail})— 请参阅 docs/flow-format.md 的 Guards 一节",
+        "条件 `{guard}` 不是有效表达式({detail}) — 请参阅 docs/flow-format.md 的 Guards 一节",
     ),
     "guard.unknown_name": (
-        "the guard `{guard}` uses '{name}', which is not a field or param —"
+        "the guard `{guard}` uses '{name}', which is not a field or param — "
         "{did_you_mean} declare it under 'fields:' or fix the name",
-        "条件 `{guard}` 使用了 '{name}',它不是字段或参数 —{did_you_mean}请在 fields 中声明或改正名称",
+        "条件 `{guard}` 使用了 '{name}',它不是字段或参数 — {did_you_mean}请在 fields 中声明或改正名称",
     ),
     "guard.unsafe": (
         "the guard `{guard}` uses {what}, which guards may not use — compare fields and values only",
@@ -291,20 +298,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.overlap": (
         "action '{action}' is offered twice here and both can hold (e.g. {example}) "
         "together with the {other}. one — make the guards exclusive",
-        "动作 '{action}' 在此出现两次且条件可能同时成立(如 {example},与第 {other} 个)— 请让条件互斥",
+        "动作 '{action}' 在此出现两次且条件可能同时成立(如 {example},与第 {other} 个) — 请让条件互斥",
     ),
     # across flows
     "subflow.unknown_flow": (
-        "no flow with id '{flow}' —{did_you_mean} known flows: {known}",
-        "没有 id 为 '{flow}' 的流程 —{did_you_mean}已有流程:{known}",
+        "no flow with id '{flow}' — {did_you_mean}known flows: {known}",
+        "没有 id 为 '{flow}' 的流程 — {did_you_mean}已有流程:{known}",
     ),
     "subflow.child_broken": (
         "flow '{flow}' ({file}) has errors — run `sopflow flows validate {file}` and fix it",
         "流程 '{flow}'({file})有错误 — 请运行 `sopflow flows validate {file}` 并修正",
     ),
     "subflow.unknown_outcome": (
-        "flow '{flow}' has no outcome '{outcome}' —{did_you_mean} its outcomes: {outcomes}",
-        "流程 '{flow}' 没有结果 '{outcome}' —{did_you_mean}它的结果有:{outcomes}",
+        "flow '{flow}' has no outcome '{outcome}' — {did_you_mean}its outcomes: {outcomes}",
+        "流程 '{flow}' 没有结果 '{outcome}' — {did_you_mean}它的结果有:{outcomes}",
     ),
     "subflow.unhandled_outcome": (
         "flow '{flow}' can end with '{outcome}', which is not handled here — "
@@ -320,12 +327,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "字段 '{field}' 此处为 {mine},在流程 '{flow}' 中为 {theirs} — 请统一类型",
     ),
     "signal.unknown_action": (
-        "flow '{flow}' has no action '{action}' —{did_you_mean} name an action of that flow",
-        "流程 '{flow}' 没有动作 '{action}' —{did_you_mean}请使用该流程中的动作",
+        "flow '{flow}' has no action '{action}' — {did_you_mean}name an action of that flow",
+        "流程 '{flow}' 没有动作 '{action}' — {did_you_mean}请使用该流程中的动作",
     ),
     "flow.unknown_id": (
-        "no flow '{flow}' —{did_you_mean} known flows: {known}",
-        "没有流程 '{flow}' —{did_you_mean}已有流程:{known}",
+        "no flow '{flow}' — {did_you_mean}known flows: {known}",
+        "没有流程 '{flow}' — {did_you_mean}已有流程:{known}",
     ),
 }
 
@@ -351,7 +358,7 @@ _TYPE_WORDS = {
         "other": "其他类型的值",
     },
 }
-_DID_YOU_MEAN = {"en": " did you mean '{0}'?", "zh": "是否应为 '{0}'?"}
+_DID_YOU_MEAN = {"en": "did you mean '{0}'? ", "zh": "是否应为 '{0}'?"}
 _OR = {"en": " or ", "zh": "或"}
 
 

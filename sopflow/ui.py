@@ -22,7 +22,10 @@ UI: dict[str, tuple[str, str]] = {
         "more than {limit} paths; the flow has too many loops to list",
         "路径超过 {limit} 条,流程中的环路太多,无法列出",
     ),
-    "paths.unknown_outcome": ("no outcome '{outcome}'; this flow has: {outcomes}", "没有结果 '{outcome}';本流程的结果有:{outcomes}"),
+    "paths.unknown_outcome": (
+        "no outcome '{outcome}'; this flow has: {outcomes}",
+        "没有结果 '{outcome}';本流程的结果有:{outcomes}",
+    ),
     "paths.summary": (
         "{count} paths; outcomes reached: {outcomes}",
         "共 {count} 条路径;可到达的结果:{outcomes}",

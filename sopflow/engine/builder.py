@@ -8,7 +8,8 @@ only when there are no errors.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
@@ -42,16 +43,32 @@ NUMBER_TYPES = (FieldType.INTEGER, FieldType.NUMBER)
 class FlowBuilder:
     """One pass over a schema-valid document: checks references and assembles the model parts."""
 
-    def __init__(self, data: Mapping[str, Any], sink: ProblemSink) -> None:
+    def __init__(self, data: Mapping[str, Any], sink: ProblemSink, *, lenient: bool = False) -> None:
         self.data = data
         self.sink = sink
-        self.languages: tuple[str, ...] = tuple(data.get("languages") or DEFAULT_LANGUAGES)
+        self.lenient = lenient
+        self.languages = _languages(data.get("languages"))
         self.roles: dict[str, Text] = {}
         self.params: dict[str, Param] = {}
         self.fields: dict[str, FieldSpec] = {}
         self.groups: dict[str, Text] = {}
         self.steps: dict[str, Step] = {}
-        self.raw_steps: Mapping[str, Any] = data.get("steps", {})
+        self.raw_steps: Mapping[str, Any] = _mapping(data.get("steps"))
+        # Names count as declared even when their definition is broken (reported on its own).
+        self.role_names = frozenset(_mapping(data.get("roles")))
+        self.field_names = frozenset(_mapping(data.get("fields")))
+        self.param_names = frozenset(_mapping(data.get("params")))
+        self.group_names = frozenset(_mapping(data.get("groups")))
+
+    @contextmanager
+    def part(self) -> Iterator[None]:
+        """Build one part (a step, a field...). In a file with shape problems, a part too broken
+        to build is skipped: its shape problem is already reported, the other parts still count."""
+        try:
+            yield
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            if not self.lenient:
+                raise
 
     # -- texts -----------------------------------------------------------------------------------
 
@@ -83,14 +100,18 @@ class FlowBuilder:
     # -- declarations ----------------------------------------------------------------------------
 
     def declarations(self) -> None:
-        for role_id, name in self.data.get("roles", {}).items():
-            self.roles[role_id] = self.text(name, ("roles", role_id))
-        for group_id, name in self.data.get("groups", {}).items():
-            self.groups[group_id] = self.text(name, ("groups", group_id))
-        for param_id, raw in self.data.get("params", {}).items():
-            self.params[param_id] = self.param(param_id, raw)
-        for field_id, raw in self.data.get("fields", {}).items():
-            self.fields[field_id] = self.field(field_id, raw)
+        for role_id, name in _mapping(self.data.get("roles")).items():
+            with self.part():
+                self.roles[role_id] = self.text(name, ("roles", role_id))
+        for group_id, name in _mapping(self.data.get("groups")).items():
+            with self.part():
+                self.groups[group_id] = self.text(name, ("groups", group_id))
+        for param_id, raw in _mapping(self.data.get("params")).items():
+            with self.part():
+                self.params[param_id] = self.param(param_id, raw)
+        for field_id, raw in _mapping(self.data.get("fields")).items():
+            with self.part():
+                self.fields[field_id] = self.field(field_id, raw)
         for name in set(self.params) & set(self.fields):
             self.sink.add("name.param_and_field", ("params", name), on_key=True, name=name)
         for name in (set(self.params) | set(self.fields)) & set(FUNCTIONS):
@@ -146,10 +167,12 @@ class FlowBuilder:
     def role_refs(self, names: list[str] | None, path: Path, fallback: str) -> tuple[str, ...]:
         if not names:
             return (fallback,)
-        return tuple(self.ref(n, self.roles, "ref.role", (*path, i)) for i, n in enumerate(names))
+        return tuple(self.ref(n, self.role_names, "ref.role", (*path, i)) for i, n in enumerate(names))
 
     def field_refs(self, names: list[str] | None, path: Path) -> tuple[str, ...]:
-        return tuple(self.ref(n, self.fields, "ref.field", (*path, i)) for i, n in enumerate(names or []))
+        return tuple(
+            self.ref(n, self.field_names, "ref.field", (*path, i)) for i, n in enumerate(names or [])
+        )
 
     def step_ref(self, name: str, path: Path) -> str:
         return self.ref(name, self.raw_steps, "ref.step", path)
@@ -172,7 +195,7 @@ class FlowBuilder:
         if source is None:
             return None
         try:
-            return check_guard(source, [*self.fields, *self.params])
+            return check_guard(source, self.field_names | self.param_names)
         except GuardProblem as problem:
             self.sink.add(problem.code, path, **{"guard": source, **problem.params})
             return None
@@ -184,15 +207,16 @@ class FlowBuilder:
         if isinstance(start, str):
             self.step_ref(start, ("start",))
         for step_id, raw in self.raw_steps.items():
-            self.steps[step_id] = self.step(step_id, raw)
+            with self.part():
+                self.steps[step_id] = self.step(step_id, raw)
 
     def step(self, step_id: str, raw: Mapping[str, Any]) -> Step:
         path: Path = ("steps", step_id)
         kind = StepKind(raw["kind"])
-        role = self.ref(raw["role"], self.roles, "ref.role", (*path, "role"))
+        role = self.ref(raw["role"], self.role_names, "ref.role", (*path, "role"))
         group = raw.get("group")
         if group is not None:
-            self.ref(group, self.groups, "ref.group", (*path, "group"))
+            self.ref(group, self.group_names, "ref.group", (*path, "group"))
         deadline = raw.get("deadline")
         actions = tuple(
             self.action(a, (*path, "actions", i), role) for i, a in enumerate(raw.get("actions", []))
@@ -261,7 +285,7 @@ class FlowBuilder:
     def timer(self, raw: Mapping[str, Any], path: Path) -> Timer:
         from_field = raw.get("from")
         if from_field is not None and from_field != "entered":
-            self.ref(from_field, self.fields, "ref.field", (*path, "from"))
+            self.ref(from_field, self.field_names, "ref.field", (*path, "from"))
             spec = self.fields.get(from_field)
             if spec is not None and spec.type not in DATE_TYPES:
                 self.sink.add("timer.from_not_date", (*path, "from"), field=from_field, type=spec.type)
@@ -337,3 +361,14 @@ class FlowBuilder:
                 if name in seen:
                     self.sink.add("step.duplicate_name", (*path, group, i, key), name=name)
                 seen[name] = group
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _languages(value: object) -> tuple[str, ...]:
+    """The declared languages if they are a usable list, else the default (zh, en)."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return DEFAULT_LANGUAGES

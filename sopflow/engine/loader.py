@@ -66,9 +66,12 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     findings = schema_findings(data)
     for finding in findings:
         sink.add(finding.code, finding.path, on_key=finding.on_key, **finding.params)
-    if findings:
+    if findings and not isinstance(data, dict):
         raise FlowError(sink.problems)
-    builder = FlowBuilder(data, sink)
+    # Even a misshapen file gets its references, durations and guards checked, so that one run
+    # lists every problem; what sits under a shape problem is not reported twice.
+    sink.mute_under(f.path for f in findings)
+    builder = FlowBuilder(data, sink, lenient=bool(findings))
     builder.declarations()
     builder.build_steps()
     if sink.has_errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,11 @@ class ProblemSink:
     file: str
     source_map: SourceMap
     problems: list[Problem] = field(default_factory=list)
+    muted: set[Path] = field(default_factory=set)
+
+    def mute_under(self, paths: Iterable[Path]) -> None:
+        """Drop later problems at or below these paths (already reported as shape problems)."""
+        self.muted.update(paths)
 
     def add(
         self,
@@ -26,6 +32,8 @@ class ProblemSink:
         severity: Severity = "error",
         **params: Any,
     ) -> None:
+        if any(path[: len(m)] == m for m in self.muted):
+            return
         line, column = self.source_map.at(path, key=on_key)
         self.problems.append(Problem(code, Location(self.file, line, column), params, severity))
 

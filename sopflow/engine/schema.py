@@ -79,12 +79,9 @@ def _explain_leaf(error: ValidationError, path: Path) -> Iterator[SchemaFinding]
         missing = _missing_key(error)
         yield SchemaFinding("schema.missing_key", path, key=missing, where=_where(path))
     elif validator == "type":
-        yield SchemaFinding(
-            "schema.type",
-            path,
-            expected_type=_type_codes(error.validator_value),
-            actual_type=_json_type(error.instance),
-        )
+        expected = _type_codes(error.validator_value)
+        code = {("string",): "schema.type_text", ("array",): "schema.type_list"}.get(expected, "schema.type")
+        yield SchemaFinding(code, path, expected_type=expected, actual_type=_json_type(error.instance))
     elif validator == "enum":
         options = [str(v) for v in _listed(error.validator_value)]
         yield SchemaFinding(

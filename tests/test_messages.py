@@ -1,0 +1,59 @@
+"""The message catalogue: every code the code can raise has Chinese and English, alike in values."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from sopflow.messages import MESSAGES, render_message
+from sopflow.ui import UI
+
+PACKAGE = Path(__file__).parent.parent / "sopflow"
+PREFIXES = (
+    "yaml|file|schema|end|text|name|field|ref|duration|guard|decision|timer|subflow|step|graph|"
+    "wait|action|signal|flow"
+)
+CODE = re.compile(rf'"((?:{PREFIXES})\.[a-z_]+)"')
+
+
+def _codes_in_source() -> set[str]:
+    found: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        if path.name != "messages.py":
+            found |= set(CODE.findall(path.read_text("utf-8")))
+    return found
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_code_raised_has_a_message() -> None:
+    missing = _codes_in_source() - set(MESSAGES)
+    assert not missing
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_both_languages_use_the_same_values_and_say_what_to_do(code: str) -> None:
+    english, chinese = MESSAGES[code]
+    assert _fields(english) == _fields(chinese)
+    values = dict.fromkeys(_fields(english) - {"did_you_mean"}, "x")
+    assert " — " in render_message(code, values, "en")
+    assert " — " in render_message(code, values, "zh")
+
+
+@pytest.mark.parametrize("code", sorted(UI))
+def test_ui_words_exist_in_both_languages(code: str) -> None:
+    english, chinese = UI[code]
+    assert english and chinese and _fields(english) == _fields(chinese)
+
+
+def test_suggestions_and_type_words_are_put_into_the_readers_language() -> None:
+    params = {"name": "verfy", "suggestion": "verify"}
+    assert "did you mean 'verify'?" in render_message("ref.step", params, "en")
+    assert "是否应为 'verify'" in render_message("ref.step", params, "zh")
+    typed = {"expected_type": ("array",), "actual_type": "string"}
+    assert render_message("schema.type_list", typed, "zh").startswith("这里应是列表,实际是文字")
