@@ -224,8 +224,8 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
         return
     for number, row in enumerate(rows, 1):
         click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")
-    outcomes = sorted({r["outcome"] for r in rows})
-    click.echo(ui("paths.summary", lang, count=len(rows), outcomes=", ".join(outcomes)))
+    reached = sorted({r["outcome"] for r in rows})
+    click.echo(ui("paths.summary", lang, count=len(rows), outcomes=", ".join(reached)))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

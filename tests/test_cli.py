@@ -89,7 +89,9 @@ def test_paths_reach_every_outcome_of_every_builtin_flow(run: CliRunner) -> None
 
 def test_paths_cover_takes_every_way_out_with_fewer_paths(run: CliRunner) -> None:
     everything = json.loads(run.invoke(cli, ["flows", "paths", "key_person_control", "--json"]).output)
-    covered = json.loads(run.invoke(cli, ["flows", "paths", "key_person_control", "--cover", "--json"]).output)
+    covered = json.loads(
+        run.invoke(cli, ["flows", "paths", "key_person_control", "--cover", "--json"]).output
+    )
     ways = {(h["from"], h["way"], h["to"]) for p in everything for h in p["hops"]}
     assert {(h["from"], h["way"], h["to"]) for p in covered for h in p["hops"]} == ways
     assert len(covered) < len(everything)

@@ -80,7 +80,8 @@ def _explain_leaf(error: ValidationError, path: Path) -> Iterator[SchemaFinding]
         yield SchemaFinding("schema.missing_key", path, key=missing, where=_where(path))
     elif validator == "type":
         expected = _type_codes(error.validator_value)
-        code = {("string",): "schema.type_text", ("array",): "schema.type_list"}.get(expected, "schema.type")
+        specific: dict[tuple[str, ...], str] = {("string",): "schema.type_text", ("array",): "schema.type_list"}
+        code = specific.get(expected, "schema.type")
         yield SchemaFinding(code, path, expected_type=expected, actual_type=_json_type(error.instance))
     elif validator == "enum":
         options = [str(v) for v in _listed(error.validator_value)]

@@ -15,9 +15,30 @@ BASE = Path(__file__).parent.parent / "data" / "valid" / "base.yaml"
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20),
-    st.sampled_from(["yes", "no", "task", "end", "decision", "wait", "subflow", "14d", "2h", "x",
-                     "temperature >= 37.3", "__class__", "{{ 7*7 }}", "verify", "grid_worker"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "task",
+            "end",
+            "decision",
+            "wait",
+            "subflow",
+            "14d",
+            "2h",
+            "x",
+            "temperature >= 37.3",
+            "__class__",
+            "{{ 7*7 }}",
+            "verify",
+            "grid_worker",
+        ]
+    ),
 )
 values = st.recursive(
     scalars,
