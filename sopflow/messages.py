@@ -111,6 +111,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' 不是语言代码 — 请使用 zh、en、mn 等代码",
     ),
     "schema.empty": ("this is empty — add at least one entry", "此处为空 — 请至少添加一项"),
+    "schema.empty_text": (
+        "this text is empty — write something here, or remove the key",
+        "此处文字为空 — 请填写内容,或删除该键",
+    ),
     "schema.repeated": ("a name is listed twice — remove the repeat", "列表中有重复名称 — 请删除重复项"),
     "schema.other": ("{detail} — see docs/flow-format.md", "{detail} — 请参阅 docs/flow-format.md"),
     "schema.unknown_key": (
@@ -192,6 +196,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "or the name of a duration param",
         "'{value}' 不是时长 — {did_you_mean}请写成 30m、2h、14d、1d12h 等,或时长参数的名称",
     ),
+    "duration.zero": (
+        "'{value}' is no time at all — a duration must be longer than zero, e.g. 30m",
+        "'{value}' 时长为零 — 时长必须大于零,如 30m",
+    ),
     "duration.param_not_duration": (
         "param '{name}' is not a duration — give it a value such as 14d",
         "参数 '{name}' 不是时长 — 请设为 14d 这样的值",
@@ -212,7 +220,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "guard.unknown_name": (
         "the guard `{guard}` uses '{name}', which is not a field or param — "
-        "{did_you_mean} declare it under 'fields:' or fix the name",
+        "{did_you_mean}declare it under 'fields:' or fix the name",
         "条件 `{guard}` 使用了 '{name}',它不是字段或参数 — {did_you_mean}请在 fields 中声明或改正名称",
     ),
     "guard.unsafe": (
@@ -251,9 +259,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "判断步骤必须恰好有一个 default: true 的分支,这里有 {count} 个 — 请只标记一个默认分支",
     ),
     "timer.from_not_date": (
-        "a timer can only count from a date or datetime field; '{field}' is "
-        "{type} — use a date field or leave 'from' out (counts from entering the step)",
-        "计时器只能从日期字段起算;'{field}' 是 {type} 类型 — 请改用日期字段,或删除 from(从进入该步骤起算)",
+        "a timer can only count from a date or datetime field, and '{field}' is a field of type "
+        "{type} — use a date field, or leave 'from' out to count from entering the step",
+        "计时器只能从日期字段起算,而 '{field}' 是 {type} 类型的字段 — 请改用日期字段,或删除 from(从进入该步骤起算)",
     ),
     "subflow.next_with_wait": (
         "'next' is only for 'wait: false' — with wait, list where each of the "
@@ -296,9 +304,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "从步骤 '{step}' 无法到达任何结束步骤 — 请添加通往结束步骤的出口",
     ),
     "action.overlap": (
-        "action '{action}' is offered twice here and both can hold (e.g. {example}) "
-        "together with the {other}. one — make the guards exclusive",
-        "动作 '{action}' 在此出现两次且条件可能同时成立(如 {example},与第 {other} 个) — 请让条件互斥",
+        "action '{action}' is offered twice in this step (see action {other}) and both guards hold "
+        "when {example} — make the 'when' guards exclude each other",
+        "动作 '{action}' 在此步骤出现两次(另见第 {other} 个动作),当 {example} 时两个条件同时成立 — 请让两个 when 条件互斥",
+    ),
+    "action.overlap_unguarded": (
+        "action '{action}' is offered twice in this step (see action {other}) and at least one has "
+        "no 'when' guard, so both can be taken — give both guards that exclude each other, or rename one",
+        "动作 '{action}' 在此步骤出现两次(另见第 {other} 个动作),且至少一个没有 when 条件,两者都可能被执行 — 请为两者加上互斥的条件,或改名其中一个",
     ),
     # across flows
     "subflow.unknown_flow": (

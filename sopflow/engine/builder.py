@@ -14,7 +14,7 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
-from sopflow.engine.durations import parse_duration
+from sopflow.engine.durations import is_zero_duration, parse_duration
 from sopflow.engine.guards import FUNCTIONS, Guard, GuardProblem, check_guard
 from sopflow.engine.model import (
     Action,
@@ -53,12 +53,16 @@ class FlowBuilder:
         self.fields: dict[str, FieldSpec] = {}
         self.groups: dict[str, Text] = {}
         self.steps: dict[str, Step] = {}
+        self.title: Text = MappingProxyType({})
+        self.description: Text = MappingProxyType({})
         self.raw_steps: Mapping[str, Any] = _mapping(data.get("steps"))
         # Names count as declared even when their definition is broken (reported on its own).
-        self.role_names = frozenset(_mapping(data.get("roles")))
-        self.field_names = frozenset(_mapping(data.get("fields")))
-        self.param_names = frozenset(_mapping(data.get("params")))
-        self.group_names = frozenset(_mapping(data.get("groups")))
+        # A misshapen section (a list where a mapping belongs) is reported once by the schema;
+        # its names are then unknown (None) and references to them are not checked.
+        self.role_names = _declared(data, "roles")
+        self.field_names = _declared(data, "fields")
+        self.param_names = _declared(data, "params")
+        self.group_names = _declared(data, "groups")
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -100,6 +104,10 @@ class FlowBuilder:
     # -- declarations ----------------------------------------------------------------------------
 
     def declarations(self) -> None:
+        with self.part():
+            self.title = self.text(self.data.get("title"), ("title",))
+        with self.part():
+            self.description = self.text(self.data.get("description"), ("description",))
         for role_id, name in _mapping(self.data.get("roles")).items():
             with self.part():
                 self.roles[role_id] = self.text(name, ("roles", role_id))
@@ -159,8 +167,8 @@ class FlowBuilder:
 
     # -- references ------------------------------------------------------------------------------
 
-    def ref(self, name: str, known: Collection[str], code: str, path: Path) -> str:
-        if name not in known:
+    def ref(self, name: str, known: Collection[str] | None, code: str, path: Path) -> str:
+        if known is not None and name not in known:
             self.sink.add(code, path, name=name, suggestion=suggest(name, known))
         return name
 
@@ -186,6 +194,8 @@ class FlowBuilder:
             return param.value
         if param is not None:
             self.sink.add("duration.param_not_duration", path, name=value)
+        elif is_zero_duration(value):
+            self.sink.add("duration.zero", path, value=value)
         else:
             durations = [p for p, v in self.params.items() if isinstance(v.value, timedelta)]
             self.sink.add("duration.bad", path, value=value, suggestion=suggest(value, durations))
@@ -195,6 +205,8 @@ class FlowBuilder:
         if source is None:
             return None
         try:
+            if self.field_names is None or self.param_names is None:
+                return check_guard(source, None)
             return check_guard(source, self.field_names | self.param_names)
         except GuardProblem as problem:
             self.sink.add(problem.code, path, **{"guard": source, **problem.params})
@@ -278,8 +290,10 @@ class FlowBuilder:
             )
         defaults = [i for i, b in enumerate(result) if b.default]
         if raws and len(defaults) != 1:
-            where = (*path, defaults[1]) if len(defaults) > 1 else path
-            self.sink.add("decision.defaults", where, count=len(defaults))
+            if len(defaults) > 1:
+                self.sink.add("decision.defaults", (*path, defaults[1]), count=len(defaults))
+            else:
+                self.sink.add("decision.defaults", path, on_key=True, count=0)
         return tuple(result)
 
     def timer(self, raw: Mapping[str, Any], path: Path) -> Timer:
@@ -361,6 +375,13 @@ class FlowBuilder:
                 if name in seen:
                     self.sink.add("step.duplicate_name", (*path, group, i, key), name=name)
                 seen[name] = group
+
+
+def _declared(data: Mapping[str, Any], section: str) -> frozenset[str] | None:
+    value = data.get(section)
+    if value is None:
+        return frozenset()
+    return frozenset(value) if isinstance(value, dict) else None
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import nodes
 
-from sopflow.engine.guards import _ENV, Guard, GuardRuntimeError
+from sopflow.engine.guards import Guard, GuardRuntimeError, parse_guard
 from sopflow.engine.model import Action, FieldSpec, FieldType, Param, Step, StepKind
 from sopflow.engine.problems import ProblemSink
 
@@ -38,20 +38,27 @@ def check_graph(
         if step.id not in reachable:
             sink.add("graph.unreachable", path, on_key=True, step=step.id, start=start)
             continue
-        if step.kind is not StepKind.END and not step.exits():
-            code = "wait.no_exit" if step.kind is StepKind.WAIT else "graph.no_way_out"
-            sink.add(code, path, on_key=True, step=step.id)
+        if step.kind is StepKind.WAIT and not (step.timers or step.actions):
+            # a check's escalation is no way out to count on: it fires only if something goes wrong
+            sink.add("wait.no_exit", path, on_key=True, step=step.id)
+        elif step.kind is not StepKind.END and not step.exits():
+            sink.add("graph.no_way_out", path, on_key=True, step=step.id)
         elif step.id not in can_end:
             sink.add("graph.no_end", path, on_key=True, step=step.id)
     for step in steps.values():
         for first, second in overlapping_actions(step, fields, params):
-            sink.add(
-                "action.overlap",
-                ("steps", step.id, "actions", second),
-                action=step.actions[second].name,
-                other=first + 1,
-                example=_example_text(step.actions[first], step.actions[second], fields, params),
-            )
+            a, b = step.actions[first], step.actions[second]
+            where = ("steps", step.id, "actions", second)
+            if a.guard is None or b.guard is None:
+                sink.add("action.overlap_unguarded", where, action=b.name, other=first + 1)
+            else:
+                sink.add(
+                    "action.overlap",
+                    where,
+                    action=b.name,
+                    other=first + 1,
+                    example=_example_text(a, b, fields, params),
+                )
 
 
 def overlapping_actions(
@@ -66,7 +73,7 @@ def overlapping_actions(
 
 def _example_text(a: Action, b: Action, fields: Mapping[str, FieldSpec], params: Mapping[str, Param]) -> str:
     witness = _witness(a, b, fields, params) or {}
-    return ", ".join(f"{k}={v!r}" for k, v in sorted(witness.items())) or "always"
+    return ", ".join(f"{k} = {v!r}" for k, v in sorted(witness.items()))
 
 
 def _witness(
@@ -120,6 +127,7 @@ def _candidates(
 
 
 def _constants(source: str) -> Iterator[object]:
-    tree = _ENV.parse("{{ (" + source + ") }}")
-    for const in tree.find_all(nodes.Const):
-        yield const.value
+    tree = parse_guard(source)
+    for const in (tree, *tree.find_all(nodes.Const)):
+        if isinstance(const, nodes.Const):
+            yield const.value

@@ -18,6 +18,12 @@ def parse_duration(text: str) -> timedelta | None:
     return value if value > timedelta(0) else None
 
 
+def is_zero_duration(text: str) -> bool:
+    """True for well-formed durations that add up to nothing, such as 0h (reported separately)."""
+    match = _DURATION.match(text.strip())
+    return bool(match and any(match.groupdict().values()) and parse_duration(text) is None)
+
+
 def format_duration(value: timedelta) -> str:
     """The shortest text that parses back to `value` (minutes precision)."""
     total_minutes = int(value.total_seconds()) // 60

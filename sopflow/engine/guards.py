@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 MAX_GUARD_LENGTH = 500
@@ -122,31 +123,52 @@ def _elapsed(value: Any, now: datetime) -> timedelta:
     raise GuardRuntimeError(f"days_since/hours_since need a date, got {value!r}")
 
 
-def check_guard(source: str, known_names: Collection[str]) -> Guard:
-    """Parse and vet `source`; raise GuardProblem for syntax errors, unknown names, escapes."""
+def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
+    """Parse and vet `source`; raise GuardProblem for syntax errors, unknown names, escapes.
+
+    `known_names` are the fields and params a guard may read (None: not known, don't check)."""
     if len(source) > MAX_GUARD_LENGTH:
         raise GuardProblem("guard.too_long", limit=MAX_GUARD_LENGTH)
     if not source.strip():
         raise GuardProblem("guard.empty")
-    try:
-        tree = _ENV.parse("{{ (" + source + ") }}")
-    except TemplateSyntaxError as exc:
-        raise GuardProblem("guard.syntax", detail=exc.message or "syntax error") from None
+    tree = parse_guard(source)
     names: set[str] = set()
-    for node in tree.find_all(nodes.Node):
+    for node in (tree, *tree.find_all(nodes.Node)):
         _vet(node, names)
-    unknown = sorted(names - set(known_names) - set(FUNCTIONS))
+    unknown = sorted(names - set(known_names) - set(FUNCTIONS)) if known_names is not None else []
     if unknown:
         raise GuardProblem(
             "guard.unknown_name",
             name=unknown[0],
-            suggestion=_suggest(unknown[0], [*known_names, *FUNCTIONS]),
+            suggestion=_suggest(unknown[0], [*(known_names or ()), *FUNCTIONS]),
         )
     try:
         _compile(source)
     except Exception as exc:  # compile problems the parser let through
         raise GuardProblem("guard.syntax", detail=str(exc)) from None
     return Guard(source=source, names=frozenset(names - set(FUNCTIONS)))
+
+
+def parse_guard(source: str) -> nodes.Expr:
+    """The syntax tree of a guard, parsed as one expression (as compile_expression does), so
+    that syntax errors speak of what the user wrote and not of added template brackets."""
+    try:
+        parser = Parser(_ENV, source, state="variable")
+        expression = parser.parse_expression()
+    except TemplateSyntaxError as exc:
+        raise GuardProblem("guard.syntax", detail=_syntax_detail(exc.message)) from None
+    if not parser.stream.eos:
+        token = parser.stream.current
+        shown = token.value if token.type in ("name", "integer", "float", "string", "operator") else "}}"
+        raise GuardProblem("guard.syntax", detail=f"unexpected '{shown}' after the expression")
+    return expression
+
+
+def _syntax_detail(message: str | None) -> str:
+    text = (message or "syntax error").rstrip(".")
+    return text.replace("'end of template'", "end of the guard").replace(
+        "end of template", "end of the guard"
+    )
 
 
 def _vet(node: nodes.Node, names: set[str]) -> None:

@@ -91,7 +91,8 @@ def _decode(raw: bytes, filename: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise FlowError([Problem("file.not_utf8", Location(filename, line, column), {})]) from None
 
 
@@ -107,8 +108,8 @@ def _assemble(
     return Flow(
         id=data["id"],
         version=data["version"],
-        title=builder.text(data["title"], ("title",)),
-        description=builder.text(data.get("description"), ("description",)),
+        title=builder.title,
+        description=builder.description,
         unit=data["unit"],
         start=data["start"],
         languages=builder.languages,

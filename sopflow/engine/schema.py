@@ -56,14 +56,27 @@ def schema_findings(document: Any) -> list[SchemaFinding]:
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)
-    return findings
+    return _without_missing_keys_explained_by_typos(findings)
+
+
+def _without_missing_keys_explained_by_typos(findings: list[SchemaFinding]) -> list[SchemaFinding]:
+    """`titel:` is both an unknown key and a missing `title:`; say it once, as the typo."""
+    typos = {
+        (f.path[:-1], f.params.get("suggestion"))
+        for f in findings
+        if f.code == "schema.unknown_key" and f.params.get("suggestion")
+    }
+    return [
+        f for f in findings if not (f.code == "schema.missing_key" and (f.path, f.params.get("key")) in typos)
+    ]
 
 
 def _explain(error: ValidationError) -> Iterator[SchemaFinding]:
     """Translate one (possibly composite) jsonschema error into findings."""
     if error.validator in ("allOf", "anyOf", "oneOf") and error.context:
         if error.validator == "anyOf" and _is_text_schema(_schema_of(error)):
-            yield SchemaFinding("schema.text", tuple(error.absolute_path))
+            code = "schema.empty_text" if error.instance == "" else "schema.text"
+            yield SchemaFinding(code, tuple(error.absolute_path))
             return
         for sub in error.context:
             yield from _explain(sub)
@@ -73,6 +86,10 @@ def _explain(error: ValidationError) -> Iterator[SchemaFinding]:
 
 def _explain_leaf(error: ValidationError, path: Path) -> Iterator[SchemaFinding]:
     validator = error.validator
+    if "propertyNames" in error.absolute_schema_path:
+        # the error is about a key: point at that key, not at the mapping holding it
+        yield SchemaFinding("schema.bad_id", (*path, str(error.instance)), on_key=True, value=error.instance)
+        return
     if validator == "additionalProperties":
         yield from _unknown_keys(error, path)
     elif validator == "required":
@@ -80,7 +97,10 @@ def _explain_leaf(error: ValidationError, path: Path) -> Iterator[SchemaFinding]
         yield SchemaFinding("schema.missing_key", path, key=missing, where=_where(path))
     elif validator == "type":
         expected = _type_codes(error.validator_value)
-        specific: dict[tuple[str, ...], str] = {("string",): "schema.type_text", ("array",): "schema.type_list"}
+        specific: dict[tuple[str, ...], str] = {
+            ("string",): "schema.type_text",
+            ("array",): "schema.type_list",
+        }
         code = specific.get(expected, "schema.type")
         yield SchemaFinding(code, path, expected_type=expected, actual_type=_json_type(error.instance))
     elif validator == "enum":
@@ -104,7 +124,9 @@ def _simple_finding(error: ValidationError, path: Path) -> SchemaFinding:
         return SchemaFinding("schema.const", path, expected=error.validator_value, value=error.instance)
     if validator == "propertyNames":
         return SchemaFinding("schema.bad_id", path, on_key=True, value=error.instance)
-    if validator in ("minProperties", "minItems", "minLength"):
+    if validator == "minLength":
+        return SchemaFinding("schema.empty_text", path)
+    if validator in ("minProperties", "minItems"):
         return SchemaFinding("schema.empty", path)
     if validator == "uniqueItems":
         return SchemaFinding("schema.repeated", path)

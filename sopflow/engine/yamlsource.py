@@ -18,6 +18,7 @@ import yaml
 Path = tuple[str | int, ...]
 
 MAX_NODES = 200_000  # far above any real flow; stops alias bombs ("billion laughs")
+MAX_DEPTH = 40  # a flow needs about 8 levels; deep nesting would exhaust the parser's stack
 
 
 class YamlProblem(Exception):
@@ -31,7 +32,22 @@ class YamlProblem(Exception):
         self.params = params
 
 
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_STANDARD = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = {f"{_STANDARD}map", f"{_STANDARD}seq"}
+_SCALAR_TAGS = {f"{_STANDARD}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as the user wrote it: !!python/name:os.system, not tag:yaml.org,2002:python/..."""
+    return "!!" + tag.removeprefix(_STANDARD) if tag.startswith(_STANDARD) else tag
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 class _StringBoolLoader(yaml.SafeLoader):
@@ -69,6 +85,7 @@ class SourceMap:
 
 def load_marked(text: str) -> tuple[Any, SourceMap]:
     """Parse one YAML document into plain data and its SourceMap; raise YamlProblem if unusable."""
+    _refuse_deep_brackets(text)
     try:
         nodes = list(yaml.compose_all(text, Loader=_StringBoolLoader))
     except yaml.MarkedYAMLError as exc:
@@ -86,10 +103,31 @@ def load_marked(text: str) -> tuple[Any, SourceMap]:
         raise YamlProblem("yaml.many_documents", second.line + 1, second.column + 1)
     builder = _Builder()
     try:
-        data = builder.build(nodes[0], ())
+        data = builder.build_document(nodes[0])
     except RecursionError:
         raise YamlProblem("yaml.too_deep", 1, 1) from None
     return data, builder.source_map
+
+
+def _refuse_deep_brackets(text: str) -> None:
+    """Find [[[[... nested beyond MAX_DEPTH before PyYAML's recursive parser runs out of stack."""
+    depth, line = 0, 1
+    column = 0
+    quote = ""
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column, quote = line + 1, 0, ""
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem("yaml.too_deep", line, column)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
 
 
 def _yaml_detail(exc: yaml.MarkedYAMLError) -> str:
@@ -103,14 +141,43 @@ class _Builder:
     def __init__(self) -> None:
         self.source_map = SourceMap()
         self._constructor = _StringBoolLoader("")
-        self._count = 0
         self._active: set[int] = set()
+        self._sizes: dict[int, int] = {}
+
+    def build_document(self, root: yaml.Node) -> Any:
+        """Check the expanded size first: aliases can make a small text enormous."""
+        if self._size(root) > MAX_NODES:
+            culprit = self._largest_first(root)
+            mark = culprit.start_mark
+            raise YamlProblem("yaml.too_large", mark.line + 1, mark.column + 1)
+        return self.build(root, ())
+
+    def _size(self, node: yaml.Node) -> int:
+        """Number of values `node` expands to, aliases counted each time they are used."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in self._active:
+            mark = node.start_mark
+            raise YamlProblem("yaml.recursive_alias", mark.line + 1, mark.column + 1)
+        self._active.add(id(node))
+        size = 1 + sum(min(self._size(child), MAX_NODES + 1) for child in _children(node))
+        self._active.discard(id(node))
+        self._sizes[id(node)] = min(size, MAX_NODES + 1)
+        return self._sizes[id(node)]
+
+    def _largest_first(self, node: yaml.Node) -> yaml.Node:
+        """The first value, in reading order, that alone expands too far."""
+        while True:
+            too_big = [c for c in _children(node) if self._size(c) > MAX_NODES]
+            if not too_big:
+                return node
+            node = too_big[0]
 
     def build(self, node: yaml.Node, path: Path) -> Any:
-        self._count += 1
         mark = node.start_mark
-        if self._count > MAX_NODES:
-            raise YamlProblem("yaml.too_large", mark.line + 1, mark.column + 1)
+        if len(path) > MAX_DEPTH:
+            raise YamlProblem("yaml.too_deep", mark.line + 1, mark.column + 1)
         if id(node) in self._active:
             raise YamlProblem("yaml.recursive_alias", mark.line + 1, mark.column + 1)
         self.source_map.values[path] = (mark.line + 1, mark.column + 1)
@@ -123,7 +190,7 @@ class _Builder:
     def _guarded(self, node: Any, path: Path, build: Any) -> Any:
         if node.tag not in _COLLECTION_TAGS:
             mark = node.start_mark
-            raise YamlProblem("yaml.bad_tag", mark.line + 1, mark.column + 1, tag=node.tag)
+            raise YamlProblem("yaml.bad_tag", mark.line + 1, mark.column + 1, tag=_shown_tag(node.tag))
         self._active.add(id(node))
         try:
             return build(node, path)
@@ -155,6 +222,8 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node) -> Any:
         mark = node.start_mark
+        if node.tag not in _SCALAR_TAGS:
+            raise YamlProblem("yaml.bad_tag", mark.line + 1, mark.column + 1, tag=_shown_tag(node.tag))
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:

@@ -28,7 +28,7 @@ def test_positions_of_values_and_keys_are_one_based() -> None:
         ("", "yaml.empty", 1),
         ("a: 1\n---\nb: 2\n", "yaml.many_documents", 3),
         ("a: !!python/object/apply:os.system [id]\n", "yaml.bad_tag", 1),
-        ("a: !!python/name:os.system\n", "yaml.bad_value", 1),
+        ("a: !!python/name:os.system\n", "yaml.bad_tag", 1),
         ("a: &x [*x]\n", "yaml.recursive_alias", 1),
         ("? [a]\n: 1\n", "yaml.complex_key", 1),
     ],
