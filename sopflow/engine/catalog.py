@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -79,6 +79,16 @@ class FlowCatalog:
 
 def _peek_id(file: Path) -> str | None:
     """The top-level `id:` of a flow file, without checking the rest (None if unreadable)."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return _peek_id_cached(file, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1024)
+def _peek_id_cached(file: Path, _mtime_ns: int, _size: int) -> str | None:
+    """Cached by modification time and size: a folder is scanned once, not once per lookup."""
     try:
         data, _ = load_marked(file.read_text("utf-8-sig"))
     except (OSError, UnicodeDecodeError, YamlProblem):
