@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sopflow.i18n import default_language
 from sopflow.messages import render_message
@@ -75,25 +75,37 @@ class FlowError(SopflowError):
         return "\n".join(p.format(lang) for p in self.problems)
 
 
-class LookupFailed(SopflowError):
-    """A named thing (flow id, file) that is not there; the message says what is."""
+class CodedError(SopflowError):
+    """An error whose message comes from the catalogue, so it reads in the user's language."""
 
-    def __init__(self, code: str, lang: str | None = None, **params: object) -> None:
+    def __init__(self, code: str, **params: Any) -> None:
         self.code = code
-        self.params = params
-        super().__init__(self.message(lang))
+        self.params: dict[str, Any] = params
+        super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
         return render_message(self.code, self.params, lang or default_language())
 
 
-class CaseError(SopflowError):
+class LookupFailed(CodedError):
+    """A named thing (flow id, case id, file) that is not there; the message says what is."""
+
+
+class CaseError(CodedError):
     """A case action that cannot be done; the case is left exactly as it was."""
 
 
-class StoreError(SopflowError):
+class ConcurrentChange(CaseError):
+    """Someone else changed the case first; `current` is the case as it is now."""
+
+    def __init__(self, code: str, current: object = None, **params: Any) -> None:
+        self.current = current
+        super().__init__(code, **params)
+
+
+class StoreError(CodedError):
     """The case store cannot be opened or written."""
 
 
-class RenderError(SopflowError):
+class RenderError(CodedError):
     """A chart or handbook cannot be produced (e.g. `dot` or a font is missing)."""

@@ -13,12 +13,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # reading the file
     "file.unreadable": (
         "cannot read the file ({detail}) — check the path and permissions",
-        "无法读取文件({detail}) — 请检查路径和权限",
+        "无法读取文件（{detail}） — 请检查路径和权限",
     ),
     "file.too_large": (
         "the file is larger than {limit} bytes — a flow file is a few pages of text; "
         "check that this is the right file",
-        "文件超过 {limit} 字节 — 流程文件通常只有几页文字,请确认文件是否正确",
+        "文件超过 {limit} 字节 — 流程文件通常只有几页文字，请确认文件是否正确",
     ),
     "file.not_utf8": (
         "the file is not UTF-8 text — save it as UTF-8 (in most editors: Save As, encoding UTF-8)",
@@ -26,7 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "yaml.syntax": (
         "not valid YAML: {detail} — check indentation, colons and quotes on this line and the one before",
-        "YAML 格式错误:{detail} — 请检查本行及上一行的缩进、冒号和引号",
+        "YAML 格式错误：{detail} — 请检查本行及上一行的缩进、冒号和引号",
     ),
     "yaml.too_deep": (
         "the file is nested too deeply — a flow needs only a few levels of indentation",
@@ -38,12 +38,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "yaml.many_documents": (
         "a second YAML document (after ---) starts here — put one flow in each file",
-        "此处开始了第二个 YAML 文档(--- 之后) — 每个文件只写一个流程",
+        "此处开始了第二个 YAML 文档（--- 之后） — 每个文件只写一个流程",
     ),
     "yaml.too_large": (
         "the file expands to too many values (anchors and aliases?) — write the "
         "values out instead of repeating aliases",
-        "文件展开后数据过多(锚点/别名?) — 请直接写出数值",
+        "文件展开后数据过多（锚点/别名？） — 请直接写出数值",
     ),
     "yaml.recursive_alias": (
         "an alias refers to itself — remove the recursive alias",
@@ -60,17 +60,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yaml.bad_value": (
         "this value cannot be read ({detail}) — write plain text, numbers, "
         "true/false, lists and mappings only",
-        "无法读取该值({detail}) — 只能使用文字、数字、true/false、列表和映射",
+        "无法读取该值（{detail}） — 只能使用文字、数字、true/false、列表和映射",
     ),
     "yaml.bad_tag": (
         "the YAML tag {tag} is not allowed — remove it; flow files hold plain data only",
-        "不允许使用 YAML 标签 {tag} — 请删除;流程文件只能包含普通数据",
+        "不允许使用 YAML 标签 {tag} — 请删除；流程文件只能包含普通数据",
     ),
     # shape (JSON Schema)
     "schema.text": (
-        "expected a text, or a mapping of language to text such as {{zh: 登记, en: Register}}"
+        "expected a text, or a mapping of language to text such as {{zh: 登记， en: Register}}"
         " — write it in one of these two forms",
-        "这里应是文字,或语言到文字的映射,如 {{zh: 登记, en: Register}} — 请用这两种写法之一",
+        "这里应是文字，或语言到文字的映射，如 {{zh: 登记， en: Register}} — 请用这两种写法之一",
     ),
     "schema.missing_key": (
         "'{where}' has no '{key}' — add '{key}:'",
@@ -86,11 +86,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "schema.type_list": (
         "expected a list, found {actual_type} — write a list, e.g. [grid_worker], or one '- item' per line",
-        "这里应是列表,实际是{actual_type} — 请写成列表,如 [grid_worker],或每行一个 '- 项'",
+        "这里应是列表，实际是{actual_type} — 请写成列表，如 [grid_worker]，或每行一个 '- 项'",
     ),
     "schema.enum": (
         "'{value}' is not one of: {options} — {did_you_mean}use one of these",
-        "'{value}' 不是可选值({options}) — {did_you_mean}请从中选一个",
+        "'{value}' 不是可选值（{options}） — {did_you_mean}请从中选一个",
     ),
     "schema.const": (
         "expected {expected}, found '{value}' — write {expected}",
@@ -99,12 +99,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schema.bad_id": (
         "'{value}' is not a valid name — use lower-case letters, digits and _, "
         "starting with a letter (e.g. grid_worker)",
-        "'{value}' 不是有效名称 — 只能用小写字母、数字和下划线,并以字母开头(如 grid_worker)",
+        "'{value}' 不是有效名称 — 只能用小写字母、数字和下划线，并以字母开头（如 grid_worker）",
     ),
     "schema.bad_source": (
         "'{value}' is not a source tag — use A (article), K (national guidance), "
         "I (inference/default) or S<number>, separated by commas",
-        "'{value}' 不是有效的来源标记 — 请用 A(原文)、K(国家指南)、I(推断/默认)或 S编号,用逗号分隔",
+        "'{value}' 不是有效的来源标记 — 请用 A（原文）、K（国家指南）、I（推断/默认）或 S编号，用逗号分隔",
     ),
     "schema.bad_language": (
         "'{value}' is not a language code — use a code such as zh, en or mn",
@@ -113,22 +113,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schema.empty": ("this is empty — add at least one entry", "此处为空 — 请至少添加一项"),
     "schema.empty_text": (
         "this text is empty — write something here, or remove the key",
-        "此处文字为空 — 请填写内容,或删除该键",
+        "此处文字为空 — 请填写内容，或删除该键",
     ),
     "schema.repeated": ("a name is listed twice — remove the repeat", "列表中有重复名称 — 请删除重复项"),
     "schema.other": ("{detail} — see docs/flow-format.md", "{detail} — 请参阅 docs/flow-format.md"),
     "schema.unknown_key": (
         "unknown key '{key}' in '{where}' — {did_you_mean}allowed here: {allowed}",
-        "'{where}' 中有未知的键 '{key}' — {did_you_mean}此处可用:{allowed}",
+        "'{where}' 中有未知的键 '{key}' — {did_you_mean}此处可用：{allowed}",
     ),
     "schema.key_for_other_kind": (
         "'{key}' does not belong in a step of kind '{kind}' — remove it, or change the step's kind",
-        "'{key}' 不适用于类型为 '{kind}' 的步骤 — 请删除,或修改步骤类型",
+        "'{key}' 不适用于类型为 '{kind}' 的步骤 — 请删除，或修改步骤类型",
     ),
     "end.way_out": (
         "an end step cannot have '{key}': a case that ends goes nowhere — remove '{key}', "
         "or make this step a task",
-        "结束步骤不能有 '{key}':案件结束后不再流转 — 请删除 '{key}',或改为任务步骤",
+        "结束步骤不能有 '{key}'：案件结束后不再流转 — 请删除 '{key}',或改为任务步骤",
     ),
     # texts
     "text.unknown_language": (
@@ -142,12 +142,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "text.missing_translation": (
         "no '{lang}' text here; the primary language will be shown — add '{lang}: ...'",
-        "此处缺少 '{lang}' 文字,将显示主语言 — 请添加 '{lang}: ...'",
+        "此处缺少 '{lang}' 文字，将显示主语言 — 请添加 '{lang}: ...'",
     ),
     "text.long_label": (
         "the chart label has {length} characters — keep it to {limit} or fewer so "
         "the chart stays readable; put details in 'instructions'",
-        "图上标签有 {length} 个字 — 请控制在 {limit} 字以内,详细内容写在 instructions 中",
+        "图上标签有 {length} 个字 — 请控制在 {limit} 字以内，详细内容写在 instructions 中",
     ),
     # names
     "name.param_and_field": (
@@ -194,11 +194,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duration.bad": (
         "'{value}' is not a duration — {did_you_mean}write e.g. 30m, 2h, 14d or 1d12h, "
         "or the name of a duration param",
-        "'{value}' 不是时长 — {did_you_mean}请写成 30m、2h、14d、1d12h 等,或时长参数的名称",
+        "'{value}' 不是时长 — {did_you_mean}请写成 30m、2h、14d、1d12h 等，或时长参数的名称",
     ),
     "duration.zero": (
         "'{value}' is no time at all — a duration must be longer than zero, e.g. 30m",
-        "'{value}' 时长为零 — 时长必须大于零,如 30m",
+        "'{value}' 时长为零 — 时长必须大于零，如 30m",
     ),
     "duration.param_not_duration": (
         "param '{name}' is not a duration — give it a value such as 14d",
@@ -212,11 +212,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "guard.empty": (
         "the guard is empty — write a condition such as `temperature >= 37.3`, or remove 'when'",
-        "条件为空 — 请写条件(如 `temperature >= 37.3`)或删除 when",
+        "条件为空 — 请写条件（如 `temperature >= 37.3`）或删除 when",
     ),
     "guard.syntax": (
         "the guard `{guard}` is not a valid expression ({detail}) — see 'Guards' in docs/flow-format.md",
-        "条件 `{guard}` 不是有效表达式({detail}) — 请参阅 docs/flow-format.md 的 Guards 一节",
+        "条件 `{guard}` 不是有效表达式（{detail}） — 请参阅 docs/flow-format.md 的 Guards 一节",
     ),
     "guard.unknown_name": (
         "the guard `{guard}` uses '{name}', which is not a field or param — "
@@ -237,11 +237,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "guard.filter": (
         "the guard `{guard}` uses the filter '{name}', which is not allowed — use one of: {allowed}",
-        "条件 `{guard}` 使用了不允许的过滤器 '{name}' — 可用:{allowed}",
+        "条件 `{guard}` 使用了不允许的过滤器 '{name}' — 可用：{allowed}",
     ),
     "guard.test": (
         "the guard `{guard}` uses the test '{name}', which is not allowed — use one of: {allowed}",
-        "条件 `{guard}` 使用了不允许的判断 '{name}' — 可用:{allowed}",
+        "条件 `{guard}` 使用了不允许的判断 '{name}' — 可用：{allowed}",
     ),
     # steps
     "decision.default_with_guard": (
@@ -256,12 +256,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "decision.defaults": (
         "a decision needs exactly one branch with 'default: true', this one has "
         "{count} — mark exactly one branch as the default",
-        "判断步骤必须恰好有一个 default: true 的分支,这里有 {count} 个 — 请只标记一个默认分支",
+        "判断步骤必须恰好有一个 default: true 的分支，这里有 {count} 个 — 请只标记一个默认分支",
     ),
     "timer.from_not_date": (
         "a timer can only count from a date or datetime field, and '{field}' is a field of type "
         "{type} — use a date field, or leave 'from' out to count from entering the step",
-        "计时器只能从日期字段起算,而 '{field}' 是 {type} 类型的字段 — 请改用日期字段,或删除 from(从进入该步骤起算)",
+        "计时器只能从日期字段起算，而 '{field}' 是 {type} 类型的字段 — 请改用日期字段，或删除 from（从进入该步骤起算）",
     ),
     "subflow.next_with_wait": (
         "'next' is only for 'wait: false' — with wait, list where each of the "
@@ -289,11 +289,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "graph.unreachable": (
         "step '{step}' cannot be reached from the start step '{start}' — add an "
         "action that leads to it, or remove it",
-        "从开始步骤 '{start}' 无法到达步骤 '{step}' — 请添加通往它的动作,或删除该步骤",
+        "从开始步骤 '{start}' 无法到达步骤 '{step}' — 请添加通往它的动作，或删除该步骤",
     ),
     "graph.no_way_out": (
         "step '{step}' has no way out — add an action, or make it an end step",
-        "步骤 '{step}' 没有出口 — 请添加动作,或改为结束步骤",
+        "步骤 '{step}' 没有出口 — 请添加动作，或改为结束步骤",
     ),
     "wait.no_exit": (
         "wait step '{step}' has no timer and no action out — add a timer or an action",
@@ -306,17 +306,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.overlap": (
         "action '{action}' is offered twice in this step (see action {other}) and both guards hold "
         "when {example} — make the 'when' guards exclude each other",
-        "动作 '{action}' 在此步骤出现两次(另见第 {other} 个动作),当 {example} 时两个条件同时成立 — 请让两个 when 条件互斥",
+        "动作 '{action}' 在此步骤出现两次（另见第 {other} 个动作），当 {example} 时两个条件同时成立 — 请让两个 when 条件互斥",
     ),
     "action.overlap_unguarded": (
         "action '{action}' is offered twice in this step (see action {other}) and at least one has "
         "no 'when' guard, so both can be taken — give both guards that exclude each other, or rename one",
-        "动作 '{action}' 在此步骤出现两次(另见第 {other} 个动作),且至少一个没有 when 条件,两者都可能被执行 — 请为两者加上互斥的条件,或改名其中一个",
+        "动作 '{action}' 在此步骤出现两次（另见第 {other} 个动作），且至少一个没有 when 条件，两者都可能被执行 — 请为两者加上互斥的条件，或改名其中一个",
     ),
     # across flows
     "subflow.unknown_flow": (
         "no flow with id '{flow}' — {did_you_mean}known flows: {known}",
-        "没有 id 为 '{flow}' 的流程 — {did_you_mean}已有流程:{known}",
+        "没有 id 为 '{flow}' 的流程 — {did_you_mean}已有流程：{known}",
     ),
     "subflow.child_broken": (
         "flow '{flow}' ({file}) has errors — run `sopflow flows validate {file}` and fix it",
@@ -324,16 +324,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "subflow.unknown_outcome": (
         "flow '{flow}' has no outcome '{outcome}' — {did_you_mean}its outcomes: {outcomes}",
-        "流程 '{flow}' 没有结果 '{outcome}' — {did_you_mean}它的结果有:{outcomes}",
+        "流程 '{flow}' 没有结果 '{outcome}' — {did_you_mean}它的结果有：{outcomes}",
     ),
     "subflow.unhandled_outcome": (
         "flow '{flow}' can end with '{outcome}', which is not handled here — "
         "add '{outcome}: <step>' under 'outcomes'",
-        "流程 '{flow}' 可能以 '{outcome}' 结束,此处未处理 — 请在 outcomes 中添加 '{outcome}: <步骤>'",
+        "流程 '{flow}' 可能以 '{outcome}' 结束，此处未处理 — 请在 outcomes 中添加 '{outcome}: <步骤>'",
     ),
     "subflow.copy_missing": (
         "flow '{flow}' has no field '{field}' to copy into — declare it there or remove it from 'copy'",
-        "流程 '{flow}' 没有字段 '{field}' 可接收 — 请在该流程中声明,或从 copy 中删除",
+        "流程 '{flow}' 没有字段 '{field}' 可接收 — 请在该流程中声明，或从 copy 中删除",
     ),
     "subflow.copy_type": (
         "field '{field}' is {mine} here but {theirs} in flow '{flow}' — make the types the same",
@@ -343,9 +343,74 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "flow '{flow}' has no action '{action}' — {did_you_mean}name an action of that flow",
         "流程 '{flow}' 没有动作 '{action}' — {did_you_mean}请使用该流程中的动作",
     ),
+    # cases
+    "case.unknown": ("no case '{case}' — check the id (sopflow case list shows the cases)",
+                     "没有案件 '{case}' — 请核对编号（sopflow case list 可列出案件）"),
+    "case.exists": ("case '{case}' already exists — choose another id, or leave --id out to get one",
+                    "案件 '{case}' 已存在 — 请换一个编号，或不写 --id 自动生成"),
+    "case.ended": ("case '{case}' has ended (outcome: {outcome}) — nothing more can be done with it",
+                   "案件 '{case}' 已结束（结果：{outcome}） — 不能再办理"),
+    "case.changed": ("case '{case}' was changed by someone else meanwhile (now at event {seq}) — look at it "
+                     "again (sopflow case show {case}) and repeat if still needed",
+                     "案件 '{case}' 刚被他人更新（现为第 {seq} 条记录） — 请重新查看（sopflow case show {case}）后再办理"),
+    "case.no_such_action": ("case '{case}' is at step '{step}', where '{action}' cannot be done — {did_you_mean}"
+                            "available now: {available}",
+                            "案件 '{case}' 当前在步骤 '{step}',不能执行 '{action}' — {did_you_mean}现在可以：{available}"),
+    "case.guard_false": ("'{action}' is not possible for case '{case}' now: {guard} does not hold — available "
+                         "now: {available}",
+                         "案件 '{case}' 现在不能执行 '{action}'：条件 {guard} 不成立 — 现在可以：{available}"),
+    "case.role_not_allowed": ("role '{role}' may not do '{action}' on case '{case}' — it is for: {roles}; give "
+                              "--role accordingly",
+                              "角色 '{role}' 不能对案件 '{case}' 执行 '{action}' — 可执行的角色：{roles};请用 --role 指定"),
+    "case.missing_data": ("'{action}' on case '{case}' needs {fields} — supply them, e.g. --set {fields}=...",
+                          "案件 '{case}' 执行 '{action}' 需要填写 {fields} — 请用 --set {fields}=... 提供"),
+    "case.missing_required": ("a new '{flow}' case needs {fields} — supply them with --set name=value",
+                              "新建 '{flow}' 案件必须填写 {fields} — 请用 --set 名称=值 提供"),
+    "case.unknown_field": ("flow '{flow}' has no field '{field}' (case '{case}') — {did_you_mean}"
+                           "sopflow flows show {flow} lists the fields",
+                           "流程 '{flow}' 没有字段 '{field}'（案件 '{case}'） — {did_you_mean}可用 sopflow flows show {flow} 查看字段"),
+    "case.field_not_taken": ("'{action}' does not take '{field}' (case '{case}') — it takes: {fields}",
+                             "'{action}' 不接收字段 '{field}'（案件 '{case}'） — 可填写：{fields}"),
+    "case.unknown_role": ("no role '{role}' in this flow (case '{case}') — {did_you_mean}roles: {roles}",
+                          "本流程没有角色 '{role}'（案件 '{case}'） — {did_you_mean}角色有：{roles}"),
+    "case.guard_error": ("case '{case}': the rule `{guard}` at step '{step}' cannot be decided ({detail}) — "
+                         "supply the missing data with this action",
+                         "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断（{detail}） — 请在办理时补充所缺数据"),
+    "case.automatic_loop": ("case '{case}' went round automatic steps {limit} times at '{step}' — the flow "
+                            "has a loop of decisions; fix the flow",
+                            "案件 '{case}' 在 '{step}' 自动流转了 {limit} 次 — 流程中的判断形成了死循环，请修改流程"),
+    "value.text": ("'{field}' needs some text (case '{case}') — write a value", "'{field}' 需要填写文字（案件 '{case}'） — 请填写"),
+    "value.integer": ("'{field}' must be a whole number, not '{value}' (case '{case}') — write e.g. 3",
+                      "'{field}' 必须是整数，不能是 '{value}'（案件 '{case}'） — 如 3"),
+    "value.number": ("'{field}' must be a number, not '{value}' (case '{case}') — write e.g. 36.8",
+                     "'{field}' 必须是数字，不能是 '{value}'（案件 '{case}'） — 如 36.8"),
+    "value.boolean": ("'{field}' must be yes or no, not '{value}' (case '{case}') — write yes/no or 是/否",
+                      "'{field}' 必须是“是”或“否”,不能是 '{value}'（案件 '{case}'） — 请写 是/否 或 yes/no"),
+    "value.date": ("'{field}' must be a date, not '{value}' (case '{case}') — write it as 2020-02-10",
+                   "'{field}' 必须是日期，不能是 '{value}'（案件 '{case}'） — 请写成 2020-02-10"),
+    "value.datetime": ("'{field}' must be a date and time, not '{value}' (case '{case}') — write it as "
+                       "2020-02-10 08:30", "'{field}' 必须是日期时间，不能是 '{value}'（案件 '{case}'） — 请写成 2020-02-10 08:30"),
+    "value.choice": ("'{value}' is not a choice for '{field}' (case '{case}') — choose one of: {choices}",
+                     "'{value}' 不是 '{field}' 的可选值（案件 '{case}'） — 请从中选择：{choices}"),
+    "value.id_number": ("'{value}' is not a valid resident ID number for '{field}' (case '{case}') — check the "
+                        "18 characters and the last check character",
+                        "'{value}' 不是有效的身份证号（'{field}',案件 '{case}'） — 请核对 18 位号码及最后一位校验码"),
+    "value.below_min": ("'{field}' is {value}, below the lowest allowed {limit} (case '{case}') — check the reading",
+                        "'{field}' 为 {value},低于下限 {limit}（案件 '{case}'） — 请核对"),
+    "value.above_max": ("'{field}' is {value}, above the highest allowed {limit} (case '{case}') — check the reading",
+                        "'{field}' 为 {value},高于上限 {limit}（案件 '{case}'） — 请核对"),
+    "engine.bad_timezone": ("unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
+                            "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称"),
+    "store.unavailable": ("the case store {url} cannot be used ({detail}) — check --db / SOPFLOW_DB and that "
+                          "the database is running", "无法使用案件库 {url}({detail}) — 请检查 --db / SOPFLOW_DB 以及数据库是否在运行"),
+    "store.bad_url": ("'{url}' is not a database address ({detail}) — use e.g. sqlite:///sopflow.db or "
+                      "postgresql://user@host/db", "'{url}' 不是有效的数据库地址（{detail}） — 如 sqlite:///sopflow.db 或 postgresql://user@host/db"),
+    "store.missing_flow_version": ("the store has no saved version {digest} of flow '{flow}' — the store is "
+                                   "damaged; restore it from a backup",
+                                   "案件库中缺少流程 '{flow}' 的版本 {digest} — 案件库已损坏，请从备份恢复"),
     "flow.unknown_id": (
         "no flow '{flow}' — {did_you_mean}known flows: {known}",
-        "没有流程 '{flow}' — {did_you_mean}已有流程:{known}",
+        "没有流程 '{flow}' — {did_you_mean}已有流程：{known}",
     ),
 }
 

@@ -34,7 +34,7 @@ def test_flows_show_in_chinese_and_english(run: CliRunner) -> None:
     zh = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "zh"])
     en = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "en"])
     assert zh.exit_code == en.exit_code == 0
-    assert "重点人员管控" in zh.output and "角色:" in zh.output
+    assert "重点人员管控" in zh.output and "角色：" in zh.output
     assert "Key-person control" in en.output and "Roles:" in en.output
 
 

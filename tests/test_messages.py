@@ -14,7 +14,7 @@ from sopflow.ui import UI
 PACKAGE = Path(__file__).parent.parent / "sopflow"
 PREFIXES = (
     "yaml|file|schema|end|text|name|field|ref|duration|guard|decision|timer|subflow|step|graph|"
-    "wait|action|signal|flow"
+    "wait|action|signal|flow|case|value|engine|store"
 )
 CODE = re.compile(rf'"((?:{PREFIXES})\.[a-z_]+)"')
 
@@ -56,4 +56,4 @@ def test_suggestions_and_type_words_are_put_into_the_readers_language() -> None:
     assert "did you mean 'verify'?" in render_message("ref.step", params, "en")
     assert "是否应为 'verify'" in render_message("ref.step", params, "zh")
     typed = {"expected_type": ("array",), "actual_type": "string"}
-    assert render_message("schema.type_list", typed, "zh").startswith("这里应是列表,实际是文字")
+    assert render_message("schema.type_list", typed, "zh").startswith("这里应是列表，实际是文字")

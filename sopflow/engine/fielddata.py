@@ -1,0 +1,170 @@
+"""Case data: turning what staff type into typed values, checking them, and storing them as JSON.
+
+Values arrive as text from the CLI (`--set temperature=37.6`) or as Python values from the
+library; both go through `parse_value`, which knows each field type. Resident ID numbers are checked
+with python-stdnum's `cn.ric` (GB 11643 checksum and birth date). What is stored is JSON: dates
+become ISO text and come back as dates through `from_json`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+
+from sopflow.engine.model import FieldSpec, FieldType
+
+_TRUE = {"true", "yes", "y", "1", "on", "是", "有", "对"}
+_FALSE = {"false", "no", "n", "0", "off", "否", "无", "没有"}
+
+
+class FieldValueError(ValueError):
+    """A value that does not fit its field; `code` and `params` pick and fill the message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params: dict[str, Any] = params
+
+
+def parse_value(spec: FieldSpec, raw: Any, tz: tzinfo) -> Any:
+    """`raw` as a value of the field's type, or FieldValueError saying what was expected."""
+    if isinstance(raw, str):
+        raw = unicodedata.normalize("NFKC", raw).strip()  # full-width digits, stray spaces
+    parser = _PARSERS[spec.type]
+    value = parser(spec, raw, tz)
+    _check_bounds(spec, value)
+    return value
+
+
+def _text(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
+    if not isinstance(raw, str) or not raw:
+        raise FieldValueError("value.text", field=spec.id)
+    return raw
+
+
+def _integer(spec: FieldSpec, raw: Any, tz: tzinfo) -> int:
+    if isinstance(raw, bool):
+        raise FieldValueError("value.integer", field=spec.id, value=raw)
+    if isinstance(raw, int):
+        return raw
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise FieldValueError("value.integer", field=spec.id, value=raw) from None
+
+
+def _number(spec: FieldSpec, raw: Any, tz: tzinfo) -> float:
+    if isinstance(raw, bool):
+        raise FieldValueError("value.number", field=spec.id, value=raw)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise FieldValueError("value.number", field=spec.id, value=raw) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise FieldValueError("value.number", field=spec.id, value=raw)
+    return value
+
+
+def _boolean(spec: FieldSpec, raw: Any, tz: tzinfo) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise FieldValueError("value.boolean", field=spec.id, value=raw)
+
+
+def _date(spec: FieldSpec, raw: Any, tz: tzinfo) -> date:
+    if isinstance(raw, datetime):
+        return raw.astimezone(tz).date() if raw.tzinfo else raw.date()
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise FieldValueError("value.date", field=spec.id, value=raw) from None
+
+
+def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo) -> datetime:
+    """A moment, stored in UTC; a time written without a zone is local time."""
+    if isinstance(raw, datetime):
+        value = raw
+    else:
+        try:
+            value = datetime.fromisoformat(str(raw))
+        except ValueError:
+            raise FieldValueError("value.datetime", field=spec.id, value=raw) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(UTC)
+
+
+def _choice(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
+    text = str(raw)
+    if text in spec.choices:
+        return text
+    for code, labels in spec.choices.items():  # staff may type the label they see: 密切接触者
+        if text in labels.values():
+            return code
+    raise FieldValueError("value.choice", field=spec.id, value=raw, choices=", ".join(spec.choices))
+
+
+def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
+    try:
+        return str(ric.validate(str(raw)))
+    except StdnumError:
+        raise FieldValueError("value.id_number", field=spec.id, value=raw) from None
+
+
+_PARSERS = {
+    FieldType.TEXT: _text,
+    FieldType.INTEGER: _integer,
+    FieldType.NUMBER: _number,
+    FieldType.BOOLEAN: _boolean,
+    FieldType.DATE: _date,
+    FieldType.DATETIME: _datetime,
+    FieldType.CHOICE: _choice,
+    FieldType.ID_NUMBER: _id_number,
+}
+
+
+def _check_bounds(spec: FieldSpec, value: Any) -> None:
+    if spec.minimum is not None and value < spec.minimum:
+        raise FieldValueError("value.below_min", field=spec.id, value=value, limit=spec.minimum)
+    if spec.maximum is not None and value > spec.maximum:
+        raise FieldValueError("value.above_max", field=spec.id, value=value, limit=spec.maximum)
+
+
+def to_json(value: Any) -> Any:
+    """A value as JSON data: dates and datetimes become ISO text (datetimes in UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def from_json(spec: FieldSpec | None, value: Any) -> Any:
+    """Back from JSON data to the field's Python type (unknown fields stay as they are)."""
+    if value is None or spec is None:
+        return value
+    if spec.type is FieldType.DATE:
+        return date.fromisoformat(value)
+    if spec.type is FieldType.DATETIME:
+        return datetime.fromisoformat(value)
+    return value
+
+
+def data_to_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: to_json(value) for key, value in data.items()}
+
+
+def data_from_json(fields: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: from_json(fields.get(key), value) for key, value in data.items()}

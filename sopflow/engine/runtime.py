@@ -1,0 +1,363 @@
+"""The Engine: cases stepped through their flows and saved, one transaction per change.
+
+Library users start here:
+
+    engine = Engine(open_store("sqlite:///county.db"))
+    case = engine.start("key_person_control", "K-0001", {...}, actor="王芳", role="grid_worker")
+    case = engine.fire("K-0001", "lead_recorded", actor="王芳", role="grid_worker")
+
+Each change is computed from a snapshot (pure, in Stepper), then saved with a check that nobody
+changed the cases involved in between; if someone did, nothing is saved and ConcurrentChange says
+so, carrying the case as it now is.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import Connection
+
+from sopflow.engine.cases import Case, Event, EventKind, replay
+from sopflow.engine.catalog import FlowCatalog, default_catalog
+from sopflow.engine.model import Flow
+from sopflow.engine.schedule import DueItem, due_items, next_due
+from sopflow.engine.stepper import NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
+from sopflow.engine.store import CaseWrite, Store
+from sopflow.errors import CaseError, ConcurrentChange, LookupFailed, SopflowError, StoreError
+
+Clock = Callable[[], datetime]
+Hook = Callable[[Case, Event], None]
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Work:
+    """Cases touched by one change, as read (with their seq) and as they will be saved."""
+
+    conn: Connection
+    read: dict[str, Case | None] = field(default_factory=dict)
+    current: dict[str, Case] = field(default_factory=dict)
+    new_events: dict[str, list[Event]] = field(default_factory=dict)
+    steppers: dict[str, Stepper] = field(default_factory=dict)
+
+    def record(self, result: Result, stepper: Stepper) -> None:
+        case = result.case
+        self.current[case.id] = case
+        self.new_events.setdefault(case.id, []).extend(result.events)
+        self.steppers[case.id] = stepper
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    case_id: str
+    field: str
+    stored: Any
+    replayed: Any
+
+
+class Engine:
+    """Start, step, time and check cases of any flow, kept in a Store."""
+
+    def __init__(
+        self, store: Store, *, flows: FlowCatalog | None = None, clock: Clock = wall_clock,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> None:
+        self.store = store
+        self.flows = flows or default_catalog(None)
+        self.clock = clock
+        try:
+            self.tz = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise LookupFailed("engine.bad_timezone", timezone=timezone) from None
+        self._hooks: list[tuple[str | None, str | None, Hook]] = []
+        self._steppers: dict[tuple[str, str], Stepper] = {}
+
+    # -- hooks ------------------------------------------------------------------------------------
+
+    def on_enter(self, step: str | None = None, *, flow: str | None = None) -> Callable[[Hook], Hook]:
+        """Decorator: call `hook(case, event)` after a case enters `step` (any step if None) of
+        `flow` (any flow if None) and the change is saved, e.g. to send an SMS."""
+
+        def register(hook: Hook) -> Hook:
+            self._hooks.append((flow, step, hook))
+            return hook
+
+        return register
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def case(self, case_id: str) -> Case:
+        with self.store.reading() as conn:
+            return self._get(conn, case_id)
+
+    def stepper_for(self, case: Case) -> Stepper:
+        with self.store.reading() as conn:
+            return self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
+
+    def offers(self, case_id: str, at: datetime | None = None) -> list[Offer]:
+        """What can be done at the case's step now, who may, and what is not available (why)."""
+        case = self.case(case_id)
+        return self.stepper_for(case).offers(case, at or self.clock())
+
+    def cases(self, **filters: Any) -> list[Case]:
+        with self.store.reading() as conn:
+            return self.store.select(conn, **filters)
+
+    def due(
+        self, now: datetime | None = None, *, role: str | None = None, place: str | None = None,
+        within: timedelta = timedelta(hours=2),
+    ) -> list[DueItem]:
+        """What is overdue or due within `within`, overdue first, then soonest first."""
+        now = now or self.clock()
+        with self.store.reading() as conn:
+            candidates = self.store.select(conn, due_before=now + within, place=place)
+            items = []
+            for case in candidates:
+                stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
+                items += [
+                    i for i in due_items(stepper, case, now)
+                    if i.due_at <= now + within and (role is None or role in i.roles)
+                ]
+        return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.case_id))
+
+    # -- changing ---------------------------------------------------------------------------------
+
+    def start(
+        self, flow_id: str, case_id: str | None = None, data: Mapping[str, Any] | None = None, *,
+        actor: str, role: str | None = None, at: datetime | None = None, place: str | None = None,
+        note: str | None = None,
+    ) -> Case:
+        """Open a case of the current version of `flow_id`; it keeps that version for life."""
+        flow = self.flows.load(flow_id)
+        at = self._when(at)
+        case_id = case_id or _new_id(flow.id)
+
+        def change(work: _Work) -> str:
+            if self.store.get(work.conn, case_id, history=False) is not None:
+                raise CaseError("case.exists", case=case_id)
+            self.store.save_flow(work.conn, flow)
+            stepper = self._stepper(flow)
+            result = stepper.start(case_id, data or {}, actor=actor, role=role, at=at, place=place, note=note)
+            work.read[case_id] = None
+            work.record(result, stepper)
+            return case_id
+
+        return self._change(change)
+
+    def fire(
+        self, case_id: str, action: str, *, actor: str, role: str | None,
+        data: Mapping[str, Any] | None = None, note: str | None = None, at: datetime | None = None,
+        expected_seq: int | None = None,
+    ) -> Case:
+        """Fire an action (or record a check) on a case. `expected_seq`: the seq the caller saw;
+        if the case has moved on since, nothing is done and ConcurrentChange says so."""
+        at = self._when(at)
+
+        def change(work: _Work) -> str:
+            case = self._read(work, case_id)
+            if expected_seq is not None and case.seq != expected_seq:
+                raise ConcurrentChange("case.changed", current=case, case=case_id, seq=case.seq)
+            stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
+            result = stepper.fire(case, action, actor=actor, role=role, data=data or {}, at=at, note=note)
+            work.record(result, stepper)
+            self._effects(work, result)
+            return case_id
+
+        return self._change(change)
+
+    def tick(self, now: datetime | None = None, *, limit: int | None = None) -> list[Case]:
+        """Run out every timer that is due by `now`; returns the cases that moved."""
+        now = now or self.clock()
+        moved: list[Case] = []
+        for candidate in self.cases(due_before=now, limit=limit):
+            case = self._tick_one(candidate.id, now)
+            if case is not None:
+                moved.append(case)
+        return moved
+
+    def _tick_one(self, case_id: str, now: datetime) -> Case | None:
+        moved: list[bool] = []
+
+        def change(work: _Work) -> str:
+            case = self._read(work, case_id)
+            stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
+            result = stepper.run_timers(case, now)
+            while result is not None:
+                moved.append(True)
+                work.record(result, stepper)
+                self._effects(work, result)
+                result = stepper.run_timers(work.current[case_id], now)
+            return case_id
+
+        try:
+            case = self._change(change)
+        except ConcurrentChange:
+            return None  # someone moved it meanwhile; the next tick looks again
+        return case if moved else None
+
+    def verify(self) -> list[Discrepancy]:
+        """Replay every case's history against its flow version; report what differs."""
+        found: list[Discrepancy] = []
+        after: str | None = None
+        with self.store.reading() as conn:
+            while batch := self.store.select(conn, limit=500, after_id=after):
+                for stored in batch:
+                    flow = self.store.flow(conn, stored.flow_id, stored.flow_digest)
+                    found += _compare(flow, stored, self.store.history(conn, stored.id))
+                after = batch[-1].id
+        return found
+
+    # -- the unit of work -------------------------------------------------------------------------
+
+    def _change(self, compute: Callable[[_Work], str]) -> Case:
+        """Compute a change on a snapshot, then save it only if nothing changed in between."""
+        with self.store.reading() as conn:
+            work = _Work(conn)
+            main_id = compute(work)
+        writes = [
+            CaseWrite(case, None if work.read.get(cid) is None else work.read[cid].seq,  # type: ignore[union-attr]
+                      tuple(work.new_events.get(cid, ())), _role_of(work, cid),
+                      next_due(work.steppers[cid], case))
+            for cid, case in work.current.items()
+        ]
+        with self.store.writing() as conn:
+            for flow in {s.flow.digest: s.flow for s in work.steppers.values()}.values():
+                self.store.save_flow(conn, flow)
+            conflicts = self.store.write(conn, writes)
+            if conflicts:
+                conn.rollback()
+        if conflicts:
+            current = self.case(conflicts[0]) if conflicts[0] in work.read else None
+            raise ConcurrentChange("case.changed", current=current, case=conflicts[0],
+                                   seq=current.seq if current else 0)
+        self._run_hooks(work)
+        return work.current[main_id]
+
+    def _read(self, work: _Work, case_id: str) -> Case:
+        if case_id in work.current:
+            return work.current[case_id]
+        case = self._get(work.conn, case_id)
+        work.read[case_id] = case
+        work.current[case_id] = case
+        return case
+
+    def _get(self, conn: Connection, case_id: str) -> Case:
+        case = self.store.get(conn, case_id)
+        if case is None:
+            raise LookupFailed("case.unknown", case=case_id)
+        return case
+
+    def _effects(self, work: _Work, result: Result) -> None:
+        """Carry out what a change does to other cases: children, parents, signals."""
+        queue = list(result.effects)
+        while queue:
+            effect = queue.pop(0)
+            follow = self._effect(work, effect)
+            if follow is not None:
+                queue.extend(follow.effects)
+
+    def _effect(self, work: _Work, effect: StartChild | NotifyParent | SendSignal) -> Result | None:
+        if isinstance(effect, StartChild):
+            flow = self.flows.load(effect.flow_id)
+            self.store.save_flow(work.conn, flow)
+            stepper = self._stepper(flow)
+            parent = work.current[effect.parent_id]
+            result = stepper.start(effect.child_id, effect.data, actor="system", role=None, at=effect.at,
+                                   parent_id=effect.parent_id, place=parent.place)
+            work.read[effect.child_id] = None
+            work.record(result, stepper)
+            return result
+        if isinstance(effect, NotifyParent):
+            parent = self._read(work, effect.parent_id)
+            stepper = self._stepper(self.store.flow(work.conn, parent.flow_id, parent.flow_digest))
+            moved = stepper.child_ended(parent, effect.child_id, effect.outcome, effect.at)
+            if moved is not None:
+                work.record(moved, stepper)
+            return moved
+        return self._signal(work, effect)
+
+    def _signal(self, work: _Work, effect: SendSignal) -> Result | None:
+        """Fire the action in the nearest ancestor running the named flow, if it can take it now."""
+        ancestor_id = work.current[effect.from_case].parent_id
+        while ancestor_id is not None:
+            ancestor = self._read(work, ancestor_id)
+            if ancestor.flow_id == effect.flow_id:
+                stepper = self._stepper(self.store.flow(work.conn, ancestor.flow_id, ancestor.flow_digest))
+                try:
+                    result = stepper.fire(ancestor, effect.action, actor=f"case {effect.from_case}", role=None,
+                                          data={}, at=effect.at, signal=True)
+                except CaseError:
+                    return None  # not possible at the ancestor's step now; the child's end says so
+                work.record(result, stepper)
+                return result
+            ancestor_id = ancestor.parent_id
+        return None
+
+    def _run_hooks(self, work: _Work) -> None:
+        for case_id, new in work.new_events.items():
+            case = work.current[case_id]
+            for event in new:
+                if event.to_step is None:
+                    continue
+                for flow, step, hook in self._hooks:
+                    if (flow is None or flow == case.flow_id) and (step is None or step == event.to_step):
+                        hook(case, event)
+
+    def _stepper(self, flow: Flow) -> Stepper:
+        key = (flow.id, flow.digest)
+        if key not in self._steppers:
+            self._steppers[key] = Stepper(flow, self.tz)
+        return self._steppers[key]
+
+    def _when(self, at: datetime | None) -> datetime:
+        moment = at or self.clock()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.tz)
+        return moment.astimezone(UTC)
+
+
+def _role_of(work: _Work, case_id: str) -> str | None:
+    case = work.current[case_id]
+    if not case.active:
+        return None
+    return work.steppers[case_id].flow.steps[case.step].role
+
+
+def _new_id(flow_id: str) -> str:
+    """A short id people can read out on the phone: the flow's initials and 8 random characters."""
+    initials = "".join(part[0] for part in flow_id.split("_")).upper()
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+    return f"{initials}-{''.join(secrets.choice(alphabet) for _ in range(8))}"
+
+
+def _compare(flow: Flow, stored: Case, history: tuple[Event, ...]) -> list[Discrepancy]:
+    if not history:
+        return [Discrepancy(stored.id, "history", "-", "empty")]
+    try:
+        replayed = replay(flow, stored.id, history, stored.parent_id, stored.place)
+    except (KeyError, ValueError) as exc:
+        return [Discrepancy(stored.id, "history", "-", f"cannot replay: {exc}")]
+    names = ("step", "status", "outcome", "data", "seq", "entered_at", "last_checks", "children")
+    return [
+        Discrepancy(stored.id, name, getattr(stored, name), getattr(replayed, name))
+        for name in names
+        if _plain(getattr(stored, name)) != _plain(getattr(replayed, name))
+    ]
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+__all__ = ["Clock", "Discrepancy", "Engine", "Hook", "SopflowError", "StoreError", "wall_clock"]
+
+

@@ -1,0 +1,345 @@
+"""The case store: flow versions, cases and their events in SQLite or PostgreSQL (SQLAlchemy Core).
+
+One code path for both. Cases carry `seq`, the number of their last event; every update is
+`... WHERE id = :id AND seq = :seq_read`, so of two staff changing the same case at once exactly
+one wins and the other is told (optimistic concurrency). Events have the primary key
+(case_id, seq): nothing is recorded twice. Times are stored as UTC.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from sopflow.engine.cases import Case, CaseStatus, Event, EventKind
+from sopflow.engine.fielddata import data_from_json, data_to_json
+from sopflow.engine.loader import load_shallow
+from sopflow.engine.model import Flow
+from sopflow.errors import StoreError
+
+DEFAULT_URL = "sqlite:///sopflow.db"
+
+metadata = sa.MetaData()
+
+flow_versions = sa.Table(
+    "flow_versions", metadata,
+    sa.Column("flow_id", sa.String(100), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.DateTime, nullable=False),
+)
+
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("flow_id", sa.String(100), nullable=False),
+    sa.Column("flow_digest", sa.String(64), nullable=False),
+    sa.Column("flow_version", sa.String(100), nullable=False),
+    sa.Column("step", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(100), nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("outcome", sa.String(100), nullable=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("parent_id", sa.String(200), nullable=True),
+    sa.Column("place", sa.String(200), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("entered_at", sa.DateTime, nullable=False),
+    sa.Column("last_checks", sa.JSON, nullable=False),
+    sa.Column("children", sa.JSON, nullable=False),
+    sa.Column("next_due_at", sa.DateTime, nullable=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.ForeignKeyConstraint(["flow_id", "flow_digest"], ["flow_versions.flow_id", "flow_versions.digest"]),
+    # `due` reads active cases by next due time; lists filter by flow and step, role, parent, place
+    sa.Index("ix_cases_due", "status", "next_due_at"),
+    sa.Index("ix_cases_flow_step", "flow_id", "step"),
+    sa.Index("ix_cases_role_due", "role", "status", "next_due_at"),
+    sa.Index("ix_cases_parent", "parent_id"),
+    sa.Index("ix_cases_place", "place"),
+)
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("case_id", sa.String(200), sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(100), nullable=True),
+    sa.Column("from_step", sa.String(100), nullable=True),
+    sa.Column("to_step", sa.String(100), nullable=True),
+    sa.Column("changes", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("why", sa.JSON, nullable=True),
+    sa.Column("child_id", sa.String(200), nullable=True),
+)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Stored naive-UTC back to an aware UTC datetime."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+
+
+@dataclass(frozen=True)
+class CaseWrite:
+    """A case to save: `read_seq` is the seq it had when read (None: a new case)."""
+
+    case: Case
+    read_seq: int | None
+    new_events: tuple[Event, ...]
+    role: str | None
+    next_due_at: datetime | None
+
+
+class Store:
+    """Cases on disk (or on a server). Open with `open_store(url)`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+        self._flows: dict[tuple[str, str], Flow] = {}
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def create(self) -> None:
+        metadata.create_all(self.engine)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction: one consistent snapshot for everything read in it."""
+        with self._errors(), self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE) so
+        that writers queue up instead of failing half-way."""
+        with self._errors(), self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.begin()
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StoreError("store.unavailable", url=self.url, detail=_first_line(exc)) from None
+
+    # -- flow versions ----------------------------------------------------------------------------
+
+    def save_flow(self, conn: Connection, flow: Flow) -> None:
+        """Keep the exact source of a flow version the first time a case uses it."""
+        key = {"flow_id": flow.id, "digest": flow.digest}
+        exists = conn.execute(
+            sa.select(flow_versions.c.digest).where(
+                flow_versions.c.flow_id == flow.id, flow_versions.c.digest == flow.digest
+            )
+        ).first()
+        if exists is None:
+            conn.execute(flow_versions.insert().values(
+                **key, version=flow.version, source=flow.source_text, saved_at=_naive(datetime.now(UTC))
+            ))
+        self._flows[(flow.id, flow.digest)] = flow
+
+    def flow(self, conn: Connection, flow_id: str, digest: str) -> Flow:
+        """The flow version a case started on, from its saved source."""
+        key = (flow_id, digest)
+        if key not in self._flows:
+            row = conn.execute(
+                sa.select(flow_versions.c.source).where(
+                    flow_versions.c.flow_id == flow_id, flow_versions.c.digest == digest
+                )
+            ).first()
+            if row is None:
+                raise StoreError("store.missing_flow_version", flow=flow_id, digest=digest[:12])
+            self._flows[key] = load_shallow(row.source.encode("utf-8"), f"<{flow_id} {digest[:12]}>")[0]
+        return self._flows[key]
+
+    def flow_versions(self, conn: Connection) -> list[tuple[str, str, str]]:
+        rows = conn.execute(sa.select(flow_versions.c.flow_id, flow_versions.c.version, flow_versions.c.digest))
+        return [(r.flow_id, r.version, r.digest) for r in rows]
+
+    # -- cases ------------------------------------------------------------------------------------
+
+    def get(self, conn: Connection, case_id: str, *, history: bool = True) -> Case | None:
+        row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).first()
+        if row is None:
+            return None
+        flow = self.flow(conn, row.flow_id, row.flow_digest)
+        past = self.history(conn, case_id) if history else ()
+        return self._case(flow, row._mapping, past)
+
+    def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
+        rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
+        return tuple(_event(r._mapping) for r in rows)
+
+    def _case(self, flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case:
+        return Case(
+            id=row["id"], flow_id=row["flow_id"], flow_version=row["flow_version"],
+            flow_digest=row["flow_digest"], step=row["step"], status=CaseStatus(row["status"]),
+            outcome=row["outcome"], data=MappingProxyType(data_from_json(flow.fields, row["data"])),
+            parent_id=row["parent_id"], place=row["place"], created_at=_utc(row["created_at"]),  # type: ignore[arg-type]
+            updated_at=_utc(row["updated_at"]), entered_at=_utc(row["entered_at"]),  # type: ignore[arg-type]
+            last_checks=MappingProxyType(
+                {k: datetime.fromisoformat(v) for k, v in (row["last_checks"] or {}).items()}
+            ),
+            children=tuple(row["children"] or ()), seq=row["seq"], history=past,
+        )
+
+    def select(
+        self, conn: Connection, *, flow_id: str | None = None, step: str | None = None,
+        role: str | None = None, status: str | None = None, place: str | None = None,
+        due_before: datetime | None = None, limit: int | None = None, after_id: str | None = None,
+    ) -> list[Case]:
+        """Cases (without history) matching every filter given, by id."""
+        query = sa.select(cases).order_by(cases.c.id)
+        conditions = [
+            (flow_id, cases.c.flow_id == flow_id), (step, cases.c.step == step),
+            (role, cases.c.role == role), (status, cases.c.status == status),
+            (after_id, cases.c.id > after_id),
+        ]
+        for value, condition in conditions:
+            if value is not None:
+                query = query.where(condition)
+        if place is not None:
+            query = query.where(sa.or_(cases.c.place == place, cases.c.place.startswith(place + "/")))
+        if due_before is not None:
+            query = query.where(cases.c.status == "active", cases.c.next_due_at <= _naive(due_before))
+        if limit is not None:
+            query = query.limit(limit)
+        found = []
+        for row in conn.execute(query):
+            flow = self.flow(conn, row.flow_id, row.flow_digest)
+            found.append(self._case(flow, row._mapping, ()))
+        return found
+
+    def count(self, conn: Connection) -> int:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(cases)).scalar_one())
+
+    def write(self, conn: Connection, writes: Sequence[CaseWrite]) -> list[str]:
+        """Save cases and their new events; returns the ids someone else changed first (nothing
+        is saved for them — the caller rolls the whole transaction back)."""
+        conflicts = []
+        for item in writes:
+            values = _case_row(item)
+            if item.read_seq is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(cases.insert().values(**values))
+                except IntegrityError:
+                    conflicts.append(item.case.id)
+                    continue
+            else:
+                done = conn.execute(
+                    cases.update()
+                    .where(cases.c.id == item.case.id, cases.c.seq == item.read_seq)
+                    .values(**values)
+                )
+                if done.rowcount != 1:
+                    conflicts.append(item.case.id)
+                    continue
+            if item.new_events:
+                conn.execute(events.insert(), [_event_row(item.case.id, e) for e in item.new_events])
+        return conflicts
+
+
+def _case_row(item: CaseWrite) -> dict[str, Any]:
+    case = item.case
+    return {
+        "id": case.id, "flow_id": case.flow_id, "flow_digest": case.flow_digest,
+        "flow_version": case.flow_version, "step": case.step, "role": item.role,
+        "status": str(case.status), "outcome": case.outcome, "data": data_to_json(case.data),
+        "parent_id": case.parent_id, "place": case.place, "created_at": _naive(case.created_at),
+        "updated_at": _naive(case.updated_at), "entered_at": _naive(case.entered_at),
+        "last_checks": {k: v.astimezone(UTC).isoformat() for k, v in case.last_checks.items()},
+        "children": list(case.children), "next_due_at": _naive(item.next_due_at), "seq": case.seq,
+    }
+
+
+def _event_row(case_id: str, event: Event) -> dict[str, Any]:
+    return {
+        "case_id": case_id, "seq": event.seq, "at": _naive(event.at), "kind": str(event.kind),
+        "name": event.name, "actor": event.actor, "role": event.role, "from_step": event.from_step,
+        "to_step": event.to_step, "changes": dict(event.changes), "note": event.note,
+        "why": dict(event.why) if event.why is not None else None, "child_id": event.child_id,
+    }
+
+
+def _event(row: Mapping[str, Any]) -> Event:
+    return Event(
+        seq=row["seq"], at=_utc(row["at"]), kind=EventKind(row["kind"]), name=row["name"],  # type: ignore[arg-type]
+        actor=row["actor"], role=row["role"], from_step=row["from_step"], to_step=row["to_step"],
+        changes=MappingProxyType(row["changes"] or {}), note=row["note"], why=row["why"],
+        child_id=row["child_id"],
+    )
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    return str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+
+
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """A store at `url` (default: SOPFLOW_DB, else ./sopflow.db), with its tables created."""
+    url = url or os.environ.get("SOPFLOW_DB") or DEFAULT_URL
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"timeout": 60})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError("store.bad_url", url=url, detail=str(exc).splitlines()[0]) from None
+    store = Store(engine)
+    if create:
+        with store._errors():
+            store.create()
+    return store
+
+
+def _with_driver(url: str) -> str:
+    """postgresql://... means psycopg 3 here (the driver sopflow installs)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets staff read while one writes; foreign keys keep events tied to cases. pysqlite's own
+    transaction handling is switched off so that BEGIN IMMEDIATE is ours to issue."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.close()
