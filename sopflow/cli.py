@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
 from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
@@ -52,9 +53,22 @@ def _print_json(data: object) -> None:
     envvar="SOPFLOW_FLOWS",
     help="A folder of your own flow files, searched before the built-in ones.",
 )
+@click.option(
+    "--db",
+    default=None,
+    envvar="SOPFLOW_DB",
+    help="Case store: sqlite:///path.db (default ./sopflow.db) or postgresql://user@host/db.",
+)
+@click.option(
+    "--timezone",
+    default="Asia/Shanghai",
+    envvar="SOPFLOW_TIMEZONE",
+    show_default=True,
+    help="Local time zone for showing and entering times (stored in UTC).",
+)
 @click.version_option(package_name="sopflow")
 @click.pass_context
-def cli(ctx: click.Context, flows_dir: Path | None) -> None:
+def cli(ctx: click.Context, flows_dir: Path | None, db: str | None, timezone: str) -> None:
     """sopflow: standard control procedures as flows you can check, step and print."""
     ctx.obj = default_catalog(flows_dir)
 
@@ -226,6 +240,12 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
         click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")
     reached = sorted({r["outcome"] for r in rows})
     click.echo(ui("paths.summary", lang, count=len(rows), outcomes=", ".join(reached)))
+
+
+cli.add_command(case_group)
+cli.add_command(due_command)
+cli.add_command(tick_command)
+cli.add_command(verify_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

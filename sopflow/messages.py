@@ -344,70 +344,128 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "流程 '{flow}' 没有动作 '{action}' — {did_you_mean}请使用该流程中的动作",
     ),
     # cases
-    "case.unknown": ("no case '{case}' — check the id (sopflow case list shows the cases)",
-                     "没有案件 '{case}' — 请核对编号（sopflow case list 可列出案件）"),
-    "case.exists": ("case '{case}' already exists — choose another id, or leave --id out to get one",
-                    "案件 '{case}' 已存在 — 请换一个编号，或不写 --id 自动生成"),
-    "case.ended": ("case '{case}' has ended (outcome: {outcome}) — nothing more can be done with it",
-                   "案件 '{case}' 已结束（结果：{outcome}） — 不能再办理"),
-    "case.changed": ("case '{case}' was changed by someone else meanwhile (now at event {seq}) — look at it "
-                     "again (sopflow case show {case}) and repeat if still needed",
-                     "案件 '{case}' 刚被他人更新（现为第 {seq} 条记录） — 请重新查看（sopflow case show {case}）后再办理"),
-    "case.no_such_action": ("case '{case}' is at step '{step}', where '{action}' cannot be done — {did_you_mean}"
-                            "available now: {available}",
-                            "案件 '{case}' 当前在步骤 '{step}',不能执行 '{action}' — {did_you_mean}现在可以：{available}"),
-    "case.guard_false": ("'{action}' is not possible for case '{case}' now: {guard} does not hold — available "
-                         "now: {available}",
-                         "案件 '{case}' 现在不能执行 '{action}'：条件 {guard} 不成立 — 现在可以：{available}"),
-    "case.role_not_allowed": ("role '{role}' may not do '{action}' on case '{case}' — it is for: {roles}; give "
-                              "--role accordingly",
-                              "角色 '{role}' 不能对案件 '{case}' 执行 '{action}' — 可执行的角色：{roles};请用 --role 指定"),
-    "case.missing_data": ("'{action}' on case '{case}' needs {fields} — supply them, e.g. --set {fields}=...",
-                          "案件 '{case}' 执行 '{action}' 需要填写 {fields} — 请用 --set {fields}=... 提供"),
-    "case.missing_required": ("a new '{flow}' case needs {fields} — supply them with --set name=value",
-                              "新建 '{flow}' 案件必须填写 {fields} — 请用 --set 名称=值 提供"),
-    "case.unknown_field": ("flow '{flow}' has no field '{field}' (case '{case}') — {did_you_mean}"
-                           "sopflow flows show {flow} lists the fields",
-                           "流程 '{flow}' 没有字段 '{field}'（案件 '{case}'） — {did_you_mean}可用 sopflow flows show {flow} 查看字段"),
-    "case.field_not_taken": ("'{action}' does not take '{field}' (case '{case}') — it takes: {fields}",
-                             "'{action}' 不接收字段 '{field}'（案件 '{case}'） — 可填写：{fields}"),
-    "case.unknown_role": ("no role '{role}' in this flow (case '{case}') — {did_you_mean}roles: {roles}",
-                          "本流程没有角色 '{role}'（案件 '{case}'） — {did_you_mean}角色有：{roles}"),
-    "case.guard_error": ("case '{case}': the rule `{guard}` at step '{step}' cannot be decided ({detail}) — "
-                         "supply the missing data with this action",
-                         "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断（{detail}） — 请在办理时补充所缺数据"),
-    "case.automatic_loop": ("case '{case}' went round automatic steps {limit} times at '{step}' — the flow "
-                            "has a loop of decisions; fix the flow",
-                            "案件 '{case}' 在 '{step}' 自动流转了 {limit} 次 — 流程中的判断形成了死循环，请修改流程"),
-    "value.text": ("'{field}' needs some text (case '{case}') — write a value", "'{field}' 需要填写文字（案件 '{case}'） — 请填写"),
-    "value.integer": ("'{field}' must be a whole number, not '{value}' (case '{case}') — write e.g. 3",
-                      "'{field}' 必须是整数，不能是 '{value}'（案件 '{case}'） — 如 3"),
-    "value.number": ("'{field}' must be a number, not '{value}' (case '{case}') — write e.g. 36.8",
-                     "'{field}' 必须是数字，不能是 '{value}'（案件 '{case}'） — 如 36.8"),
-    "value.boolean": ("'{field}' must be yes or no, not '{value}' (case '{case}') — write yes/no or 是/否",
-                      "'{field}' 必须是“是”或“否”,不能是 '{value}'（案件 '{case}'） — 请写 是/否 或 yes/no"),
-    "value.date": ("'{field}' must be a date, not '{value}' (case '{case}') — write it as 2020-02-10",
-                   "'{field}' 必须是日期，不能是 '{value}'（案件 '{case}'） — 请写成 2020-02-10"),
-    "value.datetime": ("'{field}' must be a date and time, not '{value}' (case '{case}') — write it as "
-                       "2020-02-10 08:30", "'{field}' 必须是日期时间，不能是 '{value}'（案件 '{case}'） — 请写成 2020-02-10 08:30"),
-    "value.choice": ("'{value}' is not a choice for '{field}' (case '{case}') — choose one of: {choices}",
-                     "'{value}' 不是 '{field}' 的可选值（案件 '{case}'） — 请从中选择：{choices}"),
-    "value.id_number": ("'{value}' is not a valid resident ID number for '{field}' (case '{case}') — check the "
-                        "18 characters and the last check character",
-                        "'{value}' 不是有效的身份证号（'{field}',案件 '{case}'） — 请核对 18 位号码及最后一位校验码"),
-    "value.below_min": ("'{field}' is {value}, below the lowest allowed {limit} (case '{case}') — check the reading",
-                        "'{field}' 为 {value},低于下限 {limit}（案件 '{case}'） — 请核对"),
-    "value.above_max": ("'{field}' is {value}, above the highest allowed {limit} (case '{case}') — check the reading",
-                        "'{field}' 为 {value},高于上限 {limit}（案件 '{case}'） — 请核对"),
-    "engine.bad_timezone": ("unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
-                            "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称"),
-    "store.unavailable": ("the case store {url} cannot be used ({detail}) — check --db / SOPFLOW_DB and that "
-                          "the database is running", "无法使用案件库 {url}({detail}) — 请检查 --db / SOPFLOW_DB 以及数据库是否在运行"),
-    "store.bad_url": ("'{url}' is not a database address ({detail}) — use e.g. sqlite:///sopflow.db or "
-                      "postgresql://user@host/db", "'{url}' 不是有效的数据库地址（{detail}） — 如 sqlite:///sopflow.db 或 postgresql://user@host/db"),
-    "store.missing_flow_version": ("the store has no saved version {digest} of flow '{flow}' — the store is "
-                                   "damaged; restore it from a backup",
-                                   "案件库中缺少流程 '{flow}' 的版本 {digest} — 案件库已损坏，请从备份恢复"),
+    "case.unknown": (
+        "no case '{case}' — check the id (sopflow case list shows the cases)",
+        "没有案件 '{case}' — 请核对编号（sopflow case list 可列出案件）",
+    ),
+    "case.exists": (
+        "case '{case}' already exists — choose another id, or leave --id out to get one",
+        "案件 '{case}' 已存在 — 请换一个编号，或不写 --id 自动生成",
+    ),
+    "case.ended": (
+        "case '{case}' has ended (outcome: {outcome}) — nothing more can be done with it",
+        "案件 '{case}' 已结束（结果：{outcome}） — 不能再办理",
+    ),
+    "case.changed": (
+        "case '{case}' was changed by someone else meanwhile (now at event {seq}) — look at it "
+        "again (sopflow case show {case}) and repeat if still needed",
+        "案件 '{case}' 刚被他人更新（现为第 {seq} 条记录） — 请重新查看（sopflow case show {case}）后再办理",
+    ),
+    "case.no_such_action": (
+        "case '{case}' is at step '{step}', where '{action}' cannot be done — {did_you_mean}"
+        "available now: {available}",
+        "案件 '{case}' 当前在步骤 '{step}',不能执行 '{action}' — {did_you_mean}现在可以：{available}",
+    ),
+    "case.guard_false": (
+        "'{action}' is not possible for case '{case}' now: {guard} does not hold — available "
+        "now: {available}",
+        "案件 '{case}' 现在不能执行 '{action}'：条件 {guard} 不成立 — 现在可以：{available}",
+    ),
+    "case.role_not_allowed": (
+        "role '{role}' may not do '{action}' on case '{case}' — it is for: {roles}; give --role accordingly",
+        "角色 '{role}' 不能对案件 '{case}' 执行 '{action}' — 可执行的角色：{roles};请用 --role 指定",
+    ),
+    "case.missing_data": (
+        "'{action}' on case '{case}' needs {fields} — supply them with --set, e.g. --set {example}=...",
+        "案件 '{case}' 执行 '{action}' 需要填写 {fields} — 请用 --set 提供，如 --set {example}=...",
+    ),
+    "case.missing_required": (
+        "a new '{flow}' case needs {fields} — supply them with --set name=value",
+        "新建 '{flow}' 案件必须填写 {fields} — 请用 --set 名称=值 提供",
+    ),
+    "case.unknown_field": (
+        "flow '{flow}' has no field '{field}' (case '{case}') — {did_you_mean}"
+        "sopflow flows show {flow} lists the fields",
+        "流程 '{flow}' 没有字段 '{field}'（案件 '{case}'） — {did_you_mean}可用 sopflow flows show {flow} 查看字段",
+    ),
+    "case.field_not_taken": (
+        "'{action}' does not take '{field}' (case '{case}') — it takes: {fields}",
+        "'{action}' 不接收字段 '{field}'（案件 '{case}'） — 可填写：{fields}",
+    ),
+    "case.unknown_role": (
+        "no role '{role}' in this flow (case '{case}') — {did_you_mean}roles: {roles}",
+        "本流程没有角色 '{role}'（案件 '{case}'） — {did_you_mean}角色有：{roles}",
+    ),
+    "case.guard_error": (
+        "case '{case}': the rule `{guard}` at step '{step}' cannot be decided ({detail}) — "
+        "supply the missing data with this action",
+        "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断（{detail}） — 请在办理时补充所缺数据",
+    ),
+    "case.automatic_loop": (
+        "case '{case}' went round automatic steps {limit} times at '{step}' — the flow "
+        "has a loop of decisions; fix the flow",
+        "案件 '{case}' 在 '{step}' 自动流转了 {limit} 次 — 流程中的判断形成了死循环，请修改流程",
+    ),
+    "value.text": (
+        "'{field}' needs some text (case '{case}') — write a value",
+        "'{field}' 需要填写文字（案件 '{case}'） — 请填写",
+    ),
+    "value.integer": (
+        "'{field}' must be a whole number, not '{value}' (case '{case}') — write e.g. 3",
+        "'{field}' 必须是整数，不能是 '{value}'（案件 '{case}'） — 如 3",
+    ),
+    "value.number": (
+        "'{field}' must be a number, not '{value}' (case '{case}') — write e.g. 36.8",
+        "'{field}' 必须是数字，不能是 '{value}'（案件 '{case}'） — 如 36.8",
+    ),
+    "value.boolean": (
+        "'{field}' must be yes or no, not '{value}' (case '{case}') — write yes/no or 是/否",
+        "'{field}' 必须是“是”或“否”,不能是 '{value}'（案件 '{case}'） — 请写 是/否 或 yes/no",
+    ),
+    "value.date": (
+        "'{field}' must be a date, not '{value}' (case '{case}') — write it as 2020-02-10",
+        "'{field}' 必须是日期，不能是 '{value}'（案件 '{case}'） — 请写成 2020-02-10",
+    ),
+    "value.datetime": (
+        "'{field}' must be a date and time, not '{value}' (case '{case}') — write it as 2020-02-10 08:30",
+        "'{field}' 必须是日期时间，不能是 '{value}'（案件 '{case}'） — 请写成 2020-02-10 08:30",
+    ),
+    "value.choice": (
+        "'{value}' is not a choice for '{field}' (case '{case}') — choose one of: {choices}",
+        "'{value}' 不是 '{field}' 的可选值（案件 '{case}'） — 请从中选择：{choices}",
+    ),
+    "value.id_number": (
+        "'{value}' is not a valid resident ID number for '{field}' (case '{case}') — check the "
+        "18 characters and the last check character",
+        "'{value}' 不是有效的身份证号（'{field}',案件 '{case}'） — 请核对 18 位号码及最后一位校验码",
+    ),
+    "value.below_min": (
+        "'{field}' is {value}, below the lowest allowed {limit} (case '{case}') — check the reading",
+        "'{field}' 为 {value},低于下限 {limit}（案件 '{case}'） — 请核对",
+    ),
+    "value.above_max": (
+        "'{field}' is {value}, above the highest allowed {limit} (case '{case}') — check the reading",
+        "'{field}' 为 {value},高于上限 {limit}（案件 '{case}'） — 请核对",
+    ),
+    "engine.bad_timezone": (
+        "unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
+        "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称",
+    ),
+    "store.unavailable": (
+        "the case store {url} cannot be used ({detail}) — check --db / SOPFLOW_DB and that "
+        "the database is running",
+        "无法使用案件库 {url}({detail}) — 请检查 --db / SOPFLOW_DB 以及数据库是否在运行",
+    ),
+    "store.bad_url": (
+        "'{url}' is not a database address ({detail}) — use e.g. sqlite:///sopflow.db or "
+        "postgresql://user@host/db",
+        "'{url}' 不是有效的数据库地址（{detail}） — 如 sqlite:///sopflow.db 或 postgresql://user@host/db",
+    ),
+    "store.missing_flow_version": (
+        "the store has no saved version {digest} of flow '{flow}' — the store is "
+        "damaged; restore it from a backup",
+        "案件库中缺少流程 '{flow}' 的版本 {digest} — 案件库已损坏，请从备份恢复",
+    ),
     "flow.unknown_id": (
         "no flow '{flow}' — {did_you_mean}known flows: {known}",
         "没有流程 '{flow}' — {did_you_mean}已有流程：{known}",

@@ -39,8 +39,16 @@ class EventKind(StrEnum):
 
 
 MOVES = frozenset(
-    {EventKind.START, EventKind.ACTION, EventKind.BRANCH, EventKind.TIMER, EventKind.ESCALATE,
-     EventKind.NEXT, EventKind.OUTCOME, EventKind.SIGNAL}
+    {
+        EventKind.START,
+        EventKind.ACTION,
+        EventKind.BRANCH,
+        EventKind.TIMER,
+        EventKind.ESCALATE,
+        EventKind.NEXT,
+        EventKind.OUTCOME,
+        EventKind.SIGNAL,
+    }
 )
 
 
@@ -93,10 +101,22 @@ class Case:
 def new_case(case_id: str, flow: Flow, parent_id: str | None, place: str | None, at: datetime) -> Case:
     """The empty case a START event is applied to."""
     return Case(
-        id=case_id, flow_id=flow.id, flow_version=flow.version, flow_digest=flow.digest, step="",
-        status=CaseStatus.ACTIVE, outcome=None, data=MappingProxyType({}), parent_id=parent_id,
-        place=place, created_at=at, updated_at=at, entered_at=at, last_checks=MappingProxyType({}),
-        children=(), seq=0,
+        id=case_id,
+        flow_id=flow.id,
+        flow_version=flow.version,
+        flow_digest=flow.digest,
+        step="",
+        status=CaseStatus.ACTIVE,
+        outcome=None,
+        data=MappingProxyType({}),
+        parent_id=parent_id,
+        place=place,
+        created_at=at,
+        updated_at=at,
+        entered_at=at,
+        last_checks=MappingProxyType({}),
+        children=(),
+        seq=0,
     )
 
 
@@ -109,7 +129,10 @@ def apply_event(flow: Flow, case: Case, event: Event) -> Case:
         else:
             data[name] = from_json(flow.fields.get(name), new)
     updated = replace(
-        case, data=MappingProxyType(data), seq=event.seq, updated_at=event.at,
+        case,
+        data=MappingProxyType(data),
+        seq=event.seq,
+        updated_at=event.at,
         history=(*case.history, event),
     )
     if event.kind is EventKind.CHILD and event.child_id:
@@ -120,15 +143,19 @@ def apply_event(flow: Flow, case: Case, event: Event) -> Case:
         step = flow.steps[event.to_step]
         ended = step.kind is StepKind.END
         updated = replace(
-            updated, step=step.id, entered_at=event.at, last_checks=MappingProxyType({}),
+            updated,
+            step=step.id,
+            entered_at=event.at,
+            last_checks=MappingProxyType({}),
             status=CaseStatus.ENDED if ended else CaseStatus.ACTIVE,
             outcome=step.outcome if ended else None,
         )
     return updated
 
 
-def replay(flow: Flow, case_id: str, events: tuple[Event, ...], parent_id: str | None,
-           place: str | None) -> Case:
+def replay(
+    flow: Flow, case_id: str, events: tuple[Event, ...], parent_id: str | None, place: str | None
+) -> Case:
     """The case its history describes (used by `verify` and property tests)."""
     if not events:
         raise ValueError(f"case {case_id} has no history")

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Connection
 
-from sopflow.engine.cases import Case, Event, EventKind, replay
+from sopflow.engine.cases import Case, Event, replay
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
 from sopflow.engine.schedule import DueItem, due_items, next_due
@@ -68,9 +68,16 @@ class Engine:
     """Start, step, time and check cases of any flow, kept in a Store."""
 
     def __init__(
-        self, store: Store, *, flows: FlowCatalog | None = None, clock: Clock = wall_clock,
+        self,
+        store: Store,
+        *,
+        flows: FlowCatalog | None = None,
+        clock: Clock = wall_clock,
         timezone: str = DEFAULT_TIMEZONE,
+        basis_is_day_zero: bool = True,
     ) -> None:
+        """`basis_is_day_zero`: a period counted from a date field (the 14 days from last
+        exposure) starts the day after that date; False counts the date itself as day 1."""
         self.store = store
         self.flows = flows or default_catalog(None)
         self.clock = clock
@@ -78,6 +85,7 @@ class Engine:
             self.tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise LookupFailed("engine.bad_timezone", timezone=timezone) from None
+        self.basis_is_day_zero = basis_is_day_zero
         self._hooks: list[tuple[str | None, str | None, Hook]] = []
         self._steppers: dict[tuple[str, str], Stepper] = {}
 
@@ -113,7 +121,11 @@ class Engine:
             return self.store.select(conn, **filters)
 
     def due(
-        self, now: datetime | None = None, *, role: str | None = None, place: str | None = None,
+        self,
+        now: datetime | None = None,
+        *,
+        role: str | None = None,
+        place: str | None = None,
         within: timedelta = timedelta(hours=2),
     ) -> list[DueItem]:
         """What is overdue or due within `within`, overdue first, then soonest first."""
@@ -124,7 +136,8 @@ class Engine:
             for case in candidates:
                 stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
                 items += [
-                    i for i in due_items(stepper, case, now)
+                    i
+                    for i in due_items(stepper, case, now)
                     if i.due_at <= now + within and (role is None or role in i.roles)
                 ]
         return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.case_id))
@@ -132,8 +145,15 @@ class Engine:
     # -- changing ---------------------------------------------------------------------------------
 
     def start(
-        self, flow_id: str, case_id: str | None = None, data: Mapping[str, Any] | None = None, *,
-        actor: str, role: str | None = None, at: datetime | None = None, place: str | None = None,
+        self,
+        flow_id: str,
+        case_id: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        *,
+        actor: str,
+        role: str | None = None,
+        at: datetime | None = None,
+        place: str | None = None,
         note: str | None = None,
     ) -> Case:
         """Open a case of the current version of `flow_id`; it keeps that version for life."""
@@ -154,8 +174,15 @@ class Engine:
         return self._change(change)
 
     def fire(
-        self, case_id: str, action: str, *, actor: str, role: str | None,
-        data: Mapping[str, Any] | None = None, note: str | None = None, at: datetime | None = None,
+        self,
+        case_id: str,
+        action: str,
+        *,
+        actor: str,
+        role: str | None,
+        data: Mapping[str, Any] | None = None,
+        note: str | None = None,
+        at: datetime | None = None,
         expected_seq: int | None = None,
     ) -> Case:
         """Fire an action (or record a check) on a case. `expected_seq`: the seq the caller saw;
@@ -224,11 +251,18 @@ class Engine:
             work = _Work(conn)
             main_id = compute(work)
         writes = [
-            CaseWrite(case, None if work.read.get(cid) is None else work.read[cid].seq,  # type: ignore[union-attr]
-                      tuple(work.new_events.get(cid, ())), _role_of(work, cid),
-                      next_due(work.steppers[cid], case))
+            CaseWrite(
+                case,
+                None if work.read.get(cid) is None else work.read[cid].seq,  # type: ignore[union-attr]
+                tuple(work.new_events.get(cid, ())),
+                _role_of(work, cid),
+                next_due(work.steppers[cid], case),
+            )
             for cid, case in work.current.items()
+            if work.new_events.get(cid)
         ]
+        if not writes:
+            return work.current[main_id]
         with self.store.writing() as conn:
             for flow in {s.flow.digest: s.flow for s in work.steppers.values()}.values():
                 self.store.save_flow(conn, flow)
@@ -237,8 +271,9 @@ class Engine:
                 conn.rollback()
         if conflicts:
             current = self.case(conflicts[0]) if conflicts[0] in work.read else None
-            raise ConcurrentChange("case.changed", current=current, case=conflicts[0],
-                                   seq=current.seq if current else 0)
+            raise ConcurrentChange(
+                "case.changed", current=current, case=conflicts[0], seq=current.seq if current else 0
+            )
         self._run_hooks(work)
         return work.current[main_id]
 
@@ -271,8 +306,15 @@ class Engine:
             self.store.save_flow(work.conn, flow)
             stepper = self._stepper(flow)
             parent = work.current[effect.parent_id]
-            result = stepper.start(effect.child_id, effect.data, actor="system", role=None, at=effect.at,
-                                   parent_id=effect.parent_id, place=parent.place)
+            result = stepper.start(
+                effect.child_id,
+                effect.data,
+                actor="system",
+                role=None,
+                at=effect.at,
+                parent_id=effect.parent_id,
+                place=parent.place,
+            )
             work.read[effect.child_id] = None
             work.record(result, stepper)
             return result
@@ -293,8 +335,15 @@ class Engine:
             if ancestor.flow_id == effect.flow_id:
                 stepper = self._stepper(self.store.flow(work.conn, ancestor.flow_id, ancestor.flow_digest))
                 try:
-                    result = stepper.fire(ancestor, effect.action, actor=f"case {effect.from_case}", role=None,
-                                          data={}, at=effect.at, signal=True)
+                    result = stepper.fire(
+                        ancestor,
+                        effect.action,
+                        actor=f"case {effect.from_case}",
+                        role=None,
+                        data={},
+                        at=effect.at,
+                        signal=True,
+                    )
                 except CaseError:
                     return None  # not possible at the ancestor's step now; the child's end says so
                 work.record(result, stepper)
@@ -315,7 +364,7 @@ class Engine:
     def _stepper(self, flow: Flow) -> Stepper:
         key = (flow.id, flow.digest)
         if key not in self._steppers:
-            self._steppers[key] = Stepper(flow, self.tz)
+            self._steppers[key] = Stepper(flow, self.tz, day_zero=self.basis_is_day_zero)
         return self._steppers[key]
 
     def _when(self, at: datetime | None) -> datetime:
@@ -359,5 +408,3 @@ def _plain(value: Any) -> Any:
 
 
 __all__ = ["Clock", "Discrepancy", "Engine", "Hook", "SopflowError", "StoreError", "wall_clock"]
-
-

@@ -32,7 +32,9 @@ def due_items(stepper: Stepper, case: Case, now: datetime) -> list[DueItem]:
     items: list[DueItem] = []
 
     def add(kind: str, name: str, when: datetime, roles: tuple[str, ...]) -> None:
-        items.append(DueItem(case.id, case.flow_id, case.step, kind, name, when, roles, when <= now, case.place))
+        items.append(
+            DueItem(case.id, case.flow_id, case.step, kind, name, when, roles, when <= now, case.place)
+        )
 
     if step.deadline is not None:
         add("deadline", step.id, case.entered_at + step.deadline, (step.role,))

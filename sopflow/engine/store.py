@@ -31,7 +31,8 @@ DEFAULT_URL = "sqlite:///sopflow.db"
 metadata = sa.MetaData()
 
 flow_versions = sa.Table(
-    "flow_versions", metadata,
+    "flow_versions",
+    metadata,
     sa.Column("flow_id", sa.String(100), primary_key=True),
     sa.Column("digest", sa.String(64), primary_key=True),
     sa.Column("version", sa.String(100), nullable=False),
@@ -40,7 +41,8 @@ flow_versions = sa.Table(
 )
 
 cases = sa.Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     sa.Column("id", sa.String(200), primary_key=True),
     sa.Column("flow_id", sa.String(100), nullable=False),
     sa.Column("flow_digest", sa.String(64), nullable=False),
@@ -69,7 +71,8 @@ cases = sa.Table(
 )
 
 events = sa.Table(
-    "events", metadata,
+    "events",
+    metadata,
     sa.Column("case_id", sa.String(200), sa.ForeignKey("cases.id"), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("at", sa.DateTime, nullable=False),
@@ -86,9 +89,9 @@ events = sa.Table(
 )
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def _utc(value: datetime) -> datetime:
     """Stored naive-UTC back to an aware UTC datetime."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _naive(value: datetime | None) -> datetime | None:
@@ -166,9 +169,11 @@ class Store:
             )
         ).first()
         if exists is None:
-            conn.execute(flow_versions.insert().values(
-                **key, version=flow.version, source=flow.source_text, saved_at=_naive(datetime.now(UTC))
-            ))
+            conn.execute(
+                flow_versions.insert().values(
+                    **key, version=flow.version, source=flow.source_text, saved_at=_naive(datetime.now(UTC))
+                )
+            )
         self._flows[(flow.id, flow.digest)] = flow
 
     def flow(self, conn: Connection, flow_id: str, digest: str) -> Flow:
@@ -186,7 +191,9 @@ class Store:
         return self._flows[key]
 
     def flow_versions(self, conn: Connection) -> list[tuple[str, str, str]]:
-        rows = conn.execute(sa.select(flow_versions.c.flow_id, flow_versions.c.version, flow_versions.c.digest))
+        rows = conn.execute(
+            sa.select(flow_versions.c.flow_id, flow_versions.c.version, flow_versions.c.digest)
+        )
         return [(r.flow_id, r.version, r.digest) for r in rows]
 
     # -- cases ------------------------------------------------------------------------------------
@@ -197,40 +204,57 @@ class Store:
             return None
         flow = self.flow(conn, row.flow_id, row.flow_digest)
         past = self.history(conn, case_id) if history else ()
-        return self._case(flow, row._mapping, past)
+        return self._case(flow, dict(row._mapping), past)
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
-        return tuple(_event(r._mapping) for r in rows)
+        return tuple(_event(dict(r._mapping)) for r in rows)
 
     def _case(self, flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case:
         return Case(
-            id=row["id"], flow_id=row["flow_id"], flow_version=row["flow_version"],
-            flow_digest=row["flow_digest"], step=row["step"], status=CaseStatus(row["status"]),
-            outcome=row["outcome"], data=MappingProxyType(data_from_json(flow.fields, row["data"])),
-            parent_id=row["parent_id"], place=row["place"], created_at=_utc(row["created_at"]),  # type: ignore[arg-type]
-            updated_at=_utc(row["updated_at"]), entered_at=_utc(row["entered_at"]),  # type: ignore[arg-type]
+            id=row["id"],
+            flow_id=row["flow_id"],
+            flow_version=row["flow_version"],
+            flow_digest=row["flow_digest"],
+            step=row["step"],
+            status=CaseStatus(row["status"]),
+            outcome=row["outcome"],
+            data=MappingProxyType(data_from_json(flow.fields, row["data"])),
+            parent_id=row["parent_id"],
+            place=row["place"],
+            created_at=_utc(row["created_at"]),
+            updated_at=_utc(row["updated_at"]),
+            entered_at=_utc(row["entered_at"]),
             last_checks=MappingProxyType(
                 {k: datetime.fromisoformat(v) for k, v in (row["last_checks"] or {}).items()}
             ),
-            children=tuple(row["children"] or ()), seq=row["seq"], history=past,
+            children=tuple(row["children"] or ()),
+            seq=row["seq"],
+            history=past,
         )
 
     def select(
-        self, conn: Connection, *, flow_id: str | None = None, step: str | None = None,
-        role: str | None = None, status: str | None = None, place: str | None = None,
-        due_before: datetime | None = None, limit: int | None = None, after_id: str | None = None,
+        self,
+        conn: Connection,
+        *,
+        flow_id: str | None = None,
+        step: str | None = None,
+        role: str | None = None,
+        status: str | None = None,
+        place: str | None = None,
+        parent_id: str | None = None,
+        due_before: datetime | None = None,
+        limit: int | None = None,
+        after_id: str | None = None,
     ) -> list[Case]:
         """Cases (without history) matching every filter given, by id."""
         query = sa.select(cases).order_by(cases.c.id)
-        conditions = [
-            (flow_id, cases.c.flow_id == flow_id), (step, cases.c.step == step),
-            (role, cases.c.role == role), (status, cases.c.status == status),
-            (after_id, cases.c.id > after_id),
-        ]
-        for value, condition in conditions:
+        equal = {"flow_id": flow_id, "step": step, "role": role, "status": status, "parent_id": parent_id}
+        for column, value in equal.items():
             if value is not None:
-                query = query.where(condition)
+                query = query.where(cases.c[column] == value)
+        if after_id is not None:
+            query = query.where(cases.c.id > after_id)
         if place is not None:
             query = query.where(sa.or_(cases.c.place == place, cases.c.place.startswith(place + "/")))
         if due_before is not None:
@@ -240,7 +264,7 @@ class Store:
         found = []
         for row in conn.execute(query):
             flow = self.flow(conn, row.flow_id, row.flow_digest)
-            found.append(self._case(flow, row._mapping, ()))
+            found.append(self._case(flow, dict(row._mapping), ()))
         return found
 
     def count(self, conn: Connection) -> int:
@@ -276,36 +300,65 @@ class Store:
 def _case_row(item: CaseWrite) -> dict[str, Any]:
     case = item.case
     return {
-        "id": case.id, "flow_id": case.flow_id, "flow_digest": case.flow_digest,
-        "flow_version": case.flow_version, "step": case.step, "role": item.role,
-        "status": str(case.status), "outcome": case.outcome, "data": data_to_json(case.data),
-        "parent_id": case.parent_id, "place": case.place, "created_at": _naive(case.created_at),
-        "updated_at": _naive(case.updated_at), "entered_at": _naive(case.entered_at),
+        "id": case.id,
+        "flow_id": case.flow_id,
+        "flow_digest": case.flow_digest,
+        "flow_version": case.flow_version,
+        "step": case.step,
+        "role": item.role,
+        "status": str(case.status),
+        "outcome": case.outcome,
+        "data": data_to_json(case.data),
+        "parent_id": case.parent_id,
+        "place": case.place,
+        "created_at": _naive(case.created_at),
+        "updated_at": _naive(case.updated_at),
+        "entered_at": _naive(case.entered_at),
         "last_checks": {k: v.astimezone(UTC).isoformat() for k, v in case.last_checks.items()},
-        "children": list(case.children), "next_due_at": _naive(item.next_due_at), "seq": case.seq,
+        "children": list(case.children),
+        "next_due_at": _naive(item.next_due_at),
+        "seq": case.seq,
     }
 
 
 def _event_row(case_id: str, event: Event) -> dict[str, Any]:
     return {
-        "case_id": case_id, "seq": event.seq, "at": _naive(event.at), "kind": str(event.kind),
-        "name": event.name, "actor": event.actor, "role": event.role, "from_step": event.from_step,
-        "to_step": event.to_step, "changes": dict(event.changes), "note": event.note,
-        "why": dict(event.why) if event.why is not None else None, "child_id": event.child_id,
+        "case_id": case_id,
+        "seq": event.seq,
+        "at": _naive(event.at),
+        "kind": str(event.kind),
+        "name": event.name,
+        "actor": event.actor,
+        "role": event.role,
+        "from_step": event.from_step,
+        "to_step": event.to_step,
+        "changes": dict(event.changes),
+        "note": event.note,
+        "why": dict(event.why) if event.why is not None else None,
+        "child_id": event.child_id,
     }
 
 
 def _event(row: Mapping[str, Any]) -> Event:
     return Event(
-        seq=row["seq"], at=_utc(row["at"]), kind=EventKind(row["kind"]), name=row["name"],  # type: ignore[arg-type]
-        actor=row["actor"], role=row["role"], from_step=row["from_step"], to_step=row["to_step"],
-        changes=MappingProxyType(row["changes"] or {}), note=row["note"], why=row["why"],
+        seq=row["seq"],
+        at=_utc(row["at"]),
+        kind=EventKind(row["kind"]),
+        name=row["name"],
+        actor=row["actor"],
+        role=row["role"],
+        from_step=row["from_step"],
+        to_step=row["to_step"],
+        changes=MappingProxyType(row["changes"] or {}),
+        note=row["note"],
+        why=row["why"],
         child_id=row["child_id"],
     )
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
-    return str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def open_store(url: str | None = None, *, create: bool = True) -> Store:

@@ -1,0 +1,435 @@
+"""`sopflow case ...`, `due`, `tick`, `verify`: the case commands, a thin layer over Engine."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import click
+
+from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, local
+from sopflow.engine.catalog import FlowCatalog, default_catalog
+from sopflow.engine.durations import parse_duration
+from sopflow.engine.runtime import Engine
+from sopflow.engine.store import open_store
+from sopflow.i18n import default_language
+from sopflow.ui import ui
+
+
+def _lang(lang: str | None) -> str:
+    return lang or default_language()
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _engine() -> Engine:
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    settings: dict[str, Any] = root.meta.setdefault("sopflow", {})
+    if "engine" not in settings:
+        catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
+        settings["engine"] = Engine(
+            open_store(root.params.get("db")),
+            flows=catalog,
+            timezone=root.params.get("timezone") or "Asia/Shanghai",
+        )
+    engine: Engine = settings["engine"]
+    return engine
+
+
+def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(
+                f"'{pair}' — write name=value, e.g. temperature=36.8", param_hint="--set"
+            )
+        values[name.strip()] = value
+    return values
+
+
+def _moment(text: str | None, engine: Engine) -> datetime | None:
+    """`--at 2020-02-03 08:00`: local time unless a zone is given."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' — write e.g. '2020-02-03 08:00'", param_hint="--at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=engine.tz)
+
+
+def actor_options(command: Any) -> Any:
+    command = click.option(
+        "--actor",
+        envvar="SOPFLOW_ACTOR",
+        default=lambda: os.environ.get("USER", "staff"),
+        show_default="SOPFLOW_ACTOR or $USER",
+        help="Who is doing this (a name).",
+    )(command)
+    command = click.option(
+        "--role",
+        envvar="SOPFLOW_ROLE",
+        default=None,
+        help="In which role (a role id of the flow; default SOPFLOW_ROLE).",
+    )(command)
+    command = click.option(
+        "--at",
+        "at_text",
+        default=None,
+        help="When it happened, local time (default: now), e.g. for paper forms entered later.",
+    )(command)
+    command = click.option("--note", default=None, help="A note for the history.")(command)
+    return click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Case data, repeatable.")(
+        command
+    )
+
+
+def read_options(command: Any) -> Any:
+    command = click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=None,
+        help="Language of the output (default: SOPFLOW_LANG, else the locale).",
+    )(command)
+    command = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")(command)
+    return click.option(
+        "--show-personal", is_flag=True, help="Show names, ID numbers, phones and addresses unmasked."
+    )(command)
+
+
+@click.group("case")
+def case_group() -> None:
+    """Start, advance, show and list cases (one person, household or visit in a flow)."""
+
+
+@case_group.command("start")
+@click.argument("flow")
+@click.option(
+    "--id", "case_id", default=None, help="The case id (e.g. a registration number); default: generated."
+)
+@click.option(
+    "--place", default=None, help="Where the case belongs, e.g. 前郭镇/东风社区 (filters lists and due work)."
+)
+@actor_options
+@read_options
+def case_start(
+    *,
+    flow: str,
+    case_id: str | None,
+    place: str | None,
+    sets: Sequence[str],
+    actor: str,
+    role: str | None,
+    at_text: str | None,
+    note: str | None,
+    lang: str | None,
+    as_json: bool,
+    show_personal: bool,
+) -> None:
+    """Open a case of FLOW (an id) and print where it now is."""
+    engine = _engine()
+    case = engine.start(
+        flow,
+        case_id,
+        _parse_sets(sets),
+        actor=actor,
+        role=role,
+        at=_moment(at_text, engine),
+        place=place,
+        note=note,
+    )
+    _show(engine, case.id, lang=lang, as_json=as_json, show_personal=show_personal)
+
+
+@case_group.command("advance")
+@click.argument("case_id")
+@click.argument("action")
+@click.option(
+    "--seq",
+    "expected_seq",
+    type=int,
+    default=None,
+    help="Only if the case is still at this history number (as shown by case show).",
+)
+@actor_options
+@read_options
+def case_advance(
+    *,
+    case_id: str,
+    action: str,
+    expected_seq: int | None,
+    sets: Sequence[str],
+    actor: str,
+    role: str | None,
+    at_text: str | None,
+    note: str | None,
+    lang: str | None,
+    as_json: bool,
+    show_personal: bool,
+) -> None:
+    """Do ACTION (or record a check) on a case and print where it now is."""
+    engine = _engine()
+    engine.fire(
+        case_id,
+        action,
+        actor=actor,
+        role=role,
+        data=_parse_sets(sets),
+        note=note,
+        at=_moment(at_text, engine),
+        expected_seq=expected_seq,
+    )
+    _show(engine, case_id, lang=lang, as_json=as_json, show_personal=show_personal)
+
+
+@case_group.command("show")
+@click.argument("case_id")
+@click.option("--now", "now_text", default=None, help="Judge deadlines at this local time (default: now).")
+@read_options
+def case_show(
+    *, case_id: str, now_text: str | None, lang: str | None, as_json: bool, show_personal: bool
+) -> None:
+    """Where a case is, what to do now, who, by when, what comes next, and its history."""
+    engine = _engine()
+    _show(
+        engine,
+        case_id,
+        lang=lang,
+        as_json=as_json,
+        show_personal=show_personal,
+        now=_moment(now_text, engine),
+    )
+
+
+def _show(
+    engine: Engine,
+    case_id: str,
+    *,
+    lang: str | None,
+    as_json: bool,
+    show_personal: bool,
+    now: datetime | None = None,
+) -> None:
+    lang = _lang(lang)
+    case = engine.case(case_id)
+    detail = case_detail(
+        engine.stepper_for(case), case, lang, engine.tz, now or engine.clock(), show_personal=show_personal
+    )
+    if as_json:
+        _print_json(detail)
+    else:
+        click.echo(_show_text(detail, lang))
+
+
+def _show_text(detail: dict[str, Any], lang: str) -> str:
+    lines = [ui("case.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"])]
+    if detail["status"] == "ended":
+        lines.append(ui("case.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
+    else:
+        lines.append(
+            ui("case.at", lang, step=detail["step_label"], id=detail["step"], role=detail["role_label"])
+        )
+        if detail["instructions"]:
+            lines.append("  " + detail["instructions"])
+        for item in detail["due"]:
+            mark = ui("case.overdue", lang) if item["overdue"] else ""
+            lines.append(ui(f"case.due.{item['kind']}", lang, label=item["label"], at=item["due_at"]) + mark)
+        lines.append(ui("case.now", lang))
+        for offer in detail["offers"]:
+            lines.append("  " + _offer_text(offer, lang))
+    if detail["data"]:
+        lines.append(ui("case.data", lang) + "  " + ", ".join(f"{k}={v}" for k, v in detail["data"].items()))
+    lines.append(ui("case.history", lang))
+    lines += ["  " + _event_text(e, lang) for e in detail["history"]]
+    return "\n".join(lines)
+
+
+def _offer_text(offer: dict[str, Any], lang: str) -> str:
+    where = f" → {offer['to_label']}" if offer["to_label"] else ui("case.stays", lang)
+    needs = ui("case.needs", lang, fields=", ".join(offer["requires"])) if offer["requires"] else ""
+    text = f"{offer['name']:<22} {offer['label']}{where}  [{', '.join(offer['roles'])}]{needs}"
+    if not offer["available"]:
+        text += ui("case.not_now", lang, reason=offer["reason"])
+    return text
+
+
+def _event_text(event: dict[str, Any], lang: str) -> str:
+    move = (
+        f"{event['from_label'] or ''} → {event['to_label']}" if event["to"] else (event["from_label"] or "")
+    )
+    who = event["actor"] + (f" ({event['role']})" if event["role"] else "")
+    extra = [f"{k}={new}" for k, (_old, new) in event["changes"].items()]
+    if event["why"] and "guard" in event["why"]:
+        extra.append(
+            ui(
+                "case.why",
+                lang,
+                guard=event["why"]["guard"],
+                values=", ".join(f"{k}={v}" for k, v in event["why"]["values"].items()),
+            )
+        )
+    if event["note"]:
+        extra.append(f"“{event['note']}”")
+    tail = ("  " + "; ".join(extra)) if extra else ""
+    return f"#{event['seq']:<3} {event['at']}  {event['kind']}:{event['name']}  {move}  {who}{tail}"
+
+
+@case_group.command("list")
+@click.option("--flow", "flow_id", default=None, help="Only cases of this flow.")
+@click.option("--step", default=None, help="Only cases at this step.")
+@click.option("--role", default=None, help="Only cases whose current step is this role's.")
+@click.option(
+    "--status", type=click.Choice(["active", "ended"]), default=None, help="Only active or ended cases."
+)
+@click.option(
+    "--place", default=None, help="Only cases at this place or below it (前郭镇 includes 前郭镇/东风社区)."
+)
+@click.option("--overdue", is_flag=True, help="Only cases with something overdue now.")
+@click.option("--limit", type=int, default=200, show_default=True, help="At most this many cases.")
+@read_options
+def case_list(
+    *,
+    flow_id: str | None,
+    step: str | None,
+    role: str | None,
+    status: str | None,
+    place: str | None,
+    overdue: bool,
+    limit: int,
+    lang: str | None,
+    as_json: bool,
+    show_personal: bool,
+) -> None:
+    """List cases; personal data is masked unless --show-personal."""
+    lang = _lang(lang)
+    engine = _engine()
+    now = engine.clock()
+    filters: dict[str, Any] = {
+        "flow_id": flow_id,
+        "step": step,
+        "role": role,
+        "status": status,
+        "place": place,
+    }
+    if overdue:
+        filters["due_before"] = now
+    rows = []
+    for case in engine.cases(**filters, limit=limit):
+        stepper = engine.stepper_for(case)
+        row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
+        if overdue and not any(i.overdue for i in _items(engine, case, now)):
+            continue
+        rows.append(row)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        state = row["outcome"] if row["status"] == "ended" else row["step_label"]
+        click.echo(
+            f"{row['id']:<20} {row['flow']:<22} {state:<16} {row['updated_at']}  "
+            + ", ".join(f"{k}={v}" for k, v in list(row["data"].items())[:4])
+        )
+    click.echo(ui("case.count", lang, count=len(rows)))
+
+
+def _items(engine: Engine, case: Any, now: datetime) -> list[Any]:
+    from sopflow.engine.schedule import due_items  # noqa: PLC0415 (only the --overdue filter needs it)
+
+    return due_items(engine.stepper_for(case), case, now)
+
+
+@case_group.command("history")
+@click.argument("case_id")
+@read_options
+def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal: bool) -> None:
+    """The full history of a case: who did what, when, and why decisions went as they did."""
+    lang = _lang(lang)
+    engine = _engine()
+    case = engine.case(case_id)
+    stepper = engine.stepper_for(case)
+    rows = [event_detail(stepper, e, lang, engine.tz, show_personal=show_personal) for e in case.history]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        click.echo(_event_text(row, lang))
+
+
+@click.command("due")
+@click.option("--role", default=None, help="Only work for this role.")
+@click.option("--place", default=None, help="Only cases at this place or below it.")
+@click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
+@click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the output.")
+@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+def due_command(
+    *, role: str | None, place: str | None, within: str, now_text: str | None, lang: str | None, as_json: bool
+) -> None:
+    """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
+    lang = _lang(lang)
+    engine = _engine()
+    span = parse_duration(within)
+    if span is None:
+        raise click.BadParameter(f"'{within}' — write e.g. 30m, 2h, 1d", param_hint="--within")
+    now = _moment(now_text, engine) or engine.clock()
+    items = engine.due(now, role=role, place=place, within=span)
+    rows = []
+    for item in items:
+        case = engine.case(item.case_id)
+        rows.append(due_detail(engine.stepper_for(case), item, lang, engine.tz))
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        mark = ui("case.overdue", lang) if row["overdue"] else ""
+        click.echo(
+            f"{row['due_at']}  {row['case']:<20} {row['step_label']:<14} "
+            f"{ui('due.kind.' + row['kind'], lang)}: {row['label']}  [{', '.join(row['roles'])}]{mark}"
+        )
+    click.echo(ui("due.count", lang, count=len(rows), overdue=sum(r["overdue"] for r in rows)))
+
+
+@click.command("tick")
+@click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+def tick_command(*, now_text: str | None, as_json: bool) -> None:
+    """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
+    engine = _engine()
+    now = _moment(now_text, engine) or engine.clock()
+    moved = engine.tick(now)
+    rows = [
+        {"case": c.id, "step": c.step, "status": str(c.status), "at": local(now, engine.tz)} for c in moved
+    ]
+    if as_json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            click.echo(f"{row['case']} → {row['step']} ({row['status']})")
+        click.echo(ui("tick.count", default_language(), count=len(rows)))
+
+
+@click.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+def verify_command(*, as_json: bool) -> None:
+    """Replay every case's history against its flow version; exit 1 if any stored state differs."""
+    engine = _engine()
+    found = engine.verify()
+    rows = [
+        {"case": d.case_id, "field": d.field, "stored": str(d.stored), "replayed": str(d.replayed)}
+        for d in found
+    ]
+    if as_json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            click.echo(f"{row['case']}: {row['field']} stored={row['stored']} replayed={row['replayed']}")
+        click.echo(ui("verify.done", default_language(), count=len(rows)))
+    if rows:
+        raise SystemExit(1)

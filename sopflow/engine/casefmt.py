@@ -1,0 +1,138 @@
+"""Cases as plain data for people and programs: what `case show`, `list`, `history` and `due` print.
+
+Times are shown in local time; personal fields are masked unless asked for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sopflow.engine.cases import Case, Event
+from sopflow.engine.fielddata import to_json
+from sopflow.engine.privacy import mask_value, masked
+from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.stepper import Stepper
+
+
+def local(moment: datetime | None, tz: tzinfo) -> str | None:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment is not None else None
+
+
+def case_summary(
+    stepper: Stepper, case: Case, lang: str, tz: tzinfo, *, show_personal: bool
+) -> dict[str, Any]:
+    flow = stepper.flow
+    step = flow.steps[case.step]
+    data = masked(flow.fields, case.data, show_personal=show_personal)
+    return {
+        "id": case.id,
+        "flow": case.flow_id,
+        "flow_version": case.flow_version,
+        "step": case.step,
+        "step_label": flow.text(step.label, lang),
+        "status": str(case.status),
+        "outcome": case.outcome,
+        "place": case.place,
+        "parent": case.parent_id,
+        "children": list(case.children),
+        "updated_at": local(case.updated_at, tz),
+        "data": {k: to_json(v) for k, v in data.items()},
+    }
+
+
+def case_detail(
+    stepper: Stepper, case: Case, lang: str, tz: tzinfo, now: datetime, *, show_personal: bool
+) -> dict[str, Any]:
+    """Where the case is, what to do now, who, by when, what comes next, and its history."""
+    flow = stepper.flow
+    step = flow.steps[case.step]
+    detail = case_summary(stepper, case, lang, tz, show_personal=show_personal)
+    detail["role"] = step.role if case.active else None
+    detail["role_label"] = flow.text(flow.roles[step.role], lang) if case.active else None
+    detail["instructions"] = flow.text(step.instructions, lang) if case.active else ""
+    detail["due"] = [_due(stepper, item, lang, tz) for item in due_items(stepper, case, now)]
+    detail["offers"] = [
+        {
+            "name": o.name,
+            "kind": o.kind,
+            "label": flow.text(o.label, lang) or o.name,
+            "to": o.to,
+            "to_label": flow.text(flow.steps[o.to].label, lang) if o.to else None,
+            "roles": list(o.roles),
+            "requires": list(o.requires),
+            "accepts": list(o.accepts),
+            "available": o.available,
+            "reason": o.reason,
+        }
+        for o in stepper.offers(case, now)
+    ]
+    detail["history"] = [
+        event_detail(stepper, e, lang, tz, show_personal=show_personal) for e in case.history
+    ]
+    return detail
+
+
+def _due(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "name": item.name,
+        "label": _label(stepper, item, lang),
+        "due_at": local(item.due_at, tz),
+        "overdue": item.overdue,
+        "roles": list(item.roles),
+    }
+
+
+def _label(stepper: Stepper, item: DueItem, lang: str) -> str:
+    flow = stepper.flow
+    step = flow.steps[item.step]
+    if item.kind == "deadline":
+        return flow.text(step.label, lang)
+    labels = {c.name: c.label for c in step.checks} | {t.name: t.label for t in step.timers}
+    return flow.text(labels[item.name], lang) if labels.get(item.name) else item.name
+
+
+def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> dict[str, Any]:
+    flow = stepper.flow
+    return {
+        "case": item.case_id,
+        "flow": item.flow_id,
+        "step": item.step,
+        "step_label": flow.text(flow.steps[item.step].label, lang),
+        "place": item.place,
+        **_due(stepper, item, lang, tz),
+    }
+
+
+def event_detail(
+    stepper: Stepper, event: Event, lang: str, tz: tzinfo, *, show_personal: bool
+) -> dict[str, Any]:
+    flow = stepper.flow
+
+    def label(step: str | None) -> str | None:
+        return flow.text(flow.steps[step].label, lang) if step is not None and step in flow.steps else step
+
+    changes = {
+        name: [
+            mask_value(flow.fields.get(name), old) if not show_personal else old,
+            mask_value(flow.fields.get(name), new) if not show_personal else new,
+        ]
+        for name, (old, new) in event.changes.items()
+    }
+    return {
+        "seq": event.seq,
+        "at": local(event.at, tz),
+        "kind": str(event.kind),
+        "name": event.name,
+        "actor": event.actor,
+        "role": event.role,
+        "from": event.from_step,
+        "from_label": label(event.from_step),
+        "to": event.to_step,
+        "to_label": label(event.to_step),
+        "changes": changes,
+        "note": event.note,
+        "why": dict(event.why) if event.why else None,
+        "child": event.child_id,
+    }

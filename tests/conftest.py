@@ -1,0 +1,69 @@
+"""Shared fixtures: real stores (a SQLite file and a PostgreSQL schema) and an injected clock."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from sopflow.engine.runtime import Engine
+from sopflow.engine.store import Store, open_store
+
+PG_SERVER = os.environ.get("SOPFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+class Clock:
+    """Time that moves only when a test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def postgres_url() -> Iterator[str]:
+    """A fresh schema on the local PostgreSQL server, dropped afterwards."""
+    schema = f"sopflow_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_SERVER)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/cases.db"
+    else:
+        yield from postgres_url()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = open_store(store_url)
+    yield opened
+    opened.engine.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2020, 2, 1, 1, 0, tzinfo=UTC))  # 09:00 in Qian Gorlos
+
+
+@pytest.fixture
+def engine(store: Store, clock: Clock) -> Engine:
+    return Engine(store, clock=clock)
