@@ -1,0 +1,913 @@
+"""Benchmark: stepping key-person cases with sopflow, next to pytransitions, python-statemachine,
+a plain dict, and raw SQLite inserts. Run with `make bench` (or `.venv/bin/python bench/bench_cases.py`).
+
+Every contender walks the same scripted path through `key_person_control` (a KP7 medium-risk
+arrival placed at home, 28 twice-daily temperature checks, released after the 14-day period and
+the post-release follow-up) and does the same number of transitions per case. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import pstats
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sopflow.engine.cases import Case, Event, EventKind, apply_event
+from sopflow.engine.catalog import default_catalog
+from sopflow.engine.fielddata import data_to_json, to_json
+from sopflow.engine.guards import Guard
+from sopflow.engine.model import Flow, StepKind
+from sopflow.engine.runtime import Engine
+from sopflow.engine.schedule import next_due
+from sopflow.engine.stepper import StartChild, Stepper
+from sopflow.engine.store import open_store
+from sopflow.errors import SopflowError
+
+TZ = ZoneInfo("Asia/Shanghai")
+FLOW_ID = "key_person_control"
+ARRIVAL = date(2020, 2, 1)
+MEMORY_TARGET = 10.0  # sopflow in memory: at least 10x pytransitions
+SQLITE_TARGET = 0.5  # sopflow on SQLite: at least half the raw-insert rate
+
+
+# -- the scripted path -----------------------------------------------------------------------------
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """Day `day` after arrival (day 0), local time."""
+    return datetime(ARRIVAL.year, ARRIVAL.month, ARRIVAL.day, hour, minute, tzinfo=TZ) + timedelta(days=day)
+
+
+@dataclass
+class Call:
+    """One thing staff (or the clock) do to a case: start it, fire an action or check, run a timer."""
+
+    kind: str  # "start", "fire" or "timer"
+    name: str
+    role: str | None = None
+    actor: str = "system"
+    data: Mapping[str, Any] = field(default_factory=dict)
+    at: datetime | None = None  # for timers: filled in from the reference run (when the timer is due)
+
+
+PERSON = {"full_name": "张三", "address": "前郭县平凤乡 3 组 12 号", "household_id": "H-0001"}
+PHONE = "13800000000"
+
+
+def scripted_path() -> list[Call]:
+    """A KP7 arrival from a medium-risk area: registered, placed at home, observed 14 days, released."""
+    calls = [
+        Call("start", "start", "grid_worker", "王芳", {}, local(0, 9)),
+        Call("fire", "lead_logged", "grid_worker", "王芳", {
+            "lead_source": "checkpoint", "lead_note": "arrived by train G1234 from a medium-risk city",
+            **PERSON, "phone": PHONE, "origin": "Harbin", "arrival_date": ARRIVAL.isoformat(),
+        }, local(0, 9, 10)),
+        Call("fire", "registered", "grid_worker", "王芳", {
+            **PERSON, "temperature": 36.5, "symptoms": False, "origin_risk": "medium", "household_members": 2,
+        }, local(0, 10)),
+        Call("fire", "categorized", "community_doctor", "赵医生",
+             {"category": "KP7", "basis_date": ARRIVAL.isoformat()}, local(0, 11)),
+        Call("fire", "assessed", "community_doctor", "赵医生", {"home_suitable": True}, local(0, 12)),
+        Call("fire", "placement_decided", "township_hq", "乡指挥部", {"placement": "home"}, local(0, 13)),
+        Call("fire", "pledge_signed", "liaison_cadre", "刘干部", {"door_sign": "yellow", "phone": PHONE},
+             local(0, 14)),
+        Call("fire", "team_assigned", "township_hq", "乡指挥部", {"care_team": "刘干部 13900000000"},
+             local(0, 15)),
+        Call("fire", "camera_installed", "community_police", "孙警官", {"camera_id": "CAM-0001"}, local(0, 17)),
+    ]
+    for day in range(1, 15):  # days 1..14 of the period, morning and evening
+        for hour in (8, 20):
+            calls.append(Call("fire", "temperature_check", "subject", "张三",
+                              {"temperature": 36.5, "symptoms": False}, local(day, hour)))
+    calls += [
+        Call("timer", "period_over"),
+        Call("fire", "reviewed", "community_doctor", "赵医生",
+             {"log_complete": True, "temperature": 36.4, "symptoms": False}, local(15, 9)),
+        Call("fire", "test_done", "community_doctor", "赵医生", {"release_test_negative": True}, local(15, 16)),
+        Call("fire", "release_approved", "county_cdc", "县疾控", {}, local(16, 10)),
+        Call("fire", "release_done", "liaison_cadre", "刘干部", {}, local(16, 14)),
+        Call("timer", "followup_over"),
+    ]
+    return calls
+
+
+@dataclass
+class Reference:
+    """The path as sopflow walks it once: resolved timer times, events per call, the child case."""
+
+    flow: Flow
+    stepper: Stepper
+    calls: list[Call]
+    events_per_call: list[tuple[Event, ...]]
+    cases_per_call: list[list[Case]]  # the case after each event of each call (for raw rows)
+    child: StartChild
+    child_flow: Flow
+    child_events: tuple[Event, ...]
+    child_case: Case
+    final: Case
+
+    @property
+    def events_per_case(self) -> int:
+        return sum(len(e) for e in self.events_per_call)
+
+    def triggers(self) -> list[tuple[str, Mapping[str, Any] | None]]:
+        """The same path as triggers of a plain state machine: one trigger per sopflow event
+        after START (decisions are one trigger 'decide' whose conditions pick the branch)."""
+        out: list[tuple[str, Mapping[str, Any] | None]] = []
+        for call, events in zip(self.calls[1:], self.events_per_call[1:], strict=True):
+            data: Mapping[str, Any] | None = call.data or None
+            for event in events:
+                if event.kind in (EventKind.ACTION, EventKind.CHECK, EventKind.TIMER):
+                    out.append((event.name, data))
+                    data = None
+                elif event.kind is EventKind.BRANCH:
+                    out.append(("decide", None))
+                elif event.kind is EventKind.CHILD:
+                    out.append(("start_child", None))
+                elif event.kind is EventKind.NEXT:
+                    out.append(("next", None))
+                else:
+                    raise SystemExit(f"the scripted path produced a {event.kind} event; the baselines do not model it")
+        return out
+
+
+def reference_run(flow: Flow, child_flow: Flow) -> Reference:
+    stepper = Stepper(flow, TZ)
+    calls = scripted_path()
+    events_per_call: list[tuple[Event, ...]] = []
+    cases_per_call: list[list[Case]] = []
+    child: StartChild | None = None
+    case: Case | None = None
+    for number, call in enumerate(calls):
+        before = case
+        try:
+            if call.kind == "start":
+                result = stepper.start("K-REF", call.data, actor=call.actor, role=call.role, at=call.at)  # type: ignore[arg-type]
+            elif call.kind == "fire":
+                assert case is not None
+                result = stepper.fire(case, call.name, actor=call.actor, role=call.role, data=call.data,
+                                      at=call.at)  # type: ignore[arg-type]
+            else:
+                assert case is not None
+                timer = next(t for t in flow.steps[case.step].timers if t.name == call.name)
+                call.at = stepper.timer_due(case, timer)
+                timed = stepper.run_timers(case, call.at)  # type: ignore[arg-type]
+                if timed is None:
+                    raise SystemExit(f"call {number}: timer {call.name} did not run out at {call.at}")
+                result = timed
+        except SopflowError as exc:
+            raise SystemExit(f"engine API problem: the scripted path is refused at call {number} "
+                             f"({call.kind} {call.name}): {exc}") from None
+        case = result.case
+        events_per_call.append(result.events)
+        states, state = [], before
+        for event in result.events:
+            state = apply_event(flow, state, event) if state is not None else result.case
+            states.append(state)
+        cases_per_call.append(states)
+        for effect in result.effects:
+            if isinstance(effect, StartChild):
+                child = effect
+    assert case is not None
+    if case.outcome != "released":
+        raise SystemExit(f"the scripted path ended at {case.step} ({case.outcome}), not 'released'")
+    if child is None:
+        raise SystemExit("the scripted path started no child case; expected the daily-needs supply")
+    child_stepper = Stepper(child_flow, TZ)
+    child_result = child_stepper.start(child.child_id, child.data, actor="system", role=None, at=child.at,
+                                       parent_id=child.parent_id)
+    return Reference(flow, stepper, calls, events_per_call, cases_per_call, child, child_flow,
+                     child_result.events, child_result.case, case)
+
+
+# -- the flow graph for the other libraries --------------------------------------------------------
+
+_STRING = re.compile(r"""("[^"]*"|'[^']*')""")
+
+
+def python_guard(guard: Guard | None) -> Callable[[Mapping[str, Any]], bool] | None:
+    """A sopflow guard (a Jinja expression) as a plain Python function of the data dict. Only the
+    constructs the key-person flow uses are translated; anything else is refused."""
+    if guard is None:
+        return None
+    parts = _STRING.split(guard.source)
+    for i in range(0, len(parts), 2):  # outside string literals
+        defined = re.compile(r"\b(\w+) is defined\b")
+        if re.search(r"\bis\b|\||\b(days_since|hours_since)\b", defined.sub("", parts[i])):
+            raise SystemExit(f"cannot translate guard {guard.source!r} for the baselines")
+        text = defined.sub(r'(d.get("\1") is not None)', parts[i])
+        for name in sorted(guard.names, key=len, reverse=True):
+            text = re.sub(rf'(?<![."\w]){name}\b(?!")', f'd.get("{name}")', text)
+        parts[i] = text
+    source = "".join(parts)
+    return eval(f"lambda d: bool({source})")  # noqa: S307 - our own flow file's guards, vetted by sopflow
+
+
+@dataclass(frozen=True)
+class Edge:
+    trigger: str
+    source: str
+    dest: str | None  # None: internal (the state stays)
+    cond: Callable[[Mapping[str, Any]], bool] | None
+
+
+def flow_edges(flow: Flow) -> list[Edge]:
+    """Every transition of the flow, in the order sopflow tries them."""
+    edges: list[Edge] = []
+    for step in flow.steps.values():
+        for action in step.actions:
+            edges.append(Edge(action.name, step.id, action.to, python_guard(action.guard)))
+        for check in step.checks:
+            if check.escalate is not None:
+                edges.append(Edge(check.name, step.id, check.escalate.to, python_guard(check.escalate.guard)))
+            edges.append(Edge(check.name, step.id, None, None))
+        if step.kind is StepKind.DECISION:
+            branches = [b for b in step.branches if not b.default] + [b for b in step.branches if b.default]
+            for branch in branches:
+                edges.append(Edge("decide", step.id, branch.to, python_guard(branch.guard)))
+        for timer in step.timers:
+            edges.append(Edge(timer.name, step.id, timer.to, None))
+        if step.kind is StepKind.SUBFLOW:
+            edges.append(Edge("start_child", step.id, None, None))
+            if step.next:
+                edges.append(Edge("next", step.id, step.next, None))
+            for outcome, target in step.outcomes.items():
+                edges.append(Edge(f"child_{outcome}", step.id, target, None))
+    return edges
+
+
+def start_data(ref: Reference) -> dict[str, Any]:
+    """What a baseline model holds at the start: the flow's params (guards read them) and the
+    start call's data."""
+    return {**ref.stepper.params, **ref.calls[0].data}
+
+
+# -- in-memory contenders ----------------------------------------------------------------------------
+
+
+class Contender:
+    name = ""
+    what = ""
+    sqlite = False
+
+    def __init__(self, ref: Reference) -> None:
+        self.ref = ref
+
+    def prepare(self, n: int) -> None:
+        """Set up what a run of `n` cases needs, before the clock starts."""
+
+    def run(self, n: int, keep: list[Any] | None = None) -> int:
+        """Step `n` cases along the path; return the number of events. `keep` collects the
+        finished cases (for the memory measurement)."""
+        raise NotImplementedError
+
+
+class SopflowMemory(Contender):
+    name = "sopflow Stepper (memory)"
+    what = ("Stepper.start/fire/run_timers per call: role checks, field parsing and validation, "
+            "Jinja guards, immutable Case + full event history; effects (child start) ignored")
+
+    def run(self, n: int, keep: list[Any] | None = None) -> int:
+        stepper = self.ref.stepper
+        first, rest = self.ref.calls[0], self.ref.calls[1:]
+        plan = [(c.kind == "fire", c.name, c.actor, c.role, c.data, c.at) for c in rest]
+        start, fire, run_timers = stepper.start, stepper.fire, stepper.run_timers
+        events = 0
+        for i in range(n):
+            result = start(f"K-{i:06d}", first.data, actor=first.actor, role=first.role, at=first.at)  # type: ignore[arg-type]
+            case = result.case
+            events += len(result.events)
+            for is_fire, name, actor, role, data, at in plan:
+                if is_fire:
+                    result = fire(case, name, actor=actor, role=role, data=data, at=at)  # type: ignore[arg-type]
+                else:
+                    result = run_timers(case, at)  # type: ignore[arg-type,assignment]
+                case = result.case
+                events += len(result.events)
+            if case.outcome != "released":
+                raise AssertionError(f"sopflow case ended at {case.step}")
+            if keep is not None:
+                keep.append(case)
+        return events
+
+
+class _Model:
+    """A per-case model object for the state-machine libraries."""
+
+    def __init__(self, case_id: str, data: dict[str, Any]) -> None:
+        self.id = case_id
+        self.data = data
+
+
+class PyTransitions(Contender):
+    name = "pytransitions"
+    what = ("one shared Machine(model=None, auto_transitions=False, send_event=True); per case "
+            "add_model(obj) ... remove_model(obj); trigger methods on the model; decisions as one "
+            "'decide' trigger with Python conditions in branch order; checks as internal transitions")
+
+    def __init__(self, ref: Reference) -> None:
+        super().__init__(ref)
+        from transitions import Machine
+
+        self.start_data = start_data(ref)
+        edges = flow_edges(ref.flow)
+        transitions = []
+        for e in edges:
+            spec: dict[str, Any] = {"trigger": e.trigger, "source": e.source, "dest": e.dest}
+            if e.cond is not None:
+                spec["conditions"] = [lambda event, cond=e.cond: cond(event.model.data)]
+            transitions.append(spec)
+        self.machine = Machine(model=None, states=list(ref.flow.steps), transitions=transitions,
+                               initial=ref.flow.start, auto_transitions=False, send_event=True,
+                               ignore_invalid_triggers=False)
+        self.triggers = ref.triggers()
+
+    def run(self, n: int, keep: list[Any] | None = None) -> int:
+        machine, triggers, base = self.machine, self.triggers, self.start_data
+        for i in range(n):
+            model = _Model(f"K-{i:06d}", dict(base))
+            machine.add_model(model)
+            for trigger, data in triggers:
+                if data:
+                    model.data.update(data)
+                if not getattr(model, trigger)():
+                    raise AssertionError(f"pytransitions: {trigger} did not fire in {model.state}")
+            if model.state != "released":  # type: ignore[attr-defined]
+                raise AssertionError(f"pytransitions case ended at {model.state}")  # type: ignore[attr-defined]
+            machine.remove_model(model)
+            if keep is not None:
+                keep.append(model)
+        return n * (1 + len(triggers))
+
+
+class PythonStatemachine(Contender):
+    name = "python-statemachine"
+    what = ("a StateMachine subclass generated from the flow graph (states from steps, events from "
+            "action/check/timer names, cond= callables); one instance per case over a model object")
+
+    def __init__(self, ref: Reference) -> None:
+        super().__init__(ref)
+        from statemachine import State, StateMachine
+
+        self.start_data = start_data(ref)
+        flow = ref.flow
+        states = {
+            sid: State(sid, value=sid, initial=sid == flow.start, final=step.kind is StepKind.END)
+            for sid, step in flow.steps.items()
+        }
+        by_event: dict[str, Any] = {}
+        for e in flow_edges(flow):
+            kwargs: dict[str, Any] = {}
+            if e.cond is not None:
+                kwargs["cond"] = lambda model, cond=e.cond: cond(model.data)
+            source = states[e.source]
+            if e.dest is None:
+                transition = source.to.itself(internal=True, **kwargs)
+            else:
+                transition = source.to(states[e.dest], **kwargs)
+            by_event[e.trigger] = by_event[e.trigger] | transition if e.trigger in by_event else transition
+        clash = set(by_event) & set(states)
+        if clash:
+            raise SystemExit(f"python-statemachine: event and state names clash: {sorted(clash)}")
+        self.machine_class = type("KeyPersonControl", (StateMachine,), {**states, **by_event})
+        self.triggers = ref.triggers()
+
+    def run(self, n: int, keep: list[Any] | None = None) -> int:
+        cls, triggers, base = self.machine_class, self.triggers, self.start_data
+        for i in range(n):
+            model = _Model(f"K-{i:06d}", dict(base))
+            machine = cls(model=model)
+            send = machine.send
+            for trigger, data in triggers:
+                if data:
+                    model.data.update(data)
+                send(trigger)
+            if model.state != "released":  # type: ignore[attr-defined]
+                raise AssertionError(f"python-statemachine case ended at {model.state}")  # type: ignore[attr-defined]
+            if keep is not None:
+                keep.append(machine)
+        return n * (1 + len(triggers))
+
+
+class PlainDict(Contender):
+    name = "plain dict (lower bound)"
+    what = ("state = table[(state, trigger)] -> [(condition, next)], first condition that holds wins; "
+            "data merged into a dict; no validation, no history")
+
+    def __init__(self, ref: Reference) -> None:
+        super().__init__(ref)
+        self.start_data = start_data(ref)
+        table: dict[tuple[str, str], list[tuple[Any, str | None]]] = {}
+        for e in flow_edges(ref.flow):
+            table.setdefault((e.source, e.trigger), []).append((e.cond, e.dest))
+        self.table = {key: tuple(value) for key, value in table.items()}
+        self.triggers = ref.triggers()
+        self.start = ref.flow.start
+
+    def run(self, n: int, keep: list[Any] | None = None) -> int:
+        table, triggers, base, first = self.table, self.triggers, self.start_data, self.start
+        for i in range(n):
+            case_id, state, data = f"K-{i:06d}", first, dict(base)
+            for trigger, values in triggers:
+                if values:
+                    data.update(values)
+                for cond, dest in table[state, trigger]:
+                    if cond is None or cond(data):
+                        if dest is not None:
+                            state = dest
+                        break
+                else:
+                    raise AssertionError(f"dict: {trigger} did not fire in {state}")
+            if state != "released":
+                raise AssertionError(f"dict case ended at {state}")
+            if keep is not None:
+                keep.append((case_id, state, data))
+        return n * (1 + len(triggers))
+
+
+# -- SQLite contenders ---------------------------------------------------------------------------------
+
+
+def sqlite_pragmas(conn: sqlite3.Connection) -> None:
+    """The same settings as sopflow's store (store._sqlite_pragmas): WAL, foreign keys, busy
+    timeout, autocommit off so that BEGIN IMMEDIATE is ours. synchronous is left at its default."""
+    conn.isolation_level = None
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=60000")
+
+
+def db_size(path: str) -> int:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+
+
+class SopflowSqlite(Contender):
+    name = "sopflow Engine (SQLite)"
+    what = ("Engine(open_store('sqlite:///…')).start/fire per call, one write transaction each "
+            "(plus a read transaction that loads the case with its history); the supply child case "
+            "is started and saved; timers by Engine.tick(now) as a cron would, once per timer for all cases")
+    sqlite = True
+
+    def __init__(self, ref: Reference, folder: str) -> None:
+        super().__init__(ref)
+        self.folder = folder
+        self.runs = 0
+        self.path = ""
+        self.store: Any = None
+
+    def prepare(self, n: int) -> None:
+        """A fresh database file with sopflow's tables (created by open_store)."""
+        self.runs += 1
+        self.path = os.path.join(self.folder, f"sopflow-{self.runs}.db")
+        self.store = open_store(f"sqlite:///{self.path}")
+
+    def run(self, n: int, keep: list[Any] | None = None) -> int:
+        if self.store is None:
+            self.prepare(n)
+        store, self.store = self.store, None
+        clock_now = [self.ref.calls[0].at]
+        engine = Engine(store, clock=lambda: clock_now[0])  # type: ignore[arg-type,return-value]
+        ids = [f"K-{i:06d}" for i in range(n)]
+        first, rest = self.ref.calls[0], self.ref.calls[1:]
+        for case_id in ids:  # lock-step: the county works through all its cases call by call
+            engine.start(FLOW_ID, case_id, first.data, actor=first.actor, role=first.role, at=first.at)
+        for call in rest:
+            if call.kind == "fire":
+                for case_id in ids:
+                    engine.fire(case_id, call.name, actor=call.actor, role=call.role, data=call.data, at=call.at)
+            else:
+                clock_now[0] = call.at
+                moved = engine.tick(call.at)
+                if len(moved) != n:
+                    raise AssertionError(f"tick at {call.at} moved {len(moved)} cases, expected {n}")
+        with store.engine.connect() as conn:
+            self.synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+            self.journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar()
+            released = conn.exec_driver_sql("SELECT count(*) FROM cases WHERE outcome = 'released'").scalar()
+        store.engine.dispose()
+        if released != n:
+            raise AssertionError(f"sopflow SQLite: {released} of {n} cases released")
+        return int(events)
+
+
+def _ts(value: datetime | None) -> str | None:
+    """A datetime as SQLAlchemy stores it in SQLite (naive UTC text)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+EVENT_INSERT = (
+    "INSERT INTO events (case_id, seq, at, kind, name, actor, role, from_step, to_step, changes, note, why, "
+    "child_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+CASE_INSERT = (
+    "INSERT INTO cases (id, flow_id, flow_digest, flow_version, step, role, status, outcome, data, "
+    "parent_id, place, created_at, updated_at, entered_at, last_checks, children, next_due_at, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+CASE_UPDATE = (
+    "UPDATE cases SET step = ?, role = ?, status = ?, outcome = ?, data = ?, updated_at = ?, entered_at = ?, "
+    "last_checks = ?, children = ?, next_due_at = ?, seq = ? WHERE id = ? AND seq = ?"
+)
+
+
+class RawSqlite(Contender):
+    """Pre-serialised rows, written with the sqlite3 module: per event one INSERT into events and
+    one UPDATE (or INSERT) of the case row, in the same schema (indexes, foreign keys) as sopflow's
+    store, with the same pragmas."""
+
+    sqlite = True
+
+    def __init__(self, ref: Reference, folder: str, *, grouped: bool) -> None:
+        super().__init__(ref)
+        self.folder = folder
+        self.grouped = grouped
+        if grouped:
+            self.name = "raw sqlite3, txn per call"
+            self.what = ("the same rows, one transaction per call as the Engine groups them "
+                         "(an action and the decisions it triggers; the child start with team_assigned)")
+        else:
+            self.name = "raw sqlite3 inserts"
+            self.what = ("per event: BEGIN IMMEDIATE; UPDATE case row WHERE id AND seq (INSERT for a start); "
+                         "INSERT event row; COMMIT — rows serialised before the clock starts")
+        self.runs = 0
+        self.path = ""
+        self.template = self._template()
+        self.plan: list[list[list[tuple[str, tuple[Any, ...], tuple[Any, ...]]]]] = []
+
+    def _template(self) -> list[list[tuple[bool, str, tuple[Any, ...], tuple[Any, ...]]]]:
+        """Per call, its operations as (is_insert, case id suffix, case row params, event params);
+        the case id is filled in per case."""
+        ref = self.ref
+        groups = []
+        for events, states in zip(ref.events_per_call, ref.cases_per_call, strict=True):
+            ops = [self._op("", ref.stepper, e, s) for e, s in zip(events, states, strict=True)]
+            if any(e.kind is EventKind.CHILD for e in events):
+                child_stepper = Stepper(ref.child_flow, TZ)
+                ops += [self._op(".1", child_stepper, e, ref.child_case) for e in ref.child_events]
+            groups.append(ops)
+        return groups
+
+    @staticmethod
+    def _op(suffix: str, stepper: Stepper, event: Event, case: Case) -> tuple[bool, str, tuple[Any, ...], tuple[Any, ...]]:
+        role = stepper.flow.steps[case.step].role if case.active else None
+        event_params = (
+            event.seq, _ts(event.at), str(event.kind), event.name, event.actor, event.role, event.from_step,
+            event.to_step, _dumps(dict(event.changes)), event.note,
+            _dumps(dict(event.why)) if event.why is not None else None, event.child_id,
+        )
+        data = _dumps(data_to_json(case.data))
+        last_checks = _dumps({k: to_json(v) for k, v in case.last_checks.items()})
+        children = _dumps(list(case.children))
+        due = _ts(next_due(stepper, case))
+        if event.kind is EventKind.START:
+            row = (case.flow_id, case.flow_digest, case.flow_version, case.step, role, str(case.status),
+                   case.outcome, data, case.parent_id, case.place, _ts(case.created_at), _ts(case.updated_at),
+                   _ts(case.entered_at), last_checks, children, due, case.seq)
+            return True, suffix, row, event_params
+        row = (case.step, role, str(case.status), case.outcome, data, _ts(case.updated_at), _ts(case.entered_at),
+               last_checks, children, due, case.seq)
+        return False, suffix, row, event_params
+
+    def prepare(self, n: int) -> None:
+        """A fresh database with sopflow's schema, and every statement's parameters ready."""
+        self.runs += 1
+        self.path = os.path.join(self.folder, f"raw-{'call' if self.grouped else 'event'}-{self.runs}.db")
+        store = open_store(f"sqlite:///{self.path}")
+        with store.writing() as conn:
+            store.save_flow(conn, self.ref.flow)
+            store.save_flow(conn, self.ref.child_flow)
+        store.engine.dispose()
+        ids = [f"K-{i:06d}" for i in range(n)]
+        self.plan = []
+        for ops in self.template:
+            for case_id in ids:
+                group = []
+                for is_insert, suffix, row, event_params in ops:
+                    cid = case_id + suffix
+                    if is_insert:
+                        values = list(row)
+                        if suffix:
+                            values[8] = case_id  # the child's parent_id
+                        group.append((CASE_INSERT, (cid, *values), (cid, *event_params)))
+                    else:
+                        group.append((CASE_UPDATE, (*row, cid, event_params[0] - 1), (cid, *event_params)))
+                self.plan.append(group)
+
+    def run(self, n: int, keep: list[Any] | None = None) -> int:
+        if not self.plan:
+            self.prepare(n)
+        conn = sqlite3.connect(self.path)
+        sqlite_pragmas(conn)
+        self.synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+        execute, grouped, events = conn.execute, self.grouped, 0
+        for group in self.plan:
+            if grouped:
+                execute("BEGIN IMMEDIATE")
+            for case_sql, case_params, event_params in group:
+                if not grouped:
+                    execute("BEGIN IMMEDIATE")
+                if execute(case_sql, case_params).rowcount != 1:
+                    raise AssertionError(f"raw: case {case_params[-2]} changed under us")
+                execute(EVENT_INSERT, event_params)
+                if not grouped:
+                    execute("COMMIT")
+            if grouped:
+                execute("COMMIT")
+            events += len(group)
+        conn.close()
+        self.plan = []
+        return events
+
+
+# -- measuring -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    contender: Contender
+    cases: int
+    events: int = 0
+    seconds: float = 0.0
+    runs: int = 0
+    kib_per_case: float | None = None
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+def measure(contender: Contender, cases: int, repeat: int, budget: float, warmup: int) -> Measurement:
+    """One warm-up run, then up to `repeat` timed runs (fewer if they take longer than `budget`
+    seconds in all); the best run counts."""
+    m = Measurement(contender, cases)
+    contender.prepare(min(warmup, cases))
+    contender.run(min(warmup, cases))
+    spent = 0.0
+    for _ in range(repeat):
+        contender.prepare(cases)
+        gc.collect()
+        t0 = time.perf_counter()
+        events = contender.run(cases)
+        elapsed = time.perf_counter() - t0
+        spent += elapsed
+        m.runs += 1
+        if m.runs == 1 or elapsed < m.seconds:
+            m.seconds, m.events = elapsed, events
+        if spent > budget:
+            break
+    return m
+
+
+def memory_per_case(contender: Contender, cases: int) -> float:
+    """KiB of Python objects left per finished case (tracemalloc), stepping `cases` and keeping them."""
+    gc.collect()
+    keep: list[Any] = []
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    contender.run(cases, keep)
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (after - before) / cases / 1024
+
+
+def profile_stepper(ref: Reference, cases: int, top: int) -> str:
+    import cProfile
+    import io
+
+    contender = SopflowMemory(ref)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    contender.run(cases)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.strip_dirs().sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+# -- output -------------------------------------------------------------------------------------------------
+
+
+def fmt_int(value: int) -> str:
+    return f"{value:,}"
+
+
+def table(rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=100_000, help="cases per in-memory contender (default 100,000)")
+    parser.add_argument("--sopflow-cases", type=int, help="cases for sopflow in memory (default --cases)")
+    parser.add_argument("--transitions-cases", type=int, help="cases for pytransitions (default --cases)")
+    parser.add_argument("--statemachine-cases", type=int, help="cases for python-statemachine (default --cases)")
+    parser.add_argument("--dict-cases", type=int, help="cases for the plain dict (default --cases)")
+    parser.add_argument("--sqlite-cases", type=int, default=2_000, help="cases for the SQLite pair (default 2,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per in-memory contender, best counts (default 3)")
+    parser.add_argument("--budget", type=float, default=120.0,
+                        help="stop repeating a contender once its timed runs took this many seconds (default 120)")
+    parser.add_argument("--memory-cases", type=int, default=1_000,
+                        help="cases kept alive for the KiB/case figure (0: skip; default 1,000)")
+    parser.add_argument("--profile-cases", type=int, default=2_000,
+                        help="cases for the cProfile of the Stepper printed when the memory target is missed (0: never)")
+    parser.add_argument("--only", help="comma-separated contenders: sopflow,transitions,statemachine,dict,sqlite,raw")
+    parser.add_argument("--db-dir", help="folder for the SQLite files (default: a new temporary folder, removed after)")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+
+    only = set(args.only.split(",")) if args.only else {"sopflow", "transitions", "statemachine", "dict", "sqlite", "raw"}
+    catalog = default_catalog(None)
+    flow, child_flow = catalog.load(FLOW_ID), catalog.load("home_isolation_supply")
+    ref = reference_run(flow, child_flow)
+
+    folder = args.db_dir or tempfile.mkdtemp(prefix="sopflow-bench-")
+    os.makedirs(folder, exist_ok=True)
+    print(f"sopflow case-engine benchmark — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"machine: {platform.machine()}, nproc {os.cpu_count()}, {platform.system()} {platform.release()}; "
+          f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
+    print(f"versions: sopflow {version('sopflow')}, transitions {version('transitions')}, "
+          f"python-statemachine {version('python-statemachine')}, SQLAlchemy {version('SQLAlchemy')}")
+    print()
+    print(f"path: {FLOW_ID} {flow.version}, KP7 medium-risk arrival placed at home, released after the period")
+    print(f"  {len(ref.calls)} calls per case (1 start, "
+          f"{sum(c.kind == 'fire' and c.name != 'temperature_check' for c in ref.calls)} actions, "
+          f"{sum(c.name == 'temperature_check' for c in ref.calls)} temperature checks, "
+          f"{sum(c.kind == 'timer' for c in ref.calls)} timers) -> {ref.events_per_case} events per case")
+    shown: list[str] = []
+    for c in ref.calls:
+        if shown and shown[-1].endswith(c.name):
+            count = int(shown[-1].split(" x ")[0]) + 1 if " x " in shown[-1] else 2
+            shown[-1] = f"{count} x {c.name}"
+        else:
+            shown.append(c.name + (" (timer)" if c.kind == "timer" else ""))
+    print(f"  calls: {' > '.join(shown)}")
+    kinds: dict[str, int] = {}
+    for events in ref.events_per_call:
+        for e in events:
+            kinds[str(e.kind)] = kinds.get(str(e.kind), 0) + 1
+    print("  events: " + ", ".join(f"{k} {v}" for k, v in kinds.items())
+          + f"; on SQLite also the supply child's {len(ref.child_events)} start event")
+    print(f"  baselines: the same path as {len(ref.triggers())} triggers after creating the model "
+          f"({ref.events_per_case} transitions per case); flow graph: {len(flow.steps)} states, "
+          f"{len(flow_edges(flow))} transitions")
+    print()
+
+    counts = {
+        "sopflow": args.sopflow_cases or args.cases,
+        "transitions": args.transitions_cases or args.cases,
+        "statemachine": args.statemachine_cases or args.cases,
+        "dict": args.dict_cases or args.cases,
+    }
+    memory: list[tuple[str, Contender]] = []
+    if "sopflow" in only:
+        memory.append(("sopflow", SopflowMemory(ref)))
+    if "transitions" in only:
+        memory.append(("transitions", PyTransitions(ref)))
+    if "statemachine" in only:
+        memory.append(("statemachine", PythonStatemachine(ref)))
+    if "dict" in only:
+        memory.append(("dict", PlainDict(ref)))
+
+    results: list[Measurement] = []
+    for key, contender in memory:
+        n = counts[key]
+        print(f"running {contender.name}: {fmt_int(n)} cases ...", flush=True)
+        m = measure(contender, n, args.repeat, args.budget, warmup=min(n, 1_000))
+        if args.memory_cases:
+            m.kib_per_case = memory_per_case(contender, min(args.memory_cases, n))
+        m.note = f"best of {m.runs}"
+        results.append(m)
+        print(f"  {fmt_int(m.events)} events in {m.seconds:.2f} s = {m.rate:,.0f} events/s ({m.note})", flush=True)
+
+    sqlite_results: list[Measurement] = []
+    sqlite_contenders: list[Contender] = []
+    if "sqlite" in only:
+        sqlite_contenders.append(SopflowSqlite(ref, folder))
+    if "raw" in only:
+        sqlite_contenders += [RawSqlite(ref, folder, grouped=False), RawSqlite(ref, folder, grouped=True)]
+    for contender in sqlite_contenders:
+        n = args.sqlite_cases
+        print(f"running {contender.name}: {fmt_int(n)} cases ...", flush=True)
+        m = measure(contender, n, 1, args.budget, warmup=min(n, 20))
+        size = db_size(contender.path)  # type: ignore[attr-defined]
+        m.kib_per_case = size / n / 1024
+        m.note = f"1 run, synchronous={getattr(contender, 'synchronous', '?')}, db {size / 2**20:.1f} MiB"
+        sqlite_results.append(m)
+        print(f"  {fmt_int(m.events)} events in {m.seconds:.2f} s = {m.rate:,.0f} events/s ({m.note})", flush=True)
+
+    # -- the table
+    by_name = {m.contender.name: m for m in results + sqlite_results}
+    base_mem = by_name.get(PyTransitions.name)
+    base_sql = by_name.get("raw sqlite3 inserts")
+    rows = [["contender", "cases", "events", "seconds", "events/s", "µs/event", "ratio", "vs", "KiB/case", "runs"]]
+    for m in results:
+        ratio = f"{m.rate / base_mem.rate:.2f}x" if base_mem else "-"
+        rows.append([m.contender.name, fmt_int(m.cases), fmt_int(m.events), f"{m.seconds:.2f}", f"{m.rate:,.0f}",
+                     f"{1e6 / m.rate:.2f}", ratio, "pytransitions",
+                     f"{m.kib_per_case:.1f}" if m.kib_per_case is not None else "-", m.note])
+    for m in sqlite_results:
+        ratio = f"{m.rate / base_sql.rate:.2f}x" if base_sql else "-"
+        rows.append([m.contender.name, fmt_int(m.cases), fmt_int(m.events), f"{m.seconds:.2f}", f"{m.rate:,.0f}",
+                     f"{1e6 / m.rate:.1f}", ratio, "raw inserts",
+                     f"{m.kib_per_case:.1f} disk" if m.kib_per_case is not None else "-", m.note])
+    print()
+    print(table(rows, right={1, 2, 3, 4, 5, 6, 8}))
+    print()
+    print("KiB/case: in memory, Python objects left per finished case (tracemalloc, "
+          f"{fmt_int(args.memory_cases)} cases kept); SQLite, database size per case after a checkpoint.")
+    print("Each row's cases are printed: ratios compare per-event rates, so contenders run at different N stay comparable.")
+    print()
+    print("what each contender does:")
+    for m in results + sqlite_results:
+        print(f"  {m.contender.name}: {m.contender.what}")
+    print()
+
+    verdicts = {}
+    sop_mem, sop_sql = by_name.get(SopflowMemory.name), by_name.get(SopflowSqlite.name)
+    if sop_mem and base_mem:
+        ratio = sop_mem.rate / base_mem.rate
+        verdicts["memory"] = ratio >= MEMORY_TARGET
+        print(f"target, in memory: sopflow >= {MEMORY_TARGET:.0f}x pytransitions: {ratio:.2f}x -> "
+              f"{'MET' if verdicts['memory'] else 'NOT MET'}")
+    if sop_sql and base_sql:
+        ratio = sop_sql.rate / base_sql.rate
+        verdicts["sqlite"] = ratio >= SQLITE_TARGET
+        print(f"target, on SQLite: sopflow >= {SQLITE_TARGET:.1f}x raw inserts: {ratio:.2f}x -> "
+              f"{'MET' if verdicts['sqlite'] else 'NOT MET'}")
+        grouped = by_name.get("raw sqlite3, txn per call")
+        if grouped:
+            print(f"  (against raw rows grouped one transaction per call, as the Engine groups them: "
+                  f"{sop_sql.rate / grouped.rate:.2f}x)")
+
+    if sop_mem and verdicts.get("memory") is False and args.profile_cases:
+        print()
+        print(f"where the Stepper's time goes (cProfile, {fmt_int(args.profile_cases)} cases):")
+        print(profile_stepper(ref, args.profile_cases, 15))
+
+    if args.json:
+        figures = {
+            "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "nproc": os.cpu_count(),
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "events_per_case": ref.events_per_case,
+            "results": [
+                {"contender": m.contender.name, "cases": m.cases, "events": m.events, "seconds": m.seconds,
+                 "events_per_s": m.rate, "kib_per_case": m.kib_per_case, "runs": m.runs, "note": m.note}
+                for m in results + sqlite_results
+            ],
+            "targets": verdicts,
+        }
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(figures, out, indent=2, ensure_ascii=False)
+    if not args.db_dir:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""The Engine's promises: refusals change nothing, concurrent changes are caught, versions are
+kept, children and signals reach the right cases, hooks run after saving, verify finds tampering."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from sopflow.engine.cases import EventKind
+from sopflow.engine.catalog import FlowCatalog, builtin_dir
+from sopflow.engine.runtime import Engine
+from sopflow.engine.store import Store, cases
+from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
+from tests.conftest import Clock
+
+EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "fever-check.yaml"
+
+
+def start_request(engine: Engine, case_id: str = "R-1") -> None:
+    engine.start(
+        "supply_request",
+        case_id,
+        {"household_id": "H-1", "address": "东风社区1号楼"},
+        actor="王芳",
+        role="grid_worker",
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "role", "data", "says"),
+    [
+        ("no_such_action", "grid_worker", {}, "available now: sorted, declined"),
+        (
+            "sorted",
+            "volunteer",
+            {"request_type": "groceries", "items": "米", "urgent": "no"},
+            "it is for: grid_worker",
+        ),
+        ("sorted", "grid_worker", {}, "needs request_type, items, urgent"),
+        (
+            "sorted",
+            "grid_worker",
+            {"request_type": "caviar", "items": "米", "urgent": "no"},
+            "choose one of: groceries",
+        ),
+        (
+            "sorted",
+            "grid_worker",
+            {"request_type": "groceries", "items": "米", "urgent": "perhaps"},
+            "must be yes or no",
+        ),
+        (
+            "sorted",
+            "grid_worker",
+            {"request_type": "groceries", "items": "米", "urgnt": "no"},
+            "did you mean 'urgent'?",
+        ),
+    ],
+)
+def test_a_refused_action_says_why_and_changes_nothing(
+    engine: Engine, action: str, role: str, data: dict[str, str], says: str
+) -> None:
+    start_request(engine)
+    before = engine.case("R-1")
+    with pytest.raises(CaseError) as refused:
+        engine.fire("R-1", action, actor="王芳", role=role, data=data)
+    assert says in refused.value.message("en")
+    assert refused.value.message("zh") != refused.value.message("en")
+    assert engine.case("R-1") == before
+
+
+def test_unknown_case_and_duplicate_id_are_clear(engine: Engine) -> None:
+    start_request(engine)
+    with pytest.raises(LookupFailed, match="no case 'R-404'"):
+        engine.case("R-404")
+    with pytest.raises(CaseError, match="already exists"):
+        start_request(engine)
+
+
+def test_a_case_changed_since_it_was_read_is_not_overwritten(engine: Engine) -> None:
+    start_request(engine)
+    seen = engine.case("R-1").seq
+    engine.fire(
+        "R-1",
+        "sorted",
+        actor="甲",
+        role="grid_worker",
+        data={"request_type": "groceries", "items": "米", "urgent": "no"},
+    )
+    with pytest.raises(ConcurrentChange) as clash:
+        engine.fire(
+            "R-1",
+            "declined",
+            actor="乙",
+            role="grid_worker",
+            expected_seq=seen,
+            data={"decline_reason": "重复"},
+        )
+    assert clash.value.current is not None and clash.value.current.step == "purchase"
+    assert "changed by someone else" in clash.value.message("en")
+
+
+def test_the_store_refuses_a_write_based_on_an_old_read(engine: Engine, store: Store) -> None:
+    start_request(engine)
+    stale = engine.case("R-1")
+    engine.fire(
+        "R-1",
+        "sorted",
+        actor="甲",
+        role="grid_worker",
+        data={"request_type": "groceries", "items": "米", "urgent": "no"},
+    )
+    result = engine.stepper_for(stale).fire(
+        stale,
+        "declined",
+        actor="乙",
+        role="grid_worker",
+        data={"decline_reason": "重复"},
+        at=stale.updated_at,
+    )
+    from sopflow.engine.store import CaseWrite
+
+    with store.writing() as conn:
+        conflicts = store.write(conn, [CaseWrite(result.case, stale.seq, result.events, None, None)])
+        conn.rollback()
+    assert conflicts == ["R-1"]
+    assert engine.case("R-1").step == "purchase"
+
+
+def test_fever_medicine_sends_the_person_to_the_fever_branch(engine: Engine, clock: Clock) -> None:
+    from tests.engine.test_key_person_walk import register_home_case
+
+    register_home_case(engine, clock, "K-9")
+    household = engine.case("K-9").children[0]
+    engine.fire(
+        household,
+        "case_opened",
+        actor="王芳",
+        role="grid_worker",
+        data={
+            "members_count": "2",
+            "special_group": "no",
+            "payment_method": _first_choice(engine, household),
+        },
+    )
+    engine.fire(
+        household, "pack_delivered", actor="志愿者", role="volunteer", data={"starter_pack_given": "yes"}
+    )
+    assert engine.case(household).step == "serving"
+    engine.fire(household, "new_request", actor="王芳", role="grid_worker")
+    request_id = engine.case(household).children[-1]
+    engine.fire(
+        request_id,
+        "sorted",
+        actor="王芳",
+        role="grid_worker",
+        data={"request_type": "medicine", "items": "退烧药", "urgent": "no"},
+    )
+    engine.fire(
+        request_id,
+        "medicine_sorted",
+        actor="李医生",
+        role="community_doctor",
+        data={"medicine_kind": "fever_cough_antibiotic"},
+    )
+    request = engine.case(request_id)
+    assert (request.status, request.outcome) == ("ended", "redirected_flow1")
+    person = engine.case("K-9")
+    assert person.step == "fever_found"
+    signal = person.history[-1]
+    assert (signal.kind, signal.name, signal.actor) == (
+        EventKind.SIGNAL,
+        "fever_reported",
+        f"case {request_id}",
+    )
+
+
+def _first_choice(engine: Engine, case_id: str) -> str:
+    flow = engine.stepper_for(engine.case(case_id)).flow
+    return next(iter(flow.fields["payment_method"].choices))
+
+
+def test_hooks_run_after_the_change_is_saved(engine: Engine) -> None:
+    seen: list[tuple[str, str, int]] = []
+
+    @engine.on_enter("purchase", flow="supply_request")
+    def send_sms(case, event):  # type: ignore[no-untyped-def]
+        saved = engine.case(case.id)
+        seen.append((case.id, event.to_step, saved.seq))
+
+    start_request(engine)
+    engine.fire(
+        "R-1",
+        "sorted",
+        actor="甲",
+        role="grid_worker",
+        data={"request_type": "groceries", "items": "米", "urgent": "no"},
+    )
+    assert seen == [("R-1", "purchase", engine.case("R-1").seq)]
+
+
+def test_verify_finds_a_case_changed_behind_the_engines_back(engine: Engine, store: Store) -> None:
+    start_request(engine)
+    assert engine.verify() == []
+    with store.writing() as conn:
+        conn.execute(sa.update(cases).where(cases.c.id == "R-1").values(step="declined"))
+    [found] = engine.verify()
+    assert (found.case_id, found.field, found.stored, found.replayed) == (
+        "R-1",
+        "step",
+        "declined",
+        "log_request",
+    )
+
+
+def test_a_case_keeps_its_flow_version_after_the_file_changes(
+    store: Store, clock: Clock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "fever-check.yaml")
+    engine = Engine(store, flows=FlowCatalog([folder, builtin_dir()]), clock=clock)
+    first = engine.start("fever_check", "F-1", {"full_name": "张三"}, actor="甲", role=None)
+    text = (folder / "fever-check.yaml").read_text("utf-8").replace('version: "', 'version: "2-')
+    (folder / "fever-check.yaml").write_text(text, "utf-8")
+    engine = Engine(store, flows=FlowCatalog([folder, builtin_dir()]), clock=clock)
+    second = engine.start("fever_check", "F-2", {"full_name": "李四"}, actor="甲", role=None)
+    assert second.flow_version == "2-" + first.flow_version
+    assert engine.case("F-1").flow_version == first.flow_version
+    assert engine.case("F-1").flow_digest == first.flow_digest != second.flow_digest
