@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from sopflow.engine.cases import EventKind
 from sopflow.engine.catalog import FlowCatalog, builtin_dir
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import Store, cases
+from sopflow.engine.store import CaseWrite, Store, cases
 from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
 from tests.conftest import Clock
+from tests.engine.test_key_person_walk import register_home_case
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "fever-check.yaml"
 
@@ -121,8 +122,6 @@ def test_the_store_refuses_a_write_based_on_an_old_read(engine: Engine, store: S
         data={"decline_reason": "重复"},
         at=stale.updated_at,
     )
-    from sopflow.engine.store import CaseWrite
-
     with store.writing() as conn:
         conflicts = store.write(conn, [CaseWrite(result.case, stale.seq, result.events, None, None)])
         conn.rollback()
@@ -131,8 +130,6 @@ def test_the_store_refuses_a_write_based_on_an_old_read(engine: Engine, store: S
 
 
 def test_fever_medicine_sends_the_person_to_the_fever_branch(engine: Engine, clock: Clock) -> None:
-    from tests.engine.test_key_person_walk import register_home_case
-
     register_home_case(engine, clock, "K-9")
     household = engine.case("K-9").children[0]
     engine.fire(
