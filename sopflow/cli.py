@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
+from sopflow.cli_cases import LANG_KEY, case_group, due_command, remember_lang, tick_command, verify_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
 from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
@@ -28,6 +28,7 @@ def lang_option(command: F) -> F:
         "--lang",
         type=click.Choice(["zh", "en"]),
         default=None,
+        callback=remember_lang,
         help="Language of the output (default: SOPFLOW_LANG, else the locale).",
     )(command)
 
@@ -44,7 +45,19 @@ def _print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class SopflowGroup(click.Group):
+    """The one place where library errors become one-line messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SopflowError as error:
+            lang = ctx.meta.get(LANG_KEY) or default_language()
+            click.echo(error.message(lang), err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=SopflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--flows",
     "flows_dir",
@@ -157,7 +170,10 @@ def _way_text(way: dict[str, Any], lang: str) -> str:
     condition = f"  ({way['when']})" if way.get("when") else ""
     if way.get("default"):
         condition = "  " + ui("way.default", lang)
-    return f"{way['label']} → {target}{condition}"
+    typed = f" [{way['name']}]" if way["kind"] in ("action", "escalate") else ""
+    roles = f"  {', '.join(way['roles'])}" if way.get("roles") else ""
+    needs = ui("case.needs", lang, fields=", ".join(way["requires"])) if way.get("requires") else ""
+    return f"{way['label']}{typed} → {target}{condition}{roles}{needs}"
 
 
 @flows.command("validate")
@@ -249,19 +265,10 @@ cli.add_command(verify_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI; the one place where library errors become messages and exit codes."""
+    """Run the CLI (click turns usage errors into exit code 2; SopflowGroup handles ours)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except SopflowError as error:
-        click.echo(error.message(default_language()), err=True)
-        sys.exit(error.exit_code)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(2 if isinstance(error, click.UsageError) else 1)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except BrokenPipeError:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="sopflow")
+    except BrokenPipeError:  # `sopflow flows paths X | head`
         sys.exit(0)
 
 

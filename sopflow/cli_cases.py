@@ -18,6 +18,15 @@ from sopflow.engine.store import open_store
 from sopflow.i18n import default_language
 from sopflow.ui import ui
 
+LANG_KEY = "sopflow.lang"
+
+
+def remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Errors, too, should come in the language the user asked for with --lang."""
+    if value:
+        ctx.meta[LANG_KEY] = value
+    return value
+
 
 def _lang(lang: str | None) -> str:
     return lang or default_language()
@@ -96,6 +105,7 @@ def read_options(command: Any) -> Any:
         "--lang",
         type=click.Choice(["zh", "en"]),
         default=None,
+        callback=remember_lang,
         help="Language of the output (default: SOPFLOW_LANG, else the locale).",
     )(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")(command)
@@ -367,7 +377,13 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
 @click.option("--place", default=None, help="Only cases at this place or below it.")
 @click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
 @click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the output.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    callback=remember_lang,
+    help="Language of the output.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
 def due_command(
     *, role: str | None, place: str | None, within: str, now_text: str | None, lang: str | None, as_json: bool

@@ -1,0 +1,101 @@
+"""The case commands through click's CliRunner, on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sopflow.cli import cli
+
+
+@pytest.fixture
+def sopflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOPFLOW_LANG", "en")
+    monkeypatch.setenv("SOPFLOW_ACTOR", "王芳")
+    db = f"sqlite:///{tmp_path}/county.db"
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(cli, ["--db", db, *args])
+
+    return run
+
+
+def start_request(sopflow, case_id: str = "R-1") -> Result:  # type: ignore[no-untyped-def]
+    return sopflow("case", "start", "supply_request", "--id", case_id, "--set", "household_id=H-3-2-501",
+                   "--set", "address=前郭镇东风社区3号楼2单元501", "--set", "phone=13812345678",
+                   "--role", "grid_worker", "--at", "2020-02-03 08:00", "--place", "前郭镇/东风社区")
+
+
+def test_start_shows_where_the_case_is_and_what_to_do(sopflow) -> None:  # type: ignore[no-untyped-def]
+    result = start_request(sopflow)
+    assert result.exit_code == 0, result.output
+    assert "Now at: Log and sort [log_request] — responsible: Grid worker" in result.output
+    assert "finish this step by 2020-02-03 09:00" in result.output
+    assert "sorted" in result.output and "needs: request_type, items, urgent" in result.output
+    assert "138****5678" in result.output and "13812345678" not in result.output
+
+
+def test_advance_records_the_action_and_the_decision_with_its_reason(sopflow) -> None:  # type: ignore[no-untyped-def]
+    start_request(sopflow)
+    result = sopflow("case", "advance", "R-1", "sorted", "--set", "request_type=groceries", "--set", "items=大米",
+                     "--set", "urgent=no", "--role", "grid_worker", "--at", "2020-02-03 08:20", "--json")
+    assert result.exit_code == 0, result.output
+    detail = json.loads(result.output)
+    assert detail["step"] == "purchase"
+    kinds = [(e["kind"], e["name"]) for e in detail["history"]]
+    assert kinds[:2] == [("start", "start"), ("action", "sorted")]
+    decisions = [e for e in detail["history"] if e["kind"] == "branch"]
+    assert decisions and all(e["why"] for e in decisions)
+    assert detail["history"][1]["at"] == "2020-02-03 08:20"
+
+
+def test_errors_are_one_line_in_the_users_language_with_exit_1(sopflow) -> None:  # type: ignore[no-untyped-def]
+    start_request(sopflow)
+    wrong = sopflow("case", "advance", "R-1", "sortd", "--role", "grid_worker")
+    assert wrong.exit_code == 1
+    assert wrong.output.strip() == (
+        "case 'R-1' is at step 'log_request', where 'sortd' cannot be done — did you mean 'sorted'? "
+        "available now: sorted, declined")
+    chinese = sopflow("case", "advance", "R-1", "sorted", "--role", "volunteer", "--lang", "zh")
+    assert chinese.exit_code == 1 and "角色 'volunteer' 不能对案件 'R-1' 执行 'sorted'" in chinese.output
+    missing = sopflow("case", "show", "R-404")
+    assert missing.exit_code == 1 and "Traceback" not in missing.output
+    usage = sopflow("case", "advance", "R-1")
+    assert usage.exit_code == 2
+
+
+def test_list_masks_personal_data_unless_asked(sopflow) -> None:  # type: ignore[no-untyped-def]
+    start_request(sopflow, "R-1")
+    start_request(sopflow, "R-2")
+    masked = sopflow("case", "list", "--json")
+    rows = json.loads(masked.output)
+    assert [r["id"] for r in rows] == ["R-1", "R-2"]
+    assert all(r["data"]["phone"] == "138****5678" and "501" not in r["data"]["address"] for r in rows)
+    shown = json.loads(sopflow("case", "list", "--json", "--show-personal").output)
+    assert shown[0]["data"]["phone"] == "13812345678"
+    by_place = json.loads(sopflow("case", "list", "--json", "--place", "前郭镇").output)
+    assert len(by_place) == 2
+    assert json.loads(sopflow("case", "list", "--json", "--place", "前郭镇/西山社区").output) == []
+
+
+def test_due_lists_overdue_work_first(sopflow) -> None:  # type: ignore[no-untyped-def]
+    start_request(sopflow, "R-1")
+    result = sopflow("due", "--now", "2020-02-03 10:00", "--json")
+    rows = json.loads(result.output)
+    assert [(r["case"], r["kind"], r["overdue"]) for r in rows] == [("R-1", "deadline", True)]
+    assert rows[0]["due_at"] == "2020-02-03 09:00"
+    assert json.loads(sopflow("due", "--now", "2020-02-03 08:10", "--within", "10m", "--json").output) == []
+    assert json.loads(sopflow("due", "--now", "2020-02-03 10:00", "--role", "volunteer", "--json").output) == []
+
+
+def test_history_tick_and_verify(sopflow) -> None:  # type: ignore[no-untyped-def]
+    start_request(sopflow)
+    history = json.loads(sopflow("case", "history", "R-1", "--json").output)
+    assert [e["seq"] for e in history] == [1]
+    assert sopflow("tick", "--json", "--now", "2020-02-04 08:00").exit_code == 0
+    verified = sopflow("verify")
+    assert verified.exit_code == 0 and "0 differences" in verified.output
