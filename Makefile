@@ -13,9 +13,8 @@ demo: setup
 	mkdir -p $(OUT)
 	$(PY) -m sopflow flows list
 	$(PY) -m sopflow flows validate sopflow/flows/*.yaml
-	$(PY) -m sopflow flows show key_person_control --lang zh
-	$(PY) -m sopflow flows paths key_person_control --json > $(OUT)/key_person_control.paths.json
-	$(PY) -m sopflow flows paths three_check --lang zh | tail -n 1
+	$(PY) -m sopflow flows paths key_person_control --cover --lang zh > $(OUT)/key_person_control.drills.txt
+	OUT=$(OUT) scripts/demo-case
 
 lint: setup
 	.venv/bin/ruff check sopflow tests
@@ -28,6 +27,12 @@ unit: setup
 	.venv/bin/pytest -q
 
 test: lint types unit
+
+# Not part of `make test`: 100,000 cases in memory, 2,000 on SQLite (slow). Scale down with e.g.
+# make bench BENCH_ARGS="--cases 10000 --sqlite-cases 500"; see bench/README.md.
+bench: setup
+	.venv/bin/pip install -q -e '.[dev,bench]'
+	$(PY) bench/bench_cases.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,9 @@ the post-release follow-up) and does the same number of transitions per case. Se
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
 import json
 import os
 import platform
@@ -28,6 +30,9 @@ from importlib import metadata
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from statemachine import State, StateMachine
+from transitions import Machine
+
 from sopflow.engine.cases import Case, Event, EventKind, apply_event
 from sopflow.engine.catalog import default_catalog
 from sopflow.engine.fielddata import data_to_json, to_json
@@ -42,6 +47,8 @@ from sopflow.errors import SopflowError
 TZ = ZoneInfo("Asia/Shanghai")
 FLOW_ID = "key_person_control"
 ARRIVAL = date(2020, 2, 1)
+RAW_EVENT = "raw sqlite3 inserts"
+RAW_CALL = "raw sqlite3, txn per call"
 MEMORY_TARGET = 10.0  # sopflow in memory: at least 10x pytransitions
 SQLITE_TARGET = 0.5  # sopflow on SQLite: at least half the raw-insert rate
 
@@ -74,32 +81,90 @@ def scripted_path() -> list[Call]:
     """A KP7 arrival from a medium-risk area: registered, placed at home, observed 14 days, released."""
     calls = [
         Call("start", "start", "grid_worker", "王芳", {}, local(0, 9)),
-        Call("fire", "lead_logged", "grid_worker", "王芳", {
-            "lead_source": "checkpoint", "lead_note": "arrived by train G1234 from a medium-risk city",
-            **PERSON, "phone": PHONE, "origin": "Harbin", "arrival_date": ARRIVAL.isoformat(),
-        }, local(0, 9, 10)),
-        Call("fire", "registered", "grid_worker", "王芳", {
-            **PERSON, "temperature": 36.5, "symptoms": False, "origin_risk": "medium", "household_members": 2,
-        }, local(0, 10)),
-        Call("fire", "categorized", "community_doctor", "赵医生",
-             {"category": "KP7", "basis_date": ARRIVAL.isoformat()}, local(0, 11)),
+        Call(
+            "fire",
+            "lead_logged",
+            "grid_worker",
+            "王芳",
+            {
+                "lead_source": "checkpoint",
+                "lead_note": "arrived by train G1234 from a medium-risk city",
+                **PERSON,
+                "phone": PHONE,
+                "origin": "Harbin",
+                "arrival_date": ARRIVAL.isoformat(),
+            },
+            local(0, 9, 10),
+        ),
+        Call(
+            "fire",
+            "registered",
+            "grid_worker",
+            "王芳",
+            {
+                **PERSON,
+                "temperature": 36.5,
+                "symptoms": False,
+                "origin_risk": "medium",
+                "household_members": 2,
+            },
+            local(0, 10),
+        ),
+        Call(
+            "fire",
+            "categorized",
+            "community_doctor",
+            "赵医生",
+            {"category": "KP7", "basis_date": ARRIVAL.isoformat()},
+            local(0, 11),
+        ),
         Call("fire", "assessed", "community_doctor", "赵医生", {"home_suitable": True}, local(0, 12)),
         Call("fire", "placement_decided", "township_hq", "乡指挥部", {"placement": "home"}, local(0, 13)),
-        Call("fire", "pledge_signed", "liaison_cadre", "刘干部", {"door_sign": "yellow", "phone": PHONE},
-             local(0, 14)),
-        Call("fire", "team_assigned", "township_hq", "乡指挥部", {"care_team": "刘干部 13900000000"},
-             local(0, 15)),
-        Call("fire", "camera_installed", "community_police", "孙警官", {"camera_id": "CAM-0001"}, local(0, 17)),
+        Call(
+            "fire",
+            "pledge_signed",
+            "liaison_cadre",
+            "刘干部",
+            {"door_sign": "yellow", "phone": PHONE},
+            local(0, 14),
+        ),
+        Call(
+            "fire",
+            "team_assigned",
+            "township_hq",
+            "乡指挥部",
+            {"care_team": "刘干部 13900000000"},
+            local(0, 15),
+        ),
+        Call(
+            "fire", "camera_installed", "community_police", "孙警官", {"camera_id": "CAM-0001"}, local(0, 17)
+        ),
     ]
     for day in range(1, 15):  # days 1..14 of the period, morning and evening
         for hour in (8, 20):
-            calls.append(Call("fire", "temperature_check", "subject", "张三",
-                              {"temperature": 36.5, "symptoms": False}, local(day, hour)))
+            calls.append(
+                Call(
+                    "fire",
+                    "temperature_check",
+                    "subject",
+                    "张三",
+                    {"temperature": 36.5, "symptoms": False},
+                    local(day, hour),
+                )
+            )
     calls += [
         Call("timer", "period_over"),
-        Call("fire", "reviewed", "community_doctor", "赵医生",
-             {"log_complete": True, "temperature": 36.4, "symptoms": False}, local(15, 9)),
-        Call("fire", "test_done", "community_doctor", "赵医生", {"release_test_negative": True}, local(15, 16)),
+        Call(
+            "fire",
+            "reviewed",
+            "community_doctor",
+            "赵医生",
+            {"log_complete": True, "temperature": 36.4, "symptoms": False},
+            local(15, 9),
+        ),
+        Call(
+            "fire", "test_done", "community_doctor", "赵医生", {"release_test_negative": True}, local(15, 16)
+        ),
         Call("fire", "release_approved", "county_cdc", "县疾控", {}, local(16, 10)),
         Call("fire", "release_done", "liaison_cadre", "刘干部", {}, local(16, 14)),
         Call("timer", "followup_over"),
@@ -143,7 +208,9 @@ class Reference:
                 elif event.kind is EventKind.NEXT:
                     out.append(("next", None))
                 else:
-                    raise SystemExit(f"the scripted path produced a {event.kind} event; the baselines do not model it")
+                    raise SystemExit(
+                        f"the scripted path produced a {event.kind} event; the baselines do not model it"
+                    )
         return out
 
 
@@ -159,12 +226,13 @@ def reference_run(flow: Flow, child_flow: Flow) -> Reference:
         try:
             if call.kind == "start":
                 result = stepper.start("K-REF", call.data, actor=call.actor, role=call.role, at=call.at)  # type: ignore[arg-type]
+            elif case is None:
+                raise SystemExit("the scripted path must begin with its start call")
             elif call.kind == "fire":
-                assert case is not None
-                result = stepper.fire(case, call.name, actor=call.actor, role=call.role, data=call.data,
-                                      at=call.at)  # type: ignore[arg-type]
+                result = stepper.fire(
+                    case, call.name, actor=call.actor, role=call.role, data=call.data, at=call.at
+                )  # type: ignore[arg-type]
             else:
-                assert case is not None
                 timer = next(t for t in flow.steps[case.step].timers if t.name == call.name)
                 call.at = stepper.timer_due(case, timer)
                 timed = stepper.run_timers(case, call.at)  # type: ignore[arg-type]
@@ -172,8 +240,10 @@ def reference_run(flow: Flow, child_flow: Flow) -> Reference:
                     raise SystemExit(f"call {number}: timer {call.name} did not run out at {call.at}")
                 result = timed
         except SopflowError as exc:
-            raise SystemExit(f"engine API problem: the scripted path is refused at call {number} "
-                             f"({call.kind} {call.name}): {exc}") from None
+            raise SystemExit(
+                f"engine API problem: the scripted path is refused at call {number} "
+                f"({call.kind} {call.name}): {exc}"
+            ) from None
         case = result.case
         events_per_call.append(result.events)
         states, state = [], before
@@ -184,16 +254,27 @@ def reference_run(flow: Flow, child_flow: Flow) -> Reference:
         for effect in result.effects:
             if isinstance(effect, StartChild):
                 child = effect
-    assert case is not None
-    if case.outcome != "released":
-        raise SystemExit(f"the scripted path ended at {case.step} ({case.outcome}), not 'released'")
+    if case is None or case.outcome != "released":
+        where = f"{case.step} ({case.outcome})" if case else "nowhere"
+        raise SystemExit(f"the scripted path ended at {where}, not 'released'")
     if child is None:
         raise SystemExit("the scripted path started no child case; expected the daily-needs supply")
     child_stepper = Stepper(child_flow, TZ)
-    child_result = child_stepper.start(child.child_id, child.data, actor="system", role=None, at=child.at,
-                                       parent_id=child.parent_id)
-    return Reference(flow, stepper, calls, events_per_call, cases_per_call, child, child_flow,
-                     child_result.events, child_result.case, case)
+    child_result = child_stepper.start(
+        child.child_id, child.data, actor="system", role=None, at=child.at, parent_id=child.parent_id
+    )
+    return Reference(
+        flow,
+        stepper,
+        calls,
+        events_per_call,
+        cases_per_call,
+        child,
+        child_flow,
+        child_result.events,
+        child_result.case,
+        case,
+    )
 
 
 # -- the flow graph for the other libraries --------------------------------------------------------
@@ -280,8 +361,10 @@ class Contender:
 
 class SopflowMemory(Contender):
     name = "sopflow Stepper (memory)"
-    what = ("Stepper.start/fire/run_timers per call: role checks, field parsing and validation, "
-            "Jinja guards, immutable Case + full event history; effects (child start) ignored")
+    what = (
+        "Stepper.start/fire/run_timers per call: role checks, field parsing and validation, "
+        "Jinja guards, immutable Case + full event history; effects (child start) ignored"
+    )
 
     def run(self, n: int, keep: list[Any] | None = None) -> int:
         stepper = self.ref.stepper
@@ -317,14 +400,14 @@ class _Model:
 
 class PyTransitions(Contender):
     name = "pytransitions"
-    what = ("one shared Machine(model=None, auto_transitions=False, send_event=True); per case "
-            "add_model(obj) ... remove_model(obj); trigger methods on the model; decisions as one "
-            "'decide' trigger with Python conditions in branch order; checks as internal transitions")
+    what = (
+        "one shared Machine(model=None, auto_transitions=False, send_event=True); per case "
+        "add_model(obj) ... remove_model(obj); trigger methods on the model; decisions as one "
+        "'decide' trigger with Python conditions in branch order; checks as internal transitions"
+    )
 
     def __init__(self, ref: Reference) -> None:
         super().__init__(ref)
-        from transitions import Machine
-
         self.start_data = start_data(ref)
         edges = flow_edges(ref.flow)
         transitions = []
@@ -333,9 +416,15 @@ class PyTransitions(Contender):
             if e.cond is not None:
                 spec["conditions"] = [lambda event, cond=e.cond: cond(event.model.data)]
             transitions.append(spec)
-        self.machine = Machine(model=None, states=list(ref.flow.steps), transitions=transitions,
-                               initial=ref.flow.start, auto_transitions=False, send_event=True,
-                               ignore_invalid_triggers=False)
+        self.machine = Machine(
+            model=None,
+            states=list(ref.flow.steps),
+            transitions=transitions,
+            initial=ref.flow.start,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
         self.triggers = ref.triggers()
 
     def run(self, n: int, keep: list[Any] | None = None) -> int:
@@ -358,13 +447,13 @@ class PyTransitions(Contender):
 
 class PythonStatemachine(Contender):
     name = "python-statemachine"
-    what = ("a StateMachine subclass generated from the flow graph (states from steps, events from "
-            "action/check/timer names, cond= callables); one instance per case over a model object")
+    what = (
+        "a StateMachine subclass generated from the flow graph (states from steps, events from "
+        "action/check/timer names, cond= callables); one instance per case over a model object"
+    )
 
     def __init__(self, ref: Reference) -> None:
         super().__init__(ref)
-        from statemachine import State, StateMachine
-
         self.start_data = start_data(ref)
         flow = ref.flow
         states = {
@@ -407,8 +496,10 @@ class PythonStatemachine(Contender):
 
 class PlainDict(Contender):
     name = "plain dict (lower bound)"
-    what = ("state = table[(state, trigger)] -> [(condition, next)], first condition that holds wins; "
-            "data merged into a dict; no validation, no history")
+    what = (
+        "state = table[(state, trigger)] -> [(condition, next)], first condition that holds wins; "
+        "data merged into a dict; no validation, no history"
+    )
 
     def __init__(self, ref: Reference) -> None:
         super().__init__(ref)
@@ -462,9 +553,11 @@ def db_size(path: str) -> int:
 
 class SopflowSqlite(Contender):
     name = "sopflow Engine (SQLite)"
-    what = ("Engine(open_store('sqlite:///…')).start/fire per call, one write transaction each "
-            "(plus a read transaction that loads the case with its history); the supply child case "
-            "is started and saved; timers by Engine.tick(now) as a cron would, once per timer for all cases")
+    what = (
+        "Engine(open_store('sqlite:///…')).start/fire per call, one write transaction each "
+        "(plus a read transaction that loads the case with its history); the supply child case "
+        "is started and saved; timers by Engine.tick(now) as a cron would, once per timer for all cases"
+    )
     sqlite = True
 
     def __init__(self, ref: Reference, folder: str) -> None:
@@ -473,6 +566,10 @@ class SopflowSqlite(Contender):
         self.runs = 0
         self.path = ""
         self.store: Any = None
+        # One long-lived catalog, as an application has: the flows are parsed once, not per run.
+        self.catalog = default_catalog(None)
+        self.catalog.load(FLOW_ID)
+        self.catalog.load(ref.child_flow.id)
 
     def prepare(self, n: int) -> None:
         """A fresh database file with sopflow's tables (created by open_store)."""
@@ -485,7 +582,7 @@ class SopflowSqlite(Contender):
             self.prepare(n)
         store, self.store = self.store, None
         clock_now = [self.ref.calls[0].at]
-        engine = Engine(store, clock=lambda: clock_now[0])  # type: ignore[arg-type,return-value]
+        engine = Engine(store, flows=self.catalog, clock=lambda: clock_now[0])  # type: ignore[arg-type,return-value]
         ids = [f"K-{i:06d}" for i in range(n)]
         first, rest = self.ref.calls[0], self.ref.calls[1:]
         for case_id in ids:  # lock-step: the county works through all its cases call by call
@@ -493,7 +590,9 @@ class SopflowSqlite(Contender):
         for call in rest:
             if call.kind == "fire":
                 for case_id in ids:
-                    engine.fire(case_id, call.name, actor=call.actor, role=call.role, data=call.data, at=call.at)
+                    engine.fire(
+                        case_id, call.name, actor=call.actor, role=call.role, data=call.data, at=call.at
+                    )
             else:
                 clock_now[0] = call.at
                 moved = engine.tick(call.at)
@@ -548,13 +647,17 @@ class RawSqlite(Contender):
         self.folder = folder
         self.grouped = grouped
         if grouped:
-            self.name = "raw sqlite3, txn per call"
-            self.what = ("the same rows, one transaction per call as the Engine groups them "
-                         "(an action and the decisions it triggers; the child start with team_assigned)")
+            self.name = RAW_CALL
+            self.what = (
+                "the same rows, one transaction per call as the Engine groups them "
+                "(an action and the decisions it triggers; the child start with team_assigned)"
+            )
         else:
-            self.name = "raw sqlite3 inserts"
-            self.what = ("per event: BEGIN IMMEDIATE; UPDATE case row WHERE id AND seq (INSERT for a start); "
-                         "INSERT event row; COMMIT — rows serialised before the clock starts")
+            self.name = RAW_EVENT
+            self.what = (
+                "per event: BEGIN IMMEDIATE; UPDATE case row WHERE id AND seq (INSERT for a start); "
+                "INSERT event row; COMMIT — rows serialised before the clock starts"
+            )
         self.runs = 0
         self.path = ""
         self.template = self._template()
@@ -574,24 +677,62 @@ class RawSqlite(Contender):
         return groups
 
     @staticmethod
-    def _op(suffix: str, stepper: Stepper, event: Event, case: Case) -> tuple[bool, str, tuple[Any, ...], tuple[Any, ...]]:
+    def _op(
+        suffix: str, stepper: Stepper, event: Event, case: Case
+    ) -> tuple[bool, str, tuple[Any, ...], tuple[Any, ...]]:
         role = stepper.flow.steps[case.step].role if case.active else None
         event_params = (
-            event.seq, _ts(event.at), str(event.kind), event.name, event.actor, event.role, event.from_step,
-            event.to_step, _dumps(dict(event.changes)), event.note,
-            _dumps(dict(event.why)) if event.why is not None else None, event.child_id,
+            event.seq,
+            _ts(event.at),
+            str(event.kind),
+            event.name,
+            event.actor,
+            event.role,
+            event.from_step,
+            event.to_step,
+            _dumps(dict(event.changes)),
+            event.note,
+            _dumps(dict(event.why)) if event.why is not None else None,
+            event.child_id,
         )
         data = _dumps(data_to_json(case.data))
         last_checks = _dumps({k: to_json(v) for k, v in case.last_checks.items()})
         children = _dumps(list(case.children))
         due = _ts(next_due(stepper, case))
         if event.kind is EventKind.START:
-            row = (case.flow_id, case.flow_digest, case.flow_version, case.step, role, str(case.status),
-                   case.outcome, data, case.parent_id, case.place, _ts(case.created_at), _ts(case.updated_at),
-                   _ts(case.entered_at), last_checks, children, due, case.seq)
+            row = (
+                case.flow_id,
+                case.flow_digest,
+                case.flow_version,
+                case.step,
+                role,
+                str(case.status),
+                case.outcome,
+                data,
+                case.parent_id,
+                case.place,
+                _ts(case.created_at),
+                _ts(case.updated_at),
+                _ts(case.entered_at),
+                last_checks,
+                children,
+                due,
+                case.seq,
+            )
             return True, suffix, row, event_params
-        row = (case.step, role, str(case.status), case.outcome, data, _ts(case.updated_at), _ts(case.entered_at),
-               last_checks, children, due, case.seq)
+        row = (
+            case.step,
+            role,
+            str(case.status),
+            case.outcome,
+            data,
+            _ts(case.updated_at),
+            _ts(case.entered_at),
+            last_checks,
+            children,
+            due,
+            case.seq,
+        )
         return False, suffix, row, event_params
 
     def prepare(self, n: int) -> None:
@@ -699,9 +840,6 @@ def memory_per_case(contender: Contender, cases: int) -> float:
 
 
 def profile_stepper(ref: Reference, cases: int, top: int) -> str:
-    import cProfile
-    import io
-
     contender = SopflowMemory(ref)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -709,6 +847,22 @@ def profile_stepper(ref: Reference, cases: int, top: int) -> str:
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
+    total = max(ct for _cc, _nc, _tt, ct, _callers in stats.stats.values())  # type: ignore[attr-defined]
+    labels = {
+        "Guard.evaluate (Jinja guards)": ("guards.py", "evaluate"),
+        "  of which Jinja compile_expression": ("environment.py", "compile_expression"),
+        "apply_event (new Case per event)": ("cases.py", "apply_event"),
+        "parse_data (field validation)": ("stepper.py", "parse_data"),
+    }
+    shares = dict.fromkeys(labels, 0.0)
+    for (path, _line, function), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for label, (module, name) in labels.items():
+            if path.endswith(module) and function == name:
+                shares[label] += ct
+    out.write("share of the Stepper's time (cumulative, under cProfile):\n")
+    for label, seconds in shares.items():
+        out.write(f"  {label}: {seconds / total:.0%}\n")
+    out.write("\n")
     stats.strip_dirs().sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
@@ -725,7 +879,9 @@ def table(rows: Sequence[Sequence[str]], right: set[int]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for number, row in enumerate(rows):
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         lines.append("  ".join(cells).rstrip())
         if number == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -739,46 +895,76 @@ def version(dist: str) -> str:
         return "not installed"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=100_000, help="cases per in-memory contender (default 100,000)")
-    parser.add_argument("--sopflow-cases", type=int, help="cases for sopflow in memory (default --cases)")
-    parser.add_argument("--transitions-cases", type=int, help="cases for pytransitions (default --cases)")
-    parser.add_argument("--statemachine-cases", type=int, help="cases for python-statemachine (default --cases)")
-    parser.add_argument("--dict-cases", type=int, help="cases for the plain dict (default --cases)")
-    parser.add_argument("--sqlite-cases", type=int, default=2_000, help="cases for the SQLite pair (default 2,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per in-memory contender, best counts (default 3)")
-    parser.add_argument("--budget", type=float, default=120.0,
-                        help="stop repeating a contender once its timed runs took this many seconds (default 120)")
-    parser.add_argument("--memory-cases", type=int, default=1_000,
-                        help="cases kept alive for the KiB/case figure (0: skip; default 1,000)")
-    parser.add_argument("--profile-cases", type=int, default=2_000,
-                        help="cases for the cProfile of the Stepper printed when the memory target is missed (0: never)")
-    parser.add_argument("--only", help="comma-separated contenders: sopflow,transitions,statemachine,dict,sqlite,raw")
-    parser.add_argument("--db-dir", help="folder for the SQLite files (default: a new temporary folder, removed after)")
-    parser.add_argument("--json", help="also write the figures to this file")
+KNOWN = ("sopflow", "transitions", "statemachine", "dict", "sqlite", "raw")
+
+
+def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add = parser.add_argument
+    add("--cases", type=int, default=100_000, help="cases per in-memory contender (default 100,000)")
+    add("--sopflow-cases", type=int, help="cases for sopflow in memory (default: --cases)")
+    add("--transitions-cases", type=int, help="cases for pytransitions (default: --cases)")
+    add("--statemachine-cases", type=int, help="cases for python-statemachine (default: --cases)")
+    add("--dict-cases", type=int, help="cases for the plain dict (default: --cases)")
+    add("--sqlite-cases", type=int, default=2_000, help="cases for the SQLite contenders (default 2,000)")
+    add(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed runs per in-memory contender; the best counts (default 3)",
+    )
+    add(
+        "--budget",
+        type=float,
+        default=300.0,
+        help="no further repeats once a contender's timed runs took this many seconds (default 300)",
+    )
+    add(
+        "--memory-cases",
+        type=int,
+        default=1_000,
+        help="cases kept alive for KiB/case (0: skip; default 1,000)",
+    )
+    add(
+        "--profile-cases",
+        type=int,
+        default=2_000,
+        help="cases for the cProfile of the Stepper, printed when "
+        "the in-memory target is missed (0: never; default 2,000)",
+    )
+    add("--only", help=f"comma-separated contenders out of {','.join(KNOWN)} (default: all)")
+    add("--db-dir", help="folder for the SQLite files (default: a temporary folder, removed afterwards)")
+    add("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
+    args.only = set(args.only.split(",")) if args.only else set(KNOWN)
+    if args.only - set(KNOWN):
+        parser.error(f"unknown contender(s) {', '.join(sorted(args.only - set(KNOWN)))}")
+    return args
 
-    only = set(args.only.split(",")) if args.only else {"sopflow", "transitions", "statemachine", "dict", "sqlite", "raw"}
-    catalog = default_catalog(None)
-    flow, child_flow = catalog.load(FLOW_ID), catalog.load("home_isolation_supply")
-    ref = reference_run(flow, child_flow)
 
-    folder = args.db_dir or tempfile.mkdtemp(prefix="sopflow-bench-")
-    os.makedirs(folder, exist_ok=True)
+def print_header(ref: Reference) -> None:
     print(f"sopflow case-engine benchmark — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    print(f"machine: {platform.machine()}, nproc {os.cpu_count()}, {platform.system()} {platform.release()}; "
-          f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
-    print(f"versions: sopflow {version('sopflow')}, transitions {version('transitions')}, "
-          f"python-statemachine {version('python-statemachine')}, SQLAlchemy {version('SQLAlchemy')}")
+    print(
+        f"machine: {platform.machine()}, nproc {os.cpu_count()}, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
+    )
+    print(
+        f"versions: sopflow {version('sopflow')}, transitions {version('transitions')}, "
+        f"python-statemachine {version('python-statemachine')}, SQLAlchemy {version('SQLAlchemy')}"
+    )
     print()
-    print(f"path: {FLOW_ID} {flow.version}, KP7 medium-risk arrival placed at home, released after the period")
-    print(f"  {len(ref.calls)} calls per case (1 start, "
-          f"{sum(c.kind == 'fire' and c.name != 'temperature_check' for c in ref.calls)} actions, "
-          f"{sum(c.name == 'temperature_check' for c in ref.calls)} temperature checks, "
-          f"{sum(c.kind == 'timer' for c in ref.calls)} timers) -> {ref.events_per_case} events per case")
+    calls, flow = ref.calls, ref.flow
+    checks = sum(c.name == "temperature_check" for c in calls)
+    timers = sum(c.kind == "timer" for c in calls)
+    print(f"path: {FLOW_ID} {flow.version}, a KP7 medium-risk arrival placed at home, released")
+    print(
+        f"  {len(calls)} calls per case (1 start, {len(calls) - 1 - checks - timers} actions, {checks} "
+        f"temperature checks, {timers} timers) -> {ref.events_per_case} events per case"
+    )
     shown: list[str] = []
-    for c in ref.calls:
+    for c in calls:
         if shown and shown[-1].endswith(c.name):
             count = int(shown[-1].split(" x ")[0]) + 1 if " x " in shown[-1] else 2
             shown[-1] = f"{count} x {c.name}"
@@ -789,123 +975,182 @@ def main(argv: Sequence[str] | None = None) -> int:
     for events in ref.events_per_call:
         for e in events:
             kinds[str(e.kind)] = kinds.get(str(e.kind), 0) + 1
-    print("  events: " + ", ".join(f"{k} {v}" for k, v in kinds.items())
-          + f"; on SQLite also the supply child's {len(ref.child_events)} start event")
-    print(f"  baselines: the same path as {len(ref.triggers())} triggers after creating the model "
-          f"({ref.events_per_case} transitions per case); flow graph: {len(flow.steps)} states, "
-          f"{len(flow_edges(flow))} transitions")
+    print(
+        "  events: "
+        + ", ".join(f"{k} {v}" for k, v in kinds.items())
+        + f"; on SQLite also the supply child case's {len(ref.child_events)} start event"
+    )
+    print(
+        f"  baselines: the same path as 1 model creation + {len(ref.triggers())} triggers "
+        f"({ref.events_per_case} transitions per case); flow graph {len(flow.steps)} states, "
+        f"{len(flow_edges(flow))} transitions"
+    )
     print()
 
-    counts = {
-        "sopflow": args.sopflow_cases or args.cases,
-        "transitions": args.transitions_cases or args.cases,
-        "statemachine": args.statemachine_cases or args.cases,
-        "dict": args.dict_cases or args.cases,
-    }
-    memory: list[tuple[str, Contender]] = []
-    if "sopflow" in only:
-        memory.append(("sopflow", SopflowMemory(ref)))
-    if "transitions" in only:
-        memory.append(("transitions", PyTransitions(ref)))
-    if "statemachine" in only:
-        memory.append(("statemachine", PythonStatemachine(ref)))
-    if "dict" in only:
-        memory.append(("dict", PlainDict(ref)))
 
-    results: list[Measurement] = []
-    for key, contender in memory:
-        n = counts[key]
+def report(m: Measurement) -> None:
+    print(
+        f"  {fmt_int(m.events)} events in {m.seconds:.2f} s = {m.rate:,.0f} events/s ({m.note})", flush=True
+    )
+
+
+def run_memory(ref: Reference, args: argparse.Namespace) -> list[Measurement]:
+    contenders: list[tuple[Contender, int | None]] = []
+    if "sopflow" in args.only:
+        contenders.append((SopflowMemory(ref), args.sopflow_cases))
+    if "transitions" in args.only:
+        contenders.append((PyTransitions(ref), args.transitions_cases))
+    if "statemachine" in args.only:
+        contenders.append((PythonStatemachine(ref), args.statemachine_cases))
+    if "dict" in args.only:
+        contenders.append((PlainDict(ref), args.dict_cases))
+    results = []
+    for contender, cases in contenders:
+        n = cases or args.cases
         print(f"running {contender.name}: {fmt_int(n)} cases ...", flush=True)
         m = measure(contender, n, args.repeat, args.budget, warmup=min(n, 1_000))
+        m.note = f"best of {m.runs}"
         if args.memory_cases:
             m.kib_per_case = memory_per_case(contender, min(args.memory_cases, n))
-        m.note = f"best of {m.runs}"
         results.append(m)
-        print(f"  {fmt_int(m.events)} events in {m.seconds:.2f} s = {m.rate:,.0f} events/s ({m.note})", flush=True)
+        report(m)
+    return results
 
-    sqlite_results: list[Measurement] = []
-    sqlite_contenders: list[Contender] = []
-    if "sqlite" in only:
-        sqlite_contenders.append(SopflowSqlite(ref, folder))
-    if "raw" in only:
-        sqlite_contenders += [RawSqlite(ref, folder, grouped=False), RawSqlite(ref, folder, grouped=True)]
-    for contender in sqlite_contenders:
+
+def run_sqlite(ref: Reference, args: argparse.Namespace, folder: str) -> list[Measurement]:
+    contenders: list[Contender] = []
+    if "sqlite" in args.only:
+        contenders.append(SopflowSqlite(ref, folder))
+    if "raw" in args.only:
+        contenders += [RawSqlite(ref, folder, grouped=False), RawSqlite(ref, folder, grouped=True)]
+    results = []
+    for contender in contenders:
         n = args.sqlite_cases
         print(f"running {contender.name}: {fmt_int(n)} cases ...", flush=True)
         m = measure(contender, n, 1, args.budget, warmup=min(n, 20))
         size = db_size(contender.path)  # type: ignore[attr-defined]
         m.kib_per_case = size / n / 1024
-        m.note = f"1 run, synchronous={getattr(contender, 'synchronous', '?')}, db {size / 2**20:.1f} MiB"
-        sqlite_results.append(m)
-        print(f"  {fmt_int(m.events)} events in {m.seconds:.2f} s = {m.rate:,.0f} events/s ({m.note})", flush=True)
+        m.note = f"1 run; synchronous={getattr(contender, 'synchronous', '?')}, db {size / 2**20:.1f} MiB"
+        results.append(m)
+        report(m)
+    return results
 
-    # -- the table
-    by_name = {m.contender.name: m for m in results + sqlite_results}
-    base_mem = by_name.get(PyTransitions.name)
-    base_sql = by_name.get("raw sqlite3 inserts")
-    rows = [["contender", "cases", "events", "seconds", "events/s", "µs/event", "ratio", "vs", "KiB/case", "runs"]]
-    for m in results:
-        ratio = f"{m.rate / base_mem.rate:.2f}x" if base_mem else "-"
-        rows.append([m.contender.name, fmt_int(m.cases), fmt_int(m.events), f"{m.seconds:.2f}", f"{m.rate:,.0f}",
-                     f"{1e6 / m.rate:.2f}", ratio, "pytransitions",
-                     f"{m.kib_per_case:.1f}" if m.kib_per_case is not None else "-", m.note])
-    for m in sqlite_results:
-        ratio = f"{m.rate / base_sql.rate:.2f}x" if base_sql else "-"
-        rows.append([m.contender.name, fmt_int(m.cases), fmt_int(m.events), f"{m.seconds:.2f}", f"{m.rate:,.0f}",
-                     f"{1e6 / m.rate:.1f}", ratio, "raw inserts",
-                     f"{m.kib_per_case:.1f} disk" if m.kib_per_case is not None else "-", m.note])
+
+def print_table(memory: list[Measurement], disk: list[Measurement], args: argparse.Namespace) -> None:
+    by_name = {m.contender.name: m for m in memory + disk}
+    rows = [
+        ["contender", "cases", "events", "seconds", "events/s", "µs/event", "ratio", "vs", "KiB/case", "runs"]
+    ]
+    for group, base_name, label, unit in (
+        (memory, PyTransitions.name, "pytransitions", ""),
+        (disk, RAW_EVENT, "raw inserts", " disk"),
+    ):
+        base = by_name.get(base_name)
+        for m in group:
+            rows.append(
+                [
+                    m.contender.name,
+                    fmt_int(m.cases),
+                    fmt_int(m.events),
+                    f"{m.seconds:.2f}",
+                    f"{m.rate:,.0f}",
+                    f"{1e6 / m.rate:.2f}",
+                    f"{m.rate / base.rate:.2f}x" if base else "-",
+                    label,
+                    f"{m.kib_per_case:.1f}{unit}" if m.kib_per_case is not None else "-",
+                    m.note,
+                ]
+            )
     print()
     print(table(rows, right={1, 2, 3, 4, 5, 6, 8}))
     print()
-    print("KiB/case: in memory, Python objects left per finished case (tracemalloc, "
-          f"{fmt_int(args.memory_cases)} cases kept); SQLite, database size per case after a checkpoint.")
-    print("Each row's cases are printed: ratios compare per-event rates, so contenders run at different N stay comparable.")
+    print(
+        f"KiB/case: in memory, Python objects still held per finished case (tracemalloc, "
+        f"{fmt_int(args.memory_cases)} cases kept); SQLite, database size per case after a checkpoint."
+    )
+    print("Ratios compare per-event rates, so contenders run with different case counts stay comparable.")
     print()
     print("what each contender does:")
-    for m in results + sqlite_results:
+    for m in memory + disk:
         print(f"  {m.contender.name}: {m.contender.what}")
     print()
 
-    verdicts = {}
-    sop_mem, sop_sql = by_name.get(SopflowMemory.name), by_name.get(SopflowSqlite.name)
+
+def verdicts(memory: list[Measurement], disk: list[Measurement]) -> dict[str, bool]:
+    by_name = {m.contender.name: m for m in memory + disk}
+    found = {}
+    sop_mem, base_mem = by_name.get(SopflowMemory.name), by_name.get(PyTransitions.name)
     if sop_mem and base_mem:
         ratio = sop_mem.rate / base_mem.rate
-        verdicts["memory"] = ratio >= MEMORY_TARGET
-        print(f"target, in memory: sopflow >= {MEMORY_TARGET:.0f}x pytransitions: {ratio:.2f}x -> "
-              f"{'MET' if verdicts['memory'] else 'NOT MET'}")
+        found["memory"] = ratio >= MEMORY_TARGET
+        print(
+            f"target, in memory: sopflow >= {MEMORY_TARGET:.0f}x pytransitions per event: {ratio:.2f}x -> "
+            f"{'MET' if found['memory'] else 'NOT MET'}"
+        )
+    sop_sql, base_sql = by_name.get(SopflowSqlite.name), by_name.get(RAW_EVENT)
     if sop_sql and base_sql:
         ratio = sop_sql.rate / base_sql.rate
-        verdicts["sqlite"] = ratio >= SQLITE_TARGET
-        print(f"target, on SQLite: sopflow >= {SQLITE_TARGET:.1f}x raw inserts: {ratio:.2f}x -> "
-              f"{'MET' if verdicts['sqlite'] else 'NOT MET'}")
-        grouped = by_name.get("raw sqlite3, txn per call")
+        found["sqlite"] = ratio >= SQLITE_TARGET
+        print(
+            f"target, on SQLite: sopflow >= {SQLITE_TARGET:.1f}x raw inserts per event: {ratio:.2f}x -> "
+            f"{'MET' if found['sqlite'] else 'NOT MET'}"
+        )
+        grouped = by_name.get(RAW_CALL)
         if grouped:
-            print(f"  (against raw rows grouped one transaction per call, as the Engine groups them: "
-                  f"{sop_sql.rate / grouped.rate:.2f}x)")
+            print(
+                f"  (against the raw rows grouped one transaction per call, as the Engine groups them: "
+                f"{sop_sql.rate / grouped.rate:.2f}x)"
+            )
+    return found
 
-    if sop_mem and verdicts.get("memory") is False and args.profile_cases:
-        print()
-        print(f"where the Stepper's time goes (cProfile, {fmt_int(args.profile_cases)} cases):")
-        print(profile_stepper(ref, args.profile_cases, 15))
 
-    if args.json:
-        figures = {
-            "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "nproc": os.cpu_count(),
-            "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version,
-            "events_per_case": ref.events_per_case,
-            "results": [
-                {"contender": m.contender.name, "cases": m.cases, "events": m.events, "seconds": m.seconds,
-                 "events_per_s": m.rate, "kib_per_case": m.kib_per_case, "runs": m.runs, "note": m.note}
-                for m in results + sqlite_results
-            ],
-            "targets": verdicts,
-        }
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(figures, out, indent=2, ensure_ascii=False)
-    if not args.db_dir:
-        shutil.rmtree(folder, ignore_errors=True)
+def write_json(path: str, ref: Reference, results: list[Measurement], targets: dict[str, bool]) -> None:
+    figures = {
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "events_per_case": ref.events_per_case,
+        "results": [
+            {
+                "contender": m.contender.name,
+                "cases": m.cases,
+                "events": m.events,
+                "seconds": m.seconds,
+                "events_per_s": m.rate,
+                "kib_per_case": m.kib_per_case,
+                "runs": m.runs,
+                "note": m.note,
+            }
+            for m in results
+        ],
+        "targets": targets,
+    }
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(figures, out, indent=2, ensure_ascii=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = arguments(argv)
+    catalog = default_catalog(None)
+    ref = reference_run(catalog.load(FLOW_ID), catalog.load("home_isolation_supply"))
+    folder = args.db_dir or tempfile.mkdtemp(prefix="sopflow-bench-")
+    os.makedirs(folder, exist_ok=True)
+    try:
+        print_header(ref)
+        memory = run_memory(ref, args)
+        disk = run_sqlite(ref, args, folder)
+        print_table(memory, disk, args)
+        targets = verdicts(memory, disk)
+        if targets.get("memory") is False and args.profile_cases:
+            print()
+            print(f"where the Stepper's time goes (cProfile, {fmt_int(args.profile_cases)} cases):")
+            print(profile_stepper(ref, args.profile_cases, 15))
+        if args.json:
+            write_json(args.json, ref, memory + disk, targets)
+    finally:
+        if not args.db_dir:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

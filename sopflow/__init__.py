@@ -1,10 +1,15 @@
 """sopflow: standard control procedures as YAML flows, stepped case by case, printed as charts."""
 
+from sopflow.engine.cases import Case, CaseStatus, Event, EventKind
 from sopflow.engine.catalog import FlowCatalog, builtin_flows
 from sopflow.engine.loader import load_flow, load_flow_bytes
 from sopflow.engine.model import Flow, Step, StepKind
+from sopflow.engine.runtime import Engine
+from sopflow.engine.schedule import DueItem
+from sopflow.engine.store import Store, open_store
 from sopflow.errors import (
     CaseError,
+    ConcurrentChange,
     FlowError,
     Location,
     LookupFailed,
@@ -15,7 +20,14 @@ from sopflow.errors import (
 )
 
 __all__ = [
+    "Case",
     "CaseError",
+    "CaseStatus",
+    "ConcurrentChange",
+    "DueItem",
+    "Engine",
+    "Event",
+    "EventKind",
     "Flow",
     "FlowCatalog",
     "FlowError",
@@ -26,8 +38,10 @@ __all__ = [
     "SopflowError",
     "Step",
     "StepKind",
+    "Store",
     "StoreError",
     "builtin_flows",
     "load_flow",
     "load_flow_bytes",
+    "open_store",
 ]

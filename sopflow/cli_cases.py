@@ -276,6 +276,9 @@ def _event_text(event: dict[str, Any], lang: str) -> str:
     )
     who = event["actor"] + (f" ({event['role']})" if event["role"] else "")
     extra = [f"{k}={new}" for k, (_old, new) in event["changes"].items()]
+    if event["why"] and event["why"].get("default"):
+        tried = ", ".join(t["guard"] for t in event["why"].get("tried", []))
+        extra.append(ui("case.why_default", lang, tried=tried or "-"))
     if event["why"] and "guard" in event["why"]:
         extra.append(
             ui(
@@ -405,10 +408,11 @@ def due_command(
         return
     for row in rows:
         mark = ui("case.overdue", lang) if row["overdue"] else ""
-        click.echo(
-            f"{row['due_at']}  {row['case']:<20} {row['step_label']:<14} "
-            f"{ui('due.kind.' + row['kind'], lang)}: {row['label']}  [{', '.join(row['roles'])}]{mark}"
-        )
+        what = ui("due.kind." + row["kind"], lang)
+        if row["kind"] != "deadline":
+            what += ("：" if lang == "zh" else ": ") + row["label"]
+        roles = ", ".join(row["roles"])
+        click.echo(f"{row['due_at']}  {row['case']:<16} {row['step_label']:<12} {what}  [{roles}]{mark}")
     click.echo(ui("due.count", lang, count=len(rows), overdue=sum(r["overdue"] for r in rows)))
 
 

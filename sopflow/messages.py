@@ -331,6 +331,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "add '{outcome}: <step>' under 'outcomes'",
         "流程 '{flow}' 可能以 '{outcome}' 结束，此处未处理 — 请在 outcomes 中添加 '{outcome}: <步骤>'",
     ),
+    "subflow.required_not_copied": (
+        "flow '{flow}' needs '{field}' when it starts, but this step does not copy it — add it to 'copy:'",
+        "流程 '{flow}' 启动时必须有 '{field}'，但此步骤没有复制该字段 — 请加入 copy",
+    ),
     "subflow.copy_missing": (
         "flow '{flow}' has no field '{field}' to copy into — declare it there or remove it from 'copy'",
         "流程 '{flow}' 没有字段 '{field}' 可接收 — 请在该流程中声明，或从 copy 中删除",

@@ -25,9 +25,25 @@ def sopflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
 
 
 def start_request(sopflow, case_id: str = "R-1") -> Result:  # type: ignore[no-untyped-def]
-    return sopflow("case", "start", "supply_request", "--id", case_id, "--set", "household_id=H-3-2-501",
-                   "--set", "address=前郭镇东风社区3号楼2单元501", "--set", "phone=13812345678",
-                   "--role", "grid_worker", "--at", "2020-02-03 08:00", "--place", "前郭镇/东风社区")
+    return sopflow(
+        "case",
+        "start",
+        "supply_request",
+        "--id",
+        case_id,
+        "--set",
+        "household_id=H-3-2-501",
+        "--set",
+        "address=前郭镇东风社区3号楼2单元501",
+        "--set",
+        "phone=13812345678",
+        "--role",
+        "grid_worker",
+        "--at",
+        "2020-02-03 08:00",
+        "--place",
+        "前郭镇/东风社区",
+    )
 
 
 def test_start_shows_where_the_case_is_and_what_to_do(sopflow) -> None:  # type: ignore[no-untyped-def]
@@ -41,8 +57,23 @@ def test_start_shows_where_the_case_is_and_what_to_do(sopflow) -> None:  # type:
 
 def test_advance_records_the_action_and_the_decision_with_its_reason(sopflow) -> None:  # type: ignore[no-untyped-def]
     start_request(sopflow)
-    result = sopflow("case", "advance", "R-1", "sorted", "--set", "request_type=groceries", "--set", "items=大米",
-                     "--set", "urgent=no", "--role", "grid_worker", "--at", "2020-02-03 08:20", "--json")
+    result = sopflow(
+        "case",
+        "advance",
+        "R-1",
+        "sorted",
+        "--set",
+        "request_type=groceries",
+        "--set",
+        "items=大米",
+        "--set",
+        "urgent=no",
+        "--role",
+        "grid_worker",
+        "--at",
+        "2020-02-03 08:20",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     detail = json.loads(result.output)
     assert detail["step"] == "purchase"
@@ -59,7 +90,8 @@ def test_errors_are_one_line_in_the_users_language_with_exit_1(sopflow) -> None:
     assert wrong.exit_code == 1
     assert wrong.output.strip() == (
         "case 'R-1' is at step 'log_request', where 'sortd' cannot be done — did you mean 'sorted'? "
-        "available now: sorted, declined")
+        "available now: sorted, declined"
+    )
     chinese = sopflow("case", "advance", "R-1", "sorted", "--role", "volunteer", "--lang", "zh")
     assert chinese.exit_code == 1 and "角色 'volunteer' 不能对案件 'R-1' 执行 'sorted'" in chinese.output
     missing = sopflow("case", "show", "R-404")
@@ -89,7 +121,9 @@ def test_due_lists_overdue_work_first(sopflow) -> None:  # type: ignore[no-untyp
     assert [(r["case"], r["kind"], r["overdue"]) for r in rows] == [("R-1", "deadline", True)]
     assert rows[0]["due_at"] == "2020-02-03 09:00"
     assert json.loads(sopflow("due", "--now", "2020-02-03 08:10", "--within", "10m", "--json").output) == []
-    assert json.loads(sopflow("due", "--now", "2020-02-03 10:00", "--role", "volunteer", "--json").output) == []
+    assert (
+        json.loads(sopflow("due", "--now", "2020-02-03 10:00", "--role", "volunteer", "--json").output) == []
+    )
 
 
 def test_history_tick_and_verify(sopflow) -> None:  # type: ignore[no-untyped-def]

@@ -197,6 +197,9 @@ def _check_child(flow: Flow, step_id: str, child: Flow, sink: ProblemSink) -> No
                     outcome=outcome,
                     flow=child.id,
                 )
+    for spec in child.fields.values():
+        if spec.required and spec.id not in step.copy:
+            sink.add("subflow.required_not_copied", (*path, "flow"), field=spec.id, flow=child.id)
     for i, name in enumerate(step.copy):
         mine, theirs = flow.fields[name], child.fields.get(name)
         if theirs is None:
