@@ -470,6 +470,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "damaged; restore it from a backup",
         "案件库中缺少流程 '{flow}' 的版本 {digest} — 案件库已损坏，请从备份恢复",
     ),
+    "render.no_dot": (
+        "Graphviz's `dot` program is not installed — install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz) and make sure `dot` is on PATH",
+        "未安装 Graphviz 的 dot 程序 — 请安装 Graphviz（Debian/Ubuntu：sudo apt-get install graphviz），并确保 dot 在 PATH 中",
+    ),
+    "render.no_font": (
+        "the font {font} is not installed, so Chinese would print as boxes — install it (Debian/Ubuntu: sudo apt-get install fonts-noto-cjk)",
+        "未安装字体 {font}，中文会显示为方框 — 请安装（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk）",
+    ),
+    "render.no_pdfunite": (
+        "pdfunite is needed to put the pages of a chart into one PDF — install poppler-utils (sudo apt-get install poppler-utils)",
+        "需要 pdfunite 把图的各页合成一个 PDF — 请安装 poppler-utils（sudo apt-get install poppler-utils）",
+    ),
+    "render.dot_failed": (
+        "Graphviz could not draw the chart ({detail}) — please report this with the flow file",
+        "Graphviz 无法绘制流程图（{detail}）— 请连同流程文件一起报告此问题",
+    ),
+    "render.bad_format": (
+        "'{format}' is not an output format — use one of: {formats}",
+        "'{format}' 不是可用的输出格式 — 可用：{formats}",
+    ),
+    "render.unreadable": (
+        "page {page} of '{flow}' would print its smallest text at {points} pt — split the flow into groups, or print on A3 (--paper a3)",
+        "'{flow}' 第 {page} 页最小字号将只有 {points} 磅 — 请把流程分组，或用 A3 纸打印（--paper a3）",
+    ),
     "flow.unknown_id": (
         "no flow '{flow}' — {did_you_mean}known flows: {known}",
         "没有流程 '{flow}' — {did_you_mean}已有流程：{known}",

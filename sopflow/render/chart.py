@@ -1,0 +1,271 @@
+"""A flow as a chart: plain data that every renderer (DOT, Mermaid, handbook) reads.
+
+Rendering has three layers: this module extracts what a printed chart shows (steps with their
+role, time limits, timers and checks; the ways between them; groups; the legend) in one language;
+`dot.py` and `mermaid.py` turn that into text; `graphviz_run.py` runs `dot`. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sopflow.engine.durations import format_duration
+from sopflow.engine.model import EdgeKind, Flow, Step, StepKind
+from sopflow.ui import ui
+
+# Light fills that print well and stay apart in greyscale; one per role, in the flow's role order.
+ROLE_COLOURS = (
+    "#dbe9f6",
+    "#fde2c8",
+    "#d5efd5",
+    "#f6d5e1",
+    "#e6dcf2",
+    "#fff2b3",
+    "#d4eeee",
+    "#f0dcc8",
+    "#e0e0e0",
+    "#ead1f0",
+    "#cde5c2",
+    "#f9d0c4",
+    "#c9d8ee",
+    "#efe8c0",
+    "#d9f2e6",
+    "#f2d9d9",
+)
+
+
+@dataclass(frozen=True)
+class ChartNode:
+    """A box on the chart: a step, or a connector to a step printed on another page."""
+
+    id: str
+    kind: str  # a StepKind value, "start" or "connector"
+    title: str
+    role: str | None = None
+    role_label: str = ""
+    notes: tuple[str, ...] = ()  # timers, checks, child flow, outcome: one short line each
+    deadline: str = ""  # "within 2h", printed beside the role
+    group: str | None = None
+    pages: tuple[int, ...] = ()  # for connectors: the page(s) the way continues on, or comes from
+    incoming: bool = False  # a connector for ways coming in from other pages
+
+
+@dataclass(frozen=True)
+class ChartEdge:
+    source: str
+    target: str
+    label: str
+    kind: str  # an EdgeKind value, or "start"
+
+
+@dataclass(frozen=True)
+class ChartPage:
+    number: int
+    subtitle: str
+    nodes: tuple[ChartNode, ...]
+    edges: tuple[ChartEdge, ...]
+    groups: Mapping[str, str] = field(default_factory=dict)  # group id -> label, for clusters
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    role: str
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    flow_id: str
+    title: str
+    version: str
+    lang: str
+    legend: tuple[LegendEntry, ...]
+    pages: tuple[ChartPage, ...]
+    organisation: str = ""
+    date: str = ""
+
+    def colour(self, role: str | None) -> str:
+        return next((e.colour for e in self.legend if e.role == role), "#ffffff")
+
+
+START_ID = "__start__"
+
+
+def legend(flow: Flow, lang: str) -> tuple[LegendEntry, ...]:
+    used = dict.fromkeys(step.role for step in flow.steps.values())
+    return tuple(
+        LegendEntry(role, flow.text(flow.roles[role], lang), ROLE_COLOURS[i % len(ROLE_COLOURS)])
+        for i, role in enumerate(r for r in flow.roles if r in used)
+    )
+
+
+def step_node(flow: Flow, step: Step, lang: str) -> ChartNode:
+    return ChartNode(
+        id=step.id,
+        kind=str(step.kind),
+        title=flow.text(step.label, lang),
+        role=step.role,
+        role_label=flow.text(flow.roles[step.role], lang),
+        notes=step_notes(flow, step, lang),
+        deadline=ui("chart.deadline", lang, value=format_duration(step.deadline)) if step.deadline else "",
+        group=step.group,
+    )
+
+
+def step_notes(flow: Flow, step: Step, lang: str) -> tuple[str, ...]:
+    """The short lines under a step's title: who, how soon, what recurs, what runs out."""
+    notes = []
+    for check in step.checks:
+        notes.append(
+            ui(
+                "chart.check",
+                lang,
+                every=format_duration(check.every),
+                label=flow.text(check.label, lang) or check.name,
+            )
+        )
+    for timer in step.timers:
+        start = (
+            flow.text(flow.fields[timer.from_field].label, lang)
+            if timer.from_field
+            else ui("chart.entered", lang)
+        )
+        notes.append(ui("chart.timer", lang, after=format_duration(timer.after), start=start))
+    if step.kind is StepKind.SUBFLOW and step.subflow:
+        notes.append(ui("chart.subflow", lang, flow=step.subflow))
+    if step.kind is StepKind.END and step.outcome:
+        notes.append(step.outcome)
+    return tuple(notes)
+
+
+def edge_label(flow: Flow, step: Step, name: str, kind: EdgeKind, lang: str) -> str:
+    if kind is EdgeKind.NEXT:
+        return ""
+    if kind is EdgeKind.OUTCOME:
+        return name
+    labelled = {a.name: a.label for a in step.actions} | {b.name: b.label for b in step.branches}
+    labelled |= {t.name: t.label for t in step.timers} | {c.name: c.label for c in step.checks}
+    text = flow.text(labelled[name], lang) if labelled.get(name) else name
+    if kind is EdgeKind.TIMER:
+        return ui("chart.timer_edge", lang, label=text)
+    if kind is EdgeKind.ESCALATE:
+        return ui("chart.escalate", lang, label=text)
+    return text
+
+
+def whole_page(
+    flow: Flow,
+    lang: str,
+    steps: Sequence[str] | None = None,
+    *,
+    number: int = 1,
+    subtitle: str = "",
+    where: Mapping[str, int] | None = None,
+) -> ChartPage:
+    """One page holding `steps` (default: all); ways to steps printed elsewhere end in connectors."""
+    chosen = list(steps) if steps is not None else list(flow.steps)
+    on_page = set(chosen)
+    nodes = [step_node(flow, flow.steps[s], lang) for s in chosen]
+    edges: list[ChartEdge] = []
+    connectors: dict[str, ChartNode] = {}
+    if flow.start in on_page:
+        nodes.insert(0, ChartNode(START_ID, "start", ui("chart.start", lang)))
+        edges.append(ChartEdge(START_ID, flow.start, "", "start"))
+    for step_id in chosen:
+        step = flow.steps[step_id]
+        for name, kind, target in step.exits():
+            shown = target if target in on_page else _connector(flow, target, lang, where or {}, connectors)
+            edges.append(ChartEdge(step_id, shown, edge_label(flow, step, name, kind, lang), str(kind)))
+    for step_id, sources in _entries_from_elsewhere(flow, on_page).items():
+        source = _connector(flow, step_id, lang, where or {}, connectors, sources=sources)
+        edges.append(ChartEdge(source, step_id, "", "connector"))
+    groups = {g: flow.text(flow.groups[g], lang) for g in dict.fromkeys(n.group for n in nodes if n.group)}
+    return ChartPage(number, subtitle, tuple(nodes + list(connectors.values())), tuple(edges), groups)
+
+
+def _entries_from_elsewhere(flow: Flow, on_page: set[str]) -> dict[str, list[str]]:
+    """Steps of this page that are reached from steps printed elsewhere, with those steps."""
+    found: dict[str, list[str]] = {}
+    for step in flow.steps.values():
+        if step.id in on_page:
+            continue
+        for _, _, target in step.exits():
+            if target in on_page:
+                found.setdefault(target, []).append(step.id)
+    return found
+
+
+def _connector(
+    flow: Flow,
+    step_id: str,
+    lang: str,
+    where: Mapping[str, int],
+    connectors: dict[str, ChartNode],
+    *,
+    sources: Sequence[str] = (),
+) -> str:
+    """A connector: to a step printed on another page, or (with `sources`) in from other pages."""
+    incoming = bool(sources)
+    node_id = f"{'from' if incoming else 'to'}__{step_id}"
+    if node_id not in connectors:
+        refers_to = sources if incoming else [step_id]
+        pages = tuple(sorted({where[s] for s in refers_to if s in where}))
+        title = flow.text(flow.steps[sources[0]].label, lang) if len(sources) == 1 else ""
+        if not incoming:
+            title = flow.text(flow.steps[step_id].label, lang)
+        connectors[node_id] = ChartNode(node_id, "connector", title, pages=pages, incoming=incoming)
+    return node_id
+
+
+def build_chart(
+    flow: Flow,
+    lang: str,
+    pages: Sequence[Sequence[str]] | None = None,
+    *,
+    subtitles: Sequence[str] = (),
+    organisation: str = "",
+    date: str = "",
+    elsewhere: int | None = None,
+) -> Chart:
+    """The chart of `flow`, on one page or on the given pages (lists of step ids). Steps on no
+    page are referred to as being on page `elsewhere` (used when trying out a page on its own)."""
+    layout = [list(flow.steps)] if pages is None else [list(p) for p in pages]
+    where = {step: n for n, page in enumerate(layout, 1) for step in page}
+    if elsewhere is not None:
+        where = {step: where.get(step, elsewhere) for step in flow.steps}
+    built = tuple(
+        whole_page(
+            flow,
+            lang,
+            steps,
+            number=n,
+            subtitle=subtitles[n - 1] if n - 1 < len(subtitles) else "",
+            where=where,
+        )
+        for n, steps in enumerate(layout, 1)
+    )
+    return Chart(
+        flow.id,
+        flow.text(flow.title, lang),
+        flow.version,
+        lang,
+        legend(flow, lang),
+        built,
+        organisation,
+        date,
+    )
+
+
+def split_by_group(flow: Flow, lang: str) -> tuple[list[list[str]], list[str]]:
+    """The sensible split for a big flow: the main line on page 1, each group on a page of its own."""
+    main = [s.id for s in flow.steps.values() if s.group is None]
+    pages = [main] if main else []
+    subtitles = [ui("chart.main_line", lang)] if main else []
+    for group, label in flow.groups.items():
+        steps = [s.id for s in flow.steps.values() if s.group == group]
+        if steps:
+            pages.append(steps)
+            subtitles.append(flow.text(label, lang))
+    return pages, subtitles

@@ -1,0 +1,150 @@
+"""Printable charts: lay a flow out on as many pages as it needs to stay readable, and write files.
+
+The rule from the county's aim ("understand at a glance"): the smallest text on paper is at least
+9 pt. A flow that does not fit one page that way is split the sensible way first (the main line,
+then each group such as the fever branch on a page of its own); a part still too big for a page is
+cut in reading order into runs that each fit (found by bisection). Text is never shrunk below the
+limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sopflow.engine.model import Flow
+from sopflow.errors import RenderError
+from sopflow.render import graphviz_run
+from sopflow.render.chart import Chart, ChartPage, build_chart, split_by_group
+from sopflow.render.dot import SMALLEST_PT, Highlight, Layout, page_dot
+from sopflow.render.fit import Fit, best_fit
+from sopflow.render.mermaid import chart_mermaid
+
+TRIAL_SUBTITLE = "— 9/9"  # as long as a real continuation title, for trying a page on its own
+TRIAL_PAGE = 99  # the page number connectors show while a page is tried on its own
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    paper: str = "a4"
+    landscape: bool | None = None  # None: whichever prints larger
+    organisation: str = ""
+    date: str = ""
+    highlight: Highlight | None = None
+
+
+@dataclass(frozen=True)
+class PrintedPage:
+    page: ChartPage
+    fit: Fit
+    dot: str  # with size and margins for the paper
+
+
+@dataclass(frozen=True)
+class PrintedChart:
+    chart: Chart
+    pages: tuple[PrintedPage, ...]
+
+    @property
+    def readable(self) -> bool:
+        return all(p.fit.readable for p in self.pages)
+
+
+def lay_out(flow: Flow, lang: str, options: PrintOptions | None = None) -> PrintedChart:
+    """The chart of `flow` on readable pages (measured with the real `dot`)."""
+    options = options or PrintOptions()
+    pages: list[list[str]] = [list(flow.steps)]
+    subtitles = [""]
+    printed = _print(flow, lang, pages, subtitles, options)
+    if printed.readable:
+        return printed
+    if flow.groups:
+        pages, subtitles = split_by_group(flow, lang)
+        printed = _print(flow, lang, pages, subtitles, options)
+        if printed.readable:
+            return printed
+    final_pages: list[list[str]] = []
+    final_titles: list[str] = []
+    for steps, subtitle, page in zip(pages, subtitles, printed.pages, strict=True):
+        runs = [steps] if page.fit.readable else _readable_runs(flow, lang, steps, options)
+        final_pages += runs
+        numbered = [f"{subtitle} {n}/{len(runs)}".strip() for n in range(1, len(runs) + 1)]
+        final_titles += [subtitle] if len(runs) == 1 else numbered
+    return _print(flow, lang, final_pages, final_titles, options)
+
+
+def _readable_runs(flow: Flow, lang: str, steps: list[str], options: PrintOptions) -> list[list[str]]:
+    """Cut steps, in reading order, into runs each as long as still prints readably (bisection:
+    a few layouts per page), so that one crowded step does not make every page small."""
+    trial_options = replace(options, organisation="", date="")
+    runs: list[list[str]] = []
+    start = 0
+    while start < len(steps):
+        fits, tried_up_to = start + 1, len(steps)  # steps[start:fits] fits, or is a single step
+        while fits < tried_up_to:
+            middle = (fits + tried_up_to + 1) // 2
+            trial = _print(
+                flow, lang, [steps[start:middle]], [TRIAL_SUBTITLE], trial_options, elsewhere=TRIAL_PAGE
+            )
+            if trial.readable:
+                fits = middle
+            else:
+                tried_up_to = middle - 1
+        runs.append(steps[start:fits])
+        start = fits
+    return runs
+
+
+def _print(
+    flow: Flow,
+    lang: str,
+    pages: list[list[str]],
+    subtitles: list[str],
+    options: PrintOptions,
+    elsewhere: int | None = None,
+) -> PrintedChart:
+    chart = build_chart(
+        flow,
+        lang,
+        pages,
+        subtitles=subtitles,
+        organisation=options.organisation,
+        date=options.date,
+        elsewhere=elsewhere,
+    )
+    printed = []
+    for page in chart.pages:
+        choices = []
+        for rankdir in ("TB", "LR"):  # a wide fan-out prints larger running left to right
+            natural = graphviz_run.measure(page_dot(chart, page, Layout(rankdir=rankdir), options.highlight))
+            choices.append((best_fit(natural, SMALLEST_PT, options.paper, options.landscape), rankdir))
+        fitted, rankdir = max(choices, key=lambda choice: choice[0].scale)
+        layout = Layout(fitted.size_in, fitted.margin_in, fitted.landscape, rankdir)
+        printed.append(PrintedPage(page, fitted, page_dot(chart, page, layout, options.highlight)))
+    return PrintedChart(chart, tuple(printed))
+
+
+def write_chart(printed: PrintedChart, fmt: str, folder: Path, stem: str) -> list[Path]:
+    """Write the chart as `fmt` into `folder`: one PDF with all pages, one DOT file holding every
+    page's graph, a Markdown file of Mermaid blocks, or an SVG/PNG per page."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "dot":
+        target = folder / f"{stem}.dot"
+        target.write_text("\n".join(p.dot for p in printed.pages), "utf-8")
+        return [target]
+    if fmt == "mermaid":
+        target = folder / f"{stem}.md"
+        target.write_text(chart_mermaid(printed.chart), "utf-8")
+        return [target]
+    if fmt not in graphviz_run.FORMATS:
+        raise RenderError("render.bad_format", format=fmt, formats="pdf, svg, png, dot, mermaid")
+    single = len(printed.pages) == 1
+    paths = [
+        graphviz_run.write(
+            p.dot, fmt, folder / (f"{stem}.{fmt}" if single else f"{stem}-{p.page.number}.{fmt}")
+        )
+        for p in printed.pages
+    ]
+    if fmt == "pdf" and not single:
+        return [graphviz_run.unite_pdfs(paths, folder / f"{stem}.pdf")]
+    return paths
