@@ -101,6 +101,7 @@ def _print(
     pages: list[list[str]],
     subtitles: list[str],
     options: PrintOptions,
+    *,
     elsewhere: int | None = None,
 ) -> PrintedChart:
     chart = build_chart(
