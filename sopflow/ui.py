@@ -59,6 +59,11 @@ UI: dict[str, tuple[str, str]] = {
         "3-D box = starts a child flow, bold box = end, dashed arrow = timer or alarm",
         "图形：圆角框＝任务，菱形＝判断，双线框＝等待（计时，↻定时检查）| 立体框＝启动子流程，粗框＝结束，虚线＝计时或异常",
     ),
+    "render.done": (
+        "{flow}: {pages} page(s), smallest text {points} pt → {files}",
+        "{flow}：{pages} 页，最小字号 {points} 磅 → {files}",
+    ),
+    "render.case_done": ("case {case} → {files}", "案件 {case} → {files}"),
     "paths.too_many": (
         "more than {limit} paths; the flow has too many loops to list",
         "路径超过 {limit} 条，流程中的环路太多，无法列出",

@@ -16,6 +16,10 @@ from sopflow.engine.store import Store, open_store
 PG_SERVER = os.environ.get("SOPFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite the golden chart files.")
+
+
 class Clock:
     """Time that moves only when a test moves it."""
 

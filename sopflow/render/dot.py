@@ -38,7 +38,7 @@ class Layout:
     """How the drawing runs (top-down or left-right) and where it goes on paper (see fit.py)."""
 
     size_in: tuple[float, float] | None = None
-    margin_in: tuple[float, float] | None = None
+    pad_in: tuple[float, float] | None = None
     landscape: bool = False
     rankdir: str = "TB"
 
@@ -71,10 +71,11 @@ def page_dot(
         fontsize=str(LEGEND_PT),
         pad="0.1",
     )
-    if layout.size_in is not None and layout.margin_in is not None:
+    if layout.size_in is not None and layout.pad_in is not None:
         graph.attr(
-            size=f"{layout.size_in[0]:.3f},{layout.size_in[1]:.3f}",
-            margin=f"{layout.margin_in[0]:.3f},{layout.margin_in[1]:.3f}",
+            size=f"{layout.size_in[0]:.4f},{layout.size_in[1]:.4f}",
+            pad=f"{layout.pad_in[0]:.4f},{layout.pad_in[1]:.4f}",
+            margin="0",
         )
     graph.attr("node", fontname=FONT, fontsize=str(STEP_PT), margin="0.08,0.04", penwidth="1")
     graph.attr("edge", fontname=FONT, fontsize=str(EDGE_PT), arrowsize="0.7", color="#444444")
@@ -155,6 +156,11 @@ def _node_label(chart: Chart, node: ChartNode) -> str:
     return "<" + "<br/>".join(lines) + ">"
 
 
+def _step_of(node_id: str) -> str:
+    """The step a node stands for: connectors to or from another page stand for their step."""
+    return node_id.split("__", 1)[1] if node_id.startswith(("to__", "from__")) else node_id
+
+
 def wrap(text: str, width: int) -> str:
     """Break a label into lines of about `width` columns (a Chinese character counts as two),
     at spaces where there are any, so that boxes stay narrow."""
@@ -199,12 +205,11 @@ def _edge_attrs(edge: ChartEdge, highlight: Highlight | None) -> dict[str, str]:
     if edge.kind == "start":
         attrs["arrowsize"] = "0.6"
     if highlight is not None:
-        taken = [
-            mark for source, target, mark in highlight.taken if (source, target) == (edge.source, edge.target)
-        ]
+        ends = (_step_of(edge.source), _step_of(edge.target))
+        taken = [mark for source, target, mark in highlight.taken if (source, target) == ends]
         if taken:
             attrs.update(penwidth="3", color="#1f77b4", fontcolor="#1f77b4")
             attrs["label"] = (edge.label + "\n" if edge.label else "") + "\n".join(taken)
-        elif highlight.current == edge.source and edge.target in highlight.available:
+        elif highlight.current == edge.source and ends[1] in highlight.available:
             attrs.update(color="#2ca02c", fontcolor="#2ca02c", penwidth="2")
     return attrs

@@ -37,18 +37,21 @@ class Fit:
 
     @property
     def size_in(self) -> tuple[float, float]:
-        """Graphviz `size`: the drawing's printed size, in inches."""
-        return (
-            self.natural[0] * self.scale / POINTS_PER_INCH,
-            self.natural[1] * self.scale / POINTS_PER_INCH,
-        )
+        """Graphviz `size`: the whole page, in inches (the drawing plus its padding fill it)."""
+        page_w, page_h = self.page_pt
+        return (page_w / POINTS_PER_INCH, page_h / POINTS_PER_INCH)
 
     @property
-    def margin_in(self) -> tuple[float, float]:
-        """Graphviz `margin`: what is left of the page around the drawing, centred, in inches."""
+    def pad_in(self) -> tuple[float, float]:
+        """Graphviz `pad` around the drawing, in inches before scaling, such that Graphviz, scaling
+        drawing and padding together to `size`, scales by exactly `scale` and centres the drawing
+        on the page. (Graphviz's `margin` is not honoured per axis by its PDF output.)"""
         page_w, page_h = self.page_pt
-        width, height = self.natural[0] * self.scale, self.natural[1] * self.scale
-        return (max(page_w - width, 0) / 2 / POINTS_PER_INCH, max(page_h - height, 0) / 2 / POINTS_PER_INCH)
+        width, height = self.natural
+        return (
+            max(page_w - width * self.scale, 0) / 2 / self.scale / POINTS_PER_INCH,
+            max(page_h - height * self.scale, 0) / 2 / self.scale / POINTS_PER_INCH,
+        )
 
 
 def fit(

@@ -31,6 +31,7 @@ class PrintOptions:
     organisation: str = ""
     date: str = ""
     highlight: Highlight | None = None
+    heading: str = ""  # put before the flow's title, e.g. the case id on a case chart
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ def _print(
         date=options.date,
         elsewhere=elsewhere,
     )
+    if options.heading:
+        chart = replace(chart, title=f"{options.heading} · {chart.title}")
     printed = []
     for page in chart.pages:
         choices = []
@@ -120,7 +123,7 @@ def _print(
             natural = graphviz_run.measure(page_dot(chart, page, Layout(rankdir=rankdir), options.highlight))
             choices.append((best_fit(natural, SMALLEST_PT, options.paper, options.landscape), rankdir))
         fitted, rankdir = max(choices, key=lambda choice: choice[0].scale)
-        layout = Layout(fitted.size_in, fitted.margin_in, fitted.landscape, rankdir)
+        layout = Layout(fitted.size_in, fitted.pad_in, fitted.landscape, rankdir)
         printed.append(PrintedPage(page, fitted, page_dot(chart, page, layout, options.highlight)))
     return PrintedChart(chart, tuple(printed))
 

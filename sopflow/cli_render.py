@@ -1,0 +1,158 @@
+"""`sopflow render` and `sopflow case chart`: printable charts, a thin layer over sopflow.render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sopflow.cli_cases import _engine, _lang, _moment, remember_lang
+from sopflow.engine.catalog import FlowCatalog, default_catalog
+from sopflow.engine.model import Flow
+from sopflow.render.printing import PrintOptions, lay_out, write_chart
+from sopflow.render.trace import case_highlight, pages_for_case
+from sopflow.ui import ui
+
+FORMATS = ("pdf", "svg", "png", "dot", "mermaid")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def paper_options(command: F) -> F:
+    command = click.option(
+        "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Paper size."
+    )(command)
+    command = click.option(
+        "--landscape/--portrait",
+        default=None,
+        help="Page orientation (default: whichever prints each page larger).",
+    )(command)
+    command = click.option(
+        "--org", "organisation", default="", help="Organisation name for the title block."
+    )(command)
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=None,
+        callback=remember_lang,
+        help="Language of the chart (default: SOPFLOW_LANG, else the locale).",
+    )(command)
+
+
+@click.command("render")
+@click.argument("flows", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every flow (built-in and in --flows).")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    default=("pdf",),
+    show_default=True,
+    help="Output format; repeat for several.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into.",
+)
+@click.option("--date", default="", help="Date for the title block (default: today).")
+@paper_options
+def render_command(
+    *,
+    flows: tuple[str, ...],
+    everything: bool,
+    formats: tuple[str, ...],
+    folder: Path,
+    date: str,
+    paper: str,
+    landscape: bool | None,
+    organisation: str,
+    lang: str | None,
+) -> None:
+    """Print flowcharts: FLOW ids or files, or --all. Text stays at 9 pt or more on paper; a big
+    flow is split over several pages (the main line, then each branch)."""
+    from sopflow.cli import resolve_flow  # noqa: PLC0415 (cli imports this module)
+
+    lang = _lang(lang)
+    if not flows and not everything:
+        raise click.UsageError("name a FLOW or use --all")
+    catalog = click.get_current_context().find_object(FlowCatalog) or default_catalog(None)
+    chosen: list[Flow] = [resolve_flow(f) for f in flows]
+    if everything:
+        chosen += [
+            catalog.load(flow_id)
+            for flow_id in sorted(catalog.ids())
+            if flow_id not in {f.id for f in chosen}
+        ]
+    options = PrintOptions(paper, landscape, organisation, date or _today())
+    for flow in chosen:
+        printed = lay_out(flow, lang, options)
+        written = [path for fmt in formats for path in write_chart(printed, fmt, folder, f"{flow.id}.{lang}")]
+        smallest = min(p.fit.smallest_pt for p in printed.pages)
+        click.echo(
+            ui(
+                "render.done",
+                lang,
+                flow=flow.id,
+                pages=len(printed.pages),
+                points=f"{smallest:.1f}",
+                files=", ".join(str(p) for p in written),
+            )
+        )
+
+
+@click.command("chart")
+@click.argument("case_id")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .pdf, .svg, .png or .dot (an SVG/PNG per page if there are several).",
+)
+@click.option(
+    "--now", "now_text", default=None, help="Judge what is overdue at this local time (default: now)."
+)
+@paper_options
+def case_chart_command(
+    *,
+    case_id: str,
+    target: Path,
+    now_text: str | None,
+    paper: str,
+    landscape: bool | None,
+    organisation: str,
+    lang: str | None,
+) -> None:
+    """Draw a case on its flow's chart: where it is, the numbered way it came, what can be done now."""
+    lang = _lang(lang)
+    engine = _engine()
+    case = engine.case(case_id)
+    stepper = engine.stepper_for(case)
+    now = _moment(now_text, engine) or engine.clock()
+    highlight = case_highlight(stepper, case, now, engine.tz)
+    options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
+    printed = lay_out(stepper.flow, lang, options)
+    fmt = target.suffix.lstrip(".").lower()
+    if fmt not in ("pdf", "svg", "png", "dot"):
+        raise click.BadParameter(
+            f"'{target.name}' — end the name in .pdf, .svg, .png or .dot", param_hint="-o"
+        )
+    written = write_chart(pages_for_case(printed, case), fmt, target.parent, target.stem)
+    click.echo(ui("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
+
+
+def _today() -> str:
+    from datetime import date  # noqa: PLC0415
+
+    return date.today().isoformat()

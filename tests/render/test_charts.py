@@ -1,0 +1,133 @@
+"""Charts: the DOT text (golden files), real PDFs and PNGs from `dot`, readability on A4, Mermaid,
+and a case drawn on its chart."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from sopflow import builtin_flows
+from sopflow.errors import RenderError
+from sopflow.render import graphviz_run
+from sopflow.render.chart import build_chart, split_by_group
+from sopflow.render.dot import page_dot
+from sopflow.render.fit import MIN_READABLE_PT, fit
+from sopflow.render.mermaid import chart_mermaid
+from sopflow.render.printing import PrintedChart, lay_out, write_chart
+
+FLOWS = builtin_flows()
+GOLDEN = Path(__file__).parent.parent / "golden"
+needs_dot = pytest.mark.needs_dot
+_LAID_OUT: dict[tuple[str, str], PrintedChart] = {}
+
+
+def laid_out(flow_id: str, lang: str) -> PrintedChart:
+    """Layouts are measured with dot and take a moment: each is made once per test run."""
+    if (flow_id, lang) not in _LAID_OUT:
+        _LAID_OUT[flow_id, lang] = lay_out(FLOWS[flow_id], lang)
+    return _LAID_OUT[flow_id, lang]
+
+
+def golden_dot(flow_id: str, lang: str) -> str:
+    """The pure DOT text (no measuring): the whole flow, or its main line and groups."""
+    flow = FLOWS[flow_id]
+    pages, subtitles = split_by_group(flow, lang) if flow.groups else ([list(flow.steps)], [""])
+    chart = build_chart(flow, lang, pages, subtitles=subtitles)
+    return "\n".join(page_dot(chart, page) for page in chart.pages)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_dot_text_matches_the_golden_file(flow_id: str, lang: str, request: pytest.FixtureRequest) -> None:
+    path = GOLDEN / f"{flow_id}.{lang}.dot"
+    text = golden_dot(flow_id, lang)
+    if request.config.getoption("--update-golden"):
+        path.write_text(text, "utf-8")
+    assert path.exists(), "run pytest --update-golden to create the golden files"
+    assert text == path.read_text("utf-8")
+
+
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_the_chart_shows_every_step_role_and_limit(flow_id: str) -> None:
+    flow = FLOWS[flow_id]
+    text = golden_dot(flow_id, "zh")
+    for step in flow.steps.values():
+        assert f"\t{step.id} [" in text
+        assert flow.text(flow.roles[step.role], "zh") in text
+    if any(s.deadline for s in flow.steps.values()):
+        assert "时限" in text
+    assert "cluster_" in text or not flow.groups
+
+
+def test_fitting_arithmetic() -> None:
+    assert fit((500, 700), 10).scale == 1.0
+    squeezed = fit((1046.56, 700), 10)
+    assert squeezed.scale == pytest.approx(0.5, abs=0.01) and not squeezed.readable
+    wide = fit((900, 500), 10, landscape=True)
+    assert wide.page_pt == (841.89, 595.28) and wide.scale == pytest.approx(769.89 / 900)
+    assert fit((500, 700), 10).pad_in == pytest.approx(((595.28 - 500) / 144, (841.89 - 700) / 144))
+    assert squeezed.size_in == pytest.approx((595.28 / 72, 841.89 / 72))
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_every_page_is_readable_on_a4(flow_id: str, lang: str) -> None:
+    printed = laid_out(flow_id, lang)
+    for page in printed.pages:
+        assert page.fit.smallest_pt >= MIN_READABLE_PT, (page.page.subtitle, page.fit)
+        width, height = page.fit.page_pt
+        assert (width, height) in ((595.28, 841.89), (841.89, 595.28))
+    shown = {n.id for p in printed.pages for n in p.page.nodes if n.kind != "connector"} - {"__start__"}
+    assert shown == set(FLOWS[flow_id].steps)  # every step is printed, on exactly one page
+    assert sum(len([n for n in p.page.nodes if n.id in shown]) for p in printed.pages) == len(shown)
+
+
+@needs_dot
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_pdf_embeds_the_chinese_font(flow_id: str, tmp_path: Path) -> None:
+    [pdf] = write_chart(laid_out(flow_id, "zh"), "pdf", tmp_path, flow_id)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "NotoSansCJK" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk)  # the 'emb' column
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert f"Pages:           {len(laid_out(flow_id, 'zh').pages)}" in pages
+    assert re.search(r"Page size:\s+(595 x 84[12]|84[12] x 595) pts", pages), pages
+
+
+@needs_dot
+def test_png_is_not_blank(tmp_path: Path) -> None:
+    paths = write_chart(laid_out("supply_request", "zh"), "png", tmp_path, "supply")
+    for path in paths:
+        with Image.open(path) as image:
+            grey = image.convert("L")
+            dark = sum(grey.histogram()[:128])
+            assert dark > 0.01 * grey.width * grey.height
+
+
+def test_mermaid_has_every_step_and_edge() -> None:
+    flow = FLOWS["supply_request"]
+    text = chart_mermaid(build_chart(flow, "zh"))
+    assert text.count("```mermaid") == 1
+    for step in flow.steps:
+        assert f"n_{step}" in text
+    assert text.count("-->") + text.count("-.->") == sum(len(s.exits()) for s in flow.steps.values()) + 1
+
+
+@needs_dot
+def test_missing_dot_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    graphviz_run.dot_binary.cache_clear()
+    monkeypatch.setenv("PATH", "/nonexistent")
+    try:
+        with pytest.raises(RenderError) as missing:
+            graphviz_run.dot_binary()
+        assert "apt-get install graphviz" in missing.value.message("en")
+        assert "安装 Graphviz" in missing.value.message("zh")
+    finally:
+        graphviz_run.dot_binary.cache_clear()
+    assert shutil.which("dot", path="/usr/bin:/usr/local/bin")
