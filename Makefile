@@ -14,7 +14,10 @@ demo: setup
 	$(PY) -m sopflow flows list
 	$(PY) -m sopflow flows validate sopflow/flows/*.yaml
 	$(PY) -m sopflow flows paths key_person_control --cover --lang zh > $(OUT)/key_person_control.drills.txt
+	$(PY) -m sopflow render --all -f pdf -f svg -o $(OUT)/charts --lang zh --org 前郭县疫情防控指挥部
+	$(PY) -m sopflow render key_person_control -f pdf -o $(OUT)/charts --lang en
 	OUT=$(OUT) scripts/demo-case
+	SOPFLOW_DB=sqlite:///$(OUT)/demo.db $(PY) -m sopflow case chart QG-0001 -o $(OUT)/QG-0001.pdf --now "2020-02-15 08:00" --lang zh
 
 lint: setup
 	.venv/bin/ruff check sopflow tests

@@ -11,6 +11,8 @@ import click
 from sopflow.cli_cases import _engine, _lang, _moment, remember_lang
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
+from sopflow.render.chart import build_chart
+from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.printing import PrintOptions, lay_out, write_chart
 from sopflow.render.trace import case_highlight, pages_for_case
 from sopflow.ui import ui
@@ -95,8 +97,15 @@ def render_command(
         ]
     options = PrintOptions(paper, landscape, organisation, date or _today())
     for flow in chosen:
+        written = []
+        if "mermaid" in formats:  # Markdown has no paper: one diagram of the whole flow
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{flow.id}.{lang}.md"
+            target.write_text(chart_mermaid(build_chart(flow, lang, organisation=organisation)), "utf-8")
+            written.append(target)
         printed = lay_out(flow, lang, options)
-        written = [path for fmt in formats for path in write_chart(printed, fmt, folder, f"{flow.id}.{lang}")]
+        for fmt in (f for f in formats if f != "mermaid"):
+            written += write_chart(printed, fmt, folder, f"{flow.id}.{lang}")
         smallest = min(p.fit.smallest_pt for p in printed.pages)
         click.echo(
             ui(
