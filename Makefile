@@ -18,6 +18,8 @@ demo: setup
 	$(PY) -m sopflow render key_person_control -f pdf -o $(OUT)/charts --lang en
 	OUT=$(OUT) scripts/demo-case
 	SOPFLOW_DB=sqlite:///$(OUT)/demo.db $(PY) -m sopflow case chart QG-0001 -o $(OUT)/QG-0001.pdf --now "2020-02-15 08:00" --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/demo.db $(PY) -m sopflow case sheet QG-0001 -o $(OUT)/QG-0001.html --now "2020-02-15 08:00" --lang zh
+	$(PY) -m sopflow handbook key_person_control -o $(OUT)/key_person_control.html --org 前郭县疫情防控指挥部 --lang zh
 
 lint: setup
 	.venv/bin/ruff check sopflow tests

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from sopflow.cli_cases import LANG_KEY, case_group, due_command, remember_lang, tick_command, verify_command
+from sopflow.cli_print import case_sheet_command, handbook_command
 from sopflow.cli_render import case_chart_command, render_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
 from sopflow.engine.describe import flow_detail, flow_summary, path_detail
@@ -260,6 +261,8 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
 
 
 case_group.add_command(case_chart_command)
+case_group.add_command(case_sheet_command)
+cli.add_command(handbook_command)
 cli.add_command(render_command)
 cli.add_command(case_group)
 cli.add_command(due_command)

@@ -132,12 +132,14 @@ def render_command(
 @click.option(
     "--now", "now_text", default=None, help="Judge what is overdue at this local time (default: now)."
 )
+@click.option("--show-personal", is_flag=True, help="Show the names of who did what unmasked.")
 @paper_options
 def case_chart_command(
     *,
     case_id: str,
     target: Path,
     now_text: str | None,
+    show_personal: bool,
     paper: str,
     landscape: bool | None,
     organisation: str,
@@ -149,7 +151,7 @@ def case_chart_command(
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
     now = _moment(now_text, engine) or engine.clock()
-    highlight = case_highlight(stepper, case, now, engine.tz)
+    highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
     options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
     printed = lay_out(stepper.flow, lang, options)
     fmt = target.suffix.lstrip(".").lower()

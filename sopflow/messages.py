@@ -484,7 +484,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "render.dot_failed": (
         "Graphviz could not draw the chart ({detail}) — please report this with the flow file",
-        "Graphviz 无法绘制流程图（{detail}）— 请连同流程文件一起报告此问题",
+        "Graphviz 无法绘制流程图（{detail}） — 请连同流程文件一起报告此问题",
     ),
     "render.bad_format": (
         "'{format}' is not an output format — use one of: {formats}",

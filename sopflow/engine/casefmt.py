@@ -133,6 +133,21 @@ def event_detail(
         "to_label": label(event.to_step),
         "changes": changes,
         "note": event.note,
-        "why": dict(event.why) if event.why else None,
+        "why": _masked_why(flow.fields, event.why, show_personal=show_personal),
         "child": event.child_id,
     }
+
+
+def _masked_why(fields: Any, why: Any, *, show_personal: bool) -> dict[str, Any] | None:
+    """A decision's reasons, with the values of personal fields masked like the data itself."""
+    if not why:
+        return None
+    shown = dict(why)
+    if not show_personal and isinstance(shown.get("values"), dict):
+        shown["values"] = {k: mask_value(fields.get(k), v) for k, v in shown["values"].items()}
+    if not show_personal and isinstance(shown.get("tried"), list):
+        shown["tried"] = [
+            {**t, "values": {k: mask_value(fields.get(k), v) for k, v in t.get("values", {}).items()}}
+            for t in shown["tried"]
+        ]
+    return shown

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from sopflow.engine.cases import Case
+from sopflow.engine.privacy import mask_text
 from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.render.dot import Highlight
@@ -18,13 +19,17 @@ def number(n: int) -> str:
     return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"({n})"
 
 
-def case_highlight(stepper: Stepper, case: Case, now: datetime, tz: tzinfo) -> Highlight:
-    """What to draw for `case` at time `now`: moves numbered in order, with local date and actor."""
+def case_highlight(
+    stepper: Stepper, case: Case, now: datetime, tz: tzinfo, *, show_personal: bool = False
+) -> Highlight:
+    """What to draw for `case` at time `now`: moves numbered in order, with local date and who
+    (names masked, 王芳 -> 王*, unless `show_personal`)."""
     taken = []
     moves = [e for e in case.history if e.from_step and e.to_step]
     for n, event in enumerate(moves, 1):
         when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
-        taken.append((event.from_step or "", event.to_step or "", f"{number(n)} {when} {event.actor}"))
+        actor = event.actor if show_personal or event.actor == "system" else mask_text(event.actor)
+        taken.append((event.from_step or "", event.to_step or "", f"{number(n)} {when} {actor}"))
     offers = stepper.offers(case, now)
     available = tuple(o.to for o in offers if o.available and o.to)
     overdue = any(item.overdue for item in due_items(stepper, case, now))

@@ -1,0 +1,144 @@
+"""`sopflow handbook` and `sopflow case sheet`: printable HTML pages, to print from a browser on A4.
+
+The lead registers them: `cli.add_command(handbook_command)` and
+`case_group.add_command(case_sheet_command)`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from sopflow.cli_cases import _engine, remember_lang
+from sopflow.engine.catalog import FlowCatalog
+from sopflow.i18n import SUPPORTED_UI_LANGUAGES
+from sopflow.render.pages import case_sheet_html, handbook_html, word
+
+LANGUAGES = click.Choice(list(SUPPORTED_UI_LANGUAGES))
+
+
+def _print_lang(lang: str | None) -> str:
+    """Printed pages are in Chinese unless --lang or SOPFLOW_LANG says otherwise."""
+    if lang:
+        return lang
+    explicit = os.environ.get("SOPFLOW_LANG", "").strip().lower()
+    return explicit if explicit in SUPPORTED_UI_LANGUAGES else "zh"
+
+
+def _write(path: Path, html: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, "utf-8")
+
+
+@click.command("handbook")
+@click.argument("flow")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The HTML file to write, e.g. out/key_person_control.html.",
+)
+@click.option(
+    "--lang",
+    type=LANGUAGES,
+    default=None,
+    callback=remember_lang,
+    help="Language of the handbook (default: SOPFLOW_LANG, else Chinese).",
+)
+@click.option(
+    "--org", "organisation", default="", help="Organisation named in the title block and on the charts."
+)
+@click.option(
+    "--date",
+    "date_text",
+    default=None,
+    help="Date printed in the title block and on the charts (default: today).",
+)
+@click.option("--no-charts", is_flag=True, help="Leave out the chart pages (no Graphviz needed).")
+def handbook_command(
+    *,
+    flow: str,
+    output: Path,
+    lang: str | None,
+    organisation: str,
+    date_text: str | None,
+    no_charts: bool,
+) -> None:
+    """Write a printable handbook of FLOW (an id or a .yaml file): the chart pages, every step in
+    plain words (who, what, by when, what next), the roles, the data and the settings."""
+    from sopflow.cli import resolve_flow  # noqa: PLC0415 (sopflow.cli imports this module)
+
+    lang = _print_lang(lang)
+    loaded = resolve_flow(flow)
+    catalog = click.get_current_context().find_object(FlowCatalog)
+    html = handbook_html(
+        loaded,
+        lang,
+        organisation=organisation,
+        date=date_text if date_text is not None else datetime.now().astimezone().date().isoformat(),
+        charts=not no_charts,
+        catalog=catalog,
+    )
+    _write(output, html)
+    pages = html.count('<section class="chart-page')
+    if pages:
+        click.echo(word("cli.handbook_written", lang, file=output, pages=pages))
+    else:
+        click.echo(word("cli.sheet_written", lang, file=output))
+
+
+@click.command("sheet")
+@click.argument("case_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The HTML file to write, e.g. out/R-0001.html.",
+)
+@click.option(
+    "--lang",
+    type=LANGUAGES,
+    default=None,
+    callback=remember_lang,
+    help="Language of the sheet (default: SOPFLOW_LANG, else Chinese).",
+)
+@click.option(
+    "--show-personal",
+    is_flag=True,
+    help="Print names, ID numbers, phones and addresses unmasked (keep the paper safe).",
+)
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    metavar="'YYYY-MM-DD HH:MM'",
+    help="Judge deadlines as at this local time (default: now).",
+)
+def case_sheet_command(
+    *, case_id: str, output: Path, lang: str | None, show_personal: bool, now_text: str | None
+) -> None:
+    """Write a one-page printable sheet for a case: who and where, the current step and who is
+    responsible, what to do next and by when (overdue marked), and the history."""
+    lang = _print_lang(lang)
+    engine = _engine()
+    now = None
+    if now_text is not None:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter(
+                f"'{now_text}' — write e.g. '2020-02-03 08:00'", param_hint="--now"
+            ) from None
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=engine.tz)
+    html = case_sheet_html(engine, case_id, lang=lang, now=now, show_personal=show_personal)
+    _write(output, html)
+    click.echo(word("cli.sheet_written", lang, file=output))
+
+
+__all__ = ["case_sheet_command", "handbook_command"]
