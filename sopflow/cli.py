@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from sopflow.cli_cases import LANG_KEY, case_group, due_command, remember_lang, tick_command, verify_command
+from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
+from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json
 from sopflow.cli_print import case_sheet_command, handbook_command
 from sopflow.cli_render import case_chart_command, render_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
@@ -21,30 +21,6 @@ from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
 from sopflow.errors import FlowError, LookupFailed, SopflowError
 from sopflow.i18n import default_language
 from sopflow.ui import ui
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def lang_option(command: F) -> F:
-    return click.option(
-        "--lang",
-        type=click.Choice(["zh", "en"]),
-        default=None,
-        callback=remember_lang,
-        help="Language of the output (default: SOPFLOW_LANG, else the locale).",
-    )(command)
-
-
-def json_option(command: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")(command)
-
-
-def _lang(lang: str | None) -> str:
-    return lang or default_language()
-
-
-def _print_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 class SopflowGroup(click.Group):
@@ -107,15 +83,15 @@ def resolve_flow(reference: str) -> Flow:
 
 
 @flows.command("list")
-@lang_option
+@lang_option()
 @json_option
 def flows_list(lang: str | None, as_json: bool) -> None:
     """List the flows there are (your --flows folder first, then the built-in ones)."""
-    lang = _lang(lang)
+    lang = chosen_lang(lang)
     catalog = _catalog()
     rows = [flow_summary(catalog.load(flow_id), lang) for flow_id in sorted(catalog.ids())]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         builtin = Path(row["file"]).parent == builtin_dir()
@@ -128,14 +104,14 @@ def flows_list(lang: str | None, as_json: bool) -> None:
 
 @flows.command("show")
 @click.argument("flow")
-@lang_option
+@lang_option()
 @json_option
 def flows_show(flow: str, lang: str | None, as_json: bool) -> None:
     """Show a flow's steps, roles and deadlines. FLOW is an id or a file."""
-    lang = _lang(lang)
+    lang = chosen_lang(lang)
     detail = flow_detail(resolve_flow(flow), lang)
     if as_json:
-        _print_json(detail)
+        print_json(detail)
         return
     click.echo(_show_text(detail, lang))
 
@@ -180,11 +156,11 @@ def _way_text(way: dict[str, Any], lang: str) -> str:
 
 @flows.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@lang_option
+@lang_option()
 @json_option
 def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> None:
     """Check flow files; list every problem. Exit 0 if clean, 1 if any file has errors."""
-    lang = _lang(lang)
+    lang = chosen_lang(lang)
     results: list[dict[str, Any]] = []
     for path in paths:
         try:
@@ -213,7 +189,7 @@ def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> No
             }
         )
     if as_json:
-        _print_json([{k: v for k, v in r.items() if k != "lines"} for r in results])
+        print_json([{k: v for k, v in r.items() if k != "lines"} for r in results])
     else:
         for result in results:
             for line in result["lines"]:
@@ -230,11 +206,11 @@ def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> No
 @click.option(
     "--cover", is_flag=True, help="Only a few paths that together take every way out of every step."
 )
-@lang_option
+@lang_option()
 @json_option
 def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | None, as_json: bool) -> None:
     """Every distinct path from start to an end, going round a loop at most once (for drills)."""
-    lang = _lang(lang)
+    lang = chosen_lang(lang)
     loaded = resolve_flow(flow)
     try:
         found = flow_paths(loaded.graph, loaded.start)
@@ -252,7 +228,7 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
         found = covering_paths(found)
     rows = [path_detail(loaded, p, lang) for p in found]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for number, row in enumerate(rows, 1):
         click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,45 +9,12 @@ from typing import Any
 
 import click
 
+from sopflow.cli_common import chosen_lang, current_engine, json_option, lang_option, print_json
 from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, local
-from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.durations import parse_duration
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import open_store
 from sopflow.i18n import default_language
 from sopflow.ui import ui
-
-LANG_KEY = "sopflow.lang"
-
-
-def remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """Errors, too, should come in the language the user asked for with --lang."""
-    if value:
-        ctx.meta[LANG_KEY] = value
-    return value
-
-
-def _lang(lang: str | None) -> str:
-    return lang or default_language()
-
-
-def _print_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _engine() -> Engine:
-    ctx = click.get_current_context()
-    root = ctx.find_root()
-    settings: dict[str, Any] = root.meta.setdefault("sopflow", {})
-    if "engine" not in settings:
-        catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
-        settings["engine"] = Engine(
-            open_store(root.params.get("db")),
-            flows=catalog,
-            timezone=root.params.get("timezone") or "Asia/Shanghai",
-        )
-    engine: Engine = settings["engine"]
-    return engine
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
@@ -101,14 +67,8 @@ def actor_options(command: Any) -> Any:
 
 
 def read_options(command: Any) -> Any:
-    command = click.option(
-        "--lang",
-        type=click.Choice(["zh", "en"]),
-        default=None,
-        callback=remember_lang,
-        help="Language of the output (default: SOPFLOW_LANG, else the locale).",
-    )(command)
-    command = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")(command)
+    command = lang_option()(command)
+    command = json_option(command)
     return click.option(
         "--show-personal", is_flag=True, help="Show names, ID numbers, phones and addresses unmasked."
     )(command)
@@ -144,7 +104,7 @@ def case_start(
     show_personal: bool,
 ) -> None:
     """Open a case of FLOW (an id) and print where it now is."""
-    engine = _engine()
+    engine = current_engine()
     case = engine.start(
         flow,
         case_id,
@@ -185,7 +145,7 @@ def case_advance(
     show_personal: bool,
 ) -> None:
     """Do ACTION (or record a check) on a case and print where it now is."""
-    engine = _engine()
+    engine = current_engine()
     engine.fire(
         case_id,
         action,
@@ -207,7 +167,7 @@ def case_show(
     *, case_id: str, now_text: str | None, lang: str | None, as_json: bool, show_personal: bool
 ) -> None:
     """Where a case is, what to do now, who, by when, what comes next, and its history."""
-    engine = _engine()
+    engine = current_engine()
     _show(
         engine,
         case_id,
@@ -227,13 +187,13 @@ def _show(
     show_personal: bool,
     now: datetime | None = None,
 ) -> None:
-    lang = _lang(lang)
+    lang = chosen_lang(lang)
     case = engine.case(case_id)
     detail = case_detail(
         engine.stepper_for(case), case, lang, engine.tz, now or engine.clock(), show_personal=show_personal
     )
     if as_json:
-        _print_json(detail)
+        print_json(detail)
     else:
         click.echo(_show_text(detail, lang))
 
@@ -321,8 +281,8 @@ def case_list(
     show_personal: bool,
 ) -> None:
     """List cases; personal data is masked unless --show-personal."""
-    lang = _lang(lang)
-    engine = _engine()
+    lang = chosen_lang(lang)
+    engine = current_engine()
     now = engine.clock()
     filters: dict[str, Any] = {
         "flow_id": flow_id,
@@ -341,7 +301,7 @@ def case_list(
             continue
         rows.append(row)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         state = row["outcome"] if row["status"] == "ended" else row["step_label"]
@@ -363,13 +323,13 @@ def _items(engine: Engine, case: Any, now: datetime) -> list[Any]:
 @read_options
 def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal: bool) -> None:
     """The full history of a case: who did what, when, and why decisions went as they did."""
-    lang = _lang(lang)
-    engine = _engine()
+    lang = chosen_lang(lang)
+    engine = current_engine()
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
     rows = [event_detail(stepper, e, lang, engine.tz, show_personal=show_personal) for e in case.history]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         click.echo(_event_text(row, lang))
@@ -380,20 +340,14 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
 @click.option("--place", default=None, help="Only cases at this place or below it.")
 @click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
 @click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default=None,
-    callback=remember_lang,
-    help="Language of the output.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+@lang_option()
+@json_option
 def due_command(
     *, role: str | None, place: str | None, within: str, now_text: str | None, lang: str | None, as_json: bool
 ) -> None:
     """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
-    lang = _lang(lang)
-    engine = _engine()
+    lang = chosen_lang(lang)
+    engine = current_engine()
     span = parse_duration(within)
     if span is None:
         raise click.BadParameter(f"'{within}' — write e.g. 30m, 2h, 1d", param_hint="--within")
@@ -404,7 +358,7 @@ def due_command(
         case = engine.case(item.case_id)
         rows.append(due_detail(engine.stepper_for(case), item, lang, engine.tz))
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         mark = ui("case.overdue", lang) if row["overdue"] else ""
@@ -421,14 +375,14 @@ def due_command(
 @click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
 def tick_command(*, now_text: str | None, as_json: bool) -> None:
     """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
-    engine = _engine()
+    engine = current_engine()
     now = _moment(now_text, engine) or engine.clock()
     moved = engine.tick(now)
     rows = [
         {"case": c.id, "step": c.step, "status": str(c.status), "at": local(now, engine.tz)} for c in moved
     ]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
     else:
         for row in rows:
             click.echo(f"{row['case']} → {row['step']} ({row['status']})")
@@ -439,14 +393,14 @@ def tick_command(*, now_text: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
 def verify_command(*, as_json: bool) -> None:
     """Replay every case's history against its flow version; exit 1 if any stored state differs."""
-    engine = _engine()
+    engine = current_engine()
     found = engine.verify()
     rows = [
         {"case": d.case_id, "field": d.field, "stored": str(d.stored), "replayed": str(d.replayed)}
         for d in found
     ]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
     else:
         for row in rows:
             click.echo(f"{row['case']}: {row['field']} stored={row['stored']} replayed={row['replayed']}")

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import click
 
-from sopflow.cli_cases import _engine, remember_lang
+from sopflow.cli_common import current_engine, lang_option
 from sopflow.engine.catalog import FlowCatalog
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES
 from sopflow.render.pages import case_sheet_html, handbook_html, word
-
-LANGUAGES = click.Choice(list(SUPPORTED_UI_LANGUAGES))
 
 
 def _print_lang(lang: str | None) -> str:
@@ -42,13 +40,7 @@ def _write(path: Path, html: str) -> None:
     required=True,
     help="The HTML file to write, e.g. out/key_person_control.html.",
 )
-@click.option(
-    "--lang",
-    type=LANGUAGES,
-    default=None,
-    callback=remember_lang,
-    help="Language of the handbook (default: SOPFLOW_LANG, else Chinese).",
-)
+@lang_option("Language of the handbook (default: SOPFLOW_LANG, else Chinese).")
 @click.option(
     "--org", "organisation", default="", help="Organisation named in the title block and on the charts."
 )
@@ -100,13 +92,7 @@ def handbook_command(
     required=True,
     help="The HTML file to write, e.g. out/R-0001.html.",
 )
-@click.option(
-    "--lang",
-    type=LANGUAGES,
-    default=None,
-    callback=remember_lang,
-    help="Language of the sheet (default: SOPFLOW_LANG, else Chinese).",
-)
+@lang_option("Language of the sheet (default: SOPFLOW_LANG, else Chinese).")
 @click.option(
     "--show-personal",
     is_flag=True,
@@ -125,7 +111,7 @@ def case_sheet_command(
     """Write a one-page printable sheet for a case: who and where, the current step and who is
     responsible, what to do next and by when (overdue marked), and the history."""
     lang = _print_lang(lang)
-    engine = _engine()
+    engine = current_engine()
     now = None
     if now_text is not None:
         try:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from sopflow.cli_cases import _engine, _lang, _moment, remember_lang
+from sopflow.cli_cases import _moment
+from sopflow.cli_common import F, chosen_lang, current_engine, lang_option
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
 from sopflow.render.chart import build_chart
@@ -18,9 +17,6 @@ from sopflow.render.trace import case_highlight, pages_for_case
 from sopflow.ui import ui
 
 FORMATS = ("pdf", "svg", "png", "dot", "mermaid")
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def paper_options(command: F) -> F:
@@ -35,13 +31,7 @@ def paper_options(command: F) -> F:
     command = click.option(
         "--org", "organisation", default="", help="Organisation name for the title block."
     )(command)
-    return click.option(
-        "--lang",
-        type=click.Choice(["zh", "en"]),
-        default=None,
-        callback=remember_lang,
-        help="Language of the chart (default: SOPFLOW_LANG, else the locale).",
-    )(command)
+    return lang_option("Language of the chart (default: SOPFLOW_LANG, else the locale).")(command)
 
 
 @click.command("render")
@@ -84,7 +74,7 @@ def render_command(
     flow is split over several pages (the main line, then each branch)."""
     from sopflow.cli import resolve_flow  # noqa: PLC0415 (cli imports this module)
 
-    lang = _lang(lang)
+    lang = chosen_lang(lang)
     if not flows and not everything:
         raise click.UsageError("name a FLOW or use --all")
     catalog = click.get_current_context().find_object(FlowCatalog) or default_catalog(None)
@@ -146,8 +136,8 @@ def case_chart_command(
     lang: str | None,
 ) -> None:
     """Draw a case on its flow's chart: where it is, the numbered way it came, what can be done now."""
-    lang = _lang(lang)
-    engine = _engine()
+    lang = chosen_lang(lang)
+    engine = current_engine()
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
     now = _moment(now_text, engine) or engine.clock()

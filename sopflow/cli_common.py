@@ -1,0 +1,59 @@
+"""What every `sopflow` command shares: --lang, --json, printing JSON, and the Engine of this run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from sopflow.engine.catalog import FlowCatalog, default_catalog
+from sopflow.engine.runtime import Engine
+from sopflow.engine.store import open_store
+from sopflow.i18n import default_language
+
+F = TypeVar("F", bound=Callable[..., Any])
+LANG_KEY = "sopflow.lang"
+LANG_HELP = "Language of the output (default: SOPFLOW_LANG, else the locale)."
+
+
+def remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Errors, too, should come in the language the user asked for with --lang."""
+    if value:
+        ctx.meta[LANG_KEY] = value
+    return value
+
+
+def lang_option(help_text: str = LANG_HELP) -> Callable[[F], F]:
+    return click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default=None, callback=remember_lang, help=help_text
+    )
+
+
+def json_option(command: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")(command)
+
+
+def chosen_lang(lang: str | None) -> str:
+    return lang or default_language()
+
+
+def print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def current_engine() -> Engine:
+    """One Engine per command run, on the store of --db / SOPFLOW_DB."""
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    settings: dict[str, Any] = root.meta.setdefault("sopflow", {})
+    if "engine" not in settings:
+        catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
+        settings["engine"] = Engine(
+            open_store(root.params.get("db")),
+            flows=catalog,
+            timezone=root.params.get("timezone") or "Asia/Shanghai",
+        )
+    engine: Engine = settings["engine"]
+    return engine
