@@ -49,6 +49,11 @@ class _Work:
     new_events: dict[str, list[Event]] = field(default_factory=dict)
     steppers: dict[str, Stepper] = field(default_factory=dict)
 
+    def read_seq(self, case_id: str) -> int | None:
+        """The seq the case had when read; None for a case this change creates."""
+        read = self.read.get(case_id)
+        return read.seq if read is not None else None
+
     def record(self, result: Result, stepper: Stepper) -> None:
         case = result.case
         self.current[case.id] = case
@@ -253,7 +258,7 @@ class Engine:
         writes = [
             CaseWrite(
                 case,
-                None if work.read.get(cid) is None else work.read[cid].seq,  # type: ignore[union-attr]
+                work.read_seq(cid),
                 tuple(work.new_events.get(cid, ())),
                 _role_of(work, cid),
                 next_due(work.steppers[cid], case),
@@ -270,10 +275,11 @@ class Engine:
             if conflicts:
                 conn.rollback()
         if conflicts:
-            current = self.case(conflicts[0]) if conflicts[0] in work.read else None
-            raise ConcurrentChange(
-                "case.changed", current=current, case=conflicts[0], seq=current.seq if current else 0
-            )
+            clash = conflicts[0]
+            if work.read_seq(clash) is None:  # someone created a case with this id meanwhile
+                raise CaseError("case.exists", case=clash)
+            current = self.case(clash)
+            raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
         self._run_hooks(work)
         return work.current[main_id]
 
