@@ -210,7 +210,7 @@ class Engine:
         """Run out every timer that is due by `now`; returns the cases that moved."""
         now = now or self.clock()
         moved: list[Case] = []
-        for candidate in self.cases(due_before=now, limit=limit):
+        for candidate in self.cases(timer_before=now, limit=limit):
             case = self._tick_one(candidate.id, now)
             if case is not None:
                 moved.append(case)
@@ -262,6 +262,7 @@ class Engine:
                 tuple(work.new_events.get(cid, ())),
                 _role_of(work, cid),
                 next_due(work.steppers[cid], case),
+                next_due(work.steppers[cid], case, kind="timer"),
             )
             for cid, case in work.current.items()
             if work.new_events.get(cid)

@@ -48,7 +48,8 @@ def due_items(stepper: Stepper, case: Case, now: datetime) -> list[DueItem]:
     return items
 
 
-def next_due(stepper: Stepper, case: Case) -> datetime | None:
-    """The earliest due time of the case (kept in the store, indexed, so `due` need not scan)."""
-    times = [item.due_at for item in due_items(stepper, case, case.updated_at)]
+def next_due(stepper: Stepper, case: Case, kind: str | None = None) -> datetime | None:
+    """The earliest due time of the case, or of its timers only (`kind="timer"`). Both are kept in
+    the store and indexed, so that `due` and `tick` read only the cases they concern."""
+    times = [i.due_at for i in due_items(stepper, case, case.updated_at) if kind is None or i.kind == kind]
     return min(times) if times else None

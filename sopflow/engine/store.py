@@ -60,10 +60,12 @@ cases = sa.Table(
     sa.Column("last_checks", sa.JSON, nullable=False),
     sa.Column("children", sa.JSON, nullable=False),
     sa.Column("next_due_at", sa.DateTime, nullable=True),
+    sa.Column("next_timer_at", sa.DateTime, nullable=True),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.ForeignKeyConstraint(["flow_id", "flow_digest"], ["flow_versions.flow_id", "flow_versions.digest"]),
     # `due` reads active cases by next due time; lists filter by flow and step, role, parent, place
     sa.Index("ix_cases_due", "status", "next_due_at"),
+    sa.Index("ix_cases_timer", "status", "next_timer_at"),
     sa.Index("ix_cases_flow_step", "flow_id", "step"),
     sa.Index("ix_cases_role_due", "role", "status", "next_due_at"),
     sa.Index("ix_cases_parent", "parent_id"),
@@ -107,6 +109,7 @@ class CaseWrite:
     new_events: tuple[Event, ...]
     role: str | None
     next_due_at: datetime | None
+    next_timer_at: datetime | None = None
 
 
 class Store:
@@ -244,6 +247,7 @@ class Store:
         place: str | None = None,
         parent_id: str | None = None,
         due_before: datetime | None = None,
+        timer_before: datetime | None = None,
         limit: int | None = None,
         after_id: str | None = None,
     ) -> list[Case]:
@@ -259,6 +263,8 @@ class Store:
             query = query.where(sa.or_(cases.c.place == place, cases.c.place.startswith(place + "/")))
         if due_before is not None:
             query = query.where(cases.c.status == "active", cases.c.next_due_at <= _naive(due_before))
+        if timer_before is not None:
+            query = query.where(cases.c.status == "active", cases.c.next_timer_at <= _naive(timer_before))
         if limit is not None:
             query = query.limit(limit)
         found = []
@@ -317,6 +323,7 @@ def _case_row(item: CaseWrite) -> dict[str, Any]:
         "last_checks": {k: v.astimezone(UTC).isoformat() for k, v in case.last_checks.items()},
         "children": list(case.children),
         "next_due_at": _naive(item.next_due_at),
+        "next_timer_at": _naive(item.next_timer_at),
         "seq": case.seq,
     }
 
