@@ -1064,9 +1064,10 @@ def print_table(memory: list[Measurement], disk: list[Measurement], args: argpar
     print()
     print(table(rows, right={1, 2, 3, 4, 5, 6, 8}))
     print()
+    kept = f"tracemalloc, {fmt_int(args.memory_cases)} cases kept" if args.memory_cases else "skipped"
     print(
-        f"KiB/case: in memory, Python objects still held per finished case (tracemalloc, "
-        f"{fmt_int(args.memory_cases)} cases kept); SQLite, database size per case after a checkpoint."
+        f"KiB/case: in memory, Python objects still held per finished case ({kept}); "
+        "SQLite, database size per case after a checkpoint."
     )
     print("Ratios compare per-event rates, so contenders run with different case counts stay comparable.")
     print()

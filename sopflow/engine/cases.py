@@ -120,37 +120,37 @@ def new_case(case_id: str, flow: Flow, parent_id: str | None, place: str | None,
     )
 
 
+_NO_CHECKS: Mapping[str, datetime] = MappingProxyType({})
+
+
 def apply_event(flow: Flow, case: Case, event: Event) -> Case:
-    """The case after `event`: the one rule by which both stepping and replay change state."""
-    data = dict(case.data)
-    for name, (_old, new) in event.changes.items():
-        if new is None:
-            data.pop(name, None)
-        else:
-            data[name] = from_json(flow.fields.get(name), new)
-    updated = replace(
-        case,
-        data=MappingProxyType(data),
-        seq=event.seq,
-        updated_at=event.at,
-        history=(*case.history, event),
-    )
+    """The case after `event`: the one rule by which both stepping and replay change state.
+
+    Built in one go (one new Case per event): this is the engine's innermost loop."""
+    changes: dict[str, Any] = {"seq": event.seq, "updated_at": event.at, "history": (*case.history, event)}
+    if event.changes:
+        data = dict(case.data)
+        for name, (_old, new) in event.changes.items():
+            if new is None:
+                data.pop(name, None)
+            else:
+                data[name] = from_json(flow.fields.get(name), new)
+        changes["data"] = MappingProxyType(data)
     if event.kind is EventKind.CHILD and event.child_id:
-        updated = replace(updated, children=(*case.children, event.child_id))
-    if event.kind is EventKind.CHECK:
-        updated = replace(updated, last_checks=MappingProxyType({**case.last_checks, event.name: event.at}))
+        changes["children"] = (*case.children, event.child_id)
+    elif event.kind is EventKind.CHECK:
+        changes["last_checks"] = MappingProxyType({**case.last_checks, event.name: event.at})
     if event.kind in MOVES and event.to_step:
         step = flow.steps[event.to_step]
         ended = step.kind is StepKind.END
-        updated = replace(
-            updated,
+        changes.update(
             step=step.id,
             entered_at=event.at,
-            last_checks=MappingProxyType({}),
+            last_checks=_NO_CHECKS,
             status=CaseStatus.ENDED if ended else CaseStatus.ACTIVE,
             outcome=step.outcome if ended else None,
         )
-    return updated
+    return replace(case, **changes)
 
 
 def replay(
