@@ -8,7 +8,7 @@ case and compare.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -73,7 +73,9 @@ class Event:
 @dataclass(frozen=True)
 class Case:
     """A case as it stands. `seq` is the number of its last event, the token for optimistic
-    concurrency: a change is saved only if nobody saved another since this case was read."""
+    concurrency: a change is saved only if nobody saved another since this case was read.
+    `history` holds the events loaded with it: all of them from Engine.case(); only those of
+    the change itself on a case returned by Engine.start/fire/tick."""
 
     id: str
     flow_id: str
@@ -150,7 +152,17 @@ def apply_event(flow: Flow, case: Case, event: Event) -> Case:
             status=CaseStatus.ENDED if ended else CaseStatus.ACTIVE,
             outcome=step.outcome if ended else None,
         )
-    return replace(case, **changes)
+    return _evolve(case, changes)
+
+
+def _evolve(case: Case, changes: Mapping[str, Any]) -> Case:
+    """dataclasses.replace without re-running __init__: a copy of the frozen case's fields with
+    `changes` applied. Several times faster, and this runs once for every event."""
+    new = object.__new__(Case)
+    fields = new.__dict__
+    fields.update(case.__dict__)
+    fields.update(changes)
+    return new
 
 
 def replay(

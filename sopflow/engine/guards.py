@@ -12,8 +12,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
@@ -88,12 +88,12 @@ class Guard:
 
     source: str
     names: frozenset[str]
+    uses_time: bool = False  # calls days_since()/hours_since(), which need `now`
 
     def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
         """True if the guard holds for `values` at time `now`; GuardRuntimeError if it cannot say."""
         compiled = _compile(self.source)
-        context = dict(values)
-        context.update(_helpers(now))
+        context = {**values, **_helpers(now)} if self.uses_time else values
         try:
             return bool(compiled(**context))
         except GuardRuntimeError:
@@ -149,7 +149,9 @@ def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
         _compile(source)
     except Exception as exc:  # compile problems the parser let through
         raise GuardProblem("guard.syntax", detail=str(exc)) from None
-    return Guard(source=source, names=frozenset(names - set(FUNCTIONS)))
+    return Guard(
+        source=source, names=frozenset(names - set(FUNCTIONS)), uses_time=bool(names & set(FUNCTIONS))
+    )
 
 
 def parse_guard(source: str) -> nodes.Expr:

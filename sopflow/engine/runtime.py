@@ -169,11 +169,11 @@ class Engine:
         def change(work: _Work) -> str:
             if self.store.get(work.conn, case_id, history=False) is not None:
                 raise CaseError("case.exists", case=case_id)
-            self.store.save_flow(work.conn, flow)
             stepper = self._stepper(flow)
             result = stepper.start(case_id, data or {}, actor=actor, role=role, at=at, place=place, note=note)
             work.read[case_id] = None
             work.record(result, stepper)
+            self._effects(work, result)  # a flow may start a child case at once
             return case_id
 
         return self._change(change)
@@ -269,12 +269,15 @@ class Engine:
         ]
         if not writes:
             return work.current[main_id]
+        flows = list({s.flow.digest: s.flow for s in work.steppers.values()}.values())
         with self.store.writing() as conn:
-            for flow in {s.flow.digest: s.flow for s in work.steppers.values()}.values():
+            for flow in flows:
                 self.store.save_flow(conn, flow)
             conflicts = self.store.write(conn, writes)
             if conflicts:
                 conn.rollback()
+        if not conflicts:
+            self.store.saved(flows)
         if conflicts:
             clash = conflicts[0]
             if work.read_seq(clash) is None:  # someone created a case with this id meanwhile
@@ -285,9 +288,14 @@ class Engine:
         return work.current[main_id]
 
     def _read(self, work: _Work, case_id: str) -> Case:
+        """A case to change. Its past history is not loaded (stepping never needs it, and reading
+        it made every change slower as a case grew): the result's history holds this change's
+        events; Engine.case() gives all of them."""
         if case_id in work.current:
             return work.current[case_id]
-        case = self._get(work.conn, case_id)
+        case = self.store.get(work.conn, case_id, history=False)
+        if case is None:
+            raise LookupFailed("case.unknown", case=case_id)
         work.read[case_id] = case
         work.current[case_id] = case
         return case
@@ -310,7 +318,6 @@ class Engine:
     def _effect(self, work: _Work, effect: StartChild | NotifyParent | SendSignal) -> Result | None:
         if isinstance(effect, StartChild):
             flow = self.flows.load(effect.flow_id)
-            self.store.save_flow(work.conn, flow)
             stepper = self._stepper(flow)
             parent = work.current[effect.parent_id]
             result = stepper.start(

@@ -339,10 +339,8 @@ class Stepper:
         if not case.active:
             return None
         step = self.flow.steps[case.step]
-        started_here = [
-            e.child_id for e in case.history if e.kind is EventKind.CHILD and e.from_step == step.id
-        ]
-        if step.kind is not StepKind.SUBFLOW or not step.wait or child_id not in started_here[-1:]:
+        # Waiting at a subflow step, the case's newest child is the one started on entering it.
+        if step.kind is not StepKind.SUBFLOW or not step.wait or case.children[-1:] != (child_id,):
             return None
         target = step.outcomes.get(outcome)
         if target is None:

@@ -119,6 +119,7 @@ class Store:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
         self._flows: dict[tuple[str, str], Flow] = {}
+        self._saved: set[tuple[str, str]] = set()  # flow versions known to be in this store
 
     @property
     def is_sqlite(self) -> bool:
@@ -166,6 +167,8 @@ class Store:
     def save_flow(self, conn: Connection, flow: Flow) -> None:
         """Keep the exact source of a flow version the first time a case uses it."""
         key = {"flow_id": flow.id, "digest": flow.digest}
+        if (flow.id, flow.digest) in self._saved:
+            return
         exists = conn.execute(
             sa.select(flow_versions.c.digest).where(
                 flow_versions.c.flow_id == flow.id, flow_versions.c.digest == flow.digest
@@ -178,6 +181,10 @@ class Store:
                 )
             )
         self._flows[(flow.id, flow.digest)] = flow
+
+    def saved(self, flows: list[Flow]) -> None:
+        """Remember flow versions a committed transaction saved: later writes skip the lookup."""
+        self._saved.update((flow.id, flow.digest) for flow in flows)
 
     def flow(self, conn: Connection, flow_id: str, digest: str) -> Flow:
         """The flow version a case started on, from its saved source."""

@@ -228,3 +228,23 @@ def test_a_case_keeps_its_flow_version_after_the_file_changes(
     assert second.flow_version == "2-" + first.flow_version
     assert engine.case("F-1").flow_version == first.flow_version
     assert engine.case("F-1").flow_digest == first.flow_digest != second.flow_digest
+
+
+def test_a_parent_waiting_at_a_subflow_moves_on_by_the_childs_outcome(store: Store, clock: Clock) -> None:
+    flows = FlowCatalog([Path(__file__).parent.parent / "data" / "flows", builtin_dir()])
+    engine = Engine(store, flows=flows, clock=clock)
+    parent = engine.start("waiting_parent", "P-1", {"household_id": "H-9"}, actor="甲", role="clerk")
+    assert (parent.step, parent.children) == ("ask", ("P-1.1",))
+    engine.fire("P-1.1", "refuse", actor="甲", role="clerk")
+    parent = engine.case("P-1")
+    assert parent.step == "ask_again"
+    assert [(e.kind, e.name, e.child_id) for e in parent.history[-1:]] == [
+        (EventKind.OUTCOME, "refused", "P-1.1")
+    ]
+    engine.fire("P-1", "retry", actor="甲", role="clerk")
+    assert engine.case("P-1").children == ("P-1.1", "P-1.2")
+    engine.fire("P-1.1", "approve", actor="甲", role="clerk") if engine.case("P-1.1").active else None
+    assert engine.case("P-1").step == "ask"  # an old child's end does not move the parent
+    engine.fire("P-1.2", "approve", actor="甲", role="clerk")
+    assert engine.case("P-1").outcome == "finished"
+    assert engine.verify() == []
