@@ -38,6 +38,7 @@ test: lint types unit
 bench: setup
 	.venv/bin/pip install -q -e '.[dev,bench]'
 	$(PY) bench/bench_cases.py $(BENCH_ARGS)
+	$(PY) bench/bench_render.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -555,7 +555,7 @@ class SopflowSqlite(Contender):
     name = "sopflow Engine (SQLite)"
     what = (
         "Engine(open_store('sqlite:///…')).start/fire per call, one write transaction each "
-        "(plus a read transaction that loads the case with its history); the supply child case "
+        "(plus a read transaction that loads the case row, not its past history); the supply child case "
         "is started and saved; timers by Engine.tick(now) as a cron would, once per timer for all cases"
     )
     sqlite = True
