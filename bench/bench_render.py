@@ -34,12 +34,14 @@ def _timed_run_dot(source: str, fmt: str) -> bytes:
 def main() -> None:
     graphviz_run.run_dot = _timed_run_dot  # count the time in dot without changing what runs
     flows = builtin_flows()
-    print(f"{'flow':<24} {'lang':<4} {'pages':>5} {'total s':>8} {'python s':>9} {'dot s':>7} {'dot runs':>8}")
+    print(
+        f"{'flow':<24} {'lang':<4} {'pages':>5} {'total s':>8} {'python s':>9} {'dot s':>7} {'dot runs':>8}"
+    )
     grand_total = grand_dot = 0.0
     with tempfile.TemporaryDirectory() as folder:
         for flow_id, flow in flows.items():
             for lang in ("zh", "en"):
-                global _dot_seconds, _dot_calls  # noqa: PLW0603
+                global _dot_seconds, _dot_calls
                 _dot_seconds, _dot_calls = 0.0, 0
                 started = time.perf_counter()
                 printed = lay_out(flow, lang)
@@ -47,11 +49,15 @@ def main() -> None:
                 total = time.perf_counter() - started
                 grand_total += total
                 grand_dot += _dot_seconds
-                print(f"{flow_id:<24} {lang:<4} {len(printed.pages):>5} {total:>8.2f} {total - _dot_seconds:>9.2f} "
-                      f"{_dot_seconds:>7.2f} {_dot_calls:>8}")
+                print(
+                    f"{flow_id:<24} {lang:<4} {len(printed.pages):>5} {total:>8.2f} {total - _dot_seconds:>9.2f} "
+                    f"{_dot_seconds:>7.2f} {_dot_calls:>8}"
+                )
     share = grand_dot / grand_total if grand_total else 0.0
-    print(f"{'all flows':<24} {'':<4} {'':>5} {grand_total:>8.2f} {grand_total - grand_dot:>9.2f} {grand_dot:>7.2f}"
-          f"   ({share:.0%} of the time is dot itself)")
+    print(
+        f"{'all flows':<24} {'':<4} {'':>5} {grand_total:>8.2f} {grand_total - grand_dot:>9.2f} {grand_dot:>7.2f}"
+        f"   ({share:.0%} of the time is dot itself)"
+    )
 
 
 if __name__ == "__main__":
