@@ -251,11 +251,33 @@ class Engine:
     # -- the unit of work -------------------------------------------------------------------------
 
     def _change(self, compute: Callable[[_Work], str]) -> Case:
-        """Compute a change on a snapshot, then save it only if nothing changed in between."""
-        with self.store.reading() as conn:
+        """Read, compute and save a change in one write transaction. Each saved case must still
+        have the seq it was read with (UPDATE ... WHERE seq = :read): on PostgreSQL, where two
+        transactions can read the same row at once, that is what lets exactly one of them win."""
+        flows: list[Flow] = []
+        with self.store.writing() as conn:
             work = _Work(conn)
             main_id = compute(work)
-        writes = [
+            writes = self._writes(work)
+            flows = list({s.flow.digest: s.flow for s in work.steppers.values()}.values()) if writes else []
+            for flow in flows:
+                self.store.save_flow(conn, flow)
+            conflicts = self.store.write(conn, writes)
+            if conflicts:
+                conn.rollback()
+        if conflicts:
+            clash = conflicts[0]
+            if work.read_seq(clash) is None:  # someone created a case with this id meanwhile
+                raise CaseError("case.exists", case=clash)
+            current = self.case(clash)
+            raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
+        self.store.saved(flows)
+        self._run_hooks(work)
+        return work.current[main_id]
+
+    @staticmethod
+    def _writes(work: _Work) -> list[CaseWrite]:
+        return [
             CaseWrite(
                 case,
                 work.read_seq(cid),
@@ -267,25 +289,6 @@ class Engine:
             for cid, case in work.current.items()
             if work.new_events.get(cid)
         ]
-        if not writes:
-            return work.current[main_id]
-        flows = list({s.flow.digest: s.flow for s in work.steppers.values()}.values())
-        with self.store.writing() as conn:
-            for flow in flows:
-                self.store.save_flow(conn, flow)
-            conflicts = self.store.write(conn, writes)
-            if conflicts:
-                conn.rollback()
-        if not conflicts:
-            self.store.saved(flows)
-        if conflicts:
-            clash = conflicts[0]
-            if work.read_seq(clash) is None:  # someone created a case with this id meanwhile
-                raise CaseError("case.exists", case=clash)
-            current = self.case(clash)
-            raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
-        self._run_hooks(work)
-        return work.current[main_id]
 
     def _read(self, work: _Work, case_id: str) -> Case:
         """A case to change. Its past history is not loaded (stepping never needs it, and reading

@@ -209,7 +209,7 @@ class Store:
     # -- cases ------------------------------------------------------------------------------------
 
     def get(self, conn: Connection, case_id: str, *, history: bool = True) -> Case | None:
-        row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).first()
+        row = conn.execute(_CASE_BY_ID, {"wanted_id": case_id}).first()
         if row is None:
             return None
         flow = self.flow(conn, row.flow_id, row.flow_digest)
@@ -298,9 +298,7 @@ class Store:
                     continue
             else:
                 done = conn.execute(
-                    cases.update()
-                    .where(cases.c.id == item.case.id, cases.c.seq == item.read_seq)
-                    .values(**values)
+                    _UPDATE_IF_UNCHANGED, {**values, "read_id": item.case.id, "read_seq": item.read_seq}
                 )
                 if done.rowcount != 1:
                     conflicts.append(item.case.id)
@@ -308,6 +306,15 @@ class Store:
             if item.new_events:
                 conn.execute(events.insert(), [_event_row(item.case.id, e) for e in item.new_events])
         return conflicts
+
+
+# Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small.
+_CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
+_UPDATE_IF_UNCHANGED = (
+    cases.update()
+    .where(cases.c.id == sa.bindparam("read_id"), cases.c.seq == sa.bindparam("read_seq"))
+    .values({c.name: sa.bindparam(c.name) for c in cases.columns if c.name != "id"})
+)
 
 
 def _case_row(item: CaseWrite) -> dict[str, Any]:
