@@ -15,7 +15,8 @@ import click
 from sopflow.cli_common import current_engine, lang_option
 from sopflow.engine.catalog import FlowCatalog
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES
-from sopflow.render.pages import case_sheet_html, handbook_html, word
+from sopflow.render.pages import case_sheet_html, handbook_html
+from sopflow.render.words import word
 
 
 def _print_lang(lang: str | None) -> str:

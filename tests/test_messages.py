@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sopflow.messages import MESSAGES, render_message
-from sopflow.render.pages import PAGE_WORDS
+from sopflow.render.words import PAGE_WORDS
 from sopflow.ui import UI
 
 PACKAGE = Path(__file__).parent.parent / "sopflow"

@@ -20,14 +20,9 @@ from sopflow.cli_cases import case_group
 from sopflow.cli_print import case_sheet_command, handbook_command
 from sopflow.engine.runtime import Engine
 from sopflow.engine.store import open_store
-from sopflow.render.pages import (
-    PAGE_WORDS,
-    case_sheet_html,
-    condition_words,
-    duration_words,
-    handbook_html,
-    inline_svg,
-)
+from sopflow.render.pages import case_sheet_html, handbook_html
+from sopflow.render.svg import inline_svg
+from sopflow.render.words import PAGE_WORDS, condition_words, duration_words
 from tests.conftest import Clock
 
 FLOWS = builtin_flows()
