@@ -113,6 +113,10 @@ class Engine:
             return self._get(conn, case_id)
 
     def stepper_for(self, case: Case) -> Stepper:
+        """The rules of the flow version `case` started on (read from the store once)."""
+        known = self._steppers.get((case.flow_id, case.flow_digest))
+        if known is not None:
+            return known
         with self.store.reading() as conn:
             return self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
 
