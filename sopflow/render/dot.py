@@ -117,7 +117,7 @@ def _title_block(chart: Chart, page: ChartPage) -> str:
     for line in ui("chart.shapes", lang).split("|"):
         rows.append(f'<tr><td align="left" colspan="8">{escape(line.strip())}</td></tr>')
     rows.append(f'<tr><td align="left" colspan="8">{escape(ui("chart.legend", lang))}</td></tr>')
-    cells = [f'<td bgcolor="{e.colour}" border="1">{escape(wrap(e.label, 12))}</td>' for e in chart.legend]
+    cells = [f'<td bgcolor="{e.colour}" border="1">{_lines(e.label, 14)}</td>' for e in chart.legend]
     per_row = 4
     rows += [f"<tr>{''.join(cells[i : i + per_row])}</tr>" for i in range(0, len(cells), per_row)]
     return f'<<table border="0" cellspacing="3" cellpadding="2">{"".join(rows)}</table>>'
@@ -154,6 +154,11 @@ def _node_label(chart: Chart, node: ChartNode) -> str:
             f'<font point-size="{NOTE_PT}">{escape(part)}</font>' for part in wrap(note, 24).split("\n")
         ]
     return "<" + "<br/>".join(lines) + ">"
+
+
+def _lines(text: str, width: int) -> str:
+    """Text wrapped to `width` columns, escaped, with HTML-label line breaks."""
+    return "<br/>".join(escape(part) for part in wrap(text, width).split("\n"))
 
 
 def _step_of(node_id: str) -> str:
