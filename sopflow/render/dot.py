@@ -29,7 +29,7 @@ SHAPES = {
     "subflow": {"shape": "box3d", "style": "filled"},
     "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
-    "connector": {"shape": "cds", "style": "dashed"},
+    "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
 }
 
 
