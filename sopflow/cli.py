@@ -18,7 +18,7 @@ from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
 from sopflow.engine.model import Flow
 from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
-from sopflow.errors import FlowError, LookupFailed, SopflowError
+from sopflow.errors import FlowError, SopflowError
 from sopflow.i18n import default_language
 from sopflow.ui import ui
 
@@ -254,4 +254,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(0)
 
 
-__all__ = ["LookupFailed", "cli", "main"]
+__all__ = ["cli", "main"]

@@ -25,6 +25,7 @@ def flow_summary(flow: Flow, lang: str) -> dict[str, Any]:
 
 def flow_detail(flow: Flow, lang: str) -> dict[str, Any]:
     """Everything a reader needs to follow the flow: roles, fields, steps and their ways out."""
+    labels = {s.id: flow.text(s.label, lang) for s in flow.steps.values()}
     return {
         **flow_summary(flow, lang),
         "description": flow.text(flow.description, lang),
@@ -44,70 +45,63 @@ def flow_detail(flow: Flow, lang: str) -> dict[str, Any]:
             }
             for f in flow.fields.values()
         },
-        "steps": [_step(flow, s, lang) for s in flow.steps.values()],
+        "steps": [_step(flow, s, lang, labels) for s in flow.steps.values()],
     }
 
 
-def _step(flow: Flow, step: Step, lang: str) -> dict[str, Any]:
-    labels = {s.id: flow.text(s.label, lang) for s in flow.steps.values()}
-    ways: list[dict[str, Any]] = []
-    for action in step.actions:
-        ways.append(
-            {
-                "name": action.name,
-                "kind": "action",
-                "label": flow.text(action.label, lang) or action.name,
-                "to": action.to,
-                "to_label": labels[action.to],
-                "roles": list(action.roles),
-                "requires": list(action.requires),
-                "when": action.guard.source if action.guard else None,
-            }
+def _way(name: str, kind: str, label: str, to: str, labels: dict[str, str], **extra: Any) -> dict[str, Any]:
+    return {"name": name, "kind": kind, "label": label or name, "to": to, "to_label": labels[to], **extra}
+
+
+def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+    def text(value: Any) -> str:
+        return flow.text(value, lang)
+
+    ways = [
+        _way(
+            a.name,
+            "action",
+            text(a.label),
+            a.to,
+            labels,
+            roles=list(a.roles),
+            requires=list(a.requires),
+            when=a.guard.source if a.guard else None,
         )
-    for branch in step.branches:
-        ways.append(
-            {
-                "name": branch.name,
-                "kind": "branch",
-                "label": flow.text(branch.label, lang) or branch.name,
-                "to": branch.to,
-                "to_label": labels[branch.to],
-                "default": branch.default,
-                "when": branch.guard.source if branch.guard else None,
-            }
+        for a in step.actions
+    ]
+    ways += [
+        _way(
+            b.name,
+            "branch",
+            text(b.label),
+            b.to,
+            labels,
+            default=b.default,
+            when=b.guard.source if b.guard else None,
         )
-    for timer in step.timers:
-        ways.append(
-            {
-                "name": timer.name,
-                "kind": "timer",
-                "label": flow.text(timer.label, lang) or timer.name,
-                "to": timer.to,
-                "to_label": labels[timer.to],
-                "after": format_duration(timer.after),
-                "from": timer.from_field or "entered",
-            }
+        for b in step.branches
+    ]
+    ways += [
+        _way(
+            t.name,
+            "timer",
+            text(t.label),
+            t.to,
+            labels,
+            after=format_duration(t.after),
+            **{"from": t.from_field or "entered"},
         )
-    for check in step.checks:
-        if check.escalate:
-            ways.append(
-                {
-                    "name": check.name,
-                    "kind": "escalate",
-                    "label": flow.text(check.label, lang) or check.name,
-                    "to": check.escalate.to,
-                    "to_label": labels[check.escalate.to],
-                    "when": check.escalate.guard.source,
-                }
-            )
+        for t in step.timers
+    ]
+    ways += [
+        _way(c.name, "escalate", text(c.label), c.escalate.to, labels, when=c.escalate.guard.source)
+        for c in step.checks
+        if c.escalate
+    ]
     if step.next:
-        ways.append(
-            {"name": "next", "kind": "next", "label": "", "to": step.next, "to_label": labels[step.next]}
-        )
-    for outcome, target in step.outcomes.items():
-        ways.append(
-            {"name": outcome, "kind": "outcome", "label": outcome, "to": target, "to_label": labels[target]}
-        )
+        ways.append(_way("next", "next", "", step.next, labels) | {"label": ""})
+    ways += [_way(o, "outcome", o, target, labels) for o, target in step.outcomes.items()]
     return {
         "id": step.id,
         "kind": str(step.kind),

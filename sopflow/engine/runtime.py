@@ -28,7 +28,7 @@ from sopflow.engine.model import Flow
 from sopflow.engine.schedule import DueItem, due_items, next_due
 from sopflow.engine.stepper import NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
 from sopflow.engine.store import CaseWrite, Store
-from sopflow.errors import CaseError, ConcurrentChange, LookupFailed, SopflowError, StoreError
+from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
 
 Clock = Callable[[], datetime]
 Hook = Callable[[Case, Event], None]
@@ -428,4 +428,4 @@ def _plain(value: Any) -> Any:
     return dict(value) if isinstance(value, Mapping) else value
 
 
-__all__ = ["Clock", "Discrepancy", "Engine", "Hook", "SopflowError", "StoreError", "wall_clock"]
+__all__ = ["Clock", "Discrepancy", "Engine", "Hook", "wall_clock"]

@@ -200,14 +200,6 @@ class Store:
             self._flows[key] = load_shallow(row.source.encode("utf-8"), f"<{flow_id} {digest[:12]}>")[0]
         return self._flows[key]
 
-    def flow_versions(self, conn: Connection) -> list[tuple[str, str, str]]:
-        rows = conn.execute(
-            sa.select(flow_versions.c.flow_id, flow_versions.c.version, flow_versions.c.digest)
-        )
-        return [(r.flow_id, r.version, r.digest) for r in rows]
-
-    # -- cases ------------------------------------------------------------------------------------
-
     def get(self, conn: Connection, case_id: str, *, history: bool = True) -> Case | None:
         row = conn.execute(_CASE_BY_ID, {"wanted_id": case_id}).first()
         if row is None:
@@ -279,9 +271,6 @@ class Store:
             flow = self.flow(conn, row.flow_id, row.flow_digest)
             found.append(self._case(flow, dict(row._mapping), ()))
         return found
-
-    def count(self, conn: Connection) -> int:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(cases)).scalar_one())
 
     def write(self, conn: Connection, writes: Sequence[CaseWrite]) -> list[str]:
         """Save cases and their new events; returns the ids someone else changed first (nothing

@@ -9,7 +9,6 @@ gives nodes with marks; we build the Python values ourselves from those nodes so
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,8 +242,3 @@ def describe(path: Path) -> str:
         else:
             out += f".{part}" if out else part
     return out or "(top level)"
-
-
-def plain(value: object) -> Mapping[str, Any] | None:
-    """The value as a mapping if it is one (helps code that walks possibly ill-typed data)."""
-    return value if isinstance(value, dict) else None
