@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -40,6 +40,44 @@ def parse_value(spec: FieldSpec, raw: Any, tz: tzinfo) -> Any:
     value = parser(spec, raw, tz)
     _check_bounds(spec, value)
     return value
+
+
+Parser = Callable[[Any], Any]
+
+
+def field_parser(spec: FieldSpec, tz: tzinfo) -> Parser:
+    """`parse_value` for one field, built once per flow: a value that already has the field's
+    Python type and lies within its bounds (what a program passes) is taken as it is; anything
+    else (text from the CLI, say) goes through `parse_value`."""
+    low = -math.inf if spec.minimum is None else spec.minimum
+    high = math.inf if spec.maximum is None else spec.maximum
+
+    def slow(raw: Any) -> Any:
+        return parse_value(spec, raw, tz)
+
+    if spec.type is FieldType.NUMBER:
+        isfinite = math.isfinite
+
+        def number(raw: Any) -> Any:
+            if type(raw) is float and isfinite(raw) and low <= raw <= high:
+                return raw
+            return parse_value(spec, raw, tz)
+
+        return number
+    if spec.type is FieldType.INTEGER:
+
+        def integer(raw: Any) -> Any:
+            if type(raw) is int and low <= raw <= high:
+                return raw
+            return parse_value(spec, raw, tz)
+
+        return integer
+    if spec.type is FieldType.BOOLEAN:
+        return lambda raw: raw if raw is True or raw is False else parse_value(spec, raw, tz)
+    if spec.type is FieldType.CHOICE:
+        codes = frozenset(c for c in spec.choices if unicodedata.normalize("NFKC", c).strip() == c)
+        return lambda raw: raw if type(raw) is str and raw in codes else parse_value(spec, raw, tz)
+    return slow
 
 
 def _text(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
@@ -172,6 +210,21 @@ def from_json(spec: FieldSpec | None, value: Any) -> Any:
     if spec.type is FieldType.DATETIME:
         return datetime.fromisoformat(value)
     return value
+
+
+def json_encoder(spec: FieldSpec | None) -> Callable[[Any], Any] | None:
+    """`to_json` for a field's values, or None where a value is its own JSON (numbers, text)."""
+    return to_json if spec is not None and spec.type in _DATE_TYPES else None
+
+
+def json_decoder(spec: FieldSpec | None) -> Callable[[Any], Any] | None:
+    """`from_json` for a field's values, or None where JSON is already the value."""
+    if spec is not None and spec.type in _DATE_TYPES:
+        return lambda value: from_json(spec, value)
+    return None
+
+
+_DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
 
 
 def data_to_json(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,27 +1,29 @@
-"""Guards: Jinja2 expressions checked at load time and evaluated in Jinja2's sandbox.
+"""Guards: Jinja2 expressions checked at load time, then evaluated as closures (guardeval).
 
 A guard is code from a file, so it gets two walls. At load time the expression's syntax tree is
 walked and anything beyond plain data logic is refused: attribute and item access (the road to
 `__class__` and friends), calls other than the allowed date helpers, unknown filters and tests,
-and `**`. At run time it is compiled in a SandboxedEnvironment with StrictUndefined, so a name the
-case does not have is an error, not a silent False (the Ansible `when:` convention).
+and `**`. What is left is turned into closures that can only do those things; no code is
+generated. A name the case does not have is an error, not a silent False (the Ansible `when:`
+convention), and `*` cannot build huge values.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
+from sopflow.engine.guardeval import HELPERS, GuardRuntimeError, Program, Unsupported, compile_guard
+
 MAX_GUARD_LENGTH = 500
-MAX_REPEAT = 10_000  # largest string/list a guard may build with '*'
 
 ALLOWED_FILTERS = frozenset({"length", "lower", "upper", "trim", "int", "float", "abs", "round"})
 ALLOWED_TESTS = frozenset(
@@ -46,7 +48,8 @@ ALLOWED_TESTS = frozenset(
         "divisibleby",
     }
 )
-FUNCTIONS = ("days_since", "hours_since")
+FUNCTIONS = tuple(HELPERS)
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 
 class GuardProblem(Exception):
@@ -58,72 +61,34 @@ class GuardProblem(Exception):
         self.params: dict[str, Any] = params
 
 
-class _GuardEnvironment(SandboxedEnvironment):
-    """The sandbox, plus a cap on `*` so '"x" * 10**9' cannot eat the memory."""
-
-    intercepted_binops = frozenset({"*"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
-            counts = [v for v in (left, right) if isinstance(v, int)]
-            if sizes and counts and sizes[0] * max(counts) > MAX_REPEAT:
-                raise GuardRuntimeError("a guard tried to build a very large value")
-        return super().call_binop(context, operator, left, right)
-
-
-class GuardRuntimeError(Exception):
-    """A guard that failed while being evaluated (e.g. a field the case does not have yet)."""
-
-
-_ENV = _GuardEnvironment(undefined=StrictUndefined, autoescape=False)
-_ENV.filters = {name: _ENV.filters[name] for name in ALLOWED_FILTERS}
-_ENV.tests = {name: _ENV.tests[name] for name in ALLOWED_TESTS}
-_ENV.globals.clear()  # no range(), lipsum(), namespace(): guards read case data only
+# Used to parse guards and for its filters and tests; guards are never compiled or run by Jinja.
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_FILTERS: dict[str, Any] = {name: _ENV.filters[name] for name in ALLOWED_FILTERS}
+_TESTS: dict[str, Any] = {name: _ENV.tests[name] for name in ALLOWED_TESTS}
 
 
 @dataclass(frozen=True)
 class Guard:
-    """A checked guard expression; `names` are the fields and params it reads."""
+    """A checked guard expression; `names` are the fields and params it reads, `program` the
+    closures that evaluate it."""
 
     source: str
     names: frozenset[str]
+    program: Program = field(compare=False, repr=False)
     uses_time: bool = False  # calls days_since()/hours_since(), which need `now`
 
     def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
         """True if the guard holds for `values` at time `now`; GuardRuntimeError if it cannot say."""
-        compiled = _compile(self.source)
-        context = {**values, **_helpers(now)} if self.uses_time else values
+        return self.holds(values, _NOTHING, now)
+
+    def holds(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> bool:
+        """`evaluate` on a case's data and the flow's params, without merging them first."""
         try:
-            return bool(compiled(**context))
+            return bool(self.program(data, params, now))
         except GuardRuntimeError:
             raise
-        except Exception as exc:  # any failure of user data inside the sandbox
+        except Exception as exc:  # any failure on user data: a missing name, a type mismatch
             raise GuardRuntimeError(str(exc)) from None
-
-
-@lru_cache(maxsize=4096)
-def _compile(source: str) -> Callable[..., Any]:
-    """Compiled once per guard text: compiling is a thousand times dearer than evaluating."""
-    return _ENV.compile_expression(source, undefined_to_none=False)
-
-
-def _helpers(now: datetime) -> dict[str, Callable[[Any], float]]:
-    def days_since(value: Any) -> float:
-        return _elapsed(value, now) / timedelta(days=1)
-
-    def hours_since(value: Any) -> float:
-        return _elapsed(value, now) / timedelta(hours=1)
-
-    return {"days_since": days_since, "hours_since": hours_since}
-
-
-def _elapsed(value: Any, now: datetime) -> timedelta:
-    if isinstance(value, datetime):
-        return now - value
-    if isinstance(value, date):
-        return now.date() - value
-    raise GuardRuntimeError(f"days_since/hours_since need a date, got {value!r}")
 
 
 def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
@@ -146,11 +111,14 @@ def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
             suggestion=_suggest(unknown[0], [*(known_names or ()), *FUNCTIONS]),
         )
     try:
-        _compile(source)
-    except Exception as exc:  # compile problems the parser let through
-        raise GuardProblem("guard.syntax", detail=str(exc)) from None
+        program = compile_guard(tree, _FILTERS, _TESTS)
+    except Unsupported as exc:  # a construct the vetting let through but nothing evaluates
+        raise GuardProblem("guard.syntax", detail=f"'{exc}' is not supported in a guard") from None
     return Guard(
-        source=source, names=frozenset(names - set(FUNCTIONS)), uses_time=bool(names & set(FUNCTIONS))
+        source=source,
+        names=frozenset(names - set(FUNCTIONS)),
+        program=program,
+        uses_time=bool(names & set(FUNCTIONS)),
     )
 
 
@@ -210,3 +178,15 @@ def _describe_access(node: nodes.Node) -> str:
 def _suggest(word: str, candidates: Collection[str]) -> str:
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else ""
+
+
+__all__ = [
+    "ALLOWED_FILTERS",
+    "ALLOWED_TESTS",
+    "FUNCTIONS",
+    "Guard",
+    "GuardProblem",
+    "GuardRuntimeError",
+    "check_guard",
+    "parse_guard",
+]

@@ -4,24 +4,29 @@ Pure: takes a case and returns the new case, the events that got it there, and t
 other cases (a child to start, a parent to tell, a signal to send). The Engine carries the effects
 out and saves everything in one transaction. Every refusal is a CaseError raised before anything
 is produced, so a refused action leaves the case exactly as it was.
+
+This is the engine's innermost loop, so a Stepper works out once, per step, what each action or
+check name means there (`_Move`): who may fire it, which fields it takes and how each is parsed,
+which guards choose between its variants. Firing is then a few dictionary lookups.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, NamedTuple
 
-from sopflow.engine.cases import Case, Event, EventKind, apply_event, new_case
-from sopflow.engine.fielddata import FieldValueError, parse_value, to_json
+from sopflow.engine.cases import Case, CaseStatus, Event, EventKind, Fold, copied, new_case
+from sopflow.engine.fielddata import FieldValueError, Parser, field_parser, json_encoder, to_json
 from sopflow.engine.guards import Guard, GuardRuntimeError
-from sopflow.engine.model import Action, Check, Flow, Step, StepKind, Timer
+from sopflow.engine.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
 from sopflow.engine.names import suggest
 from sopflow.errors import CaseError
 
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
+_NO_CHANGES: Mapping[str, list[Any]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,9 @@ class SendSignal:
 Effect = StartChild | NotifyParent | SendSignal
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
+    """What a change did: the case after it, its new events, and what it does to other cases."""
+
     case: Case
     events: tuple[Event, ...]
     effects: tuple[Effect, ...] = ()
@@ -74,22 +80,58 @@ class Offer:
     reason: str | None = None  # why not available (the guard that does not hold)
 
 
-@dataclass
 class _Draft:
     """A transition being built: the case so far, its new events and effects."""
 
-    flow: Flow
-    case: Case
-    events: list[Event] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
+    def __init__(self, fold: Fold, case: Case, events: list[Event] | None = None) -> None:
+        self.fold = fold
+        self.case = case
+        self.events: list[Event] = events or []
+        self.effects: list[Effect] = []
 
-    def add(self, at: datetime, kind: EventKind, name: str, actor: str, **details: Any) -> None:
-        event = Event(seq=self.case.seq + 1, at=at, kind=kind, name=name, actor=actor, **details)
-        self.case = apply_event(self.flow, self.case, event)
+    def add(self, event: Event) -> None:
+        self.case = self.fold.apply(self.case, event)
         self.events.append(event)
+
+    def seq(self) -> int:
+        return self.case.seq + 1
 
     def result(self) -> Result:
         return Result(self.case, tuple(self.events), tuple(self.effects))
+
+
+class _Move:
+    """What firing one name means at one step, worked out once.
+
+    `actions` are the step's actions of that name (several only when guards choose between them;
+    the flow checks make sure at most one holds), `check` the check of that name. The fields it
+    takes and requires are those of its first variant, as the flow format says. `choose`: there
+    are several variants or a guard, so the data merged with the new values is needed to pick."""
+
+    def __init__(
+        self, name: str, actions: tuple[Action, ...], check: Check | None, parsers: Mapping[str, Parser]
+    ) -> None:
+        first: Action | Check | None = actions[0] if actions else check
+        assert first is not None  # noqa: S101 - a move is made for a name the step has
+        roles = [r for a in actions for r in a.roles] + list(check.roles if check else ())
+        self.name: Final = name
+        self.actions: Final = actions
+        self.check: Final = check
+        self.everyone: Final = tuple(dict.fromkeys(roles))  # every role that may fire a variant
+        self.anyone: Final = frozenset(roles)
+        self.takes: Final = {f: parsers[f] for f in (*first.requires, *first.accepts) if f in parsers}
+        self.requires: Final = first.requires
+        self.choose: Final = len(actions) > 1 or any(a.guard is not None for a in actions)
+
+
+def _moves_of(step: Step, parsers: Mapping[str, Parser]) -> dict[str, _Move]:
+    names = dict.fromkeys([a.name for a in step.actions] + [c.name for c in step.checks])
+    moves = {}
+    for name in names:
+        actions = tuple(a for a in step.actions if a.name == name)
+        check = next((c for c in step.checks if c.name == name), None)
+        moves[name] = _Move(name, actions, check, parsers)
+    return moves
 
 
 class Stepper:
@@ -99,7 +141,18 @@ class Stepper:
         self.flow = flow
         self.tz = tz
         self.day_zero = day_zero
-        self.params = {p.id: p.value for p in flow.params.values()}
+        self.params: Mapping[str, Any] = MappingProxyType({p.id: p.value for p in flow.params.values()})
+        self.fold = Fold(flow)
+        self._parsers = {name: field_parser(spec, tz) for name, spec in flow.fields.items()}
+        self._encoders = {name: e for name, spec in flow.fields.items() if (e := json_encoder(spec))}
+        self._moves = {step.id: _moves_of(step, self._parsers) for step in flow.steps.values()}
+        # steps that move on by themselves (or end the case) once entered
+        self._automatic = frozenset(
+            s.id for s in flow.steps.values() if s.kind in (StepKind.DECISION, StepKind.SUBFLOW, StepKind.END)
+        )
+        self._shown = {  # the names each guard reads, in the order a history lists their values
+            guard.source: tuple(sorted(guard.names)) for guard in _guards(flow)
+        }
 
     # -- starting ---------------------------------------------------------------------------------
 
@@ -129,17 +182,9 @@ class Stepper:
                 roles=", ".join(self.flow.roles),
                 suggestion=suggest(role, self.flow.roles),
             )
-        draft = _Draft(self.flow, new_case(case_id, self.flow, parent_id, place, at))
-        draft.add(
-            at,
-            EventKind.START,
-            "start",
-            actor,
-            role=role,
-            to_step=self.flow.start,
-            changes=_changes({}, values),
-            note=note,
-        )
+        draft = _Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
+        changes = self._changes({}, values)
+        draft.add(Event(1, at, EventKind.START, "start", actor, role, None, self.flow.start, changes, note))
         self._settle(draft, at)
         return draft.result()
 
@@ -178,7 +223,7 @@ class Stepper:
         if guard is None:
             return True, None
         try:
-            return (True, None) if self._holds(guard, data, at) else (False, guard.source)
+            return (True, None) if guard.holds(data, self.params, at) else (False, guard.source)
         except GuardRuntimeError as exc:
             return False, f"{guard.source} ({exc})"
 
@@ -197,60 +242,68 @@ class Stepper:
         signal: bool = False,
     ) -> Result:
         """Fire action or check `name`. A `signal` (from a descendant case) skips the role check."""
-        self._require_active(case)
-        step = self.flow.steps[case.step]
-        actions = [a for a in step.actions if a.name == name]
-        checks = [c for c in step.checks if c.name == name]
-        if not actions and not checks:
+        if case.status is not CaseStatus.ACTIVE:
+            raise CaseError("case.ended", case=case.id, outcome=case.outcome or "-")
+        move = self._moves[case.step].get(name)
+        if move is None:
             raise CaseError(
                 "case.no_such_action",
                 case=case.id,
                 action=name,
                 step=case.step,
                 available=self._names(case, at),
-                suggestion=suggest(name, self._all_names(step)),
+                suggestion=suggest(name, list(self._moves[case.step])),
             )
-        target: Action | Check = actions[0] if actions else checks[0]
-        if not signal:
-            everyone = [r for a in actions for r in a.roles] + [r for c in checks for r in c.roles]
-            self._check_role(case, name, tuple(dict.fromkeys(everyone)), role)
-        allowed = set(target.requires) | set(target.accepts)
-        values = self.parse_data(case.id, data, allowed=allowed, action=name)
+        if not signal and role not in move.anyone:
+            self._refuse_role(case, name, move.everyone, role)
+        values = self._parse_taken(case.id, data, move) if data else {}
         # Required fields come with the action: a re-check needs a new reading, not the old one.
-        missing = [f for f in target.requires if f not in values]
-        if missing:
-            raise CaseError(
-                "case.missing_data", case=case.id, action=name, fields=", ".join(missing), example=missing[0]
-            )
-        merged = {**case.data, **values}
-        if actions:
-            target = self._choose(case, actions, merged, at)
-        if not signal:
-            self._check_role(case, name, target.roles, role)
-        draft = _Draft(self.flow, case)
-        changes = _changes(case.data, values)
+        for required in move.requires:
+            if required not in values:
+                missing = [f for f in move.requires if f not in values]
+                raise CaseError(
+                    "case.missing_data",
+                    case=case.id,
+                    action=name,
+                    fields=", ".join(missing),
+                    example=missing[0],
+                )
+        target: Action | Check | None = move.actions[0] if move.actions else move.check
+        if move.choose:
+            merged = copied(case.data)
+            merged.update(values)
+            target = self._choose(case, move.actions, merged, at)
+        if not signal and target is not None and role not in target.roles:
+            self._refuse_role(case, name, target.roles, role)
+        changes = self._changes(case.data, values)
         if isinstance(target, Check):
-            draft.add(
-                at, EventKind.CHECK, name, actor, role=role, from_step=case.step, changes=changes, note=note
+            event = Event(
+                case.seq + 1, at, EventKind.CHECK, name, actor, role, case.step, None, changes, note
             )
-            self._escalate(draft, target, at, actor)
         else:
             kind = EventKind.SIGNAL if signal else EventKind.ACTION
-            draft.add(
-                at,
-                kind,
-                name,
-                actor,
-                role=role,
-                from_step=case.step,
-                to_step=target.to,
-                changes=changes,
-                note=note,
-            )
+            to = target.to if target is not None else None
+            event = Event(case.seq + 1, at, kind, name, actor, role, case.step, to, changes, note)
+        moved = self.fold.apply(case, event)
+        events: tuple[Event, ...] = (event,)
+        if isinstance(target, Check) and target.escalate is not None:
+            escalation = self._escalation(moved, target.name, target.escalate, at, actor)
+            if escalation is not None:
+                moved = self.fold.apply(moved, escalation)
+                events = (event, escalation)
+        if moved.step in self._automatic:
+            return self._settled(moved, events, at)
+        return Result(moved, events)
+
+    def _settled(self, case: Case, events: tuple[Event, ...], at: datetime) -> Result:
+        """The result of `events` (already applied to `case`) and of the automatic moves after."""
+        draft = _Draft(self.fold, case, list(events))
         self._settle(draft, at)
         return draft.result()
 
-    def _choose(self, case: Case, actions: list[Action], data: Mapping[str, Any], at: datetime) -> Action:
+    def _choose(
+        self, case: Case, actions: tuple[Action, ...], data: Mapping[str, Any], at: datetime
+    ) -> Action:
         """The one action of this name whose guard holds (the checks made sure of 'one')."""
         reasons = []
         for action in actions:
@@ -266,27 +319,20 @@ class Stepper:
             available=self._names(case, at),
         )
 
-    def _check_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> None:
-        if role is None or role not in roles:
-            labels = ", ".join(f"{r} ({self.flow.text(self.flow.roles[r])})" for r in roles)
-            raise CaseError(
-                "case.role_not_allowed", case=case.id, action=name, role=role or "-", roles=labels
-            )
+    def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> None:
+        labels = ", ".join(f"{r} ({self.flow.text(self.flow.roles[r])})" for r in roles)
+        raise CaseError("case.role_not_allowed", case=case.id, action=name, role=role or "-", roles=labels)
 
-    def _escalate(self, draft: _Draft, check: Check, at: datetime, actor: str) -> None:
-        if check.escalate is None:
-            return
-        why = self._why(check.escalate.guard, draft.case.data)
-        if self._holds(check.escalate.guard, draft.case.data, at, case_id=draft.case.id):
-            draft.add(
-                at,
-                EventKind.ESCALATE,
-                check.name,
-                actor,
-                from_step=draft.case.step,
-                to_step=check.escalate.to,
-                why=why,
-            )
+    def _escalation(
+        self, case: Case, check: str, escalation: Escalation, at: datetime, actor: str
+    ) -> Event | None:
+        """The ESCALATE event if the check just recorded meets its escalation guard."""
+        if not self._holds(escalation.guard, case.data, at, case_id=case.id):
+            return None
+        why = self._why(escalation.guard, case.data)
+        return Event(
+            case.seq + 1, at, EventKind.ESCALATE, check, actor, None, case.step, escalation.to, why=why
+        )
 
     # -- timers -----------------------------------------------------------------------------------
 
@@ -319,15 +365,12 @@ class Stepper:
         if not due:
             return None
         when, timer = min(due, key=lambda pair: pair[0])
-        draft = _Draft(self.flow, case)
+        draft = _Draft(self.fold, case)
+        why = {"due": when.isoformat(), "after": str(timer.after), "from": timer.from_field or "entered"}
         draft.add(
-            now,
-            EventKind.TIMER,
-            timer.name,
-            "system",
-            from_step=case.step,
-            to_step=timer.to,
-            why={"due": when.isoformat(), "after": str(timer.after), "from": timer.from_field or "entered"},
+            Event(
+                case.seq + 1, now, EventKind.TIMER, timer.name, "system", None, case.step, timer.to, why=why
+            )
         )
         self._settle(draft, now)
         return draft.result()
@@ -345,9 +388,19 @@ class Stepper:
         target = step.outcomes.get(outcome)
         if target is None:
             return None
-        draft = _Draft(self.flow, case)
+        draft = _Draft(self.fold, case)
         draft.add(
-            at, EventKind.OUTCOME, outcome, "system", from_step=step.id, to_step=target, child_id=child_id
+            Event(
+                case.seq + 1,
+                at,
+                EventKind.OUTCOME,
+                outcome,
+                "system",
+                None,
+                step.id,
+                target,
+                child_id=child_id,
+            )
         )
         self._settle(draft, at)
         return draft.result()
@@ -363,7 +416,9 @@ class Stepper:
             elif step.kind is StepKind.SUBFLOW and not self._child_started_here(draft):
                 self._start_child(draft, step, at)
                 if not step.wait and step.next:
-                    draft.add(at, EventKind.NEXT, "next", "system", from_step=step.id, to_step=step.next)
+                    draft.add(
+                        Event(draft.seq(), at, EventKind.NEXT, "next", "system", None, step.id, step.next)
+                    )
                 else:
                     return
             else:
@@ -379,41 +434,52 @@ class Stepper:
         return last is not None and last.kind is EventKind.CHILD and last.from_step == draft.case.step
 
     def _decide(self, draft: _Draft, step: Step, at: datetime) -> None:
-        tried = []
+        data = draft.case.data
+        tried: list[dict[str, Any]] = []
         for branch in step.branches:
-            if branch.default:
+            if branch.default or branch.guard is None:  # the loader makes sure guards are there
                 continue
-            if branch.guard is None:  # the loader makes sure this does not happen
-                continue
-            why = self._why(branch.guard, draft.case.data)
-            if self._holds(branch.guard, draft.case.data, at, case_id=draft.case.id, step=step.id):
+            values = self._why(branch.guard, data)
+            if self._holds(branch.guard, data, at, case_id=draft.case.id, step=step.id):
+                why = {"guard": branch.guard.source, "values": values}
                 draft.add(
-                    at,
-                    EventKind.BRANCH,
-                    branch.name,
-                    "system",
-                    from_step=step.id,
-                    to_step=branch.to,
-                    why={"guard": branch.guard.source, "values": why},
+                    Event(
+                        draft.seq(),
+                        at,
+                        EventKind.BRANCH,
+                        branch.name,
+                        "system",
+                        None,
+                        step.id,
+                        branch.to,
+                        why=why,
+                    )
                 )
                 return
-            tried.append({"branch": branch.name, "guard": branch.guard.source, "values": why})
+            tried.append({"branch": branch.name, "guard": branch.guard.source, "values": values})
         default = next(b for b in step.branches if b.default)
+        chosen = {"default": True, "tried": tried}
         draft.add(
-            at,
-            EventKind.BRANCH,
-            default.name,
-            "system",
-            from_step=step.id,
-            to_step=default.to,
-            why={"default": True, "tried": tried},
+            Event(
+                draft.seq(),
+                at,
+                EventKind.BRANCH,
+                default.name,
+                "system",
+                None,
+                step.id,
+                default.to,
+                why=chosen,
+            )
         )
 
     def _start_child(self, draft: _Draft, step: Step, at: datetime) -> None:
         flow_id = step.subflow or ""
         child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"
         data = {name: draft.case.data[name] for name in step.copy if name in draft.case.data}
-        draft.add(at, EventKind.CHILD, flow_id, "system", from_step=step.id, child_id=child_id)
+        draft.add(
+            Event(draft.seq(), at, EventKind.CHILD, flow_id, "system", None, step.id, child_id=child_id)
+        )
         draft.effects.append(StartChild(draft.case.id, child_id, flow_id, MappingProxyType(data), at))
 
     def _ended(self, draft: _Draft, step: Step, at: datetime) -> None:
@@ -429,7 +495,7 @@ class Stepper:
         self, guard: Guard, data: Mapping[str, Any], at: datetime, *, case_id: str = "", step: str = ""
     ) -> bool:
         try:
-            return guard.evaluate({**self.params, **data}, at)
+            return guard.holds(data, self.params, at)
         except GuardRuntimeError as exc:
             if not case_id:
                 raise
@@ -439,58 +505,79 @@ class Stepper:
 
     def _why(self, guard: Guard, data: Mapping[str, Any]) -> dict[str, Any]:
         """The values a guard saw: the 'why' of an automatic decision in the history."""
-        values = {**self.params, **data}
-        return {name: _json_value(values.get(name)) for name in sorted(guard.names)}
+        params = self.params
+        shown = self._shown.get(guard.source) or tuple(sorted(guard.names))
+        return {name: _json_value(data.get(name, params.get(name))) for name in shown}
 
-    def parse_data(
-        self, case_id: str, data: Mapping[str, Any], *, allowed: set[str] | None, action: str = ""
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {}
+    def _changes(self, before: Mapping[str, Any], values: Mapping[str, Any]) -> Mapping[str, list[Any]]:
+        """Field -> [old, new] as JSON data, for the values that differ from what the case has."""
+        changes = {}
+        encoders = self._encoders
+        for name, value in values.items():
+            old = before.get(name)
+            if old != value:
+                encode = encoders.get(name)
+                changes[name] = [old, value] if encode is None else [encode(old), encode(value)]
+        return MappingProxyType(changes) if changes else _NO_CHANGES
+
+    def _parse_taken(self, case_id: str, data: Mapping[str, Any], move: _Move) -> dict[str, Any]:
+        """The values an action or check was given, parsed; the fields must be ones it takes."""
+        takes = move.takes
+        values = {}
         for name, raw in data.items():
-            spec = self.flow.fields.get(name)
-            if spec is None:
-                raise CaseError(
-                    "case.unknown_field",
-                    case=case_id,
-                    field=name,
-                    flow=self.flow.id,
-                    suggestion=suggest(name, self.flow.fields),
-                )
-            if allowed is not None and name not in allowed:
-                raise CaseError(
-                    "case.field_not_taken",
-                    case=case_id,
-                    field=name,
-                    action=action,
-                    fields=", ".join(sorted(allowed)) or "-",
-                )
+            parse = takes.get(name)
+            if parse is None:
+                self._refuse_field(case_id, name, set(takes), move.name)
             try:
-                values[name] = parse_value(spec, raw, self.tz)
+                values[name] = parse(raw)  # type: ignore[misc]
             except FieldValueError as exc:
                 raise CaseError(exc.code, case=case_id, **exc.params) from None
         return values
 
-    def _require_active(self, case: Case) -> None:
-        if not case.active:
-            raise CaseError("case.ended", case=case.id, outcome=case.outcome or "-")
+    def parse_data(
+        self, case_id: str, data: Mapping[str, Any], *, allowed: set[str] | None, action: str = ""
+    ) -> dict[str, Any]:
+        """`data` parsed by the flow's fields; with `allowed`, only those fields may be given."""
+        values: dict[str, Any] = {}
+        for name, raw in data.items():
+            parse = self._parsers.get(name)
+            if parse is None or (allowed is not None and name not in allowed):
+                self._refuse_field(case_id, name, allowed, action)
+            try:
+                values[name] = parse(raw)  # type: ignore[misc]
+            except FieldValueError as exc:
+                raise CaseError(exc.code, case=case_id, **exc.params) from None
+        return values
+
+    def _refuse_field(self, case_id: str, name: str, allowed: set[str] | None, action: str) -> None:
+        if name not in self.flow.fields:
+            raise CaseError(
+                "case.unknown_field",
+                case=case_id,
+                field=name,
+                flow=self.flow.id,
+                suggestion=suggest(name, self.flow.fields),
+            )
+        raise CaseError(
+            "case.field_not_taken",
+            case=case_id,
+            field=name,
+            action=action,
+            fields=", ".join(sorted(allowed or ())) or "-",
+        )
 
     def _names(self, case: Case, at: datetime) -> str:
         names = [o.name for o in self.offers(case, at) if o.available]
         return ", ".join(dict.fromkeys(names)) or "-"
 
-    @staticmethod
-    def _all_names(step: Step) -> list[str]:
-        return [a.name for a in step.actions] + [c.name for c in step.checks]
 
-
-def _changes(before: Mapping[str, Any], values: Mapping[str, Any]) -> Mapping[str, list[Any]]:
-    return MappingProxyType(
-        {
-            name: [_json_value(before.get(name)), _json_value(value)]
-            for name, value in values.items()
-            if before.get(name) != value
-        }
-    )
+def _guards(flow: Flow) -> list[Guard]:
+    """Every guard of the flow: of actions, branches and escalations."""
+    found: list[Guard | None] = []
+    for step in flow.steps.values():
+        found += [a.guard for a in step.actions] + [b.guard for b in step.branches]
+        found += [c.escalate.guard for c in step.checks if c.escalate is not None]
+    return [g for g in found if g is not None]
 
 
 def _json_value(value: Any) -> Any:
