@@ -228,8 +228,19 @@ _DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
 
 
 def data_to_json(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: to_json(value) for key, value in data.items()}
+    """Case data as JSON data. Only dates need converting; the rest is copied as it is."""
+    values = dict(data)
+    for key, value in data.items():
+        if isinstance(value, date):
+            values[key] = to_json(value)
+    return values
 
 
 def data_from_json(fields: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: from_json(fields.get(key), value) for key, value in data.items()}
+    """JSON data back as case data, dates as dates (the field types say which)."""
+    values = dict(data)
+    for key, value in data.items():
+        spec = fields.get(key)
+        if spec is not None and spec.type in _DATE_TYPES and value is not None:
+            values[key] = from_json(spec, value)
+    return values

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sopflow.engine.cases import Case, Event, replay
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
-from sopflow.engine.schedule import DueItem, due_items, next_due
+from sopflow.engine.schedule import DueItem, due_items, next_times
 from sopflow.engine.stepper import NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
 from sopflow.engine.store import CaseWrite, Store
 from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
@@ -39,15 +39,15 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class _Work:
     """Cases touched by one change, as read (with their seq) and as they will be saved."""
 
-    conn: Connection
-    read: dict[str, Case | None] = field(default_factory=dict)
-    current: dict[str, Case] = field(default_factory=dict)
-    new_events: dict[str, list[Event]] = field(default_factory=dict)
-    steppers: dict[str, Stepper] = field(default_factory=dict)
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.read: dict[str, Case | None] = {}
+        self.current: dict[str, Case] = {}
+        self.new_events: dict[str, list[Event]] = {}
+        self.steppers: dict[str, Stepper] = {}
 
     def read_seq(self, case_id: str) -> int | None:
         """The seq the case had when read; None for a case this change creates."""
@@ -281,18 +281,23 @@ class Engine:
 
     @staticmethod
     def _writes(work: _Work) -> list[CaseWrite]:
-        return [
-            CaseWrite(
-                case,
-                work.read_seq(cid),
-                tuple(work.new_events.get(cid, ())),
-                _role_of(work, cid),
-                next_due(work.steppers[cid], case),
-                next_due(work.steppers[cid], case, kind="timer"),
-            )
-            for cid, case in work.current.items()
-            if work.new_events.get(cid)
-        ]
+        writes = []
+        for cid, case in work.current.items():
+            if work.new_events.get(cid):
+                due, timer = next_times(work.steppers[cid], case)
+                new_events = tuple(work.new_events[cid])
+                writes.append(
+                    CaseWrite(
+                        case,
+                        work.read_seq(cid),
+                        new_events,
+                        _role_of(work, cid),
+                        due,
+                        timer,
+                        work.read.get(cid),
+                    )
+                )
+        return writes
 
     def _read(self, work: _Work, case_id: str) -> Case:
         """A case to change. Its past history is not loaded (stepping never needs it, and reading

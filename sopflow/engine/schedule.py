@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sopflow.engine.cases import Case
 from sopflow.engine.stepper import Stepper
 
 
-@dataclass(frozen=True)
-class DueItem:
+class DueItem(NamedTuple):
     """One thing a case needs by a time: finish the step, record a check, or a timer to run out."""
 
     case_id: str
@@ -49,7 +48,14 @@ def due_items(stepper: Stepper, case: Case, now: datetime) -> list[DueItem]:
 
 
 def next_due(stepper: Stepper, case: Case, kind: str | None = None) -> datetime | None:
-    """The earliest due time of the case, or of its timers only (`kind="timer"`). Both are kept in
-    the store and indexed, so that `due` and `tick` read only the cases they concern."""
+    """The earliest due time of the case, or of its timers only (`kind="timer"`)."""
     times = [i.due_at for i in due_items(stepper, case, case.updated_at) if kind is None or i.kind == kind]
     return min(times) if times else None
+
+
+def next_times(stepper: Stepper, case: Case) -> tuple[datetime | None, datetime | None]:
+    """`next_due` of everything and of the timers, in one pass. Both are kept in the store and
+    indexed, so that `due` and `tick` read only the cases they concern."""
+    items = due_items(stepper, case, case.updated_at)
+    timers = [i.due_at for i in items if i.kind == "timer"]
+    return min((i.due_at for i in items), default=None), min(timers, default=None)

@@ -9,12 +9,11 @@ one wins and the other is told (optimistic concurrency). Events have the primary
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -24,6 +23,7 @@ from sopflow.engine.cases import Case, CaseStatus, Event, EventKind
 from sopflow.engine.fielddata import data_from_json, data_to_json
 from sopflow.engine.loader import load_shallow
 from sopflow.engine.model import Flow
+from sopflow.engine.sqlrun import Prepared
 from sopflow.errors import StoreError
 
 DEFAULT_URL = "sqlite:///sopflow.db"
@@ -97,12 +97,40 @@ def _utc(value: datetime) -> datetime:
 
 
 def _naive(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+    """A time as stored: naive UTC."""
+    if value is None:
+        return None
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
-class CaseWrite:
-    """A case to save: `read_seq` is the seq it had when read (None: a new case)."""
+# Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small.
+_CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
+_INSERT_CASE = cases.insert()
+_INSERT_EVENTS = events.insert()
+# What a change can alter. A case's flow, parent, place and creation never change, and leaving
+# them out of the UPDATE spares SQLite rewriting their index entries (pages to write and sync).
+_CHANGING = (
+    *("step", "role", "status", "outcome", "data", "updated_at", "entered_at"),
+    *("last_checks", "children", "next_due_at", "next_timer_at", "seq"),
+)
+_ALL_COLUMNS = tuple(c.name for c in cases.columns)
+_GROUP = {  # columns that change together (the rest change with every event)
+    **dict.fromkeys(("step", "role", "status", "outcome", "entered_at"), "position"),
+    **{"data": "data", "last_checks": "last_checks", "children": "children"},
+}
+
+
+def _update_if_unchanged(columns: tuple[str, ...]) -> sa.Update:
+    return (
+        cases.update()
+        .where(cases.c.id == sa.bindparam("read_id"), cases.c.seq == sa.bindparam("read_seq"))
+        .values({name: sa.bindparam(name) for name in columns})
+    )
+
+
+class CaseWrite(NamedTuple):
+    """A case to save: `read_seq` is the seq it had when read (None: a new case). With `before`,
+    the case as it was read, only the columns that changed are written."""
 
     case: Case
     read_seq: int | None
@@ -110,6 +138,27 @@ class CaseWrite:
     role: str | None
     next_due_at: datetime | None
     next_timer_at: datetime | None = None
+    before: Case | None = None
+
+    def changed_columns(self) -> tuple[str, ...]:
+        """The case columns this write changes, in table order. A check, the commonest change,
+        touches only its time, its seq and when the next one is due: leaving the rest out spares
+        encoding the data again and rewriting index entries that stay the same."""
+        before, after = self.before, self.case
+        if before is None:
+            return _CHANGING
+        moved = (before.step, before.status, before.entered_at) != (
+            after.step,
+            after.status,
+            after.entered_at,
+        )
+        changed = {
+            "position": moved,
+            "data": after.data is not before.data,
+            "last_checks": after.last_checks is not before.last_checks,
+            "children": after.children is not before.children,
+        }
+        return tuple(c for c in _CHANGING if changed.get(_GROUP.get(c, ""), True))
 
 
 class Store:
@@ -120,6 +169,10 @@ class Store:
         self.url = engine.url.render_as_string(hide_password=True)
         self._flows: dict[tuple[str, str], Flow] = {}
         self._saved: set[tuple[str, str]] = set()  # flow versions known to be in this store
+        dialect = engine.dialect
+        self._case_by_id = Prepared(_CASE_BY_ID, dialect)
+        self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
+        self._insert_events = Prepared(_INSERT_EVENTS, dialect)
 
     @property
     def is_sqlite(self) -> bool:
@@ -144,10 +197,9 @@ class Store:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE) so
         that writers queue up instead of failing half-way."""
         with self._errors(), self.engine.connect() as conn:
+            conn.begin()
             if self.is_sqlite:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.begin()
+                conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
             try:
                 yield conn
             except BaseException:
@@ -161,6 +213,8 @@ class Store:
             yield
         except OperationalError as exc:
             raise StoreError("store.unavailable", url=self.url, detail=_first_line(exc)) from None
+        except self.engine.dialect.loaded_dbapi.OperationalError as exc:  # BEGIN IMMEDIATE, on the driver
+            raise StoreError("store.unavailable", url=self.url, detail=str(exc).splitlines()[0]) from None
 
     # -- flow versions ----------------------------------------------------------------------------
 
@@ -201,12 +255,12 @@ class Store:
         return self._flows[key]
 
     def get(self, conn: Connection, case_id: str, *, history: bool = True) -> Case | None:
-        row = conn.execute(_CASE_BY_ID, {"wanted_id": case_id}).first()
+        row = self._case_by_id.first(conn, {"wanted_id": case_id})
         if row is None:
             return None
-        flow = self.flow(conn, row.flow_id, row.flow_digest)
+        flow = self.flow(conn, row["flow_id"], row["flow_digest"])
         past = self.history(conn, case_id) if history else ()
-        return self._case(flow, dict(row._mapping), past)
+        return self._case(flow, row, past)
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
@@ -272,43 +326,45 @@ class Store:
             found.append(self._case(flow, dict(row._mapping), ()))
         return found
 
+    def _update(self, columns: tuple[str, ...]) -> Prepared:
+        prepared = self._updates.get(columns)
+        if prepared is None:
+            prepared = self._updates[columns] = Prepared(_update_if_unchanged(columns), self.engine.dialect)
+        return prepared
+
     def write(self, conn: Connection, writes: Sequence[CaseWrite]) -> list[str]:
         """Save cases and their new events; returns the ids someone else changed first (nothing
         is saved for them — the caller rolls the whole transaction back)."""
         conflicts = []
         for item in writes:
-            values = _case_row(item)
             if item.read_seq is None:
+                values = _case_row(item, _ALL_COLUMNS)
                 try:
                     with conn.begin_nested():
-                        conn.execute(cases.insert().values(**values))
+                        conn.execute(_INSERT_CASE, values)
                 except IntegrityError:
                     conflicts.append(item.case.id)
                     continue
             else:
-                done = conn.execute(
-                    _UPDATE_IF_UNCHANGED, {**values, "read_id": item.case.id, "read_seq": item.read_seq}
-                )
-                if done.rowcount != 1:
+                columns = item.changed_columns()
+                changing = _case_row(item, columns)
+                changing["read_id"], changing["read_seq"] = item.case.id, item.read_seq
+                cursor = self._update(columns).execute(conn, changing)
+                updated = cursor.rowcount
+                cursor.close()
+                if updated != 1:
                     conflicts.append(item.case.id)
                     continue
             if item.new_events:
-                conn.execute(events.insert(), [_event_row(item.case.id, e) for e in item.new_events])
+                self._insert_events.execute_many(conn, [_event_row(item.case.id, e) for e in item.new_events])
         return conflicts
 
 
-# Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small.
-_CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
-_UPDATE_IF_UNCHANGED = (
-    cases.update()
-    .where(cases.c.id == sa.bindparam("read_id"), cases.c.seq == sa.bindparam("read_seq"))
-    .values({c.name: sa.bindparam(c.name) for c in cases.columns if c.name != "id"})
-)
-
-
-def _case_row(item: CaseWrite) -> dict[str, Any]:
+def _case_row(item: CaseWrite, columns: tuple[str, ...]) -> dict[str, Any]:
+    """The case's row, with `columns` at least: the values that take work (JSON, UTC times) are
+    made only for the columns written."""
     case = item.case
-    return {
+    row: dict[str, Any] = {
         "id": case.id,
         "flow_id": case.flow_id,
         "flow_digest": case.flow_digest,
@@ -317,18 +373,26 @@ def _case_row(item: CaseWrite) -> dict[str, Any]:
         "role": item.role,
         "status": str(case.status),
         "outcome": case.outcome,
-        "data": data_to_json(case.data),
         "parent_id": case.parent_id,
         "place": case.place,
-        "created_at": _naive(case.created_at),
         "updated_at": _naive(case.updated_at),
-        "entered_at": _naive(case.entered_at),
-        "last_checks": {k: v.astimezone(UTC).isoformat() for k, v in case.last_checks.items()},
-        "children": list(case.children),
         "next_due_at": _naive(item.next_due_at),
         "next_timer_at": _naive(item.next_timer_at),
         "seq": case.seq,
     }
+    for name in columns:
+        if name not in row:
+            row[name] = _COSTLY[name](case)
+    return row
+
+
+_COSTLY: dict[str, Callable[[Case], Any]] = {
+    "data": lambda case: data_to_json(case.data),
+    "created_at": lambda case: _naive(case.created_at),
+    "entered_at": lambda case: _naive(case.entered_at),
+    "last_checks": lambda case: {k: v.astimezone(UTC).isoformat() for k, v in case.last_checks.items()},
+    "children": lambda case: list(case.children),
+}
 
 
 def _event_row(case_id: str, event: Event) -> dict[str, Any]:
