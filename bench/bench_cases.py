@@ -626,12 +626,12 @@ EVENT_INSERT = (
 )
 CASE_INSERT = (
     "INSERT INTO cases (id, flow_id, flow_digest, flow_version, step, role, status, outcome, data, "
-    "parent_id, place, created_at, updated_at, entered_at, last_checks, children, next_due_at, seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "parent_id, place, created_at, updated_at, entered_at, last_checks, children, next_due_at, "
+    "next_timer_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 CASE_UPDATE = (
     "UPDATE cases SET step = ?, role = ?, status = ?, outcome = ?, data = ?, updated_at = ?, entered_at = ?, "
-    "last_checks = ?, children = ?, next_due_at = ?, seq = ? WHERE id = ? AND seq = ?"
+    "last_checks = ?, children = ?, next_due_at = ?, next_timer_at = ?, seq = ? WHERE id = ? AND seq = ?"
 )
 
 
@@ -699,6 +699,7 @@ class RawSqlite(Contender):
         last_checks = _dumps({k: to_json(v) for k, v in case.last_checks.items()})
         children = _dumps(list(case.children))
         due = _ts(next_due(stepper, case))
+        timer = _ts(next_due(stepper, case, kind="timer"))
         if event.kind is EventKind.START:
             row = (
                 case.flow_id,
@@ -717,6 +718,7 @@ class RawSqlite(Contender):
                 last_checks,
                 children,
                 due,
+                timer,
                 case.seq,
             )
             return True, suffix, row, event_params
@@ -731,6 +733,7 @@ class RawSqlite(Contender):
             last_checks,
             children,
             due,
+            timer,
             case.seq,
         )
         return False, suffix, row, event_params

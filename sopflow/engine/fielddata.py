@@ -236,11 +236,15 @@ def data_to_json(data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def data_from_json(fields: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON data back as case data, dates as dates (the field types say which)."""
+def data_from_json(
+    fields: Mapping[str, FieldSpec], data: Mapping[str, Any], dates: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """JSON data back as case data, dates as dates. `dates`: the names of the date fields, if the
+    caller knows them (Flow.date_fields); else the field types are looked at."""
+    if dates is None:
+        dates = frozenset(n for n, spec in fields.items() if spec.type in _DATE_TYPES)
     values = dict(data)
-    for key, value in data.items():
-        spec = fields.get(key)
-        if spec is not None and spec.type in _DATE_TYPES and value is not None:
-            values[key] = from_json(spec, value)
+    for key in data.keys() & dates:
+        if values[key] is not None:
+            values[key] = from_json(fields[key], values[key])
     return values

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -198,6 +199,11 @@ class Flow:
     source_path: str = ""
     digest: str = ""
     warnings: tuple[Problem, ...] = field(repr=False, compare=False, default=())
+
+    @cached_property
+    def date_fields(self) -> frozenset[str]:
+        """The fields holding dates or times (stored as ISO text, read back as dates)."""
+        return frozenset(f.id for f in self.fields.values() if f.type in (FieldType.DATE, FieldType.DATETIME))
 
     @property
     def primary_language(self) -> str:

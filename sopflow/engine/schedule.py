@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import NamedTuple
 
@@ -25,37 +26,40 @@ class DueItem(NamedTuple):
 
 def due_items(stepper: Stepper, case: Case, now: datetime) -> list[DueItem]:
     """Everything the case's current step asks for, with its due time."""
+    return [
+        DueItem(case.id, case.flow_id, case.step, kind, name, when, roles, when <= now, case.place)
+        for kind, name, when, roles in _owed(stepper, case)
+    ]
+
+
+def _owed(stepper: Stepper, case: Case) -> Iterator[tuple[str, str, datetime, tuple[str, ...]]]:
+    """(kind, name, due time, roles) of each deadline, check and timer of the current step."""
     if not case.active:
-        return []
+        return
     step = stepper.flow.steps[case.step]
-    items: list[DueItem] = []
-
-    def add(kind: str, name: str, when: datetime, roles: tuple[str, ...]) -> None:
-        items.append(
-            DueItem(case.id, case.flow_id, case.step, kind, name, when, roles, when <= now, case.place)
-        )
-
     if step.deadline is not None:
-        add("deadline", step.id, case.entered_at + step.deadline, (step.role,))
+        yield "deadline", step.id, case.entered_at + step.deadline, (step.role,)
     for check in step.checks:
         last = case.last_checks.get(check.name, case.entered_at)
-        add("check", check.name, last + check.every, check.roles)
+        yield "check", check.name, last + check.every, check.roles
     for timer in step.timers:
         when = stepper.timer_due(case, timer)
         if when is not None:
-            add("timer", timer.name, when, (step.role,))
-    return items
+            yield "timer", timer.name, when, (step.role,)
 
 
 def next_due(stepper: Stepper, case: Case, kind: str | None = None) -> datetime | None:
     """The earliest due time of the case, or of its timers only (`kind="timer"`)."""
-    times = [i.due_at for i in due_items(stepper, case, case.updated_at) if kind is None or i.kind == kind]
-    return min(times) if times else None
+    return min((when for k, _n, when, _r in _owed(stepper, case) if kind is None or k == kind), default=None)
 
 
 def next_times(stepper: Stepper, case: Case) -> tuple[datetime | None, datetime | None]:
     """`next_due` of everything and of the timers, in one pass. Both are kept in the store and
     indexed, so that `due` and `tick` read only the cases they concern."""
-    items = due_items(stepper, case, case.updated_at)
-    timers = [i.due_at for i in items if i.kind == "timer"]
-    return min((i.due_at for i in items), default=None), min(timers, default=None)
+    first = timer = None
+    for kind, _name, when, _roles in _owed(stepper, case):
+        if first is None or when < first:
+            first = when
+        if kind == "timer" and (timer is None or when < timer):
+            timer = when
+    return first, timer

@@ -275,7 +275,7 @@ class Store:
             step=row["step"],
             status=CaseStatus(row["status"]),
             outcome=row["outcome"],
-            data=MappingProxyType(data_from_json(flow.fields, row["data"])),
+            data=MappingProxyType(data_from_json(flow.fields, row["data"], flow.date_fields)),
             parent_id=row["parent_id"],
             place=row["place"],
             created_at=_utc(row["created_at"]),
