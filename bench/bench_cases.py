@@ -603,7 +603,7 @@ class SopflowSqlite(Contender):
             self.journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
             events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar()
             released = conn.exec_driver_sql("SELECT count(*) FROM cases WHERE outcome = 'released'").scalar()
-        store.engine.dispose()
+        store.close()
         if released != n:
             raise AssertionError(f"sopflow SQLite: {released} of {n} cases released")
         return int(events)
@@ -746,7 +746,7 @@ class RawSqlite(Contender):
         with store.writing() as conn:
             store.save_flow(conn, self.ref.flow)
             store.save_flow(conn, self.ref.child_flow)
-        store.engine.dispose()
+        store.close()
         ids = [f"K-{i:06d}" for i in range(n)]
         self.plan = []
         for ops in self.template:

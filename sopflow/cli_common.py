@@ -50,8 +50,10 @@ def current_engine() -> Engine:
     settings: dict[str, Any] = root.meta.setdefault("sopflow", {})
     if "engine" not in settings:
         catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
+        store = open_store(root.params.get("db"))
+        root.call_on_close(store.close)
         settings["engine"] = Engine(
-            open_store(root.params.get("db")),
+            store,
             flows=catalog,
             timezone=root.params.get("timezone") or "Asia/Shanghai",
         )

@@ -60,7 +60,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]
 def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url)
     yield opened
-    opened.engine.dispose()
+    opened.close()
 
 
 @pytest.fixture

@@ -8,7 +8,10 @@ one wins and the other is told (optimistic concurrency). Events have the primary
 
 from __future__ import annotations
 
+import json
 import os
+import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -167,16 +170,15 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
+        self.is_sqlite = engine.dialect.name == "sqlite"
         self._flows: dict[tuple[str, str], Flow] = {}
         self._saved: set[tuple[str, str]] = set()  # flow versions known to be in this store
+        self._held = threading.local()  # each thread's open connection (see _connection)
+        self._open: weakref.WeakSet[Connection] = weakref.WeakSet()  # gone with their thread
         dialect = engine.dialect
         self._case_by_id = Prepared(_CASE_BY_ID, dialect)
         self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
         self._insert_events = Prepared(_INSERT_EVENTS, dialect)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
 
     def create(self) -> None:
         metadata.create_all(self.engine)
@@ -184,7 +186,7 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read-only transaction: one consistent snapshot for everything read in it."""
-        with self._errors(), self.engine.connect() as conn:
+        with self._errors(), self._connection() as conn:
             if self.is_sqlite:
                 conn.exec_driver_sql("BEGIN")
             try:
@@ -196,16 +198,50 @@ class Store:
     def writing(self) -> Iterator[Connection]:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE) so
         that writers queue up instead of failing half-way."""
-        with self._errors(), self.engine.connect() as conn:
+        with self._errors(), self._connection() as conn:
             conn.begin()
-            if self.is_sqlite:
-                conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
             try:
+                if self.is_sqlite:
+                    conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
                 yield conn
             except BaseException:
                 conn.rollback()
                 raise
             conn.commit()
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """On SQLite, this thread's connection, kept open from one transaction to the next:
+        taking one from the pool and giving it back cost more than SQLite's own work for a
+        change. (A SQLite connection is an open file; on PostgreSQL, where a connection is a
+        server process, the pool lends one per transaction.) A transaction opened inside
+        another gets a connection of its own."""
+        held: Connection | None = getattr(self._held, "conn", None) if self.is_sqlite else None
+        if self.is_sqlite and (
+            held is None or held.closed or held.invalidated or self._held.pid != os.getpid()
+        ):
+            held = self._held.conn = self.engine.connect()  # first use, closed, broken, or forked
+            self._held.pid = os.getpid()
+            self._open.add(held)
+        if held is None or held.in_transaction():
+            with self.engine.connect() as conn:
+                yield conn
+        else:
+            yield held
+
+    def close(self) -> None:
+        """Close the connections this store keeps open, and the pool. The store can be used
+        again afterwards (it connects anew)."""
+        for conn in list(self._open):
+            if not conn.closed:
+                conn.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -440,10 +476,13 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     url = url or os.environ.get("SOPFLOW_DB") or DEFAULT_URL
     try:
         if url.startswith("sqlite"):
-            engine = sa.create_engine(url, connect_args={"timeout": 60})
+            options: dict[str, Any] = {"connect_args": {"timeout": 60}, "json_serializer": _json_text}
+            if sa.engine.make_url(url).database not in (None, "", ":memory:"):
+                options["pool_size"] = 0  # every thread keeps its connection (an open file): no cap
+            engine = sa.create_engine(url, **options)
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
+            engine = sa.create_engine(_with_driver(url), pool_pre_ping=True, json_serializer=_json_text)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError("store.bad_url", url=url, detail=str(exc).splitlines()[0]) from None
     store = Store(engine)
@@ -451,6 +490,11 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
         with store._errors():
             store.create()
     return store
+
+
+def _json_text(value: Any) -> str:
+    """JSON as stored: Chinese as itself, not as \\u escapes (half the size, and readable)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _with_driver(url: str) -> str:

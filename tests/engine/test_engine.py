@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sopflow.engine.cases import EventKind
 from sopflow.engine.catalog import FlowCatalog, builtin_dir
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import CaseWrite, Store, cases
+from sopflow.engine.store import CaseWrite, Store, cases, open_store
 from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
 from tests.conftest import Clock
 from tests.engine.test_key_person_walk import register_home_case
@@ -248,3 +248,20 @@ def test_a_parent_waiting_at_a_subflow_moves_on_by_the_childs_outcome(store: Sto
     engine.fire("P-1.2", "approve", actor="甲", role="clerk")
     assert engine.case("P-1").outcome == "finished"
     assert engine.verify() == []
+
+
+def test_a_store_keeps_its_sqlite_connection_and_gives_nested_work_another(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/held.db")
+    with store.writing() as first:
+        pass
+    with store.reading() as again, store.writing() as inner:
+        assert again is first  # kept from one transaction to the next
+        assert inner is not again  # the outer one is busy
+    with pytest.raises(RuntimeError), store.writing():
+        raise RuntimeError("a change that fails")
+    with store.writing() as after:
+        assert after is first and not after.closed
+    store.close()
+    with store.reading() as reopened:
+        assert reopened is not first and first.closed
+    store.close()

@@ -48,7 +48,7 @@ def record_readings(url: str, writer: int, start: Any) -> tuple[int, int]:
                     break
                 except ConcurrentChange:
                     clashes += 1
-    engine.store.engine.dispose()
+    engine.store.close()
     return done, clashes
 
 
@@ -62,7 +62,7 @@ def close_once(url: str, writer: int, seq: int, start: Any) -> str:
         outcome = "won"
     except ConcurrentChange:
         outcome = "told"
-    engine.store.engine.dispose()
+    engine.store.close()
     return outcome
 
 
@@ -77,7 +77,7 @@ def _run(function: Any, args: list[tuple[Any, ...]]) -> list[Any]:
 def engine(store: Store, store_url: str) -> Iterator[Engine]:
     opened = _engine(store_url)
     yield opened
-    opened.store.engine.dispose()
+    opened.store.close()
 
 
 def test_concurrent_readings_are_all_kept_once(engine: Engine, store_url: str) -> None:

@@ -243,7 +243,7 @@ def test_inline_svg_drops_the_prolog_prefixes_ids_and_mends_a_shifted_view_box()
 def sqlite_engine(tmp_path: Path, clock: Clock) -> Iterator[Engine]:
     store = open_store(f"sqlite:///{tmp_path}/cases.db")
     yield Engine(store, clock=clock)
-    store.engine.dispose()
+    store.close()
 
 
 @pytest.fixture
