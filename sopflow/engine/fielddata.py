@@ -32,17 +32,18 @@ class FieldValueError(ValueError):
         self.params: dict[str, Any] = params
 
 
-def parse_value(spec: FieldSpec, raw: Any, tz: tzinfo) -> Any:
-    """`raw` as a value of the field's type, or FieldValueError saying what was expected."""
+def parse_value(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> Any:
+    """`raw` as a value of the field's type, or FieldValueError saying what was expected. `at`
+    is when the value is given (an ID number cannot show a birth date after it)."""
     if isinstance(raw, str):
         raw = unicodedata.normalize("NFKC", raw).strip()  # full-width digits, stray spaces
     parser = _PARSERS[spec.type]
-    value = parser(spec, raw, tz)
+    value = parser(spec, raw, tz, at)
     _check_bounds(spec, value)
     return value
 
 
-Parser = Callable[[Any], Any]
+Parser = Callable[[Any, datetime], Any]  # (raw value, when it is given) -> value
 
 
 def field_parser(spec: FieldSpec, tz: tzinfo) -> Parser:
@@ -52,41 +53,41 @@ def field_parser(spec: FieldSpec, tz: tzinfo) -> Parser:
     low = -math.inf if spec.minimum is None else spec.minimum
     high = math.inf if spec.maximum is None else spec.maximum
 
-    def slow(raw: Any) -> Any:
-        return parse_value(spec, raw, tz)
+    def slow(raw: Any, at: datetime) -> Any:
+        return parse_value(spec, raw, tz, at)
 
     if spec.type is FieldType.NUMBER:
         isfinite = math.isfinite
 
-        def number(raw: Any) -> Any:
+        def number(raw: Any, at: datetime) -> Any:
             if type(raw) is float and isfinite(raw) and low <= raw <= high:
                 return raw
-            return parse_value(spec, raw, tz)
+            return parse_value(spec, raw, tz, at)
 
         return number
     if spec.type is FieldType.INTEGER:
 
-        def integer(raw: Any) -> Any:
+        def integer(raw: Any, at: datetime) -> Any:
             if type(raw) is int and low <= raw <= high:
                 return raw
-            return parse_value(spec, raw, tz)
+            return parse_value(spec, raw, tz, at)
 
         return integer
     if spec.type is FieldType.BOOLEAN:
-        return lambda raw: raw if raw is True or raw is False else parse_value(spec, raw, tz)
+        return lambda raw, at: raw if raw is True or raw is False else parse_value(spec, raw, tz, at)
     if spec.type is FieldType.CHOICE:
         codes = frozenset(c for c in spec.choices if unicodedata.normalize("NFKC", c).strip() == c)
-        return lambda raw: raw if type(raw) is str and raw in codes else parse_value(spec, raw, tz)
+        return lambda raw, at: raw if type(raw) is str and raw in codes else parse_value(spec, raw, tz, at)
     return slow
 
 
-def _text(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
+def _text(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
     if not isinstance(raw, str) or not raw:
         raise FieldValueError("value.text", field=spec.id)
     return raw
 
 
-def _integer(spec: FieldSpec, raw: Any, tz: tzinfo) -> int:
+def _integer(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> int:
     if isinstance(raw, bool):
         raise FieldValueError("value.integer", field=spec.id, value=raw)
     if isinstance(raw, int):
@@ -97,7 +98,7 @@ def _integer(spec: FieldSpec, raw: Any, tz: tzinfo) -> int:
         raise FieldValueError("value.integer", field=spec.id, value=raw) from None
 
 
-def _number(spec: FieldSpec, raw: Any, tz: tzinfo) -> float:
+def _number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> float:
     if isinstance(raw, bool):
         raise FieldValueError("value.number", field=spec.id, value=raw)
     try:
@@ -109,7 +110,7 @@ def _number(spec: FieldSpec, raw: Any, tz: tzinfo) -> float:
     return value
 
 
-def _boolean(spec: FieldSpec, raw: Any, tz: tzinfo) -> bool:
+def _boolean(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> bool:
     if isinstance(raw, bool):
         return raw
     text = str(raw).lower()
@@ -120,7 +121,7 @@ def _boolean(spec: FieldSpec, raw: Any, tz: tzinfo) -> bool:
     raise FieldValueError("value.boolean", field=spec.id, value=raw)
 
 
-def _date(spec: FieldSpec, raw: Any, tz: tzinfo) -> date:
+def _date(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> date:
     if isinstance(raw, datetime):
         return raw.astimezone(tz).date() if raw.tzinfo else raw.date()
     if isinstance(raw, date):
@@ -131,7 +132,7 @@ def _date(spec: FieldSpec, raw: Any, tz: tzinfo) -> date:
         raise FieldValueError("value.date", field=spec.id, value=raw) from None
 
 
-def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo) -> datetime:
+def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> datetime:
     """A moment, stored in UTC; a time written without a zone is local time."""
     if isinstance(raw, datetime):
         value = raw
@@ -145,7 +146,7 @@ def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo) -> datetime:
     return value.astimezone(UTC)
 
 
-def _choice(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
+def _choice(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
     text = str(raw)
     if text in spec.choices:
         return text
@@ -155,8 +156,8 @@ def _choice(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
     raise FieldValueError("value.choice", field=spec.id, value=raw, choices=", ".join(spec.choices))
 
 
-def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
-    """GB 11643: 18 characters, a real birth date not in the future, the MOD 11-2 check character.
+def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
+    """GB 11643: 18 characters, a real birth date not after `at`, the MOD 11-2 check character.
 
     python-stdnum does each check; its `validate` also rejects place codes missing from its
     GB/T 2260 table, but abolished county codes stay valid on old cards, so that one is skipped.
@@ -168,7 +169,7 @@ def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo) -> str:
         born = ric.get_birth_date(number)
     except StdnumError:
         raise FieldValueError("value.id_number", field=spec.id, value=raw) from None
-    if born > datetime.now(tz).date():
+    if born > at.astimezone(tz).date():
         raise FieldValueError("value.id_number", field=spec.id, value=raw)
     return number
 

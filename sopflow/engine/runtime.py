@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Connection
 
-from sopflow.engine.cases import Case, Event, replay
+from sopflow.engine.cases import Case, Event, Fold
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
 from sopflow.engine.schedule import DueItem, due_items, next_times
@@ -248,7 +248,8 @@ class Engine:
             while batch := self.store.select(conn, limit=500, after_id=after):
                 for stored in batch:
                     flow = self.store.flow(conn, stored.flow_id, stored.flow_digest)
-                    found += _compare(flow, stored, self.store.history(conn, stored.id))
+                    fold = self._stepper(flow).fold
+                    found += _compare(fold, stored, self.store.history(conn, stored.id))
                 after = batch[-1].id
         return found
 
@@ -414,11 +415,11 @@ def _new_id(flow_id: str) -> str:
     return f"{initials}-{''.join(secrets.choice(alphabet) for _ in range(8))}"
 
 
-def _compare(flow: Flow, stored: Case, history: tuple[Event, ...]) -> list[Discrepancy]:
+def _compare(fold: Fold, stored: Case, history: tuple[Event, ...]) -> list[Discrepancy]:
     if not history:
         return [Discrepancy(stored.id, "history", "-", "empty")]
     try:
-        replayed = replay(flow, stored.id, history, stored.parent_id, stored.place)
+        replayed = fold.replay(stored.id, history, stored.parent_id, stored.place)
     except (KeyError, ValueError) as exc:
         return [Discrepancy(stored.id, "history", "-", f"cannot replay: {exc}")]
     names = ("step", "status", "outcome", "data", "seq", "entered_at", "last_checks", "children")

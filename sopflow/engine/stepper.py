@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, NoReturn
 
 from sopflow.engine.cases import Case, CaseStatus, Event, EventKind, Fold, copied, new_case
 from sopflow.engine.fielddata import FieldValueError, Parser, field_parser, json_encoder, to_json
@@ -168,7 +168,7 @@ class Stepper:
         place: str | None = None,
         note: str | None = None,
     ) -> Result:
-        values = self.parse_data(case_id, data, allowed=None)
+        values = self.parse_data(case_id, data, allowed=None, at=at)
         missing = [f.id for f in self.flow.fields.values() if f.required and f.id not in values]
         if missing:
             raise CaseError(
@@ -256,7 +256,7 @@ class Stepper:
             )
         if not signal and role not in move.anyone:
             self._refuse_role(case, name, move.everyone, role)
-        values = self._parse_taken(case.id, data, move) if data else {}
+        values = self._parse_taken(case.id, data, move, at) if data else {}
         # Required fields come with the action: a re-check needs a new reading, not the old one.
         for required in move.requires:
             if required not in values:
@@ -319,7 +319,7 @@ class Stepper:
             available=self._names(case, at),
         )
 
-    def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> None:
+    def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> NoReturn:
         labels = ", ".join(f"{r} ({self.flow.text(self.flow.roles[r])})" for r in roles)
         raise CaseError("case.role_not_allowed", case=case.id, action=name, role=role or "-", roles=labels)
 
@@ -520,7 +520,9 @@ class Stepper:
                 changes[name] = [old, value] if encode is None else [encode(old), encode(value)]
         return MappingProxyType(changes) if changes else _NO_CHANGES
 
-    def _parse_taken(self, case_id: str, data: Mapping[str, Any], move: _Move) -> dict[str, Any]:
+    def _parse_taken(
+        self, case_id: str, data: Mapping[str, Any], move: _Move, at: datetime
+    ) -> dict[str, Any]:
         """The values an action or check was given, parsed; the fields must be ones it takes."""
         takes = move.takes
         values = {}
@@ -529,13 +531,19 @@ class Stepper:
             if parse is None:
                 self._refuse_field(case_id, name, set(takes), move.name)
             try:
-                values[name] = parse(raw)  # type: ignore[misc]
+                values[name] = parse(raw, at)
             except FieldValueError as exc:
                 raise CaseError(exc.code, case=case_id, **exc.params) from None
         return values
 
     def parse_data(
-        self, case_id: str, data: Mapping[str, Any], *, allowed: set[str] | None, action: str = ""
+        self,
+        case_id: str,
+        data: Mapping[str, Any],
+        *,
+        allowed: set[str] | None,
+        at: datetime,
+        action: str = "",
     ) -> dict[str, Any]:
         """`data` parsed by the flow's fields; with `allowed`, only those fields may be given."""
         values: dict[str, Any] = {}
@@ -544,12 +552,12 @@ class Stepper:
             if parse is None or (allowed is not None and name not in allowed):
                 self._refuse_field(case_id, name, allowed, action)
             try:
-                values[name] = parse(raw)  # type: ignore[misc]
+                values[name] = parse(raw, at)
             except FieldValueError as exc:
                 raise CaseError(exc.code, case=case_id, **exc.params) from None
         return values
 
-    def _refuse_field(self, case_id: str, name: str, allowed: set[str] | None, action: str) -> None:
+    def _refuse_field(self, case_id: str, name: str, allowed: set[str] | None, action: str) -> NoReturn:
         if name not in self.flow.fields:
             raise CaseError(
                 "case.unknown_field",
