@@ -22,8 +22,8 @@ demo: setup
 	$(PY) -m sopflow handbook key_person_control -o $(OUT)/key_person_control.html --org 前郭县疫情防控指挥部 --lang zh
 
 lint: setup
-	.venv/bin/ruff check sopflow tests
-	.venv/bin/ruff format --check sopflow tests
+	.venv/bin/ruff check sopflow tests bench
+	.venv/bin/ruff format --check sopflow tests bench
 
 types: setup
 	.venv/bin/mypy
