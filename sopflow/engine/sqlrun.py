@@ -30,12 +30,12 @@ class Prepared:
         self.sql = compiled.string
         self.dialect = dialect
         self.positional = bool(compiled.positional)  # qmark/format styles: a tuple, in this order
-        self.binds: dict[str, Processor | None] = {
+        binds: dict[str, Processor | None] = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
         }
-        order = compiled.positiontup if self.positional else list(self.binds)
-        self.order: tuple[tuple[str, Processor | None], ...] = tuple((n, self.binds[n]) for n in order or ())
+        order = compiled.positiontup if self.positional else list(binds)
+        self.order: tuple[tuple[str, Processor | None], ...] = tuple((n, binds[n]) for n in order or ())
         self.columns: list[tuple[str, Any]] = []
         if isinstance(statement, Select):
             self.columns = [(c.name, c.type.dialect_impl(dialect)) for c in statement.selected_columns]
@@ -54,6 +54,7 @@ class Prepared:
         try:
             cursor.execute(self.sql, params)
         except self.dialect.loaded_dbapi.Error as exc:
+            cursor.close()
             raise _wrapped(self, params, exc) from exc
         return cursor
 

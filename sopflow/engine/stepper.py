@@ -96,6 +96,31 @@ class _Draft:
     def seq(self) -> int:
         return self.case.seq + 1
 
+    def add_system(
+        self,
+        at: datetime,
+        kind: EventKind,
+        name: str,
+        from_step: str,
+        to_step: str | None,
+        *,
+        why: Mapping[str, Any] | None = None,
+        child_id: str | None = None,
+    ) -> None:
+        """Add an event the engine itself makes (a decision, a timer, a child, an outcome)."""
+        event = Event(
+            seq=self.seq(),
+            at=at,
+            kind=kind,
+            name=name,
+            actor="system",
+            from_step=from_step,
+            to_step=to_step,
+            why=why,
+            child_id=child_id,
+        )
+        self.add(event)
+
     def result(self) -> Result:
         return Result(self.case, tuple(self.events), tuple(self.effects))
 
@@ -109,14 +134,18 @@ class _Move:
     are several variants or a guard, so the data merged with the new values is needed to pick."""
 
     def __init__(
-        self, name: str, actions: tuple[Action, ...], check: Check | None, parsers: Mapping[str, Parser]
+        self,
+        name: str,
+        actions: tuple[Action, ...],
+        check: Check | None,
+        first: Action | Check,
+        parsers: Mapping[str, Parser],
     ) -> None:
-        first: Action | Check | None = actions[0] if actions else check
-        assert first is not None  # noqa: S101 - a move is made for a name the step has
         roles = [r for a in actions for r in a.roles] + list(check.roles if check else ())
         self.name: Final = name
         self.actions: Final = actions
         self.check: Final = check
+        self.first: Final = first  # the action (or check) fired unless guards pick another
         self.everyone: Final = tuple(dict.fromkeys(roles))  # every role that may fire a variant
         self.anyone: Final = frozenset(roles)
         self.takes: Final = {f: parsers[f] for f in (*first.requires, *first.accepts) if f in parsers}
@@ -129,8 +158,9 @@ def _moves_of(step: Step, parsers: Mapping[str, Parser]) -> dict[str, _Move]:
     moves = {}
     for name in names:
         actions = tuple(a for a in step.actions if a.name == name)
-        check = next((c for c in step.checks if c.name == name), None)
-        moves[name] = _Move(name, actions, check, parsers)
+        checks = [c for c in step.checks if c.name == name]
+        first = actions[0] if actions else checks[0]
+        moves[name] = _Move(name, actions, checks[0] if checks else None, first, parsers)
     return moves
 
 
@@ -268,12 +298,12 @@ class Stepper:
                     fields=", ".join(missing),
                     example=missing[0],
                 )
-        target: Action | Check | None = move.actions[0] if move.actions else move.check
+        target = move.first
         if move.choose:
             merged = copied(case.data)
             merged.update(values)
             target = self._choose(case, move.actions, merged, at)
-        if not signal and target is not None and role not in target.roles:
+        if not signal and role not in target.roles:
             self._refuse_role(case, name, target.roles, role)
         changes = self._changes(case.data, values)
         if isinstance(target, Check):
@@ -282,8 +312,7 @@ class Stepper:
             )
         else:
             kind = EventKind.SIGNAL if signal else EventKind.ACTION
-            to = target.to if target is not None else None
-            event = Event(case.seq + 1, at, kind, name, actor, role, case.step, to, changes, note)
+            event = Event(case.seq + 1, at, kind, name, actor, role, case.step, target.to, changes, note)
         moved = self.fold.apply(case, event)
         events: tuple[Event, ...] = (event,)
         if isinstance(target, Check) and target.escalate is not None:
@@ -367,11 +396,7 @@ class Stepper:
         when, timer = min(due, key=lambda pair: pair[0])
         draft = _Draft(self.fold, case)
         why = {"due": when.isoformat(), "after": str(timer.after), "from": timer.from_field or "entered"}
-        draft.add(
-            Event(
-                case.seq + 1, now, EventKind.TIMER, timer.name, "system", None, case.step, timer.to, why=why
-            )
-        )
+        draft.add_system(now, EventKind.TIMER, timer.name, case.step, timer.to, why=why)
         self._settle(draft, now)
         return draft.result()
 
@@ -389,19 +414,7 @@ class Stepper:
         if target is None:
             return None
         draft = _Draft(self.fold, case)
-        draft.add(
-            Event(
-                case.seq + 1,
-                at,
-                EventKind.OUTCOME,
-                outcome,
-                "system",
-                None,
-                step.id,
-                target,
-                child_id=child_id,
-            )
-        )
+        draft.add_system(at, EventKind.OUTCOME, outcome, step.id, target, child_id=child_id)
         self._settle(draft, at)
         return draft.result()
 
@@ -416,9 +429,7 @@ class Stepper:
             elif step.kind is StepKind.SUBFLOW and not self._child_started_here(draft):
                 self._start_child(draft, step, at)
                 if not step.wait and step.next:
-                    draft.add(
-                        Event(draft.seq(), at, EventKind.NEXT, "next", "system", None, step.id, step.next)
-                    )
+                    draft.add_system(at, EventKind.NEXT, "next", step.id, step.next)
                 else:
                     return
             else:
@@ -442,44 +453,18 @@ class Stepper:
             values = self._why(branch.guard, data)
             if self._holds(branch.guard, data, at, case_id=draft.case.id, step=step.id):
                 why = {"guard": branch.guard.source, "values": values}
-                draft.add(
-                    Event(
-                        draft.seq(),
-                        at,
-                        EventKind.BRANCH,
-                        branch.name,
-                        "system",
-                        None,
-                        step.id,
-                        branch.to,
-                        why=why,
-                    )
-                )
+                draft.add_system(at, EventKind.BRANCH, branch.name, step.id, branch.to, why=why)
                 return
             tried.append({"branch": branch.name, "guard": branch.guard.source, "values": values})
         default = next(b for b in step.branches if b.default)
         chosen = {"default": True, "tried": tried}
-        draft.add(
-            Event(
-                draft.seq(),
-                at,
-                EventKind.BRANCH,
-                default.name,
-                "system",
-                None,
-                step.id,
-                default.to,
-                why=chosen,
-            )
-        )
+        draft.add_system(at, EventKind.BRANCH, default.name, step.id, default.to, why=chosen)
 
     def _start_child(self, draft: _Draft, step: Step, at: datetime) -> None:
         flow_id = step.subflow or ""
         child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"
         data = {name: draft.case.data[name] for name in step.copy if name in draft.case.data}
-        draft.add(
-            Event(draft.seq(), at, EventKind.CHILD, flow_id, "system", None, step.id, child_id=child_id)
-        )
+        draft.add_system(at, EventKind.CHILD, flow_id, step.id, None, child_id=child_id)
         draft.effects.append(StartChild(draft.case.id, child_id, flow_id, MappingProxyType(data), at))
 
     def _ended(self, draft: _Draft, step: Step, at: datetime) -> None:
@@ -506,8 +491,7 @@ class Stepper:
     def _why(self, guard: Guard, data: Mapping[str, Any]) -> dict[str, Any]:
         """The values a guard saw: the 'why' of an automatic decision in the history."""
         params = self.params
-        shown = self._shown.get(guard.source) or tuple(sorted(guard.names))
-        return {name: _json_value(data.get(name, params.get(name))) for name in shown}
+        return {name: _json_value(data.get(name, params.get(name))) for name in self._shown[guard.source]}
 
     def _changes(self, before: Mapping[str, Any], values: Mapping[str, Any]) -> Mapping[str, list[Any]]:
         """Field -> [old, new] as JSON data, for the values that differ from what the case has."""

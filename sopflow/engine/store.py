@@ -110,8 +110,7 @@ def _naive(value: datetime | None) -> datetime | None:
 _CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
 _INSERT_CASE = cases.insert()
 _INSERT_EVENTS = events.insert()
-# What a change can alter. A case's flow, parent, place and creation never change, and leaving
-# them out of the UPDATE spares SQLite rewriting their index entries (pages to write and sync).
+# What a change can alter; a case's flow, parent, place and creation never change.
 _CHANGING = (
     *("step", "role", "status", "outcome", "data", "updated_at", "entered_at"),
     *("last_checks", "children", "next_due_at", "next_timer_at", "seq"),
@@ -144,9 +143,9 @@ class CaseWrite(NamedTuple):
     before: Case | None = None
 
     def changed_columns(self) -> tuple[str, ...]:
-        """The case columns this write changes, in table order. A check, the commonest change,
-        touches only its time, its seq and when the next one is due: leaving the rest out spares
-        encoding the data again and rewriting index entries that stay the same."""
+        """The case columns this write changes (in _CHANGING's order, so that each set of columns
+        has one statement). A check, the commonest change, touches only its time, its seq, its
+        checks and when the next one is due: the data is not encoded and sent again."""
         before, after = self.before, self.case
         if before is None:
             return _CHANGING
