@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from statemachine import State, StateMachine
 from transitions import Machine
 
-from sopflow.engine.cases import Case, Event, EventKind, apply_event
+from sopflow.engine.cases import Case, Event, EventKind
 from sopflow.engine.catalog import default_catalog
 from sopflow.engine.fielddata import data_to_json, to_json
 from sopflow.engine.guards import Guard
@@ -224,6 +224,7 @@ class Reference:
 
 def reference_run(flow: Flow, child_flow: Flow) -> Reference:
     stepper = Stepper(flow, TZ)
+    fold = stepper.fold
     calls = scripted_path()
     events_per_call: list[tuple[Event, ...]] = []
     cases_per_call: list[list[Case]] = []
@@ -256,7 +257,7 @@ def reference_run(flow: Flow, child_flow: Flow) -> Reference:
         events_per_call.append(result.events)
         states, state = [], before
         for event in result.events:
-            state = apply_event(flow, state, event) if state is not None else result.case
+            state = fold.apply(state, event) if state is not None else result.case
             states.append(state)
         cases_per_call.append(states)
         for effect in result.effects:

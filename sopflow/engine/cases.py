@@ -1,7 +1,7 @@
 """Cases and their history: the state of one person (household, visit) in one flow.
 
 A case's history is the truth; its current state is what folding the history gives
-(`apply_event`). The store keeps both, so a listing needs no replay, and `verify` can replay every
+(`Fold.apply`). The store keeps both, so a listing needs no replay, and `verify` can replay every
 case and compare.
 """
 
@@ -125,7 +125,7 @@ class Case:
     def active(self) -> bool:
         return self.status is CaseStatus.ACTIVE
 
-    def values(self) -> tuple[Any, ...]:
+    def _fields(self) -> tuple[Any, ...]:
         return (
             self.id,
             self.flow_id,
@@ -147,7 +147,7 @@ class Case:
         )
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Case) and _plain(self.values()) == _plain(other.values())
+        return isinstance(other, Case) and _plain(self._fields()) == _plain(other._fields())
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -266,11 +266,6 @@ class Fold:
         for event in events:
             case = self.apply(case, event)
         return case
-
-
-def apply_event(flow: Flow, case: Case, event: Event) -> Case:
-    """`Fold(flow).apply(case, event)`, for one event; steppers keep their Fold."""
-    return Fold(flow).apply(case, event)
 
 
 def replay(

@@ -289,13 +289,13 @@ class Engine:
                 new_events = tuple(work.new_events[cid])
                 writes.append(
                     CaseWrite(
-                        case,
-                        work.read_seq(cid),
-                        new_events,
-                        _role_of(work, cid),
-                        due,
-                        timer,
-                        work.read.get(cid),
+                        case=case,
+                        read_seq=work.read_seq(cid),
+                        new_events=new_events,
+                        role=_role_of(work, cid),
+                        next_due_at=due,
+                        next_timer_at=timer,
+                        before=work.read.get(cid),
                     )
                 )
         return writes
