@@ -35,12 +35,13 @@ class FlowCatalog:
 
     def index(self) -> Mapping[str, Path]:
         if self._index is None:
-            self._index = {}
+            found: dict[str, Path] = {}
             for folder in self.folders:
                 for file in sorted(folder.glob("*")) if folder.is_dir() else []:
                     flow_id = _peek_id(file) if file.suffix in FLOW_SUFFIXES else None
-                    if flow_id and flow_id not in self._index:
-                        self._index[flow_id] = file
+                    if flow_id and flow_id not in found:
+                        found[flow_id] = file
+            self._index = found  # only when complete: another thread may be looking meanwhile
         return MappingProxyType(self._index)
 
     def ids(self) -> frozenset[str]:

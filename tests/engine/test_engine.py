@@ -4,6 +4,7 @@ kept, children and signals reach the right cases, hooks run after saving, verify
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -264,4 +265,30 @@ def test_a_store_keeps_its_sqlite_connection_and_gives_nested_work_another(tmp_p
     store.close()
     with store.reading() as reopened:
         assert reopened is not first and first.closed
+    store.close()
+
+
+def test_staff_on_several_threads_share_one_engine(tmp_path: Path, clock: Clock) -> None:
+    """Each thread gets its own connection; the flow catalog, first used by all at once, is
+    complete for each of them."""
+    store = open_store(f"sqlite:///{tmp_path}/threads.db")
+    engine = Engine(store, clock=clock)  # a fresh catalog: its index is built by the threads
+    failures: list[BaseException] = []
+
+    def register(worker: int) -> None:
+        try:
+            for n in range(10):
+                data = {"household_id": f"H-{worker}-{n}", "address": "平凤乡"}
+                engine.start("supply_request", f"R-{worker}-{n}", data, actor=f"w{worker}", role=None)
+        except BaseException as exc:  # reported below, with the thread's error
+            failures.append(exc)
+
+    threads = [threading.Thread(target=register, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(engine.cases(flow_id="supply_request")) == 40
+    assert engine.verify() == []
     store.close()
