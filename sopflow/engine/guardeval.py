@@ -57,13 +57,21 @@ def repeat(left: Any, right: Any) -> Any:
     return left * right
 
 
+def remainder(left: Any, right: Any) -> Any:
+    """`left % right` for numbers; text formatting ('%999999999d' % 1 builds a gigabyte) is
+    not something a guard needs."""
+    if isinstance(left, str | bytes):
+        raise GuardRuntimeError("a guard may not format text with %")
+    return left % right
+
+
 _BINARY: dict[type[nodes.Node], Callable[[Any, Any], Any]] = {
     nodes.Add: operator.add,
     nodes.Sub: operator.sub,
     nodes.Mul: repeat,
     nodes.Div: operator.truediv,
     nodes.FloorDiv: operator.floordiv,
-    nodes.Mod: operator.mod,
+    nodes.Mod: remainder,
 }
 _UNARY: dict[type[nodes.Node], Callable[[Any], Any]] = {
     nodes.Neg: operator.neg,

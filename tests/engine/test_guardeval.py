@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from sopflow.engine.guardeval import HELPERS, repeat
+from sopflow.engine.guardeval import HELPERS, remainder, repeat
 from sopflow.engine.guards import ALLOWED_FILTERS, ALLOWED_TESTS, GuardProblem, GuardRuntimeError, check_guard
 
 NOW = datetime(2020, 2, 20, 8, 0, tzinfo=UTC)
@@ -21,12 +21,18 @@ NAMES = ["a", "b", "s", "t", "d", "flag", "items", "absent"]
 
 
 class _Reference(SandboxedEnvironment):
-    """Jinja's sandbox with the same cap on `*` as the closures: the semantics guards promise."""
+    """Jinja's sandbox with the same caps on `*` and `%` as the closures: the semantics guards
+    promise."""
 
-    intercepted_binops = frozenset({"*"})
+    intercepted_binops = frozenset({"*", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        return repeat(left, right) if operator == "*" else super().call_binop(context, operator, left, right)
+        capped = {"*": repeat, "%": remainder}
+        return (
+            capped[operator](left, right)
+            if operator in capped
+            else super().call_binop(context, operator, left, right)
+        )
 
 
 REFERENCE = _Reference(undefined=StrictUndefined, autoescape=False)
@@ -109,6 +115,8 @@ CONSTRUCTS = [
     "a / 2",
     "a // 2",
     "a % 2",
+    "'%999999999d' % a",
+    "s % 2",
     "a / 0",
     "-a",
     "+b",

@@ -90,6 +90,13 @@ def test_huge_repetition_is_stopped_at_run_time() -> None:
         guard.evaluate({"category": "x", "temperature": 10**9}, NOW)
 
 
+def test_text_formatting_is_stopped_at_run_time() -> None:
+    guard = check_guard("'%999999999d' % temperature == category", NAMES)
+    with pytest.raises(GuardRuntimeError, match="format"):
+        guard.evaluate({"category": "x", "temperature": 1}, NOW)
+    assert check_guard("temperature % 2 == 1", NAMES).evaluate({"temperature": 3}, NOW) is True
+
+
 def test_unknown_name_gets_a_did_you_mean() -> None:
     with pytest.raises(GuardProblem) as caught:
         check_guard("temprature >= 37.3", NAMES)
