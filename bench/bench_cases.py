@@ -39,7 +39,7 @@ from sopflow.engine.fielddata import data_to_json, to_json
 from sopflow.engine.guards import Guard
 from sopflow.engine.model import FieldSpec, FieldType, Flow, StepKind
 from sopflow.engine.runtime import Engine
-from sopflow.engine.schedule import next_due
+from sopflow.engine.schedule import next_times
 from sopflow.engine.stepper import StartChild, Stepper
 from sopflow.engine.store import open_store
 from sopflow.errors import SopflowError
@@ -784,8 +784,8 @@ class RawSqlite(Contender):
         data = _dumps(data_to_json(case.data))
         last_checks = _dumps({k: to_json(v) for k, v in case.last_checks.items()})
         children = _dumps(list(case.children))
-        due = _ts(next_due(stepper, case))
-        timer = _ts(next_due(stepper, case, kind="timer"))
+        due_at, timer_at = next_times(stepper, case)
+        due, timer = _ts(due_at), _ts(timer_at)
         if event.kind is EventKind.START:
             row = (
                 case.flow_id,

@@ -13,7 +13,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
-from sopflow.engine.fielddata import json_decoder
+from sopflow.engine.fielddata import from_json
 from sopflow.engine.model import Flow, StepKind
 
 
@@ -51,7 +51,7 @@ MOVES = frozenset(
 )
 
 
-_NO_CHANGES: Mapping[str, list[Any]] = MappingProxyType({})
+NO_CHANGES: Mapping[str, list[Any]] = MappingProxyType({})  # an event that changes no data
 
 
 class Event(NamedTuple):
@@ -67,7 +67,7 @@ class Event(NamedTuple):
     role: str | None = None
     from_step: str | None = None
     to_step: str | None = None
-    changes: Mapping[str, list[Any]] = _NO_CHANGES
+    changes: Mapping[str, list[Any]] = NO_CHANGES
     note: str | None = None
     why: Mapping[str, Any] | None = None
     child_id: str | None = None
@@ -206,7 +206,7 @@ class Fold:
             s.id: (CaseStatus.ENDED, s.outcome) if s.kind is StepKind.END else (CaseStatus.ACTIVE, None)
             for s in flow.steps.values()
         }
-        self._decoders = {name: d for name, spec in flow.fields.items() if (d := json_decoder(spec))}
+        self._dates = flow.date_fields  # the fields whose JSON is text to turn back into dates
 
     def apply(self, case: Case, event: Event) -> Case:
         """The case after `event`."""
@@ -247,13 +247,11 @@ class Fold:
 
     def _changed_data(self, data: Mapping[str, Any], changes: Mapping[str, list[Any]]) -> Mapping[str, Any]:
         new = copied(data)
-        decoders = self._decoders
         for name, (_old, value) in changes.items():
             if value is None:
                 new.pop(name, None)
             else:
-                decode = decoders.get(name)
-                new[name] = value if decode is None else decode(value)
+                new[name] = from_json(self.flow.fields[name], value) if name in self._dates else value
         return MappingProxyType(new)
 
     def replay(

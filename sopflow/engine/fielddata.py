@@ -213,18 +213,6 @@ def from_json(spec: FieldSpec | None, value: Any) -> Any:
     return value
 
 
-def json_encoder(spec: FieldSpec | None) -> Callable[[Any], Any] | None:
-    """`to_json` for a field's values, or None where a value is its own JSON (numbers, text)."""
-    return to_json if spec is not None and spec.type in _DATE_TYPES else None
-
-
-def json_decoder(spec: FieldSpec | None) -> Callable[[Any], Any] | None:
-    """`from_json` for a field's values, or None where JSON is already the value."""
-    if spec is not None and spec.type in _DATE_TYPES:
-        return lambda value: from_json(spec, value)
-    return None
-
-
 _DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
 
 

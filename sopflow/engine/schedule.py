@@ -48,14 +48,9 @@ def _owed(stepper: Stepper, case: Case) -> Iterator[tuple[str, str, datetime, tu
             yield "timer", timer.name, when, (step.role,)
 
 
-def next_due(stepper: Stepper, case: Case, kind: str | None = None) -> datetime | None:
-    """The earliest due time of the case, or of its timers only (`kind="timer"`)."""
-    return min((when for k, _n, when, _r in _owed(stepper, case) if kind is None or k == kind), default=None)
-
-
 def next_times(stepper: Stepper, case: Case) -> tuple[datetime | None, datetime | None]:
-    """`next_due` of everything and of the timers, in one pass. Both are kept in the store and
-    indexed, so that `due` and `tick` read only the cases they concern."""
+    """The earliest due time of the case, and of its timers only, in one pass. Both are kept in
+    the store and indexed, so that `due` and `tick` read only the cases they concern."""
     first = timer = None
     for kind, _name, when, _roles in _owed(stepper, case):
         if first is None or when < first:

@@ -18,15 +18,14 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, NoReturn
 
-from sopflow.engine.cases import Case, CaseStatus, Event, EventKind, Fold, copied, new_case
-from sopflow.engine.fielddata import FieldValueError, Parser, field_parser, json_encoder, to_json
+from sopflow.engine.cases import NO_CHANGES, Case, CaseStatus, Event, EventKind, Fold, copied, new_case
+from sopflow.engine.fielddata import FieldValueError, Parser, field_parser, to_json
 from sopflow.engine.guards import Guard, GuardRuntimeError
 from sopflow.engine.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
 from sopflow.engine.names import suggest
 from sopflow.errors import CaseError
 
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
-_NO_CHANGES: Mapping[str, list[Any]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,6 @@ class Stepper:
         self.params: Mapping[str, Any] = MappingProxyType({p.id: p.value for p in flow.params.values()})
         self.fold = Fold(flow)
         self._parsers = {name: field_parser(spec, tz) for name, spec in flow.fields.items()}
-        self._encoders = {name: e for name, spec in flow.fields.items() if (e := json_encoder(spec))}
         self._moves = {step.id: _moves_of(step, self._parsers) for step in flow.steps.values()}
         # steps that move on by themselves (or end the case) once entered
         self._automatic = frozenset(
@@ -496,13 +494,12 @@ class Stepper:
     def _changes(self, before: Mapping[str, Any], values: Mapping[str, Any]) -> Mapping[str, list[Any]]:
         """Field -> [old, new] as JSON data, for the values that differ from what the case has."""
         changes = {}
-        encoders = self._encoders
+        dates = self.flow.date_fields
         for name, value in values.items():
             old = before.get(name)
             if old != value:
-                encode = encoders.get(name)
-                changes[name] = [old, value] if encode is None else [encode(old), encode(value)]
-        return MappingProxyType(changes) if changes else _NO_CHANGES
+                changes[name] = [to_json(old), to_json(value)] if name in dates else [old, value]
+        return MappingProxyType(changes) if changes else NO_CHANGES
 
     def _parse_taken(
         self, case_id: str, data: Mapping[str, Any], move: _Move, at: datetime
