@@ -126,6 +126,15 @@ def test_due_lists_overdue_work_first(sopflow) -> None:  # type: ignore[no-untyp
     )
 
 
+def test_history_masks_who_did_it_unless_asked(sopflow) -> None:  # type: ignore[no-untyped-def]
+    start_request(sopflow)
+    masked = sopflow("case", "history", "R-1")
+    assert "王*" in masked.output and "王芳" not in masked.output
+    assert json.loads(sopflow("case", "history", "R-1", "--json").output)[0]["actor"] == "王*"
+    shown = sopflow("case", "show", "R-1", "--show-personal")
+    assert "王芳 (grid_worker)" in shown.output
+
+
 def test_history_tick_and_verify(sopflow) -> None:  # type: ignore[no-untyped-def]
     start_request(sopflow)
     history = json.loads(sopflow("case", "history", "R-1", "--json").output)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sopflow.engine.cases import Case, Event
 from sopflow.engine.fielddata import to_json
-from sopflow.engine.privacy import mask_value, masked
+from sopflow.engine.privacy import mask_actor, mask_value, masked
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
 
@@ -125,7 +125,7 @@ def event_detail(
         "at": local(event.at, tz),
         "kind": str(event.kind),
         "name": event.name,
-        "actor": event.actor,
+        "actor": mask_actor(event.actor, show_personal=show_personal),
         "role": event.role,
         "from": event.from_step,
         "from_label": label(event.from_step),

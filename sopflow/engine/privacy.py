@@ -19,6 +19,11 @@ def mask_text(value: str) -> str:
     return value[:1] + "*" * max(len(value) - 1, 1)
 
 
+def mask_actor(actor: str, *, show_personal: bool) -> str:
+    """Who did something: staff names are personal data too; the system is not a person."""
+    return actor if show_personal or actor == "system" else mask_text(actor)
+
+
 def mask_value(spec: FieldSpec | None, value: Any) -> Any:
     if spec is None or not spec.personal or value is None:
         return value

@@ -26,7 +26,7 @@ from sopflow.engine.casefmt import case_detail, local
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.describe import flow_detail
 from sopflow.engine.model import Action, Branch, Check, FieldType, Flow, Step, StepKind, Timer
-from sopflow.engine.privacy import mask_text, mask_value
+from sopflow.engine.privacy import mask_value
 from sopflow.engine.runtime import Engine
 from sopflow.errors import SopflowError
 from sopflow.render.svg import inline_svg
@@ -371,12 +371,7 @@ def case_sheet_html(
         moment = moment.replace(tzinfo=engine.tz)
     detail = case_detail(stepper, case, lang, engine.tz, moment, show_personal=show_personal)
     book = _Handbook(flow, lang)
-    personal = frozenset(
-        str(value)
-        for name, value in case.data.items()
-        if name in flow.fields and flow.fields[name].personal and value is not None
-    )
-    sheet = _Sheet(flow, lang, book, show_personal, engine.tz, personal)
+    sheet = _Sheet(flow, lang, book, show_personal, engine.tz)
     step = flow.steps[case.step]
     return _render(
         "case_sheet.html.j2",
@@ -403,19 +398,13 @@ class _Sheet:
     book: _Handbook
     show_personal: bool
     tz: tzinfo
-    personal: frozenset[str] = frozenset()  # the case's personal values, as text
 
     def w(self, code: str, **params: object) -> str:
         return word(code, self.lang, **params)
 
     def actor(self, name: str) -> str:
-        """Who did it. The person in the case recording their own temperature is masked like the
-        name field (staff names are shown: they answer for what they did)."""
-        if name == "system":
-            return self.w("word.system")
-        if not self.show_personal and name in self.personal:
-            return mask_text(name)
-        return name
+        """Who did it, as case_detail gives it (masked unless show_personal); the system in words."""
+        return self.w("word.system") if name == "system" else name
 
     def label(self, name: str) -> str:
         spec = self.flow.fields.get(name)

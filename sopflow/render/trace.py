@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from sopflow.engine.cases import Case
-from sopflow.engine.privacy import mask_text
+from sopflow.engine.privacy import mask_actor
 from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.render.dot import Highlight
@@ -28,7 +28,7 @@ def case_highlight(
     moves = [e for e in case.history if e.from_step and e.to_step]
     for n, event in enumerate(moves, 1):
         when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
-        actor = event.actor if show_personal or event.actor == "system" else mask_text(event.actor)
+        actor = mask_actor(event.actor, show_personal=show_personal)
         taken.append((event.from_step or "", event.to_step or "", f"{number(n)} {when} {actor}"))
     offers = stepper.offers(case, now)
     available = tuple(o.to for o in offers if o.available and o.to)
