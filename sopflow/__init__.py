@@ -4,8 +4,9 @@ from sopflow.engine.cases import Case, CaseStatus, Event, EventKind
 from sopflow.engine.catalog import FlowCatalog, builtin_flows
 from sopflow.engine.loader import load_flow, load_flow_bytes
 from sopflow.engine.model import Flow, Step, StepKind
-from sopflow.engine.runtime import Engine
+from sopflow.engine.runtime import Clock, Discrepancy, Engine, Hook, HookErrorHandler
 from sopflow.engine.schedule import DueItem
+from sopflow.engine.stepper import Offer
 from sopflow.engine.store import Store, open_store
 from sopflow.errors import (
     CaseError,
@@ -23,7 +24,9 @@ __all__ = [
     "Case",
     "CaseError",
     "CaseStatus",
+    "Clock",
     "ConcurrentChange",
+    "Discrepancy",
     "DueItem",
     "Engine",
     "Event",
@@ -31,8 +34,11 @@ __all__ = [
     "Flow",
     "FlowCatalog",
     "FlowError",
+    "Hook",
+    "HookErrorHandler",
     "Location",
     "LookupFailed",
+    "Offer",
     "Problem",
     "RenderError",
     "SopflowError",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sopflow.i18n import default_language
 from sopflow.messages import render_message
+
+if TYPE_CHECKING:
+    from sopflow.engine.cases import Case
 
 Severity = Literal["error", "warning"]
 
@@ -98,7 +101,7 @@ class CaseError(CodedError):
 class ConcurrentChange(CaseError):
     """Someone else changed the case first; `current` is the case as it is now."""
 
-    def __init__(self, code: str, current: object = None, **params: Any) -> None:
+    def __init__(self, code: str, current: Case | None = None, **params: Any) -> None:
         self.current = current
         super().__init__(code, **params)
 

@@ -405,10 +405,62 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "supply the missing data with this action",
         "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断（{detail}） — 请在办理时补充所缺数据",
     ),
+    "case.bad_id": (
+        "'{value}' cannot be a case id — use up to {limit} letters, digits and signs such as - . _, "
+        "without spaces and not starting with '-' (e.g. QG-0001)",
+        "'{value}' 不能作案件编号 — 请用不超过 {limit} 个字母、数字和 - . _ 等符号，不含空格，不以 - 开头（如 QG-0001）",
+    ),
+    "case.child_like_id": (
+        "'{value}' ends like the id of a child case (.1, .2 are given to the cases a case starts) "
+        "— choose an id without '.<number>' at the end, e.g. with '-' instead",
+        "'{value}' 的结尾与子案件编号相同（.1、.2 留给案件自动启动的子案件） — 请换一个结尾不是“.数字”的编号，如用 - 代替 .",
+    ),
+    "hook.unknown_step": (
+        "no step '{step}' in flow '{flow}' to hook on — {did_you_mean}check the step id "
+        "(sopflow flows show lists them)",
+        "流程 '{flow}' 中没有步骤 '{step}' — {did_you_mean}请核对步骤 id（sopflow flows show 可列出）",
+    ),
+    "case.no_actor": (
+        "who did it is not given (case '{case}') — give your name (--actor, or SOPFLOW_ACTOR)",
+        "未写办理人（案件 '{case}'） — 请填写您的姓名（--actor 或 SOPFLOW_ACTOR）",
+    ),
+    "case.too_long": (
+        "{what} is longer than {limit} characters (case '{case}') — shorten it",
+        "{what}超过 {limit} 个字符（案件 '{case}'） — 请缩短",
+    ),
+    "case.control_char": (
+        "{what} contains a control character (case '{case}') — retype it",
+        "{what}含有控制字符（案件 '{case}'） — 请重新输入",
+    ),
+    "case.bad_time": (
+        "{at} is not a time anything was done (case '{case}') — check the year",
+        "{at} 不是有效的办理时间（案件 '{case}'） — 请核对年份",
+    ),
+    "case.in_future": (
+        "{at} is in the future (it is now {now}; case '{case}') — give the time it was done",
+        "{at} 是将来的时间（现在是 {now}，案件 '{case}'） — 请填写实际办理时间",
+    ),
+    "case.before_last": (
+        "{at} is before the case's last entry at {last} (case '{case}') — entries go in order; "
+        "give a time after {last}, or put what happened earlier in --note",
+        "{at} 早于案件最后一条记录的时间 {last}（案件 '{case}'） — 记录须按时间先后；请填写 {last} 之后的时间，或在备注中说明更早的情况",
+    ),
     "case.automatic_loop": (
         "case '{case}' went round automatic steps {limit} times at '{step}' — the flow "
         "has a loop of decisions; fix the flow",
         "案件 '{case}' 在 '{step}' 自动流转了 {limit} 次 — 流程中的判断形成了死循环，请修改流程",
+    ),
+    "value.control": (
+        "'{field}' contains a control character (case '{case}') — retype the value",
+        "'{field}' 含有控制字符（案件 '{case}'） — 请重新输入",
+    ),
+    "value.too_long": (
+        "'{field}' is longer than {limit} characters (case '{case}') — shorten it",
+        "'{field}' 超过 {limit} 个字符（案件 '{case}'） — 请缩短",
+    ),
+    "value.date_range": (
+        "'{field}' is {value}, outside the years 1900–2200 (case '{case}') — check the year",
+        "'{field}' 为 {value}，不在 1900–2200 年之间（案件 '{case}'） — 请核对年份",
     ),
     "value.text": (
         "'{field}' needs some text (case '{case}') — write a value",
@@ -464,6 +516,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{url}' is not a database address ({detail}) — use e.g. sqlite:///sopflow.db or "
         "postgresql://user@host/db",
         "'{url}' 不是有效的数据库地址（{detail}） — 如 sqlite:///sopflow.db 或 postgresql://user@host/db",
+    ),
+    "store.damaged": (
+        "the case store {url} is not a sopflow store or is damaged ({detail}) — check that --db / "
+        "SOPFLOW_DB names the right file or database; restore a damaged one from a backup",
+        "案件库 {url} 不是 sopflow 案件库或已损坏（{detail}） — 请检查 --db / SOPFLOW_DB 是否指向正确的文件或数据库；已损坏的请从备份恢复",
     ),
     "store.missing_flow_version": (
         "the store has no saved version {digest} of flow '{flow}' — the store is "
@@ -522,6 +579,10 @@ _TYPE_WORDS = {
         "other": "其他类型的值",
     },
 }
+_WHAT_WORDS = {  # what a case.too_long / case.control_char message is about
+    "en": {"note": "the note", "place": "the place", "actor": "the name of who did it", "role": "the role"},
+    "zh": {"note": "备注", "place": "地点", "actor": "办理人姓名", "role": "角色"},
+}
 _DID_YOU_MEAN = {"en": "did you mean '{0}'? ", "zh": "是否应为 '{0}'?"}
 _OR = {"en": " or ", "zh": "或"}
 
@@ -536,6 +597,8 @@ def render_message(code: str, params: Mapping[str, object], lang: str) -> str:
     for key in ("expected_type", "actual_type"):
         if key in params:
             values[key] = _type_words(params[key], lang)
+    if "what" in params:
+        values["what"] = _WHAT_WORDS[_lang(lang)].get(str(params["what"]), params["what"])
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

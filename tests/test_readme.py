@@ -11,6 +11,12 @@ import pytest
 
 README = Path(__file__).parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), re.DOTALL)
+# a Python block followed by "It prints ..." and a text block: what running it must print
+PRINTS = dict(
+    re.findall(
+        r"```python\n(.*?)```\n\nIt prints[^\n]*\n\n```text\n(.*?)```", README.read_text("utf-8"), re.DOTALL
+    )
+)
 
 
 @pytest.mark.parametrize("number", range(len(BLOCKS)))
@@ -22,6 +28,12 @@ def test_readme_python_example_runs(number: int, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()
+    if BLOCKS[number] in PRINTS:
+        assert done.stdout == PRINTS[BLOCKS[number]]
+
+
+def test_the_embedding_example_shows_its_output() -> None:
+    assert any("engine.fire" in block for block in PRINTS)
 
 
 def test_readme_starts_with_the_two_commands() -> None:

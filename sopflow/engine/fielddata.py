@@ -81,10 +81,23 @@ def field_parser(spec: FieldSpec, tz: tzinfo) -> Parser:
     return slow
 
 
+MAX_TEXT = 10_000  # a text field holds a line or a few sentences
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # outside these a date is a typo (and year 9999 overflows)
+
+
 def _text(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
     if not isinstance(raw, str) or not raw:
         raise FieldValueError("value.text", field=spec.id)
+    if len(raw) > MAX_TEXT:
+        raise FieldValueError("value.too_long", field=spec.id, limit=MAX_TEXT)
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in raw):
+        raise FieldValueError("value.control", field=spec.id)  # NUL: PostgreSQL refuses it
     return raw
+
+
+def _in_range(spec: FieldSpec, value: date, raw: Any) -> None:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise FieldValueError("value.date_range", field=spec.id, value=raw)
 
 
 def _integer(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> int:
@@ -123,13 +136,17 @@ def _boolean(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> bool:
 
 def _date(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> date:
     if isinstance(raw, datetime):
-        return raw.astimezone(tz).date() if raw.tzinfo else raw.date()
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise FieldValueError("value.date", field=spec.id, value=raw) from None
+        _in_range(spec, raw, raw)
+        value = raw.astimezone(tz).date() if raw.tzinfo else raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    else:
+        try:
+            value = date.fromisoformat(str(raw))
+        except ValueError:
+            raise FieldValueError("value.date", field=spec.id, value=raw) from None
+    _in_range(spec, value, raw)
+    return value
 
 
 def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> datetime:
@@ -141,6 +158,7 @@ def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> datetime:
             value = datetime.fromisoformat(str(raw))
         except ValueError:
             raise FieldValueError("value.datetime", field=spec.id, value=raw) from None
+    _in_range(spec, value, raw)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)

@@ -13,18 +13,23 @@ so, carrying the case as it now is.
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Connection
 
+from sopflow.engine import inputs
 from sopflow.engine.cases import Case, Event, Fold
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
+from sopflow.engine.names import suggest
 from sopflow.engine.schedule import DueItem, due_items, next_times
 from sopflow.engine.stepper import NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
 from sopflow.engine.store import CaseWrite, Store
@@ -32,7 +37,17 @@ from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
 
 Clock = Callable[[], datetime]
 Hook = Callable[[Case, Event], None]
+HookErrorHandler = Callable[[Case, Event, Exception], None]
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+RETRIES = 5  # times a change without expected_seq is recomputed when another one won the race
+_CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids the engine gives child cases
+
+log = logging.getLogger("sopflow")
+
+
+def log_hook_error(case: Case, event: Event, error: Exception) -> None:
+    """The default for a hook that fails: logged with its traceback; the change stays saved."""
+    log.error("hook failed for case %s entering %s", case.id, event.to_step, exc_info=error)
 
 
 def wall_clock() -> datetime:
@@ -80,9 +95,13 @@ class Engine:
         clock: Clock = wall_clock,
         timezone: str = DEFAULT_TIMEZONE,
         basis_is_day_zero: bool = True,
+        on_hook_error: HookErrorHandler = log_hook_error,
     ) -> None:
-        """`basis_is_day_zero`: a period counted from a date field (the 14 days from last
-        exposure) starts the day after that date; False counts the date itself as day 1."""
+        """`clock`: the time now, as an aware datetime (a naive one is read as `timezone`).
+        `basis_is_day_zero`: a period counted from a date field (the 14 days from last
+        exposure) starts the day after that date; False counts the date itself as day 1.
+        `on_hook_error(case, event, error)`: what to do when an on_enter hook raises (by default
+        it is logged to the "sopflow" logger); the change it followed stays saved."""
         self.store = store
         self.flows = flows or default_catalog(None)
         self.clock = clock
@@ -91,6 +110,7 @@ class Engine:
         except (ZoneInfoNotFoundError, ValueError):
             raise LookupFailed("engine.bad_timezone", timezone=timezone) from None
         self.basis_is_day_zero = basis_is_day_zero
+        self.on_hook_error = on_hook_error
         self._hooks: list[tuple[str | None, str | None, Hook]] = []
         self._steppers: dict[tuple[str, str], Stepper] = {}
 
@@ -98,7 +118,12 @@ class Engine:
 
     def on_enter(self, step: str | None = None, *, flow: str | None = None) -> Callable[[Hook], Hook]:
         """Decorator: call `hook(case, event)` after a case enters `step` (any step if None) of
-        `flow` (any flow if None) and the change is saved, e.g. to send an SMS."""
+        `flow` (any flow if None) and the change is saved, e.g. to send an SMS. `case` is the case
+        after the whole change (a decision step is entered and left in one change). A hook that
+        raises does not undo the change nor stop the other hooks: see `on_hook_error`.
+
+        The flow and step are checked now: a misspelt name would otherwise never fire."""
+        self._check_hook_target(step, flow)
 
         def register(hook: Hook) -> Hook:
             self._hooks.append((flow, step, hook))
@@ -106,11 +131,26 @@ class Engine:
 
         return register
 
+    def _check_hook_target(self, step: str | None, flow: str | None) -> None:
+        if step is None:
+            if flow is not None:
+                self.flows.load(flow)  # LookupFailed for a flow that is not there
+            return
+        flows = (
+            [self.flows.load(flow)] if flow is not None else [self.flows.load(i) for i in self.flows.ids()]
+        )
+        if not any(step in f.steps for f in flows):
+            known = sorted({s for f in flows for s in f.steps})
+            raise LookupFailed(
+                "hook.unknown_step", step=step, flow=flow or "*", suggestion=suggest(step, known)
+            )
+
     # -- reading ----------------------------------------------------------------------------------
 
     def case(self, case_id: str) -> Case:
+        """The case with its whole history; LookupFailed if there is none."""
         with self.store.reading() as conn:
-            return self._get(conn, case_id)
+            return self._get(conn, inputs.tidy(case_id))
 
     def stepper_for(self, case: Case) -> Stepper:
         """The rules of the flow version `case` started on (read from the store once)."""
@@ -123,11 +163,40 @@ class Engine:
     def offers(self, case_id: str, at: datetime | None = None) -> list[Offer]:
         """What can be done at the case's step now, who may, and what is not available (why)."""
         case = self.case(case_id)
-        return self.stepper_for(case).offers(case, at or self.clock())
+        return self.stepper_for(case).offers(case, self._now(at))
 
-    def cases(self, **filters: Any) -> list[Case]:
+    def cases(
+        self,
+        *,
+        flow_id: str | None = None,
+        step: str | None = None,
+        role: str | None = None,
+        status: str | None = None,
+        place: str | None = None,
+        parent_id: str | None = None,
+        due_before: datetime | None = None,
+        timer_before: datetime | None = None,
+        limit: int | None = None,
+        after_id: str | None = None,
+    ) -> list[Case]:
+        """Cases (without their history), by id, matching every filter given: of a flow, at a
+        step, whose step is a role's, "active" or "ended", at a place or below it (`前郭镇` takes
+        `前郭镇/东风社区`), children of a case, with a deadline or check due (or a timer running
+        out) before a moment; `limit` and `after_id` page through many."""
         with self.store.reading() as conn:
-            return self.store.select(conn, **filters)
+            return self.store.select(
+                conn,
+                flow_id=flow_id,
+                step=step,
+                role=role,
+                status=status,
+                place=inputs.place(place),
+                parent_id=parent_id,
+                due_before=None if due_before is None else self._now(due_before),
+                timer_before=None if timer_before is None else self._now(timer_before),
+                limit=limit,
+                after_id=after_id,
+            )
 
     def due(
         self,
@@ -138,9 +207,9 @@ class Engine:
         within: timedelta = timedelta(hours=2),
     ) -> list[DueItem]:
         """What is overdue or due within `within`, overdue first, then soonest first."""
-        now = now or self.clock()
+        now = self._now(now)
         with self.store.reading() as conn:
-            candidates = self.store.select(conn, due_before=now + within, place=place)
+            candidates = self.store.select(conn, due_before=now + within, place=inputs.place(place))
             items = []
             for case in candidates:
                 stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
@@ -165,10 +234,22 @@ class Engine:
         place: str | None = None,
         note: str | None = None,
     ) -> Case:
-        """Open a case of the current version of `flow_id`; it keeps that version for life."""
+        """Open a case of the current version of `flow_id`; it keeps that version for life.
+        `case_id`: the registration number (tidied: full-width digits and spaces at the ends do
+        not make another case), or None for a generated one. `at`: when it was done (default now;
+        not in the future). CaseError if anything given is wrong; nothing is saved then."""
         flow = self.flows.load(flow_id)
-        at = self._when(at)
-        case_id = case_id or _new_id(flow.id)
+        if case_id is None:
+            case_id = _new_id(flow.id)
+        else:
+            case_id = inputs.case_id(case_id)
+            if _CHILD_ID.search(case_id):
+                raise CaseError("case.child_like_id", value=case_id)
+        actor = inputs.actor(actor, case=case_id)
+        role = inputs.role(role, case=case_id)
+        place = inputs.place(place, case=case_id)
+        note = inputs.note(note, case=case_id)
+        at = self._when(at, case_id)
 
         def change(work: _Work) -> str:
             if self.store.get(work.conn, case_id, history=False) is not None:
@@ -194,25 +275,45 @@ class Engine:
         at: datetime | None = None,
         expected_seq: int | None = None,
     ) -> Case:
-        """Fire an action (or record a check) on a case. `expected_seq`: the seq the caller saw;
-        if the case has moved on since, nothing is done and ConcurrentChange says so."""
-        at = self._when(at)
+        """Fire an action (or record a check) on a case; returns the case after it and all that
+        followed by itself (decisions, child cases). `at`: when it was done (default now; not in
+        the future, not before the case's last entry). Refusals raise CaseError and change
+        nothing; hooks run after the change is saved.
+
+        `expected_seq`: the seq the caller saw; if the case has moved on since, nothing is done and
+        ConcurrentChange says so. Without it, a change that loses a race with another is worked
+        out again on the case as it now is (and refused if no longer possible there)."""
+        case_id = inputs.tidy(case_id)
+        actor = inputs.actor(actor, case=case_id)
+        role = inputs.role(role, case=case_id)
+        note = inputs.note(note, case=case_id)
+        at = self._when(at, case_id)
 
         def change(work: _Work) -> str:
             case = self._read(work, case_id)
             if expected_seq is not None and case.seq != expected_seq:
-                raise ConcurrentChange("case.changed", current=case, case=case_id, seq=case.seq)
+                current = self._get(work.conn, case_id)  # with its history, for the caller to see
+                raise ConcurrentChange("case.changed", current=current, case=case_id, seq=case.seq)
             stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
             result = stepper.fire(case, action, actor=actor, role=role, data=data or {}, at=at, note=note)
             work.record(result, stepper)
             self._effects(work, result)
             return case_id
 
+        if expected_seq is not None:
+            return self._change(change)
+        for _ in range(RETRIES - 1):
+            try:
+                return self._change(change)
+            except ConcurrentChange:
+                continue  # someone else's change won; work this one out again on theirs
         return self._change(change)
 
     def tick(self, now: datetime | None = None, *, limit: int | None = None) -> list[Case]:
-        """Run out every timer that is due by `now`; returns the cases that moved."""
-        now = now or self.clock()
+        """Run out every timer that is due by `now`; returns the cases that moved. Each case is
+        its own change: one whose hooks fail, or that someone moved meanwhile, does not stop
+        the others."""
+        now = self._now(now)
         moved: list[Case] = []
         for candidate in self.cases(timer_before=now, limit=limit):
             case = self._tick_one(candidate.id, now)
@@ -379,6 +480,8 @@ class Engine:
         return None
 
     def _run_hooks(self, work: _Work) -> None:
+        """Every matching hook, in order of registration; one that raises is handed to
+        on_hook_error and the others still run (the change is saved already)."""
         for case_id, new in work.new_events.items():
             case = work.current[case_id]
             for event in new:
@@ -386,7 +489,10 @@ class Engine:
                     continue
                 for flow, step, hook in self._hooks:
                     if (flow is None or flow == case.flow_id) and (step is None or step == event.to_step):
-                        hook(case, event)
+                        try:
+                            hook(case, event)
+                        except Exception as error:
+                            self.on_hook_error(case, event, error)
 
     def _stepper(self, flow: Flow) -> Stepper:
         key = (flow.id, flow.digest)
@@ -394,11 +500,14 @@ class Engine:
             self._steppers[key] = Stepper(flow, self.tz, day_zero=self.basis_is_day_zero)
         return self._steppers[key]
 
-    def _when(self, at: datetime | None) -> datetime:
-        moment = at or self.clock()
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.tz)
-        return moment.astimezone(UTC)
+    def _now(self, at: datetime | None) -> datetime:
+        """A moment to look at (now by default), in UTC; a naive time is the engine's local time."""
+        return inputs.as_utc(at or self.clock(), self.tz)
+
+    def _when(self, at: datetime | None, case_id: str) -> datetime:
+        """When something was done, in UTC: now by default; not in the future."""
+        now = self._now(None)
+        return now if at is None else inputs.moment(at, self.tz, now, case=case_id)
 
 
 def _role_of(work: _Work, case_id: str) -> str | None:
@@ -423,7 +532,14 @@ def _compare(fold: Fold, stored: Case, history: tuple[Event, ...]) -> list[Discr
     except (KeyError, ValueError) as exc:
         return [Discrepancy(stored.id, "history", "-", f"cannot replay: {exc}")]
     names = ("step", "status", "outcome", "data", "seq", "entered_at", "last_checks", "children")
-    return [
+    found = [
+        Discrepancy(
+            stored.id, "history", "in time order", f"event {later.seq} dated before the one before it"
+        )
+        for earlier, later in pairwise(history)
+        if later.at < earlier.at
+    ][:1]
+    return found + [
         Discrepancy(stored.id, name, getattr(stored, name), getattr(replayed, name))
         for name in names
         if _plain(getattr(stored, name)) != _plain(getattr(replayed, name))
@@ -434,4 +550,4 @@ def _plain(value: Any) -> Any:
     return dict(value) if isinstance(value, Mapping) else value
 
 
-__all__ = ["Clock", "Discrepancy", "Engine", "Hook", "wall_clock"]
+__all__ = ["Clock", "Discrepancy", "Engine", "Hook", "HookErrorHandler", "log_hook_error", "wall_clock"]

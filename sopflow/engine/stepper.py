@@ -270,8 +270,7 @@ class Stepper:
         signal: bool = False,
     ) -> Result:
         """Fire action or check `name`. A `signal` (from a descendant case) skips the role check."""
-        if case.status is not CaseStatus.ACTIVE:
-            raise CaseError("case.ended", case=case.id, outcome=case.outcome or "-")
+        self._check_open(case, at)
         move = self._moves[case.step].get(name)
         if move is None:
             raise CaseError(
@@ -303,7 +302,8 @@ class Stepper:
             target = self._choose(case, move.actions, merged, at)
         if not signal and role not in target.roles:
             self._refuse_role(case, name, target.roles, role)
-        changes = self._changes(case.data, values)
+        # A check records every reading given, even one equal to the last: it is the log.
+        changes = self._changes(case.data, values, every=isinstance(target, Check))
         if isinstance(target, Check):
             event = Event(
                 case.seq + 1, at, EventKind.CHECK, name, actor, role, case.step, None, changes, note
@@ -321,6 +321,15 @@ class Stepper:
         if moved.step in self._automatic:
             return self._settled(moved, events, at)
         return Result(moved, events)
+
+    def _check_open(self, case: Case, at: datetime) -> None:
+        """A case takes an entry if it has not ended, at a time not before its last entry: a
+        history in time order is what deadlines and replay rely on."""
+        if case.status is not CaseStatus.ACTIVE:
+            raise CaseError("case.ended", case=case.id, outcome=case.outcome or "-")
+        if at < case.updated_at:
+            last = self._local(case.updated_at)
+            raise CaseError("case.before_last", case=case.id, at=self._local(at), last=last)
 
     def _settled(self, case: Case, events: tuple[Event, ...], at: datetime) -> Result:
         """The result of `events` (already applied to `case`) and of the automatic moves after."""
@@ -392,10 +401,13 @@ class Stepper:
         if not due:
             return None
         when, timer = min(due, key=lambda pair: pair[0])
+        # The timer ran out when it was due, not when a tick noticed: what follows (the review's
+        # deadline) counts from then. Never before the case's last entry, to keep time order.
+        at = max(when, case.updated_at)
         draft = _Draft(self.fold, case)
         why = {"due": when.isoformat(), "after": str(timer.after), "from": timer.from_field or "entered"}
-        draft.add_system(now, EventKind.TIMER, timer.name, case.step, timer.to, why=why)
-        self._settle(draft, now)
+        draft.add_system(at, EventKind.TIMER, timer.name, case.step, timer.to, why=why)
+        self._settle(draft, at)
         return draft.result()
 
     # -- children ---------------------------------------------------------------------------------
@@ -491,13 +503,16 @@ class Stepper:
         params = self.params
         return {name: _json_value(data.get(name, params.get(name))) for name in self._shown[guard.source]}
 
-    def _changes(self, before: Mapping[str, Any], values: Mapping[str, Any]) -> Mapping[str, list[Any]]:
-        """Field -> [old, new] as JSON data, for the values that differ from what the case has."""
+    def _changes(
+        self, before: Mapping[str, Any], values: Mapping[str, Any], *, every: bool = False
+    ) -> Mapping[str, list[Any]]:
+        """Field -> [old, new] as JSON data, for the values that differ from what the case has
+        (`every`: for all values given)."""
         changes = {}
         dates = self.flow.date_fields
         for name, value in values.items():
             old = before.get(name)
-            if old != value:
+            if every or old != value:
                 changes[name] = [to_json(old), to_json(value)] if name in dates else [old, value]
         return MappingProxyType(changes) if changes else NO_CHANGES
 
@@ -554,6 +569,9 @@ class Stepper:
             action=action,
             fields=", ".join(sorted(allowed or ())) or "-",
         )
+
+    def _local(self, at: datetime) -> str:
+        return at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
     def _names(self, case: Case, at: datetime) -> str:
         names = [o.name for o in self.offers(case, at) if o.available]

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
 from sopflow.engine.cases import Case, CaseStatus, Event, EventKind
 from sopflow.engine.fielddata import data_from_json, data_to_json
@@ -255,6 +255,14 @@ class Store:
             raise StoreError("store.unavailable", url=self.url, detail=_first_line(exc)) from None
         except self.engine.dialect.loaded_dbapi.OperationalError as exc:  # BEGIN IMMEDIATE, on the driver
             raise StoreError("store.unavailable", url=self.url, detail=str(exc).splitlines()[0]) from None
+        except IntegrityError:
+            raise  # a constraint the engine's own checks should have kept: a bug, not the store
+        except DatabaseError as exc:  # not a database ("file is not a database"), or foreign tables
+            raise StoreError("store.damaged", url=self.url, detail=_first_line(exc)) from None
+        except self.engine.dialect.loaded_dbapi.DatabaseError as exc:
+            raise StoreError("store.damaged", url=self.url, detail=str(exc).splitlines()[0]) from None
+        except json.JSONDecodeError as exc:  # a row's JSON edited by hand
+            raise StoreError("store.damaged", url=self.url, detail=f"unreadable JSON: {exc}") from None
 
     # -- flow versions ----------------------------------------------------------------------------
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from sopflow.engine.cases import EventKind
+from sopflow.engine.cases import Case, EventKind
 from sopflow.engine.catalog import FlowCatalog, builtin_dir
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import CaseWrite, Store, cases, open_store
-from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
-from tests.conftest import Clock
+from sopflow.engine.store import CaseWrite, Store, cases, events, open_store
+from sopflow.errors import CaseError, ConcurrentChange, LookupFailed, StoreError
+from tests.conftest import Clock, postgres_url
 from tests.engine.test_key_person_walk import register_home_case
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "fever-check.yaml"
@@ -214,6 +215,30 @@ def test_verify_finds_a_case_changed_behind_the_engines_back(engine: Engine, sto
     )
 
 
+def test_verify_finds_a_history_out_of_time_order(engine: Engine, store: Store, clock: Clock) -> None:
+    start_request(engine)
+    clock.advance(hours=1)
+    start_request_sorted = engine.fire(
+        "R-1",
+        "sorted",
+        actor="甲",
+        role="grid_worker",
+        data={"request_type": "groceries", "items": "米", "urgent": "no"},
+    )
+    assert engine.verify() == []
+    with store.writing() as conn:  # an entry re-dated by hand to before the case was opened
+        conn.execute(
+            sa.update(events)
+            .where(events.c.case_id == "R-1", events.c.seq == 2)
+            .values(at=clock.now.replace(year=2019))
+        )
+    found = engine.verify()
+    assert [(d.case_id, d.field, d.replayed) for d in found][:1] == [
+        ("R-1", "history", "event 2 dated before the one before it")
+    ]
+    assert start_request_sorted.seq == 4
+
+
 def test_a_case_keeps_its_flow_version_after_the_file_changes(
     store: Store, clock: Clock, tmp_path: Path
 ) -> None:
@@ -292,3 +317,81 @@ def test_staff_on_several_threads_share_one_engine(tmp_path: Path, clock: Clock)
     assert len(engine.cases(flow_id="supply_request")) == 40
     assert engine.verify() == []
     store.close()
+
+
+class _Interleaved(Store):
+    """A store whose first read of a case lets another member of staff change it first: the
+    race two people at two machines run, made to happen every time."""
+
+    def __init__(self, url: str, meanwhile: Callable[[], object]) -> None:
+        super().__init__(open_store(url, create=False).engine)
+        self.meanwhile: Callable[[], object] | None = meanwhile
+
+    def get(self, conn: sa.Connection, case_id: str, *, history: bool = True) -> Case | None:
+        case = super().get(conn, case_id, history=history)
+        if self.meanwhile is not None and not history:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            meanwhile()
+        return case
+
+
+@pytest.fixture
+def pg_stores() -> Iterator[tuple[str, list[Store]]]:
+    """A PostgreSQL schema and a list in which the test puts every store it opens (closed after)."""
+    opened: list[Store] = []
+    for url in postgres_url():
+        try:
+            yield url, opened
+        finally:
+            for store in opened:
+                store.close()
+
+
+def test_a_change_that_loses_a_race_is_worked_out_again_on_the_new_state(
+    pg_stores: tuple[str, list[Store]], clock: Clock
+) -> None:
+    """On PostgreSQL two transactions read the same row at once. Without expected_seq the one that
+    loses is recomputed on the winner's state: two checks recorded at once both count; an
+    action the winner made impossible is refused as such (not 'changed by someone else')."""
+    url, opened = pg_stores
+    opened.append(open_store(url))
+    other = Engine(opened[-1], clock=clock)
+    register_home_case(other, clock)
+
+    def reading(meanwhile: Callable[[], object]) -> Engine:
+        opened.append(_Interleaved(url, meanwhile))
+        return Engine(opened[-1], clock=clock)
+
+    def check(engine: Engine, actor: str) -> Case:
+        data = {"temperature": "36.5", "symptoms": "no"}
+        return engine.fire("K-0001", "temperature_check", actor=actor, role="subject", data=data)
+
+    mine = check(reading(lambda: check(other, "张三的家人")), "张三")
+    assert mine.seq == other.case("K-0001").seq
+    names = [e.actor for e in other.case("K-0001").history if e.kind is EventKind.CHECK]
+    assert names == ["张三的家人", "张三"]
+
+    def move_away() -> None:
+        other.fire("K-0001", "moved_out", actor="乡镇", role="township_hq", data={"moved_to": "长春市"})
+
+    with pytest.raises(CaseError) as refused:
+        check(reading(move_away), "张三")
+    assert not isinstance(refused.value, ConcurrentChange)
+    assert "cannot be done" in refused.value.message("en")
+    assert other.verify() == []
+
+
+def test_a_file_that_is_not_a_store_or_a_damaged_row_is_a_store_error(tmp_path: Path, clock: Clock) -> None:
+    junk = tmp_path / "notes.db"
+    junk.write_text("this is a shopping list, not a database\n" * 100)
+    with pytest.raises(StoreError) as wrong_file:
+        open_store(f"sqlite:///{junk}")
+    assert "is not a sopflow store or is damaged (file is not a database)" in wrong_file.value.message("en")
+
+    with open_store(f"sqlite:///{tmp_path}/cases.db") as store:
+        engine = Engine(store, clock=clock)
+        start_request(engine)
+        with store.writing() as conn:  # someone "fixed" a row by hand
+            conn.exec_driver_sql("UPDATE events SET changes = '{\"address\": [' WHERE case_id = 'R-1'")
+        with pytest.raises(StoreError, match="unreadable JSON"):
+            engine.case("R-1")

@@ -65,3 +65,24 @@ def test_an_id_number_may_not_be_born_after_the_action() -> None:
     assert parse_value(spec, born_2020, TZ, datetime(2020, 2, 1, 12, 0, tzinfo=TZ)) == born_2020
     with pytest.raises(FieldValueError):
         parse_value(spec, born_2020, TZ, datetime(2020, 1, 31, 23, 0, tzinfo=TZ))
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "code"),
+    [
+        (SPECS[7], "0001-01-01", "value.date_range"),  # arrival
+        (SPECS[7], "9999-12-31", "value.date_range"),
+        (SPECS[8], "0001-01-01 00:00", "value.date_range"),  # seen: year 1 minus 8 hours overflowed
+        (SPECS[8], datetime(9999, 12, 31, 23, 30), "value.date_range"),
+        (SPECS[6], "配送\x00", "value.control"),  # name: PostgreSQL refuses NUL in JSON
+        (SPECS[6], "x" * 10_001, "value.too_long"),
+    ],
+)
+def test_values_no_store_could_keep_are_refused(spec: FieldSpec, raw: Any, code: str) -> None:
+    with pytest.raises(FieldValueError) as refused:
+        parse_value(spec, raw, TZ, AT)
+    assert refused.value.code == code
+
+
+def test_text_keeps_its_line_breaks() -> None:
+    assert parse_value(SPECS[6], "一行\n两行\t尾", TZ, AT) == "一行\n两行\t尾"

@@ -110,6 +110,7 @@ def test_fourteen_days_of_twice_daily_checks_end_in_release(engine: Engine, cloc
     case = engine.case("K-0001")
     timer = next(e for e in case.history if e.kind is EventKind.TIMER)
     assert timer.why is not None and timer.why["due"] == "2020-02-14T16:00:00+00:00"  # 02-15 00:00 local
+    assert timer.at == LOCAL(2020, 2, 15, 0, 0)  # when the period ended, not when the tick ran
     assert case.step == "release_review"
     assert len([e for e in case.history if e.kind is EventKind.CHECK]) == len(readings) == 27
 

@@ -1,0 +1,120 @@
+"""What callers pass besides field data — case ids, places, who, notes, moments — made tidy and
+checked before anything is computed, so that both databases take it and a typo does not make a
+second case or a second place.
+
+Staff type on phones with Chinese input methods: full-width digits and slashes, stray spaces. Ids
+and places are NFKC-normalised the way field values are, so `QG-０００１ ` is `QG-0001` and
+`前郭镇／东风社区/` is `前郭镇/东风社区`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from sopflow.errors import CaseError
+
+MAX_ID = 100  # a registration number, with room to spare
+MAX_NAME = 200  # a place path, a person's name or a role (the store's columns hold 200)
+MAX_NOTE = 10_000  # a note is a few sentences
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # outside these a date is a typo (and 9999 overflows)
+CLOCK_SKEW = timedelta(minutes=5)  # a time this far ahead of the engine's clock is still "now"
+
+
+def tidy(text: str) -> str:
+    """NFKC (full-width to half-width) and no spaces at the ends."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def has_control(text: str, *, newlines: bool = False) -> bool:
+    """Control characters (NUL, escape...) that no one types and PostgreSQL refuses (NUL)."""
+    allowed = "\n\t" if newlines else ""
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
+
+
+def case_id(raw: str) -> str:
+    """A case id as staff mean it: `QG-０００１ ` is `QG-0001`. No spaces inside (it is typed into
+    commands), no leading '-' (it would read as an option), at most MAX_ID characters."""
+    value = tidy(raw)
+    bad = (
+        not value
+        or len(value) > MAX_ID
+        or value.startswith("-")
+        or any(c.isspace() for c in value)
+        or has_control(value)
+    )
+    if bad:
+        raise CaseError("case.bad_id", value=raw, limit=MAX_ID)
+    return value
+
+
+def place(raw: str | None, *, case: str = "-") -> str | None:
+    """A place path `town/community/building`: parts tidied, empty parts dropped; None if blank."""
+    if raw is None:
+        return None
+    parts = [tidy(p) for p in tidy(raw).split("/")]
+    value = "/".join(p for p in parts if p)
+    if not value:
+        return None
+    _check_name("place", value, case)
+    return value
+
+
+def actor(raw: str, *, case: str = "-") -> str:
+    """Who did it: a name is needed (the history answers 'who'), within MAX_NAME characters."""
+    value = tidy(raw)
+    if not value:
+        raise CaseError("case.no_actor", case=case)
+    _check_name("actor", value, case)
+    return value
+
+
+def role(raw: str | None, *, case: str = "-") -> str | None:
+    """A role id, tidied; blank means none."""
+    if raw is None:
+        return None
+    value = tidy(raw)
+    if not value:
+        return None
+    _check_name("role", value, case)
+    return value
+
+
+def note(raw: str | None, *, case: str = "-") -> str | None:
+    """A note: any text, with line breaks, up to MAX_NOTE characters; blank means none."""
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > MAX_NOTE:
+        raise CaseError("case.too_long", case=case, what="note", limit=MAX_NOTE)
+    if has_control(raw, newlines=True):
+        raise CaseError("case.control_char", case=case, what="note")
+    return raw
+
+
+def moment(at: datetime, tz: tzinfo, now: datetime, *, case: str = "-") -> datetime:
+    """When something was done, in UTC. A time without a zone is the engine's local time. A time
+    in the future (beyond a few minutes of clock difference between machines) or outside the
+    years 1900-2200 is a typo: refused."""
+    local = at if at.tzinfo is not None else at.replace(tzinfo=tz)
+    if not EARLIEST_YEAR <= local.year <= LATEST_YEAR:
+        raise CaseError("case.bad_time", case=case, at=local.isoformat(sep=" ", timespec="minutes"))
+    moment = local.astimezone(UTC)
+    if moment > now + CLOCK_SKEW:
+        raise CaseError("case.in_future", case=case, at=_shown(moment, tz), now=_shown(now, tz))
+    return moment
+
+
+def as_utc(at: datetime, tz: tzinfo) -> datetime:
+    """A moment to look at (`due`, `tick`): a time without a zone is the engine's local time."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=tz)).astimezone(UTC)
+
+
+def _check_name(what: str, value: str, case: str) -> None:
+    if len(value) > MAX_NAME:
+        raise CaseError("case.too_long", case=case, what=what, limit=MAX_NAME)
+    if has_control(value):
+        raise CaseError("case.control_char", case=case, what=what)
+
+
+def _shown(at: datetime, tz: tzinfo) -> str:
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
