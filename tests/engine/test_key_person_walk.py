@@ -193,3 +193,13 @@ def test_basis_date_not_registration_starts_the_fourteen_days(engine: Engine, cl
     assert case.data["basis_date"] == date(2020, 1, 31)
     timers = [i for i in engine.due(within=timedelta(days=30)) if i.kind == "timer"]
     assert [(t.case_id, t.due_at.isoformat()) for t in timers] == [("K-0003", "2020-02-14T16:00:00+00:00")]
+
+
+def test_a_supply_case_never_opened_can_still_be_closed_at_release(engine: Engine, clock: Clock) -> None:
+    """The person may be released, or move away, before anyone opened the household's supply case."""
+    register_home_case(engine, clock)
+    supply = engine.case("K-0001").children[0]
+    assert engine.case(supply).step == "open_case"
+    engine.fire(supply, "close_at_release", actor="王芳", role="grid_worker")
+    case = engine.fire(supply, "closed", actor="王芳", role="grid_worker")
+    assert (case.status, case.outcome) == (CaseStatus.ENDED, "closed_at_release")
