@@ -62,6 +62,18 @@ class SopflowError(Exception):
     def message(self, lang: str | None = None) -> str:
         return str(self)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (code, values, the case it carries), so that an error raised in a worker
+        process reaches the parent as itself; the default would call __init__ with the text."""
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+def _restored(cls: type[SopflowError], args: tuple[Any, ...], state: dict[str, Any]) -> SopflowError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class FlowError(SopflowError):
     """A flow definition that does not load; carries every problem found, not just the first."""

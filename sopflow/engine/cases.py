@@ -72,6 +72,16 @@ class Event(NamedTuple):
     why: Mapping[str, Any] | None = None
     child_id: str | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for a process pool, say) with its read-only mappings as plain dicts."""
+        return (_event, (*self[:8], dict(self.changes), self.note, self.why, self.child_id))
+
+
+def _event(*fields: Any) -> Event:
+    """An Event from its pickled fields: its changes made read-only again."""
+    event = Event._make(fields)
+    return event._replace(changes=MappingProxyType(event.changes) if event.changes else NO_CHANGES)
+
 
 class Case:
     """A case as it stands. `seq` is the number of its last event, the token for optimistic
@@ -153,6 +163,17 @@ class Case:
 
     def __repr__(self) -> str:
         return f"Case(id={self.id!r}, flow={self.flow_id!r}, step={self.step!r}, seq={self.seq})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for a process pool, say) and deep-copied with its mappings as plain dicts."""
+        fields = tuple(dict(v) if isinstance(v, Mapping) else v for v in self._fields())
+        return (_case, fields)
+
+
+def _case(*fields: Any) -> Case:
+    """A Case from its pickled fields: the mappings made read-only again."""
+    values = [MappingProxyType(v) if isinstance(v, dict) else v for v in fields]
+    return Case(*values)  # type: ignore[arg-type] # the fields of _fields(), in order
 
 
 def _plain(values: tuple[Any, ...]) -> tuple[Any, ...]:

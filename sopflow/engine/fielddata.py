@@ -100,13 +100,19 @@ def _in_range(spec: FieldSpec, value: date, raw: Any) -> None:
         raise FieldValueError("value.date_range", field=spec.id, value=raw)
 
 
+_UNITS = ("°C", "°", "度")  # 36.6℃ (NFKC makes ℃ °C), 36.6度: how a reading is written down
+
+
 def _integer(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> int:
     if isinstance(raw, bool):
         raise FieldValueError("value.integer", field=spec.id, value=raw)
     if isinstance(raw, int):
         return raw
+    text = str(raw)
     try:
-        return int(str(raw))
+        if "_" in text:  # Python reads 3_0 as 30; a person meant something else
+            raise ValueError(text)
+        return int(text)
     except ValueError:
         raise FieldValueError("value.integer", field=spec.id, value=raw) from None
 
@@ -114,7 +120,12 @@ def _integer(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> int:
 def _number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> float:
     if isinstance(raw, bool):
         raise FieldValueError("value.number", field=spec.id, value=raw)
+    if isinstance(raw, str):
+        for unit in _UNITS:
+            raw = raw.removesuffix(unit).strip()
     try:
+        if isinstance(raw, str) and "_" in raw:  # Python reads 36_5 as 365
+            raise ValueError(raw)
         value = float(raw)
     except (TypeError, ValueError):
         raise FieldValueError("value.number", field=spec.id, value=raw) from None

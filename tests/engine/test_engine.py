@@ -3,10 +3,13 @@ kept, children and signals reach the right cases, hooks run after saving, verify
 
 from __future__ import annotations
 
+import copy as copy_module
+import pickle
 import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 import sqlalchemy as sa
@@ -395,3 +398,22 @@ def test_a_file_that_is_not_a_store_or_a_damaged_row_is_a_store_error(tmp_path: 
             conn.exec_driver_sql("UPDATE events SET changes = '{\"address\": [' WHERE case_id = 'R-1'")
         with pytest.raises(StoreError, match="unreadable JSON"):
             engine.case("R-1")
+
+
+def test_cases_events_and_errors_survive_pickling_and_deep_copies(engine: Engine, clock: Clock) -> None:
+    """A process pool sends results and errors back pickled; a caller may deepcopy a case."""
+    register_home_case(engine, clock)
+    case = engine.case("K-0001")
+    for copy in (pickle.loads(pickle.dumps(case)), copy_module.deepcopy(case)):  # noqa: S301 - our own bytes
+        assert copy == case and copy.history == case.history
+        assert isinstance(copy.data, MappingProxyType) and isinstance(
+            copy.history[-1].changes, MappingProxyType
+        )
+    with pytest.raises(ConcurrentChange) as clash:
+        engine.fire(
+            "K-0001", "moved_out", actor="乡镇", role="township_hq", expected_seq=1, data={"moved_to": "x"}
+        )
+    again = pickle.loads(pickle.dumps(clash.value))  # noqa: S301 - our own bytes
+    assert type(again) is ConcurrentChange and again.message("zh") == clash.value.message("zh")
+    assert again.current == clash.value.current and again.current is not None
+    assert again.current.history == case.history  # the case as it now is, whole

@@ -86,3 +86,16 @@ def test_values_no_store_could_keep_are_refused(spec: FieldSpec, raw: Any, code:
 
 def test_text_keeps_its_line_breaks() -> None:
     assert parse_value(SPECS[6], "一行\n两行\t尾", TZ, AT) == "一行\n两行\t尾"
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("36.6℃", 36.6), ("36.6 °C", 36.6), ("37度", 37.0), ("３６．８℃", 36.8)]
+)
+def test_a_reading_may_carry_its_unit(raw: str, value: float) -> None:
+    assert parse_value(SPECS[0], raw, TZ, AT) == value
+
+
+@pytest.mark.parametrize(("spec", "raw"), [(SPECS[0], "36_5"), (SPECS[2], "1_0")])
+def test_underscores_are_not_digit_separators_for_staff(spec: FieldSpec, raw: str) -> None:
+    with pytest.raises(FieldValueError):
+        parse_value(spec, raw, TZ, AT)
