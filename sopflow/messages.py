@@ -376,8 +376,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "案件 '{case}' 现在不能执行 '{action}'：条件 {guard} 不成立 — 现在可以：{available}",
     ),
     "case.role_not_allowed": (
-        "role '{role}' may not do '{action}' on case '{case}' — it is for: {roles}; give --role accordingly",
-        "角色 '{role}' 不能对案件 '{case}' 执行 '{action}' — 可执行的角色：{roles};请用 --role 指定",
+        "role '{role}' may not do '{action}' on case '{case}' — {did_you_mean}it is for: {roles} "
+        "(--role on the command line)",
+        "角色 '{role}' 不能对案件 '{case}' 执行 '{action}' — {did_you_mean}可执行的角色：{roles}（命令行用 --role 指定）",
+    ),
+    "case.no_role": (
+        "'{action}' on case '{case}' needs to know your role — it is for: {roles} "
+        "(--role on the command line, or SOPFLOW_ROLE)",
+        "案件 '{case}' 执行 '{action}' 需要说明您的角色 — 可执行的角色：{roles}（命令行用 --role 或 SOPFLOW_ROLE 指定）",
+    ),
+    "case.no_such_seq": (
+        "case '{case}' is at event {seq}; it never had event {expected} — look at it again "
+        "(sopflow case show {case}) and give the number it shows",
+        "案件 '{case}' 现为第 {seq} 条记录，没有第 {expected} 条 — 请重新查看（sopflow case show {case}）后填写显示的编号",
     ),
     "case.missing_data": (
         "'{action}' on case '{case}' needs {fields} — supply them with --set, e.g. --set {example}=...",

@@ -293,6 +293,8 @@ class Engine:
             case = self._read(work, case_id)
             if expected_seq is not None and case.seq != expected_seq:
                 current = self._get(work.conn, case_id)  # with its history, for the caller to see
+                if expected_seq > case.seq:  # not a change by someone else: a seq it never had
+                    raise CaseError("case.no_such_seq", case=case_id, seq=case.seq, expected=expected_seq)
                 raise ConcurrentChange("case.changed", current=current, case=case_id, seq=case.seq)
             stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
             result = stepper.fire(case, action, actor=actor, role=role, data=data or {}, at=at, note=note)

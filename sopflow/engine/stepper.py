@@ -356,8 +356,13 @@ class Stepper:
         )
 
     def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> NoReturn:
-        labels = ", ".join(f"{r} ({self.flow.text(self.flow.roles[r])})" for r in roles)
-        raise CaseError("case.role_not_allowed", case=case.id, action=name, role=role or "-", roles=labels)
+        labels = ", ".join(roles)
+        if role is None:
+            raise CaseError("case.no_role", case=case.id, action=name, roles=labels)
+        suggestion = suggest(role, roles) if role not in self.flow.roles else ""
+        raise CaseError(
+            "case.role_not_allowed", case=case.id, action=name, role=role, roles=labels, suggestion=suggestion
+        )
 
     def _escalation(
         self, case: Case, check: str, escalation: Escalation, at: datetime, actor: str

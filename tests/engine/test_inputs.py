@@ -229,3 +229,23 @@ def test_a_hook_on_a_step_no_flow_has_is_refused_when_registered(engine: Engine)
         engine.on_enter("purchse")
     with pytest.raises(LookupFailed):
         engine.on_enter(flow="no_such_flow")
+
+
+def test_no_role_and_a_misspelt_role_are_told_apart(engine: Engine) -> None:
+    start(engine)
+    data = {"request_type": "groceries", "items": "米", "urgent": "no"}
+    with pytest.raises(CaseError) as no_role:
+        engine.fire("R-1", "sorted", actor="王芳", role=None, data=data)
+    assert "needs to know your role — it is for: grid_worker" in no_role.value.message("en")
+    with pytest.raises(CaseError) as misspelt:
+        engine.fire("R-1", "sorted", actor="王芳", role="grid_workr", data=data)
+    assert "did you mean 'grid_worker'?" in misspelt.value.message("en")
+    assert "网格员" not in misspelt.value.message("en")  # an English message has no Chinese labels
+
+
+def test_a_seq_the_case_never_had_is_not_called_someone_elses_change(engine: Engine) -> None:
+    start(engine)
+    with pytest.raises(CaseError) as refused:
+        sort(engine, expected_seq=999)
+    assert "is at event 1; it never had event 999" in refused.value.message("en")
+    assert engine.case("R-1").seq == 1
