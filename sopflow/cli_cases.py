@@ -13,7 +13,6 @@ from sopflow.cli_common import chosen_lang, current_engine, json_option, lang_op
 from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, local
 from sopflow.engine.durations import parse_duration
 from sopflow.engine.runtime import Engine
-from sopflow.i18n import default_language
 from sopflow.ui import ui
 
 
@@ -372,9 +371,11 @@ def due_command(
 
 @click.command("tick")
 @click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-def tick_command(*, now_text: str | None, as_json: bool) -> None:
+@lang_option()
+@json_option
+def tick_command(*, now_text: str | None, lang: str | None, as_json: bool) -> None:
     """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
+    lang = chosen_lang(lang)
     engine = current_engine()
     now = _moment(now_text, engine) or engine.clock()
     moved = engine.tick(now)
@@ -386,13 +387,15 @@ def tick_command(*, now_text: str | None, as_json: bool) -> None:
     else:
         for row in rows:
             click.echo(f"{row['case']} → {row['step']} ({row['status']})")
-        click.echo(ui("tick.count", default_language(), count=len(rows)))
+        click.echo(ui("tick.count", lang, count=len(rows)))
 
 
 @click.command("verify")
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-def verify_command(*, as_json: bool) -> None:
+@lang_option()
+@json_option
+def verify_command(*, lang: str | None, as_json: bool) -> None:
     """Replay every case's history against its flow version; exit 1 if any stored state differs."""
+    lang = chosen_lang(lang)
     engine = current_engine()
     found = engine.verify()
     rows = [
@@ -404,6 +407,6 @@ def verify_command(*, as_json: bool) -> None:
     else:
         for row in rows:
             click.echo(f"{row['case']}: {row['field']} stored={row['stored']} replayed={row['replayed']}")
-        click.echo(ui("verify.done", default_language(), count=len(rows)))
+        click.echo(ui("verify.done", lang, count=len(rows)))
     if rows:
         raise SystemExit(1)

@@ -110,3 +110,18 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
 def test_every_command_has_help_and_is_in_the_readme(name: str, command: click.Command) -> None:
     assert command.help and command.help.strip()
     assert f"sopflow {name}" in (ROOT / "README.md").read_text("utf-8")
+
+
+WRITES_FILES = {"render", "handbook", "case chart", "case sheet"}  # they print where they wrote, no data
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [(n, c) for n, c in _commands(cli) if not isinstance(c, click.Group)],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_every_command_takes_lang_and_every_read_command_json(name: str, command: click.Command) -> None:
+    options = {opt for param in command.params for opt in param.opts}
+    assert "--lang" in options
+    if name not in WRITES_FILES:
+        assert "--json" in options

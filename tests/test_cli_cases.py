@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,21 +11,27 @@ from click.testing import CliRunner, Result
 
 from sopflow.cli import cli
 
+Run = Callable[..., Result]
+
 
 @pytest.fixture
-def sopflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/county.db"
+
+
+@pytest.fixture
+def sopflow(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setenv("SOPFLOW_LANG", "en")
     monkeypatch.setenv("SOPFLOW_ACTOR", "王芳")
-    db = f"sqlite:///{tmp_path}/county.db"
     runner = CliRunner()
 
     def run(*args: str) -> Result:
-        return runner.invoke(cli, ["--db", db, *args])
+        return runner.invoke(cli, ["--db", db_url, *args])
 
     return run
 
 
-def start_request(sopflow, case_id: str = "R-1") -> Result:  # type: ignore[no-untyped-def]
+def start_request(sopflow: Run, case_id: str = "R-1") -> Result:
     return sopflow(
         "case",
         "start",
@@ -46,7 +53,7 @@ def start_request(sopflow, case_id: str = "R-1") -> Result:  # type: ignore[no-u
     )
 
 
-def test_start_shows_where_the_case_is_and_what_to_do(sopflow) -> None:  # type: ignore[no-untyped-def]
+def test_start_shows_where_the_case_is_and_what_to_do(sopflow: Run) -> None:
     result = start_request(sopflow)
     assert result.exit_code == 0, result.output
     assert "Now at: Log and sort [log_request] — responsible: Grid worker" in result.output
@@ -55,7 +62,7 @@ def test_start_shows_where_the_case_is_and_what_to_do(sopflow) -> None:  # type:
     assert "138****5678" in result.output and "13812345678" not in result.output
 
 
-def test_advance_records_the_action_and_the_decision_with_its_reason(sopflow) -> None:  # type: ignore[no-untyped-def]
+def test_advance_records_the_action_and_the_decision_with_its_reason(sopflow: Run) -> None:
     start_request(sopflow)
     result = sopflow(
         "case",
@@ -84,7 +91,7 @@ def test_advance_records_the_action_and_the_decision_with_its_reason(sopflow) ->
     assert detail["history"][1]["at"] == "2020-02-03 08:20"
 
 
-def test_errors_are_one_line_in_the_users_language_with_exit_1(sopflow) -> None:  # type: ignore[no-untyped-def]
+def test_errors_are_one_line_in_the_users_language_with_exit_1(sopflow: Run) -> None:
     start_request(sopflow)
     wrong = sopflow("case", "advance", "R-1", "sortd", "--role", "grid_worker")
     assert wrong.exit_code == 1
@@ -100,7 +107,7 @@ def test_errors_are_one_line_in_the_users_language_with_exit_1(sopflow) -> None:
     assert usage.exit_code == 2
 
 
-def test_list_masks_personal_data_unless_asked(sopflow) -> None:  # type: ignore[no-untyped-def]
+def test_list_masks_personal_data_unless_asked(sopflow: Run) -> None:
     start_request(sopflow, "R-1")
     start_request(sopflow, "R-2")
     masked = sopflow("case", "list", "--json")
@@ -114,7 +121,7 @@ def test_list_masks_personal_data_unless_asked(sopflow) -> None:  # type: ignore
     assert json.loads(sopflow("case", "list", "--json", "--place", "前郭镇/西山社区").output) == []
 
 
-def test_due_lists_overdue_work_first(sopflow) -> None:  # type: ignore[no-untyped-def]
+def test_due_lists_overdue_work_first(sopflow: Run) -> None:
     start_request(sopflow, "R-1")
     result = sopflow("due", "--now", "2020-02-03 10:00", "--json")
     rows = json.loads(result.output)
@@ -126,7 +133,7 @@ def test_due_lists_overdue_work_first(sopflow) -> None:  # type: ignore[no-untyp
     )
 
 
-def test_history_masks_who_did_it_unless_asked(sopflow) -> None:  # type: ignore[no-untyped-def]
+def test_history_masks_who_did_it_unless_asked(sopflow: Run) -> None:
     start_request(sopflow)
     masked = sopflow("case", "history", "R-1")
     assert "王*" in masked.output and "王芳" not in masked.output
@@ -135,10 +142,20 @@ def test_history_masks_who_did_it_unless_asked(sopflow) -> None:  # type: ignore
     assert "王芳 (grid_worker)" in shown.output
 
 
-def test_history_tick_and_verify(sopflow) -> None:  # type: ignore[no-untyped-def]
+def test_history_tick_and_verify(sopflow: Run) -> None:
     start_request(sopflow)
     history = json.loads(sopflow("case", "history", "R-1", "--json").output)
     assert [e["seq"] for e in history] == [1]
     assert sopflow("tick", "--json", "--now", "2020-02-04 08:00").exit_code == 0
     verified = sopflow("verify")
     assert verified.exit_code == 0 and "0 differences" in verified.output
+
+
+def test_tick_and_verify_take_lang(sopflow: Run) -> None:
+    start_request(sopflow)
+    ticked = sopflow("tick", "--now", "2020-02-04 08:00", "--lang", "zh")
+    assert ticked.exit_code == 0, ticked.output
+    assert "件案件已流转" in ticked.output
+    verified = sopflow("verify", "--lang", "zh")
+    assert verified.exit_code == 0, verified.output
+    assert "发现 0 处不一致" in verified.output
