@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from sopflow.cli_common import chosen_lang, current_engine, json_option, lang_option, print_json
-from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, local
+from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, moved_detail
 from sopflow.engine.durations import parse_duration
 from sopflow.engine.runtime import Engine
 from sopflow.ui import ui
@@ -379,14 +379,22 @@ def tick_command(*, now_text: str | None, lang: str | None, as_json: bool) -> No
     engine = current_engine()
     now = _moment(now_text, engine) or engine.clock()
     moved = engine.tick(now)
-    rows = [
-        {"case": c.id, "step": c.step, "status": str(c.status), "at": local(now, engine.tz)} for c in moved
-    ]
+    rows = [moved_detail(engine.stepper_for(c), c, lang, engine.tz, now) for c in moved]
     if as_json:
         print_json(rows)
     else:
         for row in rows:
-            click.echo(f"{row['case']} → {row['step']} ({row['status']})")
+            status = ui(f"status.{row['status']}", lang, outcome=row["outcome"])
+            click.echo(
+                ui(
+                    "tick.moved",
+                    lang,
+                    case=row["case"],
+                    step=row["step_label"],
+                    id=row["step"],
+                    status=status,
+                )
+            )
         click.echo(ui("tick.count", lang, count=len(rows)))
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from sopflow.cli import cli
+from sopflow.engine.runtime import Engine
+from sopflow.engine.store import open_store
+from tests.conftest import Clock
+from tests.engine.test_key_person_walk import LOCAL, register_home_case
 
 Run = Callable[..., Result]
 
@@ -29,6 +33,16 @@ def sopflow(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
         return runner.invoke(cli, ["--db", db_url, *args])
 
     return run
+
+
+@pytest.fixture
+def home_case(db_url: str) -> Iterator[tuple[Engine, Clock]]:
+    """K-0001 in home observation (entered 2020-02-01 12:00 local), set up through the library."""
+    clock = Clock(LOCAL(2020, 2, 1, 9))
+    with open_store(db_url) as store:
+        engine = Engine(store, clock=clock)
+        register_home_case(engine, clock)
+        yield engine, clock
 
 
 def start_request(sopflow: Run, case_id: str = "R-1") -> Result:
@@ -159,3 +173,13 @@ def test_tick_and_verify_take_lang(sopflow: Run) -> None:
     verified = sopflow("verify", "--lang", "zh")
     assert verified.exit_code == 0, verified.output
     assert "发现 0 处不一致" in verified.output
+
+
+def test_tick_says_where_cases_went_in_the_readers_words(sopflow: Run, home_case: object) -> None:
+    ticked = sopflow("tick", "--now", "2020-02-15 00:01", "--lang", "zh")
+    assert ticked.exit_code == 0, ticked.output
+    assert "K-0001 → 期满评估 [release_review]（办理中）" in ticked.output
+    english = sopflow("tick", "--now", "2020-02-15 00:01")  # nothing left to move
+    assert english.output.strip() == "0 cases moved"
+    rows = json.loads(sopflow("case", "show", "K-0001", "--json").output)
+    assert rows["step"] == "release_review"

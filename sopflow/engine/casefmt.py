@@ -105,6 +105,20 @@ def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> dict[s
     }
 
 
+def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: datetime) -> dict[str, Any]:
+    """A case that time moved on (`tick`): where it is now, in the reader's words."""
+    flow = stepper.flow
+    return {
+        "case": case.id,
+        "flow": case.flow_id,
+        "step": case.step,
+        "step_label": flow.text(flow.steps[case.step].label, lang),
+        "status": str(case.status),
+        "outcome": case.outcome,
+        "at": local(at, tz),
+    }
+
+
 def event_detail(
     stepper: Stepper, event: Event, lang: str, tz: tzinfo, *, show_personal: bool
 ) -> dict[str, Any]:
