@@ -1,12 +1,16 @@
 """Every message a user reads, in Chinese and English: 'what is wrong — what to do'.
 
 Messages are looked up by code and filled with named values; `{did_you_mean}` is filled from a
-`suggestion` value when there is one. A new language is a new column here, nothing else.
+`suggestion` value when there is one, and a value that is itself in several languages
+(`InLanguages`, e.g. role labels) is given in the message's language. A new language is a new
+column here, nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
+from sopflow.i18n import InLanguages
 
 # code: (English, Chinese)
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -531,6 +535,7 @@ def render_message(code: str, params: Mapping[str, object], lang: str) -> str:
     column = 1 if lang == "zh" else 0
     template = MESSAGES.get(code, ("{code}: {params}", "{code}:{params}"))[column]
     values: dict[str, object] = {"code": code, "params": dict(params), **params}
+    values.update({k: v.text(lang) for k, v in params.items() if isinstance(v, InLanguages)})
     suggestion = params.get("suggestion")
     values["did_you_mean"] = _DID_YOU_MEAN[_lang(lang)].format(suggestion) if suggestion else ""
     for key in ("expected_type", "actual_type"):
