@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from sopflow.cli_common import chosen_lang, current_engine, json_option, lang_option, print_json
+from sopflow.cli_common import (
+    LOCAL_TIME,
+    chosen_lang,
+    current_engine,
+    in_local_time,
+    json_option,
+    lang_option,
+    print_json,
+)
 from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, moved_detail
 from sopflow.engine.durations import parse_duration
 from sopflow.engine.runtime import Engine
@@ -28,17 +36,6 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def _moment(text: str | None, engine: Engine) -> datetime | None:
-    """`--at 2020-02-03 08:00`: local time unless a zone is given."""
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"'{text}' — write e.g. '2020-02-03 08:00'", param_hint="--at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=engine.tz)
-
-
 def actor_options(command: Any) -> Any:
     command = click.option(
         "--actor",
@@ -55,7 +52,7 @@ def actor_options(command: Any) -> Any:
     )(command)
     command = click.option(
         "--at",
-        "at_text",
+        type=LOCAL_TIME,
         default=None,
         help="When it happened, local time (default: now), e.g. for paper forms entered later.",
     )(command)
@@ -96,7 +93,7 @@ def case_start(
     sets: Sequence[str],
     actor: str,
     role: str | None,
-    at_text: str | None,
+    at: datetime | None,
     note: str | None,
     lang: str | None,
     as_json: bool,
@@ -110,7 +107,7 @@ def case_start(
         _parse_sets(sets),
         actor=actor,
         role=role,
-        at=_moment(at_text, engine),
+        at=in_local_time(at, engine),
         place=place,
         note=note,
     )
@@ -137,7 +134,7 @@ def case_advance(
     sets: Sequence[str],
     actor: str,
     role: str | None,
-    at_text: str | None,
+    at: datetime | None,
     note: str | None,
     lang: str | None,
     as_json: bool,
@@ -152,7 +149,7 @@ def case_advance(
         role=role,
         data=_parse_sets(sets),
         note=note,
-        at=_moment(at_text, engine),
+        at=in_local_time(at, engine),
         expected_seq=expected_seq,
     )
     _show(engine, case_id, lang=lang, as_json=as_json, show_personal=show_personal)
@@ -160,10 +157,12 @@ def case_advance(
 
 @case_group.command("show")
 @click.argument("case_id")
-@click.option("--now", "now_text", default=None, help="Judge deadlines at this local time (default: now).")
+@click.option(
+    "--now", type=LOCAL_TIME, default=None, help="Judge deadlines at this local time (default: now)."
+)
 @read_options
 def case_show(
-    *, case_id: str, now_text: str | None, lang: str | None, as_json: bool, show_personal: bool
+    *, case_id: str, now: datetime | None, lang: str | None, as_json: bool, show_personal: bool
 ) -> None:
     """Where a case is, what to do now, who, by when, what comes next, and its history."""
     engine = current_engine()
@@ -173,7 +172,7 @@ def case_show(
         lang=lang,
         as_json=as_json,
         show_personal=show_personal,
-        now=_moment(now_text, engine),
+        now=in_local_time(now, engine),
     )
 
 
@@ -338,11 +337,11 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
 @click.option("--role", default=None, help="Only work for this role.")
 @click.option("--place", default=None, help="Only cases at this place or below it.")
 @click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
-@click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
+@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
 @lang_option()
 @json_option
 def due_command(
-    *, role: str | None, place: str | None, within: str, now_text: str | None, lang: str | None, as_json: bool
+    *, role: str | None, place: str | None, within: str, now: datetime | None, lang: str | None, as_json: bool
 ) -> None:
     """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
     lang = chosen_lang(lang)
@@ -350,7 +349,7 @@ def due_command(
     span = parse_duration(within)
     if span is None:
         raise click.BadParameter(f"'{within}' — write e.g. 30m, 2h, 1d", param_hint="--within")
-    now = _moment(now_text, engine) or engine.clock()
+    now = in_local_time(now, engine) or engine.clock()
     items = engine.due(now, role=role, place=place, within=span)
     rows = []
     for item in items:
@@ -370,14 +369,14 @@ def due_command(
 
 
 @click.command("tick")
-@click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
+@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
 @lang_option()
 @json_option
-def tick_command(*, now_text: str | None, lang: str | None, as_json: bool) -> None:
+def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> None:
     """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
     lang = chosen_lang(lang)
     engine = current_engine()
-    now = _moment(now_text, engine) or engine.clock()
+    now = in_local_time(now, engine) or engine.clock()
     moved = engine.tick(now)
     rows = [moved_detail(engine.stepper_for(c), c, lang, engine.tz, now) for c in moved]
     if as_json:

@@ -455,6 +455,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{field}' is {value}, above the highest allowed {limit} (case '{case}') — check the reading",
         "'{field}' 为 {value},高于上限 {limit}（案件 '{case}'） — 请核对",
     ),
+    # command-line options
+    "option.bad_time": (
+        "'{value}' is not a time — write it as 2020-02-03 08:00 (local time)",
+        "'{value}' 不是时间 — 请写成 2020-02-03 08:00（本地时间）",
+    ),
     "engine.bad_timezone": (
         "unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
         "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称",

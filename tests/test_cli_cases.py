@@ -196,3 +196,29 @@ def test_a_refusal_names_the_roles_in_the_messages_language(sopflow: Run) -> Non
     assert "grid_worker (Grid worker)" in english.output and "网格员" not in english.output
     chinese = sopflow("case", "advance", "R-1", "sorted", "--role", "volunteer", "--lang", "zh")
     assert "grid_worker (网格员)" in chinese.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["due", "--now", "garbage"], "--now"),
+        (["tick", "--now", "x"], "--now"),
+        (["case", "show", "R-1", "--now", "x"], "--now"),
+        (["case", "chart", "R-1", "-o", "x.pdf", "--now", "x"], "--now"),
+        (["case", "sheet", "R-1", "-o", "x.html", "--now", "x"], "--now"),
+        (["case", "advance", "R-1", "sorted", "--at", "yesterday"], "--at"),
+        (["case", "start", "supply_request", "--at", "2020-13-01"], "--at"),
+    ],
+)
+def test_a_time_that_does_not_read_names_the_option_it_was_given_to(
+    sopflow: Run, args: list[str], option: str
+) -> None:
+    result = sopflow(*args)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}': '{args[-1]}' is not a time — write it as 2020-02-03 08:00" in (
+        result.output
+    )
+    other = "--at" if option == "--now" else "--now"
+    assert other not in result.output.split("Error:")[1]
+    chinese = sopflow(*args, "--lang", "zh")  # --lang given after the time still counts
+    assert "不是时间" in chinese.output
