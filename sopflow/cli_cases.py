@@ -17,10 +17,12 @@ from sopflow.cli_common import (
     json_option,
     lang_option,
     print_json,
+    usage_lang,
 )
 from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, moved_detail
 from sopflow.engine.durations import parse_duration
 from sopflow.engine.runtime import Engine
+from sopflow.messages import render_message
 from sopflow.ui import ui
 
 
@@ -30,7 +32,7 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(
-                f"'{pair}' — write name=value, e.g. temperature=36.8", param_hint="--set"
+                render_message("option.bad_set", {"value": pair}, usage_lang(None)), param_hint="'--set'"
             )
         values[name.strip()] = value
     return values
@@ -345,10 +347,12 @@ def due_command(
 ) -> None:
     """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
     lang = chosen_lang(lang)
-    engine = current_engine()
     span = parse_duration(within)
     if span is None:
-        raise click.BadParameter(f"'{within}' — write e.g. 30m, 2h, 1d", param_hint="--within")
+        raise click.BadParameter(
+            render_message("option.bad_duration", {"value": within}, lang), param_hint="'--within'"
+        )
+    engine = current_engine()
     now = in_local_time(now, engine) or engine.clock()
     items = engine.due(now, role=role, place=place, within=span)
     rows = []

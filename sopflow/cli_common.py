@@ -42,6 +42,7 @@ def lang_option(help_text: str = LANG_HELP) -> Callable[[F], F]:
 
 def usage_lang(ctx: click.Context | None) -> str:
     """The language of a usage error: --lang if it was given, else the user's."""
+    ctx = ctx or click.get_current_context(silent=True)
     return (ctx.meta.get(LANG_KEY) if ctx is not None else None) or default_language()
 
 

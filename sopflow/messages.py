@@ -460,6 +460,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a time — write it as 2020-02-03 08:00 (local time)",
         "'{value}' 不是时间 — 请写成 2020-02-03 08:00（本地时间）",
     ),
+    "option.bad_set": (
+        "'{value}' is not name=value — write e.g. --set temperature=36.8",
+        "'{value}' 不是“名称=值” — 请写成如 --set temperature=36.8",
+    ),
+    "option.bad_duration": (
+        "'{value}' is not a duration — write e.g. 30m, 2h or 1d",
+        "'{value}' 不是时长 — 请写成 30m、2h、1d 等",
+    ),
     "engine.bad_timezone": (
         "unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
         "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称",

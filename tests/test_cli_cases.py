@@ -222,3 +222,10 @@ def test_a_time_that_does_not_read_names_the_option_it_was_given_to(
     assert other not in result.output.split("Error:")[1]
     chinese = sopflow(*args, "--lang", "zh")  # --lang given after the time still counts
     assert "不是时间" in chinese.output
+
+
+def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None:
+    within = sopflow("due", "--within", "3x", "--lang", "zh")
+    assert within.exit_code == 2 and "Invalid value for '--within': '3x' 不是时长 — " in within.output
+    pair = sopflow("case", "advance", "R-1", "sorted", "--set", "urgent", "--lang", "zh")
+    assert pair.exit_code == 2 and "Invalid value for '--set': 'urgent' 不是“名称=值” — " in pair.output
