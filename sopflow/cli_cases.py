@@ -19,6 +19,7 @@ from sopflow.cli_common import (
     print_json,
     usage_lang,
 )
+from sopflow.cli_filters import check_filters
 from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, moved_detail
 from sopflow.engine.durations import parse_duration
 from sopflow.engine.runtime import Engine
@@ -300,6 +301,8 @@ def case_list(
         if overdue and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
+    if not rows:
+        check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
     if as_json:
         print_json(rows)
         return
@@ -336,6 +339,7 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
 
 
 @click.command("due")
+@click.option("--flow", "flow_id", default=None, help="Only cases of this flow.")
 @click.option("--role", default=None, help="Only work for this role.")
 @click.option("--place", default=None, help="Only cases at this place or below it.")
 @click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
@@ -343,7 +347,14 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
 @lang_option()
 @json_option
 def due_command(
-    *, role: str | None, place: str | None, within: str, now: datetime | None, lang: str | None, as_json: bool
+    *,
+    flow_id: str | None,
+    role: str | None,
+    place: str | None,
+    within: str,
+    now: datetime | None,
+    lang: str | None,
+    as_json: bool,
 ) -> None:
     """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
     lang = chosen_lang(lang)
@@ -354,7 +365,9 @@ def due_command(
         )
     engine = current_engine()
     now = in_local_time(now, engine) or engine.clock()
-    items = engine.due(now, role=role, place=place, within=span)
+    items = [i for i in engine.due(now, role=role, place=place, within=span) if flow_id in (None, i.flow_id)]
+    if not items:
+        check_filters(engine.flows, flow_id=flow_id, role=role)
     rows = []
     for item in items:
         case = engine.case(item.case_id)

@@ -468,6 +468,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a duration — write e.g. 30m, 2h or 1d",
         "'{value}' 不是时长 — 请写成 30m、2h、1d 等",
     ),
+    "filter.unknown_step": (
+        "no step '{step}' in {flows} — {did_you_mean}sopflow flows show FLOW lists a flow's steps",
+        "{flows} 中没有步骤 '{step}' — {did_you_mean}可用 sopflow flows show 流程 查看其步骤",
+    ),
+    "filter.unknown_role": (
+        "no role '{role}' in {flows} — {did_you_mean}sopflow flows show FLOW lists a flow's roles",
+        "{flows} 中没有角色 '{role}' — {did_you_mean}可用 sopflow flows show 流程 查看其角色",
+    ),
     "engine.bad_timezone": (
         "unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
         "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称",

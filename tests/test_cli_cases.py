@@ -229,3 +229,55 @@ def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None
     assert within.exit_code == 2 and "Invalid value for '--within': '3x' 不是时长 — " in within.output
     pair = sopflow("case", "advance", "R-1", "sorted", "--set", "urgent", "--lang", "zh")
     assert pair.exit_code == 2 and "Invalid value for '--set': 'urgent' 不是“名称=值” — " in pair.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["case", "list", "--flow", "key_person_contrl"],
+            "no flow 'key_person_contrl' — did you mean 'key_person_control'?",
+        ),
+        (["case", "list", "--step", "home_obs"], "no step 'home_obs' in home_isolation_supply, "),
+        (["case", "list", "--step", "home_obs"], "did you mean 'home_observation'?"),
+        (
+            ["case", "list", "--flow", "supply_request", "--step", "purchse"],
+            "no step 'purchse' in supply_request — did you mean 'purchase'?",
+        ),
+        (
+            ["case", "list", "--flow", "supply_request", "--step", "home_observation"],
+            "no step 'home_observation' in supply_request — sopflow flows show FLOW lists",
+        ),
+        (["case", "list", "--role", "grid_workr"], "no role 'grid_workr' in "),
+        (["case", "list", "--role", "grid_workr"], "did you mean 'grid_worker'?"),
+        (["due", "--role", "grid_workr"], "did you mean 'grid_worker'?"),
+        (["due", "--flow", "supply_reqest"], "no flow 'supply_reqest' — did you mean 'supply_request'?"),
+        (["due", "--flow", "supply_request", "--role", "subject"], "no role 'subject' in supply_request"),
+    ],
+)
+def test_an_unknown_filter_is_a_one_line_error_with_a_suggestion(
+    sopflow: Run, args: list[str], expected: str
+) -> None:
+    start_request(sopflow)
+    result = sopflow(*args)
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_known_filters_that_match_nothing_are_an_empty_list(sopflow: Run) -> None:
+    start_request(sopflow)
+    for args in (
+        ["case", "list", "--step", "home_observation"],  # a step of another flow
+        ["case", "list", "--flow", "supply_request", "--role", "volunteer"],
+        ["due", "--flow", "three_check", "--now", "2020-02-03 10:00"],
+        ["due", "--flow", "supply_request", "--role", "volunteer", "--now", "2020-02-03 10:00"],
+    ):
+        result = sopflow(*args, "--json")
+        assert (result.exit_code, json.loads(result.output)) == (0, []), args
+    found = json.loads(
+        sopflow("due", "--flow", "supply_request", "--now", "2020-02-03 10:00", "--json").output
+    )
+    assert [r["case"] for r in found] == ["R-1"]
+    zh = sopflow("case", "list", "--role", "grid_workr", "--lang", "zh")
+    assert "中没有角色 'grid_workr' — 是否应为 'grid_worker'" in zh.output

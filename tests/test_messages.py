@@ -17,7 +17,7 @@ from sopflow.ui import UI
 PACKAGE = Path(__file__).parent.parent / "sopflow"
 PREFIXES = (
     "yaml|file|schema|end|text|name|field|ref|duration|guard|decision|timer|subflow|step|graph|"
-    "wait|action|signal|flow|case|value|engine|store|option"
+    "wait|action|signal|flow|case|value|engine|store|option|filter"
 )
 CODE = re.compile(rf'"((?:{PREFIXES})\.[a-z_]+)"')
 
