@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +20,16 @@ from sopflow.cli_common import (
     usage_lang,
 )
 from sopflow.cli_filters import check_filters
-from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, moved_detail
+from sopflow.engine.casefmt import (
+    case_detail,
+    case_summary,
+    due_detail,
+    event_detail,
+    moved_detail,
+    shown_value,
+)
 from sopflow.engine.durations import parse_duration
+from sopflow.engine.model import FieldSpec
 from sopflow.engine.runtime import Engine
 from sopflow.messages import render_message
 from sopflow.ui import ui
@@ -196,10 +204,10 @@ def _show(
     if as_json:
         print_json(detail)
     else:
-        click.echo(_show_text(detail, lang))
+        click.echo(_show_text(detail, lang, engine.stepper_for(case).flow.fields))
 
 
-def _show_text(detail: dict[str, Any], lang: str) -> str:
+def _show_text(detail: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
     lines = [ui("case.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"])]
     if detail["status"] == "ended":
         lines.append(ui("case.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
@@ -216,9 +224,9 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
         for offer in detail["offers"]:
             lines.append("  " + _offer_text(offer, lang))
     if detail["data"]:
-        lines.append(ui("case.data", lang) + "  " + ", ".join(f"{k}={v}" for k, v in detail["data"].items()))
+        lines.append(ui("case.data", lang) + "  " + _values_text(detail["data"], fields))
     lines.append(ui("case.history", lang))
-    lines += ["  " + _event_text(e, lang) for e in detail["history"]]
+    lines += ["  " + _event_text(e, lang, fields) for e in detail["history"]]
     return "\n".join(lines)
 
 
@@ -231,12 +239,16 @@ def _offer_text(offer: dict[str, Any], lang: str) -> str:
     return text
 
 
-def _event_text(event: dict[str, Any], lang: str) -> str:
+def _values_text(values: Mapping[str, Any], fields: Mapping[str, FieldSpec], sep: str = ", ") -> str:
+    return sep.join(f"{k}={shown_value(fields, k, v)}" for k, v in values.items())
+
+
+def _event_text(event: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
     move = (
         f"{event['from_label'] or ''} → {event['to_label']}" if event["to"] else (event["from_label"] or "")
     )
     who = event["actor"] + (f" ({event['role']})" if event["role"] else "")
-    extra = [f"{k}={new}" for k, (_old, new) in event["changes"].items()]
+    extra = [f"{k}={shown_value(fields, k, new)}" for k, (_old, new) in event["changes"].items()]
     if event["why"] and event["why"].get("default"):
         tried = ", ".join(t["guard"] for t in event["why"].get("tried", []))
         extra.append(ui("case.why_default", lang, tried=tried or "-"))
@@ -246,7 +258,7 @@ def _event_text(event: dict[str, Any], lang: str) -> str:
                 "case.why",
                 lang,
                 guard=event["why"]["guard"],
-                values=", ".join(f"{k}={v}" for k, v in event["why"]["values"].items()),
+                values=_values_text(event["why"]["values"], fields),
             )
         )
     if event["note"]:
@@ -295,22 +307,24 @@ def case_list(
     if overdue:
         filters["due_before"] = now
     rows = []
+    fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
     for case in engine.cases(**filters, limit=limit):
         stepper = engine.stepper_for(case)
         row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
         if overdue and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
+        fields.append(stepper.flow.fields)
     if not rows:
         check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
     if as_json:
         print_json(rows)
         return
-    for row in rows:
+    for row, its_fields in zip(rows, fields, strict=True):
         state = row["outcome"] if row["status"] == "ended" else row["step_label"]
         click.echo(
             f"{row['id']:<20} {row['flow']:<22} {state:<16} {row['updated_at']}  "
-            + ", ".join(f"{k}={v}" for k, v in list(row["data"].items())[:4])
+            + _values_text(dict(list(row["data"].items())[:4]), its_fields)
         )
     click.echo(ui("case.count", lang, count=len(rows)))
 
@@ -335,7 +349,7 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
         print_json(rows)
         return
     for row in rows:
-        click.echo(_event_text(row, lang))
+        click.echo(_event_text(row, lang, stepper.flow.fields))
 
 
 @click.command("due")

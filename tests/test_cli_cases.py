@@ -281,3 +281,33 @@ def test_known_filters_that_match_nothing_are_an_empty_list(sopflow: Run) -> Non
     assert [r["case"] for r in found] == ["R-1"]
     zh = sopflow("case", "list", "--role", "grid_workr", "--lang", "zh")
     assert "中没有角色 'grid_workr' — 是否应为 'grid_worker'" in zh.output
+
+
+def deliver_request(sopflow: Run) -> None:
+    """R-1 bought and delivered, delivered_at typed in local time."""
+    start_request(sopflow)
+    for action, role, sets in (
+        ("sorted", "grid_worker", ["request_type=groceries", "items=大米", "urgent=no"]),
+        ("bought", "volunteer", ["amount=30"]),
+        ("delivered", "volunteer", ["delivered_at=2020-02-03 10:00", "payer=household"]),
+    ):
+        pairs = [arg for value in sets for arg in ("--set", value)]
+        done = sopflow("case", "advance", "R-1", action, "--role", role, *pairs, "--at", "2020-02-03 10:05")
+        assert done.exit_code == 0, done.output
+
+
+def test_date_time_fields_are_shown_in_local_time(sopflow: Run) -> None:
+    deliver_request(sopflow)
+    shown = sopflow("case", "show", "R-1")
+    assert "delivered_at=2020-02-03 10:00" in shown.output
+    assert "+00:00" not in shown.output and "T02:00" not in shown.output
+    history = sopflow("case", "history", "R-1").output
+    assert "delivered_at=2020-02-03 10:00; payer=household" in history and "+00:00" not in history
+    detail = json.loads(sopflow("case", "show", "R-1", "--json").output)
+    assert detail["data"]["delivered_at"] == "2020-02-03T10:00:00+08:00"
+    [delivered] = [e for e in detail["history"] if e["name"] == "delivered"]
+    assert delivered["changes"]["delivered_at"] == [None, "2020-02-03T10:00:00+08:00"]
+    [row] = json.loads(sopflow("case", "list", "--json").output)
+    assert row["data"]["delivered_at"] == "2020-02-03T10:00:00+08:00"
+    elsewhere = json.loads(sopflow("--timezone", "Europe/Berlin", "case", "show", "R-1", "--json").output)
+    assert elsewhere["data"]["delivered_at"] == "2020-02-03T03:00:00+01:00"

@@ -1,15 +1,18 @@
 """Cases as plain data for people and programs: what `case show`, `list`, `history` and `due` print.
 
-Times are shown in local time; personal fields are masked unless asked for.
+Times are shown in local time, date-time fields too (as ISO text with the local offset, which
+`shown_value` turns into what a person reads); personal fields are masked unless asked for.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from collections.abc import Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sopflow.engine.cases import Case, Event
 from sopflow.engine.fielddata import to_json
+from sopflow.engine.model import FieldSpec, FieldType
 from sopflow.engine.privacy import mask_actor, mask_value, masked
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
@@ -17,6 +20,38 @@ from sopflow.engine.stepper import Stepper
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment is not None else None
+
+
+def field_json(spec: FieldSpec | None, value: Any, tz: tzinfo) -> Any:
+    """A value of case data as JSON data, a date-time as ISO text in local time with its offset
+    (2020-02-03T10:00:00+08:00): the value itself, or the UTC text a history keeps."""
+    if spec is not None and spec.type is FieldType.DATETIME:
+        moment = _moment(value)
+        if moment is not None:
+            return moment.astimezone(tz).isoformat()
+    return to_json(value)
+
+
+def shown_value(fields: Mapping[str, FieldSpec], name: str, value: Any) -> str:
+    """A JSON value of field `name` as a person reads it: a date-time as 2020-02-03 10:00."""
+    spec = fields.get(name)
+    if spec is not None and spec.type is FieldType.DATETIME:
+        moment = _moment(value)
+        if moment is not None:
+            return moment.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _moment(value: Any) -> datetime | None:
+    """A date-time, or ISO text of one (None for anything else, e.g. a masked value)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def case_summary(
@@ -37,7 +72,7 @@ def case_summary(
         "parent": case.parent_id,
         "children": list(case.children),
         "updated_at": local(case.updated_at, tz),
-        "data": {k: to_json(v) for k, v in data.items()},
+        "data": {k: field_json(flow.fields.get(k), v, tz) for k, v in data.items()},
     }
 
 
@@ -127,13 +162,11 @@ def event_detail(
     def label(step: str | None) -> str | None:
         return flow.text(flow.steps[step].label, lang) if step is not None and step in flow.steps else step
 
-    changes = {
-        name: [
-            mask_value(flow.fields.get(name), old) if not show_personal else old,
-            mask_value(flow.fields.get(name), new) if not show_personal else new,
-        ]
-        for name, (old, new) in event.changes.items()
-    }
+    def shown(name: str, value: Any) -> Any:
+        spec = flow.fields.get(name)
+        return field_json(spec, value if show_personal else mask_value(spec, value), tz)
+
+    changes = {name: [shown(name, old), shown(name, new)] for name, (old, new) in event.changes.items()}
     return {
         "seq": event.seq,
         "at": local(event.at, tz),
@@ -147,21 +180,27 @@ def event_detail(
         "to_label": label(event.to_step),
         "changes": changes,
         "note": event.note,
-        "why": _masked_why(flow.fields, event.why, show_personal=show_personal),
+        "why": _shown_why(flow.fields, event.why, tz, show_personal=show_personal),
         "child": event.child_id,
     }
 
 
-def _masked_why(fields: Any, why: Any, *, show_personal: bool) -> dict[str, Any] | None:
-    """A decision's reasons, with the values of personal fields masked like the data itself."""
+def _shown_why(
+    fields: Mapping[str, FieldSpec], why: Any, tz: tzinfo, *, show_personal: bool
+) -> dict[str, Any] | None:
+    """A decision's reasons, the values it saw shown like the data itself (masked, local time)."""
     if not why:
         return None
+
+    def values(seen: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            k: field_json(fields.get(k), v if show_personal else mask_value(fields.get(k), v), tz)
+            for k, v in seen.items()
+        }
+
     shown = dict(why)
-    if not show_personal and isinstance(shown.get("values"), dict):
-        shown["values"] = {k: mask_value(fields.get(k), v) for k, v in shown["values"].items()}
-    if not show_personal and isinstance(shown.get("tried"), list):
-        shown["tried"] = [
-            {**t, "values": {k: mask_value(fields.get(k), v) for k, v in t.get("values", {}).items()}}
-            for t in shown["tried"]
-        ]
+    if isinstance(shown.get("values"), dict):
+        shown["values"] = values(shown["values"])
+    if isinstance(shown.get("tried"), list):
+        shown["tried"] = [{**t, "values": values(t.get("values", {}))} for t in shown["tried"]]
     return shown
