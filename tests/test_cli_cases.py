@@ -311,3 +311,25 @@ def test_date_time_fields_are_shown_in_local_time(sopflow: Run) -> None:
     assert row["data"]["delivered_at"] == "2020-02-03T10:00:00+08:00"
     elsewhere = json.loads(sopflow("--timezone", "Europe/Berlin", "case", "show", "R-1", "--json").output)
     assert elsewhere["data"]["delivered_at"] == "2020-02-03T03:00:00+01:00"
+
+
+def test_history_gives_an_escalations_rule_and_values(sopflow: Run, home_case: object) -> None:
+    fever = sopflow(
+        "case", "advance", "K-0001", "temperature_check", "--role", "subject",
+        "--set", "temperature=38.2", "--set", "symptoms=no", "--at", "2020-02-02 08:00",
+    )  # fmt: skip
+    assert fever.exit_code == 0, fever.output
+    history = sopflow("case", "history", "K-0001").output.splitlines()
+    [escalation] = [line for line in history if "escalate:temperature_check" in line]
+    assert escalation.endswith(
+        "because temperature >= fever_threshold or symptoms with fever_threshold=37.3, symptoms=False, "
+        "temperature=38.2"
+    )
+    rows = json.loads(sopflow("case", "history", "K-0001", "--json").output)
+    [why] = [r["why"] for r in rows if r["kind"] == "escalate"]
+    assert why == {
+        "guard": "temperature >= fever_threshold or symptoms",
+        "values": {"fever_threshold": 37.3, "symptoms": False, "temperature": 38.2},
+    }
+    chinese = sopflow("case", "history", "K-0001", "--lang", "zh").output
+    assert "依据 temperature >= fever_threshold or symptoms（fever_threshold=37.3" in chinese

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sopflow.engine.cases import Case, Event
+from sopflow.engine.cases import Case, Event, EventKind
 from sopflow.engine.fielddata import to_json
-from sopflow.engine.model import FieldSpec, FieldType
+from sopflow.engine.model import FieldSpec, FieldType, Flow
 from sopflow.engine.privacy import mask_actor, mask_value, masked
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
@@ -180,9 +180,22 @@ def event_detail(
         "to_label": label(event.to_step),
         "changes": changes,
         "note": event.note,
-        "why": _shown_why(flow.fields, event.why, tz, show_personal=show_personal),
+        "why": _shown_why(flow.fields, _reasons(flow, event), tz, show_personal=show_personal),
         "child": event.child_id,
     }
+
+
+def _reasons(flow: Flow, event: Event) -> Mapping[str, Any] | None:
+    """An event's `why`; an escalation's (which holds only the values its check saw) in the shape
+    of a decision's, with the rule it met: {"guard": ..., "values": {...}}."""
+    why = event.why
+    if event.kind is not EventKind.ESCALATE or not why or "guard" in why:
+        return why
+    step = flow.steps.get(event.from_step or "")
+    rules = (
+        [c.escalate.guard.source for c in step.checks if c.name == event.name and c.escalate] if step else []
+    )
+    return {"guard": rules[0] if rules else event.name, "values": dict(why)}
 
 
 def _shown_why(
