@@ -23,6 +23,8 @@ from sopflow.cli_filters import check_filters
 from sopflow.engine.casefmt import (
     case_detail,
     case_summary,
+    discrepancy_rows,
+    discrepancy_text,
     due_detail,
     event_detail,
     moved_detail,
@@ -429,22 +431,36 @@ def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> No
 
 
 @click.command("verify")
-@lang_option()
-@json_option
-def verify_command(*, lang: str | None, as_json: bool) -> None:
-    """Replay every case's history against its flow version; exit 1 if any stored state differs."""
+@read_options
+def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> None:
+    """Replay every case's history against its flow version; exit 1 if any stored state differs.
+    Differing personal data is masked unless --show-personal."""
     lang = chosen_lang(lang)
     engine = current_engine()
-    found = engine.verify()
-    rows = [
-        {"case": d.case_id, "field": d.field, "stored": str(d.stored), "replayed": str(d.replayed)}
-        for d in found
-    ]
+    rows: list[dict[str, Any]] = []
+    fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
+    for found in engine.verify():
+        stepper = engine.stepper_for(engine.case(found.case_id))
+        these = discrepancy_rows(stepper, found, engine.tz, show_personal=show_personal)
+        rows += these
+        fields += [stepper.flow.fields] * len(these)
     if as_json:
         print_json(rows)
     else:
-        for row in rows:
-            click.echo(f"{row['case']}: {row['field']} stored={row['stored']} replayed={row['replayed']}")
+        for row, its_fields in zip(rows, fields, strict=True):
+            stored, replayed = (
+                discrepancy_text(its_fields, row["field"], row[k]) for k in ("stored", "replayed")
+            )
+            click.echo(
+                ui(
+                    "verify.line",
+                    lang,
+                    case=row["case"],
+                    field=row["field"],
+                    stored=stored,
+                    replayed=replayed,
+                )
+            )
         click.echo(ui("verify.done", lang, count=len(rows)))
     if rows:
         raise SystemExit(1)

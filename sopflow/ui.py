@@ -42,6 +42,10 @@ UI: dict[str, tuple[str, str]] = {
     "status.active": ("in progress", "办理中"),
     "status.ended": ("ended: {outcome}", "已结束：{outcome}"),
     "tick.count": ("{count} cases moved", "{count} 件案件已流转"),
+    "verify.line": (
+        "{case}: {field} stored {stored}, replayed {replayed}",
+        "{case}：{field} 存储为 {stored}，重放为 {replayed}",
+    ),
     "verify.done": ("{count} differences found", "发现 {count} 处不一致"),
     "chart.deadline": ("within {value}", "时限 {value}"),
     "chart.check": ("↻ every {every}: {label}", "↻ 每{every}：{label}"),

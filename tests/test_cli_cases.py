@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -333,3 +334,36 @@ def test_history_gives_an_escalations_rule_and_values(sopflow: Run, home_case: o
     }
     chinese = sopflow("case", "history", "K-0001", "--lang", "zh").output
     assert "依据 temperature >= fever_threshold or symptoms（fever_threshold=37.3" in chinese
+
+
+def test_verify_shows_what_differs_masked_and_as_json_values(
+    sopflow: Run, home_case: object, tmp_path: Path
+) -> None:
+    with sqlite3.connect(tmp_path / "county.db") as db:  # the stored state no longer fits its history
+        db.execute(
+            "UPDATE cases SET data = json_set(data, '$.full_name', '李四', '$.arrival_date', '2020-02-01'),"
+            " entered_at = '2020-02-01 00:00:00.000000' WHERE id = 'K-0001'"
+        )
+    verified = sopflow("verify")
+    assert verified.exit_code == 1
+    assert verified.output.splitlines() == [
+        "K-0001: data.arrival_date stored 2020-02-01, replayed 2020-01-31",
+        "K-0001: data.full_name stored 李*, replayed 张*",
+        "K-0001: entered_at stored 2020-02-01 08:00, replayed 2020-02-01 12:00",
+        "3 differences found",
+    ]
+    rows = json.loads(sopflow("verify", "--json").output)
+    assert rows == [
+        {"case": "K-0001", "field": "data.arrival_date", "stored": "2020-02-01", "replayed": "2020-01-31"},
+        {"case": "K-0001", "field": "data.full_name", "stored": "李*", "replayed": "张*"},
+        {
+            "case": "K-0001",
+            "field": "entered_at",
+            "stored": "2020-02-01T08:00:00+08:00",
+            "replayed": "2020-02-01T12:00:00+08:00",
+        },
+    ]
+    shown = json.loads(sopflow("verify", "--json", "--show-personal").output)
+    assert shown[1] == {"case": "K-0001", "field": "data.full_name", "stored": "李四", "replayed": "张三"}
+    chinese = sopflow("verify", "--lang", "zh").output
+    assert "K-0001：data.full_name 存储为 李*，重放为 张*" in chinese and "发现 3 处不一致" in chinese

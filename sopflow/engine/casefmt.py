@@ -7,8 +7,8 @@ Times are shown in local time, date-time fields too (as ISO text with the local 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
-from typing import Any
+from datetime import UTC, date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from sopflow.engine.cases import Case, Event, EventKind
 from sopflow.engine.fielddata import to_json
@@ -16,6 +16,9 @@ from sopflow.engine.model import FieldSpec, FieldType, Flow
 from sopflow.engine.privacy import mask_actor, mask_value, masked
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
+
+if TYPE_CHECKING:
+    from sopflow.engine.runtime import Discrepancy
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -217,3 +220,69 @@ def _shown_why(
     if isinstance(shown.get("tried"), list):
         shown["tried"] = [{**t, "values": values(t.get("values", {}))} for t in shown["tried"]]
     return shown
+
+
+def discrepancy_rows(
+    stepper: Stepper, found: Discrepancy, tz: tzinfo, *, show_personal: bool
+) -> list[dict[str, Any]]:
+    """What `verify` found differing in one case, as JSON data: one row per differing data field
+    or check (`data.full_name`, `last_checks.temperature_check`), personal values masked, times
+    in local time."""
+    fields = stepper.flow.fields
+    if found.field == "data" and isinstance(found.stored, Mapping) and isinstance(found.replayed, Mapping):
+
+        def shown(name: str, value: Any) -> Any:
+            spec = fields.get(name)
+            return field_json(spec, value if show_personal else mask_value(spec, value), tz)
+
+        stored, replayed = found.stored, found.replayed
+        return [
+            _discrepancy(
+                found, f"data.{name}", shown(name, stored.get(name)), shown(name, replayed.get(name))
+            )
+            for name in sorted(set(stored) | set(replayed))
+            if stored.get(name) != replayed.get(name)
+        ]
+    if isinstance(found.stored, Mapping) and isinstance(found.replayed, Mapping):  # last_checks
+        stored, replayed = found.stored, found.replayed
+        return [
+            _discrepancy(
+                found, f"{found.field}.{name}", _plain(stored.get(name), tz), _plain(replayed.get(name), tz)
+            )
+            for name in sorted(set(stored) | set(replayed))
+            if stored.get(name) != replayed.get(name)
+        ]
+    return [_discrepancy(found, found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
+
+
+def _discrepancy(found: Discrepancy, field: str, stored: Any, replayed: Any) -> dict[str, Any]:
+    return {"case": found.case_id, "field": field, "stored": stored, "replayed": replayed}
+
+
+def discrepancy_text(fields: Mapping[str, FieldSpec], field: str, value: Any) -> str:
+    """A value of a `discrepancy_rows` row as a person reads it."""
+    if value is None:
+        return "-"
+    if field.startswith("data."):
+        return shown_value(fields, field.removeprefix("data."), value)
+    moment = _moment(value) if field == "entered_at" or field.startswith("last_checks.") else None
+    if moment is not None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
+
+
+def _plain(value: Any, tz: tzinfo) -> Any:
+    """Any value a case holds as JSON data: times in local time, tuples as lists."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, tz) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, tz) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)  # text, and a case's status (a str enum) as its plain text
