@@ -485,6 +485,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the database is running",
         "无法使用案件库 {url}({detail}) — 请检查 --db / SOPFLOW_DB 以及数据库是否在运行",
     ),
+    "store.file_unavailable": (
+        "the case store {file} cannot be opened ({detail}) — check that its folder exists and may "
+        "be written to, and that the file is a sopflow case store (--db / SOPFLOW_DB)",
+        "无法打开案件库文件 {file}（{detail}） — 请检查其所在文件夹是否存在、是否可写，以及该文件是否为 "
+        "sopflow 案件库（--db / SOPFLOW_DB）",
+    ),
     "store.bad_url": (
         "'{url}' is not a database address ({detail}) — use e.g. sqlite:///sopflow.db or "
         "postgresql://user@host/db",

@@ -367,3 +367,41 @@ def test_verify_shows_what_differs_masked_and_as_json_values(
     assert shown[1] == {"case": "K-0001", "field": "data.full_name", "stored": "李四", "replayed": "张三"}
     chinese = sopflow("verify", "--lang", "zh").output
     assert "K-0001：data.full_name 存储为 李*，重放为 张*" in chinese and "发现 3 处不一致" in chinese
+
+
+def test_a_plain_path_is_a_sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOPFLOW_LANG", "en")
+    runner = CliRunner()
+    absolute = tmp_path / "abs.db"
+    assert runner.invoke(cli, ["--db", str(absolute), "case", "list"]).output == "0 cases\n"
+    assert absolute.is_file()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOPFLOW_DB", "county.db")
+    sets = ["--set", "household_id=H-1", "--set", "address=前郭镇东风社区3号楼"]
+    started = runner.invoke(
+        cli, ["case", "start", "supply_request", "--id", "R-9", "--role", "grid_worker", *sets]
+    )
+    assert started.exit_code == 0, started.output
+    assert (
+        json.loads(runner.invoke(cli, ["--db", "county.db", "case", "list", "--json"]).output)[0]["id"]
+        == "R-9"
+    )
+    assert (tmp_path / "county.db").is_file()
+
+
+def test_a_sqlite_store_that_cannot_be_opened_says_to_check_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOPFLOW_LANG", "en")
+    runner = CliRunner()
+    not_a_store = tmp_path / "notes.db"
+    not_a_store.write_text("these are my notes, not a database\n" * 10)
+    for db in (f"{tmp_path}/missing/county.db", f"sqlite:///{tmp_path}/missing/county.db", str(not_a_store)):
+        result = runner.invoke(cli, ["--db", db, "case", "list"])
+        assert result.exit_code == 1, db
+        [line] = result.output.splitlines()
+        assert line.startswith(f"the case store {tmp_path}/")
+        assert "check that its folder exists and may be written to" in line
+        assert "running" not in line and "Traceback" not in line
+    chinese = runner.invoke(cli, ["--db", str(not_a_store), "case", "list", "--lang", "zh"])
+    assert "无法打开案件库文件" in chinese.output and "是否可写" in chinese.output

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sopflow.errors import CaseError
+from sopflow.errors import CaseError, StoreError
 from sopflow.i18n import InLanguages
 from sopflow.messages import MESSAGES, render_message
 from sopflow.render.words import PAGE_WORDS
@@ -70,3 +70,11 @@ def test_a_value_in_several_languages_follows_the_message() -> None:
     assert "网格员" not in str(refused)  # str() of a library error is the English message
     only_chinese = InLanguages({"zh": "网格员"}, fallback="zh")
     assert render_message("ref.role", {"name": only_chinese}, "en").startswith("no role named '网格员'")
+
+
+def test_a_store_that_cannot_be_used_is_told_as_a_file_or_a_server() -> None:
+    on_file = StoreError("store.unavailable", url="sqlite:////srv/county.db", detail="unable to open")
+    assert on_file.message("en").startswith("the case store /srv/county.db cannot be opened (unable to open)")
+    assert "folder" in str(on_file) and "running" not in str(on_file)
+    on_server = StoreError("store.unavailable", url="postgresql://sopflow@db/county", detail="refused")
+    assert "the database is running" in on_server.message("en")
