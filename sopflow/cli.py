@@ -6,12 +6,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from sqlalchemy.exc import DatabaseError
 
 from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
-from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json
+from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json, usage_lang
 from sopflow.cli_print import case_sheet_command, handbook_command
 from sopflow.cli_render import case_chart_command, render_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
@@ -22,6 +23,7 @@ from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
 from sopflow.engine.store import DEFAULT_URL
 from sopflow.errors import FlowError, SopflowError, StoreError
 from sopflow.i18n import default_language
+from sopflow.messages import render_message
 from sopflow.ui import ui
 
 
@@ -53,6 +55,17 @@ def _store_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     return value
 
 
+def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A time zone that does not exist (or none, --timezone "") is a usage error at once."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            render_message("engine.bad_timezone", {"timezone": value}, usage_lang(ctx))
+        ) from None
+    return value
+
+
 @click.group(cls=SopflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--flows",
@@ -75,7 +88,8 @@ def _store_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     default="Asia/Shanghai",
     envvar="SOPFLOW_TIMEZONE",
     show_default=True,
-    help="Local time zone for showing and entering times (stored in UTC).",
+    callback=_timezone,
+    help="Local time zone for showing and entering times (stored in UTC), e.g. Asia/Shanghai.",
 )
 @click.version_option(package_name="sopflow")
 @click.pass_context

@@ -477,8 +477,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{flows} 中没有角色 '{role}' — {did_you_mean}可用 sopflow flows show 流程 查看其角色",
     ),
     "engine.bad_timezone": (
-        "unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
-        "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称",
+        "'{timezone}' is not a time zone — use a name such as Asia/Shanghai or Europe/Berlin",
+        "'{timezone}' 不是时区 — 请使用 Asia/Shanghai、Europe/Berlin 这样的名称",
     ),
     "store.unavailable": (
         "the case store {url} cannot be used ({detail}) — check --db / SOPFLOW_DB and that "

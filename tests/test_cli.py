@@ -125,3 +125,14 @@ def test_every_command_takes_lang_and_every_read_command_json(name: str, command
     assert "--lang" in options
     if name not in WRITES_FILES:
         assert "--json" in options
+
+
+@pytest.mark.parametrize("zone", ["", "Mars/Olympus_Mons", "../etc/passwd", "Asia/Shanghai "])
+def test_a_time_zone_that_does_not_exist_is_a_usage_error(run: CliRunner, zone: str) -> None:
+    result = run.invoke(cli, ["--timezone", zone, "case", "list"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--timezone': '{zone}' is not a time zone — use a name such as" in (
+        result.output
+    )
+    chinese = run.invoke(cli, ["--timezone", zone, "flows", "list"], env={"SOPFLOW_LANG": "zh"})
+    assert chinese.exit_code == 2 and "不是时区" in chinese.output
