@@ -50,6 +50,9 @@ def _loadable(catalog: FlowCatalog, flow_ids: list[str]) -> list[Flow]:
 
 
 def _closest(word: str, names: list[str]) -> str:
-    """The one name `word` abbreviates (home_obs: home_observation), else the closest spelling."""
-    starting = [n for n in names if n.startswith(word)]
-    return starting[0] if len(starting) == 1 else suggest(word, names)
+    """The one name `word` abbreviates (home_obs: home_observation) or is part of (doctor:
+    community_doctor), else the closest spelling."""
+    for found in ([n for n in names if n.startswith(word)], [n for n in names if word in n]):
+        if len(found) == 1:
+            return found[0]
+    return suggest(word, names)

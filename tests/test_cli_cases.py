@@ -254,6 +254,7 @@ def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None
         (["due", "--role", "grid_workr"], "did you mean 'grid_worker'?"),
         (["due", "--flow", "supply_reqest"], "no flow 'supply_reqest' — did you mean 'supply_request'?"),
         (["due", "--flow", "supply_request", "--role", "subject"], "no role 'subject' in supply_request"),
+        (["due", "--role", "doctor"], "did you mean 'community_doctor'?"),
     ],
 )
 def test_an_unknown_filter_is_a_one_line_error_with_a_suggestion(
