@@ -6,11 +6,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+from sqlalchemy.exc import DatabaseError
 
 from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
-from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json
+from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json, usage_lang
 from sopflow.cli_print import case_sheet_command, handbook_command
 from sopflow.cli_render import case_chart_command, render_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
@@ -18,8 +20,10 @@ from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
 from sopflow.engine.model import Flow
 from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
-from sopflow.errors import FlowError, SopflowError
+from sopflow.engine.store import DEFAULT_URL
+from sopflow.errors import FlowError, SopflowError, StoreError
 from sopflow.i18n import default_language
+from sopflow.messages import render_message
 from sopflow.ui import ui
 
 
@@ -30,9 +34,36 @@ class SopflowGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SopflowError as error:
-            lang = ctx.meta.get(LANG_KEY) or default_language()
-            click.echo(error.message(lang), err=True)
-            ctx.exit(error.exit_code)
+            self._fail(ctx, error)
+        except DatabaseError as error:  # e.g. --db names a file that is not a database: the store
+            # does not turn this one into a StoreError (yet), and a traceback helps nobody
+            detail = str(error.orig or error).strip().splitlines() or [type(error).__name__]
+            url = ctx.params.get("db") or DEFAULT_URL
+            self._fail(ctx, StoreError("store.unavailable", url=url, detail=detail[0]))
+
+    @staticmethod
+    def _fail(ctx: click.Context, error: SopflowError) -> None:
+        lang = ctx.meta.get(LANG_KEY) or default_language()
+        click.echo(error.message(lang), err=True)
+        ctx.exit(error.exit_code)
+
+
+def _store_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """`--db county.db`: a plain path (no `://`) is a SQLite file."""
+    if value and "://" not in value:
+        return f"sqlite:///{Path(value).expanduser()}"
+    return value
+
+
+def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A time zone that does not exist (or none, --timezone "") is a usage error at once."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            render_message("engine.bad_timezone", {"timezone": value}, usage_lang(ctx))
+        ) from None
+    return value
 
 
 @click.group(cls=SopflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,14 +79,17 @@ class SopflowGroup(click.Group):
     "--db",
     default=None,
     envvar="SOPFLOW_DB",
-    help="Case store: sqlite:///path.db (default ./sopflow.db) or postgresql://user@host/db.",
+    callback=_store_url,
+    help="Case store: a SQLite file (county.db, default ./sopflow.db; or sqlite:///county.db) or "
+    "postgresql://user@host/db.",
 )
 @click.option(
     "--timezone",
     default="Asia/Shanghai",
     envvar="SOPFLOW_TIMEZONE",
     show_default=True,
-    help="Local time zone for showing and entering times (stored in UTC).",
+    callback=_timezone,
+    help="Local time zone for showing and entering times (stored in UTC), e.g. Asia/Shanghai.",
 )
 @click.version_option(package_name="sopflow")
 @click.pass_context

@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import click
 
-from sopflow.cli_common import chosen_lang, current_engine, json_option, lang_option, print_json
-from sopflow.engine.casefmt import case_detail, case_summary, due_detail, event_detail, local
+from sopflow.cli_common import (
+    LOCAL_TIME,
+    chosen_lang,
+    current_engine,
+    in_local_time,
+    json_option,
+    lang_option,
+    print_json,
+    usage_lang,
+)
+from sopflow.cli_filters import check_filters
+from sopflow.engine.casefmt import (
+    case_detail,
+    case_summary,
+    discrepancy_rows,
+    discrepancy_text,
+    due_detail,
+    event_detail,
+    moved_detail,
+    shown_value,
+)
 from sopflow.engine.durations import parse_duration
+from sopflow.engine.model import FieldSpec
 from sopflow.engine.runtime import Engine
-from sopflow.i18n import default_language
+from sopflow.messages import render_message
 from sopflow.ui import ui
 
 
@@ -23,21 +43,10 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(
-                f"'{pair}' — write name=value, e.g. temperature=36.8", param_hint="--set"
+                render_message("option.bad_set", {"value": pair}, usage_lang(None)), param_hint="'--set'"
             )
         values[name.strip()] = value
     return values
-
-
-def _moment(text: str | None, engine: Engine) -> datetime | None:
-    """`--at 2020-02-03 08:00`: local time unless a zone is given."""
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"'{text}' — write e.g. '2020-02-03 08:00'", param_hint="--at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=engine.tz)
 
 
 def actor_options(command: Any) -> Any:
@@ -56,7 +65,7 @@ def actor_options(command: Any) -> Any:
     )(command)
     command = click.option(
         "--at",
-        "at_text",
+        type=LOCAL_TIME,
         default=None,
         help="When it happened, local time (default: now), e.g. for paper forms entered later.",
     )(command)
@@ -97,7 +106,7 @@ def case_start(
     sets: Sequence[str],
     actor: str,
     role: str | None,
-    at_text: str | None,
+    at: datetime | None,
     note: str | None,
     lang: str | None,
     as_json: bool,
@@ -111,7 +120,7 @@ def case_start(
         _parse_sets(sets),
         actor=actor,
         role=role,
-        at=_moment(at_text, engine),
+        at=in_local_time(at, engine),
         place=place,
         note=note,
     )
@@ -138,7 +147,7 @@ def case_advance(
     sets: Sequence[str],
     actor: str,
     role: str | None,
-    at_text: str | None,
+    at: datetime | None,
     note: str | None,
     lang: str | None,
     as_json: bool,
@@ -153,7 +162,7 @@ def case_advance(
         role=role,
         data=_parse_sets(sets),
         note=note,
-        at=_moment(at_text, engine),
+        at=in_local_time(at, engine),
         expected_seq=expected_seq,
     )
     _show(engine, case_id, lang=lang, as_json=as_json, show_personal=show_personal)
@@ -161,10 +170,12 @@ def case_advance(
 
 @case_group.command("show")
 @click.argument("case_id")
-@click.option("--now", "now_text", default=None, help="Judge deadlines at this local time (default: now).")
+@click.option(
+    "--now", type=LOCAL_TIME, default=None, help="Judge deadlines at this local time (default: now)."
+)
 @read_options
 def case_show(
-    *, case_id: str, now_text: str | None, lang: str | None, as_json: bool, show_personal: bool
+    *, case_id: str, now: datetime | None, lang: str | None, as_json: bool, show_personal: bool
 ) -> None:
     """Where a case is, what to do now, who, by when, what comes next, and its history."""
     engine = current_engine()
@@ -174,7 +185,7 @@ def case_show(
         lang=lang,
         as_json=as_json,
         show_personal=show_personal,
-        now=_moment(now_text, engine),
+        now=in_local_time(now, engine),
     )
 
 
@@ -195,10 +206,10 @@ def _show(
     if as_json:
         print_json(detail)
     else:
-        click.echo(_show_text(detail, lang))
+        click.echo(_show_text(detail, lang, engine.stepper_for(case).flow.fields))
 
 
-def _show_text(detail: dict[str, Any], lang: str) -> str:
+def _show_text(detail: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
     lines = [ui("case.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"])]
     if detail["status"] == "ended":
         lines.append(ui("case.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
@@ -215,9 +226,9 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
         for offer in detail["offers"]:
             lines.append("  " + _offer_text(offer, lang))
     if detail["data"]:
-        lines.append(ui("case.data", lang) + "  " + ", ".join(f"{k}={v}" for k, v in detail["data"].items()))
+        lines.append(ui("case.data", lang) + "  " + _values_text(detail["data"], fields))
     lines.append(ui("case.history", lang))
-    lines += ["  " + _event_text(e, lang) for e in detail["history"]]
+    lines += ["  " + _event_text(e, lang, fields) for e in detail["history"]]
     return "\n".join(lines)
 
 
@@ -230,12 +241,16 @@ def _offer_text(offer: dict[str, Any], lang: str) -> str:
     return text
 
 
-def _event_text(event: dict[str, Any], lang: str) -> str:
+def _values_text(values: Mapping[str, Any], fields: Mapping[str, FieldSpec], sep: str = ", ") -> str:
+    return sep.join(f"{k}={shown_value(fields, k, v)}" for k, v in values.items())
+
+
+def _event_text(event: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
     move = (
         f"{event['from_label'] or ''} → {event['to_label']}" if event["to"] else (event["from_label"] or "")
     )
     who = event["actor"] + (f" ({event['role']})" if event["role"] else "")
-    extra = [f"{k}={new}" for k, (_old, new) in event["changes"].items()]
+    extra = [f"{k}={shown_value(fields, k, new)}" for k, (_old, new) in event["changes"].items()]
     if event["why"] and event["why"].get("default"):
         tried = ", ".join(t["guard"] for t in event["why"].get("tried", []))
         extra.append(ui("case.why_default", lang, tried=tried or "-"))
@@ -245,7 +260,7 @@ def _event_text(event: dict[str, Any], lang: str) -> str:
                 "case.why",
                 lang,
                 guard=event["why"]["guard"],
-                values=", ".join(f"{k}={v}" for k, v in event["why"]["values"].items()),
+                values=_values_text(event["why"]["values"], fields),
             )
         )
     if event["note"]:
@@ -294,20 +309,24 @@ def case_list(
     if overdue:
         filters["due_before"] = now
     rows = []
+    fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
     for case in engine.cases(**filters, limit=limit):
         stepper = engine.stepper_for(case)
         row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
         if overdue and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
+        fields.append(stepper.flow.fields)
+    if not rows:
+        check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
     if as_json:
         print_json(rows)
         return
-    for row in rows:
+    for row, its_fields in zip(rows, fields, strict=True):
         state = row["outcome"] if row["status"] == "ended" else row["step_label"]
         click.echo(
             f"{row['id']:<20} {row['flow']:<22} {state:<16} {row['updated_at']}  "
-            + ", ".join(f"{k}={v}" for k, v in list(row["data"].items())[:4])
+            + _values_text(dict(list(row["data"].items())[:4]), its_fields)
         )
     click.echo(ui("case.count", lang, count=len(rows)))
 
@@ -332,27 +351,39 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
         print_json(rows)
         return
     for row in rows:
-        click.echo(_event_text(row, lang))
+        click.echo(_event_text(row, lang, stepper.flow.fields))
 
 
 @click.command("due")
+@click.option("--flow", "flow_id", default=None, help="Only cases of this flow.")
 @click.option("--role", default=None, help="Only work for this role.")
 @click.option("--place", default=None, help="Only cases at this place or below it.")
 @click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
-@click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
+@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
 @lang_option()
 @json_option
 def due_command(
-    *, role: str | None, place: str | None, within: str, now_text: str | None, lang: str | None, as_json: bool
+    *,
+    flow_id: str | None,
+    role: str | None,
+    place: str | None,
+    within: str,
+    now: datetime | None,
+    lang: str | None,
+    as_json: bool,
 ) -> None:
     """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
     lang = chosen_lang(lang)
-    engine = current_engine()
     span = parse_duration(within)
     if span is None:
-        raise click.BadParameter(f"'{within}' — write e.g. 30m, 2h, 1d", param_hint="--within")
-    now = _moment(now_text, engine) or engine.clock()
-    items = engine.due(now, role=role, place=place, within=span)
+        raise click.BadParameter(
+            render_message("option.bad_duration", {"value": within}, lang), param_hint="'--within'"
+        )
+    engine = current_engine()
+    now = in_local_time(now, engine) or engine.clock()
+    items = [i for i in engine.due(now, role=role, place=place, within=span) if flow_id in (None, i.flow_id)]
+    if not items:
+        check_filters(engine.flows, flow_id=flow_id, role=role)
     rows = []
     for item in items:
         case = engine.case(item.case_id)
@@ -371,39 +402,65 @@ def due_command(
 
 
 @click.command("tick")
-@click.option("--now", "now_text", default=None, help="As at this local time (default: now).")
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-def tick_command(*, now_text: str | None, as_json: bool) -> None:
+@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
+@lang_option()
+@json_option
+def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> None:
     """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
+    lang = chosen_lang(lang)
     engine = current_engine()
-    now = _moment(now_text, engine) or engine.clock()
+    now = in_local_time(now, engine) or engine.clock()
     moved = engine.tick(now)
-    rows = [
-        {"case": c.id, "step": c.step, "status": str(c.status), "at": local(now, engine.tz)} for c in moved
-    ]
+    rows = [moved_detail(engine.stepper_for(c), c, lang, engine.tz, now) for c in moved]
     if as_json:
         print_json(rows)
     else:
         for row in rows:
-            click.echo(f"{row['case']} → {row['step']} ({row['status']})")
-        click.echo(ui("tick.count", default_language(), count=len(rows)))
+            status = ui(f"status.{row['status']}", lang, outcome=row["outcome"])
+            click.echo(
+                ui(
+                    "tick.moved",
+                    lang,
+                    case=row["case"],
+                    step=row["step_label"],
+                    id=row["step"],
+                    status=status,
+                )
+            )
+        click.echo(ui("tick.count", lang, count=len(rows)))
 
 
 @click.command("verify")
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-def verify_command(*, as_json: bool) -> None:
-    """Replay every case's history against its flow version; exit 1 if any stored state differs."""
+@read_options
+def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> None:
+    """Replay every case's history against its flow version; exit 1 if any stored state differs.
+    Differing personal data is masked unless --show-personal."""
+    lang = chosen_lang(lang)
     engine = current_engine()
-    found = engine.verify()
-    rows = [
-        {"case": d.case_id, "field": d.field, "stored": str(d.stored), "replayed": str(d.replayed)}
-        for d in found
-    ]
+    rows: list[dict[str, Any]] = []
+    fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
+    for found in engine.verify():
+        stepper = engine.stepper_for(engine.case(found.case_id))
+        these = discrepancy_rows(stepper, found, engine.tz, show_personal=show_personal)
+        rows += these
+        fields += [stepper.flow.fields] * len(these)
     if as_json:
         print_json(rows)
     else:
-        for row in rows:
-            click.echo(f"{row['case']}: {row['field']} stored={row['stored']} replayed={row['replayed']}")
-        click.echo(ui("verify.done", default_language(), count=len(rows)))
+        for row, its_fields in zip(rows, fields, strict=True):
+            stored, replayed = (
+                discrepancy_text(its_fields, row["field"], row[k]) for k in ("stored", "replayed")
+            )
+            click.echo(
+                ui(
+                    "verify.line",
+                    lang,
+                    case=row["case"],
+                    field=row["field"],
+                    stored=stored,
+                    replayed=replayed,
+                )
+            )
+        click.echo(ui("verify.done", lang, count=len(rows)))
     if rows:
         raise SystemExit(1)

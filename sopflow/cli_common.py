@@ -1,9 +1,11 @@
-"""What every `sopflow` command shares: --lang, --json, printing JSON, and the Engine of this run."""
+"""What every `sopflow` command shares: --lang, --json, times typed in, printing JSON, and the
+Engine of this run."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import click
@@ -12,6 +14,7 @@ from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.runtime import Engine
 from sopflow.engine.store import open_store
 from sopflow.i18n import default_language
+from sopflow.messages import render_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANG_KEY = "sopflow.lang"
@@ -26,9 +29,46 @@ def remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None
 
 
 def lang_option(help_text: str = LANG_HELP) -> Callable[[F], F]:
+    """Eager, so that a mistake in any other option is told in this language too."""
     return click.option(
-        "--lang", type=click.Choice(["zh", "en"]), default=None, callback=remember_lang, help=help_text
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=None,
+        callback=remember_lang,
+        is_eager=True,
+        help=help_text,
     )
+
+
+def usage_lang(ctx: click.Context | None) -> str:
+    """The language of a usage error: --lang if it was given, else the user's."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return (ctx.meta.get(LANG_KEY) if ctx is not None else None) or default_language()
+
+
+class LocalTime(click.ParamType[datetime, Any]):
+    """A time as staff write it, '2020-02-03 08:00': local time (--timezone) unless it names a
+    zone. click's error names the option it was given to (--at, --now)."""
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(render_message("option.bad_time", {"value": value}, usage_lang(ctx)), param, ctx)
+
+
+LOCAL_TIME = LocalTime()
+
+
+def in_local_time(moment: datetime | None, engine: Engine) -> datetime | None:
+    """A time typed without a zone is in the engine's (--timezone) local time."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=engine.tz)
 
 
 def json_option(command: F) -> F:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from sopflow.cli_common import current_engine, lang_option
+from sopflow.cli_common import LOCAL_TIME, current_engine, in_local_time, lang_option
 from sopflow.engine.catalog import FlowCatalog
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES
 from sopflow.render.pages import case_sheet_html, handbook_html
@@ -101,28 +101,19 @@ def handbook_command(
 )
 @click.option(
     "--now",
-    "now_text",
+    type=LOCAL_TIME,
     default=None,
     metavar="'YYYY-MM-DD HH:MM'",
     help="Judge deadlines as at this local time (default: now).",
 )
 def case_sheet_command(
-    *, case_id: str, output: Path, lang: str | None, show_personal: bool, now_text: str | None
+    *, case_id: str, output: Path, lang: str | None, show_personal: bool, now: datetime | None
 ) -> None:
     """Write a one-page printable sheet for a case: who and where, the current step and who is
     responsible, what to do next and by when (overdue marked), and the history."""
     lang = _print_lang(lang)
     engine = current_engine()
-    now = None
-    if now_text is not None:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter(
-                f"'{now_text}' — write e.g. '2020-02-03 08:00'", param_hint="--now"
-            ) from None
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=engine.tz)
+    now = in_local_time(now, engine)
     html = case_sheet_html(engine, case_id, lang=lang, now=now, show_personal=show_personal)
     _write(output, html)
     click.echo(word("cli.sheet_written", lang, file=output))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from sopflow.cli_cases import _moment
-from sopflow.cli_common import F, chosen_lang, current_engine, lang_option
+from sopflow.cli_common import LOCAL_TIME, F, chosen_lang, current_engine, in_local_time, lang_option
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
 from sopflow.render.chart import build_chart
@@ -120,7 +120,10 @@ def render_command(
     help="File to write: .pdf, .svg, .png or .dot (an SVG/PNG per page if there are several).",
 )
 @click.option(
-    "--now", "now_text", default=None, help="Judge what is overdue at this local time (default: now)."
+    "--now",
+    type=LOCAL_TIME,
+    default=None,
+    help="Judge what is overdue at this local time (default: now).",
 )
 @click.option("--show-personal", is_flag=True, help="Show the names of who did what unmasked.")
 @paper_options
@@ -128,7 +131,7 @@ def case_chart_command(
     *,
     case_id: str,
     target: Path,
-    now_text: str | None,
+    now: datetime | None,
     show_personal: bool,
     paper: str,
     landscape: bool | None,
@@ -140,7 +143,7 @@ def case_chart_command(
     engine = current_engine()
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
-    now = _moment(now_text, engine) or engine.clock()
+    now = in_local_time(now, engine) or engine.clock()
     highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
     options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
     printed = lay_out(stepper.flow, lang, options)

@@ -121,6 +121,14 @@ class ConcurrentChange(CaseError):
 class StoreError(CodedError):
     """The case store cannot be opened or written."""
 
+    def message(self, lang: str | None = None) -> str:
+        """A SQLite store is a file: what to check is its folder and the file, not a server."""
+        url = str(self.params.get("url", ""))
+        if self.code == "store.unavailable" and url.startswith("sqlite"):
+            params = {**self.params, "file": url.partition(":///")[2] or url}
+            return render_message("store.file_unavailable", params, lang or default_language())
+        return super().message(lang)
+
 
 class RenderError(CodedError):
     """A chart or handbook cannot be produced (e.g. `dot` or a font is missing)."""

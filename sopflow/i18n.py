@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 SUPPORTED_UI_LANGUAGES = ("zh", "en")
 
@@ -27,3 +28,18 @@ def pick(text: Mapping[str, str], lang: str, fallback: str) -> str:
     if fallback in text:
         return text[fallback]
     return next(iter(text.values()), "")
+
+
+@dataclass(frozen=True)
+class InLanguages:
+    """A value put into a message that itself reads differently by language (a role's label, say):
+    the message picks the text of the language it is shown in. `texts` maps language to text."""
+
+    texts: Mapping[str, str]
+    fallback: str = "en"
+
+    def text(self, lang: str) -> str:
+        return pick(self.texts, lang, self.fallback)
+
+    def __str__(self) -> str:
+        return self.text(self.fallback)

@@ -1,12 +1,16 @@
 """Every message a user reads, in Chinese and English: 'what is wrong — what to do'.
 
 Messages are looked up by code and filled with named values; `{did_you_mean}` is filled from a
-`suggestion` value when there is one. A new language is a new column here, nothing else.
+`suggestion` value when there is one, and a value that is itself in several languages
+(`InLanguages`, e.g. role labels) is given in the message's language. A new language is a new
+column here, nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
+from sopflow.i18n import InLanguages
 
 # code: (English, Chinese)
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -514,14 +518,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{field}' is {value}, above the highest allowed {limit} (case '{case}') — check the reading",
         "'{field}' 为 {value},高于上限 {limit}（案件 '{case}'） — 请核对",
     ),
+    # command-line options
+    "option.bad_time": (
+        "'{value}' is not a time — write it as 2020-02-03 08:00 (local time)",
+        "'{value}' 不是时间 — 请写成 2020-02-03 08:00（本地时间）",
+    ),
+    "option.bad_set": (
+        "'{value}' is not name=value — write e.g. --set temperature=36.8",
+        "'{value}' 不是“名称=值” — 请写成如 --set temperature=36.8",
+    ),
+    "option.bad_duration": (
+        "'{value}' is not a duration — write e.g. 30m, 2h or 1d",
+        "'{value}' 不是时长 — 请写成 30m、2h、1d 等",
+    ),
+    "filter.unknown_step": (
+        "no step '{step}' in {flows} — {did_you_mean}sopflow flows show FLOW lists a flow's steps",
+        "{flows} 中没有步骤 '{step}' — {did_you_mean}可用 sopflow flows show 流程 查看其步骤",
+    ),
+    "filter.unknown_role": (
+        "no role '{role}' in {flows} — {did_you_mean}sopflow flows show FLOW lists a flow's roles",
+        "{flows} 中没有角色 '{role}' — {did_you_mean}可用 sopflow flows show 流程 查看其角色",
+    ),
     "engine.bad_timezone": (
-        "unknown time zone '{timezone}' — use a name such as Asia/Shanghai",
-        "未知时区 '{timezone}' — 请使用 Asia/Shanghai 这样的名称",
+        "'{timezone}' is not a time zone — use a name such as Asia/Shanghai or Europe/Berlin",
+        "'{timezone}' 不是时区 — 请使用 Asia/Shanghai、Europe/Berlin 这样的名称",
     ),
     "store.unavailable": (
         "the case store {url} cannot be used ({detail}) — check --db / SOPFLOW_DB and that "
         "the database is running",
         "无法使用案件库 {url}({detail}) — 请检查 --db / SOPFLOW_DB 以及数据库是否在运行",
+    ),
+    "store.file_unavailable": (
+        "the case store {file} cannot be opened ({detail}) — check that its folder exists and may "
+        "be written to, and that the file is a sopflow case store (--db / SOPFLOW_DB)",
+        "无法打开案件库文件 {file}（{detail}） — 请检查其所在文件夹是否存在、是否可写，以及该文件是否为 "
+        "sopflow 案件库（--db / SOPFLOW_DB）",
     ),
     "store.bad_url": (
         "'{url}' is not a database address ({detail}) — use e.g. sqlite:///sopflow.db or "
@@ -603,6 +634,7 @@ def render_message(code: str, params: Mapping[str, object], lang: str) -> str:
     column = 1 if lang == "zh" else 0
     template = MESSAGES.get(code, ("{code}: {params}", "{code}:{params}"))[column]
     values: dict[str, object] = {"code": code, "params": dict(params), **params}
+    values.update({k: v.text(lang) for k, v in params.items() if isinstance(v, InLanguages)})
     suggestion = params.get("suggestion")
     values["did_you_mean"] = _DID_YOU_MEAN[_lang(lang)].format(suggestion) if suggestion else ""
     for key in ("expected_type", "actual_type"):

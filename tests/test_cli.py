@@ -110,3 +110,29 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
 def test_every_command_has_help_and_is_in_the_readme(name: str, command: click.Command) -> None:
     assert command.help and command.help.strip()
     assert f"sopflow {name}" in (ROOT / "README.md").read_text("utf-8")
+
+
+WRITES_FILES = {"render", "handbook", "case chart", "case sheet"}  # they print where they wrote, no data
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [(n, c) for n, c in _commands(cli) if not isinstance(c, click.Group)],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_every_command_takes_lang_and_every_read_command_json(name: str, command: click.Command) -> None:
+    options = {opt for param in command.params for opt in param.opts}
+    assert "--lang" in options
+    if name not in WRITES_FILES:
+        assert "--json" in options
+
+
+@pytest.mark.parametrize("zone", ["", "Mars/Olympus_Mons", "../etc/passwd", "Asia/Shanghai "])
+def test_a_time_zone_that_does_not_exist_is_a_usage_error(run: CliRunner, zone: str) -> None:
+    result = run.invoke(cli, ["--timezone", zone, "case", "list"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--timezone': '{zone}' is not a time zone — use a name such as" in (
+        result.output
+    )
+    chinese = run.invoke(cli, ["--timezone", zone, "flows", "list"], env={"SOPFLOW_LANG": "zh"})
+    assert chinese.exit_code == 2 and "不是时区" in chinese.output

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sopflow.errors import CaseError, StoreError
+from sopflow.i18n import InLanguages
 from sopflow.messages import MESSAGES, render_message
 from sopflow.render.words import PAGE_WORDS
 from sopflow.ui import UI
@@ -15,7 +17,7 @@ from sopflow.ui import UI
 PACKAGE = Path(__file__).parent.parent / "sopflow"
 PREFIXES = (
     "yaml|file|schema|end|text|name|field|ref|duration|guard|decision|timer|subflow|step|graph|"
-    "wait|action|signal|flow|case|value|engine|store"
+    "wait|action|signal|flow|case|value|engine|store|option|filter"
 )
 CODE = re.compile(rf'"((?:{PREFIXES})\.[a-z_]+)"')
 
@@ -58,3 +60,21 @@ def test_suggestions_and_type_words_are_put_into_the_readers_language() -> None:
     assert "是否应为 'verify'" in render_message("ref.step", params, "zh")
     typed = {"expected_type": ("array",), "actual_type": "string"}
     assert render_message("schema.type_list", typed, "zh").startswith("这里应是列表，实际是文字")
+
+
+def test_a_value_in_several_languages_follows_the_message() -> None:
+    roles = InLanguages({"zh": "grid_worker (网格员)", "en": "grid_worker (Grid worker)"})
+    refused = CaseError("case.role_not_allowed", case="R-1", action="sorted", role="volunteer", roles=roles)
+    assert "it is for: grid_worker (Grid worker);" in refused.message("en")
+    assert "可执行的角色：grid_worker (网格员)" in refused.message("zh")
+    assert "网格员" not in str(refused)  # str() of a library error is the English message
+    only_chinese = InLanguages({"zh": "网格员"}, fallback="zh")
+    assert render_message("ref.role", {"name": only_chinese}, "en").startswith("no role named '网格员'")
+
+
+def test_a_store_that_cannot_be_used_is_told_as_a_file_or_a_server() -> None:
+    on_file = StoreError("store.unavailable", url="sqlite:////srv/county.db", detail="unable to open")
+    assert on_file.message("en").startswith("the case store /srv/county.db cannot be opened (unable to open)")
+    assert "folder" in str(on_file) and "running" not in str(on_file)
+    on_server = StoreError("store.unavailable", url="postgresql://sopflow@db/county", detail="refused")
+    assert "the database is running" in on_server.message("en")

@@ -1,22 +1,60 @@
 """Cases as plain data for people and programs: what `case show`, `list`, `history` and `due` print.
 
-Times are shown in local time; personal fields are masked unless asked for.
+Times are shown in local time, date-time fields too (as ISO text with the local offset, which
+`shown_value` turns into what a person reads); personal fields are masked unless asked for.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-from typing import Any
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
-from sopflow.engine.cases import Case, Event
+from sopflow.engine.cases import Case, Event, EventKind
 from sopflow.engine.fielddata import to_json
+from sopflow.engine.model import FieldSpec, FieldType, Flow
 from sopflow.engine.privacy import mask_actor, mask_value, masked
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
 
+if TYPE_CHECKING:
+    from sopflow.engine.runtime import Discrepancy
+
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment is not None else None
+
+
+def field_json(spec: FieldSpec | None, value: Any, tz: tzinfo) -> Any:
+    """A value of case data as JSON data, a date-time as ISO text in local time with its offset
+    (2020-02-03T10:00:00+08:00): the value itself, or the UTC text a history keeps."""
+    if spec is not None and spec.type is FieldType.DATETIME:
+        moment = _moment(value)
+        if moment is not None:
+            return moment.astimezone(tz).isoformat()
+    return to_json(value)
+
+
+def shown_value(fields: Mapping[str, FieldSpec], name: str, value: Any) -> str:
+    """A JSON value of field `name` as a person reads it: a date-time as 2020-02-03 10:00."""
+    spec = fields.get(name)
+    if spec is not None and spec.type is FieldType.DATETIME:
+        moment = _moment(value)
+        if moment is not None:
+            return moment.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _moment(value: Any) -> datetime | None:
+    """A date-time, or ISO text of one (None for anything else, e.g. a masked value)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def case_summary(
@@ -37,7 +75,7 @@ def case_summary(
         "parent": case.parent_id,
         "children": list(case.children),
         "updated_at": local(case.updated_at, tz),
-        "data": {k: to_json(v) for k, v in data.items()},
+        "data": {k: field_json(flow.fields.get(k), v, tz) for k, v in data.items()},
     }
 
 
@@ -105,6 +143,20 @@ def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> dict[s
     }
 
 
+def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: datetime) -> dict[str, Any]:
+    """A case that time moved on (`tick`): where it is now, in the reader's words."""
+    flow = stepper.flow
+    return {
+        "case": case.id,
+        "flow": case.flow_id,
+        "step": case.step,
+        "step_label": flow.text(flow.steps[case.step].label, lang),
+        "status": str(case.status),
+        "outcome": case.outcome,
+        "at": local(at, tz),
+    }
+
+
 def event_detail(
     stepper: Stepper, event: Event, lang: str, tz: tzinfo, *, show_personal: bool
 ) -> dict[str, Any]:
@@ -113,13 +165,11 @@ def event_detail(
     def label(step: str | None) -> str | None:
         return flow.text(flow.steps[step].label, lang) if step is not None and step in flow.steps else step
 
-    changes = {
-        name: [
-            mask_value(flow.fields.get(name), old) if not show_personal else old,
-            mask_value(flow.fields.get(name), new) if not show_personal else new,
-        ]
-        for name, (old, new) in event.changes.items()
-    }
+    def shown(name: str, value: Any) -> Any:
+        spec = flow.fields.get(name)
+        return field_json(spec, value if show_personal else mask_value(spec, value), tz)
+
+    changes = {name: [shown(name, old), shown(name, new)] for name, (old, new) in event.changes.items()}
     return {
         "seq": event.seq,
         "at": local(event.at, tz),
@@ -133,21 +183,106 @@ def event_detail(
         "to_label": label(event.to_step),
         "changes": changes,
         "note": event.note,
-        "why": _masked_why(flow.fields, event.why, show_personal=show_personal),
+        "why": _shown_why(flow.fields, _reasons(flow, event), tz, show_personal=show_personal),
         "child": event.child_id,
     }
 
 
-def _masked_why(fields: Any, why: Any, *, show_personal: bool) -> dict[str, Any] | None:
-    """A decision's reasons, with the values of personal fields masked like the data itself."""
+def _reasons(flow: Flow, event: Event) -> Mapping[str, Any] | None:
+    """An event's `why`; an escalation's (which holds only the values its check saw) in the shape
+    of a decision's, with the rule it met: {"guard": ..., "values": {...}}."""
+    why = event.why
+    if event.kind is not EventKind.ESCALATE or not why or "guard" in why:
+        return why
+    step = flow.steps.get(event.from_step or "")
+    rules = (
+        [c.escalate.guard.source for c in step.checks if c.name == event.name and c.escalate] if step else []
+    )
+    return {"guard": rules[0] if rules else event.name, "values": dict(why)}
+
+
+def _shown_why(
+    fields: Mapping[str, FieldSpec], why: Any, tz: tzinfo, *, show_personal: bool
+) -> dict[str, Any] | None:
+    """A decision's reasons, the values it saw shown like the data itself (masked, local time)."""
     if not why:
         return None
+
+    def values(seen: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            k: field_json(fields.get(k), v if show_personal else mask_value(fields.get(k), v), tz)
+            for k, v in seen.items()
+        }
+
     shown = dict(why)
-    if not show_personal and isinstance(shown.get("values"), dict):
-        shown["values"] = {k: mask_value(fields.get(k), v) for k, v in shown["values"].items()}
-    if not show_personal and isinstance(shown.get("tried"), list):
-        shown["tried"] = [
-            {**t, "values": {k: mask_value(fields.get(k), v) for k, v in t.get("values", {}).items()}}
-            for t in shown["tried"]
-        ]
+    if isinstance(shown.get("values"), dict):
+        shown["values"] = values(shown["values"])
+    if isinstance(shown.get("tried"), list):
+        shown["tried"] = [{**t, "values": values(t.get("values", {}))} for t in shown["tried"]]
     return shown
+
+
+def discrepancy_rows(
+    stepper: Stepper, found: Discrepancy, tz: tzinfo, *, show_personal: bool
+) -> list[dict[str, Any]]:
+    """What `verify` found differing in one case, as JSON data: one row per differing data field
+    or check (`data.full_name`, `last_checks.temperature_check`), personal values masked, times
+    in local time."""
+    fields = stepper.flow.fields
+    if found.field == "data" and isinstance(found.stored, Mapping) and isinstance(found.replayed, Mapping):
+
+        def shown(name: str, value: Any) -> Any:
+            spec = fields.get(name)
+            return field_json(spec, value if show_personal else mask_value(spec, value), tz)
+
+        stored, replayed = found.stored, found.replayed
+        return [
+            _discrepancy(
+                found, f"data.{name}", shown(name, stored.get(name)), shown(name, replayed.get(name))
+            )
+            for name in sorted(set(stored) | set(replayed))
+            if stored.get(name) != replayed.get(name)
+        ]
+    if isinstance(found.stored, Mapping) and isinstance(found.replayed, Mapping):  # last_checks
+        stored, replayed = found.stored, found.replayed
+        return [
+            _discrepancy(
+                found, f"{found.field}.{name}", _plain(stored.get(name), tz), _plain(replayed.get(name), tz)
+            )
+            for name in sorted(set(stored) | set(replayed))
+            if stored.get(name) != replayed.get(name)
+        ]
+    return [_discrepancy(found, found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
+
+
+def _discrepancy(found: Discrepancy, field: str, stored: Any, replayed: Any) -> dict[str, Any]:
+    return {"case": found.case_id, "field": field, "stored": stored, "replayed": replayed}
+
+
+def discrepancy_text(fields: Mapping[str, FieldSpec], field: str, value: Any) -> str:
+    """A value of a `discrepancy_rows` row as a person reads it."""
+    if value is None:
+        return "-"
+    if field.startswith("data."):
+        return shown_value(fields, field.removeprefix("data."), value)
+    moment = _moment(value) if field == "entered_at" or field.startswith("last_checks.") else None
+    if moment is not None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
+
+
+def _plain(value: Any, tz: tzinfo) -> Any:
+    """Any value a case holds as JSON data: times in local time, tuples as lists."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, tz) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, tz) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)  # text, and a case's status (a str enum) as its plain text
