@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
-from sqlalchemy.exc import DatabaseError
 
 from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
 from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json, usage_lang
@@ -20,8 +19,7 @@ from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
 from sopflow.engine.model import Flow
 from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
-from sopflow.engine.store import DEFAULT_URL
-from sopflow.errors import FlowError, SopflowError, StoreError
+from sopflow.errors import FlowError, SopflowError
 from sopflow.i18n import default_language
 from sopflow.messages import render_message
 from sopflow.ui import ui
@@ -35,11 +33,6 @@ class SopflowGroup(click.Group):
             return super().invoke(ctx)
         except SopflowError as error:
             self._fail(ctx, error)
-        except DatabaseError as error:  # e.g. --db names a file that is not a database: the store
-            # does not turn this one into a StoreError (yet), and a traceback helps nobody
-            detail = str(error.orig or error).strip().splitlines() or [type(error).__name__]
-            url = ctx.params.get("db") or DEFAULT_URL
-            self._fail(ctx, StoreError("store.unavailable", url=url, detail=detail[0]))
 
     @staticmethod
     def _fail(ctx: click.Context, error: SopflowError) -> None:

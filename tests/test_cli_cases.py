@@ -186,10 +186,6 @@ def test_tick_says_where_cases_went_in_the_readers_words(sopflow: Run, home_case
     assert rows["step"] == "release_review"
 
 
-@pytest.mark.xfail(
-    reason="needs sopflow/engine/stepper.py (Stepper._refuse_role) to pass the role labels as "
-    "i18n.InLanguages instead of a text in the flow's primary language; remove this mark then",
-)
 def test_a_refusal_names_the_roles_in_the_messages_language(sopflow: Run) -> None:
     start_request(sopflow)
     english = sopflow("case", "advance", "R-1", "sorted", "--role", "volunteer")
@@ -397,12 +393,17 @@ def test_a_sqlite_store_that_cannot_be_opened_says_to_check_the_file(
     runner = CliRunner()
     not_a_store = tmp_path / "notes.db"
     not_a_store.write_text("these are my notes, not a database\n" * 10)
-    for db in (f"{tmp_path}/missing/county.db", f"sqlite:///{tmp_path}/missing/county.db", str(not_a_store)):
+    for db in (f"{tmp_path}/missing/county.db", f"sqlite:///{tmp_path}/missing/county.db"):
         result = runner.invoke(cli, ["--db", db, "case", "list"])
         assert result.exit_code == 1, db
         [line] = result.output.splitlines()
         assert line.startswith(f"the case store {tmp_path}/")
         assert "check that its folder exists and may be written to" in line
         assert "running" not in line and "Traceback" not in line
-    chinese = runner.invoke(cli, ["--db", str(not_a_store), "case", "list", "--lang", "zh"])
+    chinese = runner.invoke(cli, ["--db", f"{tmp_path}/missing/county.db", "case", "list", "--lang", "zh"])
     assert "无法打开案件库文件" in chinese.output and "是否可写" in chinese.output
+    wrong_file = runner.invoke(cli, ["--db", str(not_a_store), "case", "list"])
+    assert wrong_file.exit_code == 1
+    [line] = wrong_file.output.splitlines()
+    assert "is not a sopflow store or is damaged (file is not a database)" in line
+    assert "Traceback" not in line

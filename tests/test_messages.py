@@ -65,7 +65,7 @@ def test_suggestions_and_type_words_are_put_into_the_readers_language() -> None:
 def test_a_value_in_several_languages_follows_the_message() -> None:
     roles = InLanguages({"zh": "grid_worker (网格员)", "en": "grid_worker (Grid worker)"})
     refused = CaseError("case.role_not_allowed", case="R-1", action="sorted", role="volunteer", roles=roles)
-    assert "it is for: grid_worker (Grid worker);" in refused.message("en")
+    assert "it is for: grid_worker (Grid worker) (--role" in refused.message("en")
     assert "可执行的角色：grid_worker (网格员)" in refused.message("zh")
     assert "网格员" not in str(refused)  # str() of a library error is the English message
     only_chinese = InLanguages({"zh": "网格员"}, fallback="zh")

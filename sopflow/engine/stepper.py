@@ -24,6 +24,7 @@ from sopflow.engine.guards import Guard, GuardRuntimeError
 from sopflow.engine.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
 from sopflow.engine.names import suggest
 from sopflow.errors import CaseError
+from sopflow.i18n import SUPPORTED_UI_LANGUAGES, InLanguages
 
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
 
@@ -356,7 +357,13 @@ class Stepper:
         )
 
     def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> NoReturn:
-        labels = ", ".join(roles)
+        flow = self.flow
+        labels = InLanguages(
+            {
+                lang: ", ".join(f"{r} ({flow.text(flow.roles[r], lang)})" for r in roles)
+                for lang in SUPPORTED_UI_LANGUAGES
+            }
+        )
         if role is None:
             raise CaseError("case.no_role", case=case.id, action=name, roles=labels)
         suggestion = suggest(role, roles) if role not in self.flow.roles else ""
