@@ -239,6 +239,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the guard `{guard}` uses the filter '{name}', which is not allowed — use one of: {allowed}",
         "条件 `{guard}` 使用了不允许的过滤器 '{name}' — 可用：{allowed}",
     ),
+    "guard.too_large": (
+        "the guard `{guard}` builds a value of more than {limit} characters or items ({part}) — "
+        "compare fields and values only",
+        "条件 `{guard}` 生成了超过 {limit} 个字符或元素的值（{part}） — 条件只能比较字段和数值",
+    ),
+    "guard.zero_division": (
+        "the guard `{guard}` divides by zero ({part}) — fix the rule",
+        "条件 `{guard}` 除以零（{part}） — 请改正条件",
+    ),
+    "guard.always_fails": (
+        "the guard `{guard}` fails on every case: {part} cannot be worked out (e.g. text compared "
+        "with a number) — fix the rule",
+        "条件 `{guard}` 对任何案件都无法判断：{part} 无法计算（如文字与数字比较） — 请改正条件",
+    ),
+    "guard.not_a_code": (
+        "'{value}' is not a code of {field} ({codes}) — use the code, e.g. {field} == '{example}'",
+        "'{value}' 不是 {field} 的代码（{codes}） — 请使用代码，如 {field} == '{example}'",
+    ),
+    "guard.choice_not_code": (
+        "{field} holds one of the codes {codes}, not {value} — use a code in quotes, "
+        "e.g. {field} == '{example}'",
+        "{field} 的值是代码（{codes}）之一，不会是 {value} — 请使用加引号的代码，如 {field} == '{example}'",
+    ),
+    "guard.text_vs_other": (
+        "{field} holds text, so comparing it with {value} never works — put the value in quotes, "
+        "e.g. {field} == '{value}'",
+        "{field} 是文字字段，与 {value} 比较不会成立 — 请给值加引号，如 {field} == '{value}'",
+    ),
+    "guard.number_vs_text": (
+        "{field} holds a number, so comparing it with the text {value} never works — write the "
+        "number without quotes, e.g. {field} > 37.3",
+        "{field} 是数字字段，与文字 {value} 比较不会成立 — 数字不加引号，如 {field} > 37.3",
+    ),
+    "guard.boolean_vs_text": (
+        "{field} is a yes/no field (true or false), so comparing it with the text {value} never "
+        "works — write `{field}` for yes or `not {field}` for no",
+        "{field} 是是/否字段（true 或 false），与文字 {value} 比较不会成立 — "
+        "“是”写 `{field}`，“否”写 `not {field}`",
+    ),
+    "guard.date_vs_literal": (
+        "{field} holds a date, so comparing it with {value} never works — count days with "
+        "days_since({field}), e.g. days_since({field}) <= 14",
+        "{field} 是日期字段，与 {value} 比较不会成立 — 请用 days_since({field}) 计算天数，"
+        "如 days_since({field}) <= 14",
+    ),
     "guard.test": (
         "the guard `{guard}` uses the test '{name}', which is not allowed — use one of: {allowed}",
         "条件 `{guard}` 使用了不允许的判断 '{name}' — 可用：{allowed}",
@@ -401,10 +446,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本流程没有角色 '{role}'（案件 '{case}'） — {did_you_mean}角色有：{roles}",
     ),
     "case.guard_error": (
-        "case '{case}': the rule `{guard}` at step '{step}' cannot be decided ({detail}) — "
-        "supply the missing data with this action",
-        "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断（{detail}） — 请在办理时补充所缺数据",
+        "case '{case}': the rule `{guard}` at step '{step}' cannot be decided: {detail}",
+        "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断：{detail}",
     ),
+    "guard.run.missing": (
+        "'{name}' is not filled in — supply it with this action",
+        "缺少 '{name}' — 请在办理时补充",
+    ),
+    "guard.run.rule": (
+        "the flow's rule is wrong ({reason}) — nothing was changed; tell the flow's maintainer",
+        "流程中的这条规则有误（{reason}） — 案件未改变，请告知流程维护人员",
+    ),
+    "guard.reason.zero_division": ("it divides by zero", "除以零"),
+    "guard.reason.types": (
+        "it compares or combines values of different kinds, such as text and a number",
+        "比较或运算了不同类型的值，如文字与数字",
+    ),
+    "guard.reason.too_large": ("it builds a very large value", "生成的值过大"),
+    "guard.reason.format": ("it formats text with %", "用 % 格式化文字"),
+    "guard.reason.date": (
+        "days_since/hours_since need a date, got {value}",
+        "days_since/hours_since 需要日期，得到的是 {value}",
+    ),
+    "guard.reason.other": ("{detail}", "{detail}"),
     "case.automatic_loop": (
         "case '{case}' went round automatic steps {limit} times at '{step}' — the flow "
         "has a loop of decisions; fix the flow",
@@ -526,11 +590,27 @@ _DID_YOU_MEAN = {"en": "did you mean '{0}'? ", "zh": "是否应为 '{0}'?"}
 _OR = {"en": " or ", "zh": "或"}
 
 
+class Phrase(str):
+    """A part of a message made elsewhere (e.g. why a guard failed) that reads, inside the
+    message it is put into, in that message's language; as a plain str it is the English text."""
+
+    code: str
+    params: Mapping[str, object]
+
+    def __new__(cls, code: str, **params: object) -> Phrase:
+        phrase = super().__new__(cls, render_message(code, params, "en"))
+        phrase.code, phrase.params = code, params
+        return phrase
+
+
 def render_message(code: str, params: Mapping[str, object], lang: str) -> str:
     """The message for `code` in `lang` (English if unknown), filled with `params`."""
     column = 1 if lang == "zh" else 0
     template = MESSAGES.get(code, ("{code}: {params}", "{code}:{params}"))[column]
     values: dict[str, object] = {"code": code, "params": dict(params), **params}
+    for key, value in params.items():
+        if isinstance(value, Phrase):
+            values[key] = render_message(value.code, value.params, lang)
     suggestion = params.get("suggestion")
     values["did_you_mean"] = _DID_YOU_MEAN[_lang(lang)].format(suggestion) if suggestion else ""
     for key in ("expected_type", "actual_type"):

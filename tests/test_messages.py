@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sopflow.messages import MESSAGES, render_message
+from sopflow.messages import MESSAGES, Phrase, render_message
 from sopflow.render.words import PAGE_WORDS
 from sopflow.ui import UI
 
@@ -37,11 +37,20 @@ def test_every_code_raised_has_a_message() -> None:
     assert not missing
 
 
+# Parts of messages (a Phrase put into another message): they say what, not what to do.
+FRAGMENTS = {code for code in MESSAGES if code.startswith("guard.reason.")}
+# Messages whose 'what to do' comes with the Phrase they quote.
+QUOTING = {"case.guard_error": {"detail": Phrase("guard.run.missing", name="x")}}
+
+
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 def test_both_languages_use_the_same_values_and_say_what_to_do(code: str) -> None:
     english, chinese = MESSAGES[code]
     assert _fields(english) == _fields(chinese)
-    values = dict.fromkeys(_fields(english) - {"did_you_mean"}, "x")
+    if code in FRAGMENTS:
+        return
+    values: dict[str, object] = dict.fromkeys(_fields(english) - {"did_you_mean"}, "x")
+    values.update(QUOTING.get(code, {}))
     assert " — " in render_message(code, values, "en")
     assert " — " in render_message(code, values, "zh")
 
