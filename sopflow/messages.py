@@ -534,6 +534,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "damaged; restore it from a backup",
         "案件库中缺少流程 '{flow}' 的版本 {digest} — 案件库已损坏，请从备份恢复",
     ),
+    "file.cannot_write": (
+        "cannot write to {path}: {reason} — check the folder",
+        "无法写入 {path}：{reason} — 请检查文件夹",
+    ),
+    "file.reason.not_a_folder": (
+        "a part of the path is a file, not a folder",
+        "路径中有一部分是文件而不是文件夹",
+    ),
+    "file.reason.in_the_way": ("a file of that name is in the way", "已有同名文件占用"),
+    "file.reason.is_a_folder": ("it is a folder", "这是一个文件夹"),
+    "file.reason.no_permission": ("permission denied", "没有写入权限"),
+    "file.reason.read_only": ("the disk is read-only", "磁盘是只读的"),
+    "file.reason.missing": ("the folder does not exist and cannot be made", "文件夹不存在且无法创建"),
+    "file.reason.refused": ("that place does not take new files", "该位置不能新建文件"),
+    "file.reason.disk_full": ("the disk is full", "磁盘已满"),
+    "file.reason.other": ("{detail}", "{detail}"),
     "render.no_dot": (
         "Graphviz's `dot` program is not installed — install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz) and make sure `dot` is on PATH",
         "未安装 Graphviz 的 dot 程序 — 请安装 Graphviz（Debian/Ubuntu：sudo apt-get install graphviz），并确保 dot 在 PATH 中",

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
 from sopflow.errors import RenderError
 from sopflow.render.dot import FONT
+from sopflow.render.output import write_file, write_with
 
 TIMEOUT_S = 120
 FORMATS = ("pdf", "svg", "png")
@@ -59,21 +61,27 @@ def measure(source: str) -> tuple[float, float]:
 
 
 def write(source: str, fmt: str, path: Path) -> Path:
+    """The drawing as `fmt` at `path`, written whole or not at all (dot runs first)."""
     if fmt not in FORMATS:
         raise RenderError("render.bad_format", format=fmt, formats=", ".join(FORMATS))
-    path.write_bytes(run_dot(source, fmt))
-    return path
+    return write_file(path, run_dot(source, fmt))
 
 
-def unite_pdfs(parts: list[Path], target: Path) -> Path:
-    """One PDF with a page per chart page (poppler's pdfunite); parts kept if it is missing."""
-    if len(parts) == 1:
-        shutil.move(parts[0], target)
-        return target
+def write_pdf(sources: list[str], target: Path) -> Path:
+    """One PDF with a page per source (poppler's pdfunite joins them), written whole or not at all."""
+    if len(sources) == 1:
+        return write(sources[0], "pdf", target)
     tool = shutil.which("pdfunite")
     if tool is None:
         raise RenderError("render.no_pdfunite")
-    subprocess.run([tool, *map(str, parts), str(target)], check=True, timeout=TIMEOUT_S)  # noqa: S603
-    for part in parts:
-        part.unlink()
-    return target
+    pages = [run_dot(source, "pdf") for source in sources]
+    with tempfile.TemporaryDirectory(prefix="sopflow-") as scratch:
+        parts = [Path(scratch) / f"{n}.pdf" for n in range(1, len(pages) + 1)]
+        for part, page in zip(parts, pages, strict=True):
+            part.write_bytes(page)
+
+        def unite(temporary: Path) -> None:
+            command = [tool, *map(str, parts), str(temporary)]
+            subprocess.run(command, check=True, timeout=TIMEOUT_S, capture_output=True)  # noqa: S603
+
+        return write_with(target, unite)
