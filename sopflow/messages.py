@@ -559,8 +559,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未安装字体 {font}，中文会显示为方框 — 请安装（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk）",
     ),
     "render.no_pdfunite": (
-        "pdfunite is needed to put the pages of a chart into one PDF — install poppler-utils (sudo apt-get install poppler-utils)",
-        "需要 pdfunite 把图的各页合成一个 PDF — 请安装 poppler-utils（sudo apt-get install poppler-utils）",
+        "pdfunite and pdftocairo are needed to put the pages of a chart on A4/A3 in one PDF — install poppler-utils (sudo apt-get install poppler-utils)",
+        "需要 pdfunite 和 pdftocairo 把图的各页按 A4/A3 合成一个 PDF — 请安装 poppler-utils（sudo apt-get install poppler-utils）",
     ),
     "render.dot_failed": (
         "Graphviz could not draw the chart ({detail}) — please report this with the flow file",

@@ -67,21 +67,33 @@ def write(source: str, fmt: str, path: Path) -> Path:
     return write_file(path, run_dot(source, fmt))
 
 
-def write_pdf(sources: list[str], target: Path) -> Path:
-    """One PDF with a page per source (poppler's pdfunite joins them), written whole or not at all."""
-    if len(sources) == 1:
-        return write(sources[0], "pdf", target)
-    tool = shutil.which("pdfunite")
-    if tool is None:
+def write_pdf(pages: list[tuple[str, tuple[float, float]]], target: Path) -> Path:
+    """One PDF with a page per (DOT source, paper size in points), each page exactly that paper
+    with the drawing centred on it, written whole or not at all.
+
+    Graphviz's PDF page is the drawing's own size, a few points off the paper at best; poppler's
+    pdftocairo puts each page, unscaled and centred, on the exact paper, and pdfunite joins them."""
+    placer, uniter = shutil.which("pdftocairo"), shutil.which("pdfunite")
+    if placer is None or uniter is None:
         raise RenderError("render.no_pdfunite")
-    pages = [run_dot(source, "pdf") for source in sources]
+    drawn = [(run_dot(source, "pdf"), paper) for source, paper in pages]
     with tempfile.TemporaryDirectory(prefix="sopflow-") as scratch:
-        parts = [Path(scratch) / f"{n}.pdf" for n in range(1, len(pages) + 1)]
-        for part, page in zip(parts, pages, strict=True):
-            part.write_bytes(page)
+        parts = []
+        for number, (pdf, (width, height)) in enumerate(drawn, start=1):
+            raw, placed = Path(scratch) / f"{number}.dot.pdf", Path(scratch) / f"{number}.pdf"
+            raw.write_bytes(pdf)
+            # given portrait, pdftocairo turns the paper to the page's own orientation
+            short, long = sorted((round(width), round(height)))
+            size = ["-paperw", str(short), "-paperh", str(long)]
+            _poppler([placer, "-pdf", *size, "-noshrink", str(raw), str(placed)])
+            parts.append(placed)
+        if len(parts) == 1:
+            return write_with(target, lambda temporary: shutil.copyfile(parts[0], temporary))
+        return write_with(target, lambda temporary: _poppler([uniter, *map(str, parts), str(temporary)]))
 
-        def unite(temporary: Path) -> None:
-            command = [tool, *map(str, parts), str(temporary)]
-            subprocess.run(command, check=True, timeout=TIMEOUT_S, capture_output=True)  # noqa: S603
 
-        return write_with(target, unite)
+def _poppler(command: list[str]) -> None:
+    done = subprocess.run(command, timeout=TIMEOUT_S, capture_output=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RenderError("render.dot_failed", detail=detail[0] if detail else f"exit {done.returncode}")

@@ -140,7 +140,8 @@ def write_chart(printed: PrintedChart, fmt: str, folder: Path, stem: str) -> lis
     if fmt not in graphviz_run.FORMATS:
         raise RenderError("render.bad_format", format=fmt, formats="pdf, svg, png, dot, mermaid")
     if fmt == "pdf":
-        return [graphviz_run.write_pdf([p.dot for p in printed.pages], folder / f"{stem}.pdf")]
+        pages = [(p.dot, p.fit.page_pt) for p in printed.pages]
+        return [graphviz_run.write_pdf(pages, folder / f"{stem}.pdf")]
     single = len(printed.pages) == 1
     return [
         graphviz_run.write(
