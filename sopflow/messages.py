@@ -28,6 +28,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not valid YAML: {detail} — check indentation, colons and quotes on this line and the one before",
         "YAML 格式错误：{detail} — 请检查本行及上一行的缩进、冒号和引号",
     ),
+    "yaml.full_width": (
+        "full-width '{char}' — use '{ascii}' (half-width)",
+        "全角的 '{char}' — 请改用半角的 '{ascii}'",
+    ),
+    "yaml.full_width_comma": (
+        "full-width '，' between the entries of {{...}} — use ',' (half-width), and put a text that "
+        "has a comma in quotes",
+        "{{...}} 中各项之间用了全角的 '，' — 请改用半角的 ','；含逗号的文字请加引号",
+    ),
+    "yaml.odd_indent": (
+        "{char} in the indentation — indent with ordinary (half-width) spaces",
+        "缩进中有{char} — 请用普通（半角）空格缩进",
+    ),
+    "yaml.reason.full_width_space": ("a full-width space '\u3000'", "全角空格 '\u3000'"),
+    "yaml.reason.no_break_space": ("a no-break space", "不换行空格"),
     "yaml.too_deep": (
         "the file is nested too deeply — a flow needs only a few levels of indentation",
         "文件嵌套层数过多 — 流程文件只需要几层缩进",
@@ -68,9 +83,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # shape (JSON Schema)
     "schema.text": (
-        "expected a text, or a mapping of language to text such as {{zh: 登记， en: Register}}"
-        " — write it in one of these two forms",
-        "这里应是文字，或语言到文字的映射，如 {{zh: 登记， en: Register}} — 请用这两种写法之一",
+        "expected a text, or a mapping of language to text such as {{zh: 登记, en: Register}}"
+        ' — write it in one of these two forms (put a text with a comma in quotes: en: "Check, then register")',
+        "这里应是文字，或语言到文字的映射，如 {{zh: 登记, en: Register}} — 请用这两种写法之一"
+        '（逗号要用半角 ","；含逗号的文字请加引号，如 zh: "核实，登记"）',
     ),
     "schema.missing_key": (
         "'{where}' has no '{key}' — add '{key}:'",

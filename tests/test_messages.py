@@ -67,3 +67,13 @@ def test_suggestions_and_type_words_are_put_into_the_readers_language() -> None:
     assert "是否应为 'verify'" in render_message("ref.step", params, "zh")
     typed = {"expected_type": ("array",), "actual_type": "string"}
     assert render_message("schema.type_list", typed, "zh").startswith("这里应是列表，实际是文字")
+
+
+def test_examples_of_texts_in_messages_are_valid_yaml() -> None:
+    import yaml  # noqa: PLC0415
+
+    for code in ("schema.text",):
+        for template in MESSAGES[code]:
+            example = re.search(r"\{\{(.*?)\}\}", template)
+            assert example, template
+            assert yaml.safe_load("{" + example.group(1) + "}") == {"zh": "登记", "en": "Register"}
