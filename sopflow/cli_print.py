@@ -15,6 +15,7 @@ import click
 from sopflow.cli_common import LOCAL_TIME, current_engine, in_local_time, lang_option
 from sopflow.engine.catalog import FlowCatalog
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES
+from sopflow.render.output import output_folder, write_file
 from sopflow.render.pages import case_sheet_html, handbook_html
 from sopflow.render.words import word
 
@@ -28,8 +29,7 @@ def _print_lang(lang: str | None) -> str:
 
 
 def _write(path: Path, html: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, "utf-8")
+    write_file(path, html)
 
 
 @click.command("handbook")
@@ -66,6 +66,7 @@ def handbook_command(
     from sopflow.cli import resolve_flow  # noqa: PLC0415 (sopflow.cli imports this module)
 
     lang = _print_lang(lang)
+    output_folder(output.parent)
     loaded = resolve_flow(flow)
     catalog = click.get_current_context().find_object(FlowCatalog)
     html = handbook_html(
@@ -112,6 +113,7 @@ def case_sheet_command(
     """Write a one-page printable sheet for a case: who and where, the current step and who is
     responsible, what to do next and by when (overdue marked), and the history."""
     lang = _print_lang(lang)
+    output_folder(output.parent)
     engine = current_engine()
     now = in_local_time(now, engine)
     html = case_sheet_html(engine, case_id, lang=lang, now=now, show_personal=show_personal)

@@ -12,6 +12,7 @@ from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
 from sopflow.render.chart import build_chart
 from sopflow.render.mermaid import chart_mermaid
+from sopflow.render.output import output_folder, write_file
 from sopflow.render.printing import PrintOptions, lay_out, write_chart
 from sopflow.render.trace import case_highlight, pages_for_case
 from sopflow.ui import ui
@@ -86,13 +87,13 @@ def render_command(
             if flow_id not in {f.id for f in chosen}
         ]
     options = PrintOptions(paper, landscape, organisation, date or _today())
+    output_folder(folder)  # before any chart is laid out: a wrong place is said at once
     for flow in chosen:
         written = []
         if "mermaid" in formats:  # Markdown has no paper: one diagram of the whole flow
-            folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{flow.id}.{lang}.md"
-            target.write_text(chart_mermaid(build_chart(flow, lang, organisation=organisation)), "utf-8")
-            written.append(target)
+            mermaid = chart_mermaid(build_chart(flow, lang, organisation=organisation))
+            written.append(write_file(target, mermaid))
         printed = lay_out(flow, lang, options)
         for fmt in (f for f in formats if f != "mermaid"):
             written += write_chart(printed, fmt, folder, f"{flow.id}.{lang}")
@@ -140,6 +141,12 @@ def case_chart_command(
 ) -> None:
     """Draw a case on its flow's chart: where it is, the numbered way it came, what can be done now."""
     lang = chosen_lang(lang)
+    fmt = target.suffix.lstrip(".").lower()
+    if fmt not in ("pdf", "svg", "png", "dot"):
+        raise click.BadParameter(
+            f"'{target.name}' — end the name in .pdf, .svg, .png or .dot", param_hint="-o"
+        )
+    output_folder(target.parent)
     engine = current_engine()
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
@@ -147,11 +154,6 @@ def case_chart_command(
     highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
     options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
     printed = lay_out(stepper.flow, lang, options)
-    fmt = target.suffix.lstrip(".").lower()
-    if fmt not in ("pdf", "svg", "png", "dot"):
-        raise click.BadParameter(
-            f"'{target.name}' — end the name in .pdf, .svg, .png or .dot", param_hint="-o"
-        )
     written = write_chart(pages_for_case(printed, case), fmt, target.parent, target.stem)
     click.echo(ui("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
 

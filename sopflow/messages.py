@@ -32,6 +32,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not valid YAML: {detail} — check indentation, colons and quotes on this line and the one before",
         "YAML 格式错误：{detail} — 请检查本行及上一行的缩进、冒号和引号",
     ),
+    "yaml.full_width": (
+        "full-width '{char}' — use '{ascii}' (half-width)",
+        "全角的 '{char}' — 请改用半角的 '{ascii}'",
+    ),
+    "yaml.full_width_comma": (
+        "full-width '，' between the entries of {{...}} — use ',' (half-width), and put a text that "
+        "has a comma in quotes",
+        "{{...}} 中各项之间用了全角的 '，' — 请改用半角的 ','；含逗号的文字请加引号",
+    ),
+    "yaml.odd_indent": (
+        "{char} in the indentation — indent with ordinary (half-width) spaces",
+        "缩进中有{char} — 请用普通（半角）空格缩进",
+    ),
+    "yaml.reason.full_width_space": ("a full-width space '\u3000'", "全角空格 '\u3000'"),
+    "yaml.reason.no_break_space": ("a no-break space", "不换行空格"),
     "yaml.too_deep": (
         "the file is nested too deeply — a flow needs only a few levels of indentation",
         "文件嵌套层数过多 — 流程文件只需要几层缩进",
@@ -72,9 +87,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # shape (JSON Schema)
     "schema.text": (
-        "expected a text, or a mapping of language to text such as {{zh: 登记， en: Register}}"
-        " — write it in one of these two forms",
-        "这里应是文字，或语言到文字的映射，如 {{zh: 登记， en: Register}} — 请用这两种写法之一",
+        "expected a text, or a mapping of language to text such as {{zh: 登记, en: Register}}"
+        ' — write it in one of these two forms (put a text with a comma in quotes: en: "Check, then register")',
+        "这里应是文字，或语言到文字的映射，如 {{zh: 登记, en: Register}} — 请用这两种写法之一"
+        '（逗号要用半角 ","；含逗号的文字请加引号，如 zh: "核实，登记"）',
     ),
     "schema.missing_key": (
         "'{where}' has no '{key}' — add '{key}:'",
@@ -242,6 +258,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "guard.filter": (
         "the guard `{guard}` uses the filter '{name}', which is not allowed — use one of: {allowed}",
         "条件 `{guard}` 使用了不允许的过滤器 '{name}' — 可用：{allowed}",
+    ),
+    "guard.too_large": (
+        "the guard `{guard}` builds a value of more than {limit} characters or items ({part}) — "
+        "compare fields and values only",
+        "条件 `{guard}` 生成了超过 {limit} 个字符或元素的值（{part}） — 条件只能比较字段和数值",
+    ),
+    "guard.zero_division": (
+        "the guard `{guard}` divides by zero ({part}) — fix the rule",
+        "条件 `{guard}` 除以零（{part}） — 请改正条件",
+    ),
+    "guard.always_fails": (
+        "the guard `{guard}` fails on every case: {part} cannot be worked out (e.g. text compared "
+        "with a number) — fix the rule",
+        "条件 `{guard}` 对任何案件都无法判断：{part} 无法计算（如文字与数字比较） — 请改正条件",
+    ),
+    "guard.not_a_code": (
+        "'{value}' is not a code of {field} ({codes}) — use the code, e.g. {field} == '{example}'",
+        "'{value}' 不是 {field} 的代码（{codes}） — 请使用代码，如 {field} == '{example}'",
+    ),
+    "guard.choice_not_code": (
+        "{field} holds one of the codes {codes}, not {value} — use a code in quotes, "
+        "e.g. {field} == '{example}'",
+        "{field} 的值是代码（{codes}）之一，不会是 {value} — 请使用加引号的代码，如 {field} == '{example}'",
+    ),
+    "guard.text_vs_other": (
+        "{field} holds text, so comparing it with {value} never works — put the value in quotes, "
+        "e.g. {field} == '{value}'",
+        "{field} 是文字字段，与 {value} 比较不会成立 — 请给值加引号，如 {field} == '{value}'",
+    ),
+    "guard.number_vs_text": (
+        "{field} holds a number, so comparing it with the text {value} never works — write the "
+        "number without quotes, e.g. {field} > 37.3",
+        "{field} 是数字字段，与文字 {value} 比较不会成立 — 数字不加引号，如 {field} > 37.3",
+    ),
+    "guard.boolean_vs_text": (
+        "{field} is a yes/no field (true or false), so comparing it with the text {value} never "
+        "works — write `{field}` for yes or `not {field}` for no",
+        "{field} 是是/否字段（true 或 false），与文字 {value} 比较不会成立 — "
+        "“是”写 `{field}`，“否”写 `not {field}`",
+    ),
+    "guard.date_vs_literal": (
+        "{field} holds a date, so comparing it with {value} never works — count days with "
+        "days_since({field}), e.g. days_since({field}) <= 14",
+        "{field} 是日期字段，与 {value} 比较不会成立 — 请用 days_since({field}) 计算天数，"
+        "如 days_since({field}) <= 14",
     ),
     "guard.test": (
         "the guard `{guard}` uses the test '{name}', which is not allowed — use one of: {allowed}",
@@ -416,9 +477,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本流程没有角色 '{role}'（案件 '{case}'） — {did_you_mean}角色有：{roles}",
     ),
     "case.guard_error": (
-        "case '{case}': the rule `{guard}` at step '{step}' cannot be decided ({detail}) — "
-        "supply the missing data with this action",
-        "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断（{detail}） — 请在办理时补充所缺数据",
+        "case '{case}': the rule `{guard}` at step '{step}' cannot be decided: {detail}",
+        "案件 '{case}'：步骤 '{step}' 的条件 `{guard}` 无法判断：{detail}",
     ),
     "case.bad_id": (
         "'{value}' cannot be a case id — use up to {limit} letters, digits and signs such as - . _, "
@@ -460,6 +520,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "give a time after {last}, or put what happened earlier in --note",
         "{at} 早于案件最后一条记录的时间 {last}（案件 '{case}'） — 记录须按时间先后；请填写 {last} 之后的时间，或在备注中说明更早的情况",
     ),
+    "guard.run.missing": (
+        "'{name}' is not filled in — supply it with this action",
+        "缺少 '{name}' — 请在办理时补充",
+    ),
+    "guard.run.rule": (
+        "the flow's rule is wrong ({reason}) — nothing was changed; tell the flow's maintainer",
+        "流程中的这条规则有误（{reason}） — 案件未改变，请告知流程维护人员",
+    ),
+    "guard.reason.zero_division": ("it divides by zero", "除以零"),
+    "guard.reason.types": (
+        "it compares or combines values of different kinds, such as text and a number",
+        "比较或运算了不同类型的值，如文字与数字",
+    ),
+    "guard.reason.too_large": ("it builds a very large value", "生成的值过大"),
+    "guard.reason.format": ("it formats text with %", "用 % 格式化文字"),
+    "guard.reason.date": (
+        "days_since/hours_since need a date, got {value}",
+        "days_since/hours_since 需要日期，得到的是 {value}",
+    ),
+    "guard.reason.other": ("{detail}", "{detail}"),
     "case.automatic_loop": (
         "case '{case}' went round automatic steps {limit} times at '{step}' — the flow "
         "has a loop of decisions; fix the flow",
@@ -569,6 +649,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "damaged; restore it from a backup",
         "案件库中缺少流程 '{flow}' 的版本 {digest} — 案件库已损坏，请从备份恢复",
     ),
+    "file.cannot_write": (
+        "cannot write to {path}: {reason} — check the folder",
+        "无法写入 {path}：{reason} — 请检查文件夹",
+    ),
+    "file.reason.not_a_folder": (
+        "a part of the path is a file, not a folder",
+        "路径中有一部分是文件而不是文件夹",
+    ),
+    "file.reason.in_the_way": ("a file of that name is in the way", "已有同名文件占用"),
+    "file.reason.is_a_folder": ("it is a folder", "这是一个文件夹"),
+    "file.reason.no_permission": ("permission denied", "没有写入权限"),
+    "file.reason.read_only": ("the disk is read-only", "磁盘是只读的"),
+    "file.reason.missing": ("the folder does not exist and cannot be made", "文件夹不存在且无法创建"),
+    "file.reason.refused": ("that place does not take new files", "该位置不能新建文件"),
+    "file.reason.disk_full": ("the disk is full", "磁盘已满"),
+    "file.reason.other": ("{detail}", "{detail}"),
     "render.no_dot": (
         "Graphviz's `dot` program is not installed — install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz) and make sure `dot` is on PATH",
         "未安装 Graphviz 的 dot 程序 — 请安装 Graphviz（Debian/Ubuntu：sudo apt-get install graphviz），并确保 dot 在 PATH 中",
@@ -578,8 +674,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未安装字体 {font}，中文会显示为方框 — 请安装（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk）",
     ),
     "render.no_pdfunite": (
-        "pdfunite is needed to put the pages of a chart into one PDF — install poppler-utils (sudo apt-get install poppler-utils)",
-        "需要 pdfunite 把图的各页合成一个 PDF — 请安装 poppler-utils（sudo apt-get install poppler-utils）",
+        "pdfunite and pdftocairo are needed to put the pages of a chart on A4/A3 in one PDF — install poppler-utils (sudo apt-get install poppler-utils)",
+        "需要 pdfunite 和 pdftocairo 把图的各页按 A4/A3 合成一个 PDF — 请安装 poppler-utils（sudo apt-get install poppler-utils）",
     ),
     "render.dot_failed": (
         "Graphviz could not draw the chart ({detail}) — please report this with the flow file",
@@ -629,12 +725,28 @@ _DID_YOU_MEAN = {"en": "did you mean '{0}'? ", "zh": "是否应为 '{0}'?"}
 _OR = {"en": " or ", "zh": "或"}
 
 
+class Phrase(str):
+    """A part of a message made elsewhere (e.g. why a guard failed) that reads, inside the
+    message it is put into, in that message's language; as a plain str it is the English text."""
+
+    code: str
+    params: Mapping[str, object]
+
+    def __new__(cls, code: str, **params: object) -> Phrase:
+        phrase = super().__new__(cls, render_message(code, params, "en"))
+        phrase.code, phrase.params = code, params
+        return phrase
+
+
 def render_message(code: str, params: Mapping[str, object], lang: str) -> str:
     """The message for `code` in `lang` (English if unknown), filled with `params`."""
     column = 1 if lang == "zh" else 0
     template = MESSAGES.get(code, ("{code}: {params}", "{code}:{params}"))[column]
     values: dict[str, object] = {"code": code, "params": dict(params), **params}
     values.update({k: v.text(lang) for k, v in params.items() if isinstance(v, InLanguages)})
+    for key, value in params.items():
+        if isinstance(value, Phrase):
+            values[key] = render_message(value.code, value.params, lang)
     suggestion = params.get("suggestion")
     values["did_you_mean"] = _DID_YOU_MEAN[_lang(lang)].format(suggestion) if suggestion else ""
     for key in ("expected_type", "actual_type"):

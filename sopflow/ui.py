@@ -72,8 +72,9 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "render.case_done": ("case {case} → {files}", "案件 {case} → {files}"),
     "paths.too_many": (
-        "more than {limit} paths; the flow has too many loops to list",
-        "路径超过 {limit} 条，流程中的环路太多，无法列出",
+        "more than {limit} paths: each decision (and each loop) multiplies the ways through the "
+        "flow, too many to list",
+        "路径超过 {limit} 条：每个判断（和环路）都会使路径成倍增加，无法全部列出",
     ),
     "paths.unknown_outcome": (
         "no outcome '{outcome}'; this flow has: {outcomes}",

@@ -16,6 +16,7 @@ from typing import Any
 
 from sopflow.engine.durations import is_zero_duration, parse_duration
 from sopflow.engine.guards import FUNCTIONS, Guard, GuardProblem, check_guard
+from sopflow.engine.guardtypes import guard_type_problem
 from sopflow.engine.model import (
     Action,
     Branch,
@@ -207,10 +208,14 @@ class FlowBuilder:
         try:
             if self.field_names is None or self.param_names is None:
                 return check_guard(source, None)
-            return check_guard(source, self.field_names | self.param_names)
+            guard = check_guard(source, self.field_names | self.param_names)
         except GuardProblem as problem:
             self.sink.add(problem.code, path, **{"guard": source, **problem.params})
             return None
+        mistake = guard_type_problem(source, self.fields)
+        if mistake is not None:
+            self.sink.add(mistake.code, path, **{"guard": source, **mistake.params})
+        return guard
 
     # -- steps -----------------------------------------------------------------------------------
 

@@ -22,10 +22,13 @@ from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.runtime import str_join
 from jinja2.utils import _PassArg
 
+from sopflow.messages import Phrase
+
 # (data, params, now) -> value. Data comes first: a field of the case hides a param of that name.
 Program = Callable[[Mapping[str, Any], Mapping[str, Any], datetime], Any]
 
 MAX_REPEAT = 10_000  # largest string/list a guard may build with '*'
+MAX_SIZE = 100_000  # largest value (characters and items, nested ones counted) a guard may build
 _MISSING: Any = object()
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
@@ -41,32 +44,108 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 class GuardRuntimeError(Exception):
-    """A guard that failed while being evaluated (e.g. a field the case does not have yet)."""
+    """A guard that failed while being evaluated: a field the case does not have yet (the staff
+    can supply it), or a rule that cannot work (the flow's maintainer must fix it).
+
+    Its text is a Phrase, so that a message quoting it reads in the user's language."""
+
+    def __init__(self, detail: str) -> None:
+        if not isinstance(detail, Phrase):
+            detail = rule_is_wrong("guard.reason.other", detail=detail)
+        super().__init__(detail)
+        self.detail: Phrase = detail
+
+    def __str__(self) -> str:
+        return self.detail
+
+    @property
+    def missing(self) -> bool:
+        """True when the guard failed for want of a value, not because the rule is wrong."""
+        return self.detail.code == "guard.run.missing"
+
+
+def rule_is_wrong(reason: str, **params: object) -> Phrase:
+    """Why a guard failed when the fault is the flow's, not the staff's."""
+    return Phrase("guard.run.rule", reason=Phrase(reason, **params))
+
+
+class TooLarge(GuardRuntimeError):
+    """A guard that tried to build a value larger than MAX_SIZE (or a '*' beyond MAX_REPEAT)."""
+
+    def __init__(self) -> None:
+        super().__init__(rule_is_wrong("guard.reason.too_large"))
 
 
 class Unsupported(Exception):
     """A construct the evaluator has no closure for (the vetting refuses these first)."""
 
 
+def size_of(value: Any, limit: int = MAX_SIZE) -> int:
+    """How big a value is: characters of a text, items of a list (each nested item counted,
+    so a list of long texts is as big as all its texts). Stops counting once past `limit`.
+
+    Repeated references count each time: `[x] * 9999` is as big as what `~` would make of it."""
+    if isinstance(value, str):
+        return len(value)
+    if not isinstance(value, list | tuple | dict):
+        return 1
+    total = len(value)
+    items = (part for pair in value.items() for part in pair) if isinstance(value, dict) else value
+    for item in items:
+        if total > limit:
+            break
+        if isinstance(item, str | list | tuple | dict):
+            total += size_of(item, limit - total)
+    return total
+
+
+def bounded(value: Any) -> Any:
+    """`value`, or TooLarge if it is bigger than MAX_SIZE."""
+    if isinstance(value, str | list | tuple | dict) and size_of(value) > MAX_SIZE:
+        raise TooLarge
+    return value
+
+
 def repeat(left: Any, right: Any) -> Any:
-    """`left * right`, refusing to build a string or list longer than MAX_REPEAT."""
-    sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
+    """`left * right`, refusing a string or list longer than MAX_REPEAT or bigger than MAX_SIZE."""
+    sized = [v for v in (left, right) if isinstance(v, str | list | tuple)]
     counts = [v for v in (left, right) if isinstance(v, int)]
-    if sizes and counts and sizes[0] * max(counts) > MAX_REPEAT:
-        raise GuardRuntimeError("a guard tried to build a very large value")
+    if sized and counts:
+        count = max(counts)
+        if len(sized[0]) * count > MAX_REPEAT or size_of(sized[0]) * count > MAX_SIZE:
+            raise TooLarge
     return left * right
+
+
+def add(left: Any, right: Any) -> Any:
+    """`left + right`, refusing to join texts or lists into something bigger than MAX_SIZE."""
+    sized = isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple)
+    if sized and size_of(left) + size_of(right) > MAX_SIZE:
+        raise TooLarge
+    return left + right
+
+
+def concat(parts: Sequence[Any]) -> str:
+    """`a ~ b`: the parts as text, refusing a result bigger than MAX_SIZE (checked on the parts
+    first, so that a huge list is not turned into text before it is refused)."""
+    if sum(size_of(part) for part in parts) > MAX_SIZE:
+        raise TooLarge
+    result: str = str_join(parts)
+    if len(result) > MAX_SIZE:
+        raise TooLarge
+    return result
 
 
 def remainder(left: Any, right: Any) -> Any:
     """`left % right` for numbers; text formatting ('%999999999d' % 1 builds a gigabyte) is
     not something a guard needs."""
     if isinstance(left, str | bytes):
-        raise GuardRuntimeError("a guard may not format text with %")
+        raise GuardRuntimeError(rule_is_wrong("guard.reason.format"))
     return left % right
 
 
 _BINARY: dict[type[nodes.Node], Callable[[Any, Any], Any]] = {
-    nodes.Add: operator.add,
+    nodes.Add: add,
     nodes.Sub: operator.sub,
     nodes.Mul: repeat,
     nodes.Div: operator.truediv,
@@ -96,7 +175,7 @@ def _elapsed(value: Any, now: datetime) -> timedelta:
         return now - value
     if isinstance(value, date):
         return now.date() - value
-    raise GuardRuntimeError(f"days_since/hours_since need a date, got {value!r}")
+    raise GuardRuntimeError(rule_is_wrong("guard.reason.date", value=repr(value)))
 
 
 def compile_guard(tree: nodes.Expr, filters: Mapping[str, Any], tests: Mapping[str, Any]) -> Program:
@@ -163,15 +242,17 @@ class _Compiler:
 
     def _list(self, node: nodes.List) -> Program:
         items = self.each(node.items)
-        return lambda data, params, now: [item(data, params, now) for item in items]
+        return lambda data, params, now: bounded([item(data, params, now) for item in items])
 
     def _tuple(self, node: nodes.Tuple) -> Program:
         items = self.each(node.items)
-        return lambda data, params, now: tuple(item(data, params, now) for item in items)
+        return lambda data, params, now: bounded(tuple(item(data, params, now) for item in items))
 
     def _dict(self, node: nodes.Dict) -> Program:
         pairs = tuple((self.node(pair.key), self.node(pair.value)) for pair in node.items)
-        return lambda data, params, now: {k(data, params, now): v(data, params, now) for k, v in pairs}
+        return lambda data, params, now: bounded(
+            {k(data, params, now): v(data, params, now) for k, v in pairs}
+        )
 
     # -- logic and arithmetic ----------------------------------------------------------------------
 
@@ -193,7 +274,7 @@ class _Compiler:
 
     def _concat(self, node: nodes.Concat) -> Program:
         parts = self.each(node.nodes)
-        return lambda data, params, now: str_join([part(data, params, now) for part in parts])
+        return lambda data, params, now: concat([part(data, params, now) for part in parts])
 
     def _cond_expr(self, node: nodes.CondExpr) -> Program:
         test, then = self.node(node.test), self.node(node.expr1)
@@ -242,13 +323,15 @@ class _Compiler:
             (str(kw.key), self.node(kw.value)) for kw in node.kwargs
         )
         if not args and not kwargs:
-            return lambda data, params, now: function(subject(data, params, now))
+            return lambda data, params, now: bounded(function(subject(data, params, now)))
 
         def apply(data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
-            return function(
-                subject(data, params, now),
-                *(arg(data, params, now) for arg in args),
-                **{key: value(data, params, now) for key, value in kwargs},
+            return bounded(
+                function(
+                    subject(data, params, now),
+                    *(arg(data, params, now) for arg in args),
+                    **{key: value(data, params, now) for key, value in kwargs},
+                )
             )
 
         return apply

@@ -11,17 +11,28 @@ convention), and `*` cannot build huge values.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
-from sopflow.engine.guardeval import HELPERS, GuardRuntimeError, Program, Unsupported, compile_guard
+from sopflow.engine.guardeval import (
+    HELPERS,
+    MAX_SIZE,
+    GuardRuntimeError,
+    Program,
+    TooLarge,
+    Unsupported,
+    compile_guard,
+    rule_is_wrong,
+)
+from sopflow.messages import Phrase
 
 MAX_GUARD_LENGTH = 500
 
@@ -88,7 +99,22 @@ class Guard:
         except GuardRuntimeError:
             raise
         except Exception as exc:  # any failure on user data: a missing name, a type mismatch
-            raise GuardRuntimeError(str(exc)) from None
+            raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
+
+    def _why_failed(self, exc: Exception, data: Mapping[str, Any], params: Mapping[str, Any]) -> Phrase:
+        """A missing value is for the staff to supply; anything else is the flow's mistake."""
+        if isinstance(exc, UndefinedError):
+            missing = re.match(r"'([^']+)' is undefined", str(exc))
+            if missing:
+                return Phrase("guard.run.missing", name=missing.group(1))
+        empty = sorted(n for n in self.names if data.get(n, params.get(n)) is None)
+        if empty and isinstance(exc, TypeError):
+            return Phrase("guard.run.missing", name=empty[0])
+        if isinstance(exc, ZeroDivisionError):
+            return rule_is_wrong("guard.reason.zero_division")
+        if isinstance(exc, TypeError):
+            return rule_is_wrong("guard.reason.types")
+        return rule_is_wrong("guard.reason.other", detail=str(exc))
 
 
 def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
@@ -114,12 +140,63 @@ def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
         program = compile_guard(tree, _FILTERS, _TESTS)
     except Unsupported as exc:  # a construct the vetting let through but nothing evaluates
         raise GuardProblem("guard.syntax", detail=f"'{exc}' is not supported in a guard") from None
+    _try_constants(tree)
     return Guard(
         source=source,
         names=frozenset(names - set(FUNCTIONS)),
         program=program,
         uses_time=bool(names & set(FUNCTIONS)),
     )
+
+
+_PROBE_TIME = datetime(2020, 1, 1)
+
+
+def _try_constants(tree: nodes.Expr) -> None:
+    """Work out, once, each part of the guard that reads no field: one that builds a huge value
+    or fails (`'abc' > 3`, `1 / 0`) would do so on every case, so it is the flow's mistake."""
+    pending: list[nodes.Node] = [tree]
+    while pending:
+        node = pending.pop()
+        if not _is_constant(node):
+            pending.extend(node.iter_child_nodes())
+            continue
+        failure = _failure(node)
+        if failure is None:
+            continue
+        while True:  # quote the smallest part that fails the same way
+            inner = next(
+                (c for c in node.iter_child_nodes() if _is_constant(c) and _failure(c) is failure), None
+            )
+            if inner is None:
+                break
+            node = inner
+        if failure is TooLarge:
+            raise GuardProblem("guard.too_large", part=unparse(node), limit=f"{MAX_SIZE:,}")
+        if failure is ZeroDivisionError:
+            raise GuardProblem("guard.zero_division", part=unparse(node))
+        raise GuardProblem("guard.always_fails", part=unparse(node))
+
+
+def _is_constant(node: nodes.Node) -> bool:
+    return (
+        isinstance(node, nodes.Expr)
+        and not isinstance(node, nodes.Name | nodes.Call | nodes.Const)
+        and not any(True for _ in node.find_all((nodes.Name, nodes.Call)))
+    )
+
+
+def _failure(node: nodes.Node) -> type[Exception] | None:
+    """How a constant part fails: TooLarge, ZeroDivisionError, Exception (any other), or None."""
+    try:
+        compile_guard(node, _FILTERS, _TESTS)({}, {}, _PROBE_TIME)  # type: ignore[arg-type]
+    except TooLarge:
+        return TooLarge
+    except ZeroDivisionError:
+        return ZeroDivisionError
+    except Exception:  # whatever it is, it fails on every case
+        return Exception
+    return None
 
 
 def parse_guard(source: str) -> nodes.Expr:
@@ -169,6 +246,66 @@ def _vet(node: nodes.Node, names: set[str]) -> None:
         raise GuardProblem("guard.unsafe", what=repr(node.value))
 
 
+def literal_text(value: object) -> str:
+    """A literal as a guard would write it."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "none" if value is None else str(value)
+
+
+_OPERATORS = {
+    nodes.Add: "+",
+    nodes.Sub: "-",
+    nodes.Mul: "*",
+    nodes.Div: "/",
+    nodes.FloorDiv: "//",
+    nodes.Mod: "%",
+    nodes.Pow: "**",
+}
+_COMPARE_WORDS = {
+    "eq": "==",
+    "ne": "!=",
+    "gt": ">",
+    "gteq": ">=",
+    "lt": "<",
+    "lteq": "<=",
+    "in": "in",
+    "notin": "not in",
+}
+
+
+def unparse(node: nodes.Node) -> str:  # noqa: PLR0911 - one line per kind of node
+    """A guard's part written back as text, to quote it in a message (with brackets around
+    every inner operation, so that it reads as it was parsed)."""
+    if isinstance(node, nodes.Const):
+        return literal_text(node.value) if node.value is not None else "none"
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.BinExpr) and type(node) in _OPERATORS:
+        return f"{_inner(node.left)} {_OPERATORS[type(node)]} {_inner(node.right)}"
+    if isinstance(node, nodes.Neg | nodes.Pos | nodes.Not):
+        word = {nodes.Neg: "-", nodes.Pos: "+", nodes.Not: "not "}[type(node)]
+        return f"{word}{_inner(node.node)}"
+    if isinstance(node, nodes.Compare):
+        parts = [_inner(node.expr)] + [f"{_COMPARE_WORDS[o.op]} {_inner(o.expr)}" for o in node.ops]
+        return " ".join(parts)
+    if isinstance(node, nodes.Concat):
+        return " ~ ".join(_inner(part) for part in node.nodes)
+    if isinstance(node, nodes.List):
+        return "[" + ", ".join(unparse(item) for item in node.items) + "]"
+    if isinstance(node, nodes.Filter) and node.node is not None:
+        return f"{_inner(node.node)}|{node.name}"
+    return "…"
+
+
+def _inner(node: nodes.Node) -> str:
+    text = unparse(node)
+    simple = isinstance(node, nodes.Const | nodes.Name | nodes.List | nodes.Filter)
+    return text if simple else f"({text})"
+
+
 def _describe_access(node: nodes.Node) -> str:
     if isinstance(node, nodes.Getattr):
         return f".{node.attr}"
@@ -188,5 +325,7 @@ __all__ = [
     "GuardProblem",
     "GuardRuntimeError",
     "check_guard",
+    "literal_text",
     "parse_guard",
+    "unparse",
 ]

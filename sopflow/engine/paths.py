@@ -84,3 +84,104 @@ def covering_paths(paths: list[FlowPath]) -> list[FlowPath]:
         chosen.append(best)
         uncovered -= gain
     return chosen
+
+
+Edge = tuple[str, str, str]  # (step, next step, key) of the flow's MultiDiGraph
+Best = dict[str, tuple[int, list[Edge]]]  # step -> (ways out not yet taken, the edges getting there)
+
+
+def cover_paths(graph: nx.MultiDiGraph[str], start: str, outcomes: set[str] | None = None) -> list[FlowPath]:
+    """A few paths from `start` to an end (one of `outcomes` if given) that together take every
+    way out on such paths, found without listing every path: 40 decisions in a row have 2**40
+    paths but are covered by two.
+
+    Greedy over the flow without its loops (the edges a depth-first walk finds going back to a
+    step it is still in): each round takes the path with the most ways out not yet taken (dynamic
+    programming in topological order), with at most one loop edge in it, until every way out that
+    can lie on such a path is taken."""
+    ends = {
+        n
+        for n, d in graph.nodes(data=True)
+        if d.get("outcome") and (outcomes is None or d["outcome"] in outcomes)
+    }
+    back = _back_edges(graph, start)
+    dag: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    dag.add_nodes_from(graph.nodes)
+    dag.add_edges_from((u, v, k) for u, v, k in graph.edges(keys=True) if (u, v, k) not in back)
+    order = list(nx.topological_sort(dag))
+    uncovered: set[Edge] = set(graph.edges(keys=True))
+    chosen: list[FlowPath] = []
+    while True:
+        to, onward = _best_to(dag, order, start, uncovered), _best_onward(dag, order, ends, uncovered)
+        # a forward way out may also go on round a loop edge once (a step whose only way on is back)
+        looped: Best = {}
+        for u, v, k in sorted(back):
+            if v in onward:
+                score = onward[v][0] + ((u, v, k) in uncovered)
+                if u not in looped or score > looped[u][0]:
+                    looped[u] = (score, [(u, v, k), *onward[v][1]])
+        candidates: list[tuple[int, list[Edge]]] = []
+        for edge in sorted(uncovered):
+            u, v, _ = edge
+            tails = [onward.get(v)] + ([looped.get(v)] if edge not in back else [])
+            for tail in (t for t in tails if t is not None and u in to):
+                candidates.append((to[u][0] + 1 + tail[0], [*to[u][1], edge, *tail[1]]))
+        if not candidates:
+            return chosen
+        route = max(candidates, key=lambda c: c[0])[1]
+        uncovered -= set(route)
+        hops = tuple(
+            Hop(a, graph.edges[a, b, c]["name"], graph.edges[a, b, c]["kind"], b) for a, b, c in route
+        )
+        chosen.append(FlowPath(hops, graph.nodes[route[-1][1]]["outcome"]))
+
+
+def _back_edges(graph: nx.MultiDiGraph[str], start: str) -> set[Edge]:
+    """Edges back to a step the depth-first walk from `start` is still in: what makes the loops."""
+    back: set[Edge] = set()
+    on_stack: set[str] = set()
+    done: set[str] = set()
+    stack: list[tuple[str, list[Edge]]] = []
+
+    def enter(node: str) -> None:
+        on_stack.add(node)
+        stack.append((node, sorted(graph.out_edges(node, keys=True), reverse=True)))
+
+    enter(start)
+    while stack:
+        node, pending = stack[-1]
+        if not pending:
+            stack.pop()
+            on_stack.discard(node)
+            done.add(node)
+            continue
+        edge = pending.pop()
+        if edge[1] in on_stack:
+            back.add(edge)
+        elif edge[1] not in done:
+            enter(edge[1])
+    return back
+
+
+def _best_to(dag: nx.MultiDiGraph[str], order: list[str], start: str, uncovered: set[Edge]) -> Best:
+    best: Best = {start: (0, [])}
+    for node in order:
+        if node not in best:
+            continue
+        gain, route = best[node]
+        for edge in sorted(dag.out_edges(node, keys=True)):
+            score = gain + (edge in uncovered)
+            if edge[1] not in best or score > best[edge[1]][0]:
+                best[edge[1]] = (score, [*route, edge])
+    return best
+
+
+def _best_onward(dag: nx.MultiDiGraph[str], order: list[str], ends: set[str], uncovered: set[Edge]) -> Best:
+    best: Best = {end: (0, []) for end in ends}
+    for node in reversed(order):
+        for edge in sorted(dag.out_edges(node, keys=True)):
+            if edge[1] in best:
+                score = best[edge[1]][0] + (edge in uncovered)
+                if node not in best or score > best[node][0]:
+                    best[node] = (score, [edge, *best[edge[1]][1]])
+    return best

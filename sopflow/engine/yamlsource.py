@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from sopflow.messages import Phrase
+
 Path = tuple[str | int, ...]
 
 MAX_NODES = 200_000  # far above any real flow; stops alias bombs ("billion laughs")
@@ -90,6 +92,7 @@ def load_marked(text: str) -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        _refuse_full_width(text, line)  # the usual cause, named where it is, not after it
         raise YamlProblem("yaml.syntax", line, column, detail=_yaml_detail(exc)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml.syntax", 1, 1, detail=str(exc).strip()) from None
@@ -106,6 +109,30 @@ def load_marked(text: str) -> tuple[Any, SourceMap]:
     except RecursionError:
         raise YamlProblem("yaml.too_deep", 1, 1) from None
     return data, builder.source_map
+
+
+# A key ended by a full-width colon, indentation with full-width or no-break spaces, a full-width
+# comma between the entries of a {...} mapping: what a Chinese input method types by itself.
+_FULL_WIDTH_KEY = re.compile(r"^[ \t\u3000\u00a0]*(?:- )?[A-Za-z_][A-Za-z0-9_-]*[ \t]*(：)")
+_ODD_INDENT = re.compile(r"^ *([\u3000\u00a0])")
+_FULL_WIDTH_COMMA = re.compile(r"\{[^}\"']*?(，)[ \t]*[A-Za-z_][A-Za-z0-9_-]*[ \t]*:")
+
+
+def _refuse_full_width(text: str, last_line: int) -> None:
+    """YamlProblem at the first full-width character that breaks the YAML structure, up to the
+    line where YAML gave up."""
+    for number, line in enumerate(text.splitlines()[:last_line], start=1):
+        indent = _ODD_INDENT.search(line)
+        if indent:
+            full = indent.group(1) == "\u3000"
+            space = "yaml.reason.full_width_space" if full else "yaml.reason.no_break_space"
+            raise YamlProblem("yaml.odd_indent", number, indent.start(1) + 1, char=Phrase(space))
+        colon = _FULL_WIDTH_KEY.search(line)
+        if colon:
+            raise YamlProblem("yaml.full_width", number, colon.start(1) + 1, char="：", ascii=":")
+        comma = _FULL_WIDTH_COMMA.search(line)
+        if comma:
+            raise YamlProblem("yaml.full_width_comma", number, comma.start(1) + 1)
 
 
 def _refuse_deep_brackets(text: str) -> None:

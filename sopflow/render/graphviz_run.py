@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
 from sopflow.errors import RenderError
 from sopflow.render.dot import FONT
+from sopflow.render.output import write_file, write_with
 
 TIMEOUT_S = 120
 FORMATS = ("pdf", "svg", "png")
@@ -59,21 +61,39 @@ def measure(source: str) -> tuple[float, float]:
 
 
 def write(source: str, fmt: str, path: Path) -> Path:
+    """The drawing as `fmt` at `path`, written whole or not at all (dot runs first)."""
     if fmt not in FORMATS:
         raise RenderError("render.bad_format", format=fmt, formats=", ".join(FORMATS))
-    path.write_bytes(run_dot(source, fmt))
-    return path
+    return write_file(path, run_dot(source, fmt))
 
 
-def unite_pdfs(parts: list[Path], target: Path) -> Path:
-    """One PDF with a page per chart page (poppler's pdfunite); parts kept if it is missing."""
-    if len(parts) == 1:
-        shutil.move(parts[0], target)
-        return target
-    tool = shutil.which("pdfunite")
-    if tool is None:
+def write_pdf(pages: list[tuple[str, tuple[float, float]]], target: Path) -> Path:
+    """One PDF with a page per (DOT source, paper size in points), each page exactly that paper
+    with the drawing centred on it, written whole or not at all.
+
+    Graphviz's PDF page is the drawing's own size, a few points off the paper at best; poppler's
+    pdftocairo puts each page, unscaled and centred, on the exact paper, and pdfunite joins them."""
+    placer, uniter = shutil.which("pdftocairo"), shutil.which("pdfunite")
+    if placer is None or uniter is None:
         raise RenderError("render.no_pdfunite")
-    subprocess.run([tool, *map(str, parts), str(target)], check=True, timeout=TIMEOUT_S)  # noqa: S603
-    for part in parts:
-        part.unlink()
-    return target
+    drawn = [(run_dot(source, "pdf"), paper) for source, paper in pages]
+    with tempfile.TemporaryDirectory(prefix="sopflow-") as scratch:
+        parts = []
+        for number, (pdf, (width, height)) in enumerate(drawn, start=1):
+            raw, placed = Path(scratch) / f"{number}.dot.pdf", Path(scratch) / f"{number}.pdf"
+            raw.write_bytes(pdf)
+            # given portrait, pdftocairo turns the paper to the page's own orientation
+            short, long = sorted((round(width), round(height)))
+            size = ["-paperw", str(short), "-paperh", str(long)]
+            _poppler([placer, "-pdf", *size, "-noshrink", str(raw), str(placed)])
+            parts.append(placed)
+        if len(parts) == 1:
+            return write_with(target, lambda temporary: shutil.copyfile(parts[0], temporary))
+        return write_with(target, lambda temporary: _poppler([uniter, *map(str, parts), str(temporary)]))
+
+
+def _poppler(command: list[str]) -> None:
+    done = subprocess.run(command, timeout=TIMEOUT_S, capture_output=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RenderError("render.dot_failed", detail=detail[0] if detail else f"exit {done.returncode}")

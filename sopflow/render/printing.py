@@ -19,6 +19,7 @@ from sopflow.render.chart import Chart, ChartPage, build_chart, split_by_group
 from sopflow.render.dot import SMALLEST_PT, Highlight, Layout, page_dot
 from sopflow.render.fit import Fit, best_fit
 from sopflow.render.mermaid import chart_mermaid
+from sopflow.render.output import output_folder, write_file
 
 TRIAL_SUBTITLE = "— 9/9"  # as long as a real continuation title, for trying a page on its own
 TRIAL_PAGE = 99  # the page number connectors show while a page is tried on its own
@@ -131,24 +132,20 @@ def _print(
 def write_chart(printed: PrintedChart, fmt: str, folder: Path, stem: str) -> list[Path]:
     """Write the chart as `fmt` into `folder`: one PDF with all pages, one DOT file holding every
     page's graph, a Markdown file of Mermaid blocks, or an SVG/PNG per page."""
-    folder.mkdir(parents=True, exist_ok=True)
+    output_folder(folder)
     if fmt == "dot":
-        target = folder / f"{stem}.dot"
-        target.write_text("\n".join(p.dot for p in printed.pages), "utf-8")
-        return [target]
+        return [write_file(folder / f"{stem}.dot", "\n".join(p.dot for p in printed.pages))]
     if fmt == "mermaid":
-        target = folder / f"{stem}.md"
-        target.write_text(chart_mermaid(printed.chart), "utf-8")
-        return [target]
+        return [write_file(folder / f"{stem}.md", chart_mermaid(printed.chart))]
     if fmt not in graphviz_run.FORMATS:
         raise RenderError("render.bad_format", format=fmt, formats="pdf, svg, png, dot, mermaid")
+    if fmt == "pdf":
+        pages = [(p.dot, p.fit.page_pt) for p in printed.pages]
+        return [graphviz_run.write_pdf(pages, folder / f"{stem}.pdf")]
     single = len(printed.pages) == 1
-    paths = [
+    return [
         graphviz_run.write(
             p.dot, fmt, folder / (f"{stem}.{fmt}" if single else f"{stem}-{p.page.number}.{fmt}")
         )
         for p in printed.pages
     ]
-    if fmt == "pdf" and not single:
-        return [graphviz_run.unite_pdfs(paths, folder / f"{stem}.pdf")]
-    return paths

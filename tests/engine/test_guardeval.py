@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from sopflow.engine.guardeval import HELPERS, remainder, repeat
+from sopflow.engine.guardeval import HELPERS, add, remainder, repeat
 from sopflow.engine.guards import ALLOWED_FILTERS, ALLOWED_TESTS, GuardProblem, GuardRuntimeError, check_guard
 
 NOW = datetime(2020, 2, 20, 8, 0, tzinfo=UTC)
@@ -21,13 +21,13 @@ NAMES = ["a", "b", "s", "t", "d", "flag", "items", "absent"]
 
 
 class _Reference(SandboxedEnvironment):
-    """Jinja's sandbox with the same caps on `*` and `%` as the closures: the semantics guards
-    promise."""
+    """Jinja's sandbox with the same caps on `*`, `+` and `%` as the closures: the semantics
+    guards promise."""
 
-    intercepted_binops = frozenset({"*", "%"})
+    intercepted_binops = frozenset({"*", "%", "+"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        capped = {"*": repeat, "%": remainder}
+        capped = {"*": repeat, "%": remainder, "+": add}
         return (
             capped[operator](left, right)
             if operator in capped
@@ -176,9 +176,9 @@ def test_a_field_hides_a_param_of_the_same_name() -> None:
 
 def test_errors_on_user_data_are_guard_runtime_errors() -> None:
     guard = check_guard("a / b > 1", NAMES)
-    with pytest.raises(GuardRuntimeError, match="division"):
+    with pytest.raises(GuardRuntimeError, match="divides by zero"):
         guard.holds({"a": 1, "b": 0}, {}, NOW)
-    with pytest.raises(GuardRuntimeError, match="'absent' is undefined"):
+    with pytest.raises(GuardRuntimeError, match="'absent' is not filled in"):
         check_guard("absent > 1", NAMES).holds({}, {}, NOW)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from sopflow.engine.guards import GuardProblem, GuardRuntimeError, check_guard
+from sopflow.errors import CaseError
 
 NAMES = ["temperature", "symptoms", "category", "arrival_date", "fever_threshold", "phone"]
 NOW = datetime(2020, 2, 20, 8, 0, tzinfo=UTC)
@@ -107,3 +108,71 @@ def test_unknown_name_gets_a_did_you_mean() -> None:
 def test_names_read_by_a_guard_are_recorded() -> None:
     guard = check_guard("temperature >= fever_threshold or days_since(arrival_date) < 3", NAMES)
     assert guard.names == {"temperature", "fever_threshold", "arrival_date"}
+
+
+# -- sizes: no short guard may build a huge value --------------------------------------------------
+
+HUGE_CONSTANTS = [
+    "([['a'*9999]*9999]*9999 ~ '') | length > 1",
+    "(['a'*9999]*9999 ~ ['a'*9999]*9999) | length > 1",
+    "([[0]*9999]*9999) == ([[0]*9999]*9999)",
+    "('a' ~ 'b') * 9000 * 9000 == 'x'",
+    "'a'*1000000000 == 'b'",
+]
+
+
+@pytest.mark.parametrize("source", HUGE_CONSTANTS)
+def test_huge_constant_values_are_refused_at_load_time(source: str) -> None:
+    with pytest.raises(GuardProblem) as caught:
+        check_guard(source, NAMES)
+    assert caught.value.code == "guard.too_large"
+
+
+@pytest.mark.parametrize(
+    ("source", "values"),
+    [
+        ("([[category]*9999]*9999 ~ '') | length > 1", {"category": "a"}),
+        ("([category * 9999] * 9999 ~ '') | length > 1", {"category": "a"}),
+        ("(category ~ category ~ category) | length > 1", {"category": "a" * 40_000}),
+        ("(category + category + category) | length > 1", {"category": "a" * 40_000}),
+        ("([category, category, category] ~ '') | length > 1", {"category": "a" * 40_000}),
+        ("(category|upper ~ category) | length > 1", {"category": "a" * 60_000}),
+    ],
+)
+def test_values_built_from_case_data_are_bounded_at_run_time(source: str, values: dict[str, object]) -> None:
+    guard = check_guard(source, NAMES)
+    with pytest.raises(GuardRuntimeError, match="very large value"):
+        guard.evaluate(values, NOW)
+
+
+def test_values_within_the_budget_still_work() -> None:
+    built = check_guard("(category * 9999 ~ category) | length == 10000", NAMES)
+    assert built.evaluate({"category": "a"}, NOW)
+    assert check_guard("[category] * 3 == ['a', 'a', 'a']", NAMES).evaluate({"category": "a"}, NOW)
+
+
+@pytest.mark.parametrize("source", ["'abc' > 3", "1 / 0 > temperature", "('x' ~ 1) - 1 > temperature"])
+def test_constant_parts_that_always_fail_are_refused_at_load_time(source: str) -> None:
+    with pytest.raises(GuardProblem) as caught:
+        check_guard(source, NAMES)
+    assert caught.value.code in ("guard.always_fails", "guard.zero_division")
+
+
+# -- run time: whose fault, in the user's language --------------------------------------------------
+
+
+def test_a_run_time_failure_says_whether_data_is_missing_or_the_rule_is_wrong() -> None:
+    guard = check_guard("temperature / phone > 1", NAMES)
+
+    def said(values: dict[str, object], lang: str) -> str:
+        with pytest.raises(GuardRuntimeError) as caught:
+            guard.evaluate(values, NOW)
+        error = CaseError("case.guard_error", case="C", step="s", guard="g", detail=str(caught.value))
+        return error.message(lang)
+
+    assert "'phone' is not filled in — supply it" in said({"temperature": 37.0}, "en")
+    assert "缺少 'phone'" in said({"temperature": 37.0}, "zh")
+    assert "the flow's rule is wrong (it divides by zero)" in said({"temperature": 37.0, "phone": 0}, "en")
+    zh = said({"temperature": "x", "phone": 2}, "zh")
+    assert "流程中的这条规则有误" in zh and "请告知流程维护人员" in zh
+    assert "unsupported operand" not in zh

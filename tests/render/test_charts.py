@@ -18,7 +18,7 @@ from sopflow.render.chart import build_chart, split_by_group
 from sopflow.render.dot import page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
 from sopflow.render.mermaid import chart_mermaid
-from sopflow.render.printing import PrintedChart, lay_out, write_chart
+from sopflow.render.printing import PrintedChart, PrintOptions, lay_out, write_chart
 
 FLOWS = builtin_flows()
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -98,6 +98,36 @@ def test_pdf_embeds_the_chinese_font(flow_id: str, tmp_path: Path) -> None:
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert f"Pages:           {len(laid_out(flow_id, 'zh').pages)}" in pages
     assert re.search(r"Page size:\s+(595 x 84[12]|84[12] x 595) pts", pages), pages
+
+
+def _page_sizes(pdf: Path) -> list[tuple[int, int]]:
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    return [(int(w), int(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)]
+
+
+A4 = {(595, 842), (842, 595)}
+A3 = {(842, 1191), (1191, 842)}
+
+
+@needs_dot
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_every_pdf_page_is_exactly_a4(flow_id: str, tmp_path: Path) -> None:
+    printed = laid_out(flow_id, "zh")
+    [pdf] = write_chart(printed, "pdf", tmp_path, flow_id)
+    sizes = _page_sizes(pdf)
+    assert len(sizes) == len(printed.pages)
+    assert set(sizes) <= A4, sizes
+    expected = [(842, 595) if p.fit.landscape else (595, 842) for p in printed.pages]
+    assert sizes == expected
+
+
+@needs_dot
+def test_every_pdf_page_is_exactly_a3_when_asked(tmp_path: Path) -> None:
+    printed = lay_out(FLOWS["key_person_control"], "zh", PrintOptions(paper="a3", landscape=True))
+    [pdf] = write_chart(printed, "pdf", tmp_path, "kpc")
+    assert _page_sizes(pdf) == [(1191, 842)] * len(printed.pages)
 
 
 @needs_dot
