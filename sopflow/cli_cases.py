@@ -237,7 +237,11 @@ def _offer_text(offer: dict[str, Any], lang: str) -> str:
     needs = ui("case.needs", lang, fields=", ".join(offer["requires"])) if offer["requires"] else ""
     text = f"{offer['name']:<22} {offer['label']}{where}  [{', '.join(offer['roles'])}]{needs}"
     if not offer["available"]:
-        text += ui("case.not_now", lang, reason=offer["reason"])
+        problem = offer["problem"]
+        reason = offer["reason"] + (
+            (f"（{problem}）" if lang == "zh" else f" ({problem})") if problem else ""
+        )
+        text += ui("case.not_now", lang, reason=reason)
     return text
 
 

@@ -407,3 +407,22 @@ def test_a_sqlite_store_that_cannot_be_opened_says_to_check_the_file(
     [line] = wrong_file.output.splitlines()
     assert "is not a sopflow store or is damaged (file is not a database)" in line
     assert "Traceback" not in line
+
+
+REGISTERED = ["--set", "passengers=2", "--set", "driver_id=220721198503120045", "--set", "origin=local"]
+
+
+def test_an_action_waiting_for_a_value_says_so_in_the_users_language(sopflow: Run) -> None:
+    """pass_ok is offered `when: has_pass`, which nobody has entered yet: not an error, a wait."""
+    flows = str(Path(__file__).parent / "data" / "user")
+    steps = [
+        ["case", "start", "checkpoint", "--id", "C-1", "--role", "police", "--set", "plate=吉J12345"],
+        ["case", "advance", "C-1", "registered", "--role", "police", *REGISTERED],
+        ["case", "advance", "C-1", "measured", "--role", "medic", "--set", "max_temp=36.5"],
+    ]
+    for args in steps:
+        assert sopflow("--flows", flows, *args).exit_code == 0
+    chinese = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "zh").output
+    assert "暂不可用：has_pass（缺少 'has_pass' — 请在办理时补充）" in chinese
+    english = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "en").output
+    assert "not now: has_pass ('has_pass' is not filled in — supply it with this action)" in english

@@ -16,6 +16,7 @@ from sopflow.engine.model import FieldSpec, FieldType, Flow
 from sopflow.engine.privacy import mask_actor, mask_value, masked
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
+from sopflow.messages import render_message
 
 if TYPE_CHECKING:
     from sopflow.engine.runtime import Discrepancy
@@ -102,6 +103,7 @@ def case_detail(
             "accepts": list(o.accepts),
             "available": o.available,
             "reason": o.reason,
+            "problem": render_message(o.problem.code, o.problem.params, lang) if o.problem else None,
         }
         for o in stepper.offers(case, now)
     ]

@@ -25,6 +25,7 @@ from sopflow.engine.model import Action, Check, Escalation, Flow, Step, StepKind
 from sopflow.engine.names import suggest
 from sopflow.errors import CaseError
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES, InLanguages
+from sopflow.messages import Phrase
 
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
 
@@ -77,7 +78,8 @@ class Offer:
     requires: tuple[str, ...]
     accepts: tuple[str, ...]
     available: bool = True
-    reason: str | None = None  # why not available (the guard that does not hold)
+    reason: str | None = None  # why not available: the guard that does not hold
+    problem: Phrase | None = None  # and, if it cannot be worked out now, why (in words)
 
 
 class _Draft:
@@ -226,7 +228,7 @@ class Stepper:
         step = self.flow.steps[case.step]
         offers = []
         for action in step.actions:
-            holds, reason = self._guard_state(action.guard, case.data, at)
+            holds, reason, problem = self._guard_state(action.guard, case.data, at)
             offers.append(
                 Offer(
                     action.name,
@@ -238,6 +240,7 @@ class Stepper:
                     action.accepts,
                     holds,
                     reason,
+                    problem,
                 )
             )
         for check in step.checks:
@@ -248,13 +251,14 @@ class Stepper:
 
     def _guard_state(
         self, guard: Guard | None, data: Mapping[str, Any], at: datetime
-    ) -> tuple[bool, str | None]:
+    ) -> tuple[bool, str | None, Phrase | None]:
+        """Whether an action's guard holds; if not, the guard, and why it could not be decided."""
         if guard is None:
-            return True, None
+            return True, None, None
         try:
-            return (True, None) if guard.holds(data, self.params, at) else (False, guard.source)
+            return (True, None, None) if guard.holds(data, self.params, at) else (False, guard.source, None)
         except GuardRuntimeError as exc:
-            return False, f"{guard.source} ({exc})"
+            return False, guard.source, exc.detail
 
     # -- firing -----------------------------------------------------------------------------------
 
@@ -344,7 +348,7 @@ class Stepper:
         """The one action of this name whose guard holds (the checks made sure of 'one')."""
         reasons = []
         for action in actions:
-            holds, reason = self._guard_state(action.guard, data, at)
+            holds, reason, _problem = self._guard_state(action.guard, data, at)
             if holds:
                 return action
             reasons.append(reason or "")

@@ -442,12 +442,17 @@ class _Sheet:
             "roles": self.book.roles(offer["roles"]),
             "needs": needs,
             "available": offer["available"],
-            "reason": (
-                self.w("offer.not_now", condition=condition_words(self.flow, offer["reason"], self.lang))
-                if offer["reason"]
-                else ""
-            ),
+            "reason": self.not_now(offer),
         }
+
+    def not_now(self, offer: Mapping[str, Any]) -> str:
+        """Why an action is not available: its condition in words, and what stops deciding it."""
+        if not offer["reason"]:
+            return ""
+        text = self.w("offer.not_now", condition=condition_words(self.flow, offer["reason"], self.lang))
+        if offer["problem"]:
+            text += f"（{offer['problem']}）" if self.lang == "zh" else f" ({offer['problem']})"
+        return text
 
     def due(self, item: Mapping[str, Any]) -> dict[str, Any]:
         return {
