@@ -4,15 +4,18 @@ Engine of this run."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
 from sopflow.engine.catalog import FlowCatalog, default_catalog
-from sopflow.engine.runtime import Engine
+from sopflow.engine.runtime import Clock, Engine, wall_clock
 from sopflow.engine.store import open_store
+from sopflow.errors import CodedError
 from sopflow.i18n import default_language
 from sopflow.messages import render_message
 
@@ -92,10 +95,22 @@ def current_engine() -> Engine:
         catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
         store = open_store(root.params.get("db"))
         root.call_on_close(store.close)
-        settings["engine"] = Engine(
-            store,
-            flows=catalog,
-            timezone=root.params.get("timezone") or "Asia/Shanghai",
-        )
+        timezone = root.params.get("timezone") or "Asia/Shanghai"
+        settings["engine"] = Engine(store, flows=catalog, timezone=timezone, clock=_clock(timezone))
     engine: Engine = settings["engine"]
     return engine
+
+
+def _clock(timezone: str) -> Clock:
+    """The wall clock, or the moment SOPFLOW_NOW names (local time): a drill or a training day
+    played as if it were then, and the README's walk-through, whose output must not change."""
+    pretend = os.environ.get("SOPFLOW_NOW")
+    if not pretend:
+        return wall_clock
+    try:
+        moment = datetime.fromisoformat(pretend.strip())
+    except ValueError:
+        raise CodedError("cli.bad_now", value=pretend) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return lambda: moment

@@ -619,6 +619,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no role '{role}' in {flows} — {did_you_mean}sopflow flows show FLOW lists a flow's roles",
         "{flows} 中没有角色 '{role}' — {did_you_mean}可用 sopflow flows show 流程 查看其角色",
     ),
+    "cli.bad_now": (
+        "SOPFLOW_NOW is '{value}', which is not a time — write it as 2020-02-03 08:00, or unset it",
+        "SOPFLOW_NOW 为 '{value}'，不是有效时间 — 请写成 2020-02-03 08:00，或删除该变量",
+    ),
     "engine.bad_timezone": (
         "'{timezone}' is not a time zone — use a name such as Asia/Shanghai or Europe/Berlin",
         "'{timezone}' 不是时区 — 请使用 Asia/Shanghai、Europe/Berlin 这样的名称",

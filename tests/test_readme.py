@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from sopflow.cli import cli
 
 README = Path(__file__).parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), re.DOTALL)
@@ -40,3 +44,51 @@ def test_readme_starts_with_the_two_commands() -> None:
     text = README.read_text("utf-8")
     quick = text[text.index("## Quick start") :]
     assert quick.index("make demo") < quick.index("make test") < quick.index("\n## ", 3)
+
+
+def _walks(text: str, heading: str) -> list[tuple[list[str], str, int]]:
+    """The `$ sopflow ...` commands of a README section's first shell block, each with the output
+    shown under it and its exit code ("(exit code N)"); `export` lines set the environment."""
+    section = text[text.index(heading) :]
+    block = section[section.index("```\n") + 4 :]
+    block = block[: block.index("\n```")]
+    steps: list[tuple[list[str], str, int]] = []
+    lines = block.splitlines()
+    while lines:
+        line = lines.pop(0)
+        if not line.startswith("$ "):
+            continue
+        command = line[2:]
+        while command.endswith("\\"):
+            command = command[:-1] + lines.pop(0).strip()
+        shown = []
+        while lines and not lines[0].startswith("$ "):
+            shown.append(lines.pop(0))
+        while shown and not shown[-1].strip():
+            shown.pop()
+        code = 0
+        if shown and shown[-1].startswith("(exit code"):
+            code = int(shown.pop().strip("()").split()[-1])
+        steps.append((shlex.split(command, comments=True), "\n".join(shown).strip(), code))
+    return steps
+
+
+def test_the_readme_case_walk_prints_what_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every case command of the README, run in order on a new store, prints exactly what the
+    README shows. Time is fixed (SOPFLOW_NOW) so that its OVERDUE marks do not depend on today."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SOPFLOW_LANG", "en")
+    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    steps = _walks(README.read_text("utf-8"), "## Command line: cases")
+    assert len(steps) >= 8
+    runner = CliRunner()
+    for argv, shown, code in steps:
+        if argv[0] == "export":
+            name, _, value = argv[1].partition("=")
+            monkeypatch.setenv(name, value)
+            continue
+        assert argv[0] == "sopflow"
+        result = runner.invoke(cli, argv[1:])
+        assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
