@@ -674,13 +674,13 @@ class SopflowSqlite(Contender):
         for case_id in ids:  # lock-step: the county works through all its cases call by call
             engine.start(FLOW_ID, case_id, first.data, actor=first.actor, role=first.role, at=first.at)
         for call in rest:
+            clock_now[0] = call.at  # the county's clock: an entry is never in its future
             if call.kind == "fire":
                 for case_id in ids:
                     engine.fire(
                         case_id, call.name, actor=call.actor, role=call.role, data=call.data, at=call.at
                     )
             else:
-                clock_now[0] = call.at
                 moved = engine.tick(call.at)
                 if len(moved) != n:
                     raise AssertionError(f"tick at {call.at} moved {len(moved)} cases, expected {n}")
