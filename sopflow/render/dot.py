@@ -37,10 +37,11 @@ CONNECTOR_LINES = 3
 
 SHAPES = {
     "task": {"shape": "box", "style": "rounded,filled"},
-    "decision": {"shape": "diamond", "style": "filled", "margin": "0.02"},
+    # Room inside the outline: a diamond's corners, and a bold border, would otherwise touch the text.
+    "decision": {"shape": "diamond", "style": "filled", "margin": "0.06,0.03"},
     "wait": {"shape": "box", "style": "filled", "peripheries": "2"},
     "subflow": {"shape": "box3d", "style": "filled"},
-    "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2"},
+    "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2", "margin": "0.08,0.06"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
 }
