@@ -13,7 +13,7 @@ from sopflow.engine.model import Flow
 from sopflow.render.chart import build_chart
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.output import output_folder, write_file
-from sopflow.render.printing import PrintOptions, lay_out, write_chart
+from sopflow.render.printing import PrintedChart, PrintOptions, lay_out, write_chart
 from sopflow.render.trace import case_highlight, pages_for_case
 from sopflow.ui import ui
 
@@ -98,6 +98,7 @@ def render_command(
         for fmt in (f for f in formats if f != "mermaid"):
             written += write_chart(printed, fmt, folder, f"{flow.id}.{lang}")
         smallest = min(p.fit.smallest_pt for p in printed.pages)
+        warn_too_big(printed, flow.id, lang)
         click.echo(
             ui(
                 "render.done",
@@ -154,8 +155,24 @@ def case_chart_command(
     highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
     options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
     printed = lay_out(stepper.flow, lang, options)
-    written = write_chart(pages_for_case(printed, case), fmt, target.parent, target.stem)
+    shown = pages_for_case(printed, case)
+    written = write_chart(shown, fmt, target.parent, target.stem)
+    warn_too_big(shown, case.flow_id, lang)
     click.echo(ui("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
+
+
+def warn_too_big(printed: PrintedChart, flow_id: str, lang: str) -> None:
+    """A page below 9 pt is never silent: say on stderr what does not fit, and how small it prints."""
+    for item in printed.too_big:
+        if item.step is None:
+            element = ui("render.too_big.title", lang)
+        else:
+            label = item.element if len(item.element) <= 24 else item.element[:23] + "…"
+            element = ui("render.too_big.step", lang, label=label, id=item.step)
+        points = f"{item.smallest_pt:.1f}"
+        click.echo(
+            ui("render.too_big", lang, flow=flow_id, page=item.page, element=element, points=points), err=True
+        )
 
 
 def _today() -> str:

@@ -71,6 +71,14 @@ UI: dict[str, tuple[str, str]] = {
         "{flow}：{pages} 页，最小字号 {points} 磅 → {files}",
     ),
     "render.case_done": ("case {case} → {files}", "案件 {case} → {files}"),
+    "render.too_big": (
+        "warning: {flow}, page {page}: {element} is too big for one page at 9 pt, so that page's "
+        "smallest text is {points} pt — shorten it, or print on A3 (--paper a3)",
+        "警告：{flow} 第 {page} 页：{element}太大，一页内无法以 9 磅以上字号印出，该页最小字号只有 "
+        "{points} 磅 — 请缩短文字，或用 A3 纸打印（--paper a3）",
+    ),
+    "render.too_big.step": ("step “{label}” ({id})", "步骤“{label}”（{id}）"),
+    "render.too_big.title": ("the title block (title and organisation)", "标题栏（标题和单位名称）"),
     "paths.too_many": (
         "more than {limit} paths: each decision (and each loop) multiplies the ways through the "
         "flow, too many to list",

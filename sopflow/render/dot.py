@@ -12,6 +12,8 @@ from html import escape
 import graphviz
 
 from sopflow.render.chart import Chart, ChartEdge, ChartNode, ChartPage
+from sopflow.render.fit import MARGIN_PT, PAPERS
+from sopflow.render.text import shortened, wrap_box, wrap_lines
 from sopflow.ui import ui
 
 FONT = "Noto Sans CJK SC"
@@ -22,12 +24,24 @@ EDGE_PT = 10
 LEGEND_PT = 10
 SMALLEST_PT = min(TITLE_PT, STEP_PT, NOTE_PT, EDGE_PT, LEGEND_PT)
 
+# How wide usual labels wrap: 8 Chinese characters (about 15 letters) for a step's name, 12 for
+# the lines under it, 7 for an arrow's label and a role in the legend, 16 for a group's name.
+STEP_WRAP_PT = 8.9 * STEP_PT
+NOTE_WRAP_PT = 12.9 * NOTE_PT
+EDGE_WRAP_PT = 7.9 * EDGE_PT
+LEGEND_WRAP_PT = 7.9 * LEGEND_PT
+GROUP_WRAP_PT = 16.9 * STEP_PT
+TABLE_ALLOWANCE_PT = 24  # the title block's cell spacing and padding, and the graph's own margin
+LEGEND_PER_ROW = 4
+CONNECTOR_LINES = 3
+
 SHAPES = {
     "task": {"shape": "box", "style": "rounded,filled"},
-    "decision": {"shape": "diamond", "style": "filled", "margin": "0.02"},
+    # Room inside the outline: a diamond's corners, and a bold border, would otherwise touch the text.
+    "decision": {"shape": "diamond", "style": "filled", "margin": "0.06,0.03"},
     "wait": {"shape": "box", "style": "filled", "peripheries": "2"},
     "subflow": {"shape": "box3d", "style": "filled"},
-    "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2"},
+    "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2", "margin": "0.08,0.06"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
 }
@@ -41,6 +55,13 @@ class Layout:
     pad_in: tuple[float, float] | None = None
     landscape: bool = False
     rankdir: str = "TB"
+    paper: str = "a4"  # the title block and long labels wrap to its width
+
+    @property
+    def text_width_pt(self) -> float:
+        """The widest a line of the title block may be: the paper's short side inside the margins,
+        so that the title block fits across the page in either orientation without shrinking."""
+        return PAPERS[self.paper][0] - 2 * MARGIN_PT - TABLE_ALLOWANCE_PT
 
 
 @dataclass(frozen=True)
@@ -67,7 +88,7 @@ def page_dot(
         newrank="true",
         labelloc="t",
         labeljust="l",
-        label=_title_block(chart, page),
+        label=_title_block(chart, page, layout.text_width_pt),
         fontsize=str(LEGEND_PT),
         pad="0.1",
     )
@@ -84,59 +105,82 @@ def page_dot(
         if node.group and node.group in page.groups:
             grouped.setdefault(node.group, []).append(node)
         else:
-            graph.node(node.id, **_node_attrs(chart, node, highlight))
+            graph.node(node.id, **_node_attrs(chart, node, highlight, layout.text_width_pt))
     for group, nodes in grouped.items():
         with graph.subgraph(name=f"cluster_{group}") as cluster:
             cluster.attr(
-                label=page.groups[group],
+                label=_group_label(page.groups[group], layout.text_width_pt),
                 style="rounded,dashed",
                 color="#888888",
                 fontsize=str(STEP_PT),
                 fontname=FONT,
             )
             for node in nodes:
-                cluster.node(node.id, **_node_attrs(chart, node, highlight))
+                cluster.node(node.id, **_node_attrs(chart, node, highlight, layout.text_width_pt))
     for edge in page.edges:
-        graph.edge(edge.source, edge.target, **_edge_attrs(edge, highlight))
+        graph.edge(edge.source, edge.target, **_edge_attrs(edge, highlight, layout.text_width_pt))
     source: str = graph.source
     return source
 
 
-def _title_block(chart: Chart, page: ChartPage) -> str:
+def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
+    """Title, organisation, version, date and page, the shapes and the role colours: every line
+    wrapped to `width` points, so that a long title or organisation name never widens the page."""
     lang = chart.lang
     facts = [ui("chart.version", lang, version=chart.version)]
     if chart.date:
         facts.append(chart.date)
     facts.append(ui("chart.page", lang, number=page.number, total=len(chart.pages)))
-    heading = escape(chart.title + (f" · {page.subtitle}" if page.subtitle else ""))
-    rows = [
-        f'<tr><td align="left" colspan="8"><font point-size="{TITLE_PT}"><b>{heading}</b></font></td></tr>'
-    ]
-    first = escape(chart.organisation + "  " if chart.organisation else "") + escape("  ·  ".join(facts))
-    rows.append(f'<tr><td align="left" colspan="8">{first}</td></tr>')
+    heading = chart.title + (f" · {page.subtitle}" if page.subtitle else "")
+    rows = [f'<font point-size="{TITLE_PT}"><b>{_lines(wrap_lines(heading, width, TITLE_PT))}</b></font>']
+    first = "  ·  ".join(facts)
+    if chart.organisation:  # beside the facts if it fits there, else on lines of its own above them
+        beside = f"{chart.organisation}  {first}"
+        if len(wrap_lines(beside, width, LEGEND_PT)) == 1:
+            first = beside
+        else:
+            rows.append(_lines(wrap_lines(chart.organisation, width, LEGEND_PT)))
+    rows.append(_lines(wrap_lines(first, width, LEGEND_PT)))
     for line in ui("chart.shapes", lang).split("|"):
-        rows.append(f'<tr><td align="left" colspan="8">{escape(line.strip())}</td></tr>')
-    rows.append(f'<tr><td align="left" colspan="8">{escape(ui("chart.legend", lang))}</td></tr>')
-    cells = [f'<td bgcolor="{e.colour}" border="1">{_lines(e.label, 14)}</td>' for e in chart.legend]
-    per_row = 4
-    rows += [f"<tr>{''.join(cells[i : i + per_row])}</tr>" for i in range(0, len(cells), per_row)]
+        rows.append(_lines(wrap_lines(line.strip(), width, LEGEND_PT)))
+    rows.append(_lines(wrap_lines(ui("chart.legend", lang), width, LEGEND_PT)))
+    rows = [f'<tr><td align="left" balign="left" colspan="8">{row}</td></tr>' for row in rows]
+    legend_wrap = (LEGEND_PT, LEGEND_WRAP_PT, width / LEGEND_PER_ROW - 12)
+    cells = [
+        f'<td bgcolor="{e.colour}" border="1">{_lines(wrap_box(e.label, *legend_wrap))}</td>'
+        for e in chart.legend
+    ]
+    rows += [
+        f"<tr>{''.join(cells[i : i + LEGEND_PER_ROW])}</tr>" for i in range(0, len(cells), LEGEND_PER_ROW)
+    ]
     return f'<<table border="0" cellspacing="3" cellpadding="2">{"".join(rows)}</table>>'
 
 
-def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None) -> dict[str, str]:
+def _group_label(label: str, width: float) -> str:
+    """A group's frame label, its lines flush left (Graphviz's `\\l` ends a left-justified line)."""
+    lines = wrap_box(label, STEP_PT, GROUP_WRAP_PT, width)
+    return label if len(lines) <= 1 else "".join(line + "\\l" for line in lines)
+
+
+def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, width: float) -> dict[str, str]:
     attrs = dict(SHAPES.get(node.kind, SHAPES["task"]))
     if node.kind not in ("start", "connector"):
         attrs["fillcolor"] = chart.colour(node.role)
-    attrs["label"] = _node_label(chart, node)
+    attrs["label"] = _node_label(chart, node, width)
     if highlight is not None and node.id == highlight.current:
         attrs.update(penwidth="4", color="#d62728" if highlight.overdue else "#1f77b4")
     return attrs
 
 
-def _node_label(chart: Chart, node: ChartNode) -> str:
+def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
     if node.kind == "start":
         return node.title
-    title = "<br/>".join(escape(part) for part in wrap(node.title, 16).split("\n"))
+    # a diamond is twice as tall as its text: long text in one runs wide rather than tall
+    aspect = 3.0 if node.kind == "decision" else 1.0
+    if node.kind == "connector":  # a pointer to a step printed elsewhere: its name, shortened
+        title = _lines(shortened(wrap_lines(node.title, STEP_WRAP_PT, STEP_PT), CONNECTOR_LINES))
+    else:
+        title = _lines(wrap_box(node.title, STEP_PT, STEP_WRAP_PT, width, aspect))
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
     if node.kind == "connector":
         if node.pages:
@@ -151,14 +195,15 @@ def _node_label(chart: Chart, node: ChartNode) -> str:
     who = node.role_label + (f" · {node.deadline}" if node.deadline else "")
     for note in (who, *node.notes):
         lines += [
-            f'<font point-size="{NOTE_PT}">{escape(part)}</font>' for part in wrap(note, 24).split("\n")
+            f'<font point-size="{NOTE_PT}">{escape(part)}</font>'
+            for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect)
         ]
     return "<" + "<br/>".join(lines) + ">"
 
 
-def _lines(text: str, width: int) -> str:
-    """Text wrapped to `width` columns, escaped, with HTML-label line breaks."""
-    return "<br/>".join(escape(part) for part in wrap(text, width).split("\n"))
+def _lines(lines: list[str]) -> str:
+    """Lines of text, escaped, with HTML-label line breaks."""
+    return "<br/>".join(escape(line) for line in lines)
 
 
 def _step_of(node_id: str) -> str:
@@ -166,45 +211,10 @@ def _step_of(node_id: str) -> str:
     return node_id.split("__", 1)[1] if node_id.startswith(("to__", "from__")) else node_id
 
 
-def wrap(text: str, width: int) -> str:
-    """Break a label into lines of about `width` columns (a Chinese character counts as two),
-    at spaces where there are any, so that boxes stay narrow."""
-    lines: list[str] = []
-    current = ""
-    for word in _words(text):
-        if current and _columns(current + word) > width:
-            lines.append(current.rstrip())
-            current = word.lstrip()
-        else:
-            current += word
-    lines.append(current.rstrip())
-    return "\n".join(line for line in lines if line)
-
-
-def _words(text: str) -> list[str]:
-    words: list[str] = []
-    for char in text:
-        if (
-            _columns(char) == 2
-            or not words
-            or char == " "
-            or words[-1].endswith(" ")
-            or _columns(words[-1][-1]) == 2
-        ):
-            words.append(char)
-        else:
-            words[-1] += char
-    return words
-
-
-def _columns(text: str) -> int:
-    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
-
-
-def _edge_attrs(edge: ChartEdge, highlight: Highlight | None) -> dict[str, str]:
+def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float) -> dict[str, str]:
     attrs: dict[str, str] = {}
     if edge.label:
-        attrs["label"] = wrap(edge.label, 14)
+        attrs["label"] = "\n".join(wrap_box(edge.label, EDGE_PT, EDGE_WRAP_PT, width / 2))
     if edge.kind in ("timer", "escalate", "outcome", "connector"):
         attrs["style"] = "dashed"
     if edge.kind == "start":

@@ -4,7 +4,8 @@ The rule from the county's aim ("understand at a glance"): the smallest text on 
 9 pt. A flow that does not fit one page that way is split the sensible way first (the main line,
 then each group such as the fever branch on a page of its own); a part still too big for a page is
 cut in reading order into runs that each fit (found by bisection). Text is never shrunk below the
-limit.
+limit: a single step (or a title block) too big for a page even on its own is printed as small as it
+has to be and reported in `PrintedChart.too_big`, for the caller to warn about.
 """
 
 from __future__ import annotations
@@ -43,9 +44,21 @@ class PrintedPage:
 
 
 @dataclass(frozen=True)
+class TooBig:
+    """A page whose smallest text is below 9 pt because one element does not fit a page at 9 pt
+    on its own: a step (`step` is its id) or, with `step` None, the title block."""
+
+    page: int
+    element: str  # the step's name as printed, or "" for the title block
+    step: str | None
+    smallest_pt: float
+
+
+@dataclass(frozen=True)
 class PrintedChart:
     chart: Chart
     pages: tuple[PrintedPage, ...]
+    too_big: tuple[TooBig, ...] = ()
 
     @property
     def readable(self) -> bool:
@@ -65,6 +78,9 @@ def lay_out(flow: Flow, lang: str, options: PrintOptions | None = None) -> Print
         printed = _print(flow, lang, pages, subtitles, options)
         if printed.readable:
             return printed
+    title_fits = _title_block_alone(flow, lang, options).readable
+    if not title_fits:  # no split helps: every page carries the title block
+        return _too_big(flow, printed, title_fits=False)
     final_pages: list[list[str]] = []
     final_titles: list[str] = []
     for steps, subtitle, page in zip(pages, subtitles, printed.pages, strict=True):
@@ -72,28 +88,62 @@ def lay_out(flow: Flow, lang: str, options: PrintOptions | None = None) -> Print
         final_pages += runs
         numbered = [f"{subtitle} {n}/{len(runs)}".strip() for n in range(1, len(runs) + 1)]
         final_titles += [subtitle] if len(runs) == 1 else numbered
-    return _print(flow, lang, final_pages, final_titles, options)
+    return _too_big(flow, _print(flow, lang, final_pages, final_titles, options), title_fits=True)
+
+
+def _too_big(flow: Flow, printed: PrintedChart, *, title_fits: bool) -> PrintedChart:
+    """The chart with its pages below 9 pt named: the one step on it (a run is cut down to a single
+    step only when that step alone does not fit), or the title block."""
+    too_big = []
+    for page in printed.pages:
+        if page.fit.readable:
+            continue
+        steps = [n for n in page.page.nodes if n.kind not in ("connector", "start")]
+        if title_fits and len(steps) == 1:
+            too_big.append(TooBig(page.page.number, steps[0].title, steps[0].id, page.fit.smallest_pt))
+        else:
+            too_big.append(TooBig(page.page.number, "", None, page.fit.smallest_pt))
+    return replace(printed, too_big=tuple(too_big))
+
+
+def _title_block_alone(flow: Flow, lang: str, options: PrintOptions) -> Fit:
+    """How the title block prints on a page of its own (with a continuation title)."""
+    chart = build_chart(
+        flow, lang, [[]], subtitles=[TRIAL_SUBTITLE], organisation=options.organisation, date=options.date
+    )
+    if options.heading:
+        chart = replace(chart, title=f"{options.heading} · {chart.title}")
+    [page] = chart.pages
+    source = page_dot(chart, page, Layout(paper=options.paper))
+    return best_fit(graphviz_run.measure(source), SMALLEST_PT, options.paper, options.landscape)
 
 
 def _readable_runs(flow: Flow, lang: str, steps: list[str], options: PrintOptions) -> list[list[str]]:
     """Cut steps, in reading order, into runs each as long as still prints readably (bisection:
-    a few layouts per page), so that one crowded step does not make every page small."""
-    trial_options = replace(options, organisation="", date="")
+    a few layouts per page), so that one crowded step does not make every page small. Cutting
+    greedily can leave a short last run; runs of even length, one fewer, are tried as well."""
+
+    def readable(run: list[str]) -> bool:
+        return _print(flow, lang, [run], [TRIAL_SUBTITLE], options, elsewhere=TRIAL_PAGE).readable
+
     runs: list[list[str]] = []
     start = 0
     while start < len(steps):
         fits, tried_up_to = start + 1, len(steps)  # steps[start:fits] fits, or is a single step
         while fits < tried_up_to:
             middle = (fits + tried_up_to + 1) // 2
-            trial = _print(
-                flow, lang, [steps[start:middle]], [TRIAL_SUBTITLE], trial_options, elsewhere=TRIAL_PAGE
-            )
-            if trial.readable:
+            if readable(steps[start:middle]):
                 fits = middle
             else:
                 tried_up_to = middle - 1
         runs.append(steps[start:fits])
         start = fits
+    if len(runs) > 2:
+        count = len(runs) - 1
+        cuts = [round(n * len(steps) / count) for n in range(count + 1)]
+        even = [steps[cuts[n] : cuts[n + 1]] for n in range(count)]
+        if all(readable(run) for run in even):
+            return even
     return runs
 
 
@@ -121,10 +171,11 @@ def _print(
     for page in chart.pages:
         choices = []
         for rankdir in ("TB", "LR"):  # a wide fan-out prints larger running left to right
-            natural = graphviz_run.measure(page_dot(chart, page, Layout(rankdir=rankdir), options.highlight))
+            trial = Layout(rankdir=rankdir, paper=options.paper)
+            natural = graphviz_run.measure(page_dot(chart, page, trial, options.highlight))
             choices.append((best_fit(natural, SMALLEST_PT, options.paper, options.landscape), rankdir))
         fitted, rankdir = max(choices, key=lambda choice: choice[0].scale)
-        layout = Layout(fitted.size_in, fitted.pad_in, fitted.landscape, rankdir)
+        layout = Layout(fitted.size_in, fitted.pad_in, fitted.landscape, rankdir, options.paper)
         printed.append(PrintedPage(page, fitted, page_dot(chart, page, layout, options.highlight)))
     return PrintedChart(chart, tuple(printed))
 

@@ -40,4 +40,6 @@ def pages_for_case(printed: PrintedChart, case: Case) -> PrintedChart:
     """Only the pages the case has been on (all of a one-page chart)."""
     visited = {case.step} | {e.to_step for e in case.history if e.to_step}
     kept = tuple(p for p in printed.pages if visited & {n.id for n in p.page.nodes if n.kind != "connector"})
-    return PrintedChart(printed.chart, kept or printed.pages)
+    kept = kept or printed.pages
+    numbers = {p.page.number for p in kept}
+    return PrintedChart(printed.chart, kept, tuple(t for t in printed.too_big if t.page in numbers))
