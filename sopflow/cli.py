@@ -18,7 +18,7 @@ from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
 from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
 from sopflow.engine.model import Flow
-from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
+from sopflow.engine.paths import TooManyPaths, count_paths, cover_paths, flow_paths
 from sopflow.errors import FlowError, SopflowError
 from sopflow.i18n import default_language
 from sopflow.messages import render_message
@@ -239,20 +239,20 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
     """Every distinct path from start to an end, going round a loop at most once (for drills)."""
     lang = chosen_lang(lang)
     loaded = resolve_flow(flow)
-    try:
-        found = flow_paths(loaded.graph, loaded.start)
-    except TooManyPaths as exc:
-        raise click.ClickException(ui("paths.too_many", lang, limit=exc.limit)) from None
     unknown = [o for o in outcomes if o not in loaded.outcomes]
     if unknown:
         raise click.BadParameter(
             ui("paths.unknown_outcome", lang, outcome=unknown[0], outcomes=", ".join(loaded.outcomes)),
             param_hint="--outcome",
         )
-    if outcomes:
-        found = [p for p in found if p.outcome in outcomes]
-    if cover:
-        found = covering_paths(found)
+    wanted = set(outcomes) or None
+    if cover:  # built without listing every path: 40 decisions in a row have 2**40 of them
+        found = cover_paths(loaded.graph, loaded.start, wanted)
+    else:
+        try:
+            found = flow_paths(loaded.graph, loaded.start, outcomes=wanted)
+        except TooManyPaths as exc:
+            raise click.ClickException(_too_many(loaded, wanted, exc.limit, lang)) from None
     rows = [path_detail(loaded, p, lang) for p in found]
     if as_json:
         print_json(rows)
@@ -261,6 +261,15 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
         click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")
     reached = sorted({r["outcome"] for r in rows})
     click.echo(ui("paths.summary", lang, count=len(rows), outcomes=", ".join(reached)))
+
+
+def _too_many(flow: Flow, outcomes: set[str] | None, limit: int, lang: str) -> str:
+    """How many paths there are (when that can be counted), and what to ask for instead."""
+    ending = ui("paths.ending", lang, outcomes=", ".join(sorted(outcomes))) if outcomes else ""
+    count = count_paths(flow.graph, flow.start, outcomes)
+    if count is None:
+        return ui("paths.too_many", lang, limit=limit, ending=ending)
+    return ui("paths.too_many_counted", lang, count=f"{count:,}", limit=limit, ending=ending)
 
 
 case_group.add_command(case_chart_command)

@@ -72,10 +72,18 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "render.case_done": ("case {case} → {files}", "案件 {case} → {files}"),
     "paths.too_many": (
-        "more than {limit} paths: each decision (and each loop) multiplies the ways through the "
-        "flow, too many to list",
-        "路径超过 {limit} 条：每个判断（和环路）都会使路径成倍增加，无法全部列出",
+        "more than {limit} paths{ending}: each decision (and each loop) multiplies the ways through "
+        "the flow, too many to list — use --cover for a few paths that together take every way out",
+        "路径超过 {limit} 条{ending}：每个判断（和环路）都会使路径成倍增加，无法全部列出 — "
+        "请用 --cover 列出走遍每条出路的少数几条路径",
     ),
+    "paths.too_many_counted": (
+        "{count} paths{ending}: each decision multiplies the ways through the flow, too many to "
+        "list (at most {limit}) — use --cover for a few paths that together take every way out",
+        "共 {count} 条路径{ending}：每个判断都会使路径成倍增加，无法全部列出（最多 {limit} 条） — "
+        "请用 --cover 列出走遍每条出路的少数几条路径",
+    ),
+    "paths.ending": (" ending in {outcomes}", "（结果为 {outcomes}）"),
     "paths.unknown_outcome": (
         "no outcome '{outcome}'; this flow has: {outcomes}",
         "没有结果 '{outcome}';本流程的结果有：{outcomes}",

@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from sopflow import load_flow
 from sopflow.cli import cli, main
 
 ROOT = Path(__file__).parent.parent
@@ -136,3 +137,32 @@ def test_a_time_zone_that_does_not_exist_is_a_usage_error(run: CliRunner, zone: 
     )
     chinese = run.invoke(cli, ["--timezone", zone, "flows", "list"], env={"SOPFLOW_LANG": "zh"})
     assert chinese.exit_code == 2 and "不是时区" in chinese.output
+
+
+DIAMONDS = ROOT / "tests" / "data" / "user" / "diamonds.yaml"  # 40 decisions in a row: 2**40 paths
+
+
+@pytest.mark.parametrize("extra", [[], ["--outcome", "done"]])
+def test_paths_cover_of_a_flow_with_too_many_paths_to_list(run: CliRunner, extra: list[str]) -> None:
+    result = run.invoke(cli, ["flows", "paths", str(DIAMONDS), "--cover", "--json", *extra])
+    assert result.exit_code == 0, result.output
+    covered = json.loads(result.output)
+    assert len(covered) == 2 and {p["outcome"] for p in covered} == {"done"}
+    ways = {(h["from"], h["way"], h["to"]) for p in covered for h in p["hops"]}
+    graph = load_flow(DIAMONDS).graph
+    assert ways == {(u, d["name"], v) for u, v, d in graph.edges(data=True)}  # every way out
+
+
+def test_paths_of_an_outcome_with_too_many_paths_says_how_many_and_what_to_do(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "paths", str(DIAMONDS), "--outcome", "done"])
+    assert result.exit_code == 1
+    assert "1,099,511,627,776 paths ending in done" in result.output
+    assert "use --cover" in result.output
+    zh = run.invoke(cli, ["flows", "paths", str(DIAMONDS), "--outcome", "done", "--lang", "zh"])
+    assert "共 1,099,511,627,776 条路径（结果为 done）" in zh.output and "--cover" in zh.output
+
+
+def test_paths_of_one_outcome_skip_the_ways_that_cannot_reach_it(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "paths", "supply_request", "--outcome", "redirected_flow1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert {p["outcome"] for p in json.loads(result.output)} == {"redirected_flow1"}
