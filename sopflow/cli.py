@@ -19,7 +19,7 @@ from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
 from sopflow.engine.model import Flow
 from sopflow.engine.paths import TooManyPaths, count_paths, cover_paths, flow_paths
-from sopflow.errors import FlowError, SopflowError
+from sopflow.errors import FlowError, Problem, SopflowError
 from sopflow.i18n import default_language
 from sopflow.messages import render_message
 from sopflow.ui import ui
@@ -115,18 +115,40 @@ def resolve_flow(reference: str) -> Flow:
 def flows_list(lang: str | None, as_json: bool) -> None:
     """List the flows there are (your --flows folder first, then the built-in ones)."""
     lang = chosen_lang(lang)
-    catalog = _catalog()
-    rows = [flow_summary(catalog.load(flow_id), lang) for flow_id in sorted(catalog.ids())]
+    flows_there, problems = usable_flows(_catalog())
+    rows = [flow_summary(flow, lang) for flow in flows_there]
     if as_json:
         print_json(rows)
-        return
-    for row in rows:
-        builtin = Path(row["file"]).parent == builtin_dir()
-        where = ui("list.builtin", lang) if builtin else row["file"]
-        click.echo(
-            f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
-            f"{row['title']}  ({where})"
-        )
+    else:
+        for row in rows:
+            builtin = Path(row["file"]).parent == builtin_dir()
+            where = ui("list.builtin", lang) if builtin else row["file"]
+            click.echo(
+                f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
+                f"{row['title']}  ({where})"
+            )
+    for problem in problems:
+        click.echo(problem.format(lang), err=True)
+    if problems:
+        sys.exit(1)
+
+
+def usable_flows(catalog: FlowCatalog) -> tuple[list[Flow], list[Problem]]:
+    """Every flow that loads, by id, and the errors of the files that do not (a broken draft, two
+    files with one id): one bad file must not hide the others."""
+    found: list[Flow] = []
+    problems: list[Problem] = []
+    for flow_id in sorted(catalog.ids()):
+        try:
+            found.append(catalog.load(flow_id))
+        except FlowError as error:
+            problems += error.errors
+    for file in catalog.unnamed():
+        try:
+            load_flow(file)
+        except FlowError as error:
+            problems += error.errors
+    return found, problems
 
 
 @flows.command("show")

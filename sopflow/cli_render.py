@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 from sopflow.cli_common import LOCAL_TIME, F, chosen_lang, current_engine, in_local_time, lang_option
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
+from sopflow.errors import Problem
 from sopflow.render.chart import build_chart
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.output import output_folder, write_file
@@ -73,19 +75,17 @@ def render_command(
 ) -> None:
     """Print flowcharts: FLOW ids or files, or --all. Text stays at 9 pt or more on paper; a big
     flow is split over several pages (the main line, then each branch)."""
-    from sopflow.cli import resolve_flow  # noqa: PLC0415 (cli imports this module)
+    from sopflow.cli import resolve_flow, usable_flows  # noqa: PLC0415 (cli imports this module)
 
     lang = chosen_lang(lang)
     if not flows and not everything:
         raise click.UsageError("name a FLOW or use --all")
     catalog = click.get_current_context().find_object(FlowCatalog) or default_catalog(None)
     chosen: list[Flow] = [resolve_flow(f) for f in flows]
-    if everything:
-        chosen += [
-            catalog.load(flow_id)
-            for flow_id in sorted(catalog.ids())
-            if flow_id not in {f.id for f in chosen}
-        ]
+    broken: list[Problem] = []
+    if everything:  # every flow that loads; a broken file is told, and fails the run at the end
+        usable, broken = usable_flows(catalog)
+        chosen += [flow for flow in usable if flow.id not in {f.id for f in chosen}]
     options = PrintOptions(paper, landscape, organisation, date or _today())
     output_folder(folder)  # before any chart is laid out: a wrong place is said at once
     for flow in chosen:
@@ -108,6 +108,10 @@ def render_command(
                 files=", ".join(str(p) for p in written),
             )
         )
+    for problem in broken:
+        click.echo(problem.format(lang), err=True)
+    if broken:
+        sys.exit(1)
 
 
 @click.command("chart")

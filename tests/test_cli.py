@@ -166,3 +166,56 @@ def test_paths_of_one_outcome_skip_the_ways_that_cannot_reach_it(run: CliRunner)
     result = run.invoke(cli, ["flows", "paths", "supply_request", "--outcome", "redirected_flow1", "--json"])
     assert result.exit_code == 0, result.output
     assert {p["outcome"] for p in json.loads(result.output)} == {"redirected_flow1"}
+
+
+CATALOG = ROOT / "tests" / "data" / "catalog"  # --flows folders as users leave them
+
+
+def _listed(output: str) -> list[str]:
+    return [line.split()[0] for line in output.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("folder", ["dup", "half"])  # two good files; a good file and a broken draft
+def test_two_files_with_one_id_are_an_error_naming_both(run: CliRunner, folder: str) -> None:
+    second = "b.yaml" if folder == "dup" else "zz_draft.yaml"
+    first = "a.yaml" if folder == "dup" else "checkpoint.yaml"
+    where = CATALOG / folder
+    problem = (
+        f"{where / second}:3:1: flow id 'checkpoint' is also the id in {where / first}:3:1 — two files "
+        "in one folder cannot share an id"
+    )
+    listed = run.invoke(cli, ["--flows", str(where), "flows", "list"])
+    assert listed.exit_code == 1
+    assert problem in listed.stderr
+    assert "checkpoint" not in _listed(listed.stdout) and "key_person_control" in _listed(listed.stdout)
+    if folder == "half":
+        assert "mask_distribution" in _listed(listed.stdout)
+    shown = run.invoke(cli, ["--flows", str(where), "flows", "show", "checkpoint"])
+    assert shown.exit_code == 1 and problem in shown.stderr
+
+
+def test_a_broken_file_is_told_and_the_other_flows_still_listed_and_usable(
+    run: CliRunner, tmp_path: Path
+) -> None:
+    where = CATALOG / "broken"
+    listed = run.invoke(cli, ["--flows", str(where), "flows", "list"])
+    assert listed.exit_code == 1
+    assert f"{where / 'draft.yaml'}:129:13: no step named 'clinic_ned'" in listed.stderr
+    assert f"{where / 'unfinished.yaml'}:3:1: not valid YAML" in listed.stderr  # not even its id can be read
+    assert {"checkpoint", "key_person_control"} <= set(_listed(listed.stdout))
+    as_json = run.invoke(cli, ["--flows", str(where), "flows", "list", "--json"])
+    assert "checkpoint" in {row["id"] for row in json.loads(as_json.stdout)}
+    shown = run.invoke(cli, ["--flows", str(where), "flows", "show", "checkpoint"])
+    assert shown.exit_code == 0, shown.output
+    drawn = run.invoke(cli, ["--flows", str(where), "render", "--all", "-f", "dot", "-o", str(tmp_path)])
+    assert drawn.exit_code == 1
+    assert "no step named 'clinic_ned'" in drawn.stderr
+    assert (tmp_path / "checkpoint.en.dot").exists() and (tmp_path / "three_check.en.dot").exists()
+
+
+def test_known_flows_are_only_those_that_load(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "validate", str(CATALOG / "siblings" / "subflow_missing.yaml")])
+    assert result.exit_code == 1
+    known = result.output.split("known flows: ")[1].split()[0:]
+    assert "CheckPoint," not in known and "卡口检查" not in result.output
+    assert "key_person_control," in known
