@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
-from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json, usage_lang
+from sopflow.cli_common import (
+    LANG_KEY,
+    check_lang,
+    chosen_lang,
+    json_option,
+    lang_option,
+    print_json,
+    usage_lang,
+)
 from sopflow.cli_print import case_sheet_command, handbook_command
 from sopflow.cli_render import case_chart_command, render_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
@@ -158,7 +166,8 @@ def usable_flows(catalog: FlowCatalog) -> tuple[list[Flow], list[Problem]]:
 def flows_show(flow: str, lang: str | None, as_json: bool) -> None:
     """Show a flow's steps, roles and deadlines. FLOW is an id or a file."""
     lang = chosen_lang(lang)
-    detail = flow_detail(resolve_flow(flow), lang)
+    loaded = resolve_flow(flow)
+    detail = flow_detail(loaded, check_lang(loaded, lang))
     if as_json:
         print_json(detail)
         return
@@ -261,6 +270,7 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
     """Every distinct path from start to an end, going round a loop at most once (for drills)."""
     lang = chosen_lang(lang)
     loaded = resolve_flow(flow)
+    check_lang(loaded, lang)
     unknown = [o for o in outcomes if o not in loaded.outcomes]
     if unknown:
         raise click.BadParameter(

@@ -8,10 +8,18 @@ from pathlib import Path
 
 import click
 
-from sopflow.cli_common import LOCAL_TIME, F, chosen_lang, current_engine, in_local_time, lang_option
+from sopflow.cli_common import (
+    LOCAL_TIME,
+    F,
+    check_lang,
+    chosen_lang,
+    current_engine,
+    in_local_time,
+    lang_option,
+)
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
-from sopflow.errors import Problem
+from sopflow.errors import LookupFailed, Problem
 from sopflow.render.chart import build_chart
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.output import output_folder, write_file
@@ -82,10 +90,16 @@ def render_command(
         raise click.UsageError("name a FLOW or use --all")
     catalog = click.get_current_context().find_object(FlowCatalog) or default_catalog(None)
     chosen: list[Flow] = [resolve_flow(f) for f in flows]
+    for flow in chosen:
+        check_lang(flow, lang)
     broken: list[Problem] = []
     if everything:  # every flow that loads; a broken file is told, and fails the run at the end
         usable, broken = usable_flows(catalog)
-        chosen += [flow for flow in usable if flow.id not in {f.id for f in chosen}]
+        chosen += [
+            flow
+            for flow in usable
+            if flow.id not in {f.id for f in chosen} and _written_in(flow, lang)  # --all --lang mn
+        ]
     options = PrintOptions(paper, landscape, organisation, date or _today())
     output_folder(folder)  # before any chart is laid out: a wrong place is said at once
     for flow in chosen:
@@ -154,12 +168,21 @@ def case_chart_command(
     engine = current_engine()
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
+    check_lang(stepper.flow, lang)
     now = in_local_time(now, engine) or engine.clock()
     highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
     options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
     printed = lay_out(stepper.flow, lang, options)
     written = write_chart(pages_for_case(printed, case), fmt, target.parent, target.stem)
     click.echo(ui("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
+
+
+def _written_in(flow: Flow, lang: str) -> bool:
+    try:
+        check_lang(flow, lang)
+    except LookupFailed:
+        return False
+    return True
 
 
 def _today() -> str:

@@ -700,6 +700,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "流程 id '{flow}' 与 {others} 重复 — 同一文件夹中的两个文件不能使用同一个 id："
         "请给其中一个改 id，或把它移出该文件夹",
     ),
+    "option.bad_lang": (
+        "'{value}' is not a language code — use a code such as zh, en or mn",
+        "'{value}' 不是语言代码 — 请使用 zh、en、mn 这样的代码",
+    ),
+    "option.lang_not_in_flow": (
+        "flow '{flow}' is not written in '{lang}' — use one of its languages: {languages}",
+        "流程 '{flow}' 没有 '{lang}' 语言的文字 — 请使用它的语言之一：{languages}",
+    ),
     "flow.unknown_id": (
         "no flow '{flow}' — {did_you_mean}known flows: {known}",
         "没有流程 '{flow}' — {did_you_mean}已有流程：{known}",

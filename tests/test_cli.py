@@ -219,3 +219,32 @@ def test_known_flows_are_only_those_that_load(run: CliRunner) -> None:
     known = result.output.split("known flows: ")[1].split()[0:]
     assert "CheckPoint," not in known and "卡口检查" not in result.output
     assert "key_person_control," in known
+
+
+MONGOLIAN = ROOT / "tests" / "data" / "languages" / "mn.yaml"  # languages: [zh, en, mn]
+STOP_MN = "ᠮᠠᠰᠢᠨ ᠪᠦᠷᠢᠳᠬᠡᠯ"  # the one step label it has in mn
+
+
+def test_a_language_the_flow_declares_can_be_shown(run: CliRunner, tmp_path: Path) -> None:
+    shown = run.invoke(cli, ["flows", "show", str(MONGOLIAN), "--lang", "mn"])
+    assert shown.exit_code == 0, shown.output
+    assert f"1. {STOP_MN} [stop_vehicle]  task" in shown.output  # sopflow's own words in English
+    assert "Steps:" in shown.output and "逐人测温" in shown.output  # no mn text: the primary one
+    drawn = run.invoke(cli, ["render", str(MONGOLIAN), "--lang", "mn", "-f", "dot", "-o", str(tmp_path)])
+    assert drawn.exit_code == 0, drawn.output
+    assert STOP_MN in (tmp_path / "checkpoint.mn.dot").read_text("utf-8")
+    book = tmp_path / "book.html"
+    written = run.invoke(cli, ["handbook", str(MONGOLIAN), "--lang", "mn", "--no-charts", "-o", str(book)])
+    assert written.exit_code == 0, written.output
+    assert STOP_MN in book.read_text("utf-8")
+
+
+def test_a_language_the_flow_does_not_declare_is_one_clear_line(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "mn"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "flow 'key_person_control' is not written in 'mn' — use one of its languages: zh, en\n"
+    )
+    not_a_code = run.invoke(cli, ["flows", "show", str(MONGOLIAN), "--lang", "mongolian"])
+    assert not_a_code.exit_code == 2
+    assert "'mongolian' is not a language code — use a code such as zh, en or mn" in not_a_code.output

@@ -407,3 +407,12 @@ def test_a_sqlite_store_that_cannot_be_opened_says_to_check_the_file(
     [line] = wrong_file.output.splitlines()
     assert "is not a sopflow store or is damaged (file is not a database)" in line
     assert "Traceback" not in line
+
+
+def test_a_case_of_a_flow_without_the_language_is_refused_before_anything_is_saved(sopflow: Run) -> None:
+    refused = sopflow(
+        "case", "start", "supply_request", "--id", "R-9", "--role", "grid_worker", "--lang", "mn"
+    )
+    assert refused.exit_code == 1
+    assert "flow 'supply_request' is not written in 'mn' — use one of its languages: zh, en" in refused.output
+    assert "R-9" not in sopflow("case", "list").output
