@@ -186,12 +186,12 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
     for number, step in enumerate(detail["steps"], 1):
         facts = [ui(f"kind.{step['kind']}", lang), step["role_label"]]
         if step["deadline"]:
-            facts.append(ui("show.deadline", lang, value=step["deadline"]))
+            facts.append(ui("show.deadline", lang, value=step["deadline_text"]))
         if step["outcome"]:
             facts.append(ui("show.outcome", lang, value=step["outcome"]))
         lines.append(f"  {number:>2}. {step['label']} [{step['id']}]  " + " · ".join(facts))
         for check in step["checks"]:
-            lines.append("      ↻ " + ui("show.check", lang, label=check["label"], every=check["every"]))
+            lines.append("      ↻ " + ui("show.check", lang, label=check["label"], every=check["every_text"]))
         for way in step["ways"]:
             lines.append(f"      → {_way_text(way, lang)}")
     return "\n".join(lines)
@@ -199,8 +199,9 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
 
 def _way_text(way: dict[str, Any], lang: str) -> str:
     target = f"{way['to_label']} [{way['to']}]"
-    if way["kind"] == "timer":
-        return ui("way.timer", lang, label=way["label"], after=way["after"], start=way["from"], to=target)
+    if way["kind"] == "timer":  # "Period over 14 days after Basis date", "…：进入本步起 2 天后"
+        code = "way.timer_from" if way["from_label"] else "way.timer"
+        return ui(code, lang, label=way["label"], after=way["after_text"], start=way["from_label"], to=target)
     if way["kind"] == "next":
         return target
     condition = f"  ({way['when']})" if way.get("when") else ""

@@ -18,6 +18,7 @@ from sopflow.i18n import SUPPORTED_UI_LANGUAGES
 from sopflow.render.output import output_folder, write_file
 from sopflow.render.pages import case_sheet_html, handbook_html
 from sopflow.render.words import word
+from sopflow.ui import ui
 
 
 def _print_lang(lang: str | None) -> str:
@@ -81,7 +82,7 @@ def handbook_command(
     _write(output, html)
     pages = html.count('<section class="chart-page')
     if pages:
-        click.echo(word("cli.handbook_written", lang, file=output, pages=pages))
+        click.echo(ui("handbook.written", lang, file=output, count=pages))
     else:
         click.echo(word("cli.sheet_written", lang, file=output))
 

@@ -117,7 +117,7 @@ def render_command(
                 "render.done",
                 lang,
                 flow=flow.id,
-                pages=len(printed.pages),
+                count=len(printed.pages),
                 points=f"{smallest:.1f}",
                 files=", ".join(str(p) for p in written),
             )

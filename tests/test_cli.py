@@ -168,6 +168,7 @@ def test_paths_of_one_outcome_skip_the_ways_that_cannot_reach_it(run: CliRunner)
     assert {p["outcome"] for p in json.loads(result.output)} == {"redirected_flow1"}
 
 
+needs_dot = pytest.mark.needs_dot
 CATALOG = ROOT / "tests" / "data" / "catalog"  # --flows folders as users leave them
 
 
@@ -248,3 +249,25 @@ def test_a_language_the_flow_does_not_declare_is_one_clear_line(run: CliRunner) 
     not_a_code = run.invoke(cli, ["flows", "show", str(MONGOLIAN), "--lang", "mongolian"])
     assert not_a_code.exit_code == 2
     assert "'mongolian' is not a language code — use a code such as zh, en or mn" in not_a_code.output
+
+
+def test_timers_and_deadlines_read_in_words_with_the_fields_label(run: CliRunner) -> None:
+    zh = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "zh"]).output
+    assert "观察期满：自 计时起始日 起 14 天后 → 期满评估 [release_review]" in zh
+    assert "补充期满：进入本步起 2 天后 → 期满评估 [release_review]" in zh
+    assert "自 entered" not in zh and "自 basis_date" not in zh and "14d" not in zh
+    assert "核实登记 [verify_register]  任务 · 网格员 · 时限 1 天" in zh and "测体温问症状 每 12 小时" in zh
+    en = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "en"]).output
+    assert "Period over 14 days after Basis date (exposure or arrival) → End-of-period review" in en
+    assert "Extension over 2 days after entering this step → End-of-period review" in en
+    assert "within 1 day" in en and "every 12 hours" in en
+
+
+@needs_dot
+def test_one_chart_page_is_one_page(run: CliRunner, tmp_path: Path) -> None:
+    flow = ROOT / "tests" / "data" / "user" / "checkpoint.yaml"  # fits on one page
+    book = run.invoke(cli, ["handbook", str(flow), "--lang", "en", "-o", str(tmp_path / "b.html")])
+    assert book.exit_code == 0, book.output
+    assert book.output.strip() == f"Wrote {tmp_path / 'b.html'} (1 chart page)."
+    drawn = run.invoke(cli, ["render", str(flow), "--lang", "en", "-f", "dot", "-o", str(tmp_path)])
+    assert drawn.output.startswith("checkpoint: 1 page, smallest text ")
