@@ -11,15 +11,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from sopflow.cli_cases import case_group, due_command, tick_command, verify_command
-from sopflow.cli_common import LANG_KEY, chosen_lang, json_option, lang_option, print_json, usage_lang
+from sopflow.cli_common import (
+    LANG_KEY,
+    check_lang,
+    chosen_lang,
+    json_option,
+    lang_option,
+    print_json,
+    usage_lang,
+)
 from sopflow.cli_print import case_sheet_command, handbook_command
 from sopflow.cli_render import case_chart_command, render_command
 from sopflow.engine.catalog import FlowCatalog, builtin_dir, default_catalog
 from sopflow.engine.describe import flow_detail, flow_summary, path_detail
 from sopflow.engine.loader import load_flow
 from sopflow.engine.model import Flow
-from sopflow.engine.paths import TooManyPaths, covering_paths, flow_paths
-from sopflow.errors import FlowError, SopflowError
+from sopflow.engine.paths import TooManyPaths, count_paths, cover_paths, flow_paths
+from sopflow.errors import FlowError, Problem, SopflowError
 from sopflow.i18n import default_language
 from sopflow.messages import render_message
 from sopflow.ui import ui
@@ -115,18 +123,40 @@ def resolve_flow(reference: str) -> Flow:
 def flows_list(lang: str | None, as_json: bool) -> None:
     """List the flows there are (your --flows folder first, then the built-in ones)."""
     lang = chosen_lang(lang)
-    catalog = _catalog()
-    rows = [flow_summary(catalog.load(flow_id), lang) for flow_id in sorted(catalog.ids())]
+    flows_there, problems = usable_flows(_catalog())
+    rows = [flow_summary(flow, lang) for flow in flows_there]
     if as_json:
         print_json(rows)
-        return
-    for row in rows:
-        builtin = Path(row["file"]).parent == builtin_dir()
-        where = ui("list.builtin", lang) if builtin else row["file"]
-        click.echo(
-            f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
-            f"{row['title']}  ({where})"
-        )
+    else:
+        for row in rows:
+            builtin = Path(row["file"]).parent == builtin_dir()
+            where = ui("list.builtin", lang) if builtin else row["file"]
+            click.echo(
+                f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
+                f"{row['title']}  ({where})"
+            )
+    for problem in problems:
+        click.echo(problem.format(lang), err=True)
+    if problems:
+        sys.exit(1)
+
+
+def usable_flows(catalog: FlowCatalog) -> tuple[list[Flow], list[Problem]]:
+    """Every flow that loads, by id, and the errors of the files that do not (a broken draft, two
+    files with one id): one bad file must not hide the others."""
+    found: list[Flow] = []
+    problems: list[Problem] = []
+    for flow_id in sorted(catalog.ids()):
+        try:
+            found.append(catalog.load(flow_id))
+        except FlowError as error:
+            problems += error.errors
+    for file in catalog.unnamed():
+        try:
+            load_flow(file)
+        except FlowError as error:
+            problems += error.errors
+    return found, problems
 
 
 @flows.command("show")
@@ -136,7 +166,8 @@ def flows_list(lang: str | None, as_json: bool) -> None:
 def flows_show(flow: str, lang: str | None, as_json: bool) -> None:
     """Show a flow's steps, roles and deadlines. FLOW is an id or a file."""
     lang = chosen_lang(lang)
-    detail = flow_detail(resolve_flow(flow), lang)
+    loaded = resolve_flow(flow)
+    detail = flow_detail(loaded, check_lang(loaded, lang))
     if as_json:
         print_json(detail)
         return
@@ -155,12 +186,12 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
     for number, step in enumerate(detail["steps"], 1):
         facts = [ui(f"kind.{step['kind']}", lang), step["role_label"]]
         if step["deadline"]:
-            facts.append(ui("show.deadline", lang, value=step["deadline"]))
+            facts.append(ui("show.deadline", lang, value=step["deadline_text"]))
         if step["outcome"]:
             facts.append(ui("show.outcome", lang, value=step["outcome"]))
         lines.append(f"  {number:>2}. {step['label']} [{step['id']}]  " + " · ".join(facts))
         for check in step["checks"]:
-            lines.append("      ↻ " + ui("show.check", lang, label=check["label"], every=check["every"]))
+            lines.append("      ↻ " + ui("show.check", lang, label=check["label"], every=check["every_text"]))
         for way in step["ways"]:
             lines.append(f"      → {_way_text(way, lang)}")
     return "\n".join(lines)
@@ -168,8 +199,9 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
 
 def _way_text(way: dict[str, Any], lang: str) -> str:
     target = f"{way['to_label']} [{way['to']}]"
-    if way["kind"] == "timer":
-        return ui("way.timer", lang, label=way["label"], after=way["after"], start=way["from"], to=target)
+    if way["kind"] == "timer":  # "Period over 14 days after Basis date", "…：进入本步起 2 天后"
+        code = "way.timer_from" if way["from_label"] else "way.timer"
+        return ui(code, lang, label=way["label"], after=way["after_text"], start=way["from_label"], to=target)
     if way["kind"] == "next":
         return target
     condition = f"  ({way['when']})" if way.get("when") else ""
@@ -239,20 +271,21 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
     """Every distinct path from start to an end, going round a loop at most once (for drills)."""
     lang = chosen_lang(lang)
     loaded = resolve_flow(flow)
-    try:
-        found = flow_paths(loaded.graph, loaded.start)
-    except TooManyPaths as exc:
-        raise click.ClickException(ui("paths.too_many", lang, limit=exc.limit)) from None
+    check_lang(loaded, lang)
     unknown = [o for o in outcomes if o not in loaded.outcomes]
     if unknown:
         raise click.BadParameter(
             ui("paths.unknown_outcome", lang, outcome=unknown[0], outcomes=", ".join(loaded.outcomes)),
             param_hint="--outcome",
         )
-    if outcomes:
-        found = [p for p in found if p.outcome in outcomes]
-    if cover:
-        found = covering_paths(found)
+    wanted = set(outcomes) or None
+    if cover:  # built without listing every path: 40 decisions in a row have 2**40 of them
+        found = cover_paths(loaded.graph, loaded.start, wanted)
+    else:
+        try:
+            found = flow_paths(loaded.graph, loaded.start, outcomes=wanted)
+        except TooManyPaths as exc:
+            raise click.ClickException(_too_many(loaded, wanted, exc.limit, lang)) from None
     rows = [path_detail(loaded, p, lang) for p in found]
     if as_json:
         print_json(rows)
@@ -261,6 +294,15 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
         click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")
     reached = sorted({r["outcome"] for r in rows})
     click.echo(ui("paths.summary", lang, count=len(rows), outcomes=", ".join(reached)))
+
+
+def _too_many(flow: Flow, outcomes: set[str] | None, limit: int, lang: str) -> str:
+    """How many paths there are (when that can be counted), and what to ask for instead."""
+    ending = ui("paths.ending", lang, outcomes=", ".join(sorted(outcomes))) if outcomes else ""
+    count = count_paths(flow.graph, flow.start, outcomes)
+    if count is None:
+        return ui("paths.too_many", lang, limit=limit, ending=ending)
+    return ui("paths.too_many_counted", lang, count=f"{count:,}", limit=limit, ending=ending)
 
 
 case_group.add_command(case_chart_command)

@@ -11,6 +11,7 @@ import click
 
 from sopflow.cli_common import (
     LOCAL_TIME,
+    check_lang,
     chosen_lang,
     current_engine,
     in_local_time,
@@ -114,10 +115,12 @@ def case_start(
 ) -> None:
     """Open a case of FLOW (an id) and print where it now is."""
     engine = current_engine()
+    data = _parse_sets(sets)
+    check_lang(engine.flows.load(flow), chosen_lang(lang))  # before anything is saved
     case = engine.start(
         flow,
         case_id,
-        _parse_sets(sets),
+        data,
         actor=actor,
         role=role,
         at=in_local_time(at, engine),
@@ -155,12 +158,14 @@ def case_advance(
 ) -> None:
     """Do ACTION (or record a check) on a case and print where it now is."""
     engine = current_engine()
+    data = _parse_sets(sets)
+    check_lang(engine.stepper_for(engine.case(case_id)).flow, chosen_lang(lang))  # before saving
     engine.fire(
         case_id,
         action,
         actor=actor,
         role=role,
-        data=_parse_sets(sets),
+        data=data,
         note=note,
         at=in_local_time(at, engine),
         expected_seq=expected_seq,
@@ -200,6 +205,7 @@ def _show(
 ) -> None:
     lang = chosen_lang(lang)
     case = engine.case(case_id)
+    check_lang(engine.stepper_for(case).flow, lang)
     detail = case_detail(
         engine.stepper_for(case), case, lang, engine.tz, now or engine.clock(), show_personal=show_personal
     )
@@ -350,6 +356,7 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
     engine = current_engine()
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
+    check_lang(stepper.flow, lang)
     rows = [event_detail(stepper, e, lang, engine.tz, show_personal=show_personal) for e in case.history]
     if as_json:
         print_json(rows)

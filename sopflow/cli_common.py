@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -13,15 +14,19 @@ from zoneinfo import ZoneInfo
 import click
 
 from sopflow.engine.catalog import FlowCatalog, default_catalog
+from sopflow.engine.model import Flow
 from sopflow.engine.runtime import Clock, Engine, wall_clock
 from sopflow.engine.store import open_store
-from sopflow.errors import CodedError
-from sopflow.i18n import default_language
+from sopflow.errors import CodedError, LookupFailed
+from sopflow.i18n import SUPPORTED_UI_LANGUAGES, default_language
 from sopflow.messages import render_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANG_KEY = "sopflow.lang"
-LANG_HELP = "Language of the output (default: SOPFLOW_LANG, else the locale)."
+LANG_HELP = (
+    "Language of the output: zh, en, or another language the flow declares (default: SOPFLOW_LANG, "
+    "else the locale)."
+)
 
 
 def remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -31,11 +36,36 @@ def remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None
     return value
 
 
+class LanguageCode(click.ParamType[str, Any]):
+    """Any short language code (zh, en, mn, zh-Hant): a flow may bring languages of its own.
+    Whether the flow at hand has it is checked where the flow is known (`check_lang`)."""
+
+    name = "language"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        code = str(value).strip()
+        if not LANGUAGE_CODE.fullmatch(code):
+            self.fail(render_message("option.bad_lang", {"value": value}, usage_lang(ctx)), param, ctx)
+        return code
+
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")  # as the flow format's `languages:`
+
+
+def check_lang(flow: Flow, lang: str) -> str:
+    """`lang` if the flow can be read in it: sopflow's own languages (zh, en), or one the flow
+    declares in `languages:`; else a one-line LookupFailed naming the flow's languages."""
+    if lang not in SUPPORTED_UI_LANGUAGES and lang not in flow.languages:
+        languages = ", ".join(dict.fromkeys((*flow.languages, *SUPPORTED_UI_LANGUAGES)))
+        raise LookupFailed("option.lang_not_in_flow", lang=lang, flow=flow.id, languages=languages)
+    return lang
+
+
 def lang_option(help_text: str = LANG_HELP) -> Callable[[F], F]:
     """Eager, so that a mistake in any other option is told in this language too."""
     return click.option(
         "--lang",
-        type=click.Choice(["zh", "en"]),
+        type=LanguageCode(),
         default=None,
         callback=remember_lang,
         is_eager=True,

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import click
 
-from sopflow.cli_common import LOCAL_TIME, current_engine, in_local_time, lang_option
+from sopflow.cli_common import LOCAL_TIME, check_lang, current_engine, in_local_time, lang_option
 from sopflow.engine.catalog import FlowCatalog
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES
 from sopflow.render.output import output_folder, write_file
 from sopflow.render.pages import case_sheet_html, handbook_html
 from sopflow.render.words import word
+from sopflow.ui import ui
 
 
 def _print_lang(lang: str | None) -> str:
@@ -68,6 +69,7 @@ def handbook_command(
     lang = _print_lang(lang)
     output_folder(output.parent)
     loaded = resolve_flow(flow)
+    check_lang(loaded, lang)
     catalog = click.get_current_context().find_object(FlowCatalog)
     html = handbook_html(
         loaded,
@@ -80,7 +82,7 @@ def handbook_command(
     _write(output, html)
     pages = html.count('<section class="chart-page')
     if pages:
-        click.echo(word("cli.handbook_written", lang, file=output, pages=pages))
+        click.echo(ui("handbook.written", lang, file=output, count=pages))
     else:
         click.echo(word("cli.sheet_written", lang, file=output))
 
@@ -116,6 +118,7 @@ def case_sheet_command(
     output_folder(output.parent)
     engine = current_engine()
     now = in_local_time(now, engine)
+    check_lang(engine.stepper_for(engine.case(case_id)).flow, lang)
     html = case_sheet_html(engine, case_id, lang=lang, now=now, show_personal=show_personal)
     _write(output, html)
     click.echo(word("cli.sheet_written", lang, file=output))

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from sopflow.cli_common import LOCAL_TIME, F, chosen_lang, current_engine, in_local_time, lang_option
+from sopflow.cli_common import (
+    LOCAL_TIME,
+    F,
+    check_lang,
+    chosen_lang,
+    current_engine,
+    in_local_time,
+    lang_option,
+)
 from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
+from sopflow.errors import LookupFailed, Problem
 from sopflow.render.chart import build_chart
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.output import output_folder, write_file
@@ -73,18 +83,22 @@ def render_command(
 ) -> None:
     """Print flowcharts: FLOW ids or files, or --all. Text stays at 9 pt or more on paper; a big
     flow is split over several pages (the main line, then each branch)."""
-    from sopflow.cli import resolve_flow  # noqa: PLC0415 (cli imports this module)
+    from sopflow.cli import resolve_flow, usable_flows  # noqa: PLC0415 (cli imports this module)
 
     lang = chosen_lang(lang)
     if not flows and not everything:
         raise click.UsageError("name a FLOW or use --all")
     catalog = click.get_current_context().find_object(FlowCatalog) or default_catalog(None)
     chosen: list[Flow] = [resolve_flow(f) for f in flows]
-    if everything:
+    for flow in chosen:
+        check_lang(flow, lang)
+    broken: list[Problem] = []
+    if everything:  # every flow that loads; a broken file is told, and fails the run at the end
+        usable, broken = usable_flows(catalog)
         chosen += [
-            catalog.load(flow_id)
-            for flow_id in sorted(catalog.ids())
-            if flow_id not in {f.id for f in chosen}
+            flow
+            for flow in usable
+            if flow.id not in {f.id for f in chosen} and _written_in(flow, lang)  # --all --lang mn
         ]
     options = PrintOptions(paper, landscape, organisation, date or _today())
     output_folder(folder)  # before any chart is laid out: a wrong place is said at once
@@ -104,11 +118,15 @@ def render_command(
                 "render.done",
                 lang,
                 flow=flow.id,
-                pages=len(printed.pages),
+                count=len(printed.pages),
                 points=f"{smallest:.1f}",
                 files=", ".join(str(p) for p in written),
             )
         )
+    for problem in broken:
+        click.echo(problem.format(lang), err=True)
+    if broken:
+        sys.exit(1)
 
 
 @click.command("chart")
@@ -151,6 +169,7 @@ def case_chart_command(
     engine = current_engine()
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
+    check_lang(stepper.flow, lang)
     now = in_local_time(now, engine) or engine.clock()
     highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
     options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
@@ -173,6 +192,14 @@ def warn_too_big(printed: PrintedChart, flow_id: str, lang: str) -> None:
         click.echo(
             ui("render.too_big", lang, flow=flow_id, page=item.page, element=element, points=points), err=True
         )
+
+
+def _written_in(flow: Flow, lang: str) -> bool:
+    try:
+        check_lang(flow, lang)
+    except LookupFailed:
+        return False
+    return True
 
 
 def _today() -> str:

@@ -387,6 +387,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "flow '{flow}' ({file}) has errors — run `sopflow flows validate {file}` and fix it",
         "流程 '{flow}'({file})有错误 — 请运行 `sopflow flows validate {file}` 并修正",
     ),
+    "subflow.child_duplicate": (
+        "flow id '{flow}' is claimed by several files ({files}) — give one of them another id, "
+        "or move it out of the folder",
+        "流程 id '{flow}' 被多个文件使用（{files}） — 请给其中一个改 id，或把它移出该文件夹",
+    ),
     "subflow.unknown_outcome": (
         "flow '{flow}' has no outcome '{outcome}' — {did_you_mean}its outcomes: {outcomes}",
         "流程 '{flow}' 没有结果 '{outcome}' — {did_you_mean}它的结果有：{outcomes}",
@@ -692,6 +697,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "render.unreadable": (
         "page {page} of '{flow}' would print its smallest text at {points} pt — split the flow into groups, or print on A3 (--paper a3)",
         "'{flow}' 第 {page} 页最小字号将只有 {points} 磅 — 请把流程分组，或用 A3 纸打印（--paper a3）",
+    ),
+    "catalog.duplicate_id": (
+        "flow id '{flow}' is also the id in {others} — two files in one folder cannot share an id: "
+        "give one of them another id, or move it out of the folder",
+        "流程 id '{flow}' 与 {others} 重复 — 同一文件夹中的两个文件不能使用同一个 id："
+        "请给其中一个改 id，或把它移出该文件夹",
+    ),
+    "option.bad_lang": (
+        "'{value}' is not a language code — use a code such as zh, en or mn",
+        "'{value}' 不是语言代码 — 请使用 zh、en、mn 这样的代码",
+    ),
+    "option.lang_not_in_flow": (
+        "flow '{flow}' is not written in '{lang}' — use one of its languages: {languages}",
+        "流程 '{flow}' 没有 '{lang}' 语言的文字 — 请使用它的语言之一：{languages}",
     ),
     "flow.unknown_id": (
         "no flow '{flow}' — {did_you_mean}known flows: {known}",

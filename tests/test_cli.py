@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from sopflow import load_flow
 from sopflow.cli import cli, main
 
 ROOT = Path(__file__).parent.parent
@@ -136,3 +137,138 @@ def test_a_time_zone_that_does_not_exist_is_a_usage_error(run: CliRunner, zone: 
     )
     chinese = run.invoke(cli, ["--timezone", zone, "flows", "list"], env={"SOPFLOW_LANG": "zh"})
     assert chinese.exit_code == 2 and "不是时区" in chinese.output
+
+
+DIAMONDS = ROOT / "tests" / "data" / "user" / "diamonds.yaml"  # 40 decisions in a row: 2**40 paths
+
+
+@pytest.mark.parametrize("extra", [[], ["--outcome", "done"]])
+def test_paths_cover_of_a_flow_with_too_many_paths_to_list(run: CliRunner, extra: list[str]) -> None:
+    result = run.invoke(cli, ["flows", "paths", str(DIAMONDS), "--cover", "--json", *extra])
+    assert result.exit_code == 0, result.output
+    covered = json.loads(result.output)
+    assert len(covered) == 2 and {p["outcome"] for p in covered} == {"done"}
+    ways = {(h["from"], h["way"], h["to"]) for p in covered for h in p["hops"]}
+    graph = load_flow(DIAMONDS).graph
+    assert ways == {(u, d["name"], v) for u, v, d in graph.edges(data=True)}  # every way out
+
+
+def test_paths_of_an_outcome_with_too_many_paths_says_how_many_and_what_to_do(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "paths", str(DIAMONDS), "--outcome", "done"])
+    assert result.exit_code == 1
+    assert "1,099,511,627,776 paths ending in done" in result.output
+    assert "use --cover" in result.output
+    zh = run.invoke(cli, ["flows", "paths", str(DIAMONDS), "--outcome", "done", "--lang", "zh"])
+    assert "共 1,099,511,627,776 条路径（结果为 done）" in zh.output and "--cover" in zh.output
+
+
+def test_paths_of_one_outcome_skip_the_ways_that_cannot_reach_it(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "paths", "supply_request", "--outcome", "redirected_flow1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert {p["outcome"] for p in json.loads(result.output)} == {"redirected_flow1"}
+
+
+needs_dot = pytest.mark.needs_dot
+CATALOG = ROOT / "tests" / "data" / "catalog"  # --flows folders as users leave them
+
+
+def _listed(output: str) -> list[str]:
+    return [line.split()[0] for line in output.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("folder", ["dup", "half"])  # two good files; a good file and a broken draft
+def test_two_files_with_one_id_are_an_error_naming_both(run: CliRunner, folder: str) -> None:
+    second = "b.yaml" if folder == "dup" else "zz_draft.yaml"
+    first = "a.yaml" if folder == "dup" else "checkpoint.yaml"
+    where = CATALOG / folder
+    problem = (
+        f"{where / second}:3:1: flow id 'checkpoint' is also the id in {where / first}:3:1 — two files "
+        "in one folder cannot share an id"
+    )
+    listed = run.invoke(cli, ["--flows", str(where), "flows", "list"])
+    assert listed.exit_code == 1
+    assert problem in listed.stderr
+    assert "checkpoint" not in _listed(listed.stdout) and "key_person_control" in _listed(listed.stdout)
+    if folder == "half":
+        assert "mask_distribution" in _listed(listed.stdout)
+    shown = run.invoke(cli, ["--flows", str(where), "flows", "show", "checkpoint"])
+    assert shown.exit_code == 1 and problem in shown.stderr
+
+
+def test_a_broken_file_is_told_and_the_other_flows_still_listed_and_usable(
+    run: CliRunner, tmp_path: Path
+) -> None:
+    where = CATALOG / "broken"
+    listed = run.invoke(cli, ["--flows", str(where), "flows", "list"])
+    assert listed.exit_code == 1
+    assert f"{where / 'draft.yaml'}:129:13: no step named 'clinic_ned'" in listed.stderr
+    assert f"{where / 'unfinished.yaml'}:3:1: not valid YAML" in listed.stderr  # not even its id can be read
+    assert {"checkpoint", "key_person_control"} <= set(_listed(listed.stdout))
+    as_json = run.invoke(cli, ["--flows", str(where), "flows", "list", "--json"])
+    assert "checkpoint" in {row["id"] for row in json.loads(as_json.stdout)}
+    shown = run.invoke(cli, ["--flows", str(where), "flows", "show", "checkpoint"])
+    assert shown.exit_code == 0, shown.output
+    drawn = run.invoke(cli, ["--flows", str(where), "render", "--all", "-f", "dot", "-o", str(tmp_path)])
+    assert drawn.exit_code == 1
+    assert "no step named 'clinic_ned'" in drawn.stderr
+    assert (tmp_path / "checkpoint.en.dot").exists() and (tmp_path / "three_check.en.dot").exists()
+
+
+def test_known_flows_are_only_those_that_load(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "validate", str(CATALOG / "siblings" / "subflow_missing.yaml")])
+    assert result.exit_code == 1
+    known = result.output.split("known flows: ")[1].split()[0:]
+    assert "CheckPoint," not in known and "卡口检查" not in result.output
+    assert "key_person_control," in known
+
+
+MONGOLIAN = ROOT / "tests" / "data" / "languages" / "mn.yaml"  # languages: [zh, en, mn]
+STOP_MN = "ᠮᠠᠰᠢᠨ ᠪᠦᠷᠢᠳᠬᠡᠯ"  # the one step label it has in mn
+
+
+def test_a_language_the_flow_declares_can_be_shown(run: CliRunner, tmp_path: Path) -> None:
+    shown = run.invoke(cli, ["flows", "show", str(MONGOLIAN), "--lang", "mn"])
+    assert shown.exit_code == 0, shown.output
+    assert f"1. {STOP_MN} [stop_vehicle]  task" in shown.output  # sopflow's own words in English
+    assert "Steps:" in shown.output and "逐人测温" in shown.output  # no mn text: the primary one
+    drawn = run.invoke(cli, ["render", str(MONGOLIAN), "--lang", "mn", "-f", "dot", "-o", str(tmp_path)])
+    assert drawn.exit_code == 0, drawn.output
+    drawn_text = (tmp_path / "checkpoint.mn.dot").read_text("utf-8")
+    assert all(word in drawn_text for word in STOP_MN.split())  # whole words, wrapped at the space
+    book = tmp_path / "book.html"
+    written = run.invoke(cli, ["handbook", str(MONGOLIAN), "--lang", "mn", "--no-charts", "-o", str(book)])
+    assert written.exit_code == 0, written.output
+    assert STOP_MN in book.read_text("utf-8")
+
+
+def test_a_language_the_flow_does_not_declare_is_one_clear_line(run: CliRunner) -> None:
+    result = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "mn"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "flow 'key_person_control' is not written in 'mn' — use one of its languages: zh, en\n"
+    )
+    not_a_code = run.invoke(cli, ["flows", "show", str(MONGOLIAN), "--lang", "mongolian"])
+    assert not_a_code.exit_code == 2
+    assert "'mongolian' is not a language code — use a code such as zh, en or mn" in not_a_code.output
+
+
+def test_timers_and_deadlines_read_in_words_with_the_fields_label(run: CliRunner) -> None:
+    zh = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "zh"]).output
+    assert "观察期满：自 计时起始日 起 14 天后 → 期满评估 [release_review]" in zh
+    assert "补充期满：进入本步起 2 天后 → 期满评估 [release_review]" in zh
+    assert "自 entered" not in zh and "自 basis_date" not in zh and "14d" not in zh
+    assert "核实登记 [verify_register]  任务 · 网格员 · 时限 1 天" in zh and "测体温问症状 每 12 小时" in zh
+    en = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "en"]).output
+    assert "Period over 14 days after Basis date (exposure or arrival) → End-of-period review" in en
+    assert "Extension over 2 days after entering this step → End-of-period review" in en
+    assert "within 1 day" in en and "every 12 hours" in en
+
+
+@needs_dot
+def test_one_chart_page_is_one_page(run: CliRunner, tmp_path: Path) -> None:
+    flow = ROOT / "tests" / "data" / "user" / "checkpoint.yaml"  # fits on one page
+    book = run.invoke(cli, ["handbook", str(flow), "--lang", "en", "-o", str(tmp_path / "b.html")])
+    assert book.exit_code == 0, book.output
+    assert book.output.strip() == f"Wrote {tmp_path / 'b.html'} (1 chart page)."
+    drawn = run.invoke(cli, ["render", str(flow), "--lang", "en", "-f", "dot", "-o", str(tmp_path)])
+    assert drawn.output.startswith("checkpoint: 1 page, smallest text ")

@@ -426,3 +426,12 @@ def test_an_action_waiting_for_a_value_says_so_in_the_users_language(sopflow: Ru
     assert "暂不可用：has_pass（缺少 'has_pass' — 请在办理时补充）" in chinese
     english = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "en").output
     assert "not now: has_pass ('has_pass' is not filled in — supply it with this action)" in english
+
+
+def test_a_case_of_a_flow_without_the_language_is_refused_before_anything_is_saved(sopflow: Run) -> None:
+    refused = sopflow(
+        "case", "start", "supply_request", "--id", "R-9", "--role", "grid_worker", "--lang", "mn"
+    )
+    assert refused.exit_code == 1
+    assert "flow 'supply_request' is not written in 'mn' — use one of its languages: zh, en" in refused.output
+    assert "R-9" not in sopflow("case", "list").output

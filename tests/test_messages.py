@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,12 @@ from sopflow.errors import CaseError, StoreError
 from sopflow.i18n import InLanguages
 from sopflow.messages import MESSAGES, Phrase, render_message
 from sopflow.render.words import PAGE_WORDS
-from sopflow.ui import UI
+from sopflow.ui import UI, duration_words, ui
 
 PACKAGE = Path(__file__).parent.parent / "sopflow"
 PREFIXES = (
     "yaml|file|schema|end|text|name|field|ref|duration|guard|decision|timer|subflow|step|graph|"
-    "wait|action|signal|flow|case|value|engine|store|option|filter"
+    "wait|action|signal|flow|case|value|engine|store|option|filter|catalog"
 )
 CODE = re.compile(rf'"((?:{PREFIXES})\.[a-z_]+)"')
 
@@ -97,3 +98,27 @@ def test_examples_of_texts_in_messages_are_valid_yaml() -> None:
             example = re.search(r"\{\{(.*?)\}\}", template)
             assert example, template
             assert yaml.safe_load("{" + example.group(1) + "}") == {"zh": "登记", "en": "Register"}
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "zh"),
+    [
+        (timedelta(days=14), "14 days", "14 天"),
+        (timedelta(days=1, hours=12), "1 day 12 hours", "1 天 12 小时"),
+        (timedelta(hours=1, minutes=30), "1 hour 30 minutes", "1 小时 30 分钟"),
+        (timedelta(minutes=1), "1 minute", "1 分钟"),
+    ],
+)
+def test_durations_in_words(value: timedelta, en: str, zh: str) -> None:
+    assert (duration_words(value, "en"), duration_words(value, "zh"), duration_words(value, "mn")) == (
+        en,
+        zh,
+        en,
+    )
+
+
+def test_counts_of_one_are_singular() -> None:
+    assert ui("case.count", "en", count=1) == "1 case"
+    assert ui("case.count", "en", count=2) == "2 cases"
+    assert ui("tick.count", "en", count=1) == "1 case moved"
+    assert ui("paths.summary", "en", count=1, outcomes="done") == "1 path; outcome reached: done"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sopflow.engine.names import suggest
 from sopflow.engine.yamlsource import YamlProblem, load_marked
-from sopflow.errors import LookupFailed
+from sopflow.errors import FlowError, Location, LookupFailed, Problem
 
 if TYPE_CHECKING:
     from sopflow.engine.model import Flow
@@ -24,40 +24,82 @@ def builtin_dir() -> Path:
     return Path(str(resources.files("sopflow.flows")))
 
 
+IdMark = tuple[Path, int, int]  # a flow file and where its `id:` key is (line, column)
+
+
 class FlowCatalog:
-    """Flow files by id across folders; the first folder that has an id wins."""
+    """Flow files by id across folders; the first folder that has an id wins. Within one folder
+    an id belongs to one file: two files claiming it are an error for that id (naming both),
+    never a silent choice."""
 
     def __init__(self, folders: Sequence[Path]) -> None:
         self.folders = tuple(dict.fromkeys(f.resolve() for f in folders))
         self._index: dict[str, Path] | None = None
+        self._claims: dict[str, tuple[IdMark, ...]] = {}
+        self._unnamed: tuple[Path, ...] = ()
         self._shallow: dict[str, Flow] = {}
         self._loaded: dict[str, Flow] = {}
 
     def index(self) -> Mapping[str, Path]:
         if self._index is None:
-            found: dict[str, Path] = {}
+            claims: dict[str, list[IdMark]] = {}
+            unnamed: list[Path] = []
             for folder in self.folders:
+                here: dict[str, list[IdMark]] = {}
                 for file in sorted(folder.glob("*")) if folder.is_dir() else []:
-                    flow_id = _peek_id(file) if file.suffix in FLOW_SUFFIXES else None
-                    if flow_id and flow_id not in found:
-                        found[flow_id] = file
-            self._index = found  # only when complete: another thread may be looking meanwhile
+                    if file.suffix not in FLOW_SUFFIXES or not file.is_file():
+                        continue
+                    mark = _peek_id(file)
+                    if mark is None:
+                        unnamed.append(file)
+                    else:
+                        here.setdefault(mark[0], []).append((file, *mark[1:]))
+                for flow_id, marks in here.items():
+                    claims.setdefault(flow_id, marks)  # an earlier folder keeps its id
+            self._claims = {flow_id: tuple(marks) for flow_id, marks in claims.items()}
+            self._unnamed = tuple(unnamed)
+            # only when complete: another thread may be looking meanwhile
+            self._index = {flow_id: marks[0][0] for flow_id, marks in claims.items()}
         return MappingProxyType(self._index)
 
     def ids(self) -> frozenset[str]:
+        """Every id a flow file claims, whether or not that file loads."""
         return frozenset(self.index())
+
+    def usable_ids(self) -> frozenset[str]:
+        """The ids of the flows that load on their own: what to offer as 'known flows'."""
+        usable = set()
+        for flow_id in self.ids():
+            try:
+                self.shallow(flow_id)
+            except FlowError:
+                continue
+            usable.add(flow_id)
+        return frozenset(usable)
+
+    def duplicates(self) -> Mapping[str, tuple[IdMark, ...]]:
+        """Ids claimed by more than one file of the same folder, with each file and its `id:`."""
+        self.index()
+        return MappingProxyType({i: marks for i, marks in self._claims.items() if len(marks) > 1})
+
+    def unnamed(self) -> tuple[Path, ...]:
+        """Flow files whose id cannot even be read (not YAML, no `id:`): broken, under no id."""
+        self.index()
+        return self._unnamed
 
     def path_of(self, flow_id: str) -> str:
         return str(self.index().get(flow_id, ""))
 
     def shallow(self, flow_id: str) -> Flow | None:
-        """The flow checked on its own (no cross-flow checks), or None; FlowError if it is broken."""
+        """The flow checked on its own (no cross-flow checks), or None; FlowError if it is broken
+        or its id is claimed by two files."""
         from sopflow.engine.loader import load_shallow  # noqa: PLC0415 (loader imports this module)
 
         if flow_id not in self._shallow:
             path = self.index().get(flow_id)
             if path is None:
                 return None
+            self._refuse_duplicate(flow_id)
             self._shallow[flow_id] = load_shallow(path.read_bytes(), str(path))[0]
         return self._shallow[flow_id]
 
@@ -67,19 +109,36 @@ class FlowCatalog:
 
         path = self.index().get(flow_id)
         if path is None:
+            known = self.usable_ids()
             raise LookupFailed(
                 "flow.unknown_id",
                 flow=flow_id,
-                suggestion=suggest(flow_id, self.ids()),
-                known=", ".join(sorted(self.ids())),
+                suggestion=suggest(flow_id, known),
+                known=", ".join(sorted(known)),
             )
+        self._refuse_duplicate(flow_id)
         if flow_id not in self._loaded:
             self._loaded[flow_id] = load_flow(path, self)
         return self._loaded[flow_id]
 
+    def _refuse_duplicate(self, flow_id: str) -> None:
+        marks = self.duplicates().get(flow_id)
+        if marks:
+            raise FlowError([duplicate_problem(flow_id, marks)])
 
-def _peek_id(file: Path) -> str | None:
-    """The top-level `id:` of a flow file, without checking the rest (None if unreadable)."""
+
+def duplicate_problem(flow_id: str, marks: Sequence[IdMark]) -> Problem:
+    """'b.yaml:3:1: flow id 'x' is also the id in a.yaml:3:1 — ...', at the second file's `id:`."""
+    places = [Location(str(file), line, column) for file, line, column in marks]
+    others = [places[0], *places[2:]]
+    return Problem(
+        "catalog.duplicate_id", places[1], {"flow": flow_id, "others": ", ".join(map(str, others))}
+    )
+
+
+def _peek_id(file: Path) -> tuple[str, int, int] | None:
+    """The top-level `id:` of a flow file and where it is, without checking the rest (None if
+    unreadable)."""
     try:
         stat = file.stat()
     except OSError:
@@ -88,14 +147,16 @@ def _peek_id(file: Path) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _peek_id_cached(file: Path, _mtime_ns: int, _size: int) -> str | None:
+def _peek_id_cached(file: Path, _mtime_ns: int, _size: int) -> tuple[str, int, int] | None:
     """Cached by modification time and size: a folder is scanned once, not once per lookup."""
     try:
-        data, _ = load_marked(file.read_text("utf-8-sig"))
+        data, source_map = load_marked(file.read_text("utf-8-sig"))
     except (OSError, UnicodeDecodeError, YamlProblem):
         return None
     flow_id = data.get("id") if isinstance(data, dict) else None
-    return flow_id if isinstance(flow_id, str) else None
+    if not isinstance(flow_id, str):
+        return None
+    return (flow_id, *source_map.at(("id",), key=True))
 
 
 def default_catalog(folder: Path | None) -> FlowCatalog:

@@ -8,6 +8,7 @@ from typing import Any
 from sopflow.engine.durations import format_duration
 from sopflow.engine.model import Action, Branch, Check, Flow, Step, Timer
 from sopflow.engine.paths import FlowPath
+from sopflow.ui import duration_words
 
 
 def flow_summary(flow: Flow, lang: str) -> dict[str, Any]:
@@ -90,6 +91,8 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> dict[str
             t.to,
             labels,
             after=format_duration(t.after),
+            after_text=duration_words(t.after, lang),
+            from_label=text(flow.fields[t.from_field].label) or t.from_field if t.from_field else None,
             **{"from": t.from_field or "entered"},
         )
         for t in step.timers
@@ -109,6 +112,7 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> dict[str
         "role": step.role,
         "role_label": flow.text(flow.roles[step.role], lang),
         "deadline": format_duration(step.deadline) if step.deadline else None,
+        "deadline_text": duration_words(step.deadline, lang) if step.deadline else None,
         "group": step.group,
         "instructions": flow.text(step.instructions, lang),
         "documents": [flow.text(d, lang) for d in step.documents],
@@ -117,6 +121,7 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> dict[str
                 "name": c.name,
                 "label": flow.text(c.label, lang) or c.name,
                 "every": format_duration(c.every),
+                "every_text": duration_words(c.every, lang),
                 "roles": list(c.roles),
             }
             for c in step.checks

@@ -158,10 +158,15 @@ def _find(
     try:
         found = catalog.shallow(flow_id)
     except FlowError:
-        sink.add("subflow.child_broken", path, flow=flow_id, file=catalog.path_of(flow_id))
+        marks = catalog.duplicates().get(flow_id)
+        if marks:
+            files = ", ".join(str(Location(str(f), line, column)) for f, line, column in marks)
+            sink.add("subflow.child_duplicate", path, flow=flow_id, files=files)
+        else:
+            sink.add("subflow.child_broken", path, flow=flow_id, file=catalog.path_of(flow_id))
         return None
     if found is None:
-        known = catalog.ids()
+        known = catalog.usable_ids()  # not the ids of broken files beside it
         sink.add(
             "subflow.unknown_flow",
             path,

@@ -35,8 +35,11 @@ class TooManyPaths(Exception):
         self.limit = limit
 
 
-def flow_paths(graph: nx.MultiDiGraph[str], start: str, limit: int = DEFAULT_LIMIT) -> list[FlowPath]:
-    """Every path from `start` to an end step that goes round at most one loop, once.
+def flow_paths(
+    graph: nx.MultiDiGraph[str], start: str, limit: int = DEFAULT_LIMIT, outcomes: set[str] | None = None
+) -> list[FlowPath]:
+    """Every path from `start` to an end step (one of `outcomes` if given) that goes round at most
+    one loop, once; TooManyPaths if there are more than `limit` of them.
 
     That is every simple path (no step twice), plus every path that comes back to one step a
     second time (a false alarm back to observation, say) and then goes on without repeating any
@@ -46,10 +49,15 @@ def flow_paths(graph: nx.MultiDiGraph[str], start: str, limit: int = DEFAULT_LIM
     found: list[FlowPath] = []
     visits: dict[str, int] = {start: 1}
     hops: list[Hop] = []
+    wanted = _ends(graph, outcomes)
+    # only steps from which a wanted end can be reached are worth walking into
+    useful = wanted.union(*(nx.ancestors(graph, end) for end in wanted))
 
     def walk(node: str, revisited: bool) -> None:
         outcome = graph.nodes[node].get("outcome")
         if outcome:
+            if node not in wanted:
+                return
             if len(found) >= limit:
                 raise TooManyPaths(limit)
             found.append(FlowPath(tuple(hops), outcome))
@@ -57,7 +65,7 @@ def flow_paths(graph: nx.MultiDiGraph[str], start: str, limit: int = DEFAULT_LIM
         edges = sorted(graph.out_edges(node, keys=True, data=True), key=lambda e: e[3]["position"])
         for source, target, _key, data in edges:
             seen = visits.get(target, 0)
-            if seen >= 2 or (seen == 1 and revisited):
+            if target not in useful or seen >= 2 or (seen == 1 and revisited):
                 continue
             visits[target] = seen + 1
             hops.append(Hop(source, data["name"], data["kind"], target))
@@ -65,8 +73,30 @@ def flow_paths(graph: nx.MultiDiGraph[str], start: str, limit: int = DEFAULT_LIM
             hops.pop()
             visits[target] = seen
 
-    walk(start, revisited=False)
+    if start in useful:
+        walk(start, revisited=False)
     return found
+
+
+def count_paths(graph: nx.MultiDiGraph[str], start: str, outcomes: set[str] | None = None) -> int | None:
+    """How many paths `flow_paths` would list, counted without listing them; None for a flow with
+    loops, where counting is as hard as listing."""
+    if not nx.is_directed_acyclic_graph(graph):
+        return None
+    wanted = _ends(graph, outcomes)
+    ways: dict[str, int] = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        ways[node] = 1 if node in wanted else sum(ways[v] for _u, v in graph.out_edges(node))
+    return ways[start]
+
+
+def _ends(graph: nx.MultiDiGraph[str], outcomes: set[str] | None) -> set[str]:
+    """The end steps with one of `outcomes` (every end step if None)."""
+    return {
+        n
+        for n, d in graph.nodes(data=True)
+        if d.get("outcome") and (outcomes is None or d["outcome"] in outcomes)
+    }
 
 
 def covering_paths(paths: list[FlowPath]) -> list[FlowPath]:
@@ -99,11 +129,7 @@ def cover_paths(graph: nx.MultiDiGraph[str], start: str, outcomes: set[str] | No
     step it is still in): each round takes the path with the most ways out not yet taken (dynamic
     programming in topological order), with at most one loop edge in it, until every way out that
     can lie on such a path is taken."""
-    ends = {
-        n
-        for n, d in graph.nodes(data=True)
-        if d.get("outcome") and (outcomes is None or d["outcome"] in outcomes)
-    }
+    ends = _ends(graph, outcomes)
     back = _back_edges(graph, start)
     dag: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     dag.add_nodes_from(graph.nodes)

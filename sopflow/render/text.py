@@ -10,6 +10,7 @@ spaces in other text, but never before closing punctuation (，。）」…) nor
 from __future__ import annotations
 
 import math
+import unicodedata
 
 # Advance widths of printable ASCII (space to ~) in hundredths of an em, Noto Sans CJK SC Bold.
 _ASCII_WIDTHS = (
@@ -30,9 +31,14 @@ LINE_HEIGHT = 1.4  # a line of text takes about 1.4 times its point size (Noto S
 
 
 def char_em(char: str) -> float:
+    """A character's width in ems: ASCII measured; Chinese, Japanese, Korean (East Asian wide and
+    full-width) and signs one em; letters of any other script (accented Latin, Cyrillic,
+    Mongolian) like a Latin letter, so that their words are kept whole, not broken between letters."""
     if char in _ASCII_EM:
         return _ASCII_EM[char]
-    return _LATIN_EM if 0xC0 <= ord(char) <= 0x24F else _WIDE_EM
+    if unicodedata.east_asian_width(char) in ("W", "F") or unicodedata.category(char)[0] not in "LM":
+        return _WIDE_EM  # CJK, and the signs a CJK font draws one em wide (→ ↻ ℃ ·)
+    return _LATIN_EM
 
 
 def width_pt(text: str, font_pt: float) -> float:

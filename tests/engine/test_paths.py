@@ -48,4 +48,4 @@ def test_a_cover_for_chosen_outcomes_ends_only_there() -> None:
 
 
 def test_too_many_paths_does_not_blame_loops() -> None:
-    assert "loops to list" not in ui("paths.too_many", "en", limit=20000)
+    assert "loops to list" not in ui("paths.too_many", "en", limit=20000, ending="")

@@ -16,6 +16,14 @@ def test_widths_are_the_fonts() -> None:
     assert width_pt("卡口", 10) == 20
     assert width_pt("iiii", 10) < width_pt("MMMM", 10) < width_pt("卡口卡口", 10)
     assert width_pt("→ ↻ ℃", 10) == pytest.approx(30 + 2 * 2.3)
+    assert (
+        width_pt("ᠮᠠᠰᠢᠨ", 10) == width_pt("éèêëà", 10) < width_pt("卡口卡口卡", 10)
+    )  # letters of other scripts
+
+
+def test_words_of_other_scripts_are_not_broken_between_letters() -> None:
+    assert wrap_lines("ᠮᠠᠰᠢᠨ ᠪᠦᠷᠢᠳᠬᠡᠯ", 60, 10) == ["ᠮᠠᠰᠢᠨ", "ᠪᠦᠷᠢᠳᠬᠡᠯ"]
+    assert wrap_lines("Проверка документов", 75, 10) == ["Проверка", "документов"]
 
 
 @pytest.mark.parametrize(
