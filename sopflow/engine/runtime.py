@@ -409,7 +409,7 @@ class Engine:
         events; Engine.case() gives all of them."""
         if case_id in work.current:
             return work.current[case_id]
-        case = self.store.get(work.conn, case_id, history=False)
+        case = self.store.get(work.conn, case_id, history=False, to_change=True)
         if case is None:
             raise LookupFailed("case.unknown", case=case_id)
         work.read[case_id] = case

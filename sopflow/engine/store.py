@@ -113,6 +113,10 @@ def _naive(value: datetime | None) -> datetime | None:
 
 # Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small.
 _CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
+# Read to change: on PostgreSQL the row is locked until the change commits, so staff changing one
+# case at once queue up as they do on SQLite (whose BEGIN IMMEDIATE locks the whole file), instead
+# of all but one finding it changed. (SQLite has no FOR UPDATE; SQLAlchemy leaves it out there.)
+_CASE_TO_CHANGE = _CASE_BY_ID.with_for_update()
 _INSERT_CASE = cases.insert()
 _INSERT_EVENTS = events.insert()
 # What a change can alter; a case's flow, parent, place and creation never change.
@@ -181,6 +185,7 @@ class Store:
         self._open: weakref.WeakSet[Connection] = weakref.WeakSet()  # gone with their thread
         dialect = engine.dialect
         self._case_by_id = Prepared(_CASE_BY_ID, dialect)
+        self._case_to_change = Prepared(_CASE_TO_CHANGE, dialect)
         self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
         self._insert_events = Prepared(_INSERT_EVENTS, dialect)
 
@@ -302,8 +307,13 @@ class Store:
             self._flows[key] = load_shallow(row.source.encode("utf-8"), f"<{flow_id} {digest[:12]}>")[0]
         return self._flows[key]
 
-    def get(self, conn: Connection, case_id: str, *, history: bool = True) -> Case | None:
-        row = self._case_by_id.first(conn, {"wanted_id": case_id})
+    def get(
+        self, conn: Connection, case_id: str, *, history: bool = True, to_change: bool = False
+    ) -> Case | None:
+        """The case, with its history unless `history=False`; `to_change`: lock its row until the
+        transaction ends (PostgreSQL), so that no other change can come in between."""
+        statement = self._case_to_change if to_change else self._case_by_id
+        row = statement.first(conn, {"wanted_id": case_id})
         if row is None:
             return None
         flow = self.flow(conn, row["flow_id"], row["flow_digest"])

@@ -59,6 +59,8 @@ def write_with(path: Path, produce: Callable[[Path], object]) -> Path:
     output_folder(path.parent)
     if path.is_dir():
         raise cannot_write(path, OSError(errno.EISDIR, "is a folder"))
+    if path.exists() and not path.is_file():  # /dev/null, a pipe: renaming would replace it
+        raise cannot_write(path, OSError(errno.EEXIST, "not a regular file"))
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as error:

@@ -4,6 +4,8 @@ nothing behind: no traceback, no half-written file."""
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,16 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_part(tmp_path: Path) -> No
         write_with(target, fails_half_way)
     assert caught.value.message("en") == f"cannot write to {target}: the disk is full — check the folder"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pipe_or_device_at_the_output_path_is_never_replaced(tmp_path: Path) -> None:
+    """Writing goes through a temporary file renamed into place; renaming onto /dev/null or a pipe
+    would replace it with a regular file (as root, even /dev/full)."""
+    pipe = tmp_path / "book.html"
+    os.mkfifo(pipe)
+    code, said = _run(tmp_path, "handbook", str(FLOW), "--no-charts", "-o", str(pipe))
+    assert code == 1 and said.strip().startswith(f"cannot write to {pipe}: ")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.html"]
+    code, said = _run(tmp_path, "handbook", str(FLOW), "--no-charts", "-o", "/dev/null")
+    assert code == 1 and Path("/dev/null").is_char_device()
