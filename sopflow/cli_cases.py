@@ -274,7 +274,7 @@ def _event_text(event: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec
             )
         )
     if event["note"]:
-        extra.append(f"“{event['note']}”")
+        extra.append("“" + event["note"].replace("\n", " ⏎ ") + "”")  # one line per entry
     tail = ("  " + "; ".join(extra)) if extra else ""
     return f"#{event['seq']:<3} {event['at']}  {event['kind']}:{event['name']}  {move}  {who}{tail}"
 

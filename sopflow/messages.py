@@ -500,6 +500,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(sopflow flows show lists them)",
         "流程 '{flow}' 中没有步骤 '{step}' — {did_you_mean}请核对步骤 id（sopflow flows show 可列出）",
     ),
+    "case.bad_argument": (
+        "{name} must be {expected}, not {value} — fix the call",
+        "{name} 必须是 {expected}，不能是 {value} — 请修改调用代码",
+    ),
+    "case.system_actor": (
+        "'system' is the name of what sopflow does by itself (case '{case}') — give your own name",
+        "'system' 表示系统自动办理（案件 '{case}'） — 请填写您自己的姓名",
+    ),
+    "case.bad_status": (
+        "'{status}' is not a case status — use one of: {statuses}",
+        "'{status}' 不是案件状态 — 请使用：{statuses}",
+    ),
     "case.no_actor": (
         "who did it is not given (case '{case}') — give your name (--actor, or SOPFLOW_ACTOR)",
         "未写办理人（案件 '{case}'） — 请填写您的姓名（--actor 或 SOPFLOW_ACTOR）",
@@ -647,6 +659,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{url}' is not a database address ({detail}) — use e.g. sqlite:///sopflow.db or "
         "postgresql://user@host/db",
         "'{url}' 不是有效的数据库地址（{detail}） — 如 sqlite:///sopflow.db 或 postgresql://user@host/db",
+    ),
+    "store.no_schema": (
+        "the case store {url} names a schema that does not exist ({detail}) — create it first "
+        "(CREATE SCHEMA name;) or fix search_path in the address",
+        "案件库 {url} 指定的 schema 不存在（{detail}） — 请先创建（CREATE SCHEMA 名称;），或修改地址中的 search_path",
     ),
     "store.damaged": (
         "the case store {url} is not a sopflow store or is damaged ({detail}) — check that --db / "

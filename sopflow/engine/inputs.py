@@ -18,7 +18,17 @@ MAX_ID = 100  # a registration number, with room to spare
 MAX_NAME = 200  # a place path, a person's name or a role (the store's columns hold 200)
 MAX_NOTE = 10_000  # a note is a few sentences
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # outside these a date is a typo (and 9999 overflows)
+SYSTEM = "system"  # the actor of what the engine does by itself (decisions, timers)
 CLOCK_SKEW = timedelta(minutes=5)  # a time this far ahead of the engine's clock is still "now"
+
+
+def of_type(name: str, value: object, kind: type | tuple[type, ...], expected: str) -> None:
+    """A library caller passing the wrong kind of value gets a CaseError naming it, not a
+    TypeError from deep inside."""
+    if value is None:
+        return
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):  # True is an int
+        raise CaseError("case.bad_argument", name=name, expected=expected, value=repr(value)[:60])
 
 
 def tidy(text: str) -> str:
@@ -62,9 +72,13 @@ def place(raw: str | None, *, case: str = "-") -> str | None:
 
 def actor(raw: str, *, case: str = "-") -> str:
     """Who did it: a name is needed (the history answers 'who'), within MAX_NAME characters."""
+    if not isinstance(raw, str):
+        raise CaseError("case.no_actor", case=case)
     value = tidy(raw)
     if not value:
         raise CaseError("case.no_actor", case=case)
+    if value == SYSTEM:
+        raise CaseError("case.system_actor", case=case)
     _check_name("actor", value, case)
     return value
 

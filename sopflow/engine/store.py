@@ -263,7 +263,10 @@ class Store:
         except IntegrityError:
             raise  # a constraint the engine's own checks should have kept: a bug, not the store
         except DatabaseError as exc:  # not a database ("file is not a database"), or foreign tables
-            raise StoreError("store.damaged", url=self.url, detail=_first_line(exc)) from None
+            detail = _first_line(exc)
+            if "no schema has been selected" in detail:  # search_path names a schema not made yet
+                raise StoreError("store.no_schema", url=self.url, detail=detail) from None
+            raise StoreError("store.damaged", url=self.url, detail=detail) from None
         except self.engine.dialect.loaded_dbapi.DatabaseError as exc:
             raise StoreError("store.damaged", url=self.url, detail=str(exc).splitlines()[0]) from None
         except json.JSONDecodeError as exc:  # a row's JSON edited by hand

@@ -242,6 +242,34 @@ def test_verify_finds_a_history_out_of_time_order(engine: Engine, store: Store, 
     assert start_request_sorted.seq == 4
 
 
+def test_verify_finds_a_case_moved_to_another_family_place_or_version(
+    engine: Engine, store: Store, clock: Clock
+) -> None:
+    register_home_case(engine, clock)
+    supply = engine.case("K-0001").children[0]
+    assert engine.verify() == []
+    with store.writing() as conn:
+        conn.execute(sa.update(cases).where(cases.c.id == supply).values(place="别的镇/别的社区"))
+        conn.execute(sa.update(cases).where(cases.c.id == "K-0001").values(flow_version="9.9"))
+    found = {(d.case_id, d.field) for d in engine.verify()}
+    assert found == {(supply, "place"), ("K-0001", "flow_version")}
+    with store.writing() as conn:
+        conn.execute(sa.update(cases).where(cases.c.id == supply).values(parent_id="R-404"))
+    assert (supply, "parent_id") in {(d.case_id, d.field) for d in engine.verify()}
+
+
+def test_verify_reports_an_unreadable_history_and_goes_on(tmp_path: Path, clock: Clock) -> None:
+    with open_store(f"sqlite:///{tmp_path}/cases.db") as store:
+        engine = Engine(store, clock=clock)
+        start_request(engine, "R-1")
+        start_request(engine, "R-2")
+        with store.writing() as conn:
+            conn.exec_driver_sql("UPDATE events SET changes = '{\"address\": [' WHERE case_id = 'R-1'")
+        [found] = engine.verify()
+        assert (found.case_id, found.field) == ("R-1", "history")
+        assert str(found.replayed).startswith("unreadable:")
+
+
 def test_a_case_keeps_its_flow_version_after_the_file_changes(
     store: Store, clock: Clock, tmp_path: Path
 ) -> None:

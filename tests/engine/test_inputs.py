@@ -4,7 +4,7 @@ before anything is computed, the same on SQLite and PostgreSQL, and a refusal sa
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -249,3 +249,32 @@ def test_a_seq_the_case_never_had_is_not_called_someone_elses_change(engine: Eng
         sort(engine, expected_seq=999)
     assert "is at event 1; it never had event 999" in refused.value.message("en")
     assert engine.case("R-1").seq == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"at": date(2020, 2, 1)}, "at must be a datetime, not datetime.date(2020, 2, 1)"),
+        ({"at": "2020-02-01 08:00"}, "at must be a datetime, not '2020-02-01 08:00'"),
+        ({"expected_seq": "1"}, "expected_seq must be a whole number"),
+        ({"expected_seq": True}, "expected_seq must be a whole number"),
+        ({"actor": None}, "who did it is not given"),
+        ({"actor": "system"}, "'system' is the name of what sopflow does by itself"),
+    ],
+)
+def test_a_library_call_with_the_wrong_kind_of_value_is_a_case_error(
+    engine: Engine, options: dict[str, Any], says: str
+) -> None:
+    start(engine)
+    before = engine.case("R-1")
+    with pytest.raises(CaseError) as refused:
+        sort(engine, **options)
+    assert says in refused.value.message("en")
+    assert engine.case("R-1") == before
+
+
+def test_an_unknown_status_filter_is_refused_not_an_empty_list(engine: Engine) -> None:
+    start(engine)
+    assert [c.id for c in engine.cases(status="active")] == ["R-1"]
+    with pytest.raises(LookupFailed, match="'bogus' is not a case status — use one of: active, ended"):
+        engine.cases(status="bogus")
