@@ -34,6 +34,7 @@ from sopflow.engine.casefmt import (
 from sopflow.engine.durations import parse_duration
 from sopflow.engine.model import FieldSpec
 from sopflow.engine.runtime import Engine
+from sopflow.i18n import aside
 from sopflow.messages import render_message
 from sopflow.ui import ui
 
@@ -244,9 +245,7 @@ def _offer_text(offer: dict[str, Any], lang: str) -> str:
     text = f"{offer['name']:<22} {offer['label']}{where}  [{', '.join(offer['roles'])}]{needs}"
     if not offer["available"]:
         problem = offer["problem"]
-        reason = offer["reason"] + (
-            (f"（{problem}）" if lang == "zh" else f" ({problem})") if problem else ""
-        )
+        reason = offer["reason"] + (aside(problem, lang) if problem else "")
         text += ui("case.not_now", lang, reason=reason)
     return text
 

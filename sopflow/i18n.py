@@ -21,6 +21,11 @@ def default_language() -> str:
     return "en"
 
 
+def aside(text: str, lang: str) -> str:
+    """`text` in brackets after what it explains: full-width in Chinese, after a space in English."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
 def pick(text: Mapping[str, str], lang: str, fallback: str) -> str:
     """The text in `lang`, else in the fallback (primary) language, else any translation."""
     if lang in text:

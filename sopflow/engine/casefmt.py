@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sopflow.engine.cases import Case, Event, EventKind
 from sopflow.engine.fielddata import to_json
+from sopflow.engine.inputs import local_text
 from sopflow.engine.model import FieldSpec, FieldType, Flow
 from sopflow.engine.privacy import mask_actor, mask_value, masked
 from sopflow.engine.schedule import DueItem, due_items
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment is not None else None
+    return local_text(moment, tz) if moment is not None else None
 
 
 def field_json(spec: FieldSpec | None, value: Any, tz: tzinfo) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from sopflow.engine.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_TEXT, has_control
 from sopflow.engine.model import FieldSpec, FieldType
 
 _TRUE = {"true", "yes", "y", "1", "on", "是", "有", "对"}
@@ -81,16 +82,12 @@ def field_parser(spec: FieldSpec, tz: tzinfo) -> Parser:
     return slow
 
 
-MAX_TEXT = 10_000  # a text field holds a line or a few sentences
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # outside these a date is a typo (and year 9999 overflows)
-
-
 def _text(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
     if not isinstance(raw, str) or not raw:
         raise FieldValueError("value.text", field=spec.id)
     if len(raw) > MAX_TEXT:
         raise FieldValueError("value.too_long", field=spec.id, limit=MAX_TEXT)
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in raw):
+    if has_control(raw, newlines=True):
         raise FieldValueError("value.control", field=spec.id)  # NUL: PostgreSQL refuses it
     return raw
 

@@ -16,7 +16,7 @@ from sopflow.errors import CaseError
 
 MAX_ID = 100  # a registration number, with room to spare
 MAX_NAME = 200  # a place path, a person's name or a role (the store's columns hold 200)
-MAX_NOTE = 10_000  # a note is a few sentences
+MAX_TEXT = 10_000  # a note or a text field: a line or a few sentences
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # outside these a date is a typo (and 9999 overflows)
 SYSTEM = "system"  # the actor of what the engine does by itself (decisions, timers)
 CLOCK_SKEW = timedelta(minutes=5)  # a time this far ahead of the engine's clock is still "now"
@@ -95,11 +95,11 @@ def role(raw: str | None, *, case: str = "-") -> str | None:
 
 
 def note(raw: str | None, *, case: str = "-") -> str | None:
-    """A note: any text, with line breaks, up to MAX_NOTE characters; blank means none."""
+    """A note: any text, with line breaks, up to MAX_TEXT characters; blank means none."""
     if raw is None or not raw.strip():
         return None
-    if len(raw) > MAX_NOTE:
-        raise CaseError("case.too_long", case=case, what="note", limit=MAX_NOTE)
+    if len(raw) > MAX_TEXT:
+        raise CaseError("case.too_long", case=case, what="note", limit=MAX_TEXT)
     if has_control(raw, newlines=True):
         raise CaseError("case.control_char", case=case, what="note")
     return raw
@@ -114,7 +114,7 @@ def moment(at: datetime, tz: tzinfo, now: datetime, *, case: str = "-") -> datet
         raise CaseError("case.bad_time", case=case, at=local.isoformat(sep=" ", timespec="minutes"))
     moment = local.astimezone(UTC)
     if moment > now + CLOCK_SKEW:
-        raise CaseError("case.in_future", case=case, at=_shown(moment, tz), now=_shown(now, tz))
+        raise CaseError("case.in_future", case=case, at=local_text(moment, tz), now=local_text(now, tz))
     return moment
 
 
@@ -130,5 +130,6 @@ def _check_name(what: str, value: str, case: str) -> None:
         raise CaseError("case.control_char", case=case, what=what)
 
 
-def _shown(at: datetime, tz: tzinfo) -> str:
+def local_text(at: datetime, tz: tzinfo) -> str:
+    """A moment as staff read it: local time to the minute, 2020-02-03 08:00."""
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")

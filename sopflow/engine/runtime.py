@@ -14,7 +14,6 @@ so, carrying the case as it now is.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from sopflow.engine.catalog import FlowCatalog, default_catalog
 from sopflow.engine.model import Flow
 from sopflow.engine.names import suggest
 from sopflow.engine.schedule import DueItem, due_items, next_times
-from sopflow.engine.stepper import NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
+from sopflow.engine.stepper import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
 from sopflow.engine.store import CaseWrite, Store
 from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
 
@@ -40,7 +39,6 @@ Hook = Callable[[Case, Event], None]
 HookErrorHandler = Callable[[Case, Event, Exception], None]
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 RETRIES = 5  # times a change without expected_seq is recomputed when another one won the race
-_CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids the engine gives child cases
 
 log = logging.getLogger("sopflow")
 
@@ -247,7 +245,7 @@ class Engine:
             case_id = _new_id(flow.id)
         else:
             case_id = inputs.case_id(case_id)
-            if _CHILD_ID.search(case_id):
+            if CHILD_ID.search(case_id):
                 raise CaseError("case.child_like_id", value=case_id)
         actor = inputs.actor(actor, case=case_id)
         role = inputs.role(role, case=case_id)

@@ -12,6 +12,7 @@ which guards choose between its variants. Firing is then a few dictionary lookup
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -21,12 +22,14 @@ from typing import Any, Final, NamedTuple, NoReturn
 from sopflow.engine.cases import NO_CHANGES, Case, CaseStatus, Event, EventKind, Fold, copied, new_case
 from sopflow.engine.fielddata import FieldValueError, Parser, field_parser, to_json
 from sopflow.engine.guards import Guard, GuardRuntimeError
+from sopflow.engine.inputs import local_text
 from sopflow.engine.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
 from sopflow.engine.names import suggest
 from sopflow.errors import CaseError
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES, InLanguages
 from sopflow.messages import Phrase
 
+CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
 
 
@@ -333,8 +336,8 @@ class Stepper:
         if case.status is not CaseStatus.ACTIVE:
             raise CaseError("case.ended", case=case.id, outcome=case.outcome or "-")
         if at < case.updated_at:
-            last = self._local(case.updated_at)
-            raise CaseError("case.before_last", case=case.id, at=self._local(at), last=last)
+            last = local_text(case.updated_at, self.tz)
+            raise CaseError("case.before_last", case=case.id, at=local_text(at, self.tz), last=last)
 
     def _settled(self, case: Case, events: tuple[Event, ...], at: datetime) -> Result:
         """The result of `events` (already applied to `case`) and of the automatic moves after."""
@@ -488,7 +491,7 @@ class Stepper:
 
     def _start_child(self, draft: _Draft, step: Step, at: datetime) -> None:
         flow_id = step.subflow or ""
-        child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"
+        child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"  # see CHILD_ID
         data = {name: draft.case.data[name] for name in step.copy if name in draft.case.data}
         draft.add_system(at, EventKind.CHILD, flow_id, step.id, None, child_id=child_id)
         draft.effects.append(StartChild(draft.case.id, child_id, flow_id, MappingProxyType(data), at))
@@ -585,9 +588,6 @@ class Stepper:
             action=action,
             fields=", ".join(sorted(allowed or ())) or "-",
         )
-
-    def _local(self, at: datetime) -> str:
-        return at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
     def _names(self, case: Case, at: datetime) -> str:
         names = [o.name for o in self.offers(case, at) if o.available]

@@ -29,6 +29,7 @@ from sopflow.engine.model import Action, Branch, Check, FieldType, Flow, Step, S
 from sopflow.engine.privacy import mask_value
 from sopflow.engine.runtime import Engine
 from sopflow.errors import SopflowError
+from sopflow.i18n import aside
 from sopflow.render.svg import inline_svg
 from sopflow.render.words import PAGE_WORDS, condition_words, duration_words, value_words, word
 from sopflow.ui import ui
@@ -451,7 +452,7 @@ class _Sheet:
             return ""
         text = self.w("offer.not_now", condition=condition_words(self.flow, offer["reason"], self.lang))
         if offer["problem"]:
-            text += f"（{offer['problem']}）" if self.lang == "zh" else f" ({offer['problem']})"
+            text += aside(offer["problem"], self.lang)
         return text
 
     def due(self, item: Mapping[str, Any]) -> dict[str, Any]:
