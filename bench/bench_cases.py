@@ -33,16 +33,16 @@ from zoneinfo import ZoneInfo
 from statemachine import State, StateMachine
 from transitions import Machine
 
-from sopflow.engine.cases import Case, Event, EventKind
-from sopflow.engine.catalog import default_catalog
-from sopflow.engine.fielddata import data_to_json, to_json
-from sopflow.engine.guards import Guard
-from sopflow.engine.model import FieldSpec, FieldType, Flow, StepKind
+from sopflow.cases.fielddata import data_to_json, to_json
+from sopflow.cases.records import Case, Event, EventKind
 from sopflow.engine.runtime import Engine
 from sopflow.engine.schedule import next_times
 from sopflow.engine.stepper import StartChild, Stepper
-from sopflow.engine.store import open_store
 from sopflow.errors import SopflowError
+from sopflow.language.catalog import default_catalog
+from sopflow.language.guards import Guard
+from sopflow.language.model import FieldSpec, FieldType, Flow, StepKind
+from sopflow.store.store import open_store
 
 TZ = ZoneInfo("Asia/Shanghai")
 FLOW_ID = "key_person_control"

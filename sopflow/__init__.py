@@ -1,13 +1,9 @@
 """sopflow: standard control procedures as YAML flows, stepped case by case, printed as charts."""
 
-from sopflow.engine.cases import Case, CaseStatus, Event, EventKind
-from sopflow.engine.catalog import FlowCatalog, builtin_flows
-from sopflow.engine.loader import load_flow, load_flow_bytes
-from sopflow.engine.model import Flow, Step, StepKind
+from sopflow.cases.records import Case, CaseStatus, Event, EventKind
 from sopflow.engine.runtime import Clock, Discrepancy, Engine, Hook, HookErrorHandler
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Offer
-from sopflow.engine.store import Store, open_store
 from sopflow.errors import (
     CaseError,
     ConcurrentChange,
@@ -19,6 +15,10 @@ from sopflow.errors import (
     SopflowError,
     StoreError,
 )
+from sopflow.language.catalog import FlowCatalog, builtin_flows
+from sopflow.language.loader import load_flow, load_flow_bytes
+from sopflow.language.model import Flow, Step, StepKind
+from sopflow.store.store import Store, open_store
 
 __all__ = [
     "Case",

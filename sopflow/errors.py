@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from sopflow.i18n import default_language
-from sopflow.messages import render_message
+from sopflow.i18n.messages import render_message
 
 if TYPE_CHECKING:
-    from sopflow.engine.cases import Case
+    from sopflow.cases.records import Case
 
 Severity = Literal["error", "warning"]
 

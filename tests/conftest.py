@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import Store, open_store
+from sopflow.store.store import Store, open_store
 
 PG_SERVER = os.environ.get("SOPFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -24,15 +24,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Connection
 
-from sopflow.engine import inputs
-from sopflow.engine.cases import Case, CaseStatus, Event, Fold
-from sopflow.engine.catalog import FlowCatalog, default_catalog
-from sopflow.engine.model import Flow
-from sopflow.engine.names import suggest
+from sopflow.cases import inputs
+from sopflow.cases.records import Case, CaseStatus, Event, Fold
 from sopflow.engine.schedule import DueItem, due_items, next_times
 from sopflow.engine.stepper import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
-from sopflow.engine.store import CaseWrite, Store
 from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
+from sopflow.language.catalog import FlowCatalog, default_catalog
+from sopflow.language.model import Flow
+from sopflow.language.names import suggest
+from sopflow.store.store import CaseWrite, Store
 
 Clock = Callable[[], datetime]
 Hook = Callable[[Case, Event], None]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import NamedTuple
 
-from sopflow.engine.cases import Case
+from sopflow.cases.records import Case
 from sopflow.engine.stepper import Stepper
 
 

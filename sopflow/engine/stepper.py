@@ -19,15 +19,15 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, NoReturn
 
-from sopflow.engine.cases import NO_CHANGES, Case, CaseStatus, Event, EventKind, Fold, copied, new_case
-from sopflow.engine.fielddata import FieldValueError, Parser, field_parser, to_json
-from sopflow.engine.guards import Guard, GuardRuntimeError
-from sopflow.engine.inputs import local_text
-from sopflow.engine.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
-from sopflow.engine.names import suggest
+from sopflow.cases.fielddata import FieldValueError, Parser, field_parser, to_json
+from sopflow.cases.inputs import local_text
+from sopflow.cases.records import NO_CHANGES, Case, CaseStatus, Event, EventKind, Fold, copied, new_case
 from sopflow.errors import CaseError
 from sopflow.i18n import SUPPORTED_UI_LANGUAGES, InLanguages
-from sopflow.messages import Phrase
+from sopflow.i18n.messages import Phrase
+from sopflow.language.guards import Guard, GuardRuntimeError
+from sopflow.language.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
+from sopflow.language.names import suggest
 
 CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop

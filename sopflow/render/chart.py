@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sopflow.engine.durations import format_duration
-from sopflow.engine.model import EdgeKind, Flow, Step, StepKind
-from sopflow.ui import ui
+from sopflow.i18n.ui import ui
+from sopflow.language.durations import format_duration
+from sopflow.language.model import EdgeKind, Flow, Step, StepKind
 
 # Light fills that print well and stay apart in greyscale; one per role, in the flow's role order.
 ROLE_COLOURS = (

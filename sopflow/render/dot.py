@@ -11,10 +11,10 @@ from html import escape
 
 import graphviz
 
+from sopflow.i18n.ui import ui
 from sopflow.render.chart import Chart, ChartEdge, ChartNode, ChartPage
 from sopflow.render.fit import MARGIN_PT, PAPERS
 from sopflow.render.text import shortened, wrap_box, wrap_lines
-from sopflow.ui import ui
 
 FONT = "Noto Sans CJK SC"
 TITLE_PT = 18

@@ -22,17 +22,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from sopflow.engine.casefmt import case_detail, local
-from sopflow.engine.catalog import FlowCatalog, default_catalog
-from sopflow.engine.describe import flow_detail
-from sopflow.engine.model import Action, Branch, Check, FieldType, Flow, Step, StepKind, Timer
-from sopflow.engine.privacy import mask_value
+from sopflow.cases.privacy import mask_value
 from sopflow.engine.runtime import Engine
+from sopflow.engine.views import case_detail, local
 from sopflow.errors import SopflowError
 from sopflow.i18n import aside
+from sopflow.i18n.ui import ui
+from sopflow.language.catalog import FlowCatalog, default_catalog
+from sopflow.language.describe import flow_detail
+from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Step, StepKind, Timer
 from sopflow.render.svg import inline_svg
 from sopflow.render.words import PAGE_WORDS, condition_words, duration_words, value_words, word
-from sopflow.ui import ui
 
 _ENV = Environment(
     loader=PackageLoader("sopflow.render", "templates"),

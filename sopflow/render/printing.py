@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sopflow.engine.model import Flow
 from sopflow.errors import RenderError
+from sopflow.language.model import Flow
 from sopflow.render import graphviz_run
 from sopflow.render.chart import Chart, ChartPage, build_chart, split_by_group
 from sopflow.render.dot import SMALLEST_PT, Highlight, Layout, page_dot

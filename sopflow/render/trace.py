@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from sopflow.engine.cases import Case
-from sopflow.engine.privacy import mask_actor
+from sopflow.cases.privacy import mask_actor
+from sopflow.cases.records import Case
 from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.render.dot import Highlight

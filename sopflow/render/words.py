@@ -9,8 +9,8 @@ from typing import Any
 
 from jinja2 import nodes
 
-from sopflow.engine.guards import GuardProblem, parse_guard
-from sopflow.engine.model import FieldSpec, FieldType, Flow
+from sopflow.language.guards import GuardProblem, parse_guard
+from sopflow.language.model import FieldSpec, FieldType, Flow
 
 PAGE_WORDS: dict[str, tuple[str, str]] = {
     # the handbook

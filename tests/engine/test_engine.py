@@ -14,11 +14,11 @@ from types import MappingProxyType
 import pytest
 import sqlalchemy as sa
 
-from sopflow.engine.cases import Case, EventKind
-from sopflow.engine.catalog import FlowCatalog, builtin_dir
+from sopflow.cases.records import Case, EventKind
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import CaseWrite, Store, cases, events, open_store
 from sopflow.errors import CaseError, ConcurrentChange, LookupFailed, StoreError
+from sopflow.language.catalog import FlowCatalog, builtin_dir
+from sopflow.store.store import CaseWrite, Store, cases, events, open_store
 from tests.conftest import Clock, postgres_url
 from tests.engine.test_key_person_walk import register_home_case
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sopflow.engine.cases import CaseStatus, EventKind
+from sopflow.cases.records import CaseStatus, EventKind
 from sopflow.engine.runtime import Engine
 from sopflow.errors import CaseError
 from tests.conftest import Clock

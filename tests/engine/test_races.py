@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from sopflow.engine.cases import EventKind
-from sopflow.engine.catalog import FlowCatalog, builtin_dir
+from sopflow.cases.records import EventKind
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import Store, open_store
 from sopflow.errors import ConcurrentChange
+from sopflow.language.catalog import FlowCatalog, builtin_dir
+from sopflow.store.store import Store, open_store
 
 FLOWS = Path(__file__).parent.parent / "data" / "flows"
 WRITERS = 4

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sopflow import builtin_flows
-from sopflow.engine.cases import replay
-from sopflow.engine.model import FieldSpec, FieldType, Flow
+from sopflow.cases.records import replay
 from sopflow.engine.runtime import Engine
 from sopflow.errors import CaseError
+from sopflow.language.model import FieldSpec, FieldType, Flow
 from tests.conftest import Clock
 
 FLOWS = builtin_flows()

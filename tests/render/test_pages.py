@@ -16,13 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from sopflow import builtin_flows, load_flow
-from sopflow.cli_cases import case_group
-from sopflow.cli_print import case_sheet_command, handbook_command
+from sopflow.commands.cases import case_group
+from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.engine.runtime import Engine
-from sopflow.engine.store import open_store
 from sopflow.render.pages import case_sheet_html, handbook_html
 from sopflow.render.svg import inline_svg
 from sopflow.render.words import PAGE_WORDS, condition_words, duration_words
+from sopflow.store.store import open_store
 from tests.conftest import Clock
 
 FLOWS = builtin_flows()

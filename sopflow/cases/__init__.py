@@ -1,0 +1,1 @@
+"""Passive case records: Case, Event, field values, input rules, privacy masking."""

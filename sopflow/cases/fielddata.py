@@ -1,0 +1,265 @@
+"""Case data: turning what staff type into typed values, checking them, and storing them as JSON.
+
+Values arrive as text from the CLI (`--set temperature=37.6`) or as Python values from the
+library; both go through `parse_value`, which knows each field type. Resident ID numbers are checked
+with python-stdnum's `cn.ric` (GB 11643 checksum and birth date). What is stored is JSON: dates
+become ISO text and come back as dates through `from_json`.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+
+from sopflow.cases.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_TEXT, has_control
+from sopflow.language.model import FieldSpec, FieldType
+
+_TRUE = {"true", "yes", "y", "1", "on", "是", "有", "对"}
+_FALSE = {"false", "no", "n", "0", "off", "否", "无", "没有"}
+
+
+class FieldValueError(ValueError):
+    """A value that does not fit its field; `code` and `params` pick and fill the message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params: dict[str, Any] = params
+
+
+def parse_value(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> Any:
+    """`raw` as a value of the field's type, or FieldValueError saying what was expected. `at`
+    is when the value is given (an ID number cannot show a birth date after it)."""
+    if isinstance(raw, str):
+        raw = unicodedata.normalize("NFKC", raw).strip()  # full-width digits, stray spaces
+    parser = _PARSERS[spec.type]
+    value = parser(spec, raw, tz, at)
+    _check_bounds(spec, value)
+    return value
+
+
+Parser = Callable[[Any, datetime], Any]  # (raw value, when it is given) -> value
+
+
+def field_parser(spec: FieldSpec, tz: tzinfo) -> Parser:
+    """`parse_value` for one field, built once per flow: a value that already has the field's
+    Python type and lies within its bounds (what a program passes) is taken as it is; anything
+    else (text from the CLI, say) goes through `parse_value`."""
+    low = -math.inf if spec.minimum is None else spec.minimum
+    high = math.inf if spec.maximum is None else spec.maximum
+
+    def slow(raw: Any, at: datetime) -> Any:
+        return parse_value(spec, raw, tz, at)
+
+    if spec.type is FieldType.NUMBER:
+        isfinite = math.isfinite
+
+        def number(raw: Any, at: datetime) -> Any:
+            if type(raw) is float and isfinite(raw) and low <= raw <= high:
+                return raw
+            return parse_value(spec, raw, tz, at)
+
+        return number
+    if spec.type is FieldType.INTEGER:
+
+        def integer(raw: Any, at: datetime) -> Any:
+            if type(raw) is int and low <= raw <= high:
+                return raw
+            return parse_value(spec, raw, tz, at)
+
+        return integer
+    if spec.type is FieldType.BOOLEAN:
+        return lambda raw, at: raw if raw is True or raw is False else parse_value(spec, raw, tz, at)
+    if spec.type is FieldType.CHOICE:
+        codes = frozenset(c for c in spec.choices if unicodedata.normalize("NFKC", c).strip() == c)
+        return lambda raw, at: raw if type(raw) is str and raw in codes else parse_value(spec, raw, tz, at)
+    return slow
+
+
+def _text(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
+    if not isinstance(raw, str) or not raw:
+        raise FieldValueError("value.text", field=spec.id)
+    if len(raw) > MAX_TEXT:
+        raise FieldValueError("value.too_long", field=spec.id, limit=MAX_TEXT)
+    if has_control(raw, newlines=True):
+        raise FieldValueError("value.control", field=spec.id)  # NUL: PostgreSQL refuses it
+    return raw
+
+
+def _in_range(spec: FieldSpec, value: date, raw: Any) -> None:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise FieldValueError("value.date_range", field=spec.id, value=raw)
+
+
+_UNITS = ("°C", "°", "度")  # 36.6℃ (NFKC makes ℃ °C), 36.6度: how a reading is written down
+
+
+def _integer(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> int:
+    if isinstance(raw, bool):
+        raise FieldValueError("value.integer", field=spec.id, value=raw)
+    if isinstance(raw, int):
+        return raw
+    text = str(raw)
+    try:
+        if "_" in text:  # Python reads 3_0 as 30; a person meant something else
+            raise ValueError(text)
+        return int(text)
+    except ValueError:
+        raise FieldValueError("value.integer", field=spec.id, value=raw) from None
+
+
+def _number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> float:
+    if isinstance(raw, bool):
+        raise FieldValueError("value.number", field=spec.id, value=raw)
+    if isinstance(raw, str):
+        for unit in _UNITS:
+            raw = raw.removesuffix(unit).strip()
+    try:
+        if isinstance(raw, str) and "_" in raw:  # Python reads 36_5 as 365
+            raise ValueError(raw)
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise FieldValueError("value.number", field=spec.id, value=raw) from None
+    if math.isnan(value) or math.isinf(value):
+        raise FieldValueError("value.number", field=spec.id, value=raw)
+    return value
+
+
+def _boolean(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise FieldValueError("value.boolean", field=spec.id, value=raw)
+
+
+def _date(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> date:
+    if isinstance(raw, datetime):
+        _in_range(spec, raw, raw)
+        value = raw.astimezone(tz).date() if raw.tzinfo else raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    else:
+        try:
+            value = date.fromisoformat(str(raw))
+        except ValueError:
+            raise FieldValueError("value.date", field=spec.id, value=raw) from None
+    _in_range(spec, value, raw)
+    return value
+
+
+def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> datetime:
+    """A moment, stored in UTC; a time written without a zone is local time."""
+    if isinstance(raw, datetime):
+        value = raw
+    else:
+        try:
+            value = datetime.fromisoformat(str(raw))
+        except ValueError:
+            raise FieldValueError("value.datetime", field=spec.id, value=raw) from None
+    _in_range(spec, value, raw)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(UTC)
+
+
+def _choice(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
+    text = str(raw)
+    if text in spec.choices:
+        return text
+    for code, labels in spec.choices.items():  # staff may type the label they see: 密切接触者
+        if text in labels.values():
+            return code
+    raise FieldValueError("value.choice", field=spec.id, value=raw, choices=", ".join(spec.choices))
+
+
+def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
+    """GB 11643: 18 characters, a real birth date not after `at`, the MOD 11-2 check character.
+
+    python-stdnum does each check; its `validate` also rejects place codes missing from its
+    GB/T 2260 table, but abolished county codes stay valid on old cards, so that one is skipped.
+    """
+    number = ric.compact(str(raw)).upper()
+    try:
+        if len(number) != 18 or not number[:17].isdigit() or ric.calc_check_digit(number) != number[-1]:
+            raise FieldValueError("value.id_number", field=spec.id, value=raw)
+        born = ric.get_birth_date(number)
+    except StdnumError:
+        raise FieldValueError("value.id_number", field=spec.id, value=raw) from None
+    if born > at.astimezone(tz).date():
+        raise FieldValueError("value.id_number", field=spec.id, value=raw)
+    return number
+
+
+_PARSERS = {
+    FieldType.TEXT: _text,
+    FieldType.INTEGER: _integer,
+    FieldType.NUMBER: _number,
+    FieldType.BOOLEAN: _boolean,
+    FieldType.DATE: _date,
+    FieldType.DATETIME: _datetime,
+    FieldType.CHOICE: _choice,
+    FieldType.ID_NUMBER: _id_number,
+}
+
+
+def _check_bounds(spec: FieldSpec, value: Any) -> None:
+    if spec.minimum is not None and value < spec.minimum:
+        raise FieldValueError("value.below_min", field=spec.id, value=value, limit=spec.minimum)
+    if spec.maximum is not None and value > spec.maximum:
+        raise FieldValueError("value.above_max", field=spec.id, value=value, limit=spec.maximum)
+
+
+def to_json(value: Any) -> Any:
+    """A value as JSON data: dates and datetimes become ISO text (datetimes in UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def from_json(spec: FieldSpec | None, value: Any) -> Any:
+    """Back from JSON data to the field's Python type (unknown fields stay as they are)."""
+    if value is None or spec is None:
+        return value
+    if spec.type is FieldType.DATE:
+        return date.fromisoformat(value)
+    if spec.type is FieldType.DATETIME:
+        return datetime.fromisoformat(value)
+    return value
+
+
+_DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
+
+
+def data_to_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Case data as JSON data. Only dates need converting; the rest is copied as it is."""
+    values = dict(data)
+    for key, value in data.items():
+        if isinstance(value, date):
+            values[key] = to_json(value)
+    return values
+
+
+def data_from_json(
+    fields: Mapping[str, FieldSpec], data: Mapping[str, Any], dates: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """JSON data back as case data, dates as dates. `dates`: the names of the date fields, if the
+    caller knows them (Flow.date_fields); else the field types are looked at."""
+    if dates is None:
+        dates = frozenset(n for n, spec in fields.items() if spec.type in _DATE_TYPES)
+    values = dict(data)
+    for key in data.keys() & dates:
+        if values[key] is not None:
+            values[key] = from_json(fields[key], values[key])
+    return values

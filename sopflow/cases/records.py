@@ -1,0 +1,294 @@
+"""Cases and their history: the state of one person (household, visit) in one flow.
+
+A case's history is the truth; its current state is what folding the history gives
+(`Fold.apply`). The store keeps both, so a listing needs no replay, and `verify` can replay every
+case and compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
+
+from sopflow.cases.fielddata import from_json
+from sopflow.language.model import Flow, StepKind
+
+
+class CaseStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class EventKind(StrEnum):
+    """What moved (or touched) the case."""
+
+    START = "start"  # the case was opened
+    ACTION = "action"  # staff fired an action
+    CHECK = "check"  # a recurring check was recorded (the step stays)
+    BRANCH = "branch"  # a decision took a branch on the case's data
+    TIMER = "timer"  # a timer ran out
+    ESCALATE = "escalate"  # a recorded check met its escalation guard
+    NEXT = "next"  # a child flow was started without waiting; the case went on
+    CHILD = "child"  # a child case was started
+    OUTCOME = "outcome"  # a child case ended; this case went on by its outcome
+    SIGNAL = "signal"  # a descendant case fired an action here when it ended
+
+
+MOVES = frozenset(
+    {
+        EventKind.START,
+        EventKind.ACTION,
+        EventKind.BRANCH,
+        EventKind.TIMER,
+        EventKind.ESCALATE,
+        EventKind.NEXT,
+        EventKind.OUTCOME,
+        EventKind.SIGNAL,
+    }
+)
+
+
+NO_CHANGES: Mapping[str, list[Any]] = MappingProxyType({})  # an event that changes no data
+
+
+class Event(NamedTuple):
+    """One line of a case's history. `changes` maps field -> [old, new] as JSON data.
+
+    A named tuple: immutable, equal by value, and cheap to make (every step makes one)."""
+
+    seq: int
+    at: datetime
+    kind: EventKind
+    name: str
+    actor: str
+    role: str | None = None
+    from_step: str | None = None
+    to_step: str | None = None
+    changes: Mapping[str, list[Any]] = NO_CHANGES
+    note: str | None = None
+    why: Mapping[str, Any] | None = None
+    child_id: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for a process pool, say) with its read-only mappings as plain dicts."""
+        return (_event, (*self[:8], dict(self.changes), self.note, self.why, self.child_id))
+
+
+def _event(*fields: Any) -> Event:
+    """An Event from its pickled fields: its changes made read-only again."""
+    event = Event._make(fields)
+    return event._replace(changes=MappingProxyType(event.changes) if event.changes else NO_CHANGES)
+
+
+class Case:
+    """A case as it stands. `seq` is the number of its last event, the token for optimistic
+    concurrency: a change is saved only if nobody saved another since this case was read.
+    `history` holds the events loaded with it: all of them from Engine.case(); only those of
+    the change itself on a case returned by Engine.start/fire/tick.
+
+    Immutable by contract: its attributes are Final (mypy refuses assignments) and its mappings
+    read-only views. A plain class, not a frozen dataclass or a named tuple, because one is made
+    for every step and those cost two to five times as much to build."""
+
+    def __init__(  # noqa: PLR0917 - a record, built positionally in the engine's inner loop
+        self,
+        id: str,
+        flow_id: str,
+        flow_version: str,
+        flow_digest: str,
+        step: str,
+        status: CaseStatus,
+        outcome: str | None,
+        data: Mapping[str, Any],
+        parent_id: str | None,
+        place: str | None,
+        created_at: datetime,
+        updated_at: datetime,
+        entered_at: datetime,
+        last_checks: Mapping[str, datetime],
+        children: tuple[str, ...],
+        seq: int,
+        history: tuple[Event, ...] = (),
+    ) -> None:
+        self.id: Final = id
+        self.flow_id: Final = flow_id
+        self.flow_version: Final = flow_version
+        self.flow_digest: Final = flow_digest
+        self.step: Final = step
+        self.status: Final = status
+        self.outcome: Final = outcome
+        self.data: Final = data
+        self.parent_id: Final = parent_id
+        self.place: Final = place
+        self.created_at: Final = created_at
+        self.updated_at: Final = updated_at
+        self.entered_at: Final = entered_at
+        self.last_checks: Final = last_checks
+        self.children: Final = children
+        self.seq: Final = seq
+        self.history: Final = history
+
+    @property
+    def active(self) -> bool:
+        return self.status is CaseStatus.ACTIVE
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.id,
+            self.flow_id,
+            self.flow_version,
+            self.flow_digest,
+            self.step,
+            self.status,
+            self.outcome,
+            self.data,
+            self.parent_id,
+            self.place,
+            self.created_at,
+            self.updated_at,
+            self.entered_at,
+            self.last_checks,
+            self.children,
+            self.seq,
+            self.history,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Case) and _plain(self._fields()) == _plain(other._fields())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Case(id={self.id!r}, flow={self.flow_id!r}, step={self.step!r}, seq={self.seq})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for a process pool, say) and deep-copied with its mappings as plain dicts."""
+        fields = tuple(dict(v) if isinstance(v, Mapping) else v for v in self._fields())
+        return (_case, fields)
+
+
+def _case(*fields: Any) -> Case:
+    """A Case from its pickled fields: the mappings made read-only again."""
+    values = [MappingProxyType(v) if isinstance(v, dict) else v for v in fields]
+    return Case(*values)  # type: ignore[arg-type] # the fields of _fields(), in order
+
+
+def _plain(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Mappings as dicts, so that a MappingProxyType equals the dict it wraps."""
+    return tuple(dict(v) if isinstance(v, Mapping) else v for v in values)
+
+
+def copied(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """A dict with what `mapping` holds. For the read-only views a case keeps, `.copy()` is ten
+    times faster than `dict(view)` or `{**view}`, which go key by key."""
+    if type(mapping) is MappingProxyType or type(mapping) is dict:
+        return mapping.copy()
+    return dict(mapping)
+
+
+def new_case(case_id: str, flow: Flow, parent_id: str | None, place: str | None, at: datetime) -> Case:
+    """The empty case a START event is applied to."""
+    return Case(
+        id=case_id,
+        flow_id=flow.id,
+        flow_version=flow.version,
+        flow_digest=flow.digest,
+        step="",
+        status=CaseStatus.ACTIVE,
+        outcome=None,
+        data=MappingProxyType({}),
+        parent_id=parent_id,
+        place=place,
+        created_at=at,
+        updated_at=at,
+        entered_at=at,
+        last_checks=MappingProxyType({}),
+        children=(),
+        seq=0,
+    )
+
+
+_NO_CHECKS: Mapping[str, datetime] = MappingProxyType({})
+
+
+class Fold:
+    """The one rule by which both stepping and replay change a case: `apply(case, event)`.
+
+    Built once per flow version, so that the innermost loop of the engine looks up what it needs
+    about the flow (which steps end it, which fields hold dates) in one dictionary each."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        # step -> the status and outcome of a case that enters it (KeyError: no such step)
+        self._entering: dict[str, tuple[CaseStatus, str | None]] = {
+            s.id: (CaseStatus.ENDED, s.outcome) if s.kind is StepKind.END else (CaseStatus.ACTIVE, None)
+            for s in flow.steps.values()
+        }
+        self._dates = flow.date_fields  # the fields whose JSON is text to turn back into dates
+
+    def apply(self, case: Case, event: Event) -> Case:
+        """The case after `event`."""
+        kind = event.kind
+        data = self._changed_data(case.data, event.changes) if event.changes else case.data
+        last_checks = case.last_checks
+        children = case.children
+        if kind is EventKind.CHECK:
+            checks = copied(last_checks)
+            checks[event.name] = event.at
+            last_checks = MappingProxyType(checks)
+        elif kind is EventKind.CHILD and event.child_id:
+            children = (*children, event.child_id)
+        step, status, outcome, entered_at = case.step, case.status, case.outcome, case.entered_at
+        to_step = event.to_step
+        if to_step and kind in MOVES:
+            status, outcome = self._entering[to_step]
+            step, entered_at, last_checks = to_step, event.at, _NO_CHECKS
+        return Case(
+            case.id,
+            case.flow_id,
+            case.flow_version,
+            case.flow_digest,
+            step,
+            status,
+            outcome,
+            data,
+            case.parent_id,
+            case.place,
+            case.created_at,
+            event.at,
+            entered_at,
+            last_checks,
+            children,
+            event.seq,
+            case.history + (event,),  # noqa: RUF005 - one copy; (*h, e) builds a list first
+        )
+
+    def _changed_data(self, data: Mapping[str, Any], changes: Mapping[str, list[Any]]) -> Mapping[str, Any]:
+        new = copied(data)
+        for name, (_old, value) in changes.items():
+            if value is None:
+                new.pop(name, None)
+            else:
+                new[name] = from_json(self.flow.fields[name], value) if name in self._dates else value
+        return MappingProxyType(new)
+
+    def replay(
+        self, case_id: str, events: tuple[Event, ...], parent_id: str | None, place: str | None
+    ) -> Case:
+        """The case its history describes (used by `verify` and property tests)."""
+        if not events:
+            raise ValueError(f"case {case_id} has no history")
+        case = new_case(case_id, self.flow, parent_id, place, events[0].at)
+        for event in events:
+            case = self.apply(case, event)
+        return case
+
+
+def replay(
+    flow: Flow, case_id: str, events: tuple[Event, ...], parent_id: str | None, place: str | None
+) -> Case:
+    """The case its history describes (used by `verify` and property tests)."""
+    return Fold(flow).replay(case_id, events, parent_id, place)

@@ -1,0 +1,207 @@
+"""`sopflow render` and `sopflow case chart`: printable charts, a thin layer over sopflow.render."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from sopflow.commands.common import (
+    LOCAL_TIME,
+    F,
+    catalog,
+    check_lang,
+    chosen_lang,
+    current_engine,
+    in_local_time,
+    lang_option,
+    resolve_flow,
+    usable_flows,
+)
+from sopflow.errors import LookupFailed, Problem
+from sopflow.i18n.ui import ui
+from sopflow.language.model import Flow
+from sopflow.render.chart import build_chart
+from sopflow.render.mermaid import chart_mermaid
+from sopflow.render.output import output_folder, write_file
+from sopflow.render.printing import PrintedChart, PrintOptions, lay_out, write_chart
+from sopflow.render.trace import case_highlight, pages_for_case
+
+FORMATS = ("pdf", "svg", "png", "dot", "mermaid")
+
+
+def paper_options(command: F) -> F:
+    command = click.option(
+        "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Paper size."
+    )(command)
+    command = click.option(
+        "--landscape/--portrait",
+        default=None,
+        help="Page orientation (default: whichever prints each page larger).",
+    )(command)
+    command = click.option(
+        "--org", "organisation", default="", help="Organisation name for the title block."
+    )(command)
+    return lang_option("Language of the chart (default: SOPFLOW_LANG, else the locale).")(command)
+
+
+@click.command("render")
+@click.argument("flows", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every flow (built-in and in --flows).")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    default=("pdf",),
+    show_default=True,
+    help="Output format; repeat for several.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into.",
+)
+@click.option("--date", default="", help="Date for the title block (default: today).")
+@paper_options
+def render_command(
+    *,
+    flows: tuple[str, ...],
+    everything: bool,
+    formats: tuple[str, ...],
+    folder: Path,
+    date: str,
+    paper: str,
+    landscape: bool | None,
+    organisation: str,
+    lang: str | None,
+) -> None:
+    """Print flowcharts: FLOW ids or files, or --all. Text stays at 9 pt or more on paper; a big
+    flow is split over several pages (the main line, then each branch)."""
+    lang = chosen_lang(lang)
+    if not flows and not everything:
+        raise click.UsageError("name a FLOW or use --all")
+    chosen: list[Flow] = [resolve_flow(f) for f in flows]
+    for flow in chosen:
+        check_lang(flow, lang)
+    broken: list[Problem] = []
+    if everything:  # every flow that loads; a broken file is told, and fails the run at the end
+        usable, broken = usable_flows(catalog())
+        chosen += [
+            flow
+            for flow in usable
+            if flow.id not in {f.id for f in chosen} and _written_in(flow, lang)  # --all --lang mn
+        ]
+    options = PrintOptions(paper, landscape, organisation, date or _today())
+    output_folder(folder)  # before any chart is laid out: a wrong place is said at once
+    for flow in chosen:
+        written = []
+        if "mermaid" in formats:  # Markdown has no paper: one diagram of the whole flow
+            target = folder / f"{flow.id}.{lang}.md"
+            mermaid = chart_mermaid(build_chart(flow, lang, organisation=organisation))
+            written.append(write_file(target, mermaid))
+        printed = lay_out(flow, lang, options)
+        for fmt in (f for f in formats if f != "mermaid"):
+            written += write_chart(printed, fmt, folder, f"{flow.id}.{lang}")
+        smallest = min(p.fit.smallest_pt for p in printed.pages)
+        warn_too_big(printed, flow.id, lang)
+        click.echo(
+            ui(
+                "render.done",
+                lang,
+                flow=flow.id,
+                count=len(printed.pages),
+                points=f"{smallest:.1f}",
+                files=", ".join(str(p) for p in written),
+            )
+        )
+    for problem in broken:
+        click.echo(problem.format(lang), err=True)
+    if broken:
+        sys.exit(1)
+
+
+@click.command("chart")
+@click.argument("case_id")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .pdf, .svg, .png or .dot (an SVG/PNG per page if there are several).",
+)
+@click.option(
+    "--now",
+    type=LOCAL_TIME,
+    default=None,
+    help="Judge what is overdue at this local time (default: now).",
+)
+@click.option("--show-personal", is_flag=True, help="Show the names of who did what unmasked.")
+@paper_options
+def case_chart_command(
+    *,
+    case_id: str,
+    target: Path,
+    now: datetime | None,
+    show_personal: bool,
+    paper: str,
+    landscape: bool | None,
+    organisation: str,
+    lang: str | None,
+) -> None:
+    """Draw a case on its flow's chart: where it is, the numbered way it came, what can be done now."""
+    lang = chosen_lang(lang)
+    fmt = target.suffix.lstrip(".").lower()
+    if fmt not in ("pdf", "svg", "png", "dot"):
+        raise click.BadParameter(
+            f"'{target.name}' — end the name in .pdf, .svg, .png or .dot", param_hint="-o"
+        )
+    output_folder(target.parent)
+    engine = current_engine()
+    case = engine.case(case_id)
+    stepper = engine.stepper_for(case)
+    check_lang(stepper.flow, lang)
+    now = in_local_time(now, engine) or engine.clock()
+    highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
+    options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
+    printed = lay_out(stepper.flow, lang, options)
+    shown = pages_for_case(printed, case)
+    written = write_chart(shown, fmt, target.parent, target.stem)
+    warn_too_big(shown, case.flow_id, lang)
+    click.echo(ui("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
+
+
+def warn_too_big(printed: PrintedChart, flow_id: str, lang: str) -> None:
+    """A page below 9 pt is never silent: say on stderr what does not fit, and how small it prints."""
+    for item in printed.too_big:
+        if item.step is None:
+            element = ui("render.too_big.title", lang)
+        else:
+            label = item.element if len(item.element) <= 24 else item.element[:23] + "…"
+            element = ui("render.too_big.step", lang, label=label, id=item.step)
+        points = f"{item.smallest_pt:.1f}"
+        click.echo(
+            ui("render.too_big", lang, flow=flow_id, page=item.page, element=element, points=points), err=True
+        )
+
+
+def _written_in(flow: Flow, lang: str) -> bool:
+    try:
+        check_lang(flow, lang)
+    except LookupFailed:
+        return False
+    return True
+
+
+def _today() -> str:
+    from datetime import date  # noqa: PLC0415
+
+    return date.today().isoformat()

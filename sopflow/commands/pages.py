@@ -1,0 +1,132 @@
+"""`sopflow handbook` and `sopflow case sheet`: printable HTML pages, to print from a browser on A4.
+
+The lead registers them: `cli.add_command(handbook_command)` and
+`case_group.add_command(case_sheet_command)`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from sopflow.commands.common import (
+    LOCAL_TIME,
+    check_lang,
+    current_engine,
+    in_local_time,
+    lang_option,
+    resolve_flow,
+)
+from sopflow.i18n import SUPPORTED_UI_LANGUAGES
+from sopflow.i18n.ui import ui
+from sopflow.language.catalog import FlowCatalog
+from sopflow.render.output import output_folder, write_file
+from sopflow.render.pages import case_sheet_html, handbook_html
+from sopflow.render.words import word
+
+
+def _print_lang(lang: str | None) -> str:
+    """Printed pages are in Chinese unless --lang or SOPFLOW_LANG says otherwise."""
+    if lang:
+        return lang
+    explicit = os.environ.get("SOPFLOW_LANG", "").strip().lower()
+    return explicit if explicit in SUPPORTED_UI_LANGUAGES else "zh"
+
+
+def _write(path: Path, html: str) -> None:
+    write_file(path, html)
+
+
+@click.command("handbook")
+@click.argument("flow")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The HTML file to write, e.g. out/key_person_control.html.",
+)
+@lang_option("Language of the handbook (default: SOPFLOW_LANG, else Chinese).")
+@click.option(
+    "--org", "organisation", default="", help="Organisation named in the title block and on the charts."
+)
+@click.option(
+    "--date",
+    "date_text",
+    default=None,
+    help="Date printed in the title block and on the charts (default: today).",
+)
+@click.option("--no-charts", is_flag=True, help="Leave out the chart pages (no Graphviz needed).")
+def handbook_command(
+    *,
+    flow: str,
+    output: Path,
+    lang: str | None,
+    organisation: str,
+    date_text: str | None,
+    no_charts: bool,
+) -> None:
+    """Write a printable handbook of FLOW (an id or a .yaml file): the chart pages, every step in
+    plain words (who, what, by when, what next), the roles, the data and the settings."""
+    lang = _print_lang(lang)
+    output_folder(output.parent)
+    loaded = resolve_flow(flow)
+    check_lang(loaded, lang)
+    catalog = click.get_current_context().find_object(FlowCatalog)
+    html = handbook_html(
+        loaded,
+        lang,
+        organisation=organisation,
+        date=date_text if date_text is not None else datetime.now().astimezone().date().isoformat(),
+        charts=not no_charts,
+        catalog=catalog,
+    )
+    _write(output, html)
+    pages = html.count('<section class="chart-page')
+    if pages:
+        click.echo(ui("handbook.written", lang, file=output, count=pages))
+    else:
+        click.echo(word("cli.sheet_written", lang, file=output))
+
+
+@click.command("sheet")
+@click.argument("case_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The HTML file to write, e.g. out/R-0001.html.",
+)
+@lang_option("Language of the sheet (default: SOPFLOW_LANG, else Chinese).")
+@click.option(
+    "--show-personal",
+    is_flag=True,
+    help="Print names, ID numbers, phones and addresses unmasked (keep the paper safe).",
+)
+@click.option(
+    "--now",
+    type=LOCAL_TIME,
+    default=None,
+    metavar="'YYYY-MM-DD HH:MM'",
+    help="Judge deadlines as at this local time (default: now).",
+)
+def case_sheet_command(
+    *, case_id: str, output: Path, lang: str | None, show_personal: bool, now: datetime | None
+) -> None:
+    """Write a one-page printable sheet for a case: who and where, the current step and who is
+    responsible, what to do next and by when (overdue marked), and the history."""
+    lang = _print_lang(lang)
+    output_folder(output.parent)
+    engine = current_engine()
+    now = in_local_time(now, engine)
+    check_lang(engine.stepper_for(engine.case(case_id)).flow, lang)
+    html = case_sheet_html(engine, case_id, lang=lang, now=now, show_personal=show_personal)
+    _write(output, html)
+    click.echo(word("cli.sheet_written", lang, file=output))
+
+
+__all__ = ["case_sheet_command", "handbook_command"]

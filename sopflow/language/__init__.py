@@ -1,0 +1,1 @@
+"""The flow language: YAML source with marks, schema, builder, guards, checks, paths, loader, catalog."""

@@ -1,0 +1,175 @@
+"""Finding flows by id: in the folders a user works in, then among the built-in flows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from sopflow.errors import FlowError, Location, LookupFailed, Problem
+from sopflow.language.names import suggest
+from sopflow.language.yamlsource import YamlProblem, load_marked
+
+if TYPE_CHECKING:
+    from sopflow.language.model import Flow
+
+FLOW_SUFFIXES = (".yaml", ".yml")
+
+
+def builtin_dir() -> Path:
+    """The folder of the built-in flow files (package data)."""
+    return Path(str(resources.files("sopflow.flows")))
+
+
+IdMark = tuple[Path, int, int]  # a flow file and where its `id:` key is (line, column)
+
+
+class FlowCatalog:
+    """Flow files by id across folders; the first folder that has an id wins. Within one folder
+    an id belongs to one file: two files claiming it are an error for that id (naming both),
+    never a silent choice."""
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        self.folders = tuple(dict.fromkeys(f.resolve() for f in folders))
+        self._index: dict[str, Path] | None = None
+        self._claims: dict[str, tuple[IdMark, ...]] = {}
+        self._unnamed: tuple[Path, ...] = ()
+        self._shallow: dict[str, Flow] = {}
+        self._loaded: dict[str, Flow] = {}
+
+    def index(self) -> Mapping[str, Path]:
+        if self._index is None:
+            claims: dict[str, list[IdMark]] = {}
+            unnamed: list[Path] = []
+            for folder in self.folders:
+                here: dict[str, list[IdMark]] = {}
+                for file in sorted(folder.glob("*")) if folder.is_dir() else []:
+                    if file.suffix not in FLOW_SUFFIXES or not file.is_file():
+                        continue
+                    mark = _peek_id(file)
+                    if mark is None:
+                        unnamed.append(file)
+                    else:
+                        here.setdefault(mark[0], []).append((file, *mark[1:]))
+                for flow_id, marks in here.items():
+                    claims.setdefault(flow_id, marks)  # an earlier folder keeps its id
+            self._claims = {flow_id: tuple(marks) for flow_id, marks in claims.items()}
+            self._unnamed = tuple(unnamed)
+            # only when complete: another thread may be looking meanwhile
+            self._index = {flow_id: marks[0][0] for flow_id, marks in claims.items()}
+        return MappingProxyType(self._index)
+
+    def ids(self) -> frozenset[str]:
+        """Every id a flow file claims, whether or not that file loads."""
+        return frozenset(self.index())
+
+    def usable_ids(self) -> frozenset[str]:
+        """The ids of the flows that load on their own: what to offer as 'known flows'."""
+        usable = set()
+        for flow_id in self.ids():
+            try:
+                self.shallow(flow_id)
+            except FlowError:
+                continue
+            usable.add(flow_id)
+        return frozenset(usable)
+
+    def duplicates(self) -> Mapping[str, tuple[IdMark, ...]]:
+        """Ids claimed by more than one file of the same folder, with each file and its `id:`."""
+        self.index()
+        return MappingProxyType({i: marks for i, marks in self._claims.items() if len(marks) > 1})
+
+    def unnamed(self) -> tuple[Path, ...]:
+        """Flow files whose id cannot even be read (not YAML, no `id:`): broken, under no id."""
+        self.index()
+        return self._unnamed
+
+    def path_of(self, flow_id: str) -> str:
+        return str(self.index().get(flow_id, ""))
+
+    def shallow(self, flow_id: str) -> Flow | None:
+        """The flow checked on its own (no cross-flow checks), or None; FlowError if it is broken
+        or its id is claimed by two files."""
+        from sopflow.language.loader import load_shallow  # noqa: PLC0415 (loader imports this module)
+
+        if flow_id not in self._shallow:
+            path = self.index().get(flow_id)
+            if path is None:
+                return None
+            self._refuse_duplicate(flow_id)
+            self._shallow[flow_id] = load_shallow(path.read_bytes(), str(path))[0]
+        return self._shallow[flow_id]
+
+    def load(self, flow_id: str) -> Flow:
+        """The fully checked flow with this id; LookupFailed naming the ids there are if absent."""
+        from sopflow.language.loader import load_flow  # noqa: PLC0415 (loader imports this module)
+
+        path = self.index().get(flow_id)
+        if path is None:
+            known = self.usable_ids()
+            raise LookupFailed(
+                "flow.unknown_id",
+                flow=flow_id,
+                suggestion=suggest(flow_id, known),
+                known=", ".join(sorted(known)),
+            )
+        self._refuse_duplicate(flow_id)
+        if flow_id not in self._loaded:
+            self._loaded[flow_id] = load_flow(path, self)
+        return self._loaded[flow_id]
+
+    def _refuse_duplicate(self, flow_id: str) -> None:
+        marks = self.duplicates().get(flow_id)
+        if marks:
+            raise FlowError([duplicate_problem(flow_id, marks)])
+
+
+def duplicate_problem(flow_id: str, marks: Sequence[IdMark]) -> Problem:
+    """'b.yaml:3:1: flow id 'x' is also the id in a.yaml:3:1 — ...', at the second file's `id:`."""
+    places = [Location(str(file), line, column) for file, line, column in marks]
+    others = [places[0], *places[2:]]
+    return Problem(
+        "catalog.duplicate_id", places[1], {"flow": flow_id, "others": ", ".join(map(str, others))}
+    )
+
+
+def _peek_id(file: Path) -> tuple[str, int, int] | None:
+    """The top-level `id:` of a flow file and where it is, without checking the rest (None if
+    unreadable)."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return _peek_id_cached(file, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1024)
+def _peek_id_cached(file: Path, _mtime_ns: int, _size: int) -> tuple[str, int, int] | None:
+    """Cached by modification time and size: a folder is scanned once, not once per lookup."""
+    try:
+        data, source_map = load_marked(file.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, YamlProblem):
+        return None
+    flow_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(flow_id, str):
+        return None
+    return (flow_id, *source_map.at(("id",), key=True))
+
+
+def default_catalog(folder: Path | None) -> FlowCatalog:
+    """The user's folder first (if any), then the built-in flows."""
+    return FlowCatalog([folder, builtin_dir()] if folder is not None else [builtin_dir()])
+
+
+@cache
+def builtin_catalog() -> FlowCatalog:
+    return FlowCatalog([builtin_dir()])
+
+
+def builtin_flows() -> Mapping[str, Flow]:
+    """Every built-in flow, loaded and checked, by id."""
+    catalog = builtin_catalog()
+    return MappingProxyType({flow_id: catalog.load(flow_id) for flow_id in sorted(catalog.ids())})

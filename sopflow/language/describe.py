@@ -1,0 +1,171 @@
+"""Flows as plain data for people and programs: what `flows show`, `list` and `paths` print."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sopflow.i18n.ui import duration_words
+from sopflow.language.durations import format_duration
+from sopflow.language.model import Action, Branch, Check, Flow, Step, Timer
+from sopflow.language.paths import FlowPath
+
+
+def flow_summary(flow: Flow, lang: str) -> dict[str, Any]:
+    """One line's worth: id, version, title, size."""
+    return {
+        "id": flow.id,
+        "version": flow.version,
+        "title": flow.text(flow.title, lang),
+        "unit": flow.unit,
+        "steps": len(flow.steps),
+        "outcomes": list(flow.outcomes),
+        "file": flow.source_path,
+    }
+
+
+def flow_detail(flow: Flow, lang: str) -> dict[str, Any]:
+    """Everything a reader needs to follow the flow: roles, fields, steps and their ways out."""
+    labels = {s.id: flow.text(s.label, lang) for s in flow.steps.values()}
+    return {
+        **flow_summary(flow, lang),
+        "description": flow.text(flow.description, lang),
+        "start": flow.start,
+        "languages": list(flow.languages),
+        "roles": {r: flow.text(name, lang) for r, name in flow.roles.items()},
+        "params": {
+            p.id: {"value": _plain(p.value), "label": flow.text(p.label, lang), "source": p.source}
+            for p in flow.params.values()
+        },
+        "fields": {
+            f.id: {
+                "type": str(f.type),
+                "label": flow.text(f.label, lang),
+                "required": f.required,
+                "personal": f.personal,
+            }
+            for f in flow.fields.values()
+        },
+        "steps": [_step(flow, s, lang, labels) for s in flow.steps.values()],
+    }
+
+
+def _way(name: str, kind: str, label: str, to: str, labels: dict[str, str], **extra: Any) -> dict[str, Any]:
+    return {"name": name, "kind": kind, "label": label or name, "to": to, "to_label": labels[to], **extra}
+
+
+def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+    def text(value: Any) -> str:
+        return flow.text(value, lang)
+
+    ways = [
+        _way(
+            a.name,
+            "action",
+            text(a.label),
+            a.to,
+            labels,
+            roles=list(a.roles),
+            requires=list(a.requires),
+            when=a.guard.source if a.guard else None,
+        )
+        for a in step.actions
+    ]
+    ways += [
+        _way(
+            b.name,
+            "branch",
+            text(b.label),
+            b.to,
+            labels,
+            default=b.default,
+            when=b.guard.source if b.guard else None,
+        )
+        for b in step.branches
+    ]
+    ways += [
+        _way(
+            t.name,
+            "timer",
+            text(t.label),
+            t.to,
+            labels,
+            after=format_duration(t.after),
+            after_text=duration_words(t.after, lang),
+            from_label=text(flow.fields[t.from_field].label) or t.from_field if t.from_field else None,
+            **{"from": t.from_field or "entered"},
+        )
+        for t in step.timers
+    ]
+    ways += [
+        _way(c.name, "escalate", text(c.label), c.escalate.to, labels, when=c.escalate.guard.source)
+        for c in step.checks
+        if c.escalate
+    ]
+    if step.next:
+        ways.append(_way("next", "next", "", step.next, labels) | {"label": ""})
+    ways += [_way(o, "outcome", o, target, labels) for o, target in step.outcomes.items()]
+    return {
+        "id": step.id,
+        "kind": str(step.kind),
+        "label": flow.text(step.label, lang),
+        "role": step.role,
+        "role_label": flow.text(flow.roles[step.role], lang),
+        "deadline": format_duration(step.deadline) if step.deadline else None,
+        "deadline_text": duration_words(step.deadline, lang) if step.deadline else None,
+        "group": step.group,
+        "instructions": flow.text(step.instructions, lang),
+        "documents": [flow.text(d, lang) for d in step.documents],
+        "checks": [
+            {
+                "name": c.name,
+                "label": flow.text(c.label, lang) or c.name,
+                "every": format_duration(c.every),
+                "every_text": duration_words(c.every, lang),
+                "roles": list(c.roles),
+            }
+            for c in step.checks
+        ],
+        "subflow": step.subflow,
+        "outcome": step.outcome,
+        "ways": ways,
+    }
+
+
+def path_detail(flow: Flow, path: FlowPath, lang: str) -> dict[str, Any]:
+    return {
+        "outcome": path.outcome,
+        "steps": list(path.steps),
+        "hops": [{"from": h.step, "way": h.way, "kind": h.kind, "to": h.to} for h in path.hops],
+        "text": path_text(flow, path, lang),
+    }
+
+
+def path_text(flow: Flow, path: FlowPath, lang: str) -> str:
+    """'登记 ─[登记完成]→ 风险分类 ─[…]→ 解除隔离' in the reader's language."""
+    if not path.hops:
+        return flow.text(flow.steps[flow.start].label, lang)
+    parts = [flow.text(flow.steps[path.hops[0].step].label, lang)]
+    for hop in path.hops:
+        parts.append(
+            f" ─[{_way_label(flow, hop.step, hop.way, lang)}]→ {flow.text(flow.steps[hop.to].label, lang)}"
+        )
+    return "".join(parts)
+
+
+def _way_label(flow: Flow, step_id: str, way: str, lang: str) -> str:
+    step = flow.steps[step_id]
+    labelled: list[Action | Branch | Timer | Check] = [
+        *step.actions,
+        *step.branches,
+        *step.timers,
+        *step.checks,
+    ]
+    for item in labelled:
+        if item.name == way and item.label:
+            return flow.text(item.label, lang)
+    return way
+
+
+def _plain(value: object) -> object:
+    return format_duration(value) if isinstance(value, timedelta) else value

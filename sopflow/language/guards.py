@@ -1,0 +1,331 @@
+"""Guards: Jinja2 expressions checked at load time, then evaluated as closures (guardeval).
+
+A guard is code from a file, so it gets two walls. At load time the expression's syntax tree is
+walked and anything beyond plain data logic is refused: attribute and item access (the road to
+`__class__` and friends), calls other than the allowed date helpers, unknown filters and tests,
+and `**`. What is left is turned into closures that can only do those things; no code is
+generated. A name the case does not have is an error, not a silent False (the Ansible `when:`
+convention), and `*` cannot build huge values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.parser import Parser
+from jinja2.sandbox import SandboxedEnvironment
+
+from sopflow.i18n.messages import Phrase
+from sopflow.language.guardeval import (
+    HELPERS,
+    MAX_SIZE,
+    GuardRuntimeError,
+    Program,
+    TooLarge,
+    Unsupported,
+    compile_guard,
+    rule_is_wrong,
+)
+
+MAX_GUARD_LENGTH = 500
+
+ALLOWED_FILTERS = frozenset({"length", "lower", "upper", "trim", "int", "float", "abs", "round"})
+ALLOWED_TESTS = frozenset(
+    {
+        "defined",
+        "undefined",
+        "none",
+        "number",
+        "string",
+        "boolean",
+        "true",
+        "false",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "in",
+        "even",
+        "odd",
+        "divisibleby",
+    }
+)
+FUNCTIONS = tuple(HELPERS)
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+class GuardProblem(Exception):
+    """A guard refused at load time; `code` picks the message, `params` fill it in."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params: dict[str, Any] = params
+
+
+# Used to parse guards and for its filters and tests; guards are never compiled or run by Jinja.
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_FILTERS: dict[str, Any] = {name: _ENV.filters[name] for name in ALLOWED_FILTERS}
+_TESTS: dict[str, Any] = {name: _ENV.tests[name] for name in ALLOWED_TESTS}
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A checked guard expression; `names` are the fields and params it reads, `program` the
+    closures that evaluate it."""
+
+    source: str
+    names: frozenset[str]
+    program: Program = field(compare=False, repr=False)
+    uses_time: bool = False  # calls days_since()/hours_since(), which need `now`
+
+    def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
+        """True if the guard holds for `values` at time `now`; GuardRuntimeError if it cannot say."""
+        return self.holds(values, _NOTHING, now)
+
+    def holds(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> bool:
+        """`evaluate` on a case's data and the flow's params, without merging them first."""
+        try:
+            return bool(self.program(data, params, now))
+        except GuardRuntimeError:
+            raise
+        except Exception as exc:  # any failure on user data: a missing name, a type mismatch
+            raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
+
+    def _why_failed(self, exc: Exception, data: Mapping[str, Any], params: Mapping[str, Any]) -> Phrase:
+        """A missing value is for the staff to supply; anything else is the flow's mistake."""
+        if isinstance(exc, UndefinedError):
+            missing = re.match(r"'([^']+)' is undefined", str(exc))
+            if missing:
+                return Phrase("guard.run.missing", name=missing.group(1))
+        empty = sorted(n for n in self.names if data.get(n, params.get(n)) is None)
+        if empty and isinstance(exc, TypeError):
+            return Phrase("guard.run.missing", name=empty[0])
+        if isinstance(exc, ZeroDivisionError):
+            return rule_is_wrong("guard.reason.zero_division")
+        if isinstance(exc, TypeError):
+            return rule_is_wrong("guard.reason.types")
+        return rule_is_wrong("guard.reason.other", detail=str(exc))
+
+
+def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
+    """Parse and vet `source`; raise GuardProblem for syntax errors, unknown names, escapes.
+
+    `known_names` are the fields and params a guard may read (None: not known, don't check)."""
+    if len(source) > MAX_GUARD_LENGTH:
+        raise GuardProblem("guard.too_long", limit=MAX_GUARD_LENGTH)
+    if not source.strip():
+        raise GuardProblem("guard.empty")
+    tree = parse_guard(source)
+    names: set[str] = set()
+    for node in (tree, *tree.find_all(nodes.Node)):
+        _vet(node, names)
+    unknown = sorted(names - set(known_names) - set(FUNCTIONS)) if known_names is not None else []
+    if unknown:
+        raise GuardProblem(
+            "guard.unknown_name",
+            name=unknown[0],
+            suggestion=_suggest(unknown[0], [*(known_names or ()), *FUNCTIONS]),
+        )
+    try:
+        program = compile_guard(tree, _FILTERS, _TESTS)
+    except Unsupported as exc:  # a construct the vetting let through but nothing evaluates
+        raise GuardProblem("guard.syntax", detail=f"'{exc}' is not supported in a guard") from None
+    _try_constants(tree)
+    return Guard(
+        source=source,
+        names=frozenset(names - set(FUNCTIONS)),
+        program=program,
+        uses_time=bool(names & set(FUNCTIONS)),
+    )
+
+
+_PROBE_TIME = datetime(2020, 1, 1)
+
+
+def _try_constants(tree: nodes.Expr) -> None:
+    """Work out, once, each part of the guard that reads no field: one that builds a huge value
+    or fails (`'abc' > 3`, `1 / 0`) would do so on every case, so it is the flow's mistake."""
+    pending: list[nodes.Node] = [tree]
+    while pending:
+        node = pending.pop()
+        if not _is_constant(node):
+            pending.extend(node.iter_child_nodes())
+            continue
+        failure = _failure(node)
+        if failure is None:
+            continue
+        while True:  # quote the smallest part that fails the same way
+            inner = next(
+                (c for c in node.iter_child_nodes() if _is_constant(c) and _failure(c) is failure), None
+            )
+            if inner is None:
+                break
+            node = inner
+        if failure is TooLarge:
+            raise GuardProblem("guard.too_large", part=unparse(node), limit=f"{MAX_SIZE:,}")
+        if failure is ZeroDivisionError:
+            raise GuardProblem("guard.zero_division", part=unparse(node))
+        raise GuardProblem("guard.always_fails", part=unparse(node))
+
+
+def _is_constant(node: nodes.Node) -> bool:
+    return (
+        isinstance(node, nodes.Expr)
+        and not isinstance(node, nodes.Name | nodes.Call | nodes.Const)
+        and not any(True for _ in node.find_all((nodes.Name, nodes.Call)))
+    )
+
+
+def _failure(node: nodes.Node) -> type[Exception] | None:
+    """How a constant part fails: TooLarge, ZeroDivisionError, Exception (any other), or None."""
+    try:
+        compile_guard(node, _FILTERS, _TESTS)({}, {}, _PROBE_TIME)  # type: ignore[arg-type]
+    except TooLarge:
+        return TooLarge
+    except ZeroDivisionError:
+        return ZeroDivisionError
+    except Exception:  # whatever it is, it fails on every case
+        return Exception
+    return None
+
+
+def parse_guard(source: str) -> nodes.Expr:
+    """The syntax tree of a guard, parsed as one expression (as compile_expression does), so
+    that syntax errors speak of what the user wrote and not of added template brackets."""
+    try:
+        parser = Parser(_ENV, source, state="variable")
+        expression = parser.parse_expression()
+    except TemplateSyntaxError as exc:
+        raise GuardProblem("guard.syntax", detail=_syntax_detail(exc.message)) from None
+    if not parser.stream.eos:
+        token = parser.stream.current
+        shown = token.value if token.type in ("name", "integer", "float", "string", "operator") else "}}"
+        raise GuardProblem("guard.syntax", detail=f"unexpected '{shown}' after the expression")
+    return expression
+
+
+def _syntax_detail(message: str | None) -> str:
+    text = (message or "syntax error").rstrip(".")
+    return text.replace("'end of template'", "end of the guard").replace(
+        "end of template", "end of the guard"
+    )
+
+
+def _vet(node: nodes.Node, names: set[str]) -> None:
+    """Refuse every construct a guard does not need; collect the names it reads."""
+    if isinstance(node, nodes.Name):
+        if node.name.startswith("_"):
+            raise GuardProblem("guard.unsafe", what=node.name)
+        names.add(node.name)
+    elif isinstance(node, nodes.Getattr | nodes.Getitem | nodes.Slice):
+        raise GuardProblem("guard.unsafe", what=_describe_access(node))
+    elif isinstance(node, nodes.Call):
+        if not (isinstance(node.node, nodes.Name) and node.node.name in FUNCTIONS):
+            raise GuardProblem("guard.unsafe_call", allowed=", ".join(FUNCTIONS))
+        if len(node.args) != 1 or node.kwargs or node.dyn_args or node.dyn_kwargs:
+            raise GuardProblem("guard.bad_call", function=node.node.name)
+    elif isinstance(node, nodes.Filter):
+        if node.name not in ALLOWED_FILTERS:
+            raise GuardProblem("guard.filter", name=node.name, allowed=", ".join(sorted(ALLOWED_FILTERS)))
+    elif isinstance(node, nodes.Test):
+        if node.name not in ALLOWED_TESTS:
+            raise GuardProblem("guard.test", name=node.name, allowed=", ".join(sorted(ALLOWED_TESTS)))
+    elif isinstance(node, nodes.Pow):
+        raise GuardProblem("guard.unsafe", what="**")
+    elif isinstance(node, nodes.Const) and isinstance(node.value, str) and "__" in node.value:
+        raise GuardProblem("guard.unsafe", what=repr(node.value))
+
+
+def literal_text(value: object) -> str:
+    """A literal as a guard would write it."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "none" if value is None else str(value)
+
+
+_OPERATORS = {
+    nodes.Add: "+",
+    nodes.Sub: "-",
+    nodes.Mul: "*",
+    nodes.Div: "/",
+    nodes.FloorDiv: "//",
+    nodes.Mod: "%",
+    nodes.Pow: "**",
+}
+_COMPARE_WORDS = {
+    "eq": "==",
+    "ne": "!=",
+    "gt": ">",
+    "gteq": ">=",
+    "lt": "<",
+    "lteq": "<=",
+    "in": "in",
+    "notin": "not in",
+}
+
+
+def unparse(node: nodes.Node) -> str:  # noqa: PLR0911 - one line per kind of node
+    """A guard's part written back as text, to quote it in a message (with brackets around
+    every inner operation, so that it reads as it was parsed)."""
+    if isinstance(node, nodes.Const):
+        return literal_text(node.value) if node.value is not None else "none"
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.BinExpr) and type(node) in _OPERATORS:
+        return f"{_inner(node.left)} {_OPERATORS[type(node)]} {_inner(node.right)}"
+    if isinstance(node, nodes.Neg | nodes.Pos | nodes.Not):
+        word = {nodes.Neg: "-", nodes.Pos: "+", nodes.Not: "not "}[type(node)]
+        return f"{word}{_inner(node.node)}"
+    if isinstance(node, nodes.Compare):
+        parts = [_inner(node.expr)] + [f"{_COMPARE_WORDS[o.op]} {_inner(o.expr)}" for o in node.ops]
+        return " ".join(parts)
+    if isinstance(node, nodes.Concat):
+        return " ~ ".join(_inner(part) for part in node.nodes)
+    if isinstance(node, nodes.List):
+        return "[" + ", ".join(unparse(item) for item in node.items) + "]"
+    if isinstance(node, nodes.Filter) and node.node is not None:
+        return f"{_inner(node.node)}|{node.name}"
+    return "…"
+
+
+def _inner(node: nodes.Node) -> str:
+    text = unparse(node)
+    simple = isinstance(node, nodes.Const | nodes.Name | nodes.List | nodes.Filter)
+    return text if simple else f"({text})"
+
+
+def _describe_access(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Getattr):
+        return f".{node.attr}"
+    return "[...]"
+
+
+def _suggest(word: str, candidates: Collection[str]) -> str:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else ""
+
+
+__all__ = [
+    "ALLOWED_FILTERS",
+    "ALLOWED_TESTS",
+    "FUNCTIONS",
+    "Guard",
+    "GuardProblem",
+    "GuardRuntimeError",
+    "check_guard",
+    "literal_text",
+    "parse_guard",
+    "unparse",
+]

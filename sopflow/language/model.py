@@ -1,0 +1,225 @@
+"""The flow model: passive, typed, immutable data. No I/O here; the loader fills it in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from sopflow.i18n import pick
+from sopflow.language.guards import Guard
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from sopflow.errors import Problem
+
+Text = Mapping[str, str]
+"""A text in several languages: language code -> text. The flow's primary language is always there."""
+
+EMPTY_TEXT: Text = MappingProxyType({})
+
+
+class StepKind(StrEnum):
+    TASK = "task"
+    DECISION = "decision"
+    WAIT = "wait"
+    SUBFLOW = "subflow"
+    END = "end"
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    CHOICE = "choice"
+    ID_NUMBER = "id_number"
+
+
+class EdgeKind(StrEnum):
+    """How a way out of a step is taken: by staff, by a decision, by time, or by a child case."""
+
+    ACTION = "action"
+    BRANCH = "branch"
+    TIMER = "timer"
+    ESCALATE = "escalate"
+    NEXT = "next"
+    OUTCOME = "outcome"
+
+
+@dataclass(frozen=True)
+class Param:
+    id: str
+    value: Any  # int, float, bool, str or timedelta
+    label: Text
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    id: str
+    type: FieldType
+    label: Text
+    required: bool = False
+    personal: bool = False
+    choices: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something staff fire to move a case on."""
+
+    name: str
+    label: Text
+    to: str
+    roles: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+    guard: Guard | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One way out of a decision; the default is taken when no guard holds."""
+
+    name: str
+    label: Text
+    to: str
+    guard: Guard | None = None
+    default: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Timer:
+    """Moves the case after a duration, counted from entering the step or from a date field."""
+
+    name: str
+    label: Text
+    after: timedelta
+    to: str
+    from_field: str | None = None  # None: from entering the step
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    guard: Guard
+    to: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """A recurring task that does not move the case, unless its escalation guard holds."""
+
+    name: str
+    label: Text
+    every: timedelta
+    roles: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+    escalate: Escalation | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """On ending here, fire `action` in the nearest ancestor case running flow `flow`."""
+
+    flow: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: StepKind
+    label: Text
+    role: str
+    instructions: Text = field(default_factory=lambda: EMPTY_TEXT)
+    deadline: timedelta | None = None
+    documents: tuple[Text, ...] = ()
+    group: str | None = None
+    source: str | None = None
+    actions: tuple[Action, ...] = ()
+    branches: tuple[Branch, ...] = ()
+    timers: tuple[Timer, ...] = ()
+    checks: tuple[Check, ...] = ()
+    subflow: str | None = None
+    copy: tuple[str, ...] = ()
+    wait: bool = True
+    next: str | None = None
+    outcomes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    outcome: str | None = None
+    signal: Signal | None = None
+
+    def exits(self) -> tuple[tuple[str, EdgeKind, str], ...]:
+        """Every way out as (key, kind, target step), in file order."""
+        out: list[tuple[str, EdgeKind, str]] = []
+        out += [(a.name, EdgeKind.ACTION, a.to) for a in self.actions]
+        out += [(b.name, EdgeKind.BRANCH, b.to) for b in self.branches]
+        out += [(t.name, EdgeKind.TIMER, t.to) for t in self.timers]
+        out += [(c.name, EdgeKind.ESCALATE, c.escalate.to) for c in self.checks if c.escalate]
+        if self.next:
+            out.append(("next", EdgeKind.NEXT, self.next))
+        out += [(o, EdgeKind.OUTCOME, target) for o, target in self.outcomes.items()]
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A loaded, checked flow definition. `graph` is a frozen networkx MultiDiGraph of it."""
+
+    id: str
+    version: str
+    title: Text
+    description: Text
+    unit: str
+    start: str
+    languages: tuple[str, ...]
+    params: Mapping[str, Param]
+    roles: Mapping[str, Text]
+    fields: Mapping[str, FieldSpec]
+    groups: Mapping[str, Text]
+    steps: Mapping[str, Step]
+    graph: nx.MultiDiGraph[str] = field(repr=False, compare=False)
+    source_text: str = field(repr=False, compare=False)
+    source_path: str = ""
+    digest: str = ""
+    warnings: tuple[Problem, ...] = field(repr=False, compare=False, default=())
+
+    @cached_property
+    def date_fields(self) -> frozenset[str]:
+        """The fields holding dates or times (stored as ISO text, read back as dates)."""
+        return frozenset(f.id for f in self.fields.values() if f.type in (FieldType.DATE, FieldType.DATETIME))
+
+    @property
+    def primary_language(self) -> str:
+        return self.languages[0]
+
+    def text(self, value: Text, lang: str | None = None) -> str:
+        """`value` in `lang` (default: the primary language), falling back to the primary one."""
+        return pick(value, lang or self.primary_language, self.primary_language)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The named outcomes of the end steps, in file order, without repeats."""
+        seen = dict.fromkeys(s.outcome for s in self.steps.values() if s.outcome)
+        return tuple(o for o in seen if o)
+
+    def action_names(self) -> frozenset[str]:
+        return frozenset(a.name for s in self.steps.values() for a in s.actions) | frozenset(
+            c.name for s in self.steps.values() for c in s.checks
+        )

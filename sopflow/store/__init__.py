@@ -1,0 +1,1 @@
+"""The case store: tables, the Store class, prepared statements."""
