@@ -19,8 +19,7 @@ from sopflow.commands.common import (
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.errors import SopflowError
-from sopflow.i18n import default_language
-from sopflow.i18n.messages import render_message
+from sopflow.i18n import default_language, say
 from sopflow.language.catalog import default_catalog
 
 
@@ -52,9 +51,7 @@ def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(
-            render_message("engine.bad_timezone", {"timezone": value}, usage_lang(ctx))
-        ) from None
+        raise click.BadParameter(say("engine.bad_timezone", usage_lang(ctx), timezone=value)) from None
     return value
 
 

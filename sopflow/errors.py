@@ -6,8 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from sopflow.i18n import default_language
-from sopflow.i18n.messages import render_message
+from sopflow.i18n import default_language, say
 
 if TYPE_CHECKING:
     from sopflow.cases.records import Case
@@ -40,15 +39,15 @@ class Problem:
 
     def message(self, lang: str | None = None) -> str:
         """'what is wrong — what to do' in the given language."""
-        return render_message(self.code, self.params, lang or default_language())
+        return say(self.code, lang or default_language(), **self.params)
 
     def format(self, lang: str | None = None) -> str:
         """The full line: 'file:line:col: what is wrong — what to do'."""
         lang = lang or default_language()
-        prefix = ""
+        text = self.message(lang)
         if self.severity == "warning":
-            prefix = "警告: " if lang == "zh" else "warning: "
-        return f"{self.location}: {prefix}{self.message(lang)}"
+            text = say("problem.warning", lang, text=text)
+        return f"{self.location}: {text}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.file, self.location.line, self.location.column, self.code)
@@ -99,7 +98,7 @@ class CodedError(SopflowError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
-        return render_message(self.code, self.params, lang or default_language())
+        return say(self.code, lang or default_language(), **self.params)
 
 
 class LookupFailed(CodedError):
@@ -126,7 +125,7 @@ class StoreError(CodedError):
         url = str(self.params.get("url", ""))
         if self.code == "store.unavailable" and url.startswith("sqlite"):
             params = {**self.params, "file": url.partition(":///")[2] or url}
-            return render_message("store.file_unavailable", params, lang or default_language())
+            return say("store.file_unavailable", lang or default_language(), **params)
         return super().message(lang)
 
 

@@ -32,9 +32,7 @@ from sopflow.engine.views import (
     moved_detail,
     shown_value,
 )
-from sopflow.i18n import aside
-from sopflow.i18n.messages import render_message
-from sopflow.i18n.ui import ui
+from sopflow.i18n import aside, say
 from sopflow.language.durations import parse_duration
 from sopflow.language.model import FieldSpec
 
@@ -45,7 +43,7 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(
-                render_message("option.bad_set", {"value": pair}, usage_lang(None)), param_hint="'--set'"
+                say("option.bad_set", usage_lang(None), value=pair), param_hint="'--set'"
             )
         values[name.strip()] = value
     return values
@@ -217,36 +215,36 @@ def _show(
 
 
 def _show_text(detail: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
-    lines = [ui("case.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"])]
+    lines = [say("view.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"])]
     if detail["status"] == "ended":
-        lines.append(ui("case.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
+        lines.append(say("view.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
     else:
         lines.append(
-            ui("case.at", lang, step=detail["step_label"], id=detail["step"], role=detail["role_label"])
+            say("view.at", lang, step=detail["step_label"], id=detail["step"], role=detail["role_label"])
         )
         if detail["instructions"]:
             lines.append("  " + detail["instructions"])
         for item in detail["due"]:
-            mark = ui("case.overdue", lang) if item["overdue"] else ""
-            lines.append(ui(f"case.due.{item['kind']}", lang, label=item["label"], at=item["due_at"]) + mark)
-        lines.append(ui("case.now", lang))
+            mark = say("view.overdue", lang) if item["overdue"] else ""
+            lines.append(say(f"view.due.{item['kind']}", lang, label=item["label"], at=item["due_at"]) + mark)
+        lines.append(say("view.now", lang))
         for offer in detail["offers"]:
             lines.append("  " + _offer_text(offer, lang))
     if detail["data"]:
-        lines.append(ui("case.data", lang) + "  " + _values_text(detail["data"], fields))
-    lines.append(ui("case.history", lang))
+        lines.append(say("view.data", lang) + "  " + _values_text(detail["data"], fields))
+    lines.append(say("view.history", lang))
     lines += ["  " + _event_text(e, lang, fields) for e in detail["history"]]
     return "\n".join(lines)
 
 
 def _offer_text(offer: dict[str, Any], lang: str) -> str:
-    where = f" → {offer['to_label']}" if offer["to_label"] else ui("case.stays", lang)
-    needs = ui("case.needs", lang, fields=", ".join(offer["requires"])) if offer["requires"] else ""
+    where = f" → {offer['to_label']}" if offer["to_label"] else say("view.stays", lang)
+    needs = say("view.needs", lang, fields=", ".join(offer["requires"])) if offer["requires"] else ""
     text = f"{offer['name']:<22} {offer['label']}{where}  [{', '.join(offer['roles'])}]{needs}"
     if not offer["available"]:
         problem = offer["problem"]
         reason = offer["reason"] + (aside(problem, lang) if problem else "")
-        text += ui("case.not_now", lang, reason=reason)
+        text += say("view.not_now", lang, reason=reason)
     return text
 
 
@@ -262,11 +260,11 @@ def _event_text(event: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec
     extra = [f"{k}={shown_value(fields, k, new)}" for k, (_old, new) in event["changes"].items()]
     if event["why"] and event["why"].get("default"):
         tried = ", ".join(t["guard"] for t in event["why"].get("tried", []))
-        extra.append(ui("case.why_default", lang, tried=tried or "-"))
+        extra.append(say("view.why_default", lang, tried=tried or "-"))
     if event["why"] and "guard" in event["why"]:
         extra.append(
-            ui(
-                "case.why",
+            say(
+                "view.why",
                 lang,
                 guard=event["why"]["guard"],
                 values=_values_text(event["why"]["values"], fields),
@@ -337,7 +335,7 @@ def case_list(
             f"{row['id']:<20} {row['flow']:<22} {state:<16} {row['updated_at']}  "
             + _values_text(dict(list(row["data"].items())[:4]), its_fields)
         )
-    click.echo(ui("case.count", lang, count=len(rows)))
+    click.echo(say("view.count", lang, count=len(rows)))
 
 
 def _items(engine: Engine, case: Any, now: datetime) -> list[Any]:
@@ -386,9 +384,7 @@ def due_command(
     lang = chosen_lang(lang)
     span = parse_duration(within)
     if span is None:
-        raise click.BadParameter(
-            render_message("option.bad_duration", {"value": within}, lang), param_hint="'--within'"
-        )
+        raise click.BadParameter(say("option.bad_duration", lang, value=within), param_hint="'--within'")
     engine = current_engine()
     now = in_local_time(now, engine) or engine.clock()
     items = [i for i in engine.due(now, role=role, place=place, within=span) if flow_id in (None, i.flow_id)]
@@ -402,13 +398,13 @@ def due_command(
         print_json(rows)
         return
     for row in rows:
-        mark = ui("case.overdue", lang) if row["overdue"] else ""
-        what = ui("due.kind." + row["kind"], lang)
+        mark = say("view.overdue", lang) if row["overdue"] else ""
+        what = say("due.kind." + row["kind"], lang)
         if row["kind"] != "deadline":
-            what += ("：" if lang == "zh" else ": ") + row["label"]
+            what += say("word.colon", lang) + row["label"]
         roles = ", ".join(row["roles"])
         click.echo(f"{row['due_at']}  {row['case']:<16} {row['step_label']:<12} {what}  [{roles}]{mark}")
-    click.echo(ui("due.count", lang, count=len(rows), overdue=sum(r["overdue"] for r in rows)))
+    click.echo(say("due.count", lang, count=len(rows), overdue=sum(r["overdue"] for r in rows)))
 
 
 @click.command("tick")
@@ -426,9 +422,9 @@ def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> No
         print_json(rows)
     else:
         for row in rows:
-            status = ui(f"status.{row['status']}", lang, outcome=row["outcome"])
+            status = say(f"status.{row['status']}", lang, outcome=row["outcome"])
             click.echo(
-                ui(
+                say(
                     "tick.moved",
                     lang,
                     case=row["case"],
@@ -437,7 +433,7 @@ def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> No
                     status=status,
                 )
             )
-        click.echo(ui("tick.count", lang, count=len(rows)))
+        click.echo(say("tick.count", lang, count=len(rows)))
 
 
 @click.command("verify")
@@ -462,7 +458,7 @@ def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> N
                 discrepancy_text(its_fields, row["field"], row[k]) for k in ("stored", "replayed")
             )
             click.echo(
-                ui(
+                say(
                     "verify.line",
                     lang,
                     case=row["case"],
@@ -471,6 +467,6 @@ def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> N
                     replayed=replayed,
                 )
             )
-        click.echo(ui("verify.done", lang, count=len(rows)))
+        click.echo(say("verify.done", lang, count=len(rows)))
     if rows:
         raise SystemExit(1)

@@ -21,7 +21,7 @@ from sopflow.commands.common import (
     usable_flows,
 )
 from sopflow.errors import LookupFailed, Problem
-from sopflow.i18n.ui import ui
+from sopflow.i18n import say
 from sopflow.language.model import Flow
 from sopflow.render.chart import build_chart
 from sopflow.render.mermaid import chart_mermaid
@@ -113,7 +113,7 @@ def render_command(
         smallest = min(p.fit.smallest_pt for p in printed.pages)
         warn_too_big(printed, flow.id, lang)
         click.echo(
-            ui(
+            say(
                 "render.done",
                 lang,
                 flow=flow.id,
@@ -176,20 +176,21 @@ def case_chart_command(
     shown = pages_for_case(printed, case)
     written = write_chart(shown, fmt, target.parent, target.stem)
     warn_too_big(shown, case.flow_id, lang)
-    click.echo(ui("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
+    click.echo(say("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
 
 
 def warn_too_big(printed: PrintedChart, flow_id: str, lang: str) -> None:
     """A page below 9 pt is never silent: say on stderr what does not fit, and how small it prints."""
     for item in printed.too_big:
         if item.step is None:
-            element = ui("render.too_big.title", lang)
+            element = say("render.too_big.title", lang)
         else:
             label = item.element if len(item.element) <= 24 else item.element[:23] + "…"
-            element = ui("render.too_big.step", lang, label=label, id=item.step)
+            element = say("render.too_big.step", lang, label=label, id=item.step)
         points = f"{item.smallest_pt:.1f}"
         click.echo(
-            ui("render.too_big", lang, flow=flow_id, page=item.page, element=element, points=points), err=True
+            say("render.too_big", lang, flow=flow_id, page=item.page, element=element, points=points),
+            err=True,
         )
 
 

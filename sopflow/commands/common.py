@@ -16,8 +16,7 @@ import click
 
 from sopflow.engine.runtime import Clock, Engine, wall_clock
 from sopflow.errors import CodedError, FlowError, LookupFailed, Problem
-from sopflow.i18n import SUPPORTED_UI_LANGUAGES, default_language
-from sopflow.i18n.messages import render_message
+from sopflow.i18n import default_language, say, ui_languages
 from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.loader import load_flow
 from sopflow.language.model import Flow
@@ -47,7 +46,7 @@ class LanguageCode(click.ParamType[str, Any]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         code = str(value).strip()
         if not LANGUAGE_CODE.fullmatch(code):
-            self.fail(render_message("option.bad_lang", {"value": value}, usage_lang(ctx)), param, ctx)
+            self.fail(say("option.bad_lang", usage_lang(ctx), value=value), param, ctx)
         return code
 
 
@@ -57,8 +56,8 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")  # as the flow for
 def check_lang(flow: Flow, lang: str) -> str:
     """`lang` if the flow can be read in it: sopflow's own languages (zh, en), or one the flow
     declares in `languages:`; else a one-line LookupFailed naming the flow's languages."""
-    if lang not in SUPPORTED_UI_LANGUAGES and lang not in flow.languages:
-        languages = ", ".join(dict.fromkeys((*flow.languages, *SUPPORTED_UI_LANGUAGES)))
+    if lang not in ui_languages() and lang not in flow.languages:
+        languages = ", ".join(dict.fromkeys((*flow.languages, *ui_languages())))
         raise LookupFailed("option.lang_not_in_flow", lang=lang, flow=flow.id, languages=languages)
     return lang
 
@@ -93,7 +92,7 @@ class LocalTime(click.ParamType[datetime, Any]):
         try:
             return datetime.fromisoformat(str(value).strip())
         except ValueError:
-            self.fail(render_message("option.bad_time", {"value": value}, usage_lang(ctx)), param, ctx)
+            self.fail(say("option.bad_time", usage_lang(ctx), value=value), param, ctx)
 
 
 LOCAL_TIME = LocalTime()

@@ -20,7 +20,7 @@ from sopflow.commands.common import (
     usable_flows,
 )
 from sopflow.errors import FlowError
-from sopflow.i18n.ui import ui
+from sopflow.i18n import say
 from sopflow.language.catalog import builtin_dir
 from sopflow.language.describe import flow_detail, flow_summary, path_detail
 from sopflow.language.loader import load_flow
@@ -46,9 +46,9 @@ def flows_list(lang: str | None, as_json: bool) -> None:
     else:
         for row in rows:
             builtin = Path(row["file"]).parent == builtin_dir()
-            where = ui("list.builtin", lang) if builtin else row["file"]
+            where = say("list.builtin", lang) if builtin else row["file"]
             click.echo(
-                f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {ui('list.steps', lang)}  "
+                f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {say('list.steps', lang)}  "
                 f"{row['title']}  ({where})"
             )
     for problem in problems:
@@ -77,19 +77,21 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
     if detail["description"]:
         lines.append(detail["description"])
     lines.append("")
-    lines.append(ui("show.roles", lang))
+    lines.append(say("show.roles", lang))
     lines += [f"  {rid:<22} {name}" for rid, name in detail["roles"].items()]
     lines.append("")
-    lines.append(ui("show.steps", lang))
+    lines.append(say("show.steps", lang))
     for number, step in enumerate(detail["steps"], 1):
-        facts = [ui(f"kind.{step['kind']}", lang), step["role_label"]]
+        facts = [say(f"kind.{step['kind']}", lang), step["role_label"]]
         if step["deadline"]:
-            facts.append(ui("show.deadline", lang, value=step["deadline_text"]))
+            facts.append(say("show.deadline", lang, value=step["deadline_text"]))
         if step["outcome"]:
-            facts.append(ui("show.outcome", lang, value=step["outcome"]))
+            facts.append(say("show.outcome", lang, value=step["outcome"]))
         lines.append(f"  {number:>2}. {step['label']} [{step['id']}]  " + " · ".join(facts))
         for check in step["checks"]:
-            lines.append("      ↻ " + ui("show.check", lang, label=check["label"], every=check["every_text"]))
+            lines.append(
+                "      ↻ " + say("show.check", lang, label=check["label"], every=check["every_text"])
+            )
         for way in step["ways"]:
             lines.append(f"      → {_way_text(way, lang)}")
     return "\n".join(lines)
@@ -99,15 +101,17 @@ def _way_text(way: dict[str, Any], lang: str) -> str:
     target = f"{way['to_label']} [{way['to']}]"
     if way["kind"] == "timer":  # "Period over 14 days after Basis date", "…：进入本步起 2 天后"
         code = "way.timer_from" if way["from_label"] else "way.timer"
-        return ui(code, lang, label=way["label"], after=way["after_text"], start=way["from_label"], to=target)
+        return say(
+            code, lang, label=way["label"], after=way["after_text"], start=way["from_label"], to=target
+        )
     if way["kind"] == "next":
         return target
     condition = f"  ({way['when']})" if way.get("when") else ""
     if way.get("default"):
-        condition = "  " + ui("way.default", lang)
+        condition = "  " + say("way.default", lang)
     typed = f" [{way['name']}]" if way["kind"] in ("action", "escalate") else ""
     roles = f"  {', '.join(way['roles'])}" if way.get("roles") else ""
-    needs = ui("case.needs", lang, fields=", ".join(way["requires"])) if way.get("requires") else ""
+    needs = say("view.needs", lang, fields=", ".join(way["requires"])) if way.get("requires") else ""
     return f"{way['label']}{typed} → {target}{condition}{roles}{needs}"
 
 
@@ -152,7 +156,7 @@ def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> No
             for line in result["lines"]:
                 click.echo(line)
             if result["ok"]:
-                click.echo(ui("validate.ok", lang, file=result["file"]), err=bool(result["lines"]))
+                click.echo(say("validate.ok", lang, file=result["file"]), err=bool(result["lines"]))
     if not all(r["ok"] for r in results):
         sys.exit(1)
 
@@ -173,7 +177,7 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
     unknown = [o for o in outcomes if o not in loaded.outcomes]
     if unknown:
         raise click.BadParameter(
-            ui("paths.unknown_outcome", lang, outcome=unknown[0], outcomes=", ".join(loaded.outcomes)),
+            say("paths.unknown_outcome", lang, outcome=unknown[0], outcomes=", ".join(loaded.outcomes)),
             param_hint="--outcome",
         )
     wanted = set(outcomes) or None
@@ -191,13 +195,13 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
     for number, row in enumerate(rows, 1):
         click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")
     reached = sorted({r["outcome"] for r in rows})
-    click.echo(ui("paths.summary", lang, count=len(rows), outcomes=", ".join(reached)))
+    click.echo(say("paths.summary", lang, count=len(rows), outcomes=", ".join(reached)))
 
 
 def _too_many(flow: Flow, outcomes: set[str] | None, limit: int, lang: str) -> str:
     """How many paths there are (when that can be counted), and what to ask for instead."""
-    ending = ui("paths.ending", lang, outcomes=", ".join(sorted(outcomes))) if outcomes else ""
+    ending = say("paths.ending", lang, outcomes=", ".join(sorted(outcomes))) if outcomes else ""
     count = count_paths(flow.graph, flow.start, outcomes)
     if count is None:
-        return ui("paths.too_many", lang, limit=limit, ending=ending)
-    return ui("paths.too_many_counted", lang, count=f"{count:,}", limit=limit, ending=ending)
+        return say("paths.too_many", lang, limit=limit, ending=ending)
+    return say("paths.too_many_counted", lang, count=f"{count:,}", limit=limit, ending=ending)

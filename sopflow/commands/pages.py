@@ -20,12 +20,10 @@ from sopflow.commands.common import (
     lang_option,
     resolve_flow,
 )
-from sopflow.i18n import SUPPORTED_UI_LANGUAGES
-from sopflow.i18n.ui import ui
+from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog
 from sopflow.render.output import output_folder, write_file
 from sopflow.render.pages import case_sheet_html, handbook_html
-from sopflow.render.words import word
 
 
 def _print_lang(lang: str | None) -> str:
@@ -33,7 +31,7 @@ def _print_lang(lang: str | None) -> str:
     if lang:
         return lang
     explicit = os.environ.get("SOPFLOW_LANG", "").strip().lower()
-    return explicit if explicit in SUPPORTED_UI_LANGUAGES else "zh"
+    return explicit if explicit in ui_languages() else "zh"
 
 
 def _write(path: Path, html: str) -> None:
@@ -87,9 +85,9 @@ def handbook_command(
     _write(output, html)
     pages = html.count('<section class="chart-page')
     if pages:
-        click.echo(ui("handbook.written", lang, file=output, count=pages))
+        click.echo(say("handbook.written", lang, file=output, count=pages))
     else:
-        click.echo(word("cli.sheet_written", lang, file=output))
+        click.echo(say("cli.sheet_written", lang, file=output))
 
 
 @click.command("sheet")
@@ -126,7 +124,7 @@ def case_sheet_command(
     check_lang(engine.stepper_for(engine.case(case_id)).flow, lang)
     html = case_sheet_html(engine, case_id, lang=lang, now=now, show_personal=show_personal)
     _write(output, html)
-    click.echo(word("cli.sheet_written", lang, file=output))
+    click.echo(say("cli.sheet_written", lang, file=output))
 
 
 __all__ = ["case_sheet_command", "handbook_command"]

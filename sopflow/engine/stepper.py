@@ -23,8 +23,7 @@ from sopflow.cases.fielddata import FieldValueError, Parser, field_parser, to_js
 from sopflow.cases.inputs import local_text
 from sopflow.cases.records import NO_CHANGES, Case, CaseStatus, Event, EventKind, Fold, copied, new_case
 from sopflow.errors import CaseError
-from sopflow.i18n import SUPPORTED_UI_LANGUAGES, InLanguages
-from sopflow.i18n.messages import Phrase
+from sopflow.i18n import InLanguages, Phrase, ui_languages
 from sopflow.language.guards import Guard, GuardRuntimeError
 from sopflow.language.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
 from sopflow.language.names import suggest
@@ -368,7 +367,7 @@ class Stepper:
         labels = InLanguages(
             {
                 lang: ", ".join(f"{r} ({flow.text(flow.roles[r], lang)})" for r in roles)
-                for lang in SUPPORTED_UI_LANGUAGES
+                for lang in ui_languages()
             }
         )
         if role is None:

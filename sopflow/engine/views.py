@@ -16,7 +16,7 @@ from sopflow.cases.privacy import mask_actor, mask_value, masked
 from sopflow.cases.records import Case, Event, EventKind
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
-from sopflow.i18n.messages import render_message
+from sopflow.i18n import say
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def case_detail(
             "accepts": list(o.accepts),
             "available": o.available,
             "reason": o.reason,
-            "problem": render_message(o.problem.code, o.problem.params, lang) if o.problem else None,
+            "problem": say(o.problem.code, lang, **o.problem.params) if o.problem else None,
         }
         for o in stepper.offers(case, now)
     ]

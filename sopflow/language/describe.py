@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sopflow.i18n.ui import duration_words
+from sopflow.i18n import duration_words
 from sopflow.language.durations import format_duration
 from sopflow.language.model import Action, Branch, Check, Flow, Step, Timer
 from sopflow.language.paths import FlowPath

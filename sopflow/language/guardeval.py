@@ -22,7 +22,7 @@ from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.runtime import str_join
 from jinja2.utils import _PassArg
 
-from sopflow.i18n.messages import Phrase
+from sopflow.i18n import Phrase
 
 # (data, params, now) -> value. Data comes first: a field of the case hides a param of that name.
 Program = Callable[[Mapping[str, Any], Mapping[str, Any], datetime], Any]

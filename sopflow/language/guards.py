@@ -22,7 +22,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
-from sopflow.i18n.messages import Phrase
+from sopflow.i18n import Phrase
 from sopflow.language.guardeval import (
     HELPERS,
     MAX_SIZE,

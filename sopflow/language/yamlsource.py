@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from sopflow.i18n.messages import Phrase
+from sopflow.i18n import Phrase
 
 Path = tuple[str | int, ...]
 

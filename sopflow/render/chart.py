@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sopflow.i18n.ui import ui
+from sopflow.i18n import say
 from sopflow.language.durations import format_duration
 from sopflow.language.model import EdgeKind, Flow, Step, StepKind
 
@@ -109,7 +109,7 @@ def step_node(flow: Flow, step: Step, lang: str) -> ChartNode:
         role=step.role,
         role_label=flow.text(flow.roles[step.role], lang),
         notes=step_notes(flow, step, lang),
-        deadline=ui("chart.deadline", lang, value=format_duration(step.deadline)) if step.deadline else "",
+        deadline=say("chart.deadline", lang, value=format_duration(step.deadline)) if step.deadline else "",
         group=step.group,
     )
 
@@ -119,7 +119,7 @@ def step_notes(flow: Flow, step: Step, lang: str) -> tuple[str, ...]:
     notes = []
     for check in step.checks:
         notes.append(
-            ui(
+            say(
                 "chart.check",
                 lang,
                 every=format_duration(check.every),
@@ -130,11 +130,11 @@ def step_notes(flow: Flow, step: Step, lang: str) -> tuple[str, ...]:
         start = (
             flow.text(flow.fields[timer.from_field].label, lang)
             if timer.from_field
-            else ui("chart.entered", lang)
+            else say("chart.entered", lang)
         )
-        notes.append(ui("chart.timer", lang, after=format_duration(timer.after), start=start))
+        notes.append(say("chart.timer", lang, after=format_duration(timer.after), start=start))
     if step.kind is StepKind.SUBFLOW and step.subflow:
-        notes.append(ui("chart.subflow", lang, flow=step.subflow))
+        notes.append(say("chart.subflow", lang, flow=step.subflow))
     if step.kind is StepKind.END and step.outcome:
         notes.append(step.outcome)
     return tuple(notes)
@@ -149,9 +149,9 @@ def edge_label(flow: Flow, step: Step, name: str, kind: EdgeKind, lang: str) -> 
     labelled |= {t.name: t.label for t in step.timers} | {c.name: c.label for c in step.checks}
     text = flow.text(labelled[name], lang) if labelled.get(name) else name
     if kind is EdgeKind.TIMER:
-        return ui("chart.timer_edge", lang, label=text)
+        return say("chart.timer_edge", lang, label=text)
     if kind is EdgeKind.ESCALATE:
-        return ui("chart.escalate", lang, label=text)
+        return say("chart.escalate", lang, label=text)
     return text
 
 
@@ -171,7 +171,7 @@ def whole_page(
     edges: list[ChartEdge] = []
     connectors: dict[str, ChartNode] = {}
     if flow.start in on_page:
-        nodes.insert(0, ChartNode(START_ID, "start", ui("chart.start", lang)))
+        nodes.insert(0, ChartNode(START_ID, "start", say("chart.start", lang)))
         edges.append(ChartEdge(START_ID, flow.start, "", "start"))
     for step_id in chosen:
         step = flow.steps[step_id]
@@ -262,7 +262,7 @@ def split_by_group(flow: Flow, lang: str) -> tuple[list[list[str]], list[str]]:
     """The sensible split for a big flow: the main line on page 1, each group on a page of its own."""
     main = [s.id for s in flow.steps.values() if s.group is None]
     pages = [main] if main else []
-    subtitles = [ui("chart.main_line", lang)] if main else []
+    subtitles = [say("chart.main_line", lang)] if main else []
     for group, label in flow.groups.items():
         steps = [s.id for s in flow.steps.values() if s.group == group]
         if steps:

@@ -11,7 +11,7 @@ from html import escape
 
 import graphviz
 
-from sopflow.i18n.ui import ui
+from sopflow.i18n import say
 from sopflow.render.chart import Chart, ChartEdge, ChartNode, ChartPage
 from sopflow.render.fit import MARGIN_PT, PAPERS
 from sopflow.render.text import shortened, wrap_box, wrap_lines
@@ -127,10 +127,10 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
     """Title, organisation, version, date and page, the shapes and the role colours: every line
     wrapped to `width` points, so that a long title or organisation name never widens the page."""
     lang = chart.lang
-    facts = [ui("chart.version", lang, version=chart.version)]
+    facts = [say("chart.version", lang, version=chart.version)]
     if chart.date:
         facts.append(chart.date)
-    facts.append(ui("chart.page", lang, number=page.number, total=len(chart.pages)))
+    facts.append(say("chart.page", lang, number=page.number, total=len(chart.pages)))
     heading = chart.title + (f" · {page.subtitle}" if page.subtitle else "")
     rows = [f'<font point-size="{TITLE_PT}"><b>{_lines(wrap_lines(heading, width, TITLE_PT))}</b></font>']
     first = "  ·  ".join(facts)
@@ -141,9 +141,9 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
         else:
             rows.append(_lines(wrap_lines(chart.organisation, width, LEGEND_PT)))
     rows.append(_lines(wrap_lines(first, width, LEGEND_PT)))
-    for line in ui("chart.shapes", lang).split("|"):
+    for line in say("chart.shapes", lang).split("|"):
         rows.append(_lines(wrap_lines(line.strip(), width, LEGEND_PT)))
-    rows.append(_lines(wrap_lines(ui("chart.legend", lang), width, LEGEND_PT)))
+    rows.append(_lines(wrap_lines(say("chart.legend", lang), width, LEGEND_PT)))
     rows = [f'<tr><td align="left" balign="left" colspan="8">{row}</td></tr>' for row in rows]
     legend_wrap = (LEGEND_PT, LEGEND_WRAP_PT, width / LEGEND_PER_ROW - 12)
     cells = [
@@ -184,12 +184,8 @@ def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
     if node.kind == "connector":
         if node.pages:
-            numbers = (
-                "、".join(str(n) for n in node.pages)
-                if chart.lang == "zh"
-                else ", ".join(map(str, node.pages))
-            )
-            text = ui("chart.from_page" if node.incoming else "chart.see_page", chart.lang, number=numbers)
+            numbers = say("list.sep", chart.lang).join(map(str, node.pages))
+            text = say("chart.from_page" if node.incoming else "chart.see_page", chart.lang, number=numbers)
             lines.append(f'<font point-size="{NOTE_PT}">{escape(text)}</font>')
         return "<" + "<br/>".join(lines) + ">"
     who = node.role_label + (f" · {node.deadline}" if node.deadline else "")

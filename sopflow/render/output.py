@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sopflow.errors import RenderError
-from sopflow.i18n.messages import Phrase
+from sopflow.i18n import Phrase
 
 _REASONS = {
     errno.ENOTDIR: "file.reason.not_a_folder",

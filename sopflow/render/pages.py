@@ -8,7 +8,7 @@ who and where, where it stands, what to do next and by when, and its history.
 
 Everything a reader sees comes from the plain data of `describe.flow_detail` and
 `casefmt.case_detail` (masking included) plus the flow model; the words of the pages themselves are
-in words.PAGE_WORDS, in English and Chinese. Templates autoescape: notes and data typed by users come out
+in the catalogue (sopflow/i18n/texts). Templates autoescape: notes and data typed by users come out
 as text.
 """
 
@@ -26,13 +26,12 @@ from sopflow.cases.privacy import mask_value
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import case_detail, local
 from sopflow.errors import SopflowError
-from sopflow.i18n import aside
-from sopflow.i18n.ui import ui
+from sopflow.i18n import CATALOGUE, aside, duration_words, say
 from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.describe import flow_detail
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Step, StepKind, Timer
+from sopflow.language.wording import condition_words, value_words
 from sopflow.render.svg import inline_svg
-from sopflow.render.words import PAGE_WORDS, condition_words, duration_words, value_words, word
 
 _ENV = Environment(
     loader=PackageLoader("sopflow.render", "templates"),
@@ -46,11 +45,9 @@ _ENV = Environment(
 
 def _render(template: str, lang: str, **context: Any) -> str:
     def w(code: str, **params: object) -> str:
-        return word(code, lang, **params)
+        return say(code, lang, **params)
 
-    return _ENV.get_template(template).render(
-        lang=lang, html_lang="zh-CN" if lang == "zh" else "en", w=w, **context
-    )
+    return _ENV.get_template(template).render(lang=lang, html_lang=say("html.lang", lang), w=w, **context)
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ class _Handbook:
         self.numbers = {step_id: n for n, step_id in enumerate(self.flow.steps, 1)}
 
     def w(self, code: str, **params: object) -> str:
-        return word(code, self.lang, **params)
+        return say(code, self.lang, **params)
 
     def text(self, value: Mapping[str, str]) -> str:
         return self.flow.text(value, self.lang)
@@ -217,7 +214,7 @@ class _Handbook:
                     number=self.numbers[step.id],
                     id=step.id,
                     label=step_detail["label"],
-                    kind=ui(f"kind.{step_detail['kind']}", self.lang),
+                    kind=say(f"kind.{step_detail['kind']}", self.lang),
                     role=step_detail["role_label"],
                     deadline=(
                         self.w("steprow.within", value=duration_words(step.deadline, self.lang))
@@ -337,9 +334,9 @@ def handbook_html(
         description=detail["description"],
         flow_id=flow.id,
         version=flow.version,
-        unit=word(f"unit.{flow.unit}", lang)
-        if f"unit.{flow.unit}" in PAGE_WORDS
-        else word("handbook.unit", lang, unit=flow.unit),
+        unit=say(f"unit.{flow.unit}", lang)
+        if CATALOGUE.has(f"unit.{flow.unit}")
+        else say("handbook.unit", lang, unit=flow.unit),
         organisation=organisation,
         date=date,
         charts=sheets,
@@ -347,7 +344,7 @@ def handbook_html(
         roles=book.role_rows(),
         fields=book.field_rows(),
         params=book.param_rows(),
-        sources=[word(f"source.{tag}", lang) for tag in "ASKI"],
+        sources=[say(f"source.{tag}", lang) for tag in "ASKI"],
     )
 
 
@@ -401,7 +398,7 @@ class _Sheet:
     tz: tzinfo
 
     def w(self, code: str, **params: object) -> str:
-        return word(code, self.lang, **params)
+        return say(code, self.lang, **params)
 
     def actor(self, name: str) -> str:
         """Who did it, as case_detail gives it (masked unless show_personal); the system in words."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sopflow import builtin_flows, load_flow
-from sopflow.i18n.ui import ui
+from sopflow.i18n import say
 from sopflow.language.paths import FlowPath, TooManyPaths, cover_paths, covering_paths, flow_paths
 
 DIAMONDS = Path(__file__).parent.parent / "data" / "user" / "diamonds.yaml"
@@ -48,4 +48,4 @@ def test_a_cover_for_chosen_outcomes_ends_only_there() -> None:
 
 
 def test_too_many_paths_does_not_blame_loops() -> None:
-    assert "loops to list" not in ui("paths.too_many", "en", limit=20000, ending="")
+    assert "loops to list" not in say("paths.too_many", "en", limit=20000, ending="")

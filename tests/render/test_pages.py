@@ -7,7 +7,6 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from sopflow import builtin_flows, load_flow
 from sopflow.commands.cases import case_group
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.engine.runtime import Engine
+from sopflow.language.wording import condition_words
 from sopflow.render.pages import case_sheet_html, handbook_html
 from sopflow.render.svg import inline_svg
-from sopflow.render.words import PAGE_WORDS, condition_words, duration_words
 from sopflow.store.store import open_store
 from tests.conftest import Clock
 
@@ -182,19 +181,6 @@ def test_conditions_in_words(source: str, zh: str, en: str) -> None:
     flow = FLOWS["supply_request"]
     assert condition_words(flow, source, "zh") == zh
     assert condition_words(flow, source, "en") == en
-
-
-def test_durations_in_words() -> None:
-    assert duration_words(timedelta(days=14), "zh") == "14天"
-    assert duration_words(timedelta(days=1, hours=12), "en") == "1 day 12 hours"
-    assert duration_words(timedelta(minutes=30), "en") == "30 minutes"
-    assert duration_words(timedelta(hours=1), "zh") == "1小时"
-
-
-def test_page_words_are_in_both_languages() -> None:
-    for code, pair in PAGE_WORDS.items():
-        assert len(pair) == 2 and all(pair), code
-        assert sorted(re.findall(r"{(\w+)}", pair[0])) == sorted(re.findall(r"{(\w+)}", pair[1])), code
 
 
 def test_flow_text_is_escaped(tmp_path: Path) -> None:
