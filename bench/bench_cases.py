@@ -40,8 +40,7 @@ from sopflow.engine.schedule import next_times
 from sopflow.engine.stepper import StartChild, Stepper
 from sopflow.errors import SopflowError
 from sopflow.language.catalog import default_catalog
-from sopflow.language.guards import Guard
-from sopflow.language.model import FieldSpec, FieldType, Flow, StepKind
+from sopflow.language.model import FieldSpec, FieldType, Flow, Guard, StepKind
 from sopflow.store.store import open_store
 
 TZ = ZoneInfo("Asia/Shanghai")

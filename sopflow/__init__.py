@@ -1,12 +1,11 @@
 """sopflow: standard control procedures as YAML flows, stepped case by case, printed as charts."""
 
-from sopflow.cases.records import Case, CaseStatus, Event, EventKind
+from sopflow.cases.records import Case, CaseStatus, ConcurrentChange, Event, EventKind
 from sopflow.engine.runtime import Clock, Discrepancy, Engine, Hook, HookErrorHandler
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Offer
 from sopflow.errors import (
     CaseError,
-    ConcurrentChange,
     FlowError,
     Location,
     LookupFailed,
@@ -15,8 +14,7 @@ from sopflow.errors import (
     SopflowError,
     StoreError,
 )
-from sopflow.language.catalog import FlowCatalog, builtin_flows
-from sopflow.language.loader import load_flow, load_flow_bytes
+from sopflow.language.catalog import FlowCatalog, builtin_flows, load_flow, load_flow_bytes
 from sopflow.language.model import Flow, Step, StepKind
 from sopflow.store.store import Store, open_store
 

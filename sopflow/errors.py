@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sopflow.i18n import default_language, say
-
-if TYPE_CHECKING:
-    from sopflow.cases.records import Case
 
 Severity = Literal["error", "warning"]
 
@@ -107,14 +104,6 @@ class LookupFailed(CodedError):
 
 class CaseError(CodedError):
     """A case action that cannot be done; the case is left exactly as it was."""
-
-
-class ConcurrentChange(CaseError):
-    """Someone else changed the case first; `current` is the case as it is now."""
-
-    def __init__(self, code: str, current: Case | None = None, **params: Any) -> None:
-        self.current = current
-        super().__init__(code, **params)
 
 
 class StoreError(CodedError):

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from sopflow.cases.fielddata import from_json
+from sopflow.errors import CaseError
 from sopflow.language.model import Flow, StepKind
 
 
@@ -292,3 +293,11 @@ def replay(
 ) -> Case:
     """The case its history describes (used by `verify` and property tests)."""
     return Fold(flow).replay(case_id, events, parent_id, place)
+
+
+class ConcurrentChange(CaseError):
+    """Someone else changed the case first; `current` is the case as it is now."""
+
+    def __init__(self, code: str, current: Case | None = None, **params: Any) -> None:
+        self.current = current
+        super().__init__(code, **params)

@@ -17,8 +17,7 @@ import click
 from sopflow.engine.runtime import Clock, Engine, wall_clock
 from sopflow.errors import CodedError, FlowError, LookupFailed, Problem
 from sopflow.i18n import default_language, say, ui_languages
-from sopflow.language.catalog import FlowCatalog, default_catalog
-from sopflow.language.loader import load_flow
+from sopflow.language.catalog import FlowCatalog, default_catalog, load_flow
 from sopflow.language.model import Flow
 from sopflow.store.store import open_store
 

@@ -21,9 +21,8 @@ from sopflow.commands.common import (
 )
 from sopflow.errors import FlowError
 from sopflow.i18n import say
-from sopflow.language.catalog import builtin_dir
+from sopflow.language.catalog import builtin_dir, load_flow
 from sopflow.language.describe import flow_detail, flow_summary, path_detail
-from sopflow.language.loader import load_flow
 from sopflow.language.model import Flow
 from sopflow.language.paths import TooManyPaths, count_paths, cover_paths, flow_paths
 

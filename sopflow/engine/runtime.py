@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import Connection
 
 from sopflow.cases import inputs
-from sopflow.cases.records import Case, CaseStatus, Event, Fold
+from sopflow.cases.records import Case, CaseStatus, ConcurrentChange, Event, Fold
 from sopflow.engine.schedule import DueItem, due_items, next_times
 from sopflow.engine.stepper import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
-from sopflow.errors import CaseError, ConcurrentChange, LookupFailed
+from sopflow.errors import CaseError, LookupFailed
 from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.model import Flow
 from sopflow.language.names import suggest

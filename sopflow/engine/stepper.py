@@ -24,8 +24,8 @@ from sopflow.cases.inputs import local_text
 from sopflow.cases.records import NO_CHANGES, Case, CaseStatus, Event, EventKind, Fold, copied, new_case
 from sopflow.errors import CaseError
 from sopflow.i18n import InLanguages, Phrase, ui_languages
-from sopflow.language.guards import Guard, GuardRuntimeError
-from sopflow.language.model import Action, Check, Escalation, Flow, Step, StepKind, Timer
+from sopflow.language.guards import GuardRuntimeError
+from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
 from sopflow.language.names import suggest
 
 CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)

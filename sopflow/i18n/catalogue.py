@@ -75,7 +75,9 @@ class Catalogue:
             elif isinstance(value, Phrase):
                 values[key] = self.say(value.code, lang, **value.params)
         suggestion = params.get("suggestion")
-        values["did_you_mean"] = self.template("did_you_mean", lang).format(suggestion=suggestion) if suggestion else ""
+        values["did_you_mean"] = (
+            self.template("did_you_mean", lang).format(suggestion=suggestion) if suggestion else ""
+        )
         for key in ("expected_type", "actual_type"):
             if key in params:
                 values[key] = self._kinds(params[key], lang)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sopflow.language.durations import is_zero_duration, parse_duration
-from sopflow.language.guards import FUNCTIONS, Guard, GuardProblem, check_guard
+from sopflow.language.guards import FUNCTIONS, GuardProblem, check_guard
 from sopflow.language.guardtypes import guard_type_problem
 from sopflow.language.model import (
     Action,
@@ -24,6 +24,7 @@ from sopflow.language.model import (
     Escalation,
     FieldSpec,
     FieldType,
+    Guard,
     Param,
     Signal,
     Step,

@@ -1,20 +1,22 @@
-"""Finding flows by id: in the folders a user works in, then among the built-in flows."""
+"""Finding flows by id (in the folders a user works in, then among the built-in flows) and loading
+a flow with the checks that need the others: load_flow, load_flow_bytes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from sopflow.errors import FlowError, Location, LookupFailed, Problem
+from sopflow.language.crosscheck import cross_check
+from sopflow.language.loader import load_shallow
+from sopflow.language.model import Flow
 from sopflow.language.names import suggest
+from sopflow.language.problems import ProblemSink
 from sopflow.language.yamlsource import YamlProblem, load_marked
-
-if TYPE_CHECKING:
-    from sopflow.language.model import Flow
 
 FLOW_SUFFIXES = (".yaml", ".yml")
 
@@ -93,8 +95,6 @@ class FlowCatalog:
     def shallow(self, flow_id: str) -> Flow | None:
         """The flow checked on its own (no cross-flow checks), or None; FlowError if it is broken
         or its id is claimed by two files."""
-        from sopflow.language.loader import load_shallow  # noqa: PLC0415 (loader imports this module)
-
         if flow_id not in self._shallow:
             path = self.index().get(flow_id)
             if path is None:
@@ -105,8 +105,6 @@ class FlowCatalog:
 
     def load(self, flow_id: str) -> Flow:
         """The fully checked flow with this id; LookupFailed naming the ids there are if absent."""
-        from sopflow.language.loader import load_flow  # noqa: PLC0415 (loader imports this module)
-
         path = self.index().get(flow_id)
         if path is None:
             known = self.usable_ids()
@@ -173,3 +171,32 @@ def builtin_flows() -> Mapping[str, Flow]:
     """Every built-in flow, loaded and checked, by id."""
     catalog = builtin_catalog()
     return MappingProxyType({flow_id: catalog.load(flow_id) for flow_id in sorted(catalog.ids())})
+
+
+def load_flow(path: str | Path, catalog: FlowCatalog | None = None) -> Flow:
+    """Load and check the flow file at `path`.
+
+    Child flows named by subflow steps and signals are looked up in `catalog`, by default the
+    file's own folder and then the built-in flows. Raises FlowError with every problem found.
+    """
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        problem = Problem("file.unreadable", Location(str(file)), {"detail": exc.strerror or str(exc)})
+        raise FlowError([problem]) from None
+    if catalog is None:
+        catalog = default_catalog(file.parent)
+    return load_flow_bytes(raw, str(file), catalog)
+
+
+def load_flow_bytes(raw: bytes, filename: str, catalog: FlowCatalog | None = None) -> Flow:
+    """Like load_flow, for bytes already read (tests, uploads, the store's saved versions)."""
+    flow, source_map = load_shallow(raw, filename)
+    sink = ProblemSink(filename, source_map)
+    cross_check(flow, catalog or default_catalog(None), sink)
+    if sink.has_errors:
+        raise FlowError([*sink.problems, *flow.warnings])
+    if sink.problems:
+        flow = replace(flow, warnings=(*flow.warnings, *sink.problems))
+    return flow

@@ -10,8 +10,8 @@ from typing import Any
 import networkx as nx
 from jinja2 import nodes
 
-from sopflow.language.guards import Guard, GuardRuntimeError, parse_guard
-from sopflow.language.model import Action, FieldSpec, FieldType, Param, Step, StepKind
+from sopflow.language.guards import GuardRuntimeError, parse_guard
+from sopflow.language.model import Action, FieldSpec, FieldType, Guard, Param, Step, StepKind
 from sopflow.language.problems import ProblemSink
 
 MAX_OVERLAP_TRIALS = 5_000

@@ -79,7 +79,7 @@ _TESTS: dict[str, Any] = {name: _ENV.tests[name] for name in ALLOWED_TESTS}
 
 
 @dataclass(frozen=True)
-class Guard:
+class CompiledGuard:
     """A checked guard expression; `names` are the fields and params it reads, `program` the
     closures that evaluate it."""
 
@@ -117,7 +117,7 @@ class Guard:
         return rule_is_wrong("guard.reason.other", detail=str(exc))
 
 
-def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
+def check_guard(source: str, known_names: Collection[str] | None) -> CompiledGuard:
     """Parse and vet `source`; raise GuardProblem for syntax errors, unknown names, escapes.
 
     `known_names` are the fields and params a guard may read (None: not known, don't check)."""
@@ -141,7 +141,7 @@ def check_guard(source: str, known_names: Collection[str] | None) -> Guard:
     except Unsupported as exc:  # a construct the vetting let through but nothing evaluates
         raise GuardProblem("guard.syntax", detail=f"'{exc}' is not supported in a guard") from None
     _try_constants(tree)
-    return Guard(
+    return CompiledGuard(
         source=source,
         names=frozenset(names - set(FUNCTIONS)),
         program=program,
@@ -321,7 +321,7 @@ __all__ = [
     "ALLOWED_FILTERS",
     "ALLOWED_TESTS",
     "FUNCTIONS",
-    "Guard",
+    "CompiledGuard",
     "GuardProblem",
     "GuardRuntimeError",
     "check_guard",

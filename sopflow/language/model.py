@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sopflow.i18n import pick
-from sopflow.language.guards import Guard
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -52,6 +51,28 @@ class EdgeKind(StrEnum):
     ESCALATE = "escalate"
     NEXT = "next"
     OUTCOME = "outcome"
+
+
+class Guard(Protocol):
+    """A checked guard condition, as the model holds it. The model stays passive data: how a
+    guard is parsed and evaluated (Jinja's syntax, closures) is the guards module's business."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def names(self) -> frozenset[str]: ...
+
+    @property
+    def uses_time(self) -> bool: ...
+
+    def holds(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> bool:
+        """True if the guard holds for a case's data and the flow's params at time `now`."""
+        ...
+
+    def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
+        """`holds` on values already merged."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from types import MappingProxyType
 import pytest
 import sqlalchemy as sa
 
-from sopflow.cases.records import Case, EventKind
+from sopflow.cases.records import Case, ConcurrentChange, EventKind
 from sopflow.engine.runtime import Engine
-from sopflow.errors import CaseError, ConcurrentChange, LookupFailed, StoreError
+from sopflow.errors import CaseError, LookupFailed, StoreError
 from sopflow.language.catalog import FlowCatalog, builtin_dir
 from sopflow.store.store import CaseWrite, Store, cases, events, open_store
 from tests.conftest import Clock, postgres_url

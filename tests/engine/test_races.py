@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from sopflow.cases.records import EventKind
+from sopflow.cases.records import ConcurrentChange, EventKind
 from sopflow.engine.runtime import Engine
-from sopflow.errors import ConcurrentChange
 from sopflow.language.catalog import FlowCatalog, builtin_dir
 from sopflow.store.store import Store, open_store
 

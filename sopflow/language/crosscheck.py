@@ -1,0 +1,114 @@
+"""Checks that need the other flows: child flows (their outcomes and fields) and signals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+from sopflow.errors import FlowError, Location
+from sopflow.language.model import Flow, StepKind
+from sopflow.language.names import suggest
+from sopflow.language.problems import ProblemSink
+
+
+class Siblings(Protocol):
+    """The flows a flow may name (a FlowCatalog), as far as these checks look at them."""
+
+    def shallow(self, flow_id: str) -> Flow | None: ...
+
+    def duplicates(self) -> Mapping[str, tuple[tuple[Path, int, int], ...]]: ...
+
+    def path_of(self, flow_id: str) -> str: ...
+
+    def usable_ids(self) -> frozenset[str]: ...
+
+
+def cross_check(flow: Flow, catalog: Siblings, sink: ProblemSink) -> None:
+    """Checks that need the other flows: child flows, their outcomes and fields, signals."""
+    for step in flow.steps.values():
+        path = ("steps", step.id)
+        if step.kind is StepKind.SUBFLOW and step.subflow:
+            child = _find(step.subflow, flow, catalog, sink, (*path, "flow"))
+            if child is not None:
+                _check_child(flow, step.id, child, sink)
+        if step.signal is not None:
+            target = _find(step.signal.flow, flow, catalog, sink, (*path, "signal", "flow"))
+            if target is not None and step.signal.action not in target.action_names():
+                sink.add(
+                    "signal.unknown_action",
+                    (*path, "signal", "action"),
+                    action=step.signal.action,
+                    flow=target.id,
+                    suggestion=suggest(step.signal.action, target.action_names()),
+                )
+
+
+def _find(
+    flow_id: str, flow: Flow, catalog: Siblings, sink: ProblemSink, path: tuple[str, ...]
+) -> Flow | None:
+    if flow_id == flow.id:
+        return flow
+    try:
+        found = catalog.shallow(flow_id)
+    except FlowError:
+        marks = catalog.duplicates().get(flow_id)
+        if marks:
+            files = ", ".join(str(Location(str(f), line, column)) for f, line, column in marks)
+            sink.add("subflow.child_duplicate", path, flow=flow_id, files=files)
+        else:
+            sink.add("subflow.child_broken", path, flow=flow_id, file=catalog.path_of(flow_id))
+        return None
+    if found is None:
+        known = catalog.usable_ids()  # not the ids of broken files beside it
+        sink.add(
+            "subflow.unknown_flow",
+            path,
+            flow=flow_id,
+            suggestion=suggest(flow_id, known),
+            known=", ".join(sorted(known)),
+        )
+    return found
+
+
+def _check_child(flow: Flow, step_id: str, child: Flow, sink: ProblemSink) -> None:
+    step = flow.steps[step_id]
+    path = ("steps", step_id)
+    child_outcomes = child.outcomes
+    for outcome in step.outcomes:
+        if outcome not in child_outcomes:
+            sink.add(
+                "subflow.unknown_outcome",
+                (*path, "outcomes", outcome),
+                on_key=True,
+                outcome=outcome,
+                flow=child.id,
+                suggestion=suggest(outcome, child_outcomes),
+                outcomes=", ".join(child_outcomes),
+            )
+    if step.wait:
+        for outcome in child_outcomes:
+            if outcome not in step.outcomes:
+                sink.add(
+                    "subflow.unhandled_outcome",
+                    (*path, "outcomes"),
+                    on_key=True,
+                    outcome=outcome,
+                    flow=child.id,
+                )
+    for spec in child.fields.values():
+        if spec.required and spec.id not in step.copy:
+            sink.add("subflow.required_not_copied", (*path, "flow"), field=spec.id, flow=child.id)
+    for i, name in enumerate(step.copy):
+        mine, theirs = flow.fields[name], child.fields.get(name)
+        if theirs is None:
+            sink.add("subflow.copy_missing", (*path, "copy", i), field=name, flow=child.id)
+        elif theirs.type is not mine.type:
+            sink.add(
+                "subflow.copy_type",
+                (*path, "copy", i),
+                field=name,
+                flow=child.id,
+                mine=str(mine.type),
+                theirs=str(theirs.type),
+            )
