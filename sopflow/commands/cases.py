@@ -23,6 +23,10 @@ from sopflow.commands.common import (
 from sopflow.commands.filters import check_filters
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
+    CaseDetail,
+    DiscrepancyRow,
+    EventView,
+    OfferView,
     case_detail,
     case_summary,
     discrepancy_rows,
@@ -214,7 +218,7 @@ def _show(
         click.echo(_show_text(detail, lang, engine.stepper_for(case).flow.fields))
 
 
-def _show_text(detail: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
+def _show_text(detail: CaseDetail, lang: str, fields: Mapping[str, FieldSpec]) -> str:
     lines = [say("view.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"])]
     if detail["status"] == "ended":
         lines.append(say("view.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
@@ -237,13 +241,13 @@ def _show_text(detail: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec
     return "\n".join(lines)
 
 
-def _offer_text(offer: dict[str, Any], lang: str) -> str:
+def _offer_text(offer: OfferView, lang: str) -> str:
     where = f" → {offer['to_label']}" if offer["to_label"] else say("view.stays", lang)
     needs = say("view.needs", lang, fields=", ".join(offer["requires"])) if offer["requires"] else ""
     text = f"{offer['name']:<22} {offer['label']}{where}  [{', '.join(offer['roles'])}]{needs}"
     if not offer["available"]:
         problem = offer["problem"]
-        reason = offer["reason"] + (aside(problem, lang) if problem else "")
+        reason = (offer["reason"] or "") + (aside(problem, lang) if problem else "")
         text += say("view.not_now", lang, reason=reason)
     return text
 
@@ -252,7 +256,7 @@ def _values_text(values: Mapping[str, Any], fields: Mapping[str, FieldSpec], sep
     return sep.join(f"{k}={shown_value(fields, k, v)}" for k, v in values.items())
 
 
-def _event_text(event: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
+def _event_text(event: EventView, lang: str, fields: Mapping[str, FieldSpec]) -> str:
     move = (
         f"{event['from_label'] or ''} → {event['to_label']}" if event["to"] else (event["from_label"] or "")
     )
@@ -443,7 +447,7 @@ def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> N
     Differing personal data is masked unless --show-personal."""
     lang = chosen_lang(lang)
     engine = current_engine()
-    rows: list[dict[str, Any]] = []
+    rows: list[DiscrepancyRow] = []
     fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
     for found in engine.verify():
         stepper = engine.stepper_for(engine.case(found.case_id))

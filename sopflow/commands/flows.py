@@ -22,7 +22,7 @@ from sopflow.commands.common import (
 from sopflow.errors import FlowError
 from sopflow.i18n import say
 from sopflow.language.catalog import builtin_dir, load_flow
-from sopflow.language.describe import flow_detail, flow_summary, path_detail
+from sopflow.language.describe import FlowDetail, WayView, flow_detail, flow_summary, path_detail
 from sopflow.language.model import Flow
 from sopflow.language.paths import TooManyPaths, count_paths, cover_paths, flow_paths
 
@@ -44,8 +44,8 @@ def flows_list(lang: str | None, as_json: bool) -> None:
         print_json(rows)
     else:
         for row in rows:
-            builtin = Path(row["file"]).parent == builtin_dir()
-            where = say("list.builtin", lang) if builtin else row["file"]
+            builtin = Path(row["file"] or "").parent == builtin_dir()
+            where = say("list.builtin", lang) if builtin else row["file"] or ""
             click.echo(
                 f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {say('list.steps', lang)}  "
                 f"{row['title']}  ({where})"
@@ -71,7 +71,7 @@ def flows_show(flow: str, lang: str | None, as_json: bool) -> None:
     click.echo(_show_text(detail, lang))
 
 
-def _show_text(detail: dict[str, Any], lang: str) -> str:
+def _show_text(detail: FlowDetail, lang: str) -> str:
     lines = [f"{detail['title']}  ({detail['id']} v{detail['version']})"]
     if detail["description"]:
         lines.append(detail["description"])
@@ -96,7 +96,7 @@ def _show_text(detail: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def _way_text(way: dict[str, Any], lang: str) -> str:
+def _way_text(way: WayView, lang: str) -> str:
     target = f"{way['to_label']} [{way['to']}]"
     if way["kind"] == "timer":  # "Period over 14 days after Basis date", "…：进入本步起 2 天后"
         code = "way.timer_from" if way["from_label"] else "way.timer"

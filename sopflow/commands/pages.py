@@ -20,10 +20,12 @@ from sopflow.commands.common import (
     lang_option,
     resolve_flow,
 )
+from sopflow.engine.views import case_sheet_view
 from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog
+from sopflow.render.casesheet import case_sheet_html
+from sopflow.render.handbook import handbook_html
 from sopflow.render.output import output_folder, write_file
-from sopflow.render.pages import case_sheet_html, handbook_html
 
 
 def _print_lang(lang: str | None) -> str:
@@ -122,7 +124,8 @@ def case_sheet_command(
     engine = current_engine()
     now = in_local_time(now, engine)
     check_lang(engine.stepper_for(engine.case(case_id)).flow, lang)
-    html = case_sheet_html(engine, case_id, lang=lang, now=now, show_personal=show_personal)
+    view = case_sheet_view(engine, case_id, lang, now, show_personal=show_personal)
+    html = case_sheet_html(view, lang)
     _write(output, html)
     click.echo(say("cli.sheet_written", lang, file=output))
 

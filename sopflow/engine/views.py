@@ -7,8 +7,9 @@ Times are shown in local time, date-time fields too (as ISO text with the local 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sopflow.cases.fielddata import to_json
 from sopflow.cases.inputs import local_text
@@ -20,7 +21,101 @@ from sopflow.i18n import say
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
 if TYPE_CHECKING:
-    from sopflow.engine.runtime import Discrepancy
+    from sopflow.engine.runtime import Discrepancy, Engine
+
+
+class CaseSummary(TypedDict):
+    id: str
+    flow: str
+    flow_version: str
+    step: str
+    step_label: str
+    status: str
+    outcome: str | None
+    place: str | None
+    parent: str | None
+    children: list[str]
+    updated_at: str | None
+    data: dict[str, Any]
+
+
+class DueView(TypedDict):
+    kind: str
+    name: str
+    label: str
+    due_at: str | None
+    overdue: bool
+    roles: list[str]
+
+
+class DueRow(DueView):
+    case: str
+    flow: str
+    step: str
+    step_label: str
+    place: str | None
+
+
+class OfferView(TypedDict):
+    name: str
+    kind: str
+    label: str
+    to: str | None
+    to_label: str | None
+    roles: list[str]
+    requires: list[str]
+    accepts: list[str]
+    available: bool
+    reason: str | None
+    problem: str | None
+
+
+# One entry of a case's history ("from" is a keyword, hence the functional form).
+EventView = TypedDict(
+    "EventView",
+    {
+        "seq": int,
+        "at": str | None,
+        "kind": str,
+        "name": str,
+        "actor": str,
+        "role": str | None,
+        "from": str | None,
+        "from_label": str | None,
+        "to": str | None,
+        "to_label": str | None,
+        "changes": dict[str, list[Any]],
+        "note": str | None,
+        "why": dict[str, Any] | None,
+        "child": str | None,
+    },
+)
+
+
+class CaseDetail(CaseSummary):
+    role: str | None
+    role_label: str | None
+    instructions: str
+    due: list[DueView]
+    offers: list[OfferView]
+    history: list[EventView]
+
+
+class MovedRow(TypedDict):
+    case: str
+    flow: str
+    step: str
+    step_label: str
+    status: str
+    outcome: str | None
+    at: str | None
+
+
+class DiscrepancyRow(TypedDict):
+    case: str
+    field: str
+    stored: Any
+    replayed: Any
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -59,9 +154,7 @@ def _moment(value: Any) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def case_summary(
-    stepper: Stepper, case: Case, lang: str, tz: tzinfo, *, show_personal: bool
-) -> dict[str, Any]:
+def case_summary(stepper: Stepper, case: Case, lang: str, tz: tzinfo, *, show_personal: bool) -> CaseSummary:
     flow = stepper.flow
     step = flow.steps[case.step]
     data = masked(flow.fields, case.data, show_personal=show_personal)
@@ -83,16 +176,11 @@ def case_summary(
 
 def case_detail(
     stepper: Stepper, case: Case, lang: str, tz: tzinfo, now: datetime, *, show_personal: bool
-) -> dict[str, Any]:
+) -> CaseDetail:
     """Where the case is, what to do now, who, by when, what comes next, and its history."""
     flow = stepper.flow
     step = flow.steps[case.step]
-    detail = case_summary(stepper, case, lang, tz, show_personal=show_personal)
-    detail["role"] = step.role if case.active else None
-    detail["role_label"] = flow.text(flow.roles[step.role], lang) if case.active else None
-    detail["instructions"] = flow.text(step.instructions, lang) if case.active else ""
-    detail["due"] = [_due(stepper, item, lang, tz) for item in due_items(stepper, case, now)]
-    detail["offers"] = [
+    offers: list[OfferView] = [
         {
             "name": o.name,
             "kind": o.kind,
@@ -108,13 +196,18 @@ def case_detail(
         }
         for o in stepper.offers(case, now)
     ]
-    detail["history"] = [
-        event_detail(stepper, e, lang, tz, show_personal=show_personal) for e in case.history
-    ]
-    return detail
+    return {
+        **case_summary(stepper, case, lang, tz, show_personal=show_personal),
+        "role": step.role if case.active else None,
+        "role_label": flow.text(flow.roles[step.role], lang) if case.active else None,
+        "instructions": flow.text(step.instructions, lang) if case.active else "",
+        "due": [_due(stepper, item, lang, tz) for item in due_items(stepper, case, now)],
+        "offers": offers,
+        "history": [event_detail(stepper, e, lang, tz, show_personal=show_personal) for e in case.history],
+    }
 
 
-def _due(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> dict[str, Any]:
+def _due(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueView:
     return {
         "kind": item.kind,
         "name": item.name,
@@ -134,7 +227,7 @@ def _label(stepper: Stepper, item: DueItem, lang: str) -> str:
     return flow.text(labels[item.name], lang) if labels.get(item.name) else item.name
 
 
-def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> dict[str, Any]:
+def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueRow:
     flow = stepper.flow
     return {
         "case": item.case_id,
@@ -146,7 +239,7 @@ def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> dict[s
     }
 
 
-def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: datetime) -> dict[str, Any]:
+def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: datetime) -> MovedRow:
     """A case that time moved on (`tick`): where it is now, in the reader's words."""
     flow = stepper.flow
     return {
@@ -160,9 +253,7 @@ def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: dateti
     }
 
 
-def event_detail(
-    stepper: Stepper, event: Event, lang: str, tz: tzinfo, *, show_personal: bool
-) -> dict[str, Any]:
+def event_detail(stepper: Stepper, event: Event, lang: str, tz: tzinfo, *, show_personal: bool) -> EventView:
     flow = stepper.flow
 
     def label(step: str | None) -> str | None:
@@ -227,7 +318,7 @@ def _shown_why(
 
 def discrepancy_rows(
     stepper: Stepper, found: Discrepancy, tz: tzinfo, *, show_personal: bool
-) -> list[dict[str, Any]]:
+) -> list[DiscrepancyRow]:
     """What `verify` found differing in one case, as JSON data: one row per differing data field
     or check (`data.full_name`, `last_checks.temperature_check`), personal values masked, times
     in local time."""
@@ -258,7 +349,7 @@ def discrepancy_rows(
     return [_discrepancy(found, found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
 
 
-def _discrepancy(found: Discrepancy, field: str, stored: Any, replayed: Any) -> dict[str, Any]:
+def _discrepancy(found: Discrepancy, field: str, stored: Any, replayed: Any) -> DiscrepancyRow:
     return {"case": found.case_id, "field": field, "stored": stored, "replayed": replayed}
 
 
@@ -289,3 +380,29 @@ def _plain(value: Any, tz: tzinfo) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     return str(value)  # text, and a case's status (a str enum) as its plain text
+
+
+@dataclass(frozen=True)
+class CaseSheetView:
+    """What a printed case sheet shows, made by an Engine: the page itself never reads a store."""
+
+    flow: Flow
+    detail: CaseDetail
+    entered_at: datetime  # when the case entered the step it is at
+    printed_at: datetime
+    tz: tzinfo
+    show_personal: bool
+
+
+def case_sheet_view(
+    engine: Engine, case_id: str, lang: str, now: datetime | None = None, *, show_personal: bool = False
+) -> CaseSheetView:
+    """The case sheet of `case_id` as of `now` (default: the engine's clock; a time without a zone
+    is the engine's local time)."""
+    case = engine.case(case_id)
+    stepper = engine.stepper_for(case)
+    moment = now or engine.clock()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=engine.tz)
+    detail = case_detail(stepper, case, lang, engine.tz, moment, show_personal=show_personal)
+    return CaseSheetView(stepper.flow, detail, case.entered_at, moment, engine.tz, show_personal)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sopflow.i18n import duration_words
 from sopflow.language.durations import format_duration
@@ -11,7 +11,105 @@ from sopflow.language.model import Action, Branch, Check, Flow, Step, Timer
 from sopflow.language.paths import FlowPath
 
 
-def flow_summary(flow: Flow, lang: str) -> dict[str, Any]:
+class FlowSummary(TypedDict):
+    id: str
+    version: str
+    title: str
+    unit: str | None
+    steps: int
+    outcomes: list[str]
+    file: str | None
+
+
+class ParamView(TypedDict):
+    value: object
+    label: str
+    source: str | None
+
+
+class FieldView(TypedDict):
+    type: str
+    label: str
+    required: bool
+    personal: bool
+
+
+class CheckView(TypedDict):
+    name: str
+    label: str
+    every: str
+    every_text: str
+    roles: list[str]
+
+
+# A way out of a step; which keys beyond the first five it has depends on its kind. ("from" is a
+# keyword, hence the functional form.)
+WayView = TypedDict(
+    "WayView",
+    {
+        "name": str,
+        "kind": str,
+        "label": str,
+        "to": str,
+        "to_label": str,
+        "roles": NotRequired[list[str]],
+        "requires": NotRequired[list[str]],
+        "when": NotRequired[str | None],
+        "default": NotRequired[bool],
+        "after": NotRequired[str],
+        "after_text": NotRequired[str],
+        "from_label": NotRequired[str | None],
+        "from": NotRequired[str],
+    },
+)
+
+
+class StepView(TypedDict):
+    id: str
+    kind: str
+    label: str
+    role: str
+    role_label: str
+    deadline: str | None
+    deadline_text: str | None
+    group: str | None
+    instructions: str
+    documents: list[str]
+    checks: list[CheckView]
+    subflow: str | None
+    outcome: str | None
+    ways: list[WayView]
+
+
+class FlowDetail(TypedDict):
+    """A flow's summary (but with its steps listed, not counted), and everything in it."""
+
+    id: str
+    version: str
+    title: str
+    unit: str | None
+    outcomes: list[str]
+    file: str | None
+    description: str
+    start: str
+    languages: list[str]
+    roles: dict[str, str]
+    params: dict[str, ParamView]
+    fields: dict[str, FieldView]
+    steps: list[StepView]
+
+
+HopView = TypedDict("HopView", {"from": str, "way": str, "kind": str, "to": str})
+
+
+class PathView(TypedDict):
+    outcome: str
+    steps: list[str]
+    hops: list[HopView]
+    text: str
+
+
+def flow_summary(flow: Flow, lang: str) -> FlowSummary:
     """One line's worth: id, version, title, size."""
     return {
         "id": flow.id,
@@ -24,7 +122,7 @@ def flow_summary(flow: Flow, lang: str) -> dict[str, Any]:
     }
 
 
-def flow_detail(flow: Flow, lang: str) -> dict[str, Any]:
+def flow_detail(flow: Flow, lang: str) -> FlowDetail:
     """Everything a reader needs to follow the flow: roles, fields, steps and their ways out."""
     labels = {s.id: flow.text(s.label, lang) for s in flow.steps.values()}
     return {
@@ -50,11 +148,13 @@ def flow_detail(flow: Flow, lang: str) -> dict[str, Any]:
     }
 
 
-def _way(name: str, kind: str, label: str, to: str, labels: dict[str, str], **extra: Any) -> dict[str, Any]:
-    return {"name": name, "kind": kind, "label": label or name, "to": to, "to_label": labels[to], **extra}
+def _way(name: str, kind: str, label: str, to: str, labels: dict[str, str], **extra: Any) -> WayView:
+    way: WayView = {"name": name, "kind": kind, "label": label or name, "to": to, "to_label": labels[to]}
+    way.update(extra)  # type: ignore[typeddict-item]  # the keys of its kind
+    return way
 
 
-def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> StepView:
     def text(value: Any) -> str:
         return flow.text(value, lang)
 
@@ -132,7 +232,7 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> dict[str
     }
 
 
-def path_detail(flow: Flow, path: FlowPath, lang: str) -> dict[str, Any]:
+def path_detail(flow: Flow, path: FlowPath, lang: str) -> PathView:
     return {
         "outcome": path.outcome,
         "steps": list(path.steps),

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,8 +19,10 @@ from sopflow import builtin_flows, load_flow
 from sopflow.commands.cases import case_group
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.engine.runtime import Engine
+from sopflow.engine.views import case_sheet_view
 from sopflow.language.wording import condition_words
-from sopflow.render.pages import case_sheet_html, handbook_html
+from sopflow.render.casesheet import case_sheet_html
+from sopflow.render.handbook import handbook_html
 from sopflow.render.svg import inline_svg
 from sopflow.store.store import open_store
 from tests.conftest import Clock
@@ -31,6 +34,13 @@ VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
 SVG_LEAVES = frozenset({"path", "polygon", "polyline", "ellipse", "circle", "rect", "line", "stop", "image"})
+
+
+def sheet_html(
+    engine: Engine, case_id: str, *, lang: str, now: datetime | None = None, show_personal: bool = False
+) -> str:
+    """The case sheet as `sopflow case sheet` prints it: a view made by the Engine, then the page."""
+    return case_sheet_html(case_sheet_view(engine, case_id, lang, now, show_personal=show_personal), lang)
 
 
 class Page(HTMLParser):
@@ -258,7 +268,7 @@ def request_case(sqlite_engine: Engine, clock: Clock) -> str:
 def test_case_sheet_escapes_notes_masks_and_lists_history(
     sqlite_engine: Engine, request_case: str, lang: str
 ) -> None:
-    html = case_sheet_html(sqlite_engine, request_case, lang=lang)
+    html = sheet_html(sqlite_engine, request_case, lang=lang)
     page = parse(html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html
@@ -287,17 +297,17 @@ def test_case_sheet_escapes_notes_masks_and_lists_history(
 
 
 def test_case_sheet_shows_personal_data_when_asked(sqlite_engine: Engine, request_case: str) -> None:
-    html = case_sheet_html(sqlite_engine, request_case, lang="zh", show_personal=True)
+    html = sheet_html(sqlite_engine, request_case, lang="zh", show_personal=True)
     text = parse(html).text
     assert "东风社区1号楼" in text and "王芳" in text
     assert "含未打码的个人信息" in text
 
 
 def test_case_sheet_marks_overdue_items(sqlite_engine: Engine, request_case: str, clock: Clock) -> None:
-    on_time = parse(case_sheet_html(sqlite_engine, request_case, lang="en")).text
+    on_time = parse(sheet_html(sqlite_engine, request_case, lang="en")).text
     assert "OVERDUE" not in on_time
     late = clock.advance(hours=11)
-    text = parse(case_sheet_html(sqlite_engine, request_case, lang="en", now=late)).text
+    text = parse(sheet_html(sqlite_engine, request_case, lang="en", now=late)).text
     assert "OVERDUE" in text
 
 
@@ -316,7 +326,7 @@ def test_case_sheet_gives_the_condition_a_decision_took(sqlite_engine: Engine, c
         role="grid_worker",
         data={"request_type": "medicine", "items": "降压药", "urgent": "no"},
     )
-    text = parse(case_sheet_html(sqlite_engine, "R-2", lang="zh")).text
+    text = parse(sheet_html(sqlite_engine, "R-2", lang="zh")).text
     assert "判断：药品" in text
     assert "依据：需求类型为药品（需求类型 = 药品）" in text
     assert "药品核实" in text and "社区医生" in text
@@ -329,10 +339,10 @@ def test_case_sheet_masks_every_actor(sqlite_engine: Engine) -> None:
     sqlite_engine.fire(
         "K-1", "close_other", actor="张三丰", role="grid_worker", data={"close_reason": "重复"}
     )
-    masked = parse(case_sheet_html(sqlite_engine, "K-1", lang="zh")).text
+    masked = parse(sheet_html(sqlite_engine, "K-1", lang="zh")).text
     assert "张三丰" not in masked and "张**" in masked
     assert "王芳" not in masked and "王*" in masked  # staff are people too; their role is shown
-    shown = parse(case_sheet_html(sqlite_engine, "K-1", lang="zh", show_personal=True)).text
+    shown = parse(sheet_html(sqlite_engine, "K-1", lang="zh", show_personal=True)).text
     assert "张三丰" in shown and "王芳" in shown
 
 
@@ -340,7 +350,7 @@ def test_sheet_of_an_ended_case(sqlite_engine: Engine, request_case: str) -> Non
     sqlite_engine.fire(
         request_case, "not_available", actor="李强", role="volunteer", data={"decline_reason": "缺货"}
     )
-    text = parse(case_sheet_html(sqlite_engine, request_case, lang="zh")).text
+    text = parse(sheet_html(sqlite_engine, request_case, lang="zh")).text
     assert "已结束：declined" in text
     assert "缺货" in text
 
