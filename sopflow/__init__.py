@@ -1,5 +1,6 @@
 """sopflow: standard control procedures as YAML flows, stepped case by case, printed as charts."""
 
+from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, CaseStatus, ConcurrentChange, Event, EventKind
 from sopflow.engine.runtime import Clock, Discrepancy, Engine, Hook, HookErrorHandler
 from sopflow.engine.schedule import DueItem
@@ -21,6 +22,7 @@ from sopflow.store.store import Store, open_store
 __all__ = [
     "Case",
     "CaseError",
+    "CaseFilter",
     "CaseStatus",
     "Clock",
     "ConcurrentChange",

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from sopflow.cases.filter import CaseFilter
 from sopflow.commands.common import (
     LOCAL_TIME,
     check_lang,
@@ -310,18 +311,18 @@ def case_list(
     lang = chosen_lang(lang)
     engine = current_engine()
     now = engine.clock()
-    filters: dict[str, Any] = {
-        "flow_id": flow_id,
-        "step": step,
-        "role": role,
-        "status": status,
-        "place": place,
-    }
-    if overdue:
-        filters["due_before"] = now
+    where = CaseFilter(
+        flow_id=flow_id,
+        step=step,
+        role=role,
+        status=status,
+        place=place,
+        due_before=now if overdue else None,
+        limit=limit,
+    )
     rows = []
     fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
-    for case in engine.cases(**filters, limit=limit):
+    for case in engine.cases(where):
         stepper = engine.stepper_for(case)
         row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
         if overdue and not any(i.overdue for i in _items(engine, case, now)):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import Connection
 
 from sopflow.cases import inputs
-from sopflow.cases.records import Case, CaseStatus, ConcurrentChange, Event, Fold
+from sopflow.cases.filter import CaseFilter
+from sopflow.cases.records import Case, ConcurrentChange, Event, Fold
 from sopflow.engine.schedule import DueItem, due_items, next_times
 from sopflow.engine.stepper import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
 from sopflow.errors import CaseError, LookupFailed
@@ -163,40 +164,18 @@ class Engine:
         case = self.case(case_id)
         return self.stepper_for(case).offers(case, self._now(at))
 
-    def cases(
-        self,
-        *,
-        flow_id: str | None = None,
-        step: str | None = None,
-        role: str | None = None,
-        status: str | None = None,
-        place: str | None = None,
-        parent_id: str | None = None,
-        due_before: datetime | None = None,
-        timer_before: datetime | None = None,
-        limit: int | None = None,
-        after_id: str | None = None,
-    ) -> list[Case]:
-        """Cases (without their history), by id, matching every filter given: of a flow, at a
-        step, whose step is a role's, "active" or "ended", at a place or below it (`前郭镇` takes
-        `前郭镇/东风社区`), children of a case, with a deadline or check due (or a timer running
-        out) before a moment; `limit` and `after_id` page through many."""
-        if status is not None and status not in CaseStatus.__members__.values():
-            raise LookupFailed("case.bad_status", status=status, statuses=", ".join(CaseStatus))
+    def cases(self, where: CaseFilter | None = None, /, **filters: Any) -> list[Case]:
+        """Cases (without their history), by id, matching `where` and/or the same filters given
+        by name: `engine.cases(place="前郭镇", status="active")` (see CaseFilter)."""
+        wanted = replace(where or CaseFilter(), **filters)
+        tidied = replace(
+            wanted,
+            place=inputs.place(wanted.place),
+            due_before=None if wanted.due_before is None else self._now(wanted.due_before),
+            timer_before=None if wanted.timer_before is None else self._now(wanted.timer_before),
+        )
         with self.store.reading() as conn:
-            return self.store.select(
-                conn,
-                flow_id=flow_id,
-                step=step,
-                role=role,
-                status=status,
-                place=inputs.place(place),
-                parent_id=parent_id,
-                due_before=None if due_before is None else self._now(due_before),
-                timer_before=None if timer_before is None else self._now(timer_before),
-                limit=limit,
-                after_id=after_id,
-            )
+            return self.store.select(conn, tidied)
 
     def due(
         self,
@@ -209,7 +188,9 @@ class Engine:
         """What is overdue or due within `within`, overdue first, then soonest first."""
         now = self._now(now)
         with self.store.reading() as conn:
-            candidates = self.store.select(conn, due_before=now + within, place=inputs.place(place))
+            candidates = self.store.select(
+                conn, CaseFilter(due_before=now + within, place=inputs.place(place))
+            )
             items = []
             for case in candidates:
                 stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
@@ -353,7 +334,7 @@ class Engine:
         found: list[Discrepancy] = []
         after: str | None = None
         with self.store.reading() as conn:
-            while batch := self.store.select(conn, limit=500, after_id=after):
+            while batch := self.store.select(conn, CaseFilter(limit=500, after_id=after)):
                 for stored in batch:
                     found += self._verify_one(conn, stored)
                 after = batch[-1].id

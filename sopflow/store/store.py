@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
 from sopflow.cases.fielddata import data_from_json, data_to_json
+from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, CaseStatus, Event, EventKind
 from sopflow.errors import StoreError
 from sopflow.language.loader import load_shallow
@@ -350,45 +351,40 @@ class Store:
             history=past,
         )
 
-    def select(self, conn: Connection, **filters: Any) -> list[Case]:
-        """Cases (without history) matching every filter given, by id (see `query`)."""
+    def select(self, conn: Connection, where: CaseFilter) -> list[Case]:
+        """Cases (without history) matching `where`, by id (see `query`)."""
         found = []
-        for row in conn.execute(self.query(**filters)):
+        for row in conn.execute(self.query(where)):
             flow = self.flow(conn, row.flow_id, row.flow_digest)
             found.append(self._case(flow, dict(row._mapping), ()))
         return found
 
-    def query(
-        self,
-        *,
-        flow_id: str | None = None,
-        step: str | None = None,
-        role: str | None = None,
-        status: str | None = None,
-        place: str | None = None,
-        parent_id: str | None = None,
-        due_before: datetime | None = None,
-        timer_before: datetime | None = None,
-        limit: int | None = None,
-        after_id: str | None = None,
-    ) -> sa.Select[Any]:
-        """The SELECT of the cases matching every filter given, by id. Each filter is one an
-        index serves (the tests look at the query plans)."""
+    def query(self, where: CaseFilter) -> sa.Select[Any]:
+        """The SELECT of the cases matching `where`, by id. Each filter is one an index serves (the
+        tests look at the query plans)."""
         query = sa.select(cases).order_by(cases.c.id)
-        equal = {"flow_id": flow_id, "step": step, "role": role, "status": status, "parent_id": parent_id}
+        equal = {
+            "flow_id": where.flow_id,
+            "step": where.step,
+            "role": where.role,
+            "status": where.status,
+            "parent_id": where.parent_id,
+        }
         for column, value in equal.items():
             if value is not None:
                 query = query.where(cases.c[column] == value)
-        if after_id is not None:
-            query = query.where(cases.c.id > after_id)
-        if place is not None:
-            query = query.where(sa.or_(cases.c.place == place, self._below(place)))
-        if due_before is not None:
-            query = query.where(cases.c.status == "active", cases.c.next_due_at <= _naive(due_before))
-        if timer_before is not None:
-            query = query.where(cases.c.status == "active", cases.c.next_timer_at <= _naive(timer_before))
-        if limit is not None:
-            query = query.limit(limit)
+        if where.after_id is not None:
+            query = query.where(cases.c.id > where.after_id)
+        if where.place is not None:
+            query = query.where(sa.or_(cases.c.place == where.place, self._below(where.place)))
+        if where.due_before is not None:
+            query = query.where(cases.c.status == "active", cases.c.next_due_at <= _naive(where.due_before))
+        if where.timer_before is not None:
+            query = query.where(
+                cases.c.status == "active", cases.c.next_timer_at <= _naive(where.timer_before)
+            )
+        if where.limit is not None:
+            query = query.limit(where.limit)
         return query
 
     def _update(self, columns: tuple[str, ...]) -> Prepared:

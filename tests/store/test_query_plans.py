@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from sopflow.cases.filter import CaseFilter
 from sopflow.store.store import Store, cases, flow_versions
 
 NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
@@ -82,7 +83,7 @@ def plan(store: Store, query: sa.Select[object]) -> str:
 def test_each_list_is_served_by_an_index(store: Store, name: str) -> None:
     fill(store)
     filters, index = FILTERS[name]
-    shown = plan(store, store.query(**filters))
+    shown = plan(store, store.query(CaseFilter(**filters)))
     assert index in shown, shown
     assert "SCAN cases\n" not in shown + "\n" and "Seq Scan" not in shown, shown
 
@@ -118,7 +119,7 @@ def test_places_below_a_place_are_found_and_no_others(store: Store) -> None:
     with store.reading() as conn:
 
         def ids(place: str) -> list[str]:
-            return [row.id for row in conn.execute(store.query(place=place))]
+            return [row.id for row in conn.execute(store.query(CaseFilter(place=place)))]
 
         assert ids("前郭县") == ["A", "B", "C", "H"]
         assert ids("前郭县/平凤乡") == ["B", "C"]
