@@ -35,9 +35,10 @@ from transitions import Machine
 
 from sopflow.cases.fielddata import data_to_json, to_json
 from sopflow.cases.records import Case, Event, EventKind
+from sopflow.engine.changes import StartChild
 from sopflow.engine.runtime import Engine
 from sopflow.engine.schedule import next_times
-from sopflow.engine.stepper import StartChild, Stepper
+from sopflow.engine.stepper import Stepper
 from sopflow.errors import SopflowError
 from sopflow.language.catalog import default_catalog
 from sopflow.language.model import FieldSpec, FieldType, Flow, Guard, StepKind
@@ -938,9 +939,9 @@ def profile_stepper(ref: Reference, cases: int, top: int) -> str:
     total = max(ct for _cc, _nc, _tt, ct, _callers in stats.stats.values())  # type: ignore[attr-defined]
     labels = {
         "Guard.holds (guards)": ("guards.py", "holds"),
-        "Fold.apply (new Case per event)": ("cases.py", "apply"),
-        "_parse_taken (field validation)": ("stepper.py", "_parse_taken"),
-        "_changes (what an event changes)": ("stepper.py", "_changes"),
+        "Fold.apply (new Case per event)": ("records.py", "apply"),
+        "parse_taken (field validation)": ("entries.py", "parse_taken"),
+        "changes (what an event changes)": ("entries.py", "changes"),
     }
     shares = dict.fromkeys(labels, 0.0)
     for (path, _line, function), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]

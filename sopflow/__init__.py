@@ -2,9 +2,10 @@
 
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, CaseStatus, ConcurrentChange, Event, EventKind
-from sopflow.engine.runtime import Clock, Discrepancy, Engine, Hook, HookErrorHandler
+from sopflow.engine.changes import Offer
+from sopflow.engine.runtime import Clock, Engine, Hook, HookErrorHandler
 from sopflow.engine.schedule import DueItem
-from sopflow.engine.stepper import Offer
+from sopflow.engine.verify import Discrepancy
 from sopflow.errors import (
     CaseError,
     FlowError,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from sopflow.commands.cases import case_group, due_command, tick_command, verify_command
+from sopflow.commands.cases import case_group
 from sopflow.commands.charts import case_chart_command, render_command
 from sopflow.commands.common import (
     LANG_KEY,
@@ -18,6 +18,7 @@ from sopflow.commands.common import (
 )
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
+from sopflow.commands.routine import due_command, tick_command, verify_command
 from sopflow.errors import SopflowError
 from sopflow.i18n import default_language, say
 from sopflow.language.catalog import default_catalog

@@ -175,3 +175,11 @@ def usable_flows(catalog: FlowCatalog) -> tuple[list[Flow], list[Problem]]:
         except FlowError as error:
             problems += error.errors
     return found, problems
+
+
+def read_options(command: Any) -> Any:
+    command = lang_option()(command)
+    command = json_option(command)
+    return click.option(
+        "--show-personal", is_flag=True, help="Show names, ID numbers, phones and addresses unmasked."
+    )(command)

@@ -13,12 +13,10 @@ so, carrying the case as it now is.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,61 +24,32 @@ from sqlalchemy.engine import Connection
 
 from sopflow.cases import inputs
 from sopflow.cases.filter import CaseFilter
-from sopflow.cases.records import Case, ConcurrentChange, Event, Fold
-from sopflow.engine.schedule import DueItem, due_items, next_times
-from sopflow.engine.stepper import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild, Stepper
+from sopflow.cases.records import Case, ConcurrentChange
+from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
+from sopflow.engine.hooks import (
+    Hook,
+    HookErrorHandler,
+    Registered,
+    check_hook_target,
+    log_hook_error,
+    run_hooks,
+)
+from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.stepper import Stepper
+from sopflow.engine.verify import Discrepancy, verify_cases
+from sopflow.engine.work import Work
 from sopflow.errors import CaseError, LookupFailed
 from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.model import Flow
-from sopflow.language.names import suggest
-from sopflow.store.store import CaseWrite, Store
+from sopflow.store.store import Store
 
 Clock = Callable[[], datetime]
-Hook = Callable[[Case, Event], None]
-HookErrorHandler = Callable[[Case, Event, Exception], None]
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 RETRIES = 5  # times a change without expected_seq is recomputed when another one won the race
-
-log = logging.getLogger("sopflow")
-
-
-def log_hook_error(case: Case, event: Event, error: Exception) -> None:
-    """The default for a hook that fails: logged with its traceback; the change stays saved."""
-    log.error("hook failed for case %s entering %s", case.id, event.to_step, exc_info=error)
 
 
 def wall_clock() -> datetime:
     return datetime.now(UTC)
-
-
-class _Work:
-    """Cases touched by one change, as read (with their seq) and as they will be saved."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.read: dict[str, Case | None] = {}
-        self.current: dict[str, Case] = {}
-        self.new_events: dict[str, list[Event]] = {}
-        self.steppers: dict[str, Stepper] = {}
-
-    def read_seq(self, case_id: str) -> int | None:
-        """The seq the case had when read; None for a case this change creates."""
-        read = self.read.get(case_id)
-        return read.seq if read is not None else None
-
-    def record(self, result: Result, stepper: Stepper) -> None:
-        case = result.case
-        self.current[case.id] = case
-        self.new_events.setdefault(case.id, []).extend(result.events)
-        self.steppers[case.id] = stepper
-
-
-@dataclass(frozen=True)
-class Discrepancy:
-    case_id: str
-    field: str
-    stored: Any
-    replayed: Any
 
 
 class Engine:
@@ -110,7 +79,7 @@ class Engine:
             raise LookupFailed("engine.bad_timezone", timezone=timezone) from None
         self.basis_is_day_zero = basis_is_day_zero
         self.on_hook_error = on_hook_error
-        self._hooks: list[tuple[str | None, str | None, Hook]] = []
+        self._hooks: list[Registered] = []
         self._steppers: dict[tuple[str, str], Stepper] = {}
 
     # -- hooks ------------------------------------------------------------------------------------
@@ -122,27 +91,13 @@ class Engine:
         raises does not undo the change nor stop the other hooks: see `on_hook_error`.
 
         The flow and step are checked now: a misspelt name would otherwise never fire."""
-        self._check_hook_target(step, flow)
+        check_hook_target(self.flows, step, flow)
 
         def register(hook: Hook) -> Hook:
             self._hooks.append((flow, step, hook))
             return hook
 
         return register
-
-    def _check_hook_target(self, step: str | None, flow: str | None) -> None:
-        if step is None:
-            if flow is not None:
-                self.flows.load(flow)  # LookupFailed for a flow that is not there
-            return
-        flows = (
-            [self.flows.load(flow)] if flow is not None else [self.flows.load(i) for i in self.flows.ids()]
-        )
-        if not any(step in f.steps for f in flows):
-            known = sorted({s for f in flows for s in f.steps})
-            raise LookupFailed(
-                "hook.unknown_step", step=step, flow=flow or "*", suggestion=suggest(step, known)
-            )
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -234,7 +189,7 @@ class Engine:
         note = inputs.note(note, case=case_id)
         at = self._when(at, case_id)
 
-        def change(work: _Work) -> str:
+        def change(work: Work) -> str:
             if self.store.get(work.conn, case_id, history=False) is not None:
                 raise CaseError("case.exists", case=case_id)
             stepper = self._stepper(flow)
@@ -275,7 +230,7 @@ class Engine:
         note = inputs.note(note, case=case_id)
         at = self._when(at, case_id)
 
-        def change(work: _Work) -> str:
+        def change(work: Work) -> str:
             case = self._read(work, case_id)
             if expected_seq is not None and case.seq != expected_seq:
                 current = self._get(work.conn, case_id)  # with its history, for the caller to see
@@ -312,7 +267,7 @@ class Engine:
     def _tick_one(self, case_id: str, now: datetime) -> Case | None:
         moved: list[bool] = []
 
-        def change(work: _Work) -> str:
+        def change(work: Work) -> str:
             case = self._read(work, case_id)
             stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
             result = stepper.run_timers(case, now)
@@ -331,44 +286,19 @@ class Engine:
 
     def verify(self) -> list[Discrepancy]:
         """Replay every case's history against its flow version; report what differs."""
-        found: list[Discrepancy] = []
-        after: str | None = None
-        with self.store.reading() as conn:
-            while batch := self.store.select(conn, CaseFilter(limit=500, after_id=after)):
-                for stored in batch:
-                    found += self._verify_one(conn, stored)
-                after = batch[-1].id
-        return found
-
-    def _verify_one(self, conn: Connection, stored: Case) -> list[Discrepancy]:
-        """One case: its history replayed, its flow version's name, its place in the family."""
-        flow = self.store.flow(conn, stored.flow_id, stored.flow_digest)
-        try:
-            history = self.store.history(conn, stored.id)
-        except ValueError as exc:  # an event's JSON edited by hand: this case, not the whole run
-            return [Discrepancy(stored.id, "history", "-", f"unreadable: {exc}")]
-        found = _compare(self._stepper(flow).fold, stored, history)
-        if stored.flow_version != flow.version:
-            found.append(Discrepancy(stored.id, "flow_version", stored.flow_version, flow.version))
-        if stored.parent_id is not None:
-            parent = self.store.get(conn, stored.parent_id, history=False)
-            if parent is None or stored.id not in parent.children:
-                found.append(Discrepancy(stored.id, "parent_id", stored.parent_id, "not its parent"))
-            elif stored.place != parent.place:  # a child case is at its parent's place
-                found.append(Discrepancy(stored.id, "place", stored.place, parent.place))
-        return found
+        return verify_cases(self.store, self._stepper)
 
     # -- the unit of work -------------------------------------------------------------------------
 
-    def _change(self, compute: Callable[[_Work], str]) -> Case:
+    def _change(self, compute: Callable[[Work], str]) -> Case:
         """Read, compute and save a change in one write transaction. Each saved case must still
         have the seq it was read with (UPDATE ... WHERE seq = :read): on PostgreSQL, where two
         transactions can read the same row at once, that is what lets exactly one of them win."""
         flows: list[Flow] = []
         with self.store.writing() as conn:
-            work = _Work(conn)
+            work = Work(conn)
             main_id = compute(work)
-            writes = self._writes(work)
+            writes = work.writes()
             flows = list({s.flow.digest: s.flow for s in work.steppers.values()}.values()) if writes else []
             for flow in flows:
                 self.store.save_flow(conn, flow)
@@ -382,30 +312,10 @@ class Engine:
             current = self.case(clash)
             raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
         self.store.saved(flows)
-        self._run_hooks(work)
+        run_hooks(self._hooks, work.current, work.new_events, self.on_hook_error)
         return work.current[main_id]
 
-    @staticmethod
-    def _writes(work: _Work) -> list[CaseWrite]:
-        writes = []
-        for cid, case in work.current.items():
-            if work.new_events.get(cid):
-                due, timer = next_times(work.steppers[cid], case)
-                new_events = tuple(work.new_events[cid])
-                writes.append(
-                    CaseWrite(
-                        case=case,
-                        read_seq=work.read_seq(cid),
-                        new_events=new_events,
-                        role=_role_of(work, cid),
-                        next_due_at=due,
-                        next_timer_at=timer,
-                        before=work.read.get(cid),
-                    )
-                )
-        return writes
-
-    def _read(self, work: _Work, case_id: str) -> Case:
+    def _read(self, work: Work, case_id: str) -> Case:
         """A case to change. Its past history is not loaded (stepping never needs it, and reading
         it made every change slower as a case grew): the result's history holds this change's
         events; Engine.case() gives all of them."""
@@ -424,7 +334,7 @@ class Engine:
             raise LookupFailed("case.unknown", case=case_id)
         return case
 
-    def _effects(self, work: _Work, result: Result) -> None:
+    def _effects(self, work: Work, result: Result) -> None:
         """Carry out what a change does to other cases: children, parents, signals."""
         queue = list(result.effects)
         while queue:
@@ -433,7 +343,7 @@ class Engine:
             if follow is not None:
                 queue.extend(follow.effects)
 
-    def _effect(self, work: _Work, effect: StartChild | NotifyParent | SendSignal) -> Result | None:
+    def _effect(self, work: Work, effect: StartChild | NotifyParent | SendSignal) -> Result | None:
         if isinstance(effect, StartChild):
             flow = self.flows.load(effect.flow_id)
             stepper = self._stepper(flow)
@@ -459,7 +369,7 @@ class Engine:
             return moved
         return self._signal(work, effect)
 
-    def _signal(self, work: _Work, effect: SendSignal) -> Result | None:
+    def _signal(self, work: Work, effect: SendSignal) -> Result | None:
         """Fire the action in the nearest ancestor running the named flow, if it can take it now."""
         ancestor_id = work.current[effect.from_case].parent_id
         while ancestor_id is not None:
@@ -483,21 +393,6 @@ class Engine:
             ancestor_id = ancestor.parent_id
         return None
 
-    def _run_hooks(self, work: _Work) -> None:
-        """Every matching hook, in order of registration; one that raises is handed to
-        on_hook_error and the others still run (the change is saved already)."""
-        for case_id, new in work.new_events.items():
-            case = work.current[case_id]
-            for event in new:
-                if event.to_step is None:
-                    continue
-                for flow, step, hook in self._hooks:
-                    if (flow is None or flow == case.flow_id) and (step is None or step == event.to_step):
-                        try:
-                            hook(case, event)
-                        except Exception as error:
-                            self.on_hook_error(case, event, error)
-
     def _stepper(self, flow: Flow) -> Stepper:
         key = (flow.id, flow.digest)
         if key not in self._steppers:
@@ -514,13 +409,6 @@ class Engine:
         return now if at is None else inputs.moment(at, self.tz, now, case=case_id)
 
 
-def _role_of(work: _Work, case_id: str) -> str | None:
-    case = work.current[case_id]
-    if not case.active:
-        return None
-    return work.steppers[case_id].flow.steps[case.step].role
-
-
 def _new_id(flow_id: str) -> str:
     """A short id people can read out on the phone: the flow's initials and 8 random characters."""
     initials = "".join(part[0] for part in flow_id.split("_")).upper()
@@ -528,30 +416,4 @@ def _new_id(flow_id: str) -> str:
     return f"{initials}-{''.join(secrets.choice(alphabet) for _ in range(8))}"
 
 
-def _compare(fold: Fold, stored: Case, history: tuple[Event, ...]) -> list[Discrepancy]:
-    if not history:
-        return [Discrepancy(stored.id, "history", "-", "empty")]
-    try:
-        replayed = fold.replay(stored.id, history, stored.parent_id, stored.place)
-    except (KeyError, ValueError) as exc:
-        return [Discrepancy(stored.id, "history", "-", f"cannot replay: {exc}")]
-    names = ("step", "status", "outcome", "data", "seq", "entered_at", "last_checks", "children")
-    found = [
-        Discrepancy(
-            stored.id, "history", "in time order", f"event {later.seq} dated before the one before it"
-        )
-        for earlier, later in pairwise(history)
-        if later.at < earlier.at
-    ][:1]
-    return found + [
-        Discrepancy(stored.id, name, getattr(stored, name), getattr(replayed, name))
-        for name in names
-        if _plain(getattr(stored, name)) != _plain(getattr(replayed, name))
-    ]
-
-
-def _plain(value: Any) -> Any:
-    return dict(value) if isinstance(value, Mapping) else value
-
-
-__all__ = ["Clock", "Discrepancy", "Engine", "Hook", "HookErrorHandler", "log_hook_error", "wall_clock"]
+__all__ = ["Clock", "Engine", "Hook", "HookErrorHandler", "log_hook_error", "wall_clock"]

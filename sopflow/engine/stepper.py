@@ -6,166 +6,37 @@ out and saves everything in one transaction. Every refusal is a CaseError raised
 is produced, so a refused action leaves the case exactly as it was.
 
 This is the engine's innermost loop, so a Stepper works out once, per step, what each action or
-check name means there (`_Move`): who may fire it, which fields it takes and how each is parsed,
+check name means there (`Move`): who may fire it, which fields it takes and how each is parsed,
 which guards choose between its variants. Firing is then a few dictionary lookups.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
-from sopflow.cases.fielddata import FieldValueError, Parser, field_parser, to_json
+from sopflow.cases.fielddata import field_parser, to_json
 from sopflow.cases.inputs import local_text
-from sopflow.cases.records import NO_CHANGES, Case, CaseStatus, Event, EventKind, Fold, copied, new_case
+from sopflow.cases.records import Case, CaseStatus, Event, EventKind, Fold, copied, new_case
+from sopflow.engine.changes import (
+    Draft,
+    NotifyParent,
+    Offer,
+    Result,
+    SendSignal,
+    StartChild,
+    moves_of,
+)
+from sopflow.engine.entries import Entries
 from sopflow.errors import CaseError
 from sopflow.i18n import InLanguages, Phrase, ui_languages
 from sopflow.language.guards import GuardRuntimeError
 from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
 from sopflow.language.names import suggest
 
-CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
-
-
-@dataclass(frozen=True)
-class StartChild:
-    parent_id: str
-    child_id: str
-    flow_id: str
-    data: Mapping[str, Any]
-    at: datetime
-
-
-@dataclass(frozen=True)
-class NotifyParent:
-    parent_id: str
-    child_id: str
-    outcome: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class SendSignal:
-    from_case: str
-    flow_id: str
-    action: str
-    at: datetime
-
-
-Effect = StartChild | NotifyParent | SendSignal
-
-
-class Result(NamedTuple):
-    """What a change did: the case after it, its new events, and what it does to other cases."""
-
-    case: Case
-    events: tuple[Event, ...]
-    effects: tuple[Effect, ...] = ()
-
-
-@dataclass(frozen=True)
-class Offer:
-    """Something that can be done at the case's current step, by whom, with which data."""
-
-    name: str
-    kind: str  # "action" or "check"
-    label: Mapping[str, str]
-    to: str | None
-    roles: tuple[str, ...]
-    requires: tuple[str, ...]
-    accepts: tuple[str, ...]
-    available: bool = True
-    reason: str | None = None  # why not available: the guard that does not hold
-    problem: Phrase | None = None  # and, if it cannot be worked out now, why (in words)
-
-
-class _Draft:
-    """A transition being built: the case so far, its new events and effects."""
-
-    def __init__(self, fold: Fold, case: Case, events: list[Event] | None = None) -> None:
-        self.fold = fold
-        self.case = case
-        self.events: list[Event] = events or []
-        self.effects: list[Effect] = []
-
-    def add(self, event: Event) -> None:
-        self.case = self.fold.apply(self.case, event)
-        self.events.append(event)
-
-    def seq(self) -> int:
-        return self.case.seq + 1
-
-    def add_system(
-        self,
-        at: datetime,
-        kind: EventKind,
-        name: str,
-        from_step: str,
-        to_step: str | None,
-        *,
-        why: Mapping[str, Any] | None = None,
-        child_id: str | None = None,
-    ) -> None:
-        """Add an event the engine itself makes (a decision, a timer, a child, an outcome)."""
-        event = Event(
-            seq=self.seq(),
-            at=at,
-            kind=kind,
-            name=name,
-            actor="system",
-            from_step=from_step,
-            to_step=to_step,
-            why=why,
-            child_id=child_id,
-        )
-        self.add(event)
-
-    def result(self) -> Result:
-        return Result(self.case, tuple(self.events), tuple(self.effects))
-
-
-class _Move:
-    """What firing one name means at one step, worked out once.
-
-    `actions` are the step's actions of that name (several only when guards choose between them;
-    the flow checks make sure at most one holds), `check` the check of that name. The fields it
-    takes and requires are those of its first variant, as the flow format says. `choose`: there
-    are several variants or a guard, so the data merged with the new values is needed to pick."""
-
-    def __init__(
-        self,
-        name: str,
-        actions: tuple[Action, ...],
-        check: Check | None,
-        first: Action | Check,
-        parsers: Mapping[str, Parser],
-    ) -> None:
-        roles = [r for a in actions for r in a.roles] + list(check.roles if check else ())
-        self.name: Final = name
-        self.actions: Final = actions
-        self.check: Final = check
-        self.first: Final = first  # the action (or check) fired unless guards pick another
-        self.everyone: Final = tuple(dict.fromkeys(roles))  # every role that may fire a variant
-        self.anyone: Final = frozenset(roles)
-        self.takes: Final = {f: parsers[f] for f in (*first.requires, *first.accepts) if f in parsers}
-        self.requires: Final = first.requires
-        self.choose: Final = len(actions) > 1 or any(a.guard is not None for a in actions)
-
-
-def _moves_of(step: Step, parsers: Mapping[str, Parser]) -> dict[str, _Move]:
-    names = dict.fromkeys([a.name for a in step.actions] + [c.name for c in step.checks])
-    moves = {}
-    for name in names:
-        actions = tuple(a for a in step.actions if a.name == name)
-        checks = [c for c in step.checks if c.name == name]
-        first = actions[0] if actions else checks[0]
-        moves[name] = _Move(name, actions, checks[0] if checks else None, first, parsers)
-    return moves
 
 
 class Stepper:
@@ -178,7 +49,8 @@ class Stepper:
         self.params: Mapping[str, Any] = MappingProxyType({p.id: p.value for p in flow.params.values()})
         self.fold = Fold(flow)
         self._parsers = {name: field_parser(spec, tz) for name, spec in flow.fields.items()}
-        self._moves = {step.id: _moves_of(step, self._parsers) for step in flow.steps.values()}
+        self._moves = {step.id: moves_of(step, self._parsers) for step in flow.steps.values()}
+        self.entries = Entries(flow, self._parsers)
         # steps that move on by themselves (or end the case) once entered
         self._automatic = frozenset(
             s.id for s in flow.steps.values() if s.kind in (StepKind.DECISION, StepKind.SUBFLOW, StepKind.END)
@@ -201,7 +73,7 @@ class Stepper:
         place: str | None = None,
         note: str | None = None,
     ) -> Result:
-        values = self.parse_data(case_id, data, allowed=None, at=at)
+        values = self.entries.parse(case_id, data, allowed=None, at=at)
         missing = [f.id for f in self.flow.fields.values() if f.required and f.id not in values]
         if missing:
             raise CaseError(
@@ -215,8 +87,8 @@ class Stepper:
                 roles=", ".join(self.flow.roles),
                 suggestion=suggest(role, self.flow.roles),
             )
-        draft = _Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
-        changes = self._changes({}, values)
+        draft = Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
+        changes = self.entries.changes({}, values)
         draft.add(Event(1, at, EventKind.START, "start", actor, role, None, self.flow.start, changes, note))
         self._settle(draft, at)
         return draft.result()
@@ -290,7 +162,7 @@ class Stepper:
             )
         if not signal and role not in move.anyone:
             self._refuse_role(case, name, move.everyone, role)
-        values = self._parse_taken(case.id, data, move, at) if data else {}
+        values = self.entries.parse_taken(case.id, data, move, at) if data else {}
         # Required fields come with the action: a re-check needs a new reading, not the old one.
         for required in move.requires:
             if required not in values:
@@ -310,7 +182,7 @@ class Stepper:
         if not signal and role not in target.roles:
             self._refuse_role(case, name, target.roles, role)
         # A check records every reading given, even one equal to the last: it is the log.
-        changes = self._changes(case.data, values, every=isinstance(target, Check))
+        changes = self.entries.changes(case.data, values, every=isinstance(target, Check))
         if isinstance(target, Check):
             event = Event(
                 case.seq + 1, at, EventKind.CHECK, name, actor, role, case.step, None, changes, note
@@ -340,7 +212,7 @@ class Stepper:
 
     def _settled(self, case: Case, events: tuple[Event, ...], at: datetime) -> Result:
         """The result of `events` (already applied to `case`) and of the automatic moves after."""
-        draft = _Draft(self.fold, case, list(events))
+        draft = Draft(self.fold, case, list(events))
         self._settle(draft, at)
         return draft.result()
 
@@ -422,7 +294,7 @@ class Stepper:
         # The timer ran out when it was due, not when a tick noticed: what follows (the review's
         # deadline) counts from then. Never before the case's last entry, to keep time order.
         at = max(when, case.updated_at)
-        draft = _Draft(self.fold, case)
+        draft = Draft(self.fold, case)
         why = {"due": when.isoformat(), "after": str(timer.after), "from": timer.from_field or "entered"}
         draft.add_system(at, EventKind.TIMER, timer.name, case.step, timer.to, why=why)
         self._settle(draft, at)
@@ -441,14 +313,14 @@ class Stepper:
         target = step.outcomes.get(outcome)
         if target is None:
             return None
-        draft = _Draft(self.fold, case)
+        draft = Draft(self.fold, case)
         draft.add_system(at, EventKind.OUTCOME, outcome, step.id, target, child_id=child_id)
         self._settle(draft, at)
         return draft.result()
 
     # -- automatic moves --------------------------------------------------------------------------
 
-    def _settle(self, draft: _Draft, at: datetime) -> None:
+    def _settle(self, draft: Draft, at: datetime) -> None:
         """Take decisions, start children and note ends until a person (or time) is needed."""
         for _ in range(MAX_AUTOMATIC_MOVES):
             step = self.flow.steps[draft.case.step]
@@ -468,11 +340,11 @@ class Stepper:
             "case.automatic_loop", case=draft.case.id, step=draft.case.step, limit=MAX_AUTOMATIC_MOVES
         )
 
-    def _child_started_here(self, draft: _Draft) -> bool:
+    def _child_started_here(self, draft: Draft) -> bool:
         last = draft.case.history[-1] if draft.case.history else None
         return last is not None and last.kind is EventKind.CHILD and last.from_step == draft.case.step
 
-    def _decide(self, draft: _Draft, step: Step, at: datetime) -> None:
+    def _decide(self, draft: Draft, step: Step, at: datetime) -> None:
         data = draft.case.data
         tried: list[dict[str, Any]] = []
         for branch in step.branches:
@@ -488,14 +360,14 @@ class Stepper:
         chosen = {"default": True, "tried": tried}
         draft.add_system(at, EventKind.BRANCH, default.name, step.id, default.to, why=chosen)
 
-    def _start_child(self, draft: _Draft, step: Step, at: datetime) -> None:
+    def _start_child(self, draft: Draft, step: Step, at: datetime) -> None:
         flow_id = step.subflow or ""
         child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"  # see CHILD_ID
         data = {name: draft.case.data[name] for name in step.copy if name in draft.case.data}
         draft.add_system(at, EventKind.CHILD, flow_id, step.id, None, child_id=child_id)
         draft.effects.append(StartChild(draft.case.id, child_id, flow_id, MappingProxyType(data), at))
 
-    def _ended(self, draft: _Draft, step: Step, at: datetime) -> None:
+    def _ended(self, draft: Draft, step: Step, at: datetime) -> None:
         case = draft.case
         if case.parent_id is not None and step.outcome is not None:
             draft.effects.append(NotifyParent(case.parent_id, case.id, step.outcome, at))
@@ -520,73 +392,6 @@ class Stepper:
         """The values a guard saw: the 'why' of an automatic decision in the history."""
         params = self.params
         return {name: _json_value(data.get(name, params.get(name))) for name in self._shown[guard.source]}
-
-    def _changes(
-        self, before: Mapping[str, Any], values: Mapping[str, Any], *, every: bool = False
-    ) -> Mapping[str, list[Any]]:
-        """Field -> [old, new] as JSON data, for the values that differ from what the case has
-        (`every`: for all values given)."""
-        changes = {}
-        dates = self.flow.date_fields
-        for name, value in values.items():
-            old = before.get(name)
-            if every or old != value:
-                changes[name] = [to_json(old), to_json(value)] if name in dates else [old, value]
-        return MappingProxyType(changes) if changes else NO_CHANGES
-
-    def _parse_taken(
-        self, case_id: str, data: Mapping[str, Any], move: _Move, at: datetime
-    ) -> dict[str, Any]:
-        """The values an action or check was given, parsed; the fields must be ones it takes."""
-        takes = move.takes
-        values = {}
-        for name, raw in data.items():
-            parse = takes.get(name)
-            if parse is None:
-                self._refuse_field(case_id, name, set(takes), move.name)
-            try:
-                values[name] = parse(raw, at)
-            except FieldValueError as exc:
-                raise CaseError(exc.code, case=case_id, **exc.params) from None
-        return values
-
-    def parse_data(
-        self,
-        case_id: str,
-        data: Mapping[str, Any],
-        *,
-        allowed: set[str] | None,
-        at: datetime,
-        action: str = "",
-    ) -> dict[str, Any]:
-        """`data` parsed by the flow's fields; with `allowed`, only those fields may be given."""
-        values: dict[str, Any] = {}
-        for name, raw in data.items():
-            parse = self._parsers.get(name)
-            if parse is None or (allowed is not None and name not in allowed):
-                self._refuse_field(case_id, name, allowed, action)
-            try:
-                values[name] = parse(raw, at)
-            except FieldValueError as exc:
-                raise CaseError(exc.code, case=case_id, **exc.params) from None
-        return values
-
-    def _refuse_field(self, case_id: str, name: str, allowed: set[str] | None, action: str) -> NoReturn:
-        if name not in self.flow.fields:
-            raise CaseError(
-                "case.unknown_field",
-                case=case_id,
-                field=name,
-                flow=self.flow.id,
-                suggestion=suggest(name, self.flow.fields),
-            )
-        raise CaseError(
-            "case.field_not_taken",
-            case=case_id,
-            field=name,
-            action=action,
-            fields=", ".join(sorted(allowed or ())) or "-",
-        )
 
     def _names(self, case: Case, at: datetime) -> str:
         names = [o.name for o in self.offers(case, at) if o.available]

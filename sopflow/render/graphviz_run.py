@@ -1,11 +1,10 @@
-"""Running Graphviz's `dot`: the only place sopflow starts a program. Says what to install if it
-(or the Chinese font) is missing."""
+"""Drawing with Graphviz's `dot` and placing its pages on exact A4/A3 with poppler; the programs
+run through `programs.run`, which says what to install when one is missing."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -13,44 +12,22 @@ from pathlib import Path
 from sopflow.errors import RenderError
 from sopflow.render.dot import FONT
 from sopflow.render.output import write_file, write_with
+from sopflow.render.programs import run
 
-TIMEOUT_S = 120
 FORMATS = ("pdf", "svg", "png")
-
-
-@cache
-def dot_binary() -> str:
-    found = shutil.which("dot")
-    if found is None:
-        raise RenderError("render.no_dot")
-    return found
 
 
 @cache
 def check_font() -> None:
     """Charts are set in Noto Sans CJK SC; without it Chinese prints as empty boxes."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        raise RenderError("render.no_font", font=FONT)
-    listed = subprocess.run([fc_list, FONT], capture_output=True, text=True, timeout=30, check=False)  # noqa: S603
-    if FONT not in listed.stdout:
+    if FONT not in run("fc-list", FONT).decode("utf-8", "replace"):
         raise RenderError("render.no_font", font=FONT)
 
 
 def run_dot(source: str, fmt: str) -> bytes:
     """`dot -T<fmt>` on `source`; RenderError with dot's own complaint if it fails."""
     check_font()
-    done = subprocess.run(  # noqa: S603 - fixed binary, fixed flags
-        [dot_binary(), f"-T{fmt}"],
-        input=source.encode("utf-8"),
-        capture_output=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError("render.dot_failed", detail=detail[0] if detail else f"exit {done.returncode}")
-    return done.stdout
+    return run("dot", f"-T{fmt}", stdin=source.encode("utf-8"))
 
 
 def measure(source: str) -> tuple[float, float]:
@@ -73,9 +50,6 @@ def write_pdf(pages: list[tuple[str, tuple[float, float]]], target: Path) -> Pat
 
     Graphviz's PDF page is the drawing's own size, a few points off the paper at best; poppler's
     pdftocairo puts each page, unscaled and centred, on the exact paper, and pdfunite joins them."""
-    placer, uniter = shutil.which("pdftocairo"), shutil.which("pdfunite")
-    if placer is None or uniter is None:
-        raise RenderError("render.no_pdfunite")
     drawn = [(run_dot(source, "pdf"), paper) for source, paper in pages]
     with tempfile.TemporaryDirectory(prefix="sopflow-") as scratch:
         parts = []
@@ -85,15 +59,8 @@ def write_pdf(pages: list[tuple[str, tuple[float, float]]], target: Path) -> Pat
             # given portrait, pdftocairo turns the paper to the page's own orientation
             short, long = sorted((round(width), round(height)))
             size = ["-paperw", str(short), "-paperh", str(long)]
-            _poppler([placer, "-pdf", *size, "-noshrink", str(raw), str(placed)])
+            run("pdftocairo", "-pdf", *size, "-noshrink", str(raw), str(placed))
             parts.append(placed)
         if len(parts) == 1:
             return write_with(target, lambda temporary: shutil.copyfile(parts[0], temporary))
-        return write_with(target, lambda temporary: _poppler([uniter, *map(str, parts), str(temporary)]))
-
-
-def _poppler(command: list[str]) -> None:
-    done = subprocess.run(command, timeout=TIMEOUT_S, capture_output=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError("render.dot_failed", detail=detail[0] if detail else f"exit {done.returncode}")
+        return write_with(target, lambda temporary: run("pdfunite", *map(str, parts), str(temporary)))

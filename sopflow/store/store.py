@@ -12,165 +12,41 @@ import json
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
-from sopflow.cases.fielddata import data_from_json, data_to_json
+from sopflow.cases.fielddata import data_from_json
 from sopflow.cases.filter import CaseFilter
-from sopflow.cases.records import Case, CaseStatus, Event, EventKind
+from sopflow.cases.records import Case, CaseStatus, Event
 from sopflow.errors import StoreError
 from sopflow.language.loader import load_shallow
 from sopflow.language.model import Flow
+from sopflow.store.rows import (
+    ALL_COLUMNS,
+    CASE_BY_ID,
+    CASE_TO_CHANGE,
+    INSERT_CASE,
+    INSERT_EVENTS,
+    CaseWrite,
+    case_row,
+    event_of,
+    event_row,
+    json_text,
+    naive,
+    update_if_unchanged,
+    utc,
+)
 from sopflow.store.sqlrun import Prepared
+from sopflow.store.tables import cases, events, flow_versions, metadata
 
 DEFAULT_URL = "sqlite:///sopflow.db"
-
-metadata = sa.MetaData()
-
-flow_versions = sa.Table(
-    "flow_versions",
-    metadata,
-    sa.Column("flow_id", sa.String(100), primary_key=True),
-    sa.Column("digest", sa.String(64), primary_key=True),
-    sa.Column("version", sa.String(100), nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("saved_at", sa.DateTime, nullable=False),
-)
-
-cases = sa.Table(
-    "cases",
-    metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("flow_id", sa.String(100), nullable=False),
-    sa.Column("flow_digest", sa.String(64), nullable=False),
-    sa.Column("flow_version", sa.String(100), nullable=False),
-    sa.Column("step", sa.String(100), nullable=False),
-    sa.Column("role", sa.String(100), nullable=True),
-    sa.Column("status", sa.String(10), nullable=False),
-    sa.Column("outcome", sa.String(100), nullable=True),
-    sa.Column("data", sa.JSON, nullable=False),
-    sa.Column("parent_id", sa.String(200), nullable=True),
-    sa.Column("place", sa.String(200), nullable=True),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-    sa.Column("entered_at", sa.DateTime, nullable=False),
-    sa.Column("last_checks", sa.JSON, nullable=False),
-    sa.Column("children", sa.JSON, nullable=False),
-    sa.Column("next_due_at", sa.DateTime, nullable=True),
-    sa.Column("next_timer_at", sa.DateTime, nullable=True),
-    sa.Column("seq", sa.Integer, nullable=False),
-    sa.ForeignKeyConstraint(["flow_id", "flow_digest"], ["flow_versions.flow_id", "flow_versions.digest"]),
-    # `due` reads active cases by next due time; lists filter by flow and step, role, parent, place
-    sa.Index("ix_cases_due", "status", "next_due_at"),
-    sa.Index("ix_cases_timer", "status", "next_timer_at"),
-    sa.Index("ix_cases_flow_step", "flow_id", "step"),
-    sa.Index("ix_cases_role_due", "role", "status", "next_due_at"),
-    sa.Index("ix_cases_parent", "parent_id"),
-    sa.Index("ix_cases_place", "place"),
-    # On PostgreSQL a place and everything below it is found with LIKE 'place/%', which an index
-    # serves only with pattern ordering (the database's collation may not be bytewise).
-    sa.Index("ix_cases_place_below", "place", postgresql_ops={"place": "text_pattern_ops"}).ddl_if(
-        dialect="postgresql"
-    ),
-)
-
-events = sa.Table(
-    "events",
-    metadata,
-    sa.Column("case_id", sa.String(200), sa.ForeignKey("cases.id"), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("actor", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(100), nullable=True),
-    sa.Column("from_step", sa.String(100), nullable=True),
-    sa.Column("to_step", sa.String(100), nullable=True),
-    sa.Column("changes", sa.JSON, nullable=False),
-    sa.Column("note", sa.Text, nullable=True),
-    sa.Column("why", sa.JSON, nullable=True),
-    sa.Column("child_id", sa.String(200), nullable=True),
-)
-
-
-def _utc(value: datetime) -> datetime:
-    """Stored naive-UTC back to an aware UTC datetime."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _naive(value: datetime | None) -> datetime | None:
-    """A time as stored: naive UTC."""
-    if value is None:
-        return None
-    return (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
-
-
-# Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small.
-_CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
-# Read to change: on PostgreSQL the row is locked until the change commits, so staff changing one
-# case at once queue up as they do on SQLite (whose BEGIN IMMEDIATE locks the whole file), instead
-# of all but one finding it changed. (SQLite has no FOR UPDATE; SQLAlchemy leaves it out there.)
-_CASE_TO_CHANGE = _CASE_BY_ID.with_for_update()
-_INSERT_CASE = cases.insert()
-_INSERT_EVENTS = events.insert()
-# What a change can alter; a case's flow, parent, place and creation never change.
-_CHANGING = (
-    *("step", "role", "status", "outcome", "data", "updated_at", "entered_at"),
-    *("last_checks", "children", "next_due_at", "next_timer_at", "seq"),
-)
-_ALL_COLUMNS = tuple(c.name for c in cases.columns)
-_GROUP = {  # columns that change together (the rest change with every event)
-    **dict.fromkeys(("step", "role", "status", "outcome", "entered_at"), "position"),
-    **{"data": "data", "last_checks": "last_checks", "children": "children"},
-}
-
-
-def _update_if_unchanged(columns: tuple[str, ...]) -> sa.Update:
-    return (
-        cases.update()
-        .where(cases.c.id == sa.bindparam("read_id"), cases.c.seq == sa.bindparam("read_seq"))
-        .values({name: sa.bindparam(name) for name in columns})
-    )
-
-
-class CaseWrite(NamedTuple):
-    """A case to save: `read_seq` is the seq it had when read (None: a new case). With `before`,
-    the case as it was read, only the columns that changed are written."""
-
-    case: Case
-    read_seq: int | None
-    new_events: tuple[Event, ...]
-    role: str | None
-    next_due_at: datetime | None
-    next_timer_at: datetime | None = None
-    before: Case | None = None
-
-    def changed_columns(self) -> tuple[str, ...]:
-        """The case columns this write changes (in _CHANGING's order, so that each set of columns
-        has one statement). A check, the commonest change, touches only its time, its seq, its
-        checks and when the next one is due: the data is not encoded and sent again."""
-        before, after = self.before, self.case
-        if before is None:
-            return _CHANGING
-        moved = (before.step, before.status, before.entered_at) != (
-            after.step,
-            after.status,
-            after.entered_at,
-        )
-        changed = {
-            "position": moved,
-            "data": after.data is not before.data,
-            "last_checks": after.last_checks is not before.last_checks,
-            "children": after.children is not before.children,
-        }
-        return tuple(c for c in _CHANGING if changed.get(_GROUP.get(c, ""), True))
 
 
 class Store:
@@ -185,10 +61,10 @@ class Store:
         self._held = threading.local()  # each thread's open connection (see _connection)
         self._open: weakref.WeakSet[Connection] = weakref.WeakSet()  # gone with their thread
         dialect = engine.dialect
-        self._case_by_id = Prepared(_CASE_BY_ID, dialect)
-        self._case_to_change = Prepared(_CASE_TO_CHANGE, dialect)
+        self._case_by_id = Prepared(CASE_BY_ID, dialect)
+        self._case_to_change = Prepared(CASE_TO_CHANGE, dialect)
         self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
-        self._insert_events = Prepared(_INSERT_EVENTS, dialect)
+        self._insert_events = Prepared(INSERT_EVENTS, dialect)
 
     def create(self) -> None:
         metadata.create_all(self.engine)
@@ -288,7 +164,7 @@ class Store:
         if exists is None:
             conn.execute(
                 flow_versions.insert().values(
-                    **key, version=flow.version, source=flow.source_text, saved_at=_naive(datetime.now(UTC))
+                    **key, version=flow.version, source=flow.source_text, saved_at=naive(datetime.now(UTC))
                 )
             )
         self._flows[(flow.id, flow.digest)] = flow
@@ -326,7 +202,7 @@ class Store:
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
-        return tuple(_event(dict(r._mapping)) for r in rows)
+        return tuple(event_of(dict(r._mapping)) for r in rows)
 
     def _case(self, flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case:
         return Case(
@@ -340,9 +216,9 @@ class Store:
             data=MappingProxyType(data_from_json(flow.fields, row["data"], flow.date_fields)),
             parent_id=row["parent_id"],
             place=row["place"],
-            created_at=_utc(row["created_at"]),
-            updated_at=_utc(row["updated_at"]),
-            entered_at=_utc(row["entered_at"]),
+            created_at=utc(row["created_at"]),
+            updated_at=utc(row["updated_at"]),
+            entered_at=utc(row["entered_at"]),
             last_checks=MappingProxyType(
                 {k: datetime.fromisoformat(v) for k, v in (row["last_checks"] or {}).items()}
             ),
@@ -378,10 +254,10 @@ class Store:
         if where.place is not None:
             query = query.where(sa.or_(cases.c.place == where.place, self._below(where.place)))
         if where.due_before is not None:
-            query = query.where(cases.c.status == "active", cases.c.next_due_at <= _naive(where.due_before))
+            query = query.where(cases.c.status == "active", cases.c.next_due_at <= naive(where.due_before))
         if where.timer_before is not None:
             query = query.where(
-                cases.c.status == "active", cases.c.next_timer_at <= _naive(where.timer_before)
+                cases.c.status == "active", cases.c.next_timer_at <= naive(where.timer_before)
             )
         if where.limit is not None:
             query = query.limit(where.limit)
@@ -390,7 +266,7 @@ class Store:
     def _update(self, columns: tuple[str, ...]) -> Prepared:
         prepared = self._updates.get(columns)
         if prepared is None:
-            prepared = self._updates[columns] = Prepared(_update_if_unchanged(columns), self.engine.dialect)
+            prepared = self._updates[columns] = Prepared(update_if_unchanged(columns), self.engine.dialect)
         return prepared
 
     def _below(self, place: str) -> sa.ColumnElement[bool]:
@@ -408,16 +284,16 @@ class Store:
         conflicts = []
         for item in writes:
             if item.read_seq is None:
-                values = _case_row(item, _ALL_COLUMNS)
+                values = case_row(item, ALL_COLUMNS)
                 try:
                     with conn.begin_nested():
-                        conn.execute(_INSERT_CASE, values)
+                        conn.execute(INSERT_CASE, values)
                 except IntegrityError:
                     conflicts.append(item.case.id)
                     continue
             else:
                 columns = item.changed_columns()
-                changing = _case_row(item, columns)
+                changing = case_row(item, columns)
                 changing["read_id"], changing["read_seq"] = item.case.id, item.read_seq
                 cursor = self._update(columns).execute(conn, changing)
                 updated = cursor.rowcount
@@ -426,78 +302,8 @@ class Store:
                     conflicts.append(item.case.id)
                     continue
             if item.new_events:
-                self._insert_events.execute_many(conn, [_event_row(item.case.id, e) for e in item.new_events])
+                self._insert_events.execute_many(conn, [event_row(item.case.id, e) for e in item.new_events])
         return conflicts
-
-
-def _case_row(item: CaseWrite, columns: tuple[str, ...]) -> dict[str, Any]:
-    """The case's row, with `columns` at least: the values that take work (JSON, UTC times) are
-    made only for the columns written."""
-    case = item.case
-    row: dict[str, Any] = {
-        "id": case.id,
-        "flow_id": case.flow_id,
-        "flow_digest": case.flow_digest,
-        "flow_version": case.flow_version,
-        "step": case.step,
-        "role": item.role,
-        "status": str(case.status),
-        "outcome": case.outcome,
-        "parent_id": case.parent_id,
-        "place": case.place,
-        "updated_at": _naive(case.updated_at),
-        "next_due_at": _naive(item.next_due_at),
-        "next_timer_at": _naive(item.next_timer_at),
-        "seq": case.seq,
-    }
-    for name in columns:
-        if name not in row:
-            row[name] = _COSTLY[name](case)
-    return row
-
-
-_COSTLY: dict[str, Callable[[Case], Any]] = {
-    "data": lambda case: data_to_json(case.data),
-    "created_at": lambda case: _naive(case.created_at),
-    "entered_at": lambda case: _naive(case.entered_at),
-    "last_checks": lambda case: {k: v.astimezone(UTC).isoformat() for k, v in case.last_checks.items()},
-    "children": lambda case: list(case.children),
-}
-
-
-def _event_row(case_id: str, event: Event) -> dict[str, Any]:
-    return {
-        "case_id": case_id,
-        "seq": event.seq,
-        "at": _naive(event.at),
-        "kind": str(event.kind),
-        "name": event.name,
-        "actor": event.actor,
-        "role": event.role,
-        "from_step": event.from_step,
-        "to_step": event.to_step,
-        "changes": dict(event.changes),
-        "note": event.note,
-        "why": dict(event.why) if event.why is not None else None,
-        "child_id": event.child_id,
-    }
-
-
-def _event(row: Mapping[str, Any]) -> Event:
-    return Event(
-        seq=row["seq"],
-        at=_utc(row["at"]),
-        kind=EventKind(row["kind"]),
-        name=row["name"],
-        actor=row["actor"],
-        role=row["role"],
-        from_step=row["from_step"],
-        to_step=row["to_step"],
-        changes=MappingProxyType(row["changes"] or {}),
-        note=row["note"],
-        why=row["why"],
-        child_id=row["child_id"],
-    )
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
@@ -510,13 +316,13 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     url = url or os.environ.get("SOPFLOW_DB") or DEFAULT_URL
     try:
         if url.startswith("sqlite"):
-            options: dict[str, Any] = {"connect_args": {"timeout": 60}, "json_serializer": _json_text}
+            options: dict[str, Any] = {"connect_args": {"timeout": 60}, "json_serializer": json_text}
             if sa.engine.make_url(url).database not in (None, "", ":memory:"):
                 options["pool_size"] = 0  # every thread keeps its connection (an open file): no cap
             engine = sa.create_engine(url, **options)
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = sa.create_engine(_with_driver(url), pool_pre_ping=True, json_serializer=_json_text)
+            engine = sa.create_engine(_with_driver(url), pool_pre_ping=True, json_serializer=json_text)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError("store.bad_url", url=url, detail=str(exc).splitlines()[0]) from None
     store = Store(engine)
@@ -524,11 +330,6 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
         with store._errors():
             store.create()
     return store
-
-
-def _json_text(value: Any) -> str:
-    """JSON as stored: Chinese as itself, not as \\u escapes (half the size, and readable)."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _with_driver(url: str) -> str:

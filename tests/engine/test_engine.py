@@ -18,7 +18,9 @@ from sopflow.cases.records import Case, ConcurrentChange, EventKind
 from sopflow.engine.runtime import Engine
 from sopflow.errors import CaseError, LookupFailed, StoreError
 from sopflow.language.catalog import FlowCatalog, builtin_dir
-from sopflow.store.store import CaseWrite, Store, cases, events, open_store
+from sopflow.store.rows import CaseWrite
+from sopflow.store.store import Store, open_store
+from sopflow.store.tables import cases, events
 from tests.conftest import Clock, postgres_url
 from tests.engine.test_key_person_walk import register_home_case
 

@@ -4,7 +4,6 @@ and a case drawn on its chart."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from PIL import Image
 
 from sopflow import builtin_flows
 from sopflow.errors import RenderError
-from sopflow.render import graphviz_run
+from sopflow.render import programs
 from sopflow.render.chart import build_chart, split_by_group
 from sopflow.render.dot import page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
@@ -149,15 +148,28 @@ def test_mermaid_has_every_step_and_edge() -> None:
     assert text.count("-->") + text.count("-.->") == sum(len(s.exits()) for s in flow.steps.values()) + 1
 
 
-@needs_dot
-def test_missing_dot_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    graphviz_run.dot_binary.cache_clear()
+@pytest.mark.parametrize(("program", "package"), [("dot", "graphviz"), ("pdfunite", "poppler-utils")])
+def test_a_missing_program_is_named_with_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, program: str, package: str
+) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    try:
-        with pytest.raises(RenderError) as missing:
-            graphviz_run.dot_binary()
-        assert "apt-get install graphviz" in missing.value.message("en")
-        assert "安装 Graphviz" in missing.value.message("zh")
-    finally:
-        graphviz_run.dot_binary.cache_clear()
-    assert shutil.which("dot", path="/usr/bin:/usr/local/bin")
+    with pytest.raises(RenderError) as missing:
+        programs.run(program)
+    assert f"the program {program} is not installed" in missing.value.message("en")
+    assert f"sudo apt-get install {package}" in missing.value.message("en")
+    assert f"未安装程序 {program}" in missing.value.message("zh")
+
+
+def test_a_failing_program_is_named_not_blamed_on_graphviz(tmp_path: Path) -> None:
+    with pytest.raises(RenderError) as failed:
+        programs.run("pdfunite", str(tmp_path / "missing.pdf"), str(tmp_path / "out.pdf"))
+    assert failed.value.message("en").startswith("pdfunite failed (")
+    assert "Graphviz" not in failed.value.message("en")
+
+
+def test_only_known_programs_and_options_are_run() -> None:
+    assert programs.command("dot", "-Tsvg")[1:] == ["-Tsvg"]
+    with pytest.raises(ValueError, match="no program"):
+        programs.command("rm", "-rf")
+    with pytest.raises(ValueError, match="no option"):
+        programs.command("dot", "-Tps:cairo")

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from sopflow.cases.filter import CaseFilter
-from sopflow.store.store import Store, cases, flow_versions
+from sopflow.store.store import Store
+from sopflow.store.tables import cases, flow_versions
 
 NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
 FILTERS = {

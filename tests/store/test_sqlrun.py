@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from sopflow.engine.runtime import Engine
 from sopflow.store.sqlrun import Prepared
-from sopflow.store.store import Store, cases, events
+from sopflow.store.store import Store
+from sopflow.store.tables import cases, events
 from tests.conftest import Clock
 from tests.engine.test_key_person_walk import register_home_case
 

@@ -1,0 +1,141 @@
+"""`sopflow due`, `tick` and `verify`: the day's work across cases, time moving them on, and the
+store checked against the flows — a thin layer over Engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import click
+
+from sopflow.commands.common import (
+    LOCAL_TIME,
+    chosen_lang,
+    current_engine,
+    in_local_time,
+    json_option,
+    lang_option,
+    print_json,
+    read_options,
+)
+from sopflow.commands.filters import check_filters
+from sopflow.engine.views import (
+    DiscrepancyRow,
+    discrepancy_rows,
+    discrepancy_text,
+    due_detail,
+    moved_detail,
+)
+from sopflow.i18n import say
+from sopflow.language.durations import parse_duration
+from sopflow.language.model import FieldSpec
+
+
+@click.command("due")
+@click.option("--flow", "flow_id", default=None, help="Only cases of this flow.")
+@click.option("--role", default=None, help="Only work for this role.")
+@click.option("--place", default=None, help="Only cases at this place or below it.")
+@click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
+@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
+@lang_option()
+@json_option
+def due_command(
+    *,
+    flow_id: str | None,
+    role: str | None,
+    place: str | None,
+    within: str,
+    now: datetime | None,
+    lang: str | None,
+    as_json: bool,
+) -> None:
+    """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
+    lang = chosen_lang(lang)
+    span = parse_duration(within)
+    if span is None:
+        raise click.BadParameter(say("option.bad_duration", lang, value=within), param_hint="'--within'")
+    engine = current_engine()
+    now = in_local_time(now, engine) or engine.clock()
+    items = [i for i in engine.due(now, role=role, place=place, within=span) if flow_id in (None, i.flow_id)]
+    if not items:
+        check_filters(engine.flows, flow_id=flow_id, role=role)
+    rows = []
+    for item in items:
+        case = engine.case(item.case_id)
+        rows.append(due_detail(engine.stepper_for(case), item, lang, engine.tz))
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        mark = say("view.overdue", lang) if row["overdue"] else ""
+        what = say("due.kind." + row["kind"], lang)
+        if row["kind"] != "deadline":
+            what += say("word.colon", lang) + row["label"]
+        roles = ", ".join(row["roles"])
+        click.echo(f"{row['due_at']}  {row['case']:<16} {row['step_label']:<12} {what}  [{roles}]{mark}")
+    click.echo(say("due.count", lang, count=len(rows), overdue=sum(r["overdue"] for r in rows)))
+
+
+@click.command("tick")
+@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
+@lang_option()
+@json_option
+def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> None:
+    """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
+    lang = chosen_lang(lang)
+    engine = current_engine()
+    now = in_local_time(now, engine) or engine.clock()
+    moved = engine.tick(now)
+    rows = [moved_detail(engine.stepper_for(c), c, lang, engine.tz, now) for c in moved]
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            status = say(f"status.{row['status']}", lang, outcome=row["outcome"])
+            click.echo(
+                say(
+                    "tick.moved",
+                    lang,
+                    case=row["case"],
+                    step=row["step_label"],
+                    id=row["step"],
+                    status=status,
+                )
+            )
+        click.echo(say("tick.count", lang, count=len(rows)))
+
+
+@click.command("verify")
+@read_options
+def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> None:
+    """Replay every case's history against its flow version; exit 1 if any stored state differs.
+    Differing personal data is masked unless --show-personal."""
+    lang = chosen_lang(lang)
+    engine = current_engine()
+    rows: list[DiscrepancyRow] = []
+    fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
+    for found in engine.verify():
+        stepper = engine.stepper_for(engine.case(found.case_id))
+        these = discrepancy_rows(stepper, found, engine.tz, show_personal=show_personal)
+        rows += these
+        fields += [stepper.flow.fields] * len(these)
+    if as_json:
+        print_json(rows)
+    else:
+        for row, its_fields in zip(rows, fields, strict=True):
+            stored, replayed = (
+                discrepancy_text(its_fields, row["field"], row[k]) for k in ("stored", "replayed")
+            )
+            click.echo(
+                say(
+                    "verify.line",
+                    lang,
+                    case=row["case"],
+                    field=row["field"],
+                    stored=stored,
+                    replayed=replayed,
+                )
+            )
+        click.echo(say("verify.done", lang, count=len(rows)))
+    if rows:
+        raise SystemExit(1)

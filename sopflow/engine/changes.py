@@ -1,0 +1,153 @@
+"""What stepping a case produces: the result (new case, events, effects on other cases), the
+offers a step makes, and the per-step table of what each action name means there."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, NamedTuple
+
+from sopflow.cases.fielddata import Parser
+from sopflow.cases.records import Case, Event, EventKind, Fold
+from sopflow.i18n import Phrase
+from sopflow.language.model import Action, Check, Step
+
+CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)
+
+
+@dataclass(frozen=True)
+class StartChild:
+    parent_id: str
+    child_id: str
+    flow_id: str
+    data: Mapping[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NotifyParent:
+    parent_id: str
+    child_id: str
+    outcome: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SendSignal:
+    from_case: str
+    flow_id: str
+    action: str
+    at: datetime
+
+
+Effect = StartChild | NotifyParent | SendSignal
+
+
+class Result(NamedTuple):
+    """What a change did: the case after it, its new events, and what it does to other cases."""
+
+    case: Case
+    events: tuple[Event, ...]
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Something that can be done at the case's current step, by whom, with which data."""
+
+    name: str
+    kind: str  # "action" or "check"
+    label: Mapping[str, str]
+    to: str | None
+    roles: tuple[str, ...]
+    requires: tuple[str, ...]
+    accepts: tuple[str, ...]
+    available: bool = True
+    reason: str | None = None  # why not available: the guard that does not hold
+    problem: Phrase | None = None  # and, if it cannot be worked out now, why (in words)
+
+
+class Draft:
+    """A transition being built: the case so far, its new events and effects."""
+
+    def __init__(self, fold: Fold, case: Case, events: list[Event] | None = None) -> None:
+        self.fold = fold
+        self.case = case
+        self.events: list[Event] = events or []
+        self.effects: list[Effect] = []
+
+    def add(self, event: Event) -> None:
+        self.case = self.fold.apply(self.case, event)
+        self.events.append(event)
+
+    def seq(self) -> int:
+        return self.case.seq + 1
+
+    def add_system(
+        self,
+        at: datetime,
+        kind: EventKind,
+        name: str,
+        from_step: str,
+        to_step: str | None,
+        *,
+        why: Mapping[str, Any] | None = None,
+        child_id: str | None = None,
+    ) -> None:
+        """Add an event the engine itself makes (a decision, a timer, a child, an outcome)."""
+        event = Event(
+            seq=self.seq(),
+            at=at,
+            kind=kind,
+            name=name,
+            actor="system",
+            from_step=from_step,
+            to_step=to_step,
+            why=why,
+            child_id=child_id,
+        )
+        self.add(event)
+
+    def result(self) -> Result:
+        return Result(self.case, tuple(self.events), tuple(self.effects))
+
+
+class Move:
+    """What firing one name means at one step, worked out once.
+
+    `actions` are the step's actions of that name (several only when guards choose between them;
+    the flow checks make sure at most one holds), `check` the check of that name. The fields it
+    takes and requires are those of its first variant, as the flow format says. `choose`: there
+    are several variants or a guard, so the data merged with the new values is needed to pick."""
+
+    def __init__(
+        self,
+        name: str,
+        actions: tuple[Action, ...],
+        check: Check | None,
+        first: Action | Check,
+        parsers: Mapping[str, Parser],
+    ) -> None:
+        roles = [r for a in actions for r in a.roles] + list(check.roles if check else ())
+        self.name: Final = name
+        self.actions: Final = actions
+        self.check: Final = check
+        self.first: Final = first  # the action (or check) fired unless guards pick another
+        self.everyone: Final = tuple(dict.fromkeys(roles))  # every role that may fire a variant
+        self.anyone: Final = frozenset(roles)
+        self.takes: Final = {f: parsers[f] for f in (*first.requires, *first.accepts) if f in parsers}
+        self.requires: Final = first.requires
+        self.choose: Final = len(actions) > 1 or any(a.guard is not None for a in actions)
+
+
+def moves_of(step: Step, parsers: Mapping[str, Parser]) -> dict[str, Move]:
+    names = dict.fromkeys([a.name for a in step.actions] + [c.name for c in step.checks])
+    moves = {}
+    for name in names:
+        actions = tuple(a for a in step.actions if a.name == name)
+        checks = [c for c in step.checks if c.name == name]
+        first = actions[0] if actions else checks[0]
+        moves[name] = Move(name, actions, checks[0] if checks else None, first, parsers)
+    return moves

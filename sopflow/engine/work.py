@@ -1,0 +1,60 @@
+"""One change's unit of work: the cases it read (with the seq each had) and what it will save."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from sopflow.cases.records import Case, Event
+from sopflow.engine.changes import Result
+from sopflow.engine.schedule import next_times
+from sopflow.engine.stepper import Stepper
+from sopflow.store.rows import CaseWrite
+
+
+class Work:
+    """Cases touched by one change, as read (with their seq) and as they will be saved."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.read: dict[str, Case | None] = {}
+        self.current: dict[str, Case] = {}
+        self.new_events: dict[str, list[Event]] = {}
+        self.steppers: dict[str, Stepper] = {}
+
+    def read_seq(self, case_id: str) -> int | None:
+        """The seq the case had when read; None for a case this change creates."""
+        read = self.read.get(case_id)
+        return read.seq if read is not None else None
+
+    def record(self, result: Result, stepper: Stepper) -> None:
+        case = result.case
+        self.current[case.id] = case
+        self.new_events.setdefault(case.id, []).extend(result.events)
+        self.steppers[case.id] = stepper
+
+    def writes(self) -> list[CaseWrite]:
+        """What to save: each case this change gave new events, with the seq it was read with."""
+        writes = []
+        for cid, case in self.current.items():
+            if self.new_events.get(cid):
+                due, timer = next_times(self.steppers[cid], case)
+                new_events = tuple(self.new_events[cid])
+                writes.append(
+                    CaseWrite(
+                        case=case,
+                        read_seq=self.read_seq(cid),
+                        new_events=new_events,
+                        role=self.role_of(cid),
+                        next_due_at=due,
+                        next_timer_at=timer,
+                        before=self.read.get(cid),
+                    )
+                )
+        return writes
+
+    def role_of(self, case_id: str) -> str | None:
+        """Whose the case's step is now (None for an ended case): the store indexes it."""
+        case = self.current[case_id]
+        if not case.active:
+            return None
+        return self.steppers[case_id].flow.steps[case.step].role

@@ -1,0 +1,163 @@
+"""Cases and events to and from table rows, and the statements that write them (built once)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from sopflow.cases.fielddata import data_to_json
+from sopflow.cases.records import Case, Event, EventKind
+from sopflow.store.tables import cases, events
+
+
+def utc(value: datetime) -> datetime:
+    """Stored naive-UTC back to an aware UTC datetime."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def naive(value: datetime | None) -> datetime | None:
+    """A time as stored: naive UTC."""
+    if value is None:
+        return None
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
+
+
+# Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small.
+CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
+# Read to change: on PostgreSQL the row is locked until the change commits, so staff changing one
+# case at once queue up as they do on SQLite (whose BEGIN IMMEDIATE locks the whole file), instead
+# of all but one finding it changed. (SQLite has no FOR UPDATE; SQLAlchemy leaves it out there.)
+CASE_TO_CHANGE = CASE_BY_ID.with_for_update()
+INSERT_CASE = cases.insert()
+INSERT_EVENTS = events.insert()
+# What a change can alter; a case's flow, parent, place and creation never change.
+CHANGING = (
+    *("step", "role", "status", "outcome", "data", "updated_at", "entered_at"),
+    *("last_checks", "children", "next_due_at", "next_timer_at", "seq"),
+)
+ALL_COLUMNS = tuple(c.name for c in cases.columns)
+_GROUP = {  # columns that change together (the rest change with every event)
+    **dict.fromkeys(("step", "role", "status", "outcome", "entered_at"), "position"),
+    **{"data": "data", "last_checks": "last_checks", "children": "children"},
+}
+
+
+def update_if_unchanged(columns: tuple[str, ...]) -> sa.Update:
+    return (
+        cases.update()
+        .where(cases.c.id == sa.bindparam("read_id"), cases.c.seq == sa.bindparam("read_seq"))
+        .values({name: sa.bindparam(name) for name in columns})
+    )
+
+
+class CaseWrite(NamedTuple):
+    """A case to save: `read_seq` is the seq it had when read (None: a new case). With `before`,
+    the case as it was read, only the columns that changed are written."""
+
+    case: Case
+    read_seq: int | None
+    new_events: tuple[Event, ...]
+    role: str | None
+    next_due_at: datetime | None
+    next_timer_at: datetime | None = None
+    before: Case | None = None
+
+    def changed_columns(self) -> tuple[str, ...]:
+        """The case columns this write changes (in CHANGING's order, so that each set of columns
+        has one statement). A check, the commonest change, touches only its time, its seq, its
+        checks and when the next one is due: the data is not encoded and sent again."""
+        before, after = self.before, self.case
+        if before is None:
+            return CHANGING
+        moved = (before.step, before.status, before.entered_at) != (
+            after.step,
+            after.status,
+            after.entered_at,
+        )
+        changed = {
+            "position": moved,
+            "data": after.data is not before.data,
+            "last_checks": after.last_checks is not before.last_checks,
+            "children": after.children is not before.children,
+        }
+        return tuple(c for c in CHANGING if changed.get(_GROUP.get(c, ""), True))
+
+
+def case_row(item: CaseWrite, columns: tuple[str, ...]) -> dict[str, Any]:
+    """The case's row, with `columns` at least: the values that take work (JSON, UTC times) are
+    made only for the columns written."""
+    case = item.case
+    row: dict[str, Any] = {
+        "id": case.id,
+        "flow_id": case.flow_id,
+        "flow_digest": case.flow_digest,
+        "flow_version": case.flow_version,
+        "step": case.step,
+        "role": item.role,
+        "status": str(case.status),
+        "outcome": case.outcome,
+        "parent_id": case.parent_id,
+        "place": case.place,
+        "updated_at": naive(case.updated_at),
+        "next_due_at": naive(item.next_due_at),
+        "next_timer_at": naive(item.next_timer_at),
+        "seq": case.seq,
+    }
+    for name in columns:
+        if name not in row:
+            row[name] = _COSTLY[name](case)
+    return row
+
+
+_COSTLY: dict[str, Callable[[Case], Any]] = {
+    "data": lambda case: data_to_json(case.data),
+    "created_at": lambda case: naive(case.created_at),
+    "entered_at": lambda case: naive(case.entered_at),
+    "last_checks": lambda case: {k: v.astimezone(UTC).isoformat() for k, v in case.last_checks.items()},
+    "children": lambda case: list(case.children),
+}
+
+
+def event_row(case_id: str, event: Event) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "seq": event.seq,
+        "at": naive(event.at),
+        "kind": str(event.kind),
+        "name": event.name,
+        "actor": event.actor,
+        "role": event.role,
+        "from_step": event.from_step,
+        "to_step": event.to_step,
+        "changes": dict(event.changes),
+        "note": event.note,
+        "why": dict(event.why) if event.why is not None else None,
+        "child_id": event.child_id,
+    }
+
+
+def event_of(row: Mapping[str, Any]) -> Event:
+    return Event(
+        seq=row["seq"],
+        at=utc(row["at"]),
+        kind=EventKind(row["kind"]),
+        name=row["name"],
+        actor=row["actor"],
+        role=row["role"],
+        from_step=row["from_step"],
+        to_step=row["to_step"],
+        changes=MappingProxyType(row["changes"] or {}),
+        note=row["note"],
+        why=row["why"],
+        child_id=row["child_id"],
+    )
+
+
+def json_text(value: Any) -> str:
+    """JSON as stored: Chinese as itself, not as \\u escapes (half the size, and readable)."""
+    return json.dumps(value, ensure_ascii=False)
