@@ -24,12 +24,13 @@ demo: setup
 lint: setup
 	.venv/bin/ruff check sopflow tests bench
 	.venv/bin/ruff format --check sopflow tests bench
+	.venv/bin/lint-imports
 
 types: setup
 	.venv/bin/mypy
 
 unit: setup
-	.venv/bin/pytest -q
+	.venv/bin/pytest -q -n auto
 
 test: lint types unit
 

@@ -17,12 +17,12 @@ from sopflow.cases.privacy import mask_actor, mask_value, masked
 from sopflow.cases.records import Case, Event, EventKind
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
-from sopflow.engine.verify import Discrepancy
 from sopflow.i18n import say
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
 if TYPE_CHECKING:
     from sopflow.engine.runtime import Engine
+    from sopflow.engine.verify import Discrepancy
 
 
 class CaseSummary(TypedDict):
