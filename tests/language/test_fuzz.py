@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sopflow import Flow, FlowError, load_flow_bytes
 
 BASE = Path(__file__).parent.parent / "data" / "valid" / "base.yaml"
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(
     st.none(),
