@@ -1,1 +1,2 @@
-"""The flow engine: the flow model, loading and checking flow files, and (later) cases."""
+"""Stepping cases: the pure Stepper, the Engine that saves each change in one transaction (with
+its children, signals and hooks), what is due, verify, and cases as plain views."""
