@@ -2,16 +2,21 @@
 
 Rendering has three layers: this module extracts what a printed chart shows (steps with their
 role, time limits, timers and checks; the ways between them; groups; the legend) in one language;
-`dot.py` and `mermaid.py` turn that into text; `graphviz_run.py` runs `dot`. Nothing here does I/O.
+`dot.py` and `mermaid.py` turn that into text; `graphviz_run.py` runs `dot`. The only I/O here is
+finding a child flow's title (see `child_title`), once per child.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+from sopflow.engine.catalog import default_catalog
 from sopflow.engine.durations import format_duration
 from sopflow.engine.model import EdgeKind, Flow, Step, StepKind
+from sopflow.errors import FlowError
 from sopflow.ui import ui
 
 # Light fills that print well and stay apart in greyscale; one per role, in the flow's role order.
@@ -134,17 +139,51 @@ def step_notes(flow: Flow, step: Step, lang: str) -> tuple[str, ...]:
         )
         notes.append(ui("chart.timer", lang, after=format_duration(timer.after), start=start))
     if step.kind is StepKind.SUBFLOW and step.subflow:
-        notes.append(ui("chart.subflow", lang, flow=step.subflow))
-    if step.kind is StepKind.END and step.outcome:
-        notes.append(step.outcome)
+        notes.append(ui("chart.subflow", lang, flow=child_title(flow, step.subflow, lang)))
+    if step.kind is StepKind.END and step.outcome:  # said only where the box's name does not say it
+        outcome = outcome_label(flow, step.outcome, lang)
+        if outcome != flow.text(step.label, lang):
+            notes.append(ui("show.outcome", lang, value=outcome))
     return tuple(notes)
+
+
+def outcome_label(flow: Flow, outcome: str, lang: str) -> str:
+    """What an outcome of `flow` is called: the name of the (first) end step that gives it."""
+    ends = (s for s in flow.steps.values() if s.kind is StepKind.END and s.outcome == outcome)
+    end = next(ends, None)
+    return flow.text(end.label, lang) if end is not None and end.label else outcome
+
+
+def child_title(flow: Flow, child_id: str, lang: str) -> str:
+    """The title, in `lang`, of the child flow `child_id` that `flow` starts, found where loading
+    `flow` found it: beside its file, then among the built-in flows (a flow read from a store has
+    no file: the built-in flows). The id itself if no such flow can be read."""
+    child = _child_flow_of(flow, child_id)
+    return child.text(child.title, lang) if child is not None else child_id
+
+
+def _child_flow_of(flow: Flow, child_id: str) -> Flow | None:
+    if child_id == flow.id:
+        return flow
+    folder = Path(flow.source_path).parent if flow.source_path and Path(flow.source_path).is_file() else None
+    return _child_flow(str(folder) if folder else "", child_id)
+
+
+@lru_cache(maxsize=256)
+def _child_flow(folder: str, child_id: str) -> Flow | None:
+    """A child flow read once per process (charts are built many times while pages are fitted)."""
+    try:
+        return default_catalog(Path(folder) if folder else None).shallow(child_id)
+    except FlowError:
+        return None
 
 
 def edge_label(flow: Flow, step: Step, name: str, kind: EdgeKind, lang: str) -> str:
     if kind is EdgeKind.NEXT:
         return ""
-    if kind is EdgeKind.OUTCOME:
-        return name
+    if kind is EdgeKind.OUTCOME:  # an outcome of the child flow, called as the child calls it
+        child = _child_flow_of(flow, step.subflow) if step.subflow else None
+        return outcome_label(child, name, lang) if child is not None else name
     labelled = {a.name: a.label for a in step.actions} | {b.name: b.label for b in step.branches}
     labelled |= {t.name: t.label for t in step.timers} | {c.name: c.label for c in step.checks}
     text = flow.text(labelled[name], lang) if labelled.get(name) else name

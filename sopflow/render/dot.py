@@ -40,7 +40,8 @@ SHAPES = {
     # Room inside the outline: a diamond's corners, and a bold border, would otherwise touch the text.
     "decision": {"shape": "diamond", "style": "filled", "margin": "0.06,0.03"},
     "wait": {"shape": "box", "style": "filled", "peripheries": "2"},
-    "subflow": {"shape": "box3d", "style": "filled"},
+    # a 3-D box's depth is drawn inside its outline, at the top and right: room for it
+    "subflow": {"shape": "box3d", "style": "filled", "margin": "0.14,0.1"},
     "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2", "margin": "0.08,0.06"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},

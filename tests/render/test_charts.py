@@ -3,6 +3,7 @@ and a case drawn on its chart."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -195,3 +196,32 @@ def test_missing_dot_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> No
 def test_a_pdf_not_shaped_as_dot_writes_it_is_refused() -> None:
     with pytest.raises(RenderError):
         graphviz_run.on_paper(b"%PDF-1.5\n1 0 obj << >> endobj\n%%EOF\n", (595.28, 841.89))
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_child_flow_box_holds_its_text(lang: str) -> None:
+    """The words of a 3-D box stay on its front face: its depth, drawn inside the outline at the
+    top and right, does not run through the first line."""
+    faces = 0
+    for flow_id in ("three_check", "key_person_control", "home_isolation_supply"):
+        for page in golden_dot(flow_id, lang).split("\ndigraph "):
+            if "shape=box3d" not in page:
+                continue
+            source = page if page.startswith("digraph") else "digraph " + page
+            drawn = json.loads(graphviz_run.run_dot(source, "json"))
+            for node in drawn["objects"]:
+                if node.get("shape") != "box3d":
+                    continue
+                outline = next(op["points"] for op in node["_draw_"] if op["op"] == "P")
+                left, bottom = min(x for x, _ in outline), min(y for _, y in outline)
+                right, top = (p for p in next(op["points"] for op in node["_draw_"] if op["op"] == "L")[0])
+                size = 0.0
+                for op in node["_ldraw_"]:
+                    size = op.get("size", size)
+                    if op["op"] == "T":
+                        (x, y), width = op["pt"], op["width"]
+                        assert left < x and x + width <= right, (node["name"], op["text"])
+                        assert bottom < y and y + 0.85 * size <= top, (node["name"], op["text"])
+                faces += 1
+    assert faces == 3
