@@ -115,6 +115,9 @@ UI: dict[str, tuple[str, str]] = {
         "共 {count} 条路径；可到达的结果：{outcomes}",
     ),
     "paths.summary.one": ("1 path; outcome reached: {outcomes}", "共 1 条路径；可到达的结果：{outcomes}"),
+    # issue 10 (charts): a check's interval in words on a chart ("↻ 每 12 小时：测体温问症状")
+    "chart.every": ("every {every}", "每 {every}"),
+    "chart.check_every": ("↻ {every}: {label}", "↻ {every}：{label}"),
 }
 
 

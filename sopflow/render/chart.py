@@ -14,10 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from sopflow.engine.catalog import default_catalog
-from sopflow.engine.durations import format_duration
 from sopflow.engine.model import EdgeKind, Flow, Step, StepKind
 from sopflow.errors import FlowError
-from sopflow.ui import ui
+from sopflow.ui import duration_words, ui
 
 # Light fills that print well and stay apart in greyscale; one per role, in the flow's role order.
 ROLE_COLOURS = (
@@ -54,6 +53,7 @@ class ChartNode:
     group: str | None = None
     pages: tuple[int, ...] = ()  # for connectors: the page(s) the way continues on, or comes from
     incoming: bool = False  # a connector for ways coming in from other pages
+    keep: tuple[str, ...] = ()  # phrases never broken across lines: the role, a time limit, an interval
 
 
 @dataclass(frozen=True)
@@ -107,15 +107,20 @@ def legend(flow: Flow, lang: str) -> tuple[LegendEntry, ...]:
 
 
 def step_node(flow: Flow, step: Step, lang: str) -> ChartNode:
+    deadline = ui("chart.deadline", lang, value=duration_words(step.deadline, lang)) if step.deadline else ""
+    role_label = flow.text(flow.roles[step.role], lang)
+    spans = [ui("chart.every", lang, every=duration_words(c.every, lang)) for c in step.checks]
+    spans += [duration_words(t.after, lang) for t in step.timers]
     return ChartNode(
         id=step.id,
         kind=str(step.kind),
         title=flow.text(step.label, lang),
         role=step.role,
-        role_label=flow.text(flow.roles[step.role], lang),
+        role_label=role_label,
         notes=step_notes(flow, step, lang),
-        deadline=ui("chart.deadline", lang, value=format_duration(step.deadline)) if step.deadline else "",
+        deadline=deadline,
         group=step.group,
+        keep=tuple(dict.fromkeys(p for p in (role_label, deadline, *spans) if p)),
     )
 
 
@@ -123,21 +128,16 @@ def step_notes(flow: Flow, step: Step, lang: str) -> tuple[str, ...]:
     """The short lines under a step's title: who, how soon, what recurs, what runs out."""
     notes = []
     for check in step.checks:
-        notes.append(
-            ui(
-                "chart.check",
-                lang,
-                every=format_duration(check.every),
-                label=flow.text(check.label, lang) or check.name,
-            )
-        )
+        every = ui("chart.every", lang, every=duration_words(check.every, lang))
+        label = flow.text(check.label, lang) or check.name
+        notes.append(ui("chart.check_every", lang, every=every, label=label))
     for timer in step.timers:
         start = (
             flow.text(flow.fields[timer.from_field].label, lang)
             if timer.from_field
             else ui("chart.entered", lang)
         )
-        notes.append(ui("chart.timer", lang, after=format_duration(timer.after), start=start))
+        notes.append(ui("chart.timer", lang, after=duration_words(timer.after, lang), start=start))
     if step.kind is StepKind.SUBFLOW and step.subflow:
         notes.append(ui("chart.subflow", lang, flow=child_title(flow, step.subflow, lang)))
     if step.kind is StepKind.END and step.outcome:  # said only where the box's name does not say it

@@ -13,7 +13,7 @@ import graphviz
 
 from sopflow.render.chart import Chart, ChartEdge, ChartNode, ChartPage
 from sopflow.render.fit import MARGIN_PT, PAPERS
-from sopflow.render.text import shortened, wrap_box, wrap_lines
+from sopflow.render.text import shortened, width_pt, wrap_box, wrap_lines
 from sopflow.ui import ui
 
 FONT = "Noto Sans CJK SC"
@@ -148,7 +148,7 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
     rows = [f'<tr><td align="left" balign="left" colspan="8">{row}</td></tr>' for row in rows]
     legend_wrap = (LEGEND_PT, LEGEND_WRAP_PT, width / LEGEND_PER_ROW - 12)
     cells = [
-        f'<td bgcolor="{e.colour}" border="1">{_lines(wrap_box(e.label, *legend_wrap))}</td>'
+        f'<td bgcolor="{e.colour}" border="1">{_lines(wrap_box(e.label, *legend_wrap, keep=[e.label]))}</td>'
         for e in chart.legend
     ]
     rows += [
@@ -194,10 +194,11 @@ def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
             lines.append(f'<font point-size="{NOTE_PT}">{escape(text)}</font>')
         return "<" + "<br/>".join(lines) + ">"
     who = node.role_label + (f" · {node.deadline}" if node.deadline else "")
+    keep = [p for p in node.keep if width_pt(p, NOTE_PT) <= NOTE_WRAP_PT]  # none widens the box
     for note in (who, *node.notes):
-        lines += [
-            f'<font point-size="{NOTE_PT}">{escape(part)}</font>'
-            for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect)
+        lines += [  # a line ending where the role and the time limit part needs no "·"
+            f'<font point-size="{NOTE_PT}">{escape(part.removesuffix(" ·"))}</font>'
+            for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect, keep=keep)
         ]
     return "<" + "<br/>".join(lines) + ">"
 

@@ -95,3 +95,52 @@ def test_end_boxes_say_no_outcome_twice(flow_id: str) -> None:
     for node in chart.pages[0].nodes:
         if node.kind == "end":
             assert node.notes == ()  # each end step's name is its outcome's name
+
+
+def label_lines(flow_id: str, lang: str) -> list[list[str]]:
+    return [
+        [line.strip() for line in label.split("\n") if line.strip()]
+        for label in visible_labels(chart_dot(flow_id, lang))
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_durations_are_in_words(flow_id: str, lang: str) -> None:
+    text = "\n".join(line for lines in label_lines(flow_id, lang) for line in lines)
+    assert not re.findall(r"\b\d+[dhm]\b|\d+[dhm]\d", text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "zh",
+            [
+                "网格员 · 时限 1 天",
+                "↻ 每 12 小时：测体温问症状",
+                "计时：自计时起始日起 14 天",
+                "包保干部 · 时限 1 小时",
+            ],
+        ),
+        ("en", ["Grid worker within 1 day", "every 12 hours", "14 days from"]),
+    ],
+)
+def test_key_person_control_says_its_durations_as_people_do(lang: str, expected: list[str]) -> None:
+    text = "\n".join(" ".join(lines) for lines in label_lines("key_person_control", lang))
+    for words in expected:
+        assert words in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_no_line_holds_a_single_character_or_a_lone_duration(flow_id: str, lang: str) -> None:
+    def letters(line: str) -> int:
+        return sum(1 for char in line if char.isalnum())
+
+    for lines in label_lines(flow_id, lang):
+        if len(lines) > 1:
+            assert all(letters(line) > 1 for line in lines), lines
+            assert not [
+                line for line in lines if re.fullmatch(r"\d+ ?(天|小时|分钟|days?|hours?|minutes?)", line)
+            ]
