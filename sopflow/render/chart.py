@@ -61,7 +61,8 @@ class ChartEdge:
     source: str
     target: str
     label: str
-    kind: str  # an EdgeKind value, or "start"
+    kind: str  # an EdgeKind value, "start" or "connector"
+    name: str = ""  # the way out of `source` it draws (action, branch, timer, check, outcome, "next")
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,9 @@ def whole_page(
         step = flow.steps[step_id]
         for name, kind, target in step.exits():
             shown = target if target in on_page else _connector(flow, target, lang, where or {}, connectors)
-            edges.append(ChartEdge(step_id, shown, edge_label(flow, step, name, kind, lang), str(kind)))
+            edge = ChartEdge(step_id, shown, edge_label(flow, step, name, kind, lang), str(kind), name)
+            if edge not in edges:  # one action under two conditions (已重签承诺) is one arrow
+                edges.append(edge)
     for step_id, sources in _entries_from_elsewhere(flow, on_page).items():
         source = _connector(flow, step_id, lang, where or {}, connectors, sources=sources)
         edges.append(ChartEdge(source, step_id, "", "connector"))

@@ -14,6 +14,7 @@ import graphviz
 from sopflow.render.chart import Chart, ChartEdge, ChartNode, ChartPage
 from sopflow.render.fit import MARGIN_PT, PAPERS
 from sopflow.render.text import shortened, width_pt, wrap_box, wrap_lines
+from sopflow.render.words import word
 from sopflow.ui import ui
 
 FONT = "Noto Sans CJK SC"
@@ -70,7 +71,10 @@ class Highlight:
     """A case drawn onto its chart: where it is, the way it came, what can be done now."""
 
     current: str | None = None
-    taken: tuple[tuple[str, str, str], ...] = ()  # (from, to, "① 02-01 王芳")
+    # the ways the case went, each as (from step, kind, name, "① 02-01 10:30", who): kind and
+    # name are those of the way out (ChartEdge.kind, .name), so that of two ways between the same
+    # steps (群租, 逾期未办) only the one taken is marked; who is "system" for the software
+    taken: tuple[tuple[str, str, str, str, str], ...] = ()
     available: tuple[str, ...] = ()  # targets of the actions available now
     overdue: bool = False
 
@@ -119,7 +123,7 @@ def page_dot(
             for node in nodes:
                 cluster.node(node.id, **_node_attrs(chart, node, highlight, layout.text_width_pt))
     for edge in page.edges:
-        graph.edge(edge.source, edge.target, **_edge_attrs(edge, highlight, layout.text_width_pt))
+        graph.edge(edge.source, edge.target, **_edge_attrs(edge, highlight, layout.text_width_pt, chart.lang))
     source: str = graph.source
     return source
 
@@ -213,7 +217,11 @@ def _step_of(node_id: str) -> str:
     return node_id.split("__", 1)[1] if node_id.startswith(("to__", "from__")) else node_id
 
 
-def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float) -> dict[str, str]:
+def _actor(actor: str, lang: str) -> str:
+    return word("word.system", lang) if actor == "system" else actor
+
+
+def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float, lang: str) -> dict[str, str]:
     attrs: dict[str, str] = {}
     if edge.label:
         attrs["label"] = "\n".join(wrap_box(edge.label, EDGE_PT, EDGE_WRAP_PT, width / 2))
@@ -223,7 +231,12 @@ def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float) -> d
         attrs["arrowsize"] = "0.6"
     if highlight is not None:
         ends = (_step_of(edge.source), _step_of(edge.target))
-        taken = [mark for source, target, mark in highlight.taken if (source, target) == ends]
+        way = (edge.source, edge.kind, edge.name)
+        taken = [
+            f"{mark} {_actor(actor, lang)}"
+            for source, kind, name, mark, actor in highlight.taken
+            if (source, kind, name) == way
+        ]
         if taken:
             attrs.update(penwidth="3", color="#1f77b4", fontcolor="#1f77b4")
             attrs["label"] = (edge.label + "\n" if edge.label else "") + "\n".join(taken)
