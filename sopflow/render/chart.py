@@ -221,6 +221,8 @@ def whole_page(
             if edge not in edges:  # one action under two conditions (已重签承诺) is one arrow
                 edges.append(edge)
     for step_id, sources in _entries_from_elsewhere(flow, on_page).items():
+        if where is not None and not any(s in where for s in sources):
+            continue  # only from pages not printed (a case chart prints the pages the case was on)
         source = _connector(flow, step_id, lang, where or {}, connectors, sources=sources)
         edges.append(ChartEdge(source, step_id, "", "connector"))
     groups = {g: flow.text(flow.groups[g], lang) for g in dict.fromkeys(n.group for n in nodes if n.group)}

@@ -11,7 +11,7 @@ from sopflow.engine.privacy import mask_actor
 from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.render.dot import Highlight
-from sopflow.render.printing import PrintedChart
+from sopflow.render.printing import PrintedChart, only_pages
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -51,9 +51,12 @@ def case_highlight(
 
 
 def pages_for_case(printed: PrintedChart, case: Case) -> PrintedChart:
-    """Only the pages the case has been on (all of a one-page chart)."""
+    """Only the pages the case has been on (all of a one-page chart), as a chart of their own:
+    numbered 1, 2, ..., "see page N" meaning these pages (laid out again, see only_pages)."""
     visited = {case.step} | {e.to_step for e in case.history if e.to_step}
-    kept = tuple(p for p in printed.pages if visited & {n.id for n in p.page.nodes if n.kind != "connector"})
-    kept = kept or printed.pages
-    numbers = {p.page.number for p in kept}
-    return PrintedChart(printed.chart, kept, tuple(t for t in printed.too_big if t.page in numbers))
+    kept = {
+        p.page.number
+        for p in printed.pages
+        if visited & {n.id for n in p.page.nodes if n.kind != "connector"}
+    }
+    return only_pages(printed, kept or {p.page.number for p in printed.pages})
