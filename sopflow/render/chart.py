@@ -2,16 +2,20 @@
 
 Rendering has three layers: this module extracts what a printed chart shows (steps with their
 role, time limits, timers and checks; the ways between them; groups; the legend) in one language;
-`dot.py` and `mermaid.py` turn that into text; `graphviz_run.py` runs `dot`. Nothing here does I/O.
+`dot.py` and `mermaid.py` turn that into text; `graphviz_run.py` runs `dot`. The only I/O here is
+finding a child flow's title (see `child_title`), once per child.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-from sopflow.i18n import say
-from sopflow.language.durations import format_duration
+from sopflow.errors import FlowError
+from sopflow.i18n import duration_words, say
+from sopflow.language.catalog import default_catalog
 from sopflow.language.model import EdgeKind, Flow, Step, StepKind
 
 # Light fills that print well and stay apart in greyscale; one per role, in the flow's role order.
@@ -49,6 +53,7 @@ class ChartNode:
     group: str | None = None
     pages: tuple[int, ...] = ()  # for connectors: the page(s) the way continues on, or comes from
     incoming: bool = False  # a connector for ways coming in from other pages
+    keep: tuple[str, ...] = ()  # phrases never broken across lines: the role, a time limit, an interval
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,8 @@ class ChartEdge:
     source: str
     target: str
     label: str
-    kind: str  # an EdgeKind value, or "start"
+    kind: str  # an EdgeKind value, "start" or "connector"
+    name: str = ""  # the way out of `source` it draws (action, branch, timer, check, outcome, "next")
 
 
 @dataclass(frozen=True)
@@ -102,15 +108,20 @@ def legend(flow: Flow, lang: str) -> tuple[LegendEntry, ...]:
 
 
 def step_node(flow: Flow, step: Step, lang: str) -> ChartNode:
+    deadline = say("chart.deadline", lang, value=duration_words(step.deadline, lang)) if step.deadline else ""
+    role_label = flow.text(flow.roles[step.role], lang)
+    spans = [say("chart.every", lang, every=duration_words(c.every, lang)) for c in step.checks]
+    spans += [duration_words(t.after, lang) for t in step.timers]
     return ChartNode(
         id=step.id,
         kind=str(step.kind),
         title=flow.text(step.label, lang),
         role=step.role,
-        role_label=flow.text(flow.roles[step.role], lang),
+        role_label=role_label,
         notes=step_notes(flow, step, lang),
-        deadline=say("chart.deadline", lang, value=format_duration(step.deadline)) if step.deadline else "",
+        deadline=deadline,
         group=step.group,
+        keep=tuple(dict.fromkeys(p for p in (role_label, deadline, *spans) if p)),
     )
 
 
@@ -118,33 +129,62 @@ def step_notes(flow: Flow, step: Step, lang: str) -> tuple[str, ...]:
     """The short lines under a step's title: who, how soon, what recurs, what runs out."""
     notes = []
     for check in step.checks:
-        notes.append(
-            say(
-                "chart.check",
-                lang,
-                every=format_duration(check.every),
-                label=flow.text(check.label, lang) or check.name,
-            )
-        )
+        every = say("chart.every", lang, every=duration_words(check.every, lang))
+        label = flow.text(check.label, lang) or check.name
+        notes.append(say("chart.check_every", lang, every=every, label=label))
     for timer in step.timers:
         start = (
             flow.text(flow.fields[timer.from_field].label, lang)
             if timer.from_field
             else say("chart.entered", lang)
         )
-        notes.append(say("chart.timer", lang, after=format_duration(timer.after), start=start))
+        notes.append(say("chart.timer", lang, after=duration_words(timer.after, lang), start=start))
     if step.kind is StepKind.SUBFLOW and step.subflow:
-        notes.append(say("chart.subflow", lang, flow=step.subflow))
-    if step.kind is StepKind.END and step.outcome:
-        notes.append(step.outcome)
+        notes.append(say("chart.subflow", lang, flow=child_title(flow, step.subflow, lang)))
+    if step.kind is StepKind.END and step.outcome:  # said only where the box's name does not say it
+        outcome = outcome_label(flow, step.outcome, lang)
+        if outcome != flow.text(step.label, lang):
+            notes.append(say("show.outcome", lang, value=outcome))
     return tuple(notes)
+
+
+def outcome_label(flow: Flow, outcome: str, lang: str) -> str:
+    """What an outcome of `flow` is called: the name of the (first) end step that gives it."""
+    ends = (s for s in flow.steps.values() if s.kind is StepKind.END and s.outcome == outcome)
+    end = next(ends, None)
+    return flow.text(end.label, lang) if end is not None and end.label else outcome
+
+
+def child_title(flow: Flow, child_id: str, lang: str) -> str:
+    """The title, in `lang`, of the child flow `child_id` that `flow` starts, found where loading
+    `flow` found it: beside its file, then among the built-in flows (a flow read from a store has
+    no file: the built-in flows). The id itself if no such flow can be read."""
+    child = _child_flow_of(flow, child_id)
+    return child.text(child.title, lang) if child is not None else child_id
+
+
+def _child_flow_of(flow: Flow, child_id: str) -> Flow | None:
+    if child_id == flow.id:
+        return flow
+    folder = Path(flow.source_path).parent if flow.source_path and Path(flow.source_path).is_file() else None
+    return _child_flow(str(folder) if folder else "", child_id)
+
+
+@lru_cache(maxsize=256)
+def _child_flow(folder: str, child_id: str) -> Flow | None:
+    """A child flow read once per process (charts are built many times while pages are fitted)."""
+    try:
+        return default_catalog(Path(folder) if folder else None).shallow(child_id)
+    except FlowError:
+        return None
 
 
 def edge_label(flow: Flow, step: Step, name: str, kind: EdgeKind, lang: str) -> str:
     if kind is EdgeKind.NEXT:
         return ""
-    if kind is EdgeKind.OUTCOME:
-        return name
+    if kind is EdgeKind.OUTCOME:  # an outcome of the child flow, called as the child calls it
+        child = _child_flow_of(flow, step.subflow) if step.subflow else None
+        return outcome_label(child, name, lang) if child is not None else name
     labelled = {a.name: a.label for a in step.actions} | {b.name: b.label for b in step.branches}
     labelled |= {t.name: t.label for t in step.timers} | {c.name: c.label for c in step.checks}
     text = flow.text(labelled[name], lang) if labelled.get(name) else name
@@ -177,8 +217,12 @@ def whole_page(
         step = flow.steps[step_id]
         for name, kind, target in step.exits():
             shown = target if target in on_page else _connector(flow, target, lang, where or {}, connectors)
-            edges.append(ChartEdge(step_id, shown, edge_label(flow, step, name, kind, lang), str(kind)))
+            edge = ChartEdge(step_id, shown, edge_label(flow, step, name, kind, lang), str(kind), name)
+            if edge not in edges:  # one action under two conditions (已重签承诺) is one arrow
+                edges.append(edge)
     for step_id, sources in _entries_from_elsewhere(flow, on_page).items():
+        if where is not None and not any(s in where for s in sources):
+            continue  # only from pages not printed (a case chart prints the pages the case was on)
         source = _connector(flow, step_id, lang, where or {}, connectors, sources=sources)
         edges.append(ChartEdge(source, step_id, "", "connector"))
     groups = {g: flow.text(flow.groups[g], lang) for g in dict.fromkeys(n.group for n in nodes if n.group)}

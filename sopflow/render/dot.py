@@ -14,7 +14,7 @@ import graphviz
 from sopflow.i18n import say
 from sopflow.render.chart import Chart, ChartEdge, ChartNode, ChartPage
 from sopflow.render.fit import MARGIN_PT, PAPERS
-from sopflow.render.text import shortened, wrap_box, wrap_lines
+from sopflow.render.text import shortened, width_pt, wrap_box, wrap_lines
 
 FONT = "Noto Sans CJK SC"
 TITLE_PT = 18
@@ -40,7 +40,8 @@ SHAPES = {
     # Room inside the outline: a diamond's corners, and a bold border, would otherwise touch the text.
     "decision": {"shape": "diamond", "style": "filled", "margin": "0.06,0.03"},
     "wait": {"shape": "box", "style": "filled", "peripheries": "2"},
-    "subflow": {"shape": "box3d", "style": "filled"},
+    # a 3-D box's depth is drawn inside its outline, at the top and right: room for it
+    "subflow": {"shape": "box3d", "style": "filled", "margin": "0.14,0.1"},
     "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2", "margin": "0.08,0.06"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
@@ -69,7 +70,10 @@ class Highlight:
     """A case drawn onto its chart: where it is, the way it came, what can be done now."""
 
     current: str | None = None
-    taken: tuple[tuple[str, str, str], ...] = ()  # (from, to, "① 02-01 王芳")
+    # the ways the case went, each as (from step, kind, name, "① 02-01 10:30", who): kind and
+    # name are those of the way out (ChartEdge.kind, .name), so that of two ways between the same
+    # steps (群租, 逾期未办) only the one taken is marked; who is "system" for the software
+    taken: tuple[tuple[str, str, str, str, str], ...] = ()
     available: tuple[str, ...] = ()  # targets of the actions available now
     overdue: bool = False
 
@@ -118,7 +122,7 @@ def page_dot(
             for node in nodes:
                 cluster.node(node.id, **_node_attrs(chart, node, highlight, layout.text_width_pt))
     for edge in page.edges:
-        graph.edge(edge.source, edge.target, **_edge_attrs(edge, highlight, layout.text_width_pt))
+        graph.edge(edge.source, edge.target, **_edge_attrs(edge, highlight, layout.text_width_pt, chart.lang))
     source: str = graph.source
     return source
 
@@ -147,7 +151,7 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
     rows = [f'<tr><td align="left" balign="left" colspan="8">{row}</td></tr>' for row in rows]
     legend_wrap = (LEGEND_PT, LEGEND_WRAP_PT, width / LEGEND_PER_ROW - 12)
     cells = [
-        f'<td bgcolor="{e.colour}" border="1">{_lines(wrap_box(e.label, *legend_wrap))}</td>'
+        f'<td bgcolor="{e.colour}" border="1">{_lines(wrap_box(e.label, *legend_wrap, keep=[e.label]))}</td>'
         for e in chart.legend
     ]
     rows += [
@@ -189,10 +193,11 @@ def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
             lines.append(f'<font point-size="{NOTE_PT}">{escape(text)}</font>')
         return "<" + "<br/>".join(lines) + ">"
     who = node.role_label + (f" · {node.deadline}" if node.deadline else "")
+    keep = [p for p in node.keep if width_pt(p, NOTE_PT) <= NOTE_WRAP_PT]  # none widens the box
     for note in (who, *node.notes):
-        lines += [
-            f'<font point-size="{NOTE_PT}">{escape(part)}</font>'
-            for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect)
+        lines += [  # a line ending where the role and the time limit part needs no "·"
+            f'<font point-size="{NOTE_PT}">{escape(part.removesuffix(" ·"))}</font>'
+            for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect, keep=keep)
         ]
     return "<" + "<br/>".join(lines) + ">"
 
@@ -207,7 +212,11 @@ def _step_of(node_id: str) -> str:
     return node_id.split("__", 1)[1] if node_id.startswith(("to__", "from__")) else node_id
 
 
-def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float) -> dict[str, str]:
+def _actor(actor: str, lang: str) -> str:
+    return say("word.system", lang) if actor == "system" else actor
+
+
+def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float, lang: str) -> dict[str, str]:
     attrs: dict[str, str] = {}
     if edge.label:
         attrs["label"] = "\n".join(wrap_box(edge.label, EDGE_PT, EDGE_WRAP_PT, width / 2))
@@ -217,7 +226,12 @@ def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float) -> d
         attrs["arrowsize"] = "0.6"
     if highlight is not None:
         ends = (_step_of(edge.source), _step_of(edge.target))
-        taken = [mark for source, target, mark in highlight.taken if (source, target) == ends]
+        way = (edge.source, edge.kind, edge.name)
+        taken = [
+            f"{mark} {_actor(actor, lang)}"
+            for source, kind, name, mark, actor in highlight.taken
+            if (source, kind, name) == way
+        ]
         if taken:
             attrs.update(penwidth="3", color="#1f77b4", fontcolor="#1f77b4")
             attrs["label"] = (edge.label + "\n" if edge.label else "") + "\n".join(taken)

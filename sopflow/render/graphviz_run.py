@@ -4,7 +4,7 @@ run through `programs.run`, which says what to install when one is missing."""
 from __future__ import annotations
 
 import json
-import shutil
+import re
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -48,19 +48,59 @@ def write_pdf(pages: list[tuple[str, tuple[float, float]]], target: Path) -> Pat
     """One PDF with a page per (DOT source, paper size in points), each page exactly that paper
     with the drawing centred on it, written whole or not at all.
 
-    Graphviz's PDF page is the drawing's own size, a few points off the paper at best; poppler's
-    pdftocairo puts each page, unscaled and centred, on the exact paper, and pdfunite joins them."""
-    drawn = [(run_dot(source, "pdf"), paper) for source, paper in pages]
+    Graphviz's PDF page is the drawing's own size in whole points, a point or so off the paper;
+    its page box is set to the paper here (see `on_paper`), and poppler's pdfunite joins the
+    pages. The drawing is never run through cairo a second time: cairo 1.16, embedding again the
+    Noto Sans CJK subsets Graphviz embedded, takes some glyphs' advance widths wrongly from the
+    font program, and Latin words then print spaced apart (`ver ified_discr epancies`)."""
+    drawn = [on_paper(run_dot(source, "pdf"), paper) for source, paper in pages]
+    if len(drawn) == 1:
+        return write_file(target, drawn[0])
     with tempfile.TemporaryDirectory(prefix="sopflow-") as scratch:
         parts = []
-        for number, (pdf, (width, height)) in enumerate(drawn, start=1):
-            raw, placed = Path(scratch) / f"{number}.dot.pdf", Path(scratch) / f"{number}.pdf"
-            raw.write_bytes(pdf)
-            # given portrait, pdftocairo turns the paper to the page's own orientation
-            short, long = sorted((round(width), round(height)))
-            size = ["-paperw", str(short), "-paperh", str(long)]
-            run("pdftocairo", "-pdf", *size, "-noshrink", str(raw), str(placed))
-            parts.append(placed)
-        if len(parts) == 1:
-            return write_with(target, lambda temporary: shutil.copyfile(parts[0], temporary))
+        for number, pdf in enumerate(drawn, start=1):
+            parts.append(Path(scratch) / f"{number}.pdf")
+            parts[-1].write_bytes(pdf)
         return write_with(target, lambda temporary: run("pdfunite", *map(str, parts), str(temporary)))
+
+
+_MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]")
+_START_XREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+
+
+def on_paper(pdf: bytes, paper: tuple[float, float]) -> bytes:
+    """Graphviz's one-page PDF with its page made exactly `paper` (points, turned to the page's
+    own orientation), the drawing centred on it, and nothing else changed: only the page box is
+    rewritten (it may start below zero) and the byte offsets after it moved by as much.
+
+    Graphviz's cairo writes a plain PDF (one page dictionary, a cross-reference table); anything
+    else is refused rather than guessed at."""
+    boxes = list(_MEDIA_BOX.finditer(pdf))
+    end = _START_XREF.search(pdf)
+    if len(boxes) != 1 or end is None or not pdf.startswith(b"xref", int(end.group(1))):
+        raise RenderError("program.failed", program="dot", detail="unexpected PDF (no single page box)")
+    box, xref = boxes[0], int(end.group(1))
+    left, bottom, right, top = (float(v) for v in box.groups())
+    width, height = right - left, top - bottom
+    short, long = sorted(paper)
+    paper_w, paper_h = (long, short) if width > height else (short, long)
+    dx, dy = (paper_w - width) / 2, (paper_h - height) / 2
+    corners = (left - dx, bottom - dy, left - dx + paper_w, bottom - dy + paper_h)
+    new_box = b"/MediaBox [ " + b" ".join(b"%.4f" % v for v in corners) + b" ]"
+    shift = len(new_box) - len(box.group(0))
+
+    def moved(entry: re.Match[bytes]) -> bytes:
+        offset, generation, kind = entry.groups()
+        if kind == b"n" and int(offset) > box.start():
+            offset = b"%010d" % (int(offset) + shift)
+        return offset + b" " + generation + b" " + kind
+
+    table = _XREF_ENTRY.sub(moved, pdf[xref : end.start()])
+    return (
+        pdf[: box.start()]
+        + new_box
+        + pdf[box.end() : xref]
+        + table
+        + b"startxref\n%d\n%%%%EOF\n" % (xref + shift)
+    )

@@ -10,7 +10,8 @@ has to be and reported in `PrintedChart.too_big`, for the caller to warn about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sopflow.errors import RenderError
@@ -59,6 +60,8 @@ class PrintedChart:
     chart: Chart
     pages: tuple[PrintedPage, ...]
     too_big: tuple[TooBig, ...] = ()
+    flow: Flow | None = field(default=None, repr=False, compare=False)  # what was laid out, and how:
+    options: PrintOptions = field(default_factory=PrintOptions, repr=False, compare=False)  # see only_pages
 
     @property
     def readable(self) -> bool:
@@ -177,7 +180,22 @@ def _print(
         fitted, rankdir = max(choices, key=lambda choice: choice[0].scale)
         layout = Layout(fitted.size_in, fitted.pad_in, fitted.landscape, rankdir, options.paper)
         printed.append(PrintedPage(page, fitted, page_dot(chart, page, layout, options.highlight)))
-    return PrintedChart(chart, tuple(printed))
+    return PrintedChart(chart, tuple(printed), flow=flow, options=options)
+
+
+def only_pages(printed: PrintedChart, numbers: Collection[int]) -> PrintedChart:
+    """The chart with only the pages numbered `numbers`, each holding the same steps as before, but
+    numbered 1, 2, ... of their own, their "see page N" pointing at these numbers (and at no page
+    left out): a case chart prints the pages the case was on as a chart of its own."""
+    if printed.flow is None:
+        raise ValueError("only_pages needs a chart laid out by lay_out")
+    kept = [page for page in printed.pages if page.page.number in numbers]
+    if len(kept) == len(printed.pages):
+        return printed
+    steps = [[n.id for n in page.page.nodes if n.kind not in ("connector", "start")] for page in kept]
+    subtitles = [page.page.subtitle for page in kept]
+    flow, lang = printed.flow, printed.chart.lang
+    return _too_big(flow, _print(flow, lang, steps, subtitles, printed.options), title_fits=True)
 
 
 def write_chart(printed: PrintedChart, fmt: str, folder: Path, stem: str) -> list[Path]:

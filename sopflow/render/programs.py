@@ -27,7 +27,6 @@ PROGRAMS = {
     program.name: program
     for program in (
         Program("dot", "graphviz", frozenset({"-Tpdf", "-Tsvg", "-Tpng", "-Tjson"})),
-        Program("pdftocairo", "poppler-utils", frozenset({"-pdf", "-paperw", "-paperh", "-noshrink"})),
         Program("pdfunite", "poppler-utils", frozenset()),
         Program("fc-list", "fontconfig", frozenset()),
     )

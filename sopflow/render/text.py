@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 
 # Advance widths of printable ASCII (space to ~) in hundredths of an em, Noto Sans CJK SC Bold.
 _ASCII_WIDTHS = (
@@ -24,8 +25,8 @@ _WIDE_EM = 1.0  # Chinese, full-width punctuation, and symbols such as · → �
 
 # Never at the start of a line (they close what comes before) ...
 CLOSING = frozenset("）」』】〕〉》〗〙〛，。、：；！？…—’”·％‰～)]}>,.:;!?%")
-# ... and never at the end of one (they open what comes after).
-OPENING = frozenset("（「『【〔〈《〖〘〚‘“([{<")
+# ... and never at the end of one (they open what comes after, as the signs ↻ → ← do).
+OPENING = frozenset("（「『【〔〈《〖〘〚‘“([{<↻→←")
 
 LINE_HEIGHT = 1.4  # a line of text takes about 1.4 times its point size (Noto Sans CJK)
 
@@ -50,17 +51,31 @@ def _is_wide(char: str) -> bool:
     return char_em(char) == _WIDE_EM
 
 
-def _pieces(text: str) -> list[str]:
+def _pieces(text: str, keep: Sequence[str] = ()) -> list[str]:
     """The text cut where lines may break: each Chinese character on its own, a run of other
-    characters as one word, each space on its own; punctuation kept with the neighbour it belongs to."""
+    characters as one word, each space on its own; punctuation kept with the neighbour it belongs
+    to; each phrase of `keep` found in the text (a time limit: "时限 1 天") as one word."""
+    kept = sorted((k for k in keep if k), key=len, reverse=True)
     pieces: list[str] = []
-    for char in text:
+    at = 0
+    while at < len(text):
+        phrase = next((k for k in kept if text.startswith(k, at)), None)
         last = pieces[-1] if pieces else ""
+        opened = bool(last.strip()) and last.rstrip()[-1] in OPENING  # "↻ " opens what follows
+        if phrase is not None:
+            if opened:
+                pieces[-1] += phrase
+            else:
+                pieces.append(phrase)
+            at += len(phrase)
+            continue
+        char = text[at]
+        at += 1
         if char in CLOSING and last == " " and len(pieces) > 1:
             pieces[-2:] = [pieces[-2] + " " + char]  # "A ·" stays together: no line starts with "·"
         elif last and (
             char in CLOSING  # with what it closes
-            or last[-1] in OPENING  # an opening mark with what it opens
+            or opened  # an opening mark with what it opens
             or (char != " " and last[-1] != " " and not _is_wide(char) and not _is_wide(last[-1]))
         ):
             pieces[-1] += char
@@ -80,37 +95,87 @@ def _cut(piece: str, font_pt: float, width: float) -> list[str]:
     return parts
 
 
-def wrap_lines(text: str, width: float, font_pt: float) -> list[str]:
-    """`text` broken into lines at most `width` points wide at `font_pt` (where it can break)."""
+def _greedy(pieces: list[str], width: float, font_pt: float) -> list[str]:
+    """As many pieces on each line as fit."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
-        current = ""
-        for piece in _pieces(paragraph):
-            if current.strip() and width_pt(current + piece.rstrip(), font_pt) > width:
-                lines.append(current.rstrip())
-                current = piece.lstrip()
-            else:
-                current += piece
-            if width_pt(current.rstrip(), font_pt) > width:  # one word wider than the line
-                *whole, current = _cut(current.rstrip(), font_pt, width)
-                lines += whole
-        lines.append(current.rstrip())
+    current = ""
+    for piece in pieces:
+        if current.strip() and width_pt(current + piece.rstrip(), font_pt) > width:
+            lines.append(current.rstrip())
+            current = piece.lstrip()
+        else:
+            current += piece
+        if width_pt(current.rstrip(), font_pt) > width:  # one word wider than the line
+            *whole, current = _cut(current.rstrip(), font_pt, width)
+            lines += whole
+    lines.append(current.rstrip())
     return [line for line in lines if line]
 
 
-def box_width(text: str, font_pt: float, narrowest: float, widest: float, aspect: float = 1.0) -> float:
+def _letters(line: str) -> int:
+    """How many characters of `line` are more than punctuation or space."""
+    return sum(1 for char in line if not char.isspace() and char not in CLOSING and char not in OPENING)
+
+
+def _balanced(pieces: list[str], width: float, font_pt: float) -> list[str]:
+    """The pieces on as few lines as fit `width`, but each line as short as that allows (the
+    narrowest width giving no more lines, found by bisection), so that the last line is as full
+    as the others: "观察期满 / （到时）", not "观察期满（到 / 时）"."""
+    lines = _greedy(pieces, width, font_pt)
+    narrow, wide = min(width, max(width_pt(p.strip(), font_pt) for p in pieces)), width
+    while wide - narrow > 0.5:
+        middle = (narrow + wide) / 2
+        if len(_greedy(pieces, middle, font_pt)) <= len(lines):
+            wide = middle
+        else:
+            narrow = middle
+    return _greedy(pieces, wide, font_pt)
+
+
+def wrap_lines(text: str, width: float, font_pt: float, keep: Sequence[str] = ()) -> list[str]:
+    """`text` broken into lines at most `width` points wide at `font_pt` (where it can break; never
+    inside a phrase of `keep` that fits a line). No line is left holding a single character
+    ("测体温问症状异 / 常"): such a paragraph is broken into lines of even length instead."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        pieces = _pieces(paragraph, [k for k in keep if width_pt(k, font_pt) <= width])
+        wrapped = _greedy(pieces, width, font_pt)
+        if len(wrapped) > 1 and _letters(wrapped[-1]) <= 1:
+            wrapped = _balanced(pieces, width, font_pt)
+        lines += wrapped
+    return lines
+
+
+def box_width(
+    text: str,
+    font_pt: float,
+    narrowest: float,
+    widest: float,
+    aspect: float = 1.0,
+    *,
+    keep: Sequence[str] = (),
+) -> float:
     """The width to wrap a box's `text` to: `narrowest` for usual labels, so that boxes stay
     narrow; wider (up to `widest`) for a label long enough to make the text taller than `aspect`
     times narrower than wide, so that one long label does not make a box as tall as a page; and
     for a long word (an id), so that it is not cut."""
     square = math.sqrt(width_pt(text, font_pt) * font_pt * LINE_HEIGHT * aspect)
-    longest_word = max((width_pt(piece.strip(), font_pt) for piece in _pieces(text)), default=0.0)
+    longest_word = max((width_pt(piece.strip(), font_pt) for piece in _pieces(text, keep)), default=0.0)
     return max(narrowest, min(widest, max(square, longest_word)))
 
 
-def wrap_box(text: str, font_pt: float, narrowest: float, widest: float, aspect: float = 1.0) -> list[str]:
+def wrap_box(
+    text: str,
+    font_pt: float,
+    narrowest: float,
+    widest: float,
+    aspect: float = 1.0,
+    *,
+    keep: Sequence[str] = (),
+) -> list[str]:
     """`text` wrapped for a box (a step, a legend cell, an arrow's label): see box_width."""
-    return wrap_lines(text, box_width(text, font_pt, narrowest, widest, aspect), font_pt)
+    width = box_width(text, font_pt, narrowest, widest, aspect, keep=keep)
+    return wrap_lines(text, width, font_pt, keep)
 
 
 def shortened(lines: list[str], most: int) -> list[str]:

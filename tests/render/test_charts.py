@@ -3,6 +3,7 @@ and a case drawn on its chart."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ from PIL import Image
 
 from sopflow import builtin_flows
 from sopflow.errors import RenderError
-from sopflow.render import programs
+from sopflow.render import graphviz_run, programs
 from sopflow.render.chart import build_chart, split_by_group
 from sopflow.render.dot import page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
@@ -96,18 +97,18 @@ def test_pdf_embeds_the_chinese_font(flow_id: str, tmp_path: Path) -> None:
     assert cjk and all(line.split()[-5] == "yes" for line in cjk)  # the 'emb' column
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert f"Pages:           {len(laid_out(flow_id, 'zh').pages)}" in pages
-    assert re.search(r"Page size:\s+(595 x 84[12]|84[12] x 595) pts", pages), pages
+    assert re.search(r"Page size:\s+(595.28 x 841.89|841.89 x 595.28) pts", pages), pages
 
 
-def _page_sizes(pdf: Path) -> list[tuple[int, int]]:
+def _page_sizes(pdf: Path) -> list[tuple[float, float]]:
     info = subprocess.run(
         ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True
     ).stdout
-    return [(int(w), int(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)]
+    found = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    return [(float(w), float(h)) for w, h in found]
 
 
-A4 = {(595, 842), (842, 595)}
-A3 = {(842, 1191), (1191, 842)}
+A4 = {(595.28, 841.89), (841.89, 595.28)}
 
 
 @needs_dot
@@ -118,7 +119,7 @@ def test_every_pdf_page_is_exactly_a4(flow_id: str, tmp_path: Path) -> None:
     sizes = _page_sizes(pdf)
     assert len(sizes) == len(printed.pages)
     assert set(sizes) <= A4, sizes
-    expected = [(842, 595) if p.fit.landscape else (595, 842) for p in printed.pages]
+    expected = [(841.89, 595.28) if p.fit.landscape else (595.28, 841.89) for p in printed.pages]
     assert sizes == expected
 
 
@@ -126,7 +127,36 @@ def test_every_pdf_page_is_exactly_a4(flow_id: str, tmp_path: Path) -> None:
 def test_every_pdf_page_is_exactly_a3_when_asked(tmp_path: Path) -> None:
     printed = lay_out(FLOWS["key_person_control"], "zh", PrintOptions(paper="a3", landscape=True))
     [pdf] = write_chart(printed, "pdf", tmp_path, "kpc")
-    assert _page_sizes(pdf) == [(1191, 842)] * len(printed.pages)
+    assert _page_sizes(pdf) == [(1190.55, 841.89)] * len(printed.pages)
+
+
+def _words(pdf: Path) -> list[tuple[str, float]]:
+    """Every word poppler reads in `pdf`, with how wide it prints (points)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    word = r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>'
+    found = re.findall(word, boxes.stdout)
+    return [(word, float(right) - float(left)) for left, right, word in found]
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_text_is_set_as_graphviz_set_it(lang: str, tmp_path: Path) -> None:
+    """Putting a page on the paper leaves its text alone: every word as wide as in dot's own PDF,
+    and dot's own fonts. (Running the page through cairo again re-embedded Noto Sans CJK with some
+    glyphs' widths wrong: `ver ified_discr epancies_r esolved` ran past its box.)"""
+    printed = laid_out("three_check", lang)
+    [pdf] = write_chart(printed, "pdf", tmp_path, "three_check")
+    printed_words = _words(pdf)
+    dot_words = []
+    for page in printed.pages:
+        raw = tmp_path / f"{page.page.number}.dot.pdf"
+        raw.write_bytes(graphviz_run.run_dot(page.dot, "pdf"))
+        dot_words += _words(raw)
+    assert [word for word, _ in printed_words] == [word for word, _ in dot_words]
+    wider = [(w, a, b) for (w, a), (_, b) in zip(printed_words, dot_words, strict=True) if abs(a - b) > 0.05]
+    assert not wider
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CairoFont" not in fonts  # a font re-embedded by a second cairo pass
 
 
 @needs_dot
@@ -173,3 +203,37 @@ def test_only_known_programs_and_options_are_run() -> None:
         programs.command("rm", "-rf")
     with pytest.raises(ValueError, match="no option"):
         programs.command("dot", "-Tps:cairo")
+
+
+def test_a_pdf_not_shaped_as_dot_writes_it_is_refused() -> None:
+    with pytest.raises(RenderError):
+        graphviz_run.on_paper(b"%PDF-1.5\n1 0 obj << >> endobj\n%%EOF\n", (595.28, 841.89))
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_child_flow_box_holds_its_text(lang: str) -> None:
+    """The words of a 3-D box stay on its front face: its depth, drawn inside the outline at the
+    top and right, does not run through the first line."""
+    faces = 0
+    for flow_id in ("three_check", "key_person_control", "home_isolation_supply"):
+        for page in golden_dot(flow_id, lang).split("\ndigraph "):
+            if "shape=box3d" not in page:
+                continue
+            source = page if page.startswith("digraph") else "digraph " + page
+            drawn = json.loads(graphviz_run.run_dot(source, "json"))
+            for node in drawn["objects"]:
+                if node.get("shape") != "box3d":
+                    continue
+                outline = next(op["points"] for op in node["_draw_"] if op["op"] == "P")
+                left, bottom = min(x for x, _ in outline), min(y for _, y in outline)
+                right, top = (p for p in next(op["points"] for op in node["_draw_"] if op["op"] == "L")[0])
+                size = 0.0
+                for op in node["_ldraw_"]:
+                    size = op.get("size", size)
+                    if op["op"] == "T":
+                        (x, y), width = op["pt"], op["width"]
+                        assert left < x and x + width <= right, (node["name"], op["text"])
+                        assert bottom < y and y + 0.85 * size <= top, (node["name"], op["text"])
+                faces += 1
+    assert faces == 3

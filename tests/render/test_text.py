@@ -29,8 +29,9 @@ def test_words_of_other_scripts_are_not_broken_between_letters() -> None:
 @pytest.mark.parametrize(
     ("text", "width", "expected"),
     [
-        ("观察期满（到时）", 70, ["观察期满（到", "时）"]),  # never "）" alone at the start
-        ("乡镇（街道）指挥部 · 时限 1d", 129, ["乡镇（街道）指挥部 · 时限", "1d"]),
+        ("观察期满（到时）", 70, ["观察期满", "（到时）"]),  # never "）" alone, nor "时）" left over
+        ("测体温问症状异常", 79, ["测体温问", "症状异常"]),  # no single character on a line
+        ("启动：居家隔离人员生活保障", 129, ["启动：居家隔离", "人员生活保障"]),
         ("体温异常，立即上报。", 70, ["体温异常，立即", "上报。"]),
         ("请注意：「发热」", 50, ["请注意：", "「发热」"]),  # "「" stays with what it opens
         ("甲乙丙丁戊己庚辛", 40, ["甲乙丙丁", "戊己庚辛"]),  # Chinese breaks between any two
@@ -43,6 +44,21 @@ def test_words_of_other_scripts_are_not_broken_between_letters() -> None:
 def test_wrap_lines(text: str, width: float, expected: list[str]) -> None:
     assert wrap_lines(text, width, 10) == expected
     assert all(width_pt(line, 10) <= width for line in expected if " " not in line)
+
+
+def test_kept_phrases_are_not_broken() -> None:
+    who, limit = "乡镇（街道）指挥部", "时限 1 天"
+    assert wrap_lines(f"{who} · {limit}", 129, 10) == ["乡镇（街道）指挥部 · 时限", "1 天"]
+    assert wrap_lines(f"{who} · {limit}", 129, 10, keep=[who, limit]) == ["乡镇（街道）指挥部 ·", "时限 1 天"]
+    assert wrap_lines("↻ 每 12 小时：测体温问症状", 75, 10, keep=["每 12 小时"]) == [
+        "↻ 每 12 小时：",
+        "测体温问症状",
+    ]
+    assert wrap_lines("甲乙 时限 1 天", 30, 10, keep=["时限 1 天"]) == [
+        "甲乙",
+        "时限",
+        "1 天",
+    ]  # too wide: cut
 
 
 @pytest.mark.parametrize("width", [30, 45, 60, 75, 90, 120])

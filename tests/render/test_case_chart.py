@@ -1,0 +1,199 @@
+"""A case drawn on its flow's chart: only the ways it went are marked, each once, in order."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sopflow.engine.runtime import Engine
+from sopflow.render import graphviz_run
+from sopflow.render.chart import build_chart, split_by_group
+from sopflow.render.dot import page_dot
+from sopflow.render.printing import PrintOptions, lay_out, write_chart
+from sopflow.render.trace import case_highlight, pages_for_case
+from sopflow.store.store import open_store
+from tests.conftest import Clock
+from tests.render.test_charts import _words as pdf_words
+
+THREE_CHECK_TO_RENTED = [  # (action, role, data): a rented flat, up to its registration
+    ("team_assigned", "community_committee", {"team": "第三组"}),
+    ("visited", "grid_worker", {"occupant_count": 2}),
+    ("documents_seen", "grid_worker", {"full_name": "李四", "document_type": "id_card"}),
+    ("checked", "community_police", {"id_valid": True}),
+    ("asked", "grid_worker", {"temperature": 36.5, "symptoms": False, "travel_risk": False}),
+    ("matched", "grid_worker", {"match_code": "M7"}),
+    ("map_updated", "grid_worker", {"map_colour": "green"}),
+]
+KEY_PERSON_TO_OBSERVATION = [
+    ("lead_logged", "grid_worker", {"lead_source": "self_report", "lead_note": "自武汉返回"}),
+    (
+        "registered",
+        "grid_worker",
+        {
+            "full_name": "张三",
+            "address": "前郭镇东风社区3号楼2单元501",
+            "household_id": "H-3-2-501",
+            "temperature": 36.6,
+            "symptoms": False,
+            "id_number": "220721198503120045",
+            "arrival_date": "2020-01-31",
+        },
+    ),
+    ("categorized", "community_doctor", {"category": "KP7", "basis_date": "2020-01-31"}),
+    ("assessed", "community_doctor", {"home_suitable": True}),
+    ("placement_decided", "township_hq", {"placement": "home"}),
+    ("pledge_signed", "liaison_cadre", {"door_sign": "yellow", "phone": "13812345678"}),
+    ("team_assigned", "township_hq", {"care_team": "赵/王/刘/李"}),
+    ("camera_installed", "community_police", {"camera_id": "CAM-501"}),
+]
+
+
+@pytest.fixture
+def engine(tmp_path: Path, clock: Clock) -> Iterator[Engine]:
+    store = open_store(f"sqlite:///{tmp_path}/cases.db")
+    yield Engine(store, clock=clock)
+    store.close()
+
+
+def walk(engine: Engine, clock: Clock, case_id: str, moves: list[tuple[str, str, dict[str, Any]]]) -> None:
+    for action, role, data in moves:
+        clock.advance(minutes=30)
+        engine.fire(case_id, action, actor="王芳", role=role, data=data)
+
+
+def case_dot(engine: Engine, case_id: str, lang: str = "zh") -> list[str]:
+    """The DOT of every page of the case's chart, split as printed (main line, then groups)."""
+    case = engine.case(case_id)
+    stepper = engine.stepper_for(case)
+    highlight = case_highlight(stepper, case, engine.clock(), engine.tz)
+    flow = stepper.flow
+    pages, subtitles = split_by_group(flow, lang) if flow.groups else ([list(flow.steps)], [""])
+    chart = build_chart(flow, lang, pages, subtitles=subtitles)
+    return [page_dot(chart, page, highlight=highlight) for page in chart.pages]
+
+
+def edges_from(dots: list[str], step: str) -> list[str]:
+    return [line for dot in dots for line in re.findall(rf"^\t{step} -> .*?\]$", dot, re.M | re.S)]
+
+
+def test_of_two_ways_between_two_steps_only_the_one_taken_is_marked(engine: Engine, clock: Clock) -> None:
+    engine.start(
+        "three_check",
+        "TC-1",
+        {"dwelling_code": "D-3-501", "address": "东风社区3号楼501"},
+        actor="王芳",
+        role="community_committee",
+    )
+    walk(engine, clock, "TC-1", [*THREE_CHECK_TO_RENTED, ("overcrowded", "grid_worker", {})])
+    ways = edges_from(case_dot(engine, "TC-1"), "landlord_registration")
+    marked = [way for way in ways if "penwidth=3" in way]
+    assert len(ways) == 3 and len(marked) == 1
+    assert "群租\n⑪ 02-01 13:00 王*" in marked[0]  # 7 actions, 3 decisions, then 群租
+    [overdue] = [way for way in ways if "逾期未办" in way]
+    assert "penwidth" not in overdue and "⑪" not in overdue
+
+
+def test_an_action_under_two_conditions_is_one_arrow_marked_once(engine: Engine, clock: Clock) -> None:
+    engine.start(
+        "key_person_control",
+        "KP-1",
+        {"full_name": "张三", "phone": "13812345678"},
+        actor="王芳",
+        role="grid_worker",
+    )
+    walk(engine, clock, "KP-1", KEY_PERSON_TO_OBSERVATION)
+    walk(
+        engine,
+        clock,
+        "KP-1",
+        [
+            ("violation_found", "community_police", {}),
+            ("verified", "community_police", {"violation_real": True}),
+            ("repledged", "liaison_cadre", {}),
+        ],
+    )
+    dots = case_dot(engine, "KP-1")
+    repledged = [way for way in edges_from(dots, "violation_talk") if "已重签承诺" in way]
+    assert len(repledged) == 1 and "penwidth=3" in repledged[0]
+    marks = re.findall(r"[①-⑳] \d\d-\d\d \d\d:\d\d", "".join(dots))
+    assert len(marks) == len(set(marks)) == 16  # every move once: 10 actions, 4 decisions, the child
+    assert "系统" in "".join(dots) and "system" not in "".join(dots)  # the software's own moves
+
+
+def text_spans(drawn: dict[str, Any]) -> list[tuple[str, float, float, float, float]]:
+    """Every line of text dot places on a page (labels of the graph, nodes and arrows), as
+    (text, left, bottom, right, top) in points; a line is taken as 1 em high."""
+    spans = []
+    for item in [drawn, *drawn.get("objects", []), *drawn.get("edges", [])]:
+        for key in ("_ldraw_", "_tldraw_", "_hldraw_"):
+            size = 14.0
+            for op in item.get(key, []):
+                size = op.get("size", size)
+                if op["op"] == "T":
+                    (x, y), width = op["pt"], op["width"]
+                    left = {"l": x, "c": x - width / 2, "r": x - width}[op["align"]]
+                    spans.append((op["text"], left, y - 0.15 * size, left + width, y + 0.85 * size))
+    return spans
+
+
+@pytest.mark.needs_dot
+def test_a_case_chart_numbers_its_own_pages(engine: Engine, clock: Clock, tmp_path: Path) -> None:
+    """Only the pages the case was on, numbered 1..n of n, every "see page N" one of them; no two
+    lines of text on a page overlap, badges included, and the PDF sets them as dot did."""
+    engine.start(
+        "key_person_control", "KP-1", {"full_name": "张三", "phone": "138"}, actor="王芳", role="grid_worker"
+    )
+    walk(engine, clock, "KP-1", KEY_PERSON_TO_OBSERVATION)
+    walk(
+        engine,
+        clock,
+        "KP-1",
+        [
+            ("violation_found", "community_police", {}),
+            ("verified", "community_police", {"violation_real": False}),
+        ],
+    )
+    case = engine.case("KP-1")
+    stepper = engine.stepper_for(case)
+    highlight = case_highlight(stepper, case, engine.clock(), engine.tz)
+    whole = lay_out(stepper.flow, "zh", PrintOptions(highlight=highlight, heading="KP-1"))
+    printed = pages_for_case(whole, case)
+    total = len(printed.pages)
+    assert 1 < total < len(whole.pages)
+    assert [p.page.number for p in printed.pages] == list(range(1, total + 1))
+    on_page = {n.id: p.page.number for p in printed.pages for n in p.page.nodes if n.kind != "connector"}
+    for page in printed.pages:
+        assert f"第 {page.page.number} 页，共 {total} 页" in page.dot
+        for node in page.page.nodes:
+            if node.kind == "connector" and not node.incoming:
+                step = node.id.removeprefix("to__")
+                assert node.pages == ((on_page[step],) if step in on_page else ())
+            elif node.kind == "connector":
+                assert node.pages and set(node.pages) <= set(range(1, total + 1))
+        spans = text_spans(json.loads(graphviz_run.run_dot(page.dot, "json")))
+        for n, (text, left, bottom, right, top) in enumerate(spans):
+            for other, left2, bottom2, right2, top2 in spans[n + 1 :]:
+                apart = (
+                    right <= left2 + 0.5
+                    or right2 <= left + 0.5
+                    or top <= bottom2 + 0.5
+                    or top2 <= bottom + 0.5
+                )
+                assert apart, (page.page.number, text, other)
+    [pdf] = write_chart(printed, "pdf", tmp_path, "KP-1")
+    raw = tmp_path / "raw.pdf"
+    raw.write_bytes(graphviz_run.run_dot(printed.pages[0].dot, "pdf"))
+    first = [width for word, width in pdf_words(pdf) if "③" in word]
+    as_dot_set_it = [width for word, width in pdf_words(raw) if "③" in word]
+    assert first and first == pytest.approx(as_dot_set_it)  # the badge ③ as wide as dot set it
+    words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert re.findall(r"第 (\d+) 页，共 (\d+) 页", words) == [
+        (str(n), str(total)) for n in range(1, total + 1)
+    ]
+    assert {int(n) for n in re.findall(r"第 (\d+)(?:、\d+)* 页", words)} <= set(range(1, total + 1))
