@@ -18,7 +18,9 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from sopflow.cases.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_TEXT, has_control
+from sopflow.i18n import Named, named
 from sopflow.language.model import FieldSpec, FieldType
+from sopflow.language.naming import choice_names
 
 _TRUE = {"true", "yes", "y", "1", "on", "是", "有", "对"}
 _FALSE = {"false", "no", "n", "0", "off", "否", "无", "没有"}
@@ -35,13 +37,22 @@ class FieldValueError(ValueError):
 
 def parse_value(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> Any:
     """`raw` as a value of the field's type, or FieldValueError saying what was expected. `at`
-    is when the value is given (an ID number cannot show a birth date after it)."""
-    if isinstance(raw, str):
-        raw = unicodedata.normalize("NFKC", raw).strip()  # full-width digits, stray spaces
+    is when the value is given (an ID number cannot show a birth date after it).
+
+    Numbers, dates, codes and ID numbers are read the way they were meant (NFKC: full-width
+    digits, stray spaces); text — names, notes, addresses — is kept exactly as typed: a Chinese
+    comma or colon in it is the writer's, not a typo."""
+    if isinstance(raw, str) and spec.type is not FieldType.TEXT:
+        raw = unicodedata.normalize("NFKC", raw).strip()
     parser = _PARSERS[spec.type]
     value = parser(spec, raw, tz, at)
     _check_bounds(spec, value)
     return value
+
+
+def field_named(spec: FieldSpec) -> Named:
+    """The field as a message names it: 体温 temperature."""
+    return named(spec.id, spec.label)
 
 
 Parser = Callable[[Any, datetime], Any]  # (raw value, when it is given) -> value
@@ -83,18 +94,18 @@ def field_parser(spec: FieldSpec, tz: tzinfo) -> Parser:
 
 
 def _text(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
-    if not isinstance(raw, str) or not raw:
-        raise FieldValueError("value.text", field=spec.id)
+    if not isinstance(raw, str) or not raw.strip():
+        raise FieldValueError("value.text", field=field_named(spec))
     if len(raw) > MAX_TEXT:
-        raise FieldValueError("value.too_long", field=spec.id, limit=MAX_TEXT)
+        raise FieldValueError("value.too_long", field=field_named(spec), limit=MAX_TEXT)
     if has_control(raw, newlines=True):
-        raise FieldValueError("value.control", field=spec.id)  # NUL: PostgreSQL refuses it
+        raise FieldValueError("value.control", field=field_named(spec))  # NUL: PostgreSQL refuses it
     return raw
 
 
 def _in_range(spec: FieldSpec, value: date, raw: Any) -> None:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise FieldValueError("value.date_range", field=spec.id, value=raw)
+        raise FieldValueError("value.date_range", field=field_named(spec), value=raw)
 
 
 _UNITS = ("°C", "°", "度")  # 36.6℃ (NFKC makes ℃ °C), 36.6度: how a reading is written down
@@ -102,7 +113,7 @@ _UNITS = ("°C", "°", "度")  # 36.6℃ (NFKC makes ℃ °C), 36.6度: how a re
 
 def _integer(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> int:
     if isinstance(raw, bool):
-        raise FieldValueError("value.integer", field=spec.id, value=raw)
+        raise FieldValueError("value.integer", field=field_named(spec), value=raw)
     if isinstance(raw, int):
         return raw
     text = str(raw)
@@ -111,12 +122,12 @@ def _integer(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> int:
             raise ValueError(text)
         return int(text)
     except ValueError:
-        raise FieldValueError("value.integer", field=spec.id, value=raw) from None
+        raise FieldValueError("value.integer", field=field_named(spec), value=raw) from None
 
 
 def _number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> float:
     if isinstance(raw, bool):
-        raise FieldValueError("value.number", field=spec.id, value=raw)
+        raise FieldValueError("value.number", field=field_named(spec), value=raw)
     if isinstance(raw, str):
         for unit in _UNITS:
             raw = raw.removesuffix(unit).strip()
@@ -125,9 +136,9 @@ def _number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> float:
             raise ValueError(raw)
         value = float(raw)
     except (TypeError, ValueError):
-        raise FieldValueError("value.number", field=spec.id, value=raw) from None
+        raise FieldValueError("value.number", field=field_named(spec), value=raw) from None
     if math.isnan(value) or math.isinf(value):
-        raise FieldValueError("value.number", field=spec.id, value=raw)
+        raise FieldValueError("value.number", field=field_named(spec), value=raw)
     return value
 
 
@@ -139,7 +150,7 @@ def _boolean(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise FieldValueError("value.boolean", field=spec.id, value=raw)
+    raise FieldValueError("value.boolean", field=field_named(spec), value=raw)
 
 
 def _date(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> date:
@@ -152,7 +163,7 @@ def _date(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> date:
         try:
             value = date.fromisoformat(str(raw))
         except ValueError:
-            raise FieldValueError("value.date", field=spec.id, value=raw) from None
+            raise FieldValueError("value.date", field=field_named(spec), value=raw) from None
     _in_range(spec, value, raw)
     return value
 
@@ -165,7 +176,7 @@ def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> datetime:
         try:
             value = datetime.fromisoformat(str(raw))
         except ValueError:
-            raise FieldValueError("value.datetime", field=spec.id, value=raw) from None
+            raise FieldValueError("value.datetime", field=field_named(spec), value=raw) from None
     _in_range(spec, value, raw)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
@@ -173,13 +184,12 @@ def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> datetime:
 
 
 def _choice(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
-    text = str(raw)
-    if text in spec.choices:
-        return text
-    for code, labels in spec.choices.items():  # staff may type the label they see: 密切接触者
-        if text in labels.values():
-            return code
-    raise FieldValueError("value.choice", field=spec.id, value=raw, choices=", ".join(spec.choices))
+    """A code, or the label staff see (密切接触者, 黄色（其他）, 黄色) in any language of the flow."""
+    names = choice_names(spec)
+    code = names.find(str(raw), refuse=FieldValueError)
+    if code is None:
+        raise FieldValueError("value.choice", field=field_named(spec), value=raw, choices=names.listing())
+    return code
 
 
 def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
@@ -191,12 +201,12 @@ def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
     number = ric.compact(str(raw)).upper()
     try:
         if len(number) != 18 or not number[:17].isdigit() or ric.calc_check_digit(number) != number[-1]:
-            raise FieldValueError("value.id_number", field=spec.id, value=raw)
+            raise FieldValueError("value.id_number", field=field_named(spec), value=raw)
         born = ric.get_birth_date(number)
     except StdnumError:
-        raise FieldValueError("value.id_number", field=spec.id, value=raw) from None
+        raise FieldValueError("value.id_number", field=field_named(spec), value=raw) from None
     if born > at.astimezone(tz).date():
-        raise FieldValueError("value.id_number", field=spec.id, value=raw)
+        raise FieldValueError("value.id_number", field=field_named(spec), value=raw)
     return number
 
 
@@ -214,9 +224,9 @@ _PARSERS = {
 
 def _check_bounds(spec: FieldSpec, value: Any) -> None:
     if spec.minimum is not None and value < spec.minimum:
-        raise FieldValueError("value.below_min", field=spec.id, value=value, limit=spec.minimum)
+        raise FieldValueError("value.below_min", field=field_named(spec), value=value, limit=spec.minimum)
     if spec.maximum is not None and value > spec.maximum:
-        raise FieldValueError("value.above_max", field=spec.id, value=value, limit=spec.maximum)
+        raise FieldValueError("value.above_max", field=field_named(spec), value=value, limit=spec.maximum)
 
 
 def to_json(value: Any) -> Any:

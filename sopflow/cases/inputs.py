@@ -2,9 +2,9 @@
 checked before anything is computed, so that both databases take it and a typo does not make a
 second case or a second place.
 
-Staff type on phones with Chinese input methods: full-width digits and slashes, stray spaces. Ids
-and places are NFKC-normalised the way field values are, so `QG-０００１ ` is `QG-0001` and
-`前郭镇／东风社区/` is `前郭镇/东风社区`.
+Staff type on phones with Chinese input methods: full-width digits and slashes, stray spaces. Ids,
+roles and places are NFKC-normalised the way codes and numbers are, so `QG-０００１ ` is `QG-0001`
+and `前郭镇／东风社区/` is `前郭镇/东风社区`. Names and notes are a person's words: kept as typed.
 """
 
 from __future__ import annotations
@@ -71,13 +71,14 @@ def place(raw: str | None, *, case: str = "-") -> str | None:
 
 
 def actor(raw: str, *, case: str = "-") -> str:
-    """Who did it: a name is needed (the history answers 'who'), within MAX_NAME characters."""
+    """Who did it: a name is needed (the history answers 'who'), within MAX_NAME characters. A
+    name is kept as written (only spaces at its ends go: they come from typing, not from it)."""
     if not isinstance(raw, str):
         raise CaseError("case.no_actor", case=case)
-    value = tidy(raw)
+    value = raw.strip()
     if not value:
         raise CaseError("case.no_actor", case=case)
-    if value == SYSTEM:
+    if tidy(value) == SYSTEM:
         raise CaseError("case.system_actor", case=case)
     _check_name("actor", value, case)
     return value

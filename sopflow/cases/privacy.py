@@ -1,19 +1,47 @@
-"""Masking personal data in lists, charts and reports: enough left to recognise, not to misuse."""
+"""Masking personal data in lists, charts and reports: enough left to recognise, not to misuse.
+
+Every output that masks comes here: case data, history values and notes, who did what. A phone or
+ID number is masked wherever it is written, inside any free text too (`赵干部13812345678` ->
+`赵干部138****5678`, a note `电话13812345678`), not only in the fields marked personal.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from sopflow.language.model import FieldSpec, FieldType
 
+# A resident ID number (18 characters, or the old 15 digits) or a phone number (7 to 12 digits: a
+# mobile, a landline with its area code; a mobile written 138-1234-5678 or 138 1234 5678), not
+# inside a longer run of digits. \d takes full-width digits too: text is kept as typed.
+_NUMBER = re.compile(
+    r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|\d{15}|1\d{2}[- ]\d{4}[- ]\d{4}|0\d{2,3}-\d{7,8}|\d{7,12})(?![\dA-Za-z])"
+)
+
+
+def _mask_number(number: str) -> str:
+    """220721198503120045 -> 220721********0045 (place code and end kept); 13812345678 ->
+    138****5678; 0438-1234567 -> 043*****4567: the separators are masked with the digits."""
+    if len(number) >= 15 and number[:15].isdigit():
+        return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def mask_numbers(text: str) -> str:
+    """Free text with every phone and ID number in it masked; the rest as written."""
+    return _NUMBER.sub(lambda found: _mask_number(found.group()), text)
+
 
 def mask_text(value: str) -> str:
-    """张三丰 -> 张**; 13812345678 -> 138****5678; 220721198503120045 -> 220721********0045."""
-    if len(value) >= 15 and value[:6].isdigit():  # an ID number: keep the place code and the end
-        return value[:6] + "*" * (len(value) - 10) + value[-4:]
-    if len(value) >= 7 and value.isdigit():  # a phone number
-        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    """A personal text: 张三丰 -> 张**; 13812345678 -> 138****5678; 220721198503120045 ->
+    220721********0045; an address -> its first part; a text with phone or ID numbers in it
+    (a care team: 赵干部13812345678) -> those numbers masked."""
+    if _NUMBER.fullmatch(value) or (len(value) >= 7 and value.isdigit()):
+        return _mask_number(value)
+    if _NUMBER.search(value):  # names with their phones: the numbers are what can be misused
+        return mask_numbers(value)
     if len(value) > 8:  # an address: the first part (town, compound) only
         return value[:6] + "***"
     return value[:1] + "*" * max(len(value) - 1, 1)
@@ -25,11 +53,20 @@ def mask_actor(actor: str, *, show_personal: bool) -> str:
 
 
 def mask_value(spec: FieldSpec | None, value: Any) -> Any:
-    if spec is None or not spec.personal or value is None:
+    """A value of case data as lists show it: personal fields masked, and phone and ID numbers
+    masked in any other text."""
+    if value is None:
         return value
+    if spec is None or not spec.personal:
+        return mask_numbers(value) if isinstance(value, str) else value
     if spec.type in (FieldType.TEXT, FieldType.ID_NUMBER):
         return mask_text(str(value))
     return "***"
+
+
+def mask_note(note: str | None, *, show_personal: bool) -> str | None:
+    """A note in a history: free text, its phone and ID numbers masked."""
+    return note if note is None or show_personal else mask_numbers(note)
 
 
 def masked(

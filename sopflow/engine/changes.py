@@ -67,6 +67,7 @@ class Offer:
     available: bool = True
     reason: str | None = None  # why not available: the guard that does not hold
     problem: Phrase | None = None  # and, if it cannot be worked out now, why (in words)
+    held: tuple[str, ...] = ()  # required fields the case holds: taken from it unless given anew
 
 
 class Draft:
@@ -129,6 +130,7 @@ class Move:
         check: Check | None,
         first: Action | Check,
         parsers: Mapping[str, Parser],
+        fresh: frozenset[str],
     ) -> None:
         roles = [r for a in actions for r in a.roles] + list(check.roles if check else ())
         self.name: Final = name
@@ -139,15 +141,17 @@ class Move:
         self.anyone: Final = frozenset(roles)
         self.takes: Final = {f: parsers[f] for f in (*first.requires, *first.accepts) if f in parsers}
         self.requires: Final = first.requires
+        # what must be given anew even when the case holds it: a check's readings, fresh fields
+        self.fresh: Final = frozenset(first.requires) if check is first else fresh & set(first.requires)
         self.choose: Final = len(actions) > 1 or any(a.guard is not None for a in actions)
 
 
-def moves_of(step: Step, parsers: Mapping[str, Parser]) -> dict[str, Move]:
+def moves_of(step: Step, parsers: Mapping[str, Parser], fresh: frozenset[str]) -> dict[str, Move]:
     names = dict.fromkeys([a.name for a in step.actions] + [c.name for c in step.checks])
     moves = {}
     for name in names:
         actions = tuple(a for a in step.actions if a.name == name)
         checks = [c for c in step.checks if c.name == name]
         first = actions[0] if actions else checks[0]
-        moves[name] = Move(name, actions, checks[0] if checks else None, first, parsers)
+        moves[name] = Move(name, actions, checks[0] if checks else None, first, parsers, fresh)
     return moves

@@ -13,15 +13,16 @@ from sopflow.cases.records import NO_CHANGES
 from sopflow.engine.changes import Move
 from sopflow.errors import CaseError
 from sopflow.language.model import Flow
-from sopflow.language.names import suggest
+from sopflow.language.naming import FlowNames
 
 
 class Entries:
     """The field parsers of one flow (version), and the refusals of a field it cannot take."""
 
-    def __init__(self, flow: Flow, parsers: Mapping[str, Parser]) -> None:
+    def __init__(self, flow: Flow, parsers: Mapping[str, Parser], names: FlowNames) -> None:
         self.flow = flow
         self.parsers = parsers
+        self.names = names
 
     def changes(
         self, before: Mapping[str, Any], values: Mapping[str, Any], *, every: bool = False
@@ -37,13 +38,17 @@ class Entries:
         return MappingProxyType(changes) if changes else NO_CHANGES
 
     def parse_taken(self, case_id: str, data: Mapping[str, Any], move: Move, at: datetime) -> dict[str, Any]:
-        """The values an action or check was given, parsed; the fields must be ones it takes."""
+        """The values an action or check was given, parsed; the fields must be ones it takes.
+        A field may be named by its id or its label (体温=37.5)."""
         takes = move.takes
         values = {}
-        for name, raw in data.items():
-            parse = takes.get(name)
+        for given, raw in data.items():
+            name, parse = given, takes.get(given)
             if parse is None:
-                self.refuse_field(case_id, name, set(takes), move.name)
+                name = self.names.fields.id_of(given, refuse=CaseError)
+                parse = takes.get(name)
+            if parse is None:
+                self.refuse_field(case_id, given, set(takes), move.name)
             try:
                 values[name] = parse(raw, at)
             except FieldValueError as exc:
@@ -61,10 +66,11 @@ class Entries:
     ) -> dict[str, Any]:
         """`data` parsed by the flow's fields; with `allowed`, only those fields may be given."""
         values: dict[str, Any] = {}
-        for name, raw in data.items():
+        for given, raw in data.items():
+            name = given if given in self.parsers else self.names.fields.id_of(given, refuse=CaseError)
             parse = self.parsers.get(name)
             if parse is None or (allowed is not None and name not in allowed):
-                self.refuse_field(case_id, name, allowed, action)
+                self.refuse_field(case_id, given, allowed, action)
             try:
                 values[name] = parse(raw, at)
             except FieldValueError as exc:
@@ -72,18 +78,20 @@ class Entries:
         return values
 
     def refuse_field(self, case_id: str, name: str, allowed: set[str] | None, action: str) -> NoReturn:
-        if name not in self.flow.fields:
+        fields = self.names.fields
+        known = fields.find(name)
+        if known is None:
             raise CaseError(
                 "case.unknown_field",
                 case=case_id,
                 field=name,
                 flow=self.flow.id,
-                suggestion=suggest(name, self.flow.fields),
+                suggestion=fields.suggestion(name),
             )
         raise CaseError(
             "case.field_not_taken",
             case=case_id,
-            field=name,
-            action=action,
-            fields=", ".join(sorted(allowed or ())) or "-",
+            field=fields.named(known),
+            action=self.names.actions.named(action) if action else "-",
+            fields=fields.listing(f for f in self.flow.fields if f in (allowed or ())),
         )

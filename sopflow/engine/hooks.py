@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from sopflow.cases.records import Case, Event
 from sopflow.errors import LookupFailed
 from sopflow.language.catalog import FlowCatalog
-from sopflow.language.names import suggest
 
 Hook = Callable[[Case, Event], None]
 HookErrorHandler = Callable[[Case, Event, Exception], None]
@@ -23,16 +22,19 @@ def log_hook_error(case: Case, event: Event, error: Exception) -> None:
     log.error("hook failed for case %s entering %s", case.id, event.to_step, exc_info=error)
 
 
-def check_hook_target(flows: FlowCatalog, step: str | None, flow: str | None) -> None:
-    """LookupFailed for a flow or step that is not there: a misspelt name would never fire."""
+def check_hook_target(flows: FlowCatalog, step: str | None, flow: str | None) -> tuple[str | None, str | None]:
+    """The flow and step ids a hook is for (each given by id or name: 重点人员管控, 异常发现);
+    LookupFailed for a flow or step that is not there: a misspelt name would never fire."""
+    flow_id = None if flow is None else flows.load(flow).id  # LookupFailed for a flow not there
     if step is None:
-        if flow is not None:
-            flows.load(flow)  # LookupFailed for a flow that is not there
-        return
-    loaded = [flows.load(flow)] if flow is not None else [flows.load(i) for i in flows.ids()]
-    if not any(step in f.steps for f in loaded):
-        known = sorted({s for f in loaded for s in f.steps})
-        raise LookupFailed("hook.unknown_step", step=step, flow=flow or "*", suggestion=suggest(step, known))
+        return flow_id, None
+    names = flows.names("step", flow_id)
+    step_id = names.find(step)
+    if step_id is None:
+        raise LookupFailed(
+            "hook.unknown_step", step=step, flow=flow_id or "*", suggestion=names.suggestion(step)
+        )
+    return flow_id, step_id
 
 
 def run_hooks(

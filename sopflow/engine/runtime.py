@@ -91,7 +91,7 @@ class Engine:
         raises does not undo the change nor stop the other hooks: see `on_hook_error`.
 
         The flow and step are checked now: a misspelt name would otherwise never fire."""
-        check_hook_target(self.flows, step, flow)
+        flow, step = check_hook_target(self.flows, step, flow)
 
         def register(hook: Hook) -> Hook:
             self._hooks.append((flow, step, hook))
@@ -124,13 +124,30 @@ class Engine:
         by name: `engine.cases(place="前郭镇", status="active")` (see CaseFilter)."""
         wanted = replace(where or CaseFilter(), **filters)
         tidied = replace(
-            wanted,
+            self._by_name(wanted),
             place=inputs.place(wanted.place),
             due_before=None if wanted.due_before is None else self._now(wanted.due_before),
             timer_before=None if wanted.timer_before is None else self._now(wanted.timer_before),
         )
         with self.store.reading() as conn:
             return self.store.select(conn, tidied)
+
+    def _by_name(self, wanted: CaseFilter) -> CaseFilter:
+        """A filter with the flow, step and role given by id or by name (重点人员管控, 异常发现,
+        网格员) as ids; a name that names nothing stays as it is (and matches no case)."""
+        flow_id = None if wanted.flow_id is None else self.flows.flow_id(inputs.tidy(wanted.flow_id))
+        named = {"flow_id": flow_id}
+        for kind in ("step", "role"):
+            typed = getattr(wanted, kind)
+            if typed is not None:
+                named[kind] = self._id_of(kind, inputs.tidy(typed), flow_id)
+        return replace(wanted, **named)
+
+    def _id_of(self, kind: str, typed: str, flow_id: str | None) -> str:
+        """A step or role of `flow_id` (or of any flow) by id or name."""
+        if flow_id is not None and flow_id not in self.flows.ids():
+            return typed  # a flow no longer in the catalog: its cases are found by ids only
+        return self.flows.names(kind, flow_id).id_of(typed)
 
     def due(
         self,
@@ -142,6 +159,7 @@ class Engine:
     ) -> list[DueItem]:
         """What is overdue or due within `within`, overdue first, then soonest first."""
         now = self._now(now)
+        role = None if role is None else self._id_of("role", inputs.tidy(role), None)
         with self.store.reading() as conn:
             candidates = self.store.select(
                 conn, CaseFilter(due_before=now + within, place=inputs.place(place))

@@ -20,8 +20,10 @@ from typing import Any, NoReturn
 from sopflow.cases.fielddata import field_parser, to_json
 from sopflow.cases.inputs import local_text
 from sopflow.cases.records import Case, CaseStatus, Event, EventKind, Fold, copied, new_case
+from sopflow.engine import refusals
 from sopflow.engine.changes import (
     Draft,
+    Move,
     NotifyParent,
     Offer,
     Result,
@@ -31,10 +33,10 @@ from sopflow.engine.changes import (
 )
 from sopflow.engine.entries import Entries
 from sopflow.errors import CaseError
-from sopflow.i18n import InLanguages, Phrase, ui_languages
+from sopflow.i18n import Phrase
 from sopflow.language.guards import GuardRuntimeError
 from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
-from sopflow.language.names import suggest
+from sopflow.language.naming import FlowNames
 
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
 
@@ -48,9 +50,12 @@ class Stepper:
         self.day_zero = day_zero
         self.params: Mapping[str, Any] = MappingProxyType({p.id: p.value for p in flow.params.values()})
         self.fold = Fold(flow)
+        self.names = FlowNames(flow)  # what people type for ids: labels, in any of its languages
         self._parsers = {name: field_parser(spec, tz) for name, spec in flow.fields.items()}
-        self._moves = {step.id: moves_of(step, self._parsers) for step in flow.steps.values()}
-        self.entries = Entries(flow, self._parsers)
+        self._moves = {
+            step.id: moves_of(step, self._parsers, flow.fresh_fields) for step in flow.steps.values()
+        }
+        self.entries = Entries(flow, self._parsers, self.names)
         # steps that move on by themselves (or end the case) once entered
         self._automatic = frozenset(
             s.id for s in flow.steps.values() if s.kind in (StepKind.DECISION, StepKind.SUBFLOW, StepKind.END)
@@ -77,16 +82,12 @@ class Stepper:
         missing = [f.id for f in self.flow.fields.values() if f.required and f.id not in values]
         if missing:
             raise CaseError(
-                "case.missing_required", case=case_id, fields=", ".join(missing), flow=self.flow.id
-            )
-        if role is not None and role not in self.flow.roles:
-            raise CaseError(
-                "case.unknown_role",
+                "case.missing_required",
                 case=case_id,
-                role=role,
-                roles=", ".join(self.flow.roles),
-                suggestion=suggest(role, self.flow.roles),
+                fields=self.names.fields.listing(missing),
+                flow=self.flow.id,
             )
+        role = self._role(case_id, role)
         draft = Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
         changes = self.entries.changes({}, values)
         draft.add(Event(1, at, EventKind.START, "start", actor, role, None, self.flow.start, changes, note))
@@ -100,9 +101,11 @@ class Stepper:
         if not case.active:
             return []
         step = self.flow.steps[case.step]
+        moves = self._moves[case.step]
         offers = []
         for action in step.actions:
             holds, reason, problem = self._guard_state(action.guard, case.data, at)
+            held = tuple(self.held(case, action.requires, moves[action.name].fresh))
             offers.append(
                 Offer(
                     action.name,
@@ -115,6 +118,7 @@ class Stepper:
                     holds,
                     reason,
                     problem,
+                    held,
                 )
             )
         for check in step.checks:
@@ -148,39 +152,33 @@ class Stepper:
         note: str | None = None,
         signal: bool = False,
     ) -> Result:
-        """Fire action or check `name`. A `signal` (from a descendant case) skips the role check."""
+        """Fire action or check `name` (its id, or its label in any language of the flow). A
+        `signal` (from a descendant case) skips the role check."""
         self._check_open(case, at)
-        move = self._moves[case.step].get(name)
+        moves = self._moves[case.step]
+        move = moves.get(name)
         if move is None:
-            raise CaseError(
-                "case.no_such_action",
-                case=case.id,
-                action=name,
-                step=case.step,
-                available=self._names(case, at),
-                suggestion=suggest(name, list(self._moves[case.step])),
-            )
+            name = self.names.action_id(case.step, name, refuse=CaseError)
+            move = moves.get(name)
+        if move is None:
+            refusals.no_such_action(self.names, case, name, self._available(case, at), list(moves))
+        if role is not None and role not in self.flow.roles:
+            role = self.names.roles.id_of(role, refuse=CaseError)
         if not signal and role not in move.anyone:
-            self._refuse_role(case, name, move.everyone, role)
+            refusals.wrong_role(self.names, case, name, move.everyone, role)
         values = self.entries.parse_taken(case.id, data, move, at) if data else {}
-        # Required fields come with the action: a re-check needs a new reading, not the old one.
+        # A required field the case holds is taken from it (a name given at the start), except a
+        # reading or a note (`fresh`, and whatever a check records): a re-check needs a new one.
         for required in move.requires:
-            if required not in values:
-                missing = [f for f in move.requires if f not in values]
-                raise CaseError(
-                    "case.missing_data",
-                    case=case.id,
-                    action=name,
-                    fields=", ".join(missing),
-                    example=missing[0],
-                )
+            if required not in values and (required in move.fresh or case.data.get(required) is None):
+                self._refuse_missing(case, move, values)
         target = move.first
         if move.choose:
             merged = copied(case.data)
             merged.update(values)
             target = self._choose(case, move.actions, merged, at)
         if not signal and role not in target.roles:
-            self._refuse_role(case, name, target.roles, role)
+            refusals.wrong_role(self.names, case, name, target.roles, role)
         # A check records every reading given, even one equal to the last: it is the log.
         changes = self.entries.changes(case.data, values, every=isinstance(target, Check))
         if isinstance(target, Check):
@@ -205,7 +203,7 @@ class Stepper:
         """A case takes an entry if it has not ended, at a time not before its last entry: a
         history in time order is what deadlines and replay rely on."""
         if case.status is not CaseStatus.ACTIVE:
-            raise CaseError("case.ended", case=case.id, outcome=case.outcome or "-")
+            refusals.ended(self.names, case)
         if at < case.updated_at:
             last = local_text(case.updated_at, self.tz)
             raise CaseError("case.before_last", case=case.id, at=local_text(at, self.tz), last=last)
@@ -226,28 +224,26 @@ class Stepper:
             if holds:
                 return action
             reasons.append(reason or "")
-        raise CaseError(
-            "case.guard_false",
-            case=case.id,
-            action=actions[0].name,
-            guard="; ".join(reasons),
-            available=self._names(case, at),
-        )
+        available = self.names.actions_at(case.step).listing(self._available(case, at))
+        refusals.guard_false(self.names, case, actions[0].name, reasons, available)
 
-    def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> NoReturn:
-        flow = self.flow
-        labels = InLanguages(
-            {
-                lang: ", ".join(f"{r} ({flow.text(flow.roles[r], lang)})" for r in roles)
-                for lang in ui_languages()
-            }
-        )
-        if role is None:
-            raise CaseError("case.no_role", case=case.id, action=name, roles=labels)
-        suggestion = suggest(role, roles) if role not in self.flow.roles else ""
-        raise CaseError(
-            "case.role_not_allowed", case=case.id, action=name, role=role, roles=labels, suggestion=suggestion
-        )
+    def _role(self, case_id: str, role: str | None) -> str | None:
+        """The role id `role` names (its id or label), or a refusal naming the flow's roles."""
+        if role is None or role in self.flow.roles:
+            return role
+        found = self.names.roles.find(role, refuse=CaseError)
+        if found is None:
+            refusals.unknown_role(self.names, case_id, role)
+        return found
+
+    def held(self, case: Case, requires: tuple[str, ...], fresh: frozenset[str]) -> dict[str, Any]:
+        """The required fields the case holds and need not be given again, with their values."""
+        return {f: case.data[f] for f in requires if f not in fresh and case.data.get(f) is not None}
+
+    def _refuse_missing(self, case: Case, move: Move, values: Mapping[str, Any]) -> NoReturn:
+        held = self.held(case, move.requires, move.fresh)
+        missing = [f for f in move.requires if f not in values and f not in held]
+        refusals.missing_data(self.names, case, move.name, missing, held)
 
     def _escalation(
         self, case: Case, check: str, escalation: Escalation, at: datetime, actor: str
@@ -385,7 +381,11 @@ class Stepper:
             if not case_id:
                 raise
             raise CaseError(
-                "case.guard_error", case=case_id, step=step or "-", guard=guard.source, detail=str(exc)
+                "case.guard_error",
+                case=case_id,
+                step=self.names.steps.named(step) if step else "-",
+                guard=refusals.rules_in_words(self.flow, [guard.source]),
+                detail=str(exc),
             ) from None
 
     def _why(self, guard: Guard, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -393,9 +393,9 @@ class Stepper:
         params = self.params
         return {name: _json_value(data.get(name, params.get(name))) for name in self._shown[guard.source]}
 
-    def _names(self, case: Case, at: datetime) -> str:
-        names = [o.name for o in self.offers(case, at) if o.available]
-        return ", ".join(dict.fromkeys(names)) or "-"
+    def _available(self, case: Case, at: datetime) -> list[str]:
+        """The actions and checks that can be done now, by name."""
+        return list(dict.fromkeys(o.name for o in self.offers(case, at) if o.available))
 
 
 def _guards(flow: Flow) -> list[Guard]:

@@ -13,31 +13,50 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from sopflow.cases.fielddata import to_json
 from sopflow.cases.inputs import local_text
-from sopflow.cases.privacy import mask_actor, mask_value, masked
+from sopflow.cases.inputs import SYSTEM
+from sopflow.cases.privacy import mask_actor, mask_note, mask_value, masked
 from sopflow.cases.records import Case, Event, EventKind
+from sopflow.engine.casewords import (
+    ChildFlow,
+    event_text,
+    field_label,
+    no_child,
+    outcome_text,
+    value_text,
+    why_text,
+)
+from sopflow.engine.changes import Offer
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.i18n import say
 from sopflow.language.model import FieldSpec, FieldType, Flow
+from sopflow.language.wording import condition_words
 
 if TYPE_CHECKING:
     from sopflow.engine.runtime import Engine
-    from sopflow.engine.verify import Discrepancy
 
 
 class CaseSummary(TypedDict):
+    """Ids as stored (`flow`, `step`, `outcome`, the keys of `data`), each with its words beside
+    it: `flow_title`, `step_label`, `outcome_label`, `data_labels` (field -> label) and
+    `data_text` (field -> the value as a person reads it, masked as `data` is)."""
+
     id: str
     flow: str
+    flow_title: str
     flow_version: str
     step: str
     step_label: str
     status: str
     outcome: str | None
+    outcome_label: str | None
     place: str | None
     parent: str | None
     children: list[str]
     updated_at: str | None
     data: dict[str, Any]
+    data_labels: dict[str, str]
+    data_text: dict[str, str]
 
 
 class DueView(TypedDict):
@@ -47,11 +66,13 @@ class DueView(TypedDict):
     due_at: str | None
     overdue: bool
     roles: list[str]
+    role_labels: list[str]
 
 
 class DueRow(DueView):
     case: str
     flow: str
+    flow_title: str
     step: str
     step_label: str
     place: str | None
@@ -64,10 +85,15 @@ class OfferView(TypedDict):
     to: str | None
     to_label: str | None
     roles: list[str]
+    role_labels: list[str]
     requires: list[str]
+    requires_labels: list[str]
     accepts: list[str]
+    accepts_labels: list[str]
+    held: dict[str, str]  # required fields the case holds (taken unless given anew): their values
     available: bool
-    reason: str | None
+    reason: str | None  # the rule that does not hold, as written
+    reason_text: str | None  # and in words
     problem: str | None
 
 
@@ -79,15 +105,21 @@ EventView = TypedDict(
         "at": str | None,
         "kind": str,
         "name": str,
+        "what": str,
         "actor": str,
+        "actor_label": str,
         "role": str | None,
+        "role_label": str | None,
         "from": str | None,
         "from_label": str | None,
         "to": str | None,
         "to_label": str | None,
         "changes": dict[str, list[Any]],
+        "change_labels": dict[str, str],
+        "changes_text": dict[str, str],
         "note": str | None,
         "why": dict[str, Any] | None,
+        "why_text": str | None,
         "child": str | None,
     },
 )
@@ -105,18 +137,13 @@ class CaseDetail(CaseSummary):
 class MovedRow(TypedDict):
     case: str
     flow: str
+    flow_title: str
     step: str
     step_label: str
     status: str
     outcome: str | None
+    outcome_label: str | None
     at: str | None
-
-
-class DiscrepancyRow(TypedDict):
-    case: str
-    field: str
-    stored: Any
-    replayed: Any
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -127,7 +154,7 @@ def field_json(spec: FieldSpec | None, value: Any, tz: tzinfo) -> Any:
     """A value of case data as JSON data, a date-time as ISO text in local time with its offset
     (2020-02-03T10:00:00+08:00): the value itself, or the UTC text a history keeps."""
     if spec is not None and spec.type is FieldType.DATETIME:
-        moment = _moment(value)
+        moment = moment_of(value)
         if moment is not None:
             return moment.astimezone(tz).isoformat()
     return to_json(value)
@@ -137,13 +164,13 @@ def shown_value(fields: Mapping[str, FieldSpec], name: str, value: Any) -> str:
     """A JSON value of field `name` as a person reads it: a date-time as 2020-02-03 10:00."""
     spec = fields.get(name)
     if spec is not None and spec.type is FieldType.DATETIME:
-        moment = _moment(value)
+        moment = moment_of(value)
         if moment is not None:
             return moment.strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 
-def _moment(value: Any) -> datetime | None:
+def moment_of(value: Any) -> datetime | None:
     """A date-time, or ISO text of one (None for anything else, e.g. a masked value)."""
     if isinstance(value, str):
         try:
@@ -159,53 +186,84 @@ def case_summary(stepper: Stepper, case: Case, lang: str, tz: tzinfo, *, show_pe
     flow = stepper.flow
     step = flow.steps[case.step]
     data = masked(flow.fields, case.data, show_personal=show_personal)
+    shown = {k: field_json(flow.fields.get(k), v, tz) for k, v in data.items()}
     return {
         "id": case.id,
         "flow": case.flow_id,
+        "flow_title": flow.text(flow.title, lang),
         "flow_version": case.flow_version,
         "step": case.step,
         "step_label": flow.text(step.label, lang),
         "status": str(case.status),
         "outcome": case.outcome,
+        "outcome_label": outcome_text(flow, case.outcome, lang),
         "place": case.place,
         "parent": case.parent_id,
         "children": list(case.children),
         "updated_at": local(case.updated_at, tz),
-        "data": {k: field_json(flow.fields.get(k), v, tz) for k, v in data.items()},
+        "data": shown,
+        "data_labels": {k: field_label(flow, k, lang) for k in shown},
+        "data_text": {k: value_text(flow, k, v, lang) for k, v in shown.items()},
     }
 
 
 def case_detail(
-    stepper: Stepper, case: Case, lang: str, tz: tzinfo, now: datetime, *, show_personal: bool
+    stepper: Stepper,
+    case: Case,
+    lang: str,
+    tz: tzinfo,
+    now: datetime,
+    *,
+    show_personal: bool,
+    child_flow: ChildFlow = no_child,
 ) -> CaseDetail:
-    """Where the case is, what to do now, who, by when, what comes next, and its history."""
+    """Where the case is, what to do now, who, by when, what comes next, and its history.
+    `child_flow`: a flow by id, to name child flows and their outcomes in the history."""
     flow = stepper.flow
     step = flow.steps[case.step]
-    offers: list[OfferView] = [
-        {
-            "name": o.name,
-            "kind": o.kind,
-            "label": flow.text(o.label, lang) or o.name,
-            "to": o.to,
-            "to_label": flow.text(flow.steps[o.to].label, lang) if o.to else None,
-            "roles": list(o.roles),
-            "requires": list(o.requires),
-            "accepts": list(o.accepts),
-            "available": o.available,
-            "reason": o.reason,
-            "problem": say(o.problem.code, lang, **o.problem.params) if o.problem else None,
-        }
-        for o in stepper.offers(case, now)
-    ]
     return {
         **case_summary(stepper, case, lang, tz, show_personal=show_personal),
         "role": step.role if case.active else None,
         "role_label": flow.text(flow.roles[step.role], lang) if case.active else None,
         "instructions": flow.text(step.instructions, lang) if case.active else "",
         "due": [_due(stepper, item, lang, tz) for item in due_items(stepper, case, now)],
-        "offers": offers,
-        "history": [event_detail(stepper, e, lang, tz, show_personal=show_personal) for e in case.history],
+        "offers": [_offer(flow, case, o, lang, tz, show_personal) for o in stepper.offers(case, now)],
+        "history": [
+            event_detail(stepper, e, lang, tz, show_personal=show_personal, child_flow=child_flow)
+            for e in case.history
+        ],
     }
+
+
+def _offer(flow: Flow, case: Case, offer: Offer, lang: str, tz: tzinfo, show_personal: bool) -> OfferView:
+    def labels(names: tuple[str, ...]) -> list[str]:
+        return [field_label(flow, n, lang) for n in names]
+
+    held = {n: field_json(flow.fields.get(n), case.data[n], tz) for n in offer.held}
+    if not show_personal:
+        held = {n: field_json(flow.fields.get(n), mask_value(flow.fields.get(n), case.data[n]), tz) for n in held}
+    return {
+        "name": offer.name,
+        "kind": offer.kind,
+        "label": flow.text(offer.label, lang) or offer.name,
+        "to": offer.to,
+        "to_label": flow.text(flow.steps[offer.to].label, lang) if offer.to else None,
+        "roles": list(offer.roles),
+        "role_labels": _roles(flow, offer.roles, lang),
+        "requires": list(offer.requires),
+        "requires_labels": labels(offer.requires),
+        "accepts": list(offer.accepts),
+        "accepts_labels": labels(offer.accepts),
+        "held": {n: value_text(flow, n, v, lang) for n, v in held.items()},
+        "available": offer.available,
+        "reason": offer.reason,
+        "reason_text": condition_words(flow, offer.reason, lang) if offer.reason else None,
+        "problem": say(offer.problem.code, lang, **offer.problem.params) if offer.problem else None,
+    }
+
+
+def _roles(flow: Flow, roles: tuple[str, ...] | list[str], lang: str) -> list[str]:
+    return [flow.text(flow.roles[r], lang) if r in flow.roles else r for r in roles]
 
 
 def _due(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueView:
@@ -216,6 +274,7 @@ def _due(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueView:
         "due_at": local(item.due_at, tz),
         "overdue": item.overdue,
         "roles": list(item.roles),
+        "role_labels": _roles(stepper.flow, item.roles, lang),
     }
 
 
@@ -233,6 +292,7 @@ def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueRow
     return {
         "case": item.case_id,
         "flow": item.flow_id,
+        "flow_title": flow.text(flow.title, lang),
         "step": item.step,
         "step_label": flow.text(flow.steps[item.step].label, lang),
         "place": item.place,
@@ -246,15 +306,27 @@ def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: dateti
     return {
         "case": case.id,
         "flow": case.flow_id,
+        "flow_title": flow.text(flow.title, lang),
         "step": case.step,
         "step_label": flow.text(flow.steps[case.step].label, lang),
         "status": str(case.status),
         "outcome": case.outcome,
+        "outcome_label": outcome_text(flow, case.outcome, lang),
         "at": local(at, tz),
     }
 
 
-def event_detail(stepper: Stepper, event: Event, lang: str, tz: tzinfo, *, show_personal: bool) -> EventView:
+def event_detail(
+    stepper: Stepper,
+    event: Event,
+    lang: str,
+    tz: tzinfo,
+    *,
+    show_personal: bool,
+    child_flow: ChildFlow = no_child,
+) -> EventView:
+    """One entry of a history: ids as stored, and the same in words (`what`, labels, `why_text`);
+    personal values masked, and phone and ID numbers in notes, unless `show_personal`."""
     flow = stepper.flow
 
     def label(step: str | None) -> str | None:
@@ -265,20 +337,29 @@ def event_detail(stepper: Stepper, event: Event, lang: str, tz: tzinfo, *, show_
         return field_json(spec, value if show_personal else mask_value(spec, value), tz)
 
     changes = {name: [shown(name, old), shown(name, new)] for name, (old, new) in event.changes.items()}
+    why = _shown_why(flow.fields, _reasons(flow, event), tz, show_personal=show_personal)
+    kind = str(event.kind)
+    actor = mask_actor(event.actor, show_personal=show_personal)
     return {
         "seq": event.seq,
         "at": local(event.at, tz),
-        "kind": str(event.kind),
+        "kind": kind,
         "name": event.name,
-        "actor": mask_actor(event.actor, show_personal=show_personal),
+        "what": event_text(flow, kind, event.name, event.from_step, event.child_id, lang, child_flow),
+        "actor": actor,
+        "actor_label": say("word.system", lang) if event.actor == SYSTEM else actor,
         "role": event.role,
+        "role_label": _roles(flow, [event.role], lang)[0] if event.role else None,
         "from": event.from_step,
         "from_label": label(event.from_step),
         "to": event.to_step,
         "to_label": label(event.to_step),
         "changes": changes,
-        "note": event.note,
-        "why": _shown_why(flow.fields, _reasons(flow, event), tz, show_personal=show_personal),
+        "change_labels": {name: field_label(flow, name, lang) for name in changes},
+        "changes_text": {name: value_text(flow, name, new, lang) for name, (_old, new) in changes.items()},
+        "note": mask_note(event.note, show_personal=show_personal),
+        "why": why,
+        "why_text": why_text(flow, kind, event.name, event.from_step, why, lang),
         "child": event.child_id,
     }
 
@@ -315,72 +396,6 @@ def _shown_why(
     if isinstance(shown.get("tried"), list):
         shown["tried"] = [{**t, "values": values(t.get("values", {}))} for t in shown["tried"]]
     return shown
-
-
-def discrepancy_rows(
-    stepper: Stepper, found: Discrepancy, tz: tzinfo, *, show_personal: bool
-) -> list[DiscrepancyRow]:
-    """What `verify` found differing in one case, as JSON data: one row per differing data field
-    or check (`data.full_name`, `last_checks.temperature_check`), personal values masked, times
-    in local time."""
-    fields = stepper.flow.fields
-    if found.field == "data" and isinstance(found.stored, Mapping) and isinstance(found.replayed, Mapping):
-
-        def shown(name: str, value: Any) -> Any:
-            spec = fields.get(name)
-            return field_json(spec, value if show_personal else mask_value(spec, value), tz)
-
-        stored, replayed = found.stored, found.replayed
-        return [
-            _discrepancy(
-                found, f"data.{name}", shown(name, stored.get(name)), shown(name, replayed.get(name))
-            )
-            for name in sorted(set(stored) | set(replayed))
-            if stored.get(name) != replayed.get(name)
-        ]
-    if isinstance(found.stored, Mapping) and isinstance(found.replayed, Mapping):  # last_checks
-        stored, replayed = found.stored, found.replayed
-        return [
-            _discrepancy(
-                found, f"{found.field}.{name}", _plain(stored.get(name), tz), _plain(replayed.get(name), tz)
-            )
-            for name in sorted(set(stored) | set(replayed))
-            if stored.get(name) != replayed.get(name)
-        ]
-    return [_discrepancy(found, found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
-
-
-def _discrepancy(found: Discrepancy, field: str, stored: Any, replayed: Any) -> DiscrepancyRow:
-    return {"case": found.case_id, "field": field, "stored": stored, "replayed": replayed}
-
-
-def discrepancy_text(fields: Mapping[str, FieldSpec], field: str, value: Any) -> str:
-    """A value of a `discrepancy_rows` row as a person reads it."""
-    if value is None:
-        return "-"
-    if field.startswith("data."):
-        return shown_value(fields, field.removeprefix("data."), value)
-    moment = _moment(value) if field == "entered_at" or field.startswith("last_checks.") else None
-    if moment is not None:
-        return moment.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "-"
-    return str(value)
-
-
-def _plain(value: Any, tz: tzinfo) -> Any:
-    """Any value a case holds as JSON data: times in local time, tuples as lists."""
-    if isinstance(value, datetime):
-        return value.astimezone(tz).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v, tz) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v, tz) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return str(value)  # text, and a case's status (a str enum) as its plain text
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from sopflow.i18n.languages import InLanguages
+from sopflow.i18n.languages import SaidInLanguages
 
 BASE_LANGUAGE = "en"
 
@@ -65,16 +65,16 @@ class Catalogue:
         return self._fill(self.template(code, lang, params.get("count")), code, params, lang)
 
     def _fill(self, template: str, code: str, params: Mapping[str, object], lang: str) -> str:
-        """Values that read differently by language (InLanguages, Phrase, kinds of value, what a
+        """Values that read differently by language (InLanguages, Named, Phrase, kinds of value, what a
         message is about) are said in `lang`; `{did_you_mean}` is filled from `suggestion`. A value
         the template names but was not given leaves the code and values, not a traceback."""
         values: dict[str, object] = {"code": code, "params": dict(params), **params}
         for key, value in params.items():
-            if isinstance(value, InLanguages):
-                values[key] = value.text(lang)
-            elif isinstance(value, Phrase):
+            if isinstance(value, Phrase):
                 values[key] = self.say(value.code, lang, **value.params)
-        suggestion = params.get("suggestion")
+            elif isinstance(value, SaidInLanguages):  # InLanguages, a label with its id, a list
+                values[key] = value.text(lang)
+        suggestion = values.get("suggestion")
         values["did_you_mean"] = (
             self.template("did_you_mean", lang).format(suggestion=suggestion) if suggestion else ""
         )

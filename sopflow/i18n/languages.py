@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 
 def pick(text: Mapping[str, str], lang: str, fallback: str) -> str:
@@ -14,6 +15,13 @@ def pick(text: Mapping[str, str], lang: str, fallback: str) -> str:
     if fallback in text:
         return text[fallback]
     return next(iter(text.values()), "")
+
+
+@runtime_checkable
+class SaidInLanguages(Protocol):
+    """A value that reads differently by the language of the message it is put into."""
+
+    def text(self, lang: str) -> str: ...
 
 
 @dataclass(frozen=True)

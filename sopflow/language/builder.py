@@ -158,6 +158,7 @@ class FlowBuilder:
             label=self.text(raw.get("label"), (*path, "label")),
             required=bool(raw.get("required", False)),
             personal=bool(raw.get("personal", False)),
+            fresh=bool(raw.get("fresh", False)),
             choices=MappingProxyType(
                 {str(k): self.text(v, (*path, "choices", k)) for k, v in choices.items()}
             ),

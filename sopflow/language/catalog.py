@@ -11,10 +11,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sopflow.errors import FlowError, Location, LookupFailed, Problem
+from sopflow.i18n import Listing
 from sopflow.language.crosscheck import cross_check
 from sopflow.language.loader import load_shallow
 from sopflow.language.model import Flow
-from sopflow.language.names import suggest
+from sopflow.language.naming import Names, across, flow_names
 from sopflow.language.problems import ProblemSink
 from sopflow.language.yamlsource import YamlProblem, load_marked
 
@@ -103,21 +104,46 @@ class FlowCatalog:
             self._shallow[flow_id] = load_shallow(path.read_bytes(), str(path))[0]
         return self._shallow[flow_id]
 
+    def flow_id(self, typed: str) -> str:
+        """The id of the flow `typed` names: its id, or its title in any language it has
+        (重点人员管控); `typed` itself if it names none. LookupFailed if two flows share the title."""
+        if typed in self.index():
+            return typed
+        return self._names().id_of(typed)
+
     def load(self, flow_id: str) -> Flow:
-        """The fully checked flow with this id; LookupFailed naming the ids there are if absent."""
+        """The fully checked flow with this id (or title); LookupFailed naming the flows there are
+        if there is none."""
+        flow_id = self.flow_id(flow_id)
         path = self.index().get(flow_id)
         if path is None:
-            known = self.usable_ids()
+            names = self._names()
             raise LookupFailed(
                 "flow.unknown_id",
                 flow=flow_id,
-                suggestion=suggest(flow_id, known),
-                known=", ".join(sorted(known)),
+                suggestion=names.suggestion(flow_id),
+                known=names.listing(sorted(names.labels)),
             )
         self._refuse_duplicate(flow_id)
         if flow_id not in self._loaded:
             self._loaded[flow_id] = load_flow(path, self)
         return self._loaded[flow_id]
+
+    def names(self, kind: str, flow_id: str | None = None) -> Names:
+        """The roles or steps (`kind`) of flow `flow_id` (id or title), or of every flow that
+        loads: what a filter typed by name (--step 异常发现, --role 网格员) is looked up in."""
+        if flow_id is not None:
+            return across([self.load(flow_id)], kind)
+        return across([f for i in sorted(self.usable_ids()) if (f := self.shallow(i)) is not None], kind)
+
+    def flows_named(self, flow_id: str | None = None) -> Listing:
+        """Flow `flow_id`, or every flow that loads, as a message lists them: title and id."""
+        names = self._names()
+        return names.listing([flow_id] if flow_id is not None else sorted(names.labels))
+
+    def _names(self) -> Names:
+        """The flows that load, by id and title."""
+        return flow_names([f for i in sorted(self.usable_ids()) if (f := self.shallow(i)) is not None])
 
     def _refuse_duplicate(self, flow_id: str) -> None:
         marks = self.duplicates().get(flow_id)

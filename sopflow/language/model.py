@@ -90,6 +90,7 @@ class FieldSpec:
     label: Text
     required: bool = False
     personal: bool = False
+    fresh: bool = False  # a reading or a note: true when given, so asked anew every time it is needed
     choices: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
     minimum: float | None = None
     maximum: float | None = None
@@ -239,6 +240,14 @@ class Flow:
         """The named outcomes of the end steps, in file order, without repeats."""
         seen = dict.fromkeys(s.outcome for s in self.steps.values() if s.outcome)
         return tuple(o for o in seen if o)
+
+    @cached_property
+    def fresh_fields(self) -> frozenset[str]:
+        """The fields an action that requires them asks for again even when the case holds a
+        value: those marked `fresh`, and those a recurring check records (a reading is true
+        for when it was taken; this holds for flow versions saved before `fresh` existed too)."""
+        recorded = {f for s in self.steps.values() for c in s.checks for f in (*c.requires, *c.accepts)}
+        return frozenset(f.id for f in self.fields.values() if f.fresh) | frozenset(recorded)
 
     def action_names(self) -> frozenset[str]:
         return frozenset(a.name for s in self.steps.values() for a in s.actions) | frozenset(

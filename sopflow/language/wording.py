@@ -80,7 +80,7 @@ class _Speaker:
         for operand in node.ops:
             right = operand.expr
             choices = self.choices_of(left)
-            lhs, rhs = self.value(left), self.value(right, choices)
+            lhs, rhs = self.value(left), self.measured(left, right) or self.value(right, choices)
             if operand.op in ("eq", "ne", "in", "notin"):
                 parts.append(self.w(f"cond.{operand.op}", left=lhs, right=rhs))
             elif operand.op in _SYMBOLS:
@@ -89,6 +89,16 @@ class _Speaker:
                 raise _Unsaid
             left = right
         return self.w("cond.and").join(parts)
+
+    def measured(self, left: nodes.Node, right: nodes.Node) -> str:
+        """A setting compared with a measured field, said as a reading with its unit: 体温 ≥ 37.3 ℃
+        (not the setting's name); '' when that is not the case."""
+        if not (isinstance(left, nodes.Name) and isinstance(right, nodes.Name)):
+            return ""
+        spec, param = self.flow.fields.get(left.name), self.flow.params.get(right.name)
+        if spec is None or param is None or not spec.unit or not isinstance(param.value, int | float):
+            return ""
+        return value_words(spec, param.value, self.lang)
 
     def test(self, node: nodes.Test) -> str:
         if node.args or node.kwargs:

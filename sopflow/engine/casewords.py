@@ -1,0 +1,107 @@
+"""A case's parts in the reader's words, for the views: fields and values by their labels, events
+("已分类", "判断：有症状"), the reasons of automatic decisions with their rules in words, outcomes
+and child flows by name. Ids stay in the views beside these; the words are what a person reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sopflow.i18n import duration_words, say
+from sopflow.language.model import FieldType, Flow
+from sopflow.language.naming import FlowNames
+from sopflow.language.wording import condition_words, value_words
+
+ChildFlow = Callable[[str], Flow | None]  # a flow by id (a child flow's title and outcomes), if known
+
+
+def no_child(_flow_id: str) -> Flow | None:
+    return None
+
+
+def field_label(flow: Flow, name: str, lang: str) -> str:
+    """A field's (or setting's) label in `lang`; its id if it has none."""
+    if name in flow.fields:
+        return flow.text(flow.fields[name].label, lang) or name
+    if name in flow.params:
+        return flow.text(flow.params[name].label, lang) or name
+    return name
+
+
+def value_text(flow: Flow, name: str, value: Any, lang: str) -> str:
+    """A value as the views hold it (JSON data, masked as shown) in words: a choice by its label,
+    yes/no, a reading with its unit, a date-time as 2020-02-03 10:00 (local time, as given)."""
+    spec = flow.fields.get(name)
+    if spec is not None and spec.type is FieldType.DATETIME and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value  # masked
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).strftime("%Y-%m-%d %H:%M")
+    if value is None:
+        return "-"
+    return value_words(spec, value, lang)
+
+
+def values_text(flow: Flow, values: Mapping[str, Any], lang: str) -> str:
+    """姓名=张*、体温=36.6 ℃: values with their labels, as lists give them."""
+    return say("list.sep", lang).join(
+        f"{field_label(flow, k, lang)}={value_text(flow, k, v, lang)}" for k, v in values.items()
+    )
+
+
+def outcome_text(flow: Flow, outcome: str | None, lang: str) -> str | None:
+    """What an outcome of `flow` is called (the name of the end step that gives it)."""
+    return None if outcome is None else FlowNames(flow).outcomes.text(outcome, lang)
+
+
+def way_text(flow: Flow, step_id: str | None, name: str, lang: str) -> str:
+    """An action, check, branch or timer of a step by its label; its name if it has none."""
+    step = flow.steps.get(step_id or "")
+    for item in (*step.actions, *step.checks, *step.branches, *step.timers) if step else ():
+        if item.name == name and item.label:
+            return flow.text(item.label, lang)
+    return name
+
+
+def event_text(
+    flow: Flow, kind: str, name: str, from_step: str | None, child: str | None, lang: str, child_flow: ChildFlow
+) -> str:
+    """What an entry of a history did, in words: 立案, 已分类, 判断：有症状, 到时：观察期满..."""
+    if kind in ("start", "next"):
+        return say(f"event.{kind}", lang)
+    if kind == "child":
+        found = child_flow(name)
+        title = found.text(found.title, lang) if found is not None else name
+        return say("event.child", lang, child=child or "", flow=title)
+    if kind == "outcome":
+        step = flow.steps.get(from_step or "")
+        found = child_flow(step.subflow) if step is not None and step.subflow else None
+        label = outcome_text(found, name, lang) if found is not None else name
+        return say("event.outcome", lang, label=label)
+    return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
+
+
+def why_text(flow: Flow, kind: str, name: str, from_step: str | None, why: Mapping[str, Any] | None, lang: str) -> str | None:
+    """Why the engine did something by itself, in words: the rule it met and the values it saw,
+    every rule that did not hold, how long a timer ran; None for what a person did."""
+    if not why:
+        return None
+    if "guard" in why:
+        condition = condition_words(flow, str(why["guard"]), lang)
+        return say("view.why", lang, guard=condition, values=values_text(flow, why.get("values", {}), lang))
+    if why.get("default"):
+        tried = why.get("tried", [])
+        rules = say("word.or", lang).join(condition_words(flow, str(t["guard"]), lang) for t in tried)
+        seen: dict[str, Any] = {}
+        for attempt in tried:
+            seen.update(attempt.get("values", {}))
+        return say("view.why_default", lang, tried=rules or "-", values=values_text(flow, seen, lang))
+    if kind == "timer":
+        start = why.get("from", "entered")
+        words = say("way.entering", lang) if start == "entered" else field_label(flow, start, lang)
+        step = flow.steps.get(from_step or "")
+        after = next((t.after for t in step.timers if t.name == name), None) if step else None
+        return say("why.timer", lang, after=duration_words(after, lang) if after else why.get("after", ""), start=words)
+    return None
