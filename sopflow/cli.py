@@ -6,26 +6,34 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from sopflow.commands.base import SopflowGroup
 from sopflow.commands.cases import case_group
 from sopflow.commands.charts import case_chart_command, render_command
-from sopflow.commands.common import (
-    LANG_KEY,
-    usage_lang,
-)
+from sopflow.commands.clickwords import speaking
+from sopflow.commands.common import lang_option
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.commands.routine import due_command, tick_command, verify_command
+from sopflow.commands.settings import RUN_LANG, checked_timezone, lang_in, store_url, usage_lang
 from sopflow.errors import SopflowError
-from sopflow.i18n import default_language, say
 from sopflow.language.catalog import default_catalog
 
 
-class SopflowGroup(click.Group):
-    """The one place where library errors become one-line messages and exit codes."""
+class RootGroup(SopflowGroup):
+    """The one place where library errors become one-line messages and exit codes, and where a
+    run is set to speak the user's language (click's own words too)."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        argv = list(args) if args is not None else sys.argv[1:]
+        token = RUN_LANG.set(lang_in(argv))
+        try:
+            with speaking(usage_lang):
+                return super().main(argv, *rest, **kwargs)
+        finally:
+            RUN_LANG.reset(token)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -35,55 +43,40 @@ class SopflowGroup(click.Group):
 
     @staticmethod
     def _fail(ctx: click.Context, error: SopflowError) -> None:
-        lang = ctx.meta.get(LANG_KEY) or default_language()
-        click.echo(error.message(lang), err=True)
+        click.echo(error.message(usage_lang(ctx)), err=True)
         ctx.exit(error.exit_code)
 
 
 def _store_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """`--db county.db`: a plain path (no `://`) is a SQLite file."""
-    if value and "://" not in value:
-        return f"sqlite:///{Path(value).expanduser()}"
-    return value
+    return store_url(value)
 
 
 def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    """A time zone that does not exist (or none, --timezone "") is a usage error at once."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(say("engine.bad_timezone", usage_lang(ctx), timezone=value)) from None
-    return value
+    return checked_timezone(ctx, value)
 
 
-@click.group(cls=SopflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]}, help="help.sopflow")
 @click.option(
     "--flows",
     "flows_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     envvar="SOPFLOW_FLOWS",
-    help="A folder of your own flow files, searched before the built-in ones.",
+    help="help.opt.flows",
 )
-@click.option(
-    "--db",
-    default=None,
-    envvar="SOPFLOW_DB",
-    callback=_store_url,
-    help="Case store: a SQLite file (county.db, default ./sopflow.db; or sqlite:///county.db) or "
-    "postgresql://user@host/db.",
-)
+@click.option("--db", default=None, envvar="SOPFLOW_DB", callback=_store_url, help="help.opt.db")
 @click.option(
     "--timezone",
     default="Asia/Shanghai",
     envvar="SOPFLOW_TIMEZONE",
     show_default=True,
     callback=_timezone,
-    help="Local time zone for showing and entering times (stored in UTC), e.g. Asia/Shanghai.",
+    help="help.opt.timezone",
 )
+@lang_option()
 @click.version_option(package_name="sopflow")
 @click.pass_context
-def cli(ctx: click.Context, flows_dir: Path | None, db: str | None, timezone: str) -> None:
+def cli(ctx: click.Context, flows_dir: Path | None, db: str | None, timezone: str, lang: str | None) -> None:
     """sopflow: standard control procedures as flows you can check, step and print."""
     ctx.obj = default_catalog(flows_dir)
 
@@ -100,7 +93,7 @@ cli.add_command(verify_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI (click turns usage errors into exit code 2; SopflowGroup handles ours)."""
+    """Run the CLI (click turns usage errors into exit code 2; RootGroup handles ours)."""
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="sopflow")
     except BrokenPipeError:  # `sopflow flows paths X | head`

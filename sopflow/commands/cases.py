@@ -10,17 +10,22 @@ from typing import Any
 import click
 
 from sopflow.cases.filter import CaseFilter
+from sopflow.commands.base import SopflowGroup
+from sopflow.commands.columns import table
 from sopflow.commands.common import (
     LOCAL_TIME,
     check_lang,
+    child_flows,
     chosen_lang,
     current_engine,
     in_local_time,
+    name,
+    names,
     print_json,
     read_options,
-    usage_lang,
 )
 from sopflow.commands.filters import check_filters
+from sopflow.commands.settings import usage_lang
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
     CaseDetail,
@@ -29,21 +34,20 @@ from sopflow.engine.views import (
     case_detail,
     case_summary,
     event_detail,
-    shown_value,
 )
 from sopflow.i18n import aside, say
-from sopflow.language.model import FieldSpec
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
+    """--set 体温=37.5: a field (by id or name) and its value, the value exactly as typed."""
     values: dict[str, str] = {}
     for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+        field, sep, value = pair.partition("=")
+        if not sep or not field.strip():
             raise click.BadParameter(
                 say("option.bad_set", usage_lang(None), value=pair), param_hint="'--set'"
             )
-        values[name.strip()] = value
+        values[field.strip()] = value
     return values
 
 
@@ -53,39 +57,33 @@ def actor_options(command: Any) -> Any:
         envvar="SOPFLOW_ACTOR",
         default=lambda: os.environ.get("USER", "staff"),
         show_default="SOPFLOW_ACTOR or $USER",
-        help="Who is doing this (a name).",
+        help="help.opt.actor",
     )(command)
     command = click.option(
         "--role",
         envvar="SOPFLOW_ROLE",
         default=None,
-        help="In which role (a role id of the flow; default SOPFLOW_ROLE).",
+        help="help.opt.role",
     )(command)
     command = click.option(
         "--at",
         type=LOCAL_TIME,
         default=None,
-        help="When it happened, local time (default: now), e.g. for paper forms entered later.",
+        help="help.opt.at",
     )(command)
-    command = click.option("--note", default=None, help="A note for the history.")(command)
-    return click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Case data, repeatable.")(
-        command
-    )
+    command = click.option("--note", default=None, help="help.opt.note")(command)
+    return click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="help.opt.set")(command)
 
 
-@click.group("case")
+@click.group("case", cls=SopflowGroup, help="help.case")
 def case_group() -> None:
     """Start, advance, show and list cases (one person, household or visit in a flow)."""
 
 
-@case_group.command("start")
+@case_group.command("start", help="help.case.start")
 @click.argument("flow")
-@click.option(
-    "--id", "case_id", default=None, help="The case id (e.g. a registration number); default: generated."
-)
-@click.option(
-    "--place", default=None, help="Where the case belongs, e.g. 前郭镇/东风社区 (filters lists and due work)."
-)
+@click.option("--id", "case_id", default=None, help="help.opt.case_id")
+@click.option("--place", default=None, help="help.opt.place")
 @actor_options
 @read_options
 def case_start(
@@ -119,7 +117,7 @@ def case_start(
     _show(engine, case.id, lang=lang, as_json=as_json, show_personal=show_personal)
 
 
-@case_group.command("advance")
+@case_group.command("advance", help="help.case.advance")
 @click.argument("case_id")
 @click.argument("action")
 @click.option(
@@ -127,7 +125,7 @@ def case_start(
     "expected_seq",
     type=int,
     default=None,
-    help="Only if the case is still at this history number (as shown by case show).",
+    help="help.opt.seq",
 )
 @actor_options
 @read_options
@@ -162,11 +160,9 @@ def case_advance(
     _show(engine, case_id, lang=lang, as_json=as_json, show_personal=show_personal)
 
 
-@case_group.command("show")
+@case_group.command("show", help="help.case.show")
 @click.argument("case_id")
-@click.option(
-    "--now", type=LOCAL_TIME, default=None, help="Judge deadlines at this local time (default: now)."
-)
+@click.option("--now", type=LOCAL_TIME, default=None, help="help.opt.now_deadlines")
 @read_options
 def case_show(
     *, case_id: str, now: datetime | None, lang: str | None, as_json: bool, show_personal: bool
@@ -196,88 +192,109 @@ def _show(
     case = engine.case(case_id)
     check_lang(engine.stepper_for(case).flow, lang)
     detail = case_detail(
-        engine.stepper_for(case), case, lang, engine.tz, now or engine.clock(), show_personal=show_personal
+        engine.stepper_for(case),
+        case,
+        lang,
+        engine.tz,
+        now or engine.clock(),
+        show_personal=show_personal,
+        child_flow=child_flows(),
     )
     if as_json:
         print_json(detail)
     else:
-        click.echo(_show_text(detail, lang, engine.stepper_for(case).flow.fields))
+        click.echo(_show_text(detail, lang))
 
 
-def _show_text(detail: CaseDetail, lang: str, fields: Mapping[str, FieldSpec]) -> str:
-    lines = [say("view.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"])]
+def _show_text(detail: CaseDetail, lang: str) -> str:
+    flow = name(detail["flow_title"], detail["flow"], lang)
+    lines = [say("view.head", lang, id=detail["id"], flow=flow, version=detail["flow_version"])]
     if detail["status"] == "ended":
-        lines.append(say("view.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
-    else:
+        outcome = name(detail["outcome_label"], detail["outcome"], lang)
         lines.append(
-            say("view.at", lang, step=detail["step_label"], id=detail["step"], role=detail["role_label"])
+            say("view.ended", lang, step=name(detail["step_label"], detail["step"], lang), outcome=outcome)
         )
+    else:
+        step = name(detail["step_label"], detail["step"], lang)
+        lines.append(say("view.at", lang, step=step, role=name(detail["role_label"], detail["role"], lang)))
         if detail["instructions"]:
             lines.append("  " + detail["instructions"])
         for item in detail["due"]:
             mark = say("view.overdue", lang) if item["overdue"] else ""
             lines.append(say(f"view.due.{item['kind']}", lang, label=item["label"], at=item["due_at"]) + mark)
         lines.append(say("view.now", lang))
-        for offer in detail["offers"]:
-            lines.append("  " + _offer_text(offer, lang))
+        lines += ["  " + line for line in table([_offer_cells(o, lang) for o in detail["offers"]])]
     if detail["data"]:
-        lines.append(say("view.data", lang) + "  " + _values_text(detail["data"], fields))
+        lines.append(
+            say("view.data", lang) + "  " + _values(detail["data_labels"], detail["data_text"], lang)
+        )
     lines.append(say("view.history", lang))
-    lines += ["  " + _event_text(e, lang, fields) for e in detail["history"]]
+    lines += ["  " + line for line in _history_lines(detail["history"], lang)]
     return "\n".join(lines)
 
 
-def _offer_text(offer: OfferView, lang: str) -> str:
-    where = f" → {offer['to_label']}" if offer["to_label"] else say("view.stays", lang)
-    needs = say("view.needs", lang, fields=", ".join(offer["requires"])) if offer["requires"] else ""
-    text = f"{offer['name']:<22} {offer['label']}{where}  [{', '.join(offer['roles'])}]{needs}"
+def _offer_cells(offer: OfferView, lang: str) -> list[str]:
+    """An offer as cells of the list of what can be done: what, where it leads, who, what it needs."""
+    where = f"→ {name(offer['to_label'], offer['to'], lang)}" if offer["to"] else say("view.stays", lang)
+    tail = ""
+    needed = [
+        (label, f)
+        for label, f in zip(offer["requires_labels"], offer["requires"], strict=True)
+        if f not in offer["held"]
+    ]
+    if needed:
+        tail += say("view.needs", lang, fields=names([n for n, _ in needed], [f for _, f in needed], lang))
+    if offer["held"]:
+        labels = dict(zip(offer["requires"], offer["requires_labels"], strict=True))
+        tail += say("view.held", lang, values=_values(labels, offer["held"], lang))
     if not offer["available"]:
-        problem = offer["problem"]
-        reason = (offer["reason"] or "") + (aside(problem, lang) if problem else "")
-        text += say("view.not_now", lang, reason=reason)
-    return text
+        reason = (offer["reason_text"] or "") + (aside(offer["problem"], lang) if offer["problem"] else "")
+        tail += say("view.not_now", lang, reason=reason)
+    return [
+        name(offer["label"], offer["name"], lang),
+        where,
+        names(offer["role_labels"], offer["roles"], lang),
+        tail.strip(),
+    ]
 
 
-def _values_text(values: Mapping[str, Any], fields: Mapping[str, FieldSpec], sep: str = ", ") -> str:
-    return sep.join(f"{k}={shown_value(fields, k, v)}" for k, v in values.items())
+def _values(labels: Mapping[str, str], texts: Mapping[str, str], lang: str) -> str:
+    """姓名=张*、电话=138****5678: values by their fields' names."""
+    return say("list.sep", lang).join(f"{name(labels.get(k, k), k, lang)}={v}" for k, v in texts.items())
 
 
-def _event_text(event: EventView, lang: str, fields: Mapping[str, FieldSpec]) -> str:
-    move = (
-        f"{event['from_label'] or ''} → {event['to_label']}" if event["to"] else (event["from_label"] or "")
-    )
-    who = event["actor"] + (f" ({event['role']})" if event["role"] else "")
-    extra = [f"{k}={shown_value(fields, k, new)}" for k, (_old, new) in event["changes"].items()]
-    if event["why"] and event["why"].get("default"):
-        tried = ", ".join(t["guard"] for t in event["why"].get("tried", []))
-        extra.append(say("view.why_default", lang, tried=tried or "-"))
-    if event["why"] and "guard" in event["why"]:
-        extra.append(
-            say(
-                "view.why",
-                lang,
-                guard=event["why"]["guard"],
-                values=_values_text(event["why"]["values"], fields),
-            )
+def _history_lines(events: Sequence[EventView], lang: str) -> list[str]:
+    """A history as lines whose columns (number, time, what, move, who) line up."""
+    rows = []
+    for event in events:
+        move = (
+            f"{event['from_label'] or ''} → {event['to_label']}"
+            if event["to"]
+            else (event["from_label"] or "")
         )
-    if event["note"]:
-        extra.append("“" + event["note"].replace("\n", " ⏎ ") + "”")  # one line per entry
-    tail = ("  " + "; ".join(extra)) if extra else ""
-    return f"#{event['seq']:<3} {event['at']}  {event['kind']}:{event['name']}  {move}  {who}{tail}"
+        who = event["actor_label"] + (
+            aside(name(event["role_label"], event["role"], lang), lang) if event["role"] else ""
+        )
+        extra = []
+        if event["changes"]:
+            extra.append(_values(event["change_labels"], event["changes_text"], lang))
+        if event["why_text"]:
+            extra.append(event["why_text"])
+        if event["note"]:
+            extra.append("“" + event["note"].replace("\n", " ⏎ ") + "”")  # one line per entry
+        what = name(event["what"], event["name"], lang) if event["kind"] != "start" else event["what"]
+        rows.append([f"#{event['seq']}", event["at"] or "", what, move.strip(), who, "; ".join(extra)])
+    return table(rows)
 
 
-@case_group.command("list")
-@click.option("--flow", "flow_id", default=None, help="Only cases of this flow.")
-@click.option("--step", default=None, help="Only cases at this step.")
-@click.option("--role", default=None, help="Only cases whose current step is this role's.")
-@click.option(
-    "--status", type=click.Choice(["active", "ended"]), default=None, help="Only active or ended cases."
-)
-@click.option(
-    "--place", default=None, help="Only cases at this place or below it (前郭镇 includes 前郭镇/东风社区)."
-)
-@click.option("--overdue", is_flag=True, help="Only cases with something overdue now.")
-@click.option("--limit", type=int, default=200, show_default=True, help="At most this many cases.")
+@case_group.command("list", help="help.case.list")
+@click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter")
+@click.option("--step", default=None, help="help.opt.step_filter")
+@click.option("--role", default=None, help="help.opt.role_filter")
+@click.option("--status", type=click.Choice(["active", "ended"]), default=None, help="help.opt.status")
+@click.option("--place", default=None, help="help.opt.place_filter")
+@click.option("--overdue", is_flag=True, help="help.opt.overdue")
+@click.option("--limit", type=int, default=200, show_default=True, help="help.opt.limit")
 @read_options
 def case_list(
     *,
@@ -306,25 +323,31 @@ def case_list(
         limit=limit,
     )
     rows = []
-    fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
     for case in engine.cases(where):
         stepper = engine.stepper_for(case)
         row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
         if overdue and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
-        fields.append(stepper.flow.fields)
     if not rows:
         check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
     if as_json:
         print_json(rows)
         return
-    for row, its_fields in zip(rows, fields, strict=True):
-        state = row["outcome"] if row["status"] == "ended" else row["step_label"]
-        click.echo(
-            f"{row['id']:<20} {row['flow']:<22} {state:<16} {row['updated_at']}  "
-            + _values_text(dict(list(row["data"].items())[:4]), its_fields)
+    cells = []
+    for row in rows:
+        state = (
+            name(row["outcome_label"], row["outcome"], lang)
+            if row["status"] == "ended"
+            else name(row["step_label"], row["step"], lang)
         )
+        first = dict(list(row["data_text"].items())[:4])
+        values = _values(row["data_labels"], first, lang)
+        cells.append(
+            [row["id"], name(row["flow_title"], row["flow"], lang), state, row["updated_at"] or "", values]
+        )
+    for line in table(cells):
+        click.echo(line)
     click.echo(say("view.count", lang, count=len(rows)))
 
 
@@ -334,7 +357,7 @@ def _items(engine: Engine, case: Any, now: datetime) -> list[Any]:
     return due_items(engine.stepper_for(case), case, now)
 
 
-@case_group.command("history")
+@case_group.command("history", help="help.case.history")
 @click.argument("case_id")
 @read_options
 def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal: bool) -> None:
@@ -344,9 +367,13 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
     case = engine.case(case_id)
     stepper = engine.stepper_for(case)
     check_lang(stepper.flow, lang)
-    rows = [event_detail(stepper, e, lang, engine.tz, show_personal=show_personal) for e in case.history]
+    child = child_flows()
+    rows = [
+        event_detail(stepper, e, lang, engine.tz, show_personal=show_personal, child_flow=child)
+        for e in case.history
+    ]
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        click.echo(_event_text(row, lang, stepper.flow.fields))
+    for line in _history_lines(rows, lang):
+        click.echo(line)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from sopflow.commands.base import SopflowCommand
 from sopflow.commands.common import (
     LOCAL_TIME,
     F,
@@ -34,22 +35,20 @@ FORMATS = ("pdf", "svg", "png", "dot", "mermaid")
 
 def paper_options(command: F) -> F:
     command = click.option(
-        "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Paper size."
+        "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="help.opt.paper"
     )(command)
     command = click.option(
         "--landscape/--portrait",
         default=None,
-        help="Page orientation (default: whichever prints each page larger).",
+        help="help.opt.landscape",
     )(command)
-    command = click.option(
-        "--org", "organisation", default="", help="Organisation name for the title block."
-    )(command)
-    return lang_option("Language of the chart (default: SOPFLOW_LANG, else the locale).")(command)
+    command = click.option("--org", "organisation", default="", help="help.opt.org")(command)
+    return lang_option("help.opt.chart_lang")(command)
 
 
-@click.command("render")
+@click.command("render", cls=SopflowCommand, help="help.render")
 @click.argument("flows", nargs=-1)
-@click.option("--all", "everything", is_flag=True, help="Every flow (built-in and in --flows).")
+@click.option("--all", "everything", is_flag=True, help="help.opt.all")
 @click.option(
     "-f",
     "--format",
@@ -58,7 +57,7 @@ def paper_options(command: F) -> F:
     multiple=True,
     default=("pdf",),
     show_default=True,
-    help="Output format; repeat for several.",
+    help="help.opt.format",
 )
 @click.option(
     "-o",
@@ -67,9 +66,9 @@ def paper_options(command: F) -> F:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("out"),
     show_default=True,
-    help="Folder to write into.",
+    help="help.opt.output_folder",
 )
-@click.option("--date", default="", help="Date for the title block (default: today).")
+@click.option("--date", default="", help="help.opt.date")
 @paper_options
 def render_command(
     *,
@@ -128,7 +127,7 @@ def render_command(
         sys.exit(1)
 
 
-@click.command("chart")
+@click.command("chart", cls=SopflowCommand, help="help.case.chart")
 @click.argument("case_id")
 @click.option(
     "-o",
@@ -136,15 +135,15 @@ def render_command(
     "target",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="File to write: .pdf, .svg, .png or .dot (an SVG/PNG per page if there are several).",
+    help="help.opt.chart_file",
 )
 @click.option(
     "--now",
     type=LOCAL_TIME,
     default=None,
-    help="Judge what is overdue at this local time (default: now).",
+    help="help.opt.now_overdue",
 )
-@click.option("--show-personal", is_flag=True, help="Show the names of who did what unmasked.")
+@click.option("--show-personal", is_flag=True, help="help.opt.show_names")
 @paper_options
 def case_chart_command(
     *,

@@ -1,12 +1,11 @@
-"""What every `sopflow` command shares: --lang, --json, times typed in, printing JSON, and the
-Engine of this run."""
+"""What every `sopflow` command shares: --lang, --json, --ids, times typed in, printing JSON,
+names said with or without their ids, and the Engine of this run."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,42 +13,17 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from sopflow.commands.settings import LanguageCode, remember_lang, setting, usage_lang
+from sopflow.engine.casewords import ChildFlow
 from sopflow.engine.runtime import Clock, Engine, wall_clock
 from sopflow.errors import CodedError, FlowError, LookupFailed, Problem
-from sopflow.i18n import default_language, say, ui_languages
+from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog, default_catalog, load_flow
 from sopflow.language.model import Flow
 from sopflow.store.store import open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
-LANG_KEY = "sopflow.lang"
-LANG_HELP = (
-    "Language of the output: zh, en, or another language the flow declares (default: SOPFLOW_LANG, "
-    "else the locale)."
-)
-
-
-def remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """Errors, too, should come in the language the user asked for with --lang."""
-    if value:
-        ctx.meta[LANG_KEY] = value
-    return value
-
-
-class LanguageCode(click.ParamType[str, Any]):
-    """Any short language code (zh, en, mn, zh-Hant): a flow may bring languages of its own.
-    Whether the flow at hand has it is checked where the flow is known (`check_lang`)."""
-
-    name = "language"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        code = str(value).strip()
-        if not LANGUAGE_CODE.fullmatch(code):
-            self.fail(say("option.bad_lang", usage_lang(ctx), value=value), param, ctx)
-        return code
-
-
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")  # as the flow format's `languages:`
+IDS_KEY = "sopflow.ids"
 
 
 def check_lang(flow: Flow, lang: str) -> str:
@@ -61,7 +35,7 @@ def check_lang(flow: Flow, lang: str) -> str:
     return lang
 
 
-def lang_option(help_text: str = LANG_HELP) -> Callable[[F], F]:
+def lang_option(help_text: str = "help.opt.lang") -> Callable[[F], F]:
     """Eager, so that a mistake in any other option is told in this language too."""
     return click.option(
         "--lang",
@@ -71,12 +45,6 @@ def lang_option(help_text: str = LANG_HELP) -> Callable[[F], F]:
         is_eager=True,
         help=help_text,
     )
-
-
-def usage_lang(ctx: click.Context | None) -> str:
-    """The language of a usage error: --lang if it was given, else the user's."""
-    ctx = ctx or click.get_current_context(silent=True)
-    return (ctx.meta.get(LANG_KEY) if ctx is not None else None) or default_language()
 
 
 class LocalTime(click.ParamType[datetime, Any]):
@@ -105,11 +73,42 @@ def in_local_time(moment: datetime | None, engine: Engine) -> datetime | None:
 
 
 def json_option(command: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")(command)
+    return click.option("--json", "as_json", is_flag=True, help="help.opt.json")(command)
+
+
+def _remember_ids(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[IDS_KEY] = True
+    return value
+
+
+def ids_option(command: F) -> F:
+    """--ids: show each name with its id (网格员 grid_worker), for flow authors and scripts."""
+    return click.option(
+        "--ids", is_flag=True, expose_value=False, callback=_remember_ids, help="help.opt.ids"
+    )(command)
 
 
 def chosen_lang(lang: str | None) -> str:
-    return lang or default_language()
+    """The language of the output: --lang of the command, else of the run."""
+    return lang or usage_lang()
+
+
+def name(label: str | None, thing_id: str | None, lang: str) -> str:
+    """A thing as output shows it: its label; with --ids, its label and id (网格员 grid_worker)."""
+    if not thing_id:
+        return label or ""
+    if not label or label == thing_id:
+        return thing_id
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(IDS_KEY):
+        return say("name.with_id", lang, label=label, id=thing_id)
+    return label
+
+
+def names(labels: Iterable[str], ids: Iterable[str], lang: str) -> str:
+    """Several things by `name`, as the language lists them (网格员、社区医生)."""
+    return say("list.sep", lang).join(name(label, i, lang) for label, i in zip(labels, ids, strict=True))
 
 
 def print_json(data: object) -> None:
@@ -123,9 +122,9 @@ def current_engine() -> Engine:
     settings: dict[str, Any] = root.meta.setdefault("sopflow", {})
     if "engine" not in settings:
         catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
-        store = open_store(root.params.get("db"))
+        store = open_store(setting("db"))
         root.call_on_close(store.close)
-        timezone = root.params.get("timezone") or "Asia/Shanghai"
+        timezone = setting("timezone") or "Asia/Shanghai"
         settings["engine"] = Engine(store, flows=catalog, timezone=timezone, clock=_clock(timezone))
     engine: Engine = settings["engine"]
     return engine
@@ -177,9 +176,22 @@ def usable_flows(catalog: FlowCatalog) -> tuple[list[Flow], list[Problem]]:
     return found, problems
 
 
+def child_flows() -> ChildFlow:
+    """A flow by id from this run's flows (None if there is none, or it does not load): to name
+    child flows and their outcomes."""
+    flows = catalog()
+
+    def child(flow_id: str) -> Flow | None:
+        try:
+            return flows.shallow(flow_id)
+        except FlowError:
+            return None
+
+    return child
+
+
 def read_options(command: Any) -> Any:
     command = lang_option()(command)
     command = json_option(command)
-    return click.option(
-        "--show-personal", is_flag=True, help="Show names, ID numbers, phones and addresses unmasked."
-    )(command)
+    command = ids_option(command)
+    return click.option("--show-personal", is_flag=True, help="help.opt.show_personal")(command)

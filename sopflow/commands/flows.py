@@ -9,32 +9,40 @@ from typing import Any
 
 import click
 
+from sopflow.commands.base import SopflowGroup
+from sopflow.commands.columns import table
 from sopflow.commands.common import (
     catalog,
     check_lang,
+    child_flows,
     chosen_lang,
+    ids_option,
     json_option,
     lang_option,
+    name,
+    names,
     print_json,
     resolve_flow,
     usable_flows,
 )
-from sopflow.errors import FlowError
-from sopflow.i18n import say
+from sopflow.errors import FlowError, LookupFailed
+from sopflow.i18n import aside, say
 from sopflow.language.catalog import builtin_dir, load_flow
 from sopflow.language.describe import FlowDetail, WayView, flow_detail, flow_summary, path_detail
 from sopflow.language.model import Flow
+from sopflow.language.naming import FlowNames
 from sopflow.language.paths import TooManyPaths, count_paths, cover_paths, flow_paths
 
 
-@click.group()
+@click.group(cls=SopflowGroup, help="help.flows")
 def flows() -> None:
     """List, show, check and walk flow definitions."""
 
 
-@flows.command("list")
+@flows.command("list", help="help.flows.list")
 @lang_option()
 @json_option
+@ids_option
 def flows_list(lang: str | None, as_json: bool) -> None:
     """List the flows there are (your --flows folder first, then the built-in ones)."""
     lang = chosen_lang(lang)
@@ -43,28 +51,32 @@ def flows_list(lang: str | None, as_json: bool) -> None:
     if as_json:
         print_json(rows)
     else:
+        cells = []
         for row in rows:
             builtin = Path(row["file"] or "").parent == builtin_dir()
             where = say("list.builtin", lang) if builtin else row["file"] or ""
-            click.echo(
-                f"{row['id']:<24} {row['version']:<12} {row['steps']:>3} {say('list.steps', lang)}  "
-                f"{row['title']}  ({where})"
+            steps = f"{row['steps']} {say('list.steps', lang)}"
+            cells.append(
+                [name(row["title"], row["id"], lang), row["version"], steps, aside(where, lang).strip()]
             )
+        for line in table(cells):
+            click.echo(line)
     for problem in problems:
         click.echo(problem.format(lang), err=True)
     if problems:
         sys.exit(1)
 
 
-@flows.command("show")
+@flows.command("show", help="help.flows.show")
 @click.argument("flow")
 @lang_option()
 @json_option
+@ids_option
 def flows_show(flow: str, lang: str | None, as_json: bool) -> None:
-    """Show a flow's steps, roles and deadlines. FLOW is an id or a file."""
+    """Show a flow's steps, roles and deadlines. FLOW is an id, a name or a file."""
     lang = chosen_lang(lang)
     loaded = resolve_flow(flow)
-    detail = flow_detail(loaded, check_lang(loaded, lang))
+    detail = flow_detail(loaded, check_lang(loaded, lang), child_flows())
     if as_json:
         print_json(detail)
         return
@@ -72,21 +84,21 @@ def flows_show(flow: str, lang: str | None, as_json: bool) -> None:
 
 
 def _show_text(detail: FlowDetail, lang: str) -> str:
-    lines = [f"{detail['title']}  ({detail['id']} v{detail['version']})"]
+    lines = [f"{name(detail['title'], detail['id'], lang)}  (v{detail['version']})"]
     if detail["description"]:
         lines.append(detail["description"])
     lines.append("")
     lines.append(say("show.roles", lang))
-    lines += [f"  {rid:<22} {name}" for rid, name in detail["roles"].items()]
+    lines += [f"  {name(label, rid, lang)}" for rid, label in detail["roles"].items()]
     lines.append("")
     lines.append(say("show.steps", lang))
     for number, step in enumerate(detail["steps"], 1):
-        facts = [say(f"kind.{step['kind']}", lang), step["role_label"]]
+        facts = [say(f"kind.{step['kind']}", lang), name(step["role_label"], step["role"], lang)]
         if step["deadline"]:
             facts.append(say("show.deadline", lang, value=step["deadline_text"]))
         if step["outcome"]:
-            facts.append(say("show.outcome", lang, value=step["outcome"]))
-        lines.append(f"  {number:>2}. {step['label']} [{step['id']}]  " + " · ".join(facts))
+            facts.append(say("show.outcome", lang, value=name(step["outcome_label"], step["outcome"], lang)))
+        lines.append(f"  {number:>2}. {name(step['label'], step['id'], lang)}  " + " · ".join(facts))
         for check in step["checks"]:
             lines.append(
                 "      ↻ " + say("show.check", lang, label=check["label"], every=check["every_text"])
@@ -97,7 +109,7 @@ def _show_text(detail: FlowDetail, lang: str) -> str:
 
 
 def _way_text(way: WayView, lang: str) -> str:
-    target = f"{way['to_label']} [{way['to']}]"
+    target = name(way["to_label"], way["to"], lang)
     if way["kind"] == "timer":  # "Period over 14 days after Basis date", "…：进入本步起 2 天后"
         code = "way.timer_from" if way["from_label"] else "way.timer"
         return say(
@@ -105,16 +117,19 @@ def _way_text(way: WayView, lang: str) -> str:
         )
     if way["kind"] == "next":
         return target
-    condition = f"  ({way['when']})" if way.get("when") else ""
+    when = way.get("when_text")
+    condition = "  " + aside(when, lang).strip() if when else ""
     if way.get("default"):
         condition = "  " + say("way.default", lang)
-    typed = f" [{way['name']}]" if way["kind"] in ("action", "escalate") else ""
-    roles = f"  {', '.join(way['roles'])}" if way.get("roles") else ""
-    needs = say("view.needs", lang, fields=", ".join(way["requires"])) if way.get("requires") else ""
-    return f"{way['label']}{typed} → {target}{condition}{roles}{needs}"
+    label = name(way["label"], way["name"], lang) if way["kind"] in ("action", "escalate") else way["label"]
+    roles = f"  {names(way['role_labels'], way['roles'], lang)}" if way.get("roles") else ""
+    needs = ""
+    if way.get("requires"):
+        needs = say("view.needs", lang, fields=names(way["requires_labels"], way["requires"], lang))
+    return f"{label} → {target}{condition}{roles}{needs}"
 
 
-@flows.command("validate")
+@flows.command("validate", help="help.flows.validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @lang_option()
 @json_option
@@ -160,24 +175,28 @@ def flows_validate(paths: Sequence[Path], lang: str | None, as_json: bool) -> No
         sys.exit(1)
 
 
-@flows.command("paths")
+@flows.command("paths", help="help.flows.paths")
 @click.argument("flow")
-@click.option("--outcome", "outcomes", multiple=True, help="Only paths ending with this outcome.")
-@click.option(
-    "--cover", is_flag=True, help="Only a few paths that together take every way out of every step."
-)
+@click.option("--outcome", "outcomes", multiple=True, help="help.opt.outcome")
+@click.option("--cover", is_flag=True, help="help.opt.cover")
 @lang_option()
 @json_option
+@ids_option
 def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | None, as_json: bool) -> None:
     """Every distinct path from start to an end, going round a loop at most once (for drills)."""
     lang = chosen_lang(lang)
     loaded = resolve_flow(flow)
     check_lang(loaded, lang)
+    known = FlowNames(loaded).outcomes
+    try:
+        outcomes = tuple(known.id_of(o) for o in outcomes)  # by id or name: 转发热处置
+    except LookupFailed as ambiguous:
+        raise click.BadParameter(ambiguous.message(lang), param_hint="--outcome") from None
     unknown = [o for o in outcomes if o not in loaded.outcomes]
     if unknown:
+        listed = known.listing(loaded.outcomes).text(lang)
         raise click.BadParameter(
-            say("paths.unknown_outcome", lang, outcome=unknown[0], outcomes=", ".join(loaded.outcomes)),
-            param_hint="--outcome",
+            say("paths.unknown_outcome", lang, outcome=unknown[0], outcomes=listed), param_hint="--outcome"
         )
     wanted = set(outcomes) or None
     if cover:  # built without listing every path: 40 decisions in a row have 2**40 of them
@@ -187,19 +206,24 @@ def flows_paths(flow: str, outcomes: tuple[str, ...], cover: bool, lang: str | N
             found = flow_paths(loaded.graph, loaded.start, outcomes=wanted)
         except TooManyPaths as exc:
             raise click.ClickException(_too_many(loaded, wanted, exc.limit, lang)) from None
-    rows = [path_detail(loaded, p, lang) for p in found]
+    child = child_flows()
+    rows = [path_detail(loaded, p, lang, child) for p in found]
     if as_json:
         print_json(rows)
         return
     for number, row in enumerate(rows, 1):
-        click.echo(f"{number:>3}. [{row['outcome']}] {row['text']}")
+        click.echo(f"{number:>3}. [{name(row['outcome_label'], row['outcome'], lang)}] {row['text']}")
     reached = sorted({r["outcome"] for r in rows})
-    click.echo(say("paths.summary", lang, count=len(rows), outcomes=", ".join(reached)))
+    listed = names([known.text(o, lang) for o in reached], reached, lang)
+    click.echo(say("paths.summary", lang, count=len(rows), outcomes=listed))
 
 
 def _too_many(flow: Flow, outcomes: set[str] | None, limit: int, lang: str) -> str:
     """How many paths there are (when that can be counted), and what to ask for instead."""
-    ending = say("paths.ending", lang, outcomes=", ".join(sorted(outcomes))) if outcomes else ""
+    known = FlowNames(flow).outcomes
+    ending = (
+        say("paths.ending", lang, outcomes=known.listing(sorted(outcomes)).text(lang)) if outcomes else ""
+    )
     count = count_paths(flow.graph, flow.start, outcomes)
     if count is None:
         return say("paths.too_many", lang, limit=limit, ending=ending)

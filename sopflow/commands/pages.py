@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from sopflow.commands.base import SopflowCommand
 from sopflow.commands.common import (
     LOCAL_TIME,
     check_lang,
@@ -20,6 +21,7 @@ from sopflow.commands.common import (
     lang_option,
     resolve_flow,
 )
+from sopflow.commands.settings import LANG_KEY
 from sopflow.engine.views import case_sheet_view
 from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog
@@ -30,6 +32,8 @@ from sopflow.render.output import output_folder, write_file
 
 def _print_lang(lang: str | None) -> str:
     """Printed pages are in Chinese unless --lang or SOPFLOW_LANG says otherwise."""
+    ctx = click.get_current_context(silent=True)
+    lang = lang or (ctx.meta.get(LANG_KEY) if ctx is not None else None)
     if lang:
         return lang
     explicit = os.environ.get("SOPFLOW_LANG", "").strip().lower()
@@ -40,26 +44,24 @@ def _write(path: Path, html: str) -> None:
     write_file(path, html)
 
 
-@click.command("handbook")
+@click.command("handbook", cls=SopflowCommand, help="help.handbook")
 @click.argument("flow")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     required=True,
-    help="The HTML file to write, e.g. out/key_person_control.html.",
+    help="help.opt.handbook_file",
 )
-@lang_option("Language of the handbook (default: SOPFLOW_LANG, else Chinese).")
-@click.option(
-    "--org", "organisation", default="", help="Organisation named in the title block and on the charts."
-)
+@lang_option("help.opt.handbook_lang")
+@click.option("--org", "organisation", default="", help="help.opt.handbook_org")
 @click.option(
     "--date",
     "date_text",
     default=None,
-    help="Date printed in the title block and on the charts (default: today).",
+    help="help.opt.handbook_date",
 )
-@click.option("--no-charts", is_flag=True, help="Leave out the chart pages (no Graphviz needed).")
+@click.option("--no-charts", is_flag=True, help="help.opt.no_charts")
 def handbook_command(
     *,
     flow: str,
@@ -92,27 +94,27 @@ def handbook_command(
         click.echo(say("cli.sheet_written", lang, file=output))
 
 
-@click.command("sheet")
+@click.command("sheet", cls=SopflowCommand, help="help.case.sheet")
 @click.argument("case_id")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     required=True,
-    help="The HTML file to write, e.g. out/R-0001.html.",
+    help="help.opt.sheet_file",
 )
-@lang_option("Language of the sheet (default: SOPFLOW_LANG, else Chinese).")
+@lang_option("help.opt.sheet_lang")
 @click.option(
     "--show-personal",
     is_flag=True,
-    help="Print names, ID numbers, phones and addresses unmasked (keep the paper safe).",
+    help="help.opt.sheet_personal",
 )
 @click.option(
     "--now",
     type=LOCAL_TIME,
     default=None,
     metavar="'YYYY-MM-DD HH:MM'",
-    help="Judge deadlines as at this local time (default: now).",
+    help="help.opt.sheet_now",
 )
 def case_sheet_command(
     *, case_id: str, output: Path, lang: str | None, show_personal: bool, now: datetime | None

@@ -8,37 +8,38 @@ from datetime import datetime
 
 import click
 
+from sopflow.commands.base import SopflowCommand
+from sopflow.commands.columns import table
 from sopflow.commands.common import (
     LOCAL_TIME,
     chosen_lang,
     current_engine,
+    ids_option,
     in_local_time,
     json_option,
     lang_option,
+    name,
+    names,
     print_json,
     read_options,
 )
 from sopflow.commands.filters import check_filters
-from sopflow.engine.views import (
-    DiscrepancyRow,
-    discrepancy_rows,
-    discrepancy_text,
-    due_detail,
-    moved_detail,
-)
+from sopflow.engine.discrepancies import DiscrepancyRow, discrepancy_rows, discrepancy_text
+from sopflow.engine.views import due_detail, moved_detail
 from sopflow.i18n import say
 from sopflow.language.durations import parse_duration
 from sopflow.language.model import FieldSpec
 
 
-@click.command("due")
-@click.option("--flow", "flow_id", default=None, help="Only cases of this flow.")
-@click.option("--role", default=None, help="Only work for this role.")
-@click.option("--place", default=None, help="Only cases at this place or below it.")
-@click.option("--within", default="2h", show_default=True, help="Also what falls due this soon (a duration).")
-@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
+@click.command("due", cls=SopflowCommand, help="help.due")
+@click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter")
+@click.option("--role", default=None, help="help.opt.due_role")
+@click.option("--place", default=None, help="help.opt.due_place")
+@click.option("--within", default="2h", show_default=True, help="help.opt.within")
+@click.option("--now", type=LOCAL_TIME, default=None, help="help.opt.as_at")
 @lang_option()
 @json_option
+@ids_option
 def due_command(
     *,
     flow_id: str | None,
@@ -56,6 +57,8 @@ def due_command(
         raise click.BadParameter(say("option.bad_duration", lang, value=within), param_hint="'--within'")
     engine = current_engine()
     now = in_local_time(now, engine) or engine.clock()
+    if flow_id is not None:
+        flow_id = engine.flows.flow_id(flow_id)  # by id or name
     items = [i for i in engine.due(now, role=role, place=place, within=span) if flow_id in (None, i.flow_id)]
     if not items:
         check_filters(engine.flows, flow_id=flow_id, role=role)
@@ -66,20 +69,26 @@ def due_command(
     if as_json:
         print_json(rows)
         return
+    cells = []
     for row in rows:
-        mark = say("view.overdue", lang) if row["overdue"] else ""
+        mark = say("view.overdue", lang).strip() if row["overdue"] else ""
         what = say("due.kind." + row["kind"], lang)
         if row["kind"] != "deadline":
             what += say("word.colon", lang) + row["label"]
-        roles = ", ".join(row["roles"])
-        click.echo(f"{row['due_at']}  {row['case']:<16} {row['step_label']:<12} {what}  [{roles}]{mark}")
+        roles = names(row["role_labels"], row["roles"], lang)
+        cells.append(
+            [row["due_at"] or "", row["case"], name(row["step_label"], row["step"], lang), what, roles, mark]
+        )
+    for line in table(cells):
+        click.echo(line)
     click.echo(say("due.count", lang, count=len(rows), overdue=sum(r["overdue"] for r in rows)))
 
 
-@click.command("tick")
-@click.option("--now", type=LOCAL_TIME, default=None, help="As at this local time (default: now).")
+@click.command("tick", cls=SopflowCommand, help="help.tick")
+@click.option("--now", type=LOCAL_TIME, default=None, help="help.opt.as_at")
 @lang_option()
 @json_option
+@ids_option
 def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> None:
     """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
     lang = chosen_lang(lang)
@@ -91,21 +100,14 @@ def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> No
         print_json(rows)
     else:
         for row in rows:
-            status = say(f"status.{row['status']}", lang, outcome=row["outcome"])
-            click.echo(
-                say(
-                    "tick.moved",
-                    lang,
-                    case=row["case"],
-                    step=row["step_label"],
-                    id=row["step"],
-                    status=status,
-                )
-            )
+            outcome = name(row["outcome_label"], row["outcome"], lang)
+            status = say(f"status.{row['status']}", lang, outcome=outcome)
+            step = name(row["step_label"], row["step"], lang)
+            click.echo(say("tick.moved", lang, case=row["case"], step=step, status=status))
         click.echo(say("tick.count", lang, count=len(rows)))
 
 
-@click.command("verify")
+@click.command("verify", cls=SopflowCommand, help="help.verify")
 @read_options
 def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> None:
     """Replay every case's history against its flow version; exit 1 if any stored state differs.
@@ -116,7 +118,7 @@ def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> N
     fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
     for found in engine.verify():
         stepper = engine.stepper_for(engine.case(found.case_id))
-        these = discrepancy_rows(stepper, found, engine.tz, show_personal=show_personal)
+        these = discrepancy_rows(stepper, found, engine.tz, show_personal=show_personal, lang=lang)
         rows += these
         fields += [stepper.flow.fields] * len(these)
     if as_json:
@@ -131,7 +133,7 @@ def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> N
                     "verify.line",
                     lang,
                     case=row["case"],
-                    field=row["field"],
+                    field=name(row["field_label"], row["field"], lang),
                     stored=stored,
                     replayed=replayed,
                 )

@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sopflow.cases.records import Event
 from sopflow.i18n import duration_words, say
-from sopflow.language.model import FieldType, Flow
+from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
 from sopflow.language.naming import FlowNames
 from sopflow.language.wording import condition_words, value_words
 
@@ -59,22 +60,29 @@ def outcome_text(flow: Flow, outcome: str | None, lang: str) -> str | None:
 def way_text(flow: Flow, step_id: str | None, name: str, lang: str) -> str:
     """An action, check, branch or timer of a step by its label; its name if it has none."""
     step = flow.steps.get(step_id or "")
-    for item in (*step.actions, *step.checks, *step.branches, *step.timers) if step else ():
+    if step is None:
+        return name
+    labelled: list[Action | Check | Branch | Timer] = [
+        *step.actions,
+        *step.checks,
+        *step.branches,
+        *step.timers,
+    ]
+    for item in labelled:
         if item.name == name and item.label:
             return flow.text(item.label, lang)
     return name
 
 
-def event_text(
-    flow: Flow, kind: str, name: str, from_step: str | None, child: str | None, lang: str, child_flow: ChildFlow
-) -> str:
+def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> str:
     """What an entry of a history did, in words: 立案, 已分类, 判断：有症状, 到时：观察期满..."""
+    kind, name, from_step = str(event.kind), event.name, event.from_step
     if kind in ("start", "next"):
         return say(f"event.{kind}", lang)
     if kind == "child":
         found = child_flow(name)
         title = found.text(found.title, lang) if found is not None else name
-        return say("event.child", lang, child=child or "", flow=title)
+        return say("event.child", lang, child=event.child_id or "", flow=title)
     if kind == "outcome":
         step = flow.steps.get(from_step or "")
         found = child_flow(step.subflow) if step is not None and step.subflow else None
@@ -83,9 +91,10 @@ def event_text(
     return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
 
 
-def why_text(flow: Flow, kind: str, name: str, from_step: str | None, why: Mapping[str, Any] | None, lang: str) -> str | None:
+def why_text(flow: Flow, event: Event, why: Mapping[str, Any] | None, lang: str) -> str | None:
     """Why the engine did something by itself, in words: the rule it met and the values it saw,
     every rule that did not hold, how long a timer ran; None for what a person did."""
+    kind, name, from_step = str(event.kind), event.name, event.from_step
     if not why:
         return None
     if "guard" in why:
@@ -103,5 +112,10 @@ def why_text(flow: Flow, kind: str, name: str, from_step: str | None, why: Mappi
         words = say("way.entering", lang) if start == "entered" else field_label(flow, start, lang)
         step = flow.steps.get(from_step or "")
         after = next((t.after for t in step.timers if t.name == name), None) if step else None
-        return say("why.timer", lang, after=duration_words(after, lang) if after else why.get("after", ""), start=words)
+        return say(
+            "why.timer",
+            lang,
+            after=duration_words(after, lang) if after else why.get("after", ""),
+            start=words,
+        )
     return None

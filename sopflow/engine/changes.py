@@ -129,6 +129,7 @@ class Move:
         actions: tuple[Action, ...],
         check: Check | None,
         first: Action | Check,
+        *,
         parsers: Mapping[str, Parser],
         fresh: frozenset[str],
     ) -> None:
@@ -153,5 +154,5 @@ def moves_of(step: Step, parsers: Mapping[str, Parser], fresh: frozenset[str]) -
         actions = tuple(a for a in step.actions if a.name == name)
         checks = [c for c in step.checks if c.name == name]
         first = actions[0] if actions else checks[0]
-        moves[name] = Move(name, actions, checks[0] if checks else None, first, parsers, fresh)
+        moves[name] = Move(name, actions, checks[0] if checks else None, first, parsers=parsers, fresh=fresh)
     return moves

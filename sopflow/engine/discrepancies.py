@@ -101,5 +101,3 @@ def _plain(value: Any, tz: tzinfo) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     return str(value)  # text, and a case's status (a str enum) as its plain text
-
-

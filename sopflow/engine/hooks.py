@@ -22,7 +22,9 @@ def log_hook_error(case: Case, event: Event, error: Exception) -> None:
     log.error("hook failed for case %s entering %s", case.id, event.to_step, exc_info=error)
 
 
-def check_hook_target(flows: FlowCatalog, step: str | None, flow: str | None) -> tuple[str | None, str | None]:
+def check_hook_target(
+    flows: FlowCatalog, step: str | None, flow: str | None
+) -> tuple[str | None, str | None]:
     """The flow and step ids a hook is for (each given by id or name: 重点人员管控, 异常发现);
     LookupFailed for a flow or step that is not there: a misspelt name would never fire."""
     flow_id = None if flow is None else flows.load(flow).id  # LookupFailed for a flow not there

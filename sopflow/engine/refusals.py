@@ -26,7 +26,9 @@ def languages(flow: Flow) -> tuple[str, ...]:
 
 def rules_in_words(flow: Flow, rules: Sequence[str]) -> InLanguages:
     """Guard rules as a reader says them (体温 ≥ 发热体温线（37.3） 或 有症状), joined with ';'."""
-    return InLanguages({lang: "; ".join(condition_words(flow, r, lang) for r in rules) for lang in languages(flow)})
+    return InLanguages(
+        {lang: "; ".join(condition_words(flow, r, lang) for r in rules) for lang in languages(flow)}
+    )
 
 
 def fields_listed(names: FlowNames, fields: Iterable[str]) -> Listing:
@@ -71,7 +73,10 @@ def missing_data(
     """Data an action needs and did not get; what the case holds already (and need not be given
     again) is said too, masked as lists mask it."""
     flow = names.flow
-    example = {lang: _typeable(flow.text(flow.fields[missing[0]].label, lang), missing[0]) for lang in languages(flow)}
+    example = {
+        lang: _typeable(flow.text(flow.fields[missing[0]].label, lang), missing[0])
+        for lang in languages(flow)
+    }
     raise CaseError(
         "case.missing_data",
         case=case.id,
@@ -101,7 +106,9 @@ def _typeable(label: str, field_id: str) -> str:
     return label if label and not any(c.isspace() for c in label) else field_id
 
 
-def guard_false(names: FlowNames, case: Case, action: str, rules: Sequence[str], available: Listing) -> NoReturn:
+def guard_false(
+    names: FlowNames, case: Case, action: str, rules: Sequence[str], available: Listing
+) -> NoReturn:
     raise CaseError(
         "case.guard_false",
         case=case.id,

@@ -136,12 +136,9 @@ class Engine:
         """A filter with the flow, step and role given by id or by name (重点人员管控, 异常发现,
         网格员) as ids; a name that names nothing stays as it is (and matches no case)."""
         flow_id = None if wanted.flow_id is None else self.flows.flow_id(inputs.tidy(wanted.flow_id))
-        named = {"flow_id": flow_id}
-        for kind in ("step", "role"):
-            typed = getattr(wanted, kind)
-            if typed is not None:
-                named[kind] = self._id_of(kind, inputs.tidy(typed), flow_id)
-        return replace(wanted, **named)
+        step = None if wanted.step is None else self._id_of("step", inputs.tidy(wanted.step), flow_id)
+        role = None if wanted.role is None else self._id_of("role", inputs.tidy(wanted.role), flow_id)
+        return replace(wanted, flow_id=flow_id, step=step, role=role)
 
     def _id_of(self, kind: str, typed: str, flow_id: str | None) -> str:
         """A step or role of `flow_id` (or of any flow) by id or name."""

@@ -155,13 +155,8 @@ class Stepper:
         """Fire action or check `name` (its id, or its label in any language of the flow). A
         `signal` (from a descendant case) skips the role check."""
         self._check_open(case, at)
-        moves = self._moves[case.step]
-        move = moves.get(name)
-        if move is None:
-            name = self.names.action_id(case.step, name, refuse=CaseError)
-            move = moves.get(name)
-        if move is None:
-            refusals.no_such_action(self.names, case, name, self._available(case, at), list(moves))
+        move = self._move(case, name, at)
+        name = move.name
         if role is not None and role not in self.flow.roles:
             role = self.names.roles.id_of(role, refuse=CaseError)
         if not signal and role not in move.anyone:
@@ -198,6 +193,17 @@ class Stepper:
         if moved.step in self._automatic:
             return self._settled(moved, events, at)
         return Result(moved, events)
+
+    def _move(self, case: Case, name: str, at: datetime) -> Move:
+        """What firing `name` (an id or a label) means at the case's step; refused if nothing."""
+        moves = self._moves[case.step]
+        move = moves.get(name)
+        if move is None:
+            name = self.names.action_id(case.step, name, refuse=CaseError)
+            move = moves.get(name)
+        if move is None:
+            refusals.no_such_action(self.names, case, name, self._available(case, at), list(moves))
+        return move
 
     def _check_open(self, case: Case, at: datetime) -> None:
         """A case takes an entry if it has not ended, at a time not before its last entry: a

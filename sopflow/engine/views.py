@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from sopflow.cases.fielddata import to_json
-from sopflow.cases.inputs import local_text
-from sopflow.cases.inputs import SYSTEM
+from sopflow.cases.inputs import SYSTEM, local_text
 from sopflow.cases.privacy import mask_actor, mask_note, mask_value, masked
 from sopflow.cases.records import Case, Event, EventKind
 from sopflow.engine.casewords import (
@@ -227,7 +226,9 @@ def case_detail(
         "role_label": flow.text(flow.roles[step.role], lang) if case.active else None,
         "instructions": flow.text(step.instructions, lang) if case.active else "",
         "due": [_due(stepper, item, lang, tz) for item in due_items(stepper, case, now)],
-        "offers": [_offer(flow, case, o, lang, tz, show_personal) for o in stepper.offers(case, now)],
+        "offers": [
+            _offer(flow, case, o, lang, tz=tz, show_personal=show_personal) for o in stepper.offers(case, now)
+        ],
         "history": [
             event_detail(stepper, e, lang, tz, show_personal=show_personal, child_flow=child_flow)
             for e in case.history
@@ -235,13 +236,15 @@ def case_detail(
     }
 
 
-def _offer(flow: Flow, case: Case, offer: Offer, lang: str, tz: tzinfo, show_personal: bool) -> OfferView:
+def _offer(flow: Flow, case: Case, offer: Offer, lang: str, *, tz: tzinfo, show_personal: bool) -> OfferView:
     def labels(names: tuple[str, ...]) -> list[str]:
         return [field_label(flow, n, lang) for n in names]
 
     held = {n: field_json(flow.fields.get(n), case.data[n], tz) for n in offer.held}
     if not show_personal:
-        held = {n: field_json(flow.fields.get(n), mask_value(flow.fields.get(n), case.data[n]), tz) for n in held}
+        held = {
+            n: field_json(flow.fields.get(n), mask_value(flow.fields.get(n), case.data[n]), tz) for n in held
+        }
     return {
         "name": offer.name,
         "kind": offer.kind,
@@ -345,7 +348,7 @@ def event_detail(
         "at": local(event.at, tz),
         "kind": kind,
         "name": event.name,
-        "what": event_text(flow, kind, event.name, event.from_step, event.child_id, lang, child_flow),
+        "what": event_text(flow, event, lang, child_flow),
         "actor": actor,
         "actor_label": say("word.system", lang) if event.actor == SYSTEM else actor,
         "role": event.role,
@@ -359,7 +362,7 @@ def event_detail(
         "changes_text": {name: value_text(flow, name, new, lang) for name, (_old, new) in changes.items()},
         "note": mask_note(event.note, show_personal=show_personal),
         "why": why,
-        "why_text": why_text(flow, kind, event.name, event.from_step, why, lang),
+        "why_text": why_text(flow, event, why, lang),
         "child": event.child_id,
     }
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, NotRequired, TypedDict
 
 from sopflow.i18n import duration_words
 from sopflow.language.durations import format_duration
-from sopflow.language.model import Action, Branch, Check, Flow, Step, Timer
+from sopflow.language.model import Action, Branch, Check, EdgeKind, Flow, Step, Timer
+from sopflow.language.naming import FlowNames
 from sopflow.language.paths import FlowPath
+from sopflow.language.wording import condition_words
+
+ChildFlow = Callable[[str], Flow | None]  # a child flow by id, to name its outcomes (None: unknown)
+
+
+def _no_child(_flow_id: str) -> Flow | None:
+    return None
 
 
 class FlowSummary(TypedDict):
@@ -40,6 +49,7 @@ class CheckView(TypedDict):
     every: str
     every_text: str
     roles: list[str]
+    role_labels: list[str]
 
 
 # A way out of a step; which keys beyond the first five it has depends on its kind. ("from" is a
@@ -53,8 +63,11 @@ WayView = TypedDict(
         "to": str,
         "to_label": str,
         "roles": NotRequired[list[str]],
+        "role_labels": NotRequired[list[str]],
         "requires": NotRequired[list[str]],
+        "requires_labels": NotRequired[list[str]],
         "when": NotRequired[str | None],
+        "when_text": NotRequired[str | None],
         "default": NotRequired[bool],
         "after": NotRequired[str],
         "after_text": NotRequired[str],
@@ -78,6 +91,7 @@ class StepView(TypedDict):
     checks: list[CheckView]
     subflow: str | None
     outcome: str | None
+    outcome_label: str | None
     ways: list[WayView]
 
 
@@ -104,6 +118,7 @@ HopView = TypedDict("HopView", {"from": str, "way": str, "kind": str, "to": str}
 
 class PathView(TypedDict):
     outcome: str
+    outcome_label: str
     steps: list[str]
     hops: list[HopView]
     text: str
@@ -122,8 +137,10 @@ def flow_summary(flow: Flow, lang: str) -> FlowSummary:
     }
 
 
-def flow_detail(flow: Flow, lang: str) -> FlowDetail:
-    """Everything a reader needs to follow the flow: roles, fields, steps and their ways out."""
+def flow_detail(flow: Flow, lang: str, child_flow: ChildFlow = _no_child) -> FlowDetail:
+    """Everything a reader needs to follow the flow: roles, fields, steps and their ways out,
+    ids and, beside them, what they are called in `lang` (`child_flow` names the outcomes of the
+    flows it starts)."""
     labels = {s.id: flow.text(s.label, lang) for s in flow.steps.values()}
     return {
         **flow_summary(flow, lang),
@@ -144,7 +161,7 @@ def flow_detail(flow: Flow, lang: str) -> FlowDetail:
             }
             for f in flow.fields.values()
         },
-        "steps": [_step(flow, s, lang, labels) for s in flow.steps.values()],
+        "steps": [_step(flow, s, lang, labels, child_flow) for s in flow.steps.values()],
     }
 
 
@@ -154,9 +171,19 @@ def _way(name: str, kind: str, label: str, to: str, labels: dict[str, str], **ex
     return way
 
 
-def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> StepView:
+def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str], child_flow: ChildFlow) -> StepView:
     def text(value: Any) -> str:
         return flow.text(value, lang)
+
+    def roles(ids: tuple[str, ...]) -> list[str]:
+        return [text(flow.roles[r]) for r in ids]
+
+    def fields(ids: tuple[str, ...]) -> list[str]:
+        return [text(flow.fields[f].label) or f for f in ids]
+
+    def when(guard: Any) -> dict[str, Any]:
+        source = guard.source if guard else None
+        return {"when": source, "when_text": condition_words(flow, source, lang) if source else None}
 
     ways = [
         _way(
@@ -166,8 +193,10 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> StepView
             a.to,
             labels,
             roles=list(a.roles),
+            role_labels=roles(a.roles),
             requires=list(a.requires),
-            when=a.guard.source if a.guard else None,
+            requires_labels=fields(a.requires),
+            **when(a.guard),
         )
         for a in step.actions
     ]
@@ -179,7 +208,7 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> StepView
             b.to,
             labels,
             default=b.default,
-            when=b.guard.source if b.guard else None,
+            **when(b.guard),
         )
         for b in step.branches
     ]
@@ -198,13 +227,17 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> StepView
         for t in step.timers
     ]
     ways += [
-        _way(c.name, "escalate", text(c.label), c.escalate.to, labels, when=c.escalate.guard.source)
+        _way(c.name, "escalate", text(c.label), c.escalate.to, labels, **when(c.escalate.guard))
         for c in step.checks
         if c.escalate
     ]
     if step.next:
         ways.append(_way("next", "next", "", step.next, labels) | {"label": ""})
-    ways += [_way(o, "outcome", o, target, labels) for o, target in step.outcomes.items()]
+    child = child_flow(step.subflow) if step.subflow else None
+    ways += [
+        _way(o, "outcome", FlowNames(child).outcomes.text(o, lang) if child else o, target, labels)
+        for o, target in step.outcomes.items()
+    ]
     return {
         "id": step.id,
         "kind": str(step.kind),
@@ -223,38 +256,49 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str]) -> StepView
                 "every": format_duration(c.every),
                 "every_text": duration_words(c.every, lang),
                 "roles": list(c.roles),
+                "role_labels": roles(c.roles),
             }
             for c in step.checks
         ],
         "subflow": step.subflow,
         "outcome": step.outcome,
+        "outcome_label": FlowNames(flow).outcomes.text(step.outcome, lang) if step.outcome else None,
         "ways": ways,
     }
 
 
-def path_detail(flow: Flow, path: FlowPath, lang: str) -> PathView:
+def path_detail(flow: Flow, path: FlowPath, lang: str, child_flow: ChildFlow = _no_child) -> PathView:
     return {
         "outcome": path.outcome,
+        "outcome_label": FlowNames(flow).outcomes.text(path.outcome, lang),
         "steps": list(path.steps),
         "hops": [{"from": h.step, "way": h.way, "kind": h.kind, "to": h.to} for h in path.hops],
-        "text": path_text(flow, path, lang),
+        "text": path_text(flow, path, lang, child_flow),
     }
 
 
-def path_text(flow: Flow, path: FlowPath, lang: str) -> str:
-    """'登记 ─[登记完成]→ 风险分类 ─[…]→ 解除隔离' in the reader's language."""
+def path_text(flow: Flow, path: FlowPath, lang: str, child_flow: ChildFlow = _no_child) -> str:
+    """'登记 ─[登记完成]→ 风险分类 ─[…]→ 解除隔离' in the reader's language; a step that leads on
+    by itself, ' ─→ '."""
     if not path.hops:
         return flow.text(flow.steps[flow.start].label, lang)
     parts = [flow.text(flow.steps[path.hops[0].step].label, lang)]
     for hop in path.hops:
-        parts.append(
-            f" ─[{_way_label(flow, hop.step, hop.way, lang)}]→ {flow.text(flow.steps[hop.to].label, lang)}"
-        )
+        label = _way_label(flow, hop.step, hop.way, hop.kind, lang=lang, child_flow=child_flow)
+        arrow = f" ─[{label}]→ " if label else " ─→ "
+        parts.append(arrow + flow.text(flow.steps[hop.to].label, lang))
     return "".join(parts)
 
 
-def _way_label(flow: Flow, step_id: str, way: str, lang: str) -> str:
+def _way_label(flow: Flow, step_id: str, way: str, kind: str, *, lang: str, child_flow: ChildFlow) -> str:
+    """A way out by its label: an action's, a branch's...; an outcome of a child flow as the
+    child calls it; '' for the way on from a step that leads on by itself."""
     step = flow.steps[step_id]
+    if kind == EdgeKind.NEXT:
+        return ""
+    if kind == EdgeKind.OUTCOME:
+        child = child_flow(step.subflow) if step.subflow else None
+        return FlowNames(child).outcomes.text(way, lang) if child is not None else way
     labelled: list[Action | Branch | Timer | Check] = [
         *step.actions,
         *step.branches,
