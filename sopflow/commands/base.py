@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from sopflow.commands.clickwords import click_word
+from sopflow.commands.columns import pad, width, wrap
 from sopflow.commands.settings import after_name_options, usage_lang
 from sopflow.i18n import CATALOGUE, say
 
@@ -30,11 +31,44 @@ def help_text(text: str | None, lang: str) -> str:
 
 def first_sentence(text: str) -> str:
     """What a list of commands shows of a command's help: its first sentence."""
-    return re.split(r"(?<=[。.!?！？])\s*", text.strip(), maxsplit=1)[0]
+    return re.split(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help page, wrapped and lined up by display width (a Chinese character is two
+    columns): click counts characters, which makes Chinese help twice as wide as the terminal."""
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        for paragraph in text.split("\n\n"):
+            for line in wrap(" ".join(paragraph.split()), max(self.width - self.current_indent, 11)):
+                self.write(f"{indent}{line}\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max((width(first) for first, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for first, second in rows:
+            if not second:
+                self.write(f"{indent}{first}\n")
+                continue
+            lines = wrap(" ".join(second.split()), max(self.width - first_col - self.current_indent - 2, 10))
+            if width(first) <= first_col - col_spacing:
+                self.write(f"{indent}{pad(first, first_col)}{lines[0]}\n")
+            else:
+                self.write(f"{indent}{first}\n{indent}{' ' * first_col}{lines[0]}\n")
+            for line in lines[1:]:
+                self.write(f"{indent}{' ' * first_col}{line}\n")
+
+
+class SopflowContext(click.Context):
+    formatter_class = HelpFormatter
 
 
 class SopflowCommand(click.Command):
     """A command that also takes --db, --timezone, --lang and --flows after its name."""
+
+    context_class = SopflowContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +94,7 @@ class SopflowGroup(click.Group):
 
     command_class = SopflowCommand
     group_class = type
+    context_class = SopflowContext
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         SopflowCommand.format_help_text(self, ctx, formatter)  # type: ignore[arg-type]

@@ -35,3 +35,40 @@ def table(rows: Sequence[Sequence[str]], *, right: Sequence[int] = (), gap: str 
         ]
         lines.append(gap.join(cells).rstrip())
     return lines
+
+
+_NO_LINE_START = frozenset("）」』】》，。、：；！？…’”)]},.:;!?%")  # closing marks stay with what they close
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """`text` in lines of at most `columns` display columns: broken between Chinese characters
+    and at spaces in other text, never before a closing mark (，。）); a word longer than a line
+    is cut."""
+    pieces: list[str] = []
+    for char in text:
+        last = pieces[-1][-1] if pieces else ""
+        joins = bool(last) and (
+            (char in _NO_LINE_START and last != " ")  # with what it closes
+            or (char != " " and last != " " and width(char) <= 1 and width(last) <= 1)  # a word
+        )
+        if joins:
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        if piece == " ":
+            line += " " if line else ""
+            continue
+        if line and width(line + piece) > columns:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+        while width(line) > columns:  # one word wider than a line
+            cut = max(1, next(i for i in range(len(line), 0, -1) if width(line[:i]) <= columns))
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
