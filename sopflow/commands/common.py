@@ -102,7 +102,7 @@ def name(label: str | None, thing_id: str | None, lang: str) -> str:
         return thing_id
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.meta.get(IDS_KEY):
-        return say("name.with_id", lang, label=label, id=thing_id)
+        return say("label.with_id", lang, label=label, id=thing_id)
     return label
 
 

@@ -102,7 +102,7 @@ def why_text(flow: Flow, event: Event, why: Mapping[str, Any] | None, lang: str)
         return say("view.why", lang, guard=condition, values=values_text(flow, why.get("values", {}), lang))
     if why.get("default"):
         tried = why.get("tried", [])
-        rules = say("cond.or", lang).join(condition_words(flow, str(t["guard"]), lang) for t in tried)
+        rules = say("list.rules", lang).join(condition_words(flow, str(t["guard"]), lang) for t in tried)
         seen: dict[str, Any] = {}
         for attempt in tried:
             seen.update(attempt.get("values", {}))

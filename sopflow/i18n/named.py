@@ -28,7 +28,7 @@ class Named:
         label = pick(self.label, lang, next(iter(self.label), lang)) if self.label else ""
         if not label or label == self.id:
             return self.id
-        return say("name.with_id", lang, label=label, id=self.id)
+        return say("label.with_id", lang, label=label, id=self.id)
 
     def __str__(self) -> str:
         return self.text("en")

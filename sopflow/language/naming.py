@@ -33,7 +33,7 @@ def spoken(text: str) -> str:
 
 def without_asides(key: str) -> str:
     """A compared name without its bracketed asides: 黄色(其他) -> 黄色, 乡镇(街道)指挥部 -> 乡镇指挥部."""
-    return " ".join(_ASIDE.sub(" ", key).split())
+    return " ".join(_ASIDE.sub("", key).split())
 
 
 class Names:

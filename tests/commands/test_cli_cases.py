@@ -71,9 +71,10 @@ def start_request(sopflow: Run, case_id: str = "R-1") -> Result:
 def test_start_shows_where_the_case_is_and_what_to_do(sopflow: Run) -> None:
     result = start_request(sopflow)
     assert result.exit_code == 0, result.output
-    assert "Now at: Log and sort [log_request] — responsible: Grid worker" in result.output
+    assert "Now at: Log and sort — responsible: Grid worker" in result.output
     assert "finish this step by 2020-02-03 09:00" in result.output
-    assert "sorted" in result.output and "needs: request_type, items, urgent" in result.output
+    assert "Sorted" in result.output
+    assert "needs: Kind of request, What is needed, Urgent" in result.output
     assert "138****5678" in result.output and "13812345678" not in result.output
 
 
@@ -111,11 +112,12 @@ def test_errors_are_one_line_in_the_users_language_with_exit_1(sopflow: Run) -> 
     wrong = sopflow("case", "advance", "R-1", "sortd", "--role", "grid_worker")
     assert wrong.exit_code == 1
     assert wrong.output.strip() == (
-        "case 'R-1' is at step 'log_request', where 'sortd' cannot be done — did you mean 'sorted'? "
-        "available now: sorted, declined"
+        "case 'R-1' is at step Log and sort (log_request), where 'sortd' cannot be done — did you mean "
+        "'Sorted (sorted)'? available now: Sorted (sorted), Declined (declined)"
     )
     chinese = sopflow("case", "advance", "R-1", "sorted", "--role", "volunteer", "--lang", "zh")
-    assert chinese.exit_code == 1 and "角色 'volunteer' 不能对案件 'R-1' 执行 'sorted'" in chinese.output
+    assert chinese.exit_code == 1
+    assert "角色 '志愿者 volunteer' 不能对案件 'R-1' 执行 已分类 sorted" in chinese.output
     missing = sopflow("case", "show", "R-404")
     assert missing.exit_code == 1 and "Traceback" not in missing.output
     usage = sopflow("case", "advance", "R-1")
@@ -154,7 +156,7 @@ def test_history_masks_who_did_it_unless_asked(sopflow: Run) -> None:
     assert "王*" in masked.output and "王芳" not in masked.output
     assert json.loads(sopflow("case", "history", "R-1", "--json").output)[0]["actor"] == "王*"
     shown = sopflow("case", "show", "R-1", "--show-personal")
-    assert "王芳 (grid_worker)" in shown.output
+    assert "王芳 (Grid worker)" in shown.output
 
 
 def test_history_tick_and_verify(sopflow: Run) -> None:
@@ -179,7 +181,7 @@ def test_tick_and_verify_take_lang(sopflow: Run) -> None:
 def test_tick_says_where_cases_went_in_the_readers_words(sopflow: Run, home_case: object) -> None:
     ticked = sopflow("tick", "--now", "2020-02-15 00:01", "--lang", "zh")
     assert ticked.exit_code == 0, ticked.output
-    assert "K-0001 → 期满评估 [release_review]（办理中）" in ticked.output
+    assert "K-0001 → 期满评估（办理中）" in ticked.output
     english = sopflow("tick", "--now", "2020-02-15 00:01")  # nothing left to move
     assert english.output.strip() == "0 cases moved"
     rows = json.loads(sopflow("case", "show", "K-0001", "--json").output)
@@ -190,9 +192,9 @@ def test_a_refusal_names_the_roles_in_the_messages_language(sopflow: Run) -> Non
     start_request(sopflow)
     english = sopflow("case", "advance", "R-1", "sorted", "--role", "volunteer")
     assert english.exit_code == 1
-    assert "grid_worker (Grid worker)" in english.output and "网格员" not in english.output
+    assert "Grid worker (grid_worker)" in english.output and "网格员" not in english.output
     chinese = sopflow("case", "advance", "R-1", "sorted", "--role", "volunteer", "--lang", "zh")
-    assert "grid_worker (网格员)" in chinese.output
+    assert "网格员 grid_worker" in chinese.output
 
 
 @pytest.mark.parametrize(
@@ -223,9 +225,9 @@ def test_a_time_that_does_not_read_names_the_option_it_was_given_to(
 
 def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None:
     within = sopflow("due", "--within", "3x", "--lang", "zh")
-    assert within.exit_code == 2 and "Invalid value for '--within': '3x' 不是时长 — " in within.output
+    assert within.exit_code == 2 and "错误：'--within' 的值无效：'3x' 不是时长 — " in within.output
     pair = sopflow("case", "advance", "R-1", "sorted", "--set", "urgent", "--lang", "zh")
-    assert pair.exit_code == 2 and "Invalid value for '--set': 'urgent' 不是“名称=值” — " in pair.output
+    assert pair.exit_code == 2 and "错误：'--set' 的值无效：'urgent' 不是“名称=值” — " in pair.output
 
 
 @pytest.mark.parametrize(
@@ -233,24 +235,34 @@ def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None
     [
         (
             ["case", "list", "--flow", "key_person_contrl"],
-            "no flow 'key_person_contrl' — did you mean 'key_person_control'?",
+            "no flow 'key_person_contrl' — did you mean 'Key-person control (key_person_control)'?",
         ),
-        (["case", "list", "--step", "home_obs"], "no step 'home_obs' in home_isolation_supply, "),
-        (["case", "list", "--step", "home_obs"], "did you mean 'home_observation'?"),
+        (
+            ["case", "list", "--step", "home_obs"],
+            "no step 'home_obs' in Daily-needs supply for home isolation (home_isolation_supply), ",
+        ),
+        (["case", "list", "--step", "home_obs"], "did you mean 'Home observation (home_observation)'?"),
         (
             ["case", "list", "--flow", "supply_request", "--step", "purchse"],
-            "no step 'purchse' in supply_request — did you mean 'purchase'?",
+            "no step 'purchse' in Supply request (supply_request) — did you mean 'Buy (purchase)'?",
         ),
         (
             ["case", "list", "--flow", "supply_request", "--step", "home_observation"],
-            "no step 'home_observation' in supply_request — sopflow flows show FLOW lists",
+            "no step 'home_observation' in Supply request (supply_request) — sopflow flows show FLOW lists",
         ),
         (["case", "list", "--role", "grid_workr"], "no role 'grid_workr' in "),
-        (["case", "list", "--role", "grid_workr"], "did you mean 'grid_worker'?"),
-        (["due", "--role", "grid_workr"], "did you mean 'grid_worker'?"),
-        (["due", "--flow", "supply_reqest"], "no flow 'supply_reqest' — did you mean 'supply_request'?"),
-        (["due", "--flow", "supply_request", "--role", "subject"], "no role 'subject' in supply_request"),
-        (["due", "--role", "doctor"], "did you mean 'community_doctor'?"),
+        (["case", "list", "--role", "grid_workr"], "did you mean 'Grid worker (grid_worker)'?"),
+        (["due", "--role", "grid_workr"], "did you mean 'Grid worker (grid_worker)'?"),
+        (
+            ["due", "--flow", "supply_reqest"],
+            "no flow 'supply_reqest' — did you mean 'Supply request (supply_request)'?",
+        ),
+        (
+            ["due", "--flow", "supply_request", "--role", "subject"],
+            "no role 'subject' in Supply request (supply_request)",
+        ),
+        (["due", "--role", "doctor"], "did you mean 'Community doctor (community_doctor)'?"),
+        (["case", "list", "--role", "网格猿", "--lang", "zh"], "是否应为 '网格员 grid_worker'?"),
     ],
 )
 def test_an_unknown_filter_is_a_one_line_error_with_a_suggestion(
@@ -278,7 +290,7 @@ def test_known_filters_that_match_nothing_are_an_empty_list(sopflow: Run) -> Non
     )
     assert [r["case"] for r in found] == ["R-1"]
     zh = sopflow("case", "list", "--role", "grid_workr", "--lang", "zh")
-    assert "中没有角色 'grid_workr' — 是否应为 'grid_worker'" in zh.output
+    assert "中没有角色 'grid_workr' — 是否应为 '网格员 grid_worker'" in zh.output
 
 
 def deliver_request(sopflow: Run) -> None:
@@ -297,10 +309,10 @@ def deliver_request(sopflow: Run) -> None:
 def test_date_time_fields_are_shown_in_local_time(sopflow: Run) -> None:
     deliver_request(sopflow)
     shown = sopflow("case", "show", "R-1")
-    assert "delivered_at=2020-02-03 10:00" in shown.output
+    assert "Delivered at=2020-02-03 10:00" in shown.output
     assert "+00:00" not in shown.output and "T02:00" not in shown.output
     history = sopflow("case", "history", "R-1").output
-    assert "delivered_at=2020-02-03 10:00; payer=household" in history and "+00:00" not in history
+    assert "Delivered at=2020-02-03 10:00, Who pays=Household" in history and "+00:00" not in history
     detail = json.loads(sopflow("case", "show", "R-1", "--json").output)
     assert detail["data"]["delivered_at"] == "2020-02-03T10:00:00+08:00"
     [delivered] = [e for e in detail["history"] if e["name"] == "delivered"]
@@ -318,10 +330,10 @@ def test_history_gives_an_escalations_rule_and_values(sopflow: Run, home_case: o
     )  # fmt: skip
     assert fever.exit_code == 0, fever.output
     history = sopflow("case", "history", "K-0001").output.splitlines()
-    [escalation] = [line for line in history if "escalate:temperature_check" in line]
+    [escalation] = [line for line in history if "Temperature and symptoms: abnormal" in line]
     assert escalation.endswith(
-        "because temperature >= fever_threshold or symptoms with fever_threshold=37.3, symptoms=False, "
-        "temperature=38.2"
+        "because Temperature ≥ 37.3 ℃ or Symptoms: yes: Fever threshold (°C)=37.3, Symptoms=no, "
+        "Temperature=38.2 ℃"
     )
     rows = json.loads(sopflow("case", "history", "K-0001", "--json").output)
     [why] = [r["why"] for r in rows if r["kind"] == "escalate"]
@@ -330,7 +342,7 @@ def test_history_gives_an_escalations_rule_and_values(sopflow: Run, home_case: o
         "values": {"fever_threshold": 37.3, "symptoms": False, "temperature": 38.2},
     }
     chinese = sopflow("case", "history", "K-0001", "--lang", "zh").output
-    assert "依据 temperature >= fever_threshold or symptoms（fever_threshold=37.3" in chinese
+    assert "依据 体温 ≥ 37.3 ℃ 或 有症状：是（发热体温线（℃）=37.3、有症状=否、体温=38.2 ℃）" in chinese
 
 
 def test_verify_shows_what_differs_masked_and_as_json_values(
@@ -344,26 +356,33 @@ def test_verify_shows_what_differs_masked_and_as_json_values(
     verified = sopflow("verify")
     assert verified.exit_code == 1
     assert verified.output.splitlines() == [
-        "K-0001: data.arrival_date stored 2020-02-01, replayed 2020-01-31",
-        "K-0001: data.full_name stored 李*, replayed 张*",
+        "K-0001: Arrival date stored 2020-02-01, replayed 2020-01-31",
+        "K-0001: Name stored 李*, replayed 张*",
         "K-0001: entered_at stored 2020-02-01 08:00, replayed 2020-02-01 12:00",
         "3 differences found",
     ]
     rows = json.loads(sopflow("verify", "--json").output)
     assert rows == [
-        {"case": "K-0001", "field": "data.arrival_date", "stored": "2020-02-01", "replayed": "2020-01-31"},
-        {"case": "K-0001", "field": "data.full_name", "stored": "李*", "replayed": "张*"},
+        {
+            "case": "K-0001",
+            "field": "data.arrival_date",
+            "field_label": "Arrival date",
+            "stored": "2020-02-01",
+            "replayed": "2020-01-31",
+        },
+        {"case": "K-0001", "field": "data.full_name", "field_label": "Name", "stored": "李*", "replayed": "张*"},
         {
             "case": "K-0001",
             "field": "entered_at",
+            "field_label": "entered_at",
             "stored": "2020-02-01T08:00:00+08:00",
             "replayed": "2020-02-01T12:00:00+08:00",
         },
     ]
     shown = json.loads(sopflow("verify", "--json", "--show-personal").output)
-    assert shown[1] == {"case": "K-0001", "field": "data.full_name", "stored": "李四", "replayed": "张三"}
+    assert (shown[1]["stored"], shown[1]["replayed"]) == ("李四", "张三")
     chinese = sopflow("verify", "--lang", "zh").output
-    assert "K-0001：data.full_name 存储为 李*，重放为 张*" in chinese and "发现 3 处不一致" in chinese
+    assert "K-0001：姓名 存储为 李*，重放为 张*" in chinese and "发现 3 处不一致" in chinese
 
 
 def test_a_plain_path_is_a_sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -423,9 +442,9 @@ def test_an_action_waiting_for_a_value_says_so_in_the_users_language(sopflow: Ru
     for args in steps:
         assert sopflow("--flows", flows, *args).exit_code == 0
     chinese = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "zh").output
-    assert "暂不可用：has_pass（缺少 'has_pass' — 请在办理时补充）" in chinese
+    assert "暂不可用：有通行证：是（缺少 'has_pass' — 请在办理时补充）" in chinese
     english = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "en").output
-    assert "not now: has_pass ('has_pass' is not filled in — supply it with this action)" in english
+    assert "not now: Has pass: yes ('has_pass' is not filled in — supply it with this action)" in english
 
 
 def test_a_case_of_a_flow_without_the_language_is_refused_before_anything_is_saved(sopflow: Run) -> None:

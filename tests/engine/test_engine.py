@@ -40,19 +40,19 @@ def start_request(engine: Engine, case_id: str = "R-1") -> None:
 @pytest.mark.parametrize(
     ("action", "role", "data", "says"),
     [
-        ("no_such_action", "grid_worker", {}, "available now: sorted, declined"),
+        ("no_such_action", "grid_worker", {}, "available now: Sorted (sorted), Declined (declined)"),
         (
             "sorted",
             "volunteer",
             {"request_type": "groceries", "items": "米", "urgent": "no"},
-            "it is for: grid_worker",
+            "it is for: Grid worker (grid_worker)",
         ),
-        ("sorted", "grid_worker", {}, "needs request_type, items, urgent"),
+        ("sorted", "grid_worker", {}, "needs Kind of request (request_type), What is needed (items), Urgent (urgent)"),
         (
             "sorted",
             "grid_worker",
             {"request_type": "caviar", "items": "米", "urgent": "no"},
-            "choose one of: groceries",
+            "choose one of: Groceries and daily goods (groceries)",
         ),
         (
             "sorted",
@@ -64,7 +64,7 @@ def start_request(engine: Engine, case_id: str = "R-1") -> None:
             "sorted",
             "grid_worker",
             {"request_type": "groceries", "items": "米", "urgnt": "no"},
-            "did you mean 'urgent'?",
+            "did you mean 'Urgent (urgent)'?",
         ),
     ],
 )
