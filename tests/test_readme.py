@@ -18,7 +18,9 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), re.DOTALL
 # a Python block followed by "It prints ..." and a text block: what running it must print
 PRINTS = dict(
     re.findall(
-        r"```python\n(.*?)```\n\nIt prints[^\n]*\n\n```text\n(.*?)```", README.read_text("utf-8"), re.DOTALL
+        r"```python\n((?:(?!```).)*?)```\n\nIt prints[^\n]*\n\n```text\n(.*?)```",
+        README.read_text("utf-8"),
+        re.DOTALL,
     )
 )
 
@@ -37,7 +39,9 @@ def test_readme_python_example_runs(number: int, tmp_path: Path) -> None:
 
 
 def test_the_embedding_example_shows_its_output() -> None:
+    """Each "It prints" belongs to the one block above it (and so is compared with its output)."""
     assert any("engine.fire" in block for block in PRINTS)
+    assert all(block in BLOCKS for block in PRINTS)
 
 
 def test_readme_starts_with_the_two_commands() -> None:

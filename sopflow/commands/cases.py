@@ -210,10 +210,10 @@ def _show_text(detail: CaseDetail, lang: str) -> str:
     flow = name(detail["flow_title"], detail["flow"], lang)
     lines = [say("view.head", lang, id=detail["id"], flow=flow, version=detail["flow_version"])]
     if detail["status"] == "ended":
+        step = name(detail["step_label"], detail["step"], lang)
         outcome = name(detail["outcome_label"], detail["outcome"], lang)
-        lines.append(
-            say("view.ended", lang, step=name(detail["step_label"], detail["step"], lang), outcome=outcome)
-        )
+        code = "view.ended_there" if outcome == step else "view.ended"
+        lines.append(say(code, lang, step=step, outcome=outcome))
     else:
         step = name(detail["step_label"], detail["step"], lang)
         lines.append(say("view.at", lang, step=step, role=name(detail["role_label"], detail["role"], lang)))
