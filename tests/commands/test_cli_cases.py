@@ -370,7 +370,13 @@ def test_verify_shows_what_differs_masked_and_as_json_values(
             "stored": "2020-02-01",
             "replayed": "2020-01-31",
         },
-        {"case": "K-0001", "field": "data.full_name", "field_label": "Name", "stored": "李*", "replayed": "张*"},
+        {
+            "case": "K-0001",
+            "field": "data.full_name",
+            "field_label": "Name",
+            "stored": "李*",
+            "replayed": "张*",
+        },
         {
             "case": "K-0001",
             "field": "entered_at",

@@ -47,7 +47,12 @@ def start_request(engine: Engine, case_id: str = "R-1") -> None:
             {"request_type": "groceries", "items": "米", "urgent": "no"},
             "it is for: Grid worker (grid_worker)",
         ),
-        ("sorted", "grid_worker", {}, "needs Kind of request (request_type), What is needed (items), Urgent (urgent)"),
+        (
+            "sorted",
+            "grid_worker",
+            {},
+            "needs Kind of request (request_type), What is needed (items), Urgent (urgent)",
+        ),
         (
             "sorted",
             "grid_worker",

@@ -18,7 +18,9 @@ FLOW = "key_person_control"
 
 
 def start_by_name(engine: Engine, case_id: str = "QG-1") -> None:
-    engine.start("重点人员管控", case_id, {"姓名": "张三", "联系电话": "13812345678"}, actor="王芳", role="网格员")
+    engine.start(
+        "重点人员管控", case_id, {"姓名": "张三", "联系电话": "13812345678"}, actor="王芳", role="网格员"
+    )
 
 
 def test_a_case_is_started_and_advanced_by_names(engine: Engine) -> None:
@@ -34,14 +36,23 @@ def test_a_case_is_started_and_advanced_by_names(engine: Engine) -> None:
     assert case.step == "verify_register"
     assert case.data["lead_source"] == "self_report"
     stored = engine.case("QG-1")
-    assert [(e.name, e.role) for e in stored.history] == [("start", "grid_worker"), ("lead_logged", "grid_worker")]
+    assert [(e.name, e.role) for e in stored.history] == [
+        ("start", "grid_worker"),
+        ("lead_logged", "grid_worker"),
+    ]
     assert stored.data["full_name"] == "张三"
 
 
 def to_the_pledge(engine: Engine) -> None:
     """A case registered and placed at home, at the notice-and-pledge step, typed by names."""
     start_by_name(engine)
-    engine.fire("QG-1", "线索已记录", actor="王芳", role="网格员", data={"线索来源": "本人申报", "线索内容": "自武汉返回"})
+    engine.fire(
+        "QG-1",
+        "线索已记录",
+        actor="王芳",
+        role="网格员",
+        data={"线索来源": "本人申报", "线索内容": "自武汉返回"},
+    )
     registration = {
         "现住址": "前郭镇东风社区3号楼",
         "户编号": "H-1",
@@ -52,7 +63,11 @@ def to_the_pledge(engine: Engine) -> None:
     }
     engine.fire("QG-1", "登记完成", actor="王芳", role="网格员", data=registration)
     engine.fire(
-        "QG-1", "已分类", actor="李医生", role="社区医生", data={"人员类别": "中风险地区来县人员", "计时起始日": "2020-01-31"}
+        "QG-1",
+        "已分类",
+        actor="李医生",
+        role="社区医生",
+        data={"人员类别": "中风险地区来县人员", "计时起始日": "2020-01-31"},
     )
     engine.fire("QG-1", "评估完成", actor="李医生", role="社区医生", data={"居家条件合格": "是"})
     engine.fire("QG-1", "已定隔离方式", actor="乡镇指挥部", role="乡镇指挥部", data={"隔离方式": "居家隔离"})
@@ -103,11 +118,22 @@ def test_free_text_is_stored_exactly_as_typed(engine: Engine) -> None:
 
 def test_a_field_the_case_holds_is_not_asked_again(engine: Engine, clock: Clock) -> None:
     start_by_name(engine)
-    engine.fire("QG-1", "lead_logged", actor="王芳", role="grid_worker", data={"lead_source": "self_report", "lead_note": "自武汉返回"})
+    engine.fire(
+        "QG-1",
+        "lead_logged",
+        actor="王芳",
+        role="grid_worker",
+        data={"lead_source": "self_report", "lead_note": "自武汉返回"},
+    )
     offer = next(o for o in engine.offers("QG-1") if o.name == "registered")
     assert offer.held == ("full_name",)
     detail = case_detail(
-        engine.stepper_for(engine.case("QG-1")), engine.case("QG-1"), "zh", engine.tz, clock(), show_personal=False
+        engine.stepper_for(engine.case("QG-1")),
+        engine.case("QG-1"),
+        "zh",
+        engine.tz,
+        clock(),
+        show_personal=False,
     )
     shown = next(o for o in detail["offers"] if o["name"] == "registered")
     assert shown["held"] == {"full_name": "张*"}
@@ -182,7 +208,13 @@ def test_a_hook_is_registered_by_names(engine: Engine, clock: Clock) -> None:
         entered.append("verify_register")
 
     start_by_name(engine)
-    engine.fire("QG-1", "线索已记录", actor="王芳", role="网格员", data={"线索来源": "本人申报", "线索内容": "自武汉返回"})
+    engine.fire(
+        "QG-1",
+        "线索已记录",
+        actor="王芳",
+        role="网格员",
+        data={"线索来源": "本人申报", "线索内容": "自武汉返回"},
+    )
     assert entered == ["verify_register"]
     with pytest.raises(LookupFailed, match="fever_found"):
         engine.on_enter("异常发", flow="重点人员管控")

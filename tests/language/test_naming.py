@@ -41,7 +41,9 @@ def test_a_name_that_names_nothing_is_given_back_for_the_caller_to_refuse() -> N
     assert roles.id_of("网格猿") == "网格猿"
 
 
-@pytest.mark.parametrize("typed", ["黄色（其他）", "黄色(其他)", "黄色", "yellow", "Yellow (others)", " 黄色 （其他） "])
+@pytest.mark.parametrize(
+    "typed", ["黄色（其他）", "黄色(其他)", "黄色", "yellow", "Yellow (others)", " 黄色 （其他） "]
+)
 def test_a_choice_is_taken_by_its_label_with_either_brackets_or_without_the_aside(typed: str) -> None:
     assert FlowNames(KPC).choices("door_sign").find(typed) == "yellow"
 
@@ -59,13 +61,16 @@ def _sign(choices: dict[str, dict[str, str]]) -> FieldSpec:
 
 
 def test_two_things_sharing_a_name_are_refused_with_both_labels_and_ids() -> None:
-    spec = _sign({"red_key": {"zh": "红色（重点地区）"}, "red_other": {"zh": "红色（其他）"}, "yellow": {"zh": "黄色"}})
+    spec = _sign(
+        {"red_key": {"zh": "红色（重点地区）"}, "red_other": {"zh": "红色（其他）"}, "yellow": {"zh": "黄色"}}
+    )
     names = choice_names(spec)
     assert names.find("红色（其他）") == "red_other"  # the whole label names one
     with pytest.raises(LookupFailed) as shared:
         names.find("红色")  # without the aside it names two
     assert shared.value.message("zh") == (
-        "“红色”对应多个选项：红色（重点地区） red_key、红色（其他） red_other — 请改用其中一个的编号（名称后的英文）"
+        "“红色”对应多个选项：红色（重点地区） red_key、红色（其他） red_other — "
+        "请改用其中一个的编号（名称后的英文）"
     )
     assert "红色（重点地区） (red_key), 红色（其他） (red_other)" in shared.value.message("en")
 
