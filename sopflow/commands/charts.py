@@ -18,6 +18,7 @@ from sopflow.commands.common import (
     current_engine,
     in_local_time,
     lang_option,
+    name,
     resolve_flow,
     usable_flows,
 )
@@ -110,12 +111,13 @@ def render_command(
         for fmt in (f for f in formats if f != "mermaid"):
             written += write_chart(printed, fmt, folder, f"{flow.id}.{lang}")
         smallest = min(p.fit.smallest_pt for p in printed.pages)
-        warn_too_big(printed, flow.id, lang)
+        called = name(flow.text(flow.title, lang), flow.id, lang)
+        warn_too_big(printed, flow.id, lang)  # a warning names the flow by its id, as messages do
         click.echo(
             say(
                 "render.done",
                 lang,
-                flow=flow.id,
+                flow=called,
                 count=len(printed.pages),
                 points=f"{smallest:.1f}",
                 files=", ".join(str(p) for p in written),
@@ -178,7 +180,7 @@ def case_chart_command(
     click.echo(say("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
 
 
-def warn_too_big(printed: PrintedChart, flow_id: str, lang: str) -> None:
+def warn_too_big(printed: PrintedChart, flow: str, lang: str) -> None:
     """A page below 9 pt is never silent: say on stderr what does not fit, and how small it prints."""
     for item in printed.too_big:
         if item.step is None:
@@ -188,7 +190,7 @@ def warn_too_big(printed: PrintedChart, flow_id: str, lang: str) -> None:
             element = say("render.too_big.step", lang, label=label, id=item.step)
         points = f"{item.smallest_pt:.1f}"
         click.echo(
-            say("render.too_big", lang, flow=flow_id, page=item.page, element=element, points=points),
+            say("render.too_big", lang, flow=flow, page=item.page, element=element, points=points),
             err=True,
         )
 
