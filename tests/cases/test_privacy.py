@@ -1,0 +1,44 @@
+"""Masking: personal fields as before, and phone and ID numbers wherever they are written."""
+
+from __future__ import annotations
+
+import pytest
+
+from sopflow.cases.privacy import mask_actor, mask_note, mask_numbers, mask_text, mask_value
+from sopflow.language.model import FieldSpec, FieldType
+
+NOTE = FieldSpec("lead_note", FieldType.TEXT, {"zh": "线索内容"})
+TEAM = FieldSpec("care_team", FieldType.TEXT, {"zh": "包保人员及电话"}, personal=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("赵干部13812345678", "赵干部138****5678"),
+        ("赵干部13812345678，李医生13912345678", "赵干部138****5678，李医生139****5678"),
+        ("电话 138-1234-5678", "电话 138******5678"),
+        ("座机0438-1234567", "座机043*****4567"),
+        ("身份证22072119850312004X号", "身份证220721********004X号"),
+        ("１３８１２３４５６７８", "１３８****５６７８"),  # text is kept as typed: full-width digits too
+        (
+            "2020-02-03 08:00 体温36.5",
+            "2020-02-03 08:00 体温36.5",
+        ),  # dates and readings are not numbers to hide
+        ("H-3-2-501 QG-0001 CAM-501", "H-3-2-501 QG-0001 CAM-501"),
+    ],
+)
+def test_phone_and_id_numbers_in_free_text_are_masked(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+    assert mask_value(NOTE, text) == masked  # a field not marked personal
+    assert mask_note(text, show_personal=False) == masked
+    assert mask_note(text, show_personal=True) == text
+
+
+def test_personal_fields_mask_as_before_and_keep_a_name_beside_its_number() -> None:
+    assert mask_text("张三丰") == "张**"
+    assert mask_text("13812345678") == "138****5678"
+    assert mask_text("220721198503120045") == "220721********0045"
+    assert mask_text("前郭镇东风社区3号楼2单元501") == "前郭镇东风社***"
+    assert mask_value(TEAM, "赵干部13812345678") == "赵干部138****5678"  # not cut after six characters
+    assert mask_actor("王芳13812345678", show_personal=False) == "王芳138****5678"
+    assert mask_actor("system", show_personal=False) == "system"
