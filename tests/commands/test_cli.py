@@ -272,4 +272,4 @@ def test_one_chart_page_is_one_page(run: CliRunner, tmp_path: Path) -> None:
     assert book.exit_code == 0, book.output
     assert book.output.strip() == f"Wrote {tmp_path / 'b.html'} (1 chart page)."
     drawn = run.invoke(cli, ["render", str(flow), "--lang", "en", "-f", "dot", "-o", str(tmp_path)])
-    assert drawn.output.startswith("checkpoint: 1 page, smallest text ")
+    assert drawn.output.startswith("Checkpoint vehicle check: 1 page, smallest text ")

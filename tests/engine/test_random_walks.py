@@ -110,8 +110,9 @@ def _refusal(
         bad = bad_value_for(flow.fields[name])
         if bad is not None:
             return offer.name, role, {**data, name: bad}
-    if offer.requires:
-        return offer.name, role, {k: v for k, v in data.items() if k != offer.requires[0]}
+    asked = [f for f in offer.requires if f not in offer.held]  # what the case holds is not asked again
+    if asked:
+        return offer.name, role, {k: v for k, v in data.items() if k != asked[0]}
     return None
 
 

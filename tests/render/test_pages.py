@@ -163,7 +163,7 @@ def test_handbook_is_chinese_by_default_and_says_conditions_in_words() -> None:
     assert "automatically" not in english  # no timers in this flow
     kp = parse(handbook_html(FLOWS["key_person_control"], "en", charts=False)).text
     assert "automatically, 14 days after" in kp
-    assert "Temperature ≥" in kp and "(37.3)" in kp
+    assert "Temperature ≥ 37.3 ℃" in kp  # the setting as the reading it is compared with
     assert "every 12 hours" in kp
 
 
