@@ -16,6 +16,7 @@ from sopflow.commands.common import (
     LANG_KEY,
     usage_lang,
 )
+from sopflow.commands.db import db_group
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.commands.routine import due_command, tick_command, verify_command
@@ -97,6 +98,7 @@ cli.add_command(case_group)
 cli.add_command(due_command)
 cli.add_command(tick_command)
 cli.add_command(verify_command)
+cli.add_command(db_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -37,6 +37,7 @@ DYNAMIC = {
     "cond.": ["eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"],
     "span.": ["days", "hours", "minutes"],
     "what.": ["note", "place", "actor", "role"],
+    "db.status.": ["current", "old", "new", "newer"],
     "value_kind.": ["string", "object", "array", "number", "integer", "boolean", "null", "other"],
 }
 NOT_CODES = {"flow.schema.json", "handbook.html.j2", "case_sheet.html.j2"}  # file names, not texts
