@@ -19,6 +19,7 @@ from sopflow.commands.common import (
 from sopflow.commands.db import db_group
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
+from sopflow.commands.registry import find_command, people_group, places_group
 from sopflow.commands.routine import due_command, tick_command, verify_command
 from sopflow.errors import SopflowError
 from sopflow.i18n import default_language, say
@@ -99,6 +100,9 @@ cli.add_command(due_command)
 cli.add_command(tick_command)
 cli.add_command(verify_command)
 cli.add_command(db_group)
+cli.add_command(places_group)
+cli.add_command(people_group)
+cli.add_command(find_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

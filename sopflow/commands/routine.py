@@ -18,7 +18,7 @@ from sopflow.commands.common import (
     print_json,
     read_options,
 )
-from sopflow.commands.filters import check_filters
+from sopflow.commands.filters import check_filters, place_filter
 from sopflow.engine.views import (
     DiscrepancyRow,
     discrepancy_rows,
@@ -56,7 +56,11 @@ def due_command(
         raise click.BadParameter(say("option.bad_duration", lang, value=within), param_hint="'--within'")
     engine = current_engine()
     now = in_local_time(now, engine) or engine.clock()
-    items = [i for i in engine.due(now, role=role, place=place, within=span) if flow_id in (None, i.flow_id)]
+    items = [
+        i
+        for i in engine.due(now, role=role, place=place_filter(engine, place), within=span)
+        if flow_id in (None, i.flow_id)
+    ]
     if not items:
         check_filters(engine.flows, flow_id=flow_id, role=role)
     rows = []

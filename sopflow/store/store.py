@@ -308,7 +308,7 @@ class Store:
         if where.after_id is not None:
             query = query.where(cases.c.id > where.after_id)
         if where.place is not None:
-            query = query.where(sa.or_(cases.c.place == where.place, self._below(where.place)))
+            query = query.where(sa.or_(cases.c.place == where.place, self.below(where.place)))
         if where.due_before is not None:
             query = query.where(cases.c.status == "active", cases.c.next_due_at <= naive(where.due_before))
         if where.timer_before is not None:
@@ -325,7 +325,7 @@ class Store:
             prepared = self._updates[columns] = Prepared(update_if_unchanged(columns), self.engine.dialect)
         return prepared
 
-    def _below(self, place: str) -> sa.ColumnElement[bool]:
+    def below(self, place: str) -> sa.ColumnElement[bool]:
         """Places below `place` ('前郭县/平凤乡' is below '前郭县'), in a form an index can serve.
         SQLite compares text bytewise, so they are the range from 'place/' up to 'place0' ('0'
         follows '/'); its LIKE ignores case and cannot use an index. PostgreSQL takes LIKE with
