@@ -132,7 +132,7 @@ def places_list(under: str | None, lang: str | None, as_json: bool) -> None:
     if path:
         click.echo(path)
     for name, number in counts.items():
-        click.echo(f"  {pad(say('count.' + name, lang), 8)} {number}")
+        click.echo(f"  {pad(say('count.' + name, lang), 11)} {number}")
 
 
 @click.group("people")
