@@ -286,7 +286,7 @@ def test_place_filters_take_any_level_by_name_and_refuse_a_typo(sopflow: Run, tm
     sopflow("people", "import", str(write_csv(tmp_path / "people.csv", PEOPLE)))
     listed = sopflow("places", "list", "东风社区")
     assert listed.output.splitlines()[0] == "前郭县/前郭镇/东风社区"
-    assert "  doors    2" in listed.output and "  people   2" in listed.output
+    assert "  doors       2\n" in listed.output and "  people      2\n" in listed.output
     assert sopflow("case", "list", "--place", "前郭镇").output == "0 cases\n"
     typo = sopflow("case", "list", "--place", "东峰社区")
     assert typo.exit_code == 1
