@@ -24,7 +24,7 @@ from sopflow.commands.common import (
     print_json,
     read_options,
 )
-from sopflow.commands.filters import check_filters
+from sopflow.commands.filters import check_filters, place_filter
 from sopflow.commands.settings import usage_lang
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
@@ -318,7 +318,7 @@ def case_list(
         step=step,
         role=role,
         status=status,
-        place=place,
+        place=place_filter(engine, place),
         due_before=now if overdue else None,
         limit=limit,
     )

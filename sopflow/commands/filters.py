@@ -3,8 +3,10 @@ a did-you-mean), not an empty list. Each may be given by id or by name (--step �
 
 from __future__ import annotations
 
+from sopflow.engine.runtime import Engine
 from sopflow.errors import LookupFailed
 from sopflow.language.catalog import FlowCatalog
+from sopflow.store.registry import Registry
 
 _UNKNOWN = {"step": "filter.unknown_step", "role": "filter.unknown_role"}
 
@@ -29,3 +31,10 @@ def check_filters(
                 flows=catalog.flows_named(flow),
                 suggestion=names.suggestion(typed),
             )
+
+
+def place_filter(engine: Engine, place: str | None) -> str | None:
+    """The path a --place means: a registry place by name or the end of its path (前郭镇, 东风社区/3号楼),
+    or a place cases were given freely by its beginning; one that matches nothing is refused
+    with a did-you-mean, not listed as 0 cases."""
+    return Registry(engine.store).resolve_place(place) if place else None

@@ -23,7 +23,7 @@ from sopflow.commands.common import (
     print_json,
     read_options,
 )
-from sopflow.commands.filters import check_filters
+from sopflow.commands.filters import check_filters, place_filter
 from sopflow.engine.discrepancies import DiscrepancyRow, discrepancy_rows, discrepancy_text
 from sopflow.engine.views import due_detail, moved_detail
 from sopflow.i18n import say
@@ -59,7 +59,11 @@ def due_command(
     now = in_local_time(now, engine) or engine.clock()
     if flow_id is not None:
         flow_id = engine.flows.flow_id(flow_id)  # by id or name
-    items = [i for i in engine.due(now, role=role, place=place, within=span) if flow_id in (None, i.flow_id)]
+    items = [
+        i
+        for i in engine.due(now, role=role, place=place_filter(engine, place), within=span)
+        if flow_id in (None, i.flow_id)
+    ]
     if not items:
         check_filters(engine.flows, flow_id=flow_id, role=role)
     rows = []

@@ -19,6 +19,8 @@ from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
@@ -28,6 +30,7 @@ from sopflow.cases.records import Case, CaseStatus, Event
 from sopflow.errors import StoreError
 from sopflow.language.loader import load_shallow
 from sopflow.language.model import Flow
+from sopflow.store.revision import HEAD
 from sopflow.store.rows import (
     ALL_COLUMNS,
     CASE_BY_ID,
@@ -44,7 +47,8 @@ from sopflow.store.rows import (
     utc,
 )
 from sopflow.store.sqlrun import Prepared
-from sopflow.store.tables import cases, events, flow_versions, metadata
+from sopflow.store.tables import cases, events, flow_versions
+from sopflow.store.versioning import SCHEMA_LOCK, SELECT_REVISION, settle_schema
 
 DEFAULT_URL = "sqlite:///sopflow.db"
 
@@ -67,7 +71,55 @@ class Store:
         self._insert_events = Prepared(INSERT_EVENTS, dialect)
 
     def create(self) -> None:
-        metadata.create_all(self.engine)
+        """Check that the store's tables are the ones this sopflow reads, and make them in a
+        brand-new store (at the newest schema revision). An older store is refused with a
+        message to run `sopflow db upgrade`, a newer one as such; either is left unchanged. The
+        check is one SELECT; the lock below is taken only for a store not at HEAD."""
+        if self._recorded_revision() == HEAD:
+            return
+        with self.exclusive() as conn:
+            settle_schema(conn, self.url)
+
+    def _recorded_revision(self) -> str | None:
+        """The revision the store records, or None if it has none (or cannot be read: the
+        slower path then says why)."""
+        try:
+            with self.reading() as conn:
+                recorded = conn.execute(SELECT_REVISION).scalars().all()
+        except StoreError:
+            return None
+        return recorded[0] if len(recorded) == 1 else None
+
+    @contextmanager
+    def exclusive(self) -> Iterator[Connection]:
+        """A write transaction in which nobody else changes the schema: for making a new store
+        and upgrading one, so that two processes opening a new store at once both succeed (the
+        second finds it made). On SQLite, the write lock (BEGIN IMMEDIATE) with foreign keys off,
+        as a migration that rebuilds a table needs, and checked before commit; on PostgreSQL, an
+        advisory lock on the schema until the transaction ends."""
+        with self._errors(), self._connection() as conn:
+            driver = conn.connection.dbapi_connection
+            if self.is_sqlite:
+                driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            try:
+                conn.begin()
+                try:
+                    if self.is_sqlite:
+                        driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+                    else:
+                        conn.execute(SCHEMA_LOCK)
+                    yield conn
+                    if self.is_sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                        if broken is not None:
+                            raise StoreError("store.damaged", url=self.url, detail=f"foreign key {broken}")
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+            finally:
+                if self.is_sqlite:
+                    driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -152,8 +204,9 @@ class Store:
     # -- flow versions ----------------------------------------------------------------------------
 
     def save_flow(self, conn: Connection, flow: Flow) -> None:
-        """Keep the exact source of a flow version the first time a case uses it."""
-        key = {"flow_id": flow.id, "digest": flow.digest}
+        """Keep the exact source of a flow version the first time a case uses it. Two staff
+        starting the first cases of a new version at once on PostgreSQL both insert it: the
+        second insert does nothing instead of failing."""
         if (flow.id, flow.digest) in self._saved:
             return
         exists = conn.execute(
@@ -162,10 +215,13 @@ class Store:
             )
         ).first()
         if exists is None:
+            insert = sqlite_insert if self.is_sqlite else postgresql_insert
+            values = {"flow_id": flow.id, "digest": flow.digest, "version": flow.version}
+            saved_at = naive(datetime.now(UTC))
             conn.execute(
-                flow_versions.insert().values(
-                    **key, version=flow.version, source=flow.source_text, saved_at=naive(datetime.now(UTC))
-                )
+                insert(flow_versions)
+                .values(**values, source=flow.source_text, saved_at=saved_at)
+                .on_conflict_do_nothing()
             )
         self._flows[(flow.id, flow.digest)] = flow
 
@@ -252,7 +308,7 @@ class Store:
         if where.after_id is not None:
             query = query.where(cases.c.id > where.after_id)
         if where.place is not None:
-            query = query.where(sa.or_(cases.c.place == where.place, self._below(where.place)))
+            query = query.where(sa.or_(cases.c.place == where.place, self.below(where.place)))
         if where.due_before is not None:
             query = query.where(cases.c.status == "active", cases.c.next_due_at <= naive(where.due_before))
         if where.timer_before is not None:
@@ -269,7 +325,7 @@ class Store:
             prepared = self._updates[columns] = Prepared(update_if_unchanged(columns), self.engine.dialect)
         return prepared
 
-    def _below(self, place: str) -> sa.ColumnElement[bool]:
+    def below(self, place: str) -> sa.ColumnElement[bool]:
         """Places below `place` ('前郭县/平凤乡' is below '前郭县'), in a form an index can serve.
         SQLite compares text bytewise, so they are the range from 'place/' up to 'place0' ('0'
         follows '/'); its LIKE ignores case and cannot use an index. PostgreSQL takes LIKE with
@@ -312,7 +368,9 @@ def _first_line(exc: SQLAlchemyError) -> str:
 
 
 def open_store(url: str | None = None, *, create: bool = True) -> Store:
-    """A store at `url` (default: SOPFLOW_DB, else ./sopflow.db), with its tables created."""
+    """A store at `url` (default: SOPFLOW_DB, else ./sopflow.db), checked to be at this sopflow's
+    schema revision, its tables created if it is new (see `Store.create`). `create=False` opens
+    it as it is, unchecked (`sopflow db` does, to upgrade or describe it)."""
     url = url or os.environ.get("SOPFLOW_DB") or DEFAULT_URL
     try:
         if url.startswith("sqlite"):
@@ -327,8 +385,11 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
         raise StoreError("store.bad_url", url=url, detail=str(exc).splitlines()[0]) from None
     store = Store(engine)
     if create:
-        with store._errors():
+        try:
             store.create()
+        except BaseException:
+            store.close()  # its connections, not left for the garbage collector
+            raise
     return store
 
 

@@ -1,0 +1,75 @@
+"""Issue 12.1: a "now" beyond the clock (beyond the slack `--at` has) must not run timers out early."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sopflow import Engine, EventKind, SopflowError, open_store
+
+from .conftest import Run, assert_clean_failure, catalog
+
+AHEAD = timedelta(days=15)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12.1: tick accepts a now beyond the clock")
+@pytest.mark.parametrize("how", ["15 days ahead", "datetime.max", "naive datetime.max"])
+def test_tick_refuses_a_now_beyond_the_clock(trust_engine: Engine, clock: Any, how: str) -> None:
+    trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
+    now = {
+        "15 days ahead": clock.now + AHEAD,
+        "datetime.max": datetime.max.replace(tzinfo=UTC),
+        "naive datetime.max": datetime.max,
+    }[how]
+    with pytest.raises(SopflowError):
+        trust_engine.tick(now)
+    case = trust_engine.case("W-1")
+    assert case.step == "watch"
+    assert [e.kind for e in case.history] == [EventKind.START]
+    trust_engine.fire("W-1", "reading", actor="王芳", role="nurse", data={"temperature": "36.6"})
+
+
+def test_tick_within_the_clocks_slack_is_taken(trust_engine: Engine, clock: Any) -> None:
+    """What must keep working: a tick a minute ahead (machines' clocks differ a little), and a
+    tick at the clock's time running out a timer that is due."""
+    trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
+    assert trust_engine.tick(clock.now + timedelta(minutes=1)) == []
+    clock.advance(days=1, minutes=1)
+    assert [c.step for c in trust_engine.tick()] == ["review"]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12.1: due(datetime.max) overflows")
+def test_due_at_the_end_of_time_is_refused_not_an_overflow(trust_engine: Engine) -> None:
+    trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
+    with pytest.raises(SopflowError):
+        trust_engine.due(datetime.max.replace(tzinfo=UTC))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12.1: tick --now accepts a time beyond the clock")
+def test_cli_tick_now_beyond_the_clock_is_refused(sopflow: Run, tmp_path: Any) -> None:
+    assert sopflow("case", "start", "watch", "--id", "W-1", "--role", "nurse").exit_code == 0
+    result = sopflow("tick", "--now", "2020-02-16 09:00")  # SOPFLOW_NOW is 2020-02-01 09:00
+    assert_clean_failure(result, "--now")
+    store = open_store(f"sqlite:///{tmp_path}/cli.db")
+    try:
+        assert Engine(store, flows=catalog()).case("W-1").step == "watch"
+    finally:
+        store.close()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12.1: SOPFLOW_NOW beyond the real clock is accepted")
+def test_cli_sopflow_now_beyond_the_real_clock_is_refused(sopflow: Run, tmp_path: Any) -> None:
+    """The one test here on the real clock: SOPFLOW_NOW *is* the clock, so only the real one can
+    say it is ahead. (A drill or training store may allow it; this is not one.)"""
+    started = sopflow("case", "start", "watch", "--id", "W-1", "--role", "nurse", env={"SOPFLOW_NOW": None})
+    assert started.exit_code == 0, started.output
+    ahead = (datetime.now(UTC) + AHEAD).astimezone().strftime("%Y-%m-%d %H:%M%z")
+    result = sopflow("tick", env={"SOPFLOW_NOW": ahead})
+    assert_clean_failure(result, "SOPFLOW_NOW")
+    store = open_store(f"sqlite:///{tmp_path}/cli.db")
+    try:
+        assert Engine(store, flows=catalog()).case("W-1").step == "watch"
+    finally:
+        store.close()
