@@ -13,7 +13,7 @@ import click
 
 from sopflow.cases.privacy import mask_text
 from sopflow.commands.base import SopflowCommand, SopflowGroup
-from sopflow.commands.columns import pad, table
+from sopflow.commands.columns import pad
 from sopflow.commands.common import (
     chosen_lang,
     current_engine,
@@ -179,18 +179,12 @@ def find_command(text: str, limit: int, lang: str | None, as_json: bool, show_pe
     if as_json:
         print_json(rows)
         return
-    cells = [
-        [
-            str(row["name"]),
-            str(row["id_number"]),
-            str(row["phone"]),
-            _sex(row["sex"], lang),
-            str(row["dwelling"] or "-"),
-        ]
-        for row in rows
-    ]
-    for line, row, (_person, cases) in zip(table(cells), rows, found, strict=True):
-        click.echo(line)
+    for row, (_person, cases) in zip(rows, found, strict=True):
+        where = row["dwelling"] or "-"
+        click.echo(
+            f"{pad(str(row['name']), 6)} {row['id_number']:<18} {row['phone']:<11} "
+            f"{pad(_sex(row['sex'], lang), 6)} {where}"
+        )
         if row["possible_duplicate_of"]:
             click.echo("    " + say("find.duplicate", lang))
         click.echo("    " + say("find.cases", lang, cases=", ".join(cases) or "-"))

@@ -35,9 +35,6 @@ OUTPUTS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 12 (also): phone and ID numbers in free text are shown unmasked"
-)
 @pytest.mark.parametrize("output", OUTPUTS.values(), ids=OUTPUTS.keys())
 def test_numbers_in_free_text_are_masked(sopflow: Run, case_with_free_text: str, output: list[str]) -> None:
     result = sopflow(*output)
