@@ -19,16 +19,24 @@ from sopflow.commands.common import (
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.commands.routine import due_command, tick_command, verify_command
+from sopflow.commands.utf8 import check_utf8
 from sopflow.errors import SopflowError
 from sopflow.i18n import default_language, say
 from sopflow.language.catalog import default_catalog
+
+TOKENS_KEY = "sopflow.tokens"
 
 
 class SopflowGroup(click.Group):
     """The one place where library errors become one-line messages and exit codes."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[TOKENS_KEY] = list(args)  # the command line as given, for check_utf8
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            check_utf8(self, ctx, ctx.meta.get(TOKENS_KEY, ()))
             return super().invoke(ctx)
         except SopflowError as error:
             self._fail(ctx, error)
@@ -47,6 +55,14 @@ def _store_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     return value
 
 
+def _flows_folder(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """A folder of flows that is not there (a typo, an unmounted share) is a usage error, not an
+    empty folder: its flows would silently be the built-in ones."""
+    if value is not None and not value.is_dir():
+        raise click.BadParameter(say("option.no_folder", usage_lang(ctx), path=value))
+    return value
+
+
 def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
     """A time zone that does not exist (or none, --timezone "") is a usage error at once."""
     try:
@@ -60,7 +76,8 @@ def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
 @click.option(
     "--flows",
     "flows_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=_flows_folder,
     default=None,
     envvar="SOPFLOW_FLOWS",
     help="A folder of your own flow files, searched before the built-in ones.",
@@ -81,9 +98,15 @@ def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
     callback=_timezone,
     help="Local time zone for showing and entering times (stored in UTC), e.g. Asia/Shanghai.",
 )
+@click.option(
+    "--drill",
+    is_flag=True,
+    help="Make a new store a drill or training store, whose clock may be set ahead (SOPFLOW_NOW, "
+    "tick --now). Only a store being made can be made one.",
+)
 @click.version_option(package_name="sopflow")
 @click.pass_context
-def cli(ctx: click.Context, flows_dir: Path | None, db: str | None, timezone: str) -> None:
+def cli(ctx: click.Context, flows_dir: Path | None, db: str | None, timezone: str, drill: bool) -> None:
     """sopflow: standard control procedures as flows you can check, step and print."""
     ctx.obj = default_catalog(flows_dir)
 

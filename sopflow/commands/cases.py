@@ -9,10 +9,12 @@ from typing import Any
 
 import click
 
+from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.cases.filter import CaseFilter
 from sopflow.commands.common import (
     LOCAL_TIME,
     check_lang,
+    check_lang_any,
     chosen_lang,
     current_engine,
     in_local_time,
@@ -103,7 +105,7 @@ def case_start(
     show_personal: bool,
 ) -> None:
     """Open a case of FLOW (an id) and print where it now is."""
-    engine = current_engine()
+    engine = current_engine(writes=True)
     data = _parse_sets(sets)
     check_lang(engine.flows.load(flow), chosen_lang(lang))  # before anything is saved
     case = engine.start(
@@ -146,7 +148,7 @@ def case_advance(
     show_personal: bool,
 ) -> None:
     """Do ACTION (or record a check) on a case and print where it now is."""
-    engine = current_engine()
+    engine = current_engine(writes=True)
     data = _parse_sets(sets)
     check_lang(engine.stepper_for(engine.case(case_id)).flow, chosen_lang(lang))  # before saving
     engine.fire(
@@ -277,7 +279,13 @@ def _event_text(event: EventView, lang: str, fields: Mapping[str, FieldSpec]) ->
     "--place", default=None, help="Only cases at this place or below it (前郭镇 includes 前郭镇/东风社区)."
 )
 @click.option("--overdue", is_flag=True, help="Only cases with something overdue now.")
-@click.option("--limit", type=int, default=200, show_default=True, help="At most this many cases.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=200,
+    show_default=True,
+    help="At most this many cases.",
+)
 @read_options
 def case_list(
     *,
@@ -293,7 +301,7 @@ def case_list(
     show_personal: bool,
 ) -> None:
     """List cases; personal data is masked unless --show-personal."""
-    lang = chosen_lang(lang)
+    lang = check_lang_any(chosen_lang(lang))
     engine = current_engine()
     now = engine.clock()
     where = CaseFilter(

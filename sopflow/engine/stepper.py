@@ -93,6 +93,17 @@ class Stepper:
         self._settle(draft, at)
         return draft.result()
 
+    def check_opener(self, case_id: str, role: str | None) -> None:
+        """CaseError unless `role` may open a case of this flow (`Flow.opened_by`): not the
+        person under control, nor someone who gives no role. (Child cases are opened by the
+        engine itself, without this check.)"""
+        if role in self.flow.opened_by or (role is not None and role not in self.flow.roles):
+            return  # an unknown role is refused by start(), with a did-you-mean
+        labels = self._role_labels(self.flow.opened_by)
+        if role is None:
+            raise CaseError("case.no_role_to_open", case=case_id, flow=self.flow.id, roles=labels)
+        raise CaseError("case.may_not_open", case=case_id, flow=self.flow.id, role=role, roles=labels)
+
     # -- what can be done -------------------------------------------------------------------------
 
     def offers(self, case: Case, at: datetime) -> list[Offer]:
@@ -234,14 +245,18 @@ class Stepper:
             available=self._names(case, at),
         )
 
-    def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> NoReturn:
+    def _role_labels(self, roles: tuple[str, ...]) -> InLanguages:
+        """`grid_worker (Grid worker), ...` in the language of the message they are put into."""
         flow = self.flow
-        labels = InLanguages(
+        return InLanguages(
             {
                 lang: ", ".join(f"{r} ({flow.text(flow.roles[r], lang)})" for r in roles)
                 for lang in ui_languages()
             }
         )
+
+    def _refuse_role(self, case: Case, name: str, roles: tuple[str, ...], role: str | None) -> NoReturn:
+        labels = self._role_labels(roles)
         if role is None:
             raise CaseError("case.no_role", case=case.id, action=name, roles=labels)
         suggestion = suggest(role, roles) if role not in self.flow.roles else ""

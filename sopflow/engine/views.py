@@ -318,12 +318,12 @@ def _shown_why(
 
 
 def discrepancy_rows(
-    stepper: Stepper, found: Discrepancy, tz: tzinfo, *, show_personal: bool
+    stepper: Stepper | None, found: Discrepancy, tz: tzinfo, *, show_personal: bool
 ) -> list[DiscrepancyRow]:
     """What `verify` found differing in one case, as JSON data: one row per differing data field
     or check (`data.full_name`, `last_checks.temperature_check`), personal values masked, times
-    in local time."""
-    fields = stepper.flow.fields
+    in local time. `stepper`: the case's rules (None for a case that cannot be read)."""
+    fields = stepper.flow.fields if stepper is not None else {}
     if found.field == "data" and isinstance(found.stored, Mapping) and isinstance(found.replayed, Mapping):
 
         def shown(name: str, value: Any) -> Any:

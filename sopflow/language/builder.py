@@ -65,6 +65,7 @@ class FlowBuilder:
         self.field_names = _declared(data, "fields")
         self.param_names = _declared(data, "params")
         self.group_names = _declared(data, "groups")
+        self._misused: set[str] = set()  # params used as durations whose value is not one
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -196,6 +197,9 @@ class FlowBuilder:
             return param.value
         if param is not None:
             self.sink.add("duration.param_not_duration", path, name=value)
+            if isinstance(param.value, str) and value not in self._misused:
+                self._misused.add(value)  # a duration mistyped: said at the param too, where it is
+                self.sink.add("param.not_duration", ("params", value, "value"), name=value, value=param.value)
         elif is_zero_duration(value):
             self.sink.add("duration.zero", path, value=value)
         else:
@@ -227,6 +231,17 @@ class FlowBuilder:
         for step_id, raw in self.raw_steps.items():
             with self.part():
                 self.steps[step_id] = self.step(step_id, raw)
+
+    def openers(self) -> tuple[str, ...]:
+        """Who may open a case: `opened_by:`, else whoever works the start step (its role and the
+        roles of its actions; not of its checks, which the person watched may record)."""
+        listed = self.data.get("opened_by")
+        if isinstance(listed, list) and listed:
+            return self.role_refs(listed, ("opened_by",), "")
+        start = self.steps.get(str(self.data.get("start")))
+        if start is None:
+            return ()
+        return tuple(dict.fromkeys((start.role, *(r for a in start.actions for r in a.roles))))
 
     def step(self, step_id: str, raw: Mapping[str, Any]) -> Step:
         path: Path = ("steps", step_id)

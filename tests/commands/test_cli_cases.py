@@ -370,7 +370,11 @@ def test_a_plain_path_is_a_sqlite_file(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("SOPFLOW_LANG", "en")
     runner = CliRunner()
     absolute = tmp_path / "abs.db"
-    assert runner.invoke(cli, ["--db", str(absolute), "case", "list"]).output == "0 cases\n"
+    listed = runner.invoke(cli, ["--db", str(absolute), "case", "list"])
+    assert listed.exit_code == 1 and "abs.db has no cases table" in listed.output
+    assert not absolute.exists()  # only a change makes a store (issue 12.8): a typo leaves no file behind
+    start = ["case", "start", "supply_request", "--role", "grid_worker", "--set", "household_id=H-0"]
+    assert runner.invoke(cli, ["--db", str(absolute), *start, "--set", "address=a"]).exit_code == 0
     assert absolute.is_file()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOPFLOW_DB", "county.db")
