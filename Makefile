@@ -20,6 +20,10 @@ demo: setup
 	SOPFLOW_DB=sqlite:///$(OUT)/demo.db $(PY) -m sopflow case chart QG-0001 -o $(OUT)/QG-0001.pdf --now "2020-02-15 08:00" --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/demo.db $(PY) -m sopflow case sheet QG-0001 -o $(OUT)/QG-0001.html --now "2020-02-15 08:00" --lang zh
 	$(PY) -m sopflow handbook key_person_control -o $(OUT)/key_person_control.html --org 前郭县疫情防控指挥部 --lang zh
+	rm -f $(OUT)/county.db  # the sample county (examples/county, made by scripts/make_county.py)
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places import examples/county/places.xlsx --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow people import examples/county/people.xlsx --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places list --lang zh
 
 lint: setup
 	.venv/bin/ruff check sopflow tests bench

@@ -16,8 +16,10 @@ from sopflow.commands.common import (
     LANG_KEY,
     usage_lang,
 )
+from sopflow.commands.db import db_group
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
+from sopflow.commands.registry import find_command, people_group, places_group
 from sopflow.commands.routine import due_command, tick_command, verify_command
 from sopflow.commands.utf8 import check_utf8
 from sopflow.errors import SopflowError
@@ -120,6 +122,10 @@ cli.add_command(case_group)
 cli.add_command(due_command)
 cli.add_command(tick_command)
 cli.add_command(verify_command)
+cli.add_command(db_group)
+cli.add_command(places_group)
+cli.add_command(people_group)
+cli.add_command(find_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

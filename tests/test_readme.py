@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,26 @@ def test_the_readme_case_walk_prints_what_it_shows(tmp_path: Path, monkeypatch: 
         assert argv[0] == "sopflow"
         result = runner.invoke(cli, argv[1:])
         assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
+
+
+def test_the_readme_registry_walk_prints_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry section's commands, run in order on a new store with the sample county."""
+    shutil.copytree(README.parent / "examples" / "county", tmp_path / "examples" / "county")
+    monkeypatch.chdir(tmp_path)
+    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SOPFLOW_LANG", "en")
+    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    steps = _walks(README.read_text("utf-8"), "## The county's people")
+    assert len(steps) >= 8
+    runner = CliRunner()
+    for argv, shown, code in steps:
+        if argv[0] == "export":
+            name, _, value = argv[1].partition("=")
+            monkeypatch.setenv(name, value)
+            continue
+        result = runner.invoke(cli, argv[1:])
+        assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
+    assert (tmp_path / "to-fix.xlsx").is_file()

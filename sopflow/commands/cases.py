@@ -22,7 +22,7 @@ from sopflow.commands.common import (
     read_options,
     usage_lang,
 )
-from sopflow.commands.filters import check_filters
+from sopflow.commands.filters import check_filters, place_filter
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
     CaseDetail,
@@ -309,7 +309,7 @@ def case_list(
         step=step,
         role=role,
         status=status,
-        place=place,
+        place=place_filter(engine, place),
         due_before=now if overdue else None,
         limit=limit,
     )

@@ -142,7 +142,7 @@ def current_engine(*, writes: bool = False) -> Engine:
     settings: dict[str, Any] = root.meta.setdefault("sopflow", {})
     if "engine" not in settings:
         catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
-        store = open_store(root.params.get("db"), create=writes, drill=bool(root.params.get("drill")))
+        store = open_store(root.params.get("db"), existing=not writes, drill=bool(root.params.get("drill")))
         root.call_on_close(store.close)
         timezone = root.params.get("timezone") or "Asia/Shanghai"
         clock = _clock(timezone, drill=store.drill)

@@ -3,10 +3,12 @@ a did-you-mean), not an empty list."""
 
 from __future__ import annotations
 
+from sopflow.engine.runtime import Engine
 from sopflow.errors import FlowError, LookupFailed
 from sopflow.language.catalog import FlowCatalog
 from sopflow.language.model import Flow
 from sopflow.language.names import suggest
+from sopflow.store.registry import Registry
 
 
 def check_filters(
@@ -56,3 +58,10 @@ def _closest(word: str, names: list[str]) -> str:
         if len(found) == 1:
             return found[0]
     return suggest(word, names)
+
+
+def place_filter(engine: Engine, place: str | None) -> str | None:
+    """The path a --place means: a registry place by name or the end of its path (前郭镇, 东风社区/3号楼),
+    or a place cases were given freely by its beginning; one that matches nothing is refused
+    with a did-you-mean, not listed as 0 cases."""
+    return Registry(engine.store).resolve_place(place) if place else None

@@ -20,7 +20,7 @@ from sopflow.commands.common import (
     print_json,
     read_options,
 )
-from sopflow.commands.filters import check_filters
+from sopflow.commands.filters import check_filters, place_filter
 from sopflow.engine.runtime import Engine
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.views import (
@@ -62,7 +62,7 @@ def due_command(
     engine = current_engine()
     now = in_local_time(now, engine) or engine.clock()
     with as_option("--now", lang):
-        found = engine.due(now, role=role, place=place, within=span)
+        found = engine.due(now, role=role, place=place_filter(engine, place), within=span)
     items = [i for i in found if flow_id in (None, i.flow_id)]
     if not items:
         check_filters(engine.flows, flow_id=flow_id, role=role)

@@ -28,7 +28,7 @@ def case_query(where: CaseFilter, *, sqlite: bool) -> sa.Select[Any]:
     if where.after_id is not None:
         query = query.where(cases.c.id > where.after_id)
     if where.place is not None:
-        query = query.where(sa.or_(cases.c.place == where.place, _below(where.place, sqlite=sqlite)))
+        query = query.where(sa.or_(cases.c.place == where.place, below(where.place, sqlite=sqlite)))
     if where.due_before is not None:
         query = query.where(cases.c.status == "active", cases.c.next_due_at <= naive(where.due_before))
     if where.timer_before is not None:
@@ -38,7 +38,7 @@ def case_query(where: CaseFilter, *, sqlite: bool) -> sa.Select[Any]:
     return query
 
 
-def _below(place: str, *, sqlite: bool) -> sa.ColumnElement[bool]:
+def below(place: str, *, sqlite: bool) -> sa.ColumnElement[bool]:
     """Places below `place` ('前郭县/平凤乡' is below '前郭县'), in a form an index can serve.
     SQLite compares text bytewise, so they are the range from 'place/' up to 'place0' ('0'
     follows '/'); its LIKE ignores case and cannot use an index. PostgreSQL takes LIKE with

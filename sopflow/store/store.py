@@ -8,30 +8,26 @@ one wins and the other is told (optimistic concurrency). Events have the primary
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, Event
-from sopflow.errors import ArgumentError, FlowError, StoreError
-from sopflow.language.loader import load_shallow
+from sopflow.errors import ArgumentError, StoreError
 from sopflow.language.model import Flow
 from sopflow.store.connect import database_engine
-from sopflow.store.queries import case_query
+from sopflow.store.flowversions import read_flow_version, save_flow_version
+from sopflow.store.queries import below, case_query
 from sopflow.store.rows import (
     ALL_COLUMNS,
     CASE_BY_ID,
@@ -45,12 +41,21 @@ from sopflow.store.rows import (
     damaged,
     event_of,
     event_row,
-    naive,
     update_if_unchanged,
 )
-from sopflow.store.schema import SCHEMA_LOCK, check_complete, drill_mode, settle_tables, tables_present
 from sopflow.store.sqlrun import Prepared
-from sopflow.store.tables import cases, events, flow_versions
+from sopflow.store.tables import cases, events
+from sopflow.store.versioning import (
+    SCHEMA_LOCK,
+    Standing,
+    check_complete,
+    drill_mode,
+    recorded,
+    refuse,
+    settle_schema,
+    standing,
+    tables_present,
+)
 
 DEFAULT_URL = "sqlite:///sopflow.db"
 
@@ -79,37 +84,64 @@ class Store:
         _STORES.add(self)
 
     def create(self, *, drill: bool = False) -> None:
-        """Make the tables of a brand-new store (a drill store if `drill`); check that an
-        existing one has them all. Creating is done under a lock (see `exclusive`), so that
-        staff opening a new store at once all succeed: the first makes it, the others find it."""
-        if not drill:
-            try:
-                self.check()
-                return
-            except StoreError as error:
-                if error.code != "store.empty":
-                    raise
+        """Check that the store's tables are the ones this sopflow reads, and make them in a
+        brand-new store (at the newest schema revision; a drill store if `drill`). An older store
+        is refused with a message to run `sopflow db upgrade`, a newer one as such, a store at
+        this revision with a table missing as damaged; each is left unchanged. The lock below is
+        taken only for a new store (or one to be marked a drill store)."""
+        if not drill and self.check(new=True):
+            return
         with self.exclusive() as conn:
-            settle_tables(conn, self.url, drill=drill)
+            settle_schema(conn, self.url, drill=drill)
         self.check()
 
-    def check(self) -> None:
-        """StoreError unless the store has all its tables (`store.empty` if it has none); then
-        whether it is a drill store is known."""
+    def check(self, *, new: bool = False) -> bool:
+        """True if the store is at this sopflow's schema revision with all its tables (and then
+        whether it is a drill store is known). A database without sopflow's tables: False if
+        `new` (to be made), else `store.empty`; an old or newer store, or one at this revision
+        with a table missing (dropped by hand): StoreError, saying which."""
         with self.reading() as conn:
-            check_complete(tables_present(conn), self.url)
-            self.drill = drill_mode(conn)
+            revision, has_tables = recorded(conn)
+            found = standing(revision, has_tables)
+            if found is Standing.CURRENT:
+                check_complete(tables_present(conn), self.url)
+                self.drill = drill_mode(conn)
+                return True
+        if found is Standing.NEW and new:
+            return False
+        refuse(found, self.url, revision)
+        return False
 
     @contextmanager
     def exclusive(self) -> Iterator[Connection]:
-        """A write transaction in which nobody else changes the schema: for making a new store,
-        so that two processes opening it at once both succeed (the second finds it made). On
-        SQLite, the write lock (BEGIN IMMEDIATE); on PostgreSQL, an advisory lock on the schema
-        until the transaction ends."""
-        with self.writing() as conn:
-            if not self.is_sqlite:
-                conn.execute(SCHEMA_LOCK)
-            yield conn
+        """A write transaction in which nobody else changes the schema: for making a new store
+        and upgrading one, so that two processes opening a new store at once both succeed (the
+        second finds it made). On SQLite, the write lock (BEGIN IMMEDIATE) with foreign keys off,
+        as a migration that rebuilds a table needs, and checked before commit; on PostgreSQL, an
+        advisory lock on the schema until the transaction ends."""
+        with self._errors(), self._connection() as conn:
+            driver = conn.connection.dbapi_connection
+            if self.is_sqlite:
+                driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            try:
+                conn.begin()
+                try:
+                    if self.is_sqlite:
+                        driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+                    else:
+                        conn.execute(SCHEMA_LOCK)
+                    yield conn
+                    if self.is_sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                        if broken is not None:
+                            raise StoreError("store.damaged", url=self.url, detail=f"foreign key {broken}")
+                except BaseException:
+                    self._end(conn, commit=False)
+                    raise
+                conn.commit()
+            finally:
+                if self.is_sqlite and not conn.invalidated:
+                    driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -254,20 +286,7 @@ class Store:
         second insert does nothing instead of failing."""
         if (flow.id, flow.digest) in self._saved:
             return
-        exists = conn.execute(
-            sa.select(flow_versions.c.digest).where(
-                flow_versions.c.flow_id == flow.id, flow_versions.c.digest == flow.digest
-            )
-        ).first()
-        if exists is None:
-            insert = sqlite_insert if self.is_sqlite else postgresql_insert
-            values = {"flow_id": flow.id, "digest": flow.digest, "version": flow.version}
-            saved_at = naive(datetime.now(UTC))
-            conn.execute(
-                insert(flow_versions)
-                .values(**values, source=flow.source_text, saved_at=saved_at)
-                .on_conflict_do_nothing()
-            )
+        save_flow_version(conn, flow, sqlite=self.is_sqlite)
         self._flows[(flow.id, flow.digest)] = flow
 
     def saved(self, flows: list[Flow]) -> None:
@@ -279,28 +298,8 @@ class Store:
         (a source replaced by hand would step the case by other rules)."""
         key = (flow_id, digest)
         if key not in self._flows:
-            row = conn.execute(
-                sa.select(flow_versions.c.source).where(
-                    flow_versions.c.flow_id == flow_id, flow_versions.c.digest == digest
-                )
-            ).first()
-            if row is None:
-                raise StoreError("store.missing_flow_version", flow=flow_id, digest=digest[:12])
-            self._flows[key] = self._saved_flow(flow_id, digest, row.source)
+            self._flows[key] = read_flow_version(conn, flow_id, digest)
         return self._flows[key]
-
-    @staticmethod
-    def _saved_flow(flow_id: str, digest: str, source: object) -> Flow:
-        damage = StoreError("store.damaged_flow_version", flow=flow_id, digest=digest[:12])
-        if not isinstance(source, str) or hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
-            raise damage
-        try:
-            flow = load_shallow(source.encode("utf-8"), f"<{flow_id} {digest[:12]}>")[0]
-        except FlowError:
-            raise damage from None
-        if flow.id != flow_id:
-            raise damage
-        return flow
 
     def get(
         self, conn: Connection, case_id: str, *, history: bool = True, to_change: bool = False
@@ -356,6 +355,10 @@ class Store:
             prepared = self._updates[columns] = Prepared(update_if_unchanged(columns), self.engine.dialect)
         return prepared
 
+    def below(self, place: str) -> sa.ColumnElement[bool]:
+        """Places below `place`, in a form an index can serve (see queries.below)."""
+        return below(place, sqlite=self.is_sqlite)
+
     def write(self, conn: Connection, writes: Sequence[CaseWrite]) -> list[str]:
         """Save cases and their new events; returns the ids someone else changed first (nothing
         is saved for them — the caller rolls the whole transaction back)."""
@@ -389,21 +392,29 @@ def _first_line(exc: SQLAlchemyError) -> str:
     return (str(cause).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def open_store(url: str | None = None, *, create: bool = True, drill: bool = False) -> Store:
-    """A store at `url` (default: SOPFLOW_DB, else ./sopflow.db). `create`: make the tables if
-    the database is brand new (else a database without them is refused: `store.empty`). `drill`:
-    make it a drill or training store, whose clock may be set ahead (only a new store can be
-    made one). A database with some of sopflow's tables but not all is damaged: refused."""
+def open_store(
+    url: str | None = None, *, create: bool = True, drill: bool = False, existing: bool = False
+) -> Store:
+    """A store at `url` (default: SOPFLOW_DB, else ./sopflow.db), checked to be at this sopflow's
+    schema revision with all its tables, its tables created if it is new (see `Store.create`).
+    `drill`: make a new store a drill or training store, whose clock may be set ahead (an
+    existing store cannot become one). `existing`: the store must be there already (a command
+    that only reads never makes one: `store.empty`). `create=False` opens it as it is, unchecked
+    (`sopflow db` does, to upgrade or describe it)."""
     ArgumentError.check_optional("url", url, str, "expected.text_or_none")
-    ArgumentError.check("drill", drill, bool, "expected.yes_no")
+    for name, flag in (("create", create), ("drill", drill), ("existing", existing)):
+        ArgumentError.check(name, flag, bool, "expected.yes_no")
     url = url or os.environ.get("SOPFLOW_DB") or DEFAULT_URL
     engine = database_engine(url)
     store = Store(engine)
-    if not create and store.is_sqlite and not store.in_memory and not Path(str(engine.url.database)).exists():
+    if existing and store.is_sqlite and not store.in_memory and not Path(str(engine.url.database)).exists():
         raise StoreError("store.empty", url=store.url)  # not made here: a typo'd path stays no file
     try:
         with store._errors():
-            store.create(drill=drill) if create else store.check()
+            if existing:
+                store.check()
+            elif create:
+                store.create(drill=drill)
     except BaseException:
         store.close()  # its connections, not left for the garbage collector
         raise

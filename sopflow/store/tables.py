@@ -1,4 +1,5 @@
-"""The store's tables: flow versions, cases and their events (SQLAlchemy Core metadata)."""
+"""The store's tables, the newest schema: flow versions, cases and their events; the registry of
+places, households and people, and what each case is about (SQLAlchemy Core metadata)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,65 @@ events = sa.Table(
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("why", sa.JSON, nullable=True),
     sa.Column("child_id", sa.String(200), nullable=True),
+)
+
+# -- the county's registry: places (every door too), households, people, and what a case is about
+
+places = sa.Table(
+    "places",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("path", sa.String(400), nullable=False, unique=True),  # 前郭县/前郭镇/东风社区/...
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # registry.places.PlaceKind
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("places.id"), nullable=True),
+    sa.Index("ix_places_parent", "parent_id"),
+    sa.Index("ix_places_name", "name"),
+    sa.Index("ix_places_below", "path", postgresql_ops={"path": "text_pattern_ops"}).ddl_if(
+        dialect="postgresql"
+    ),
+)
+
+households = sa.Table(
+    "households",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(100), nullable=False, unique=True),  # the 户编号 staff use
+    sa.Column("dwelling_id", sa.Integer, sa.ForeignKey("places.id"), nullable=True),
+    sa.Index("ix_households_dwelling", "dwelling_id"),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("id_number", sa.String(18), nullable=True, unique=True),  # one person, one record
+    sa.Column("phone", sa.String(40), nullable=True),
+    sa.Column("sex", sa.String(6), nullable=True),  # "male" / "female", from the ID number
+    sa.Column("birth_date", sa.Date, nullable=True),
+    sa.Column("household_id", sa.Integer, sa.ForeignKey("households.id"), nullable=True),
+    sa.Column("dwelling_id", sa.Integer, sa.ForeignKey("places.id"), nullable=True),
+    # without an ID number, the same name and phone as another record: perhaps the same person
+    sa.Column("duplicate_of", sa.Integer, sa.ForeignKey("people.id"), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Index("ix_people_name_phone", "name", "phone"),
+    sa.Index("ix_people_phone", "phone"),
+    sa.Index("ix_people_household", "household_id"),
+    sa.Index("ix_people_dwelling", "dwelling_id"),
+)
+
+case_subjects = sa.Table(
+    "case_subjects",
+    metadata,
+    sa.Column("case_id", sa.String(200), sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id"), nullable=True),
+    sa.Column("household_id", sa.Integer, sa.ForeignKey("households.id"), nullable=True),
+    sa.Column("dwelling_id", sa.Integer, sa.ForeignKey("places.id"), nullable=True),
+    sa.Index("ix_case_subjects_person", "person_id"),
+    sa.Index("ix_case_subjects_household", "household_id"),
+    sa.Index("ix_case_subjects_dwelling", "dwelling_id"),
 )
 
 # What a store is, set when it is made: ("mode", "drill") marks a drill or training store, whose

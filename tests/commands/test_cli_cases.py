@@ -133,7 +133,8 @@ def test_list_masks_personal_data_unless_asked(sopflow: Run) -> None:
     assert shown[0]["data"]["phone"] == "13812345678"
     by_place = json.loads(sopflow("case", "list", "--json", "--place", "前郭镇").output)
     assert len(by_place) == 2
-    assert json.loads(sopflow("case", "list", "--json", "--place", "前郭镇/西山社区").output) == []
+    nowhere = sopflow("case", "list", "--json", "--place", "前郭镇/西山社区")  # a place no case has
+    assert nowhere.exit_code == 1 and nowhere.output.startswith("no place '前郭镇/西山社区' in the registry")
 
 
 def test_due_lists_overdue_work_first(sopflow: Run) -> None:

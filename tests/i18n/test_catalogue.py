@@ -15,6 +15,7 @@ from sopflow import CaseStatus, EventKind, StepKind
 from sopflow.errors import CaseError, StoreError
 from sopflow.i18n import CATALOGUE, Catalogue, InLanguages, Phrase, UnknownText, duration_words, say
 from sopflow.language.model import FieldType
+from sopflow.registry.places import PlaceKind
 
 PACKAGE = Path(__file__).parents[2] / "sopflow"
 TEXTS = PACKAGE / "i18n" / "texts"
@@ -37,6 +38,13 @@ DYNAMIC = {
     "cond.": ["eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"],
     "span.": ["days", "hours", "minutes"],
     "what.": ["note", "place", "actor", "role"],
+    "db.status.": ["current", "old", "new", "newer"],
+    "column.": [
+        *(kind.value for kind in PlaceKind),
+        *("name", "id_number", "phone", "sex", "birth_date", "household", "address", "problem"),
+    ],
+    "count.": [*(kind.value for kind in PlaceKind), "households", "people"],
+    "sex.": ["male", "female"],
     "value_kind.": ["string", "object", "array", "number", "integer", "boolean", "null", "other"],
 }
 NOT_CODES = {"flow.schema.json", "handbook.html.j2", "case_sheet.html.j2"}  # file names, not texts
@@ -93,7 +101,8 @@ def test_every_language_has_every_code_with_the_same_values(lang: str) -> None:
 # Parts of messages (a Phrase put into another message): they say what, not what to do.
 MESSAGE_PREFIXES = (
     "yaml|file|schema|end|text|name|field|ref|duration|guard|decision|timer|subflow|step|graph|"
-    "wait|action|signal|flow|case|value|engine|store|option|filter|catalog|hook|render|cli"
+    "wait|action|signal|flow|case|value|engine|store|option|filter|catalog|hook|render|cli|"
+    "spreadsheet|import|place|id|person"
 )
 MESSAGES = [
     code

@@ -163,7 +163,6 @@ def test_cli_verify_on_an_empty_file_says_it_is_not_a_store(sopflow: Run, tmp_pa
     assert_clean_failure(result, "empty.db", codes=(1,))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.8: a dropped table is silently made anew")
 @pytest.mark.parametrize("table", ["cases", "events"])
 def test_a_store_with_a_table_dropped_is_damaged_not_made_anew(
     two_cases: str, clock: Callable[..., Any], table: str

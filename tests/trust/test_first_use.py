@@ -12,7 +12,7 @@ import pytest
 
 from sopflow import Engine, SopflowError, open_store
 
-from .conftest import REQUEST, catalog, xfail_on
+from .conftest import REQUEST, catalog
 
 STAFF = 8
 
@@ -55,7 +55,6 @@ LEAKS_WHEN_REFUSED = pytest.mark.filterwarnings(
 
 
 @LEAKS_WHEN_REFUSED
-@pytest.mark.xfail(strict=True, reason="issue 12.6: creating the tables races")
 def test_concurrent_first_use_of_a_new_store(store_url: str, clock: Callable[..., object]) -> None:
     outcomes = _start_at_once(store_url, clock)
     assert outcomes == ["ok"] * STAFF, outcomes
@@ -71,7 +70,6 @@ def test_concurrent_first_save_of_a_flow_version(
     store_url: str, clock: Callable[..., object], request: pytest.FixtureRequest
 ) -> None:
     """The tables are there, the flow version is not saved yet."""
-    xfail_on(request, store_url, "postgresql", "issue 12.6: saving a flow version races (flow_versions_pkey)")
     open_store(store_url).close()
     outcomes = _start_at_once(store_url, clock)
     assert outcomes == ["ok"] * STAFF, outcomes

@@ -1,0 +1,1 @@
+"""One module per schema revision, each `NNNN_what_it_does.py`, listed in `store/revision.py`."""

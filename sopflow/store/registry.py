@@ -1,0 +1,268 @@
+"""The registry in the store: places, households and people read and written in batches, what
+each case is about, a place named by staff turned into the path lists filter by, and finding people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sopflow.cases import inputs
+from sopflow.errors import LookupFailed
+from sopflow.language.names import suggest
+from sopflow.registry.places import PlaceKind
+from sopflow.store.store import Store
+from sopflow.store.tables import case_subjects, cases, households, people, places
+
+CHUNK = 500  # values in one IN (...): well below SQLite's and PostgreSQL's limits
+# Levels whose names a did-you-mean offers (not every door, floor and unit of the county).
+NAMED_LEVELS = [k.value for k in PlaceKind if k not in (PlaceKind.DOOR, PlaceKind.FLOOR, PlaceKind.UNIT)]
+PERSON_COLUMNS = ("name", "id_number", "phone", "sex", "birth_date", "household_id", "dwelling_id")
+
+
+class Person(NamedTuple):
+    """A person as the registry holds them."""
+
+    id: int
+    name: str
+    id_number: str | None
+    phone: str | None
+    sex: str | None
+    birth_date: date | None
+    household: str | None  # the household's code
+    dwelling: str | None  # the dwelling's path
+    duplicate_of: int | None
+
+
+def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+# -- places --------------------------------------------------------------------------------------
+
+
+def place_ids(conn: Connection, paths: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """The id and kind of each of `paths` that the registry has."""
+    wanted = sorted(set(paths))
+    found: dict[str, tuple[int, str]] = {}
+    for part in chunks(wanted):
+        query = sa.select(places.c.path, places.c.id, places.c.kind).where(places.c.path.in_(part))
+        found.update({row.path: (row.id, row.kind) for row in conn.execute(query)})
+    return found
+
+
+def add_place(conn: Connection, path: str, name: str, kind: str, parent_id: int | None) -> int:
+    values = {"path": path, "name": name, "kind": kind, "parent_id": parent_id}
+    return int(conn.execute(places.insert().values(values).returning(places.c.id)).scalar_one())
+
+
+def resolve_place(conn: Connection, raw: str, below: Callable[[str], sa.ColumnElement[bool]]) -> str:
+    """The path a place filter means. A registry place by its path, its name or the end of its
+    path (`前郭镇`, `东风社区/3号楼`); else a place cases were given freely (`case start --place`)
+    by its beginning. Ambiguous or unknown: LookupFailed, with the candidates or a did-you-mean."""
+    text = inputs.place(raw) or ""
+    last = text.rpartition("/")[2]
+    named = conn.execute(
+        sa.select(places.c.path)
+        .where(places.c.name == last)
+        .where(sa.or_(places.c.path == text, places.c.path.endswith("/" + text, autoescape=True)))
+        .order_by(places.c.path)
+        .limit(6)
+    ).scalars()
+    paths: list[str] = list(named)
+    if text in paths:
+        return text
+    if len(paths) == 1:
+        return paths[0]
+    if paths:
+        raise LookupFailed("place.ambiguous", place=raw, paths=", ".join(paths[:5]))
+    given = conn.execute(
+        sa.select(cases.c.id).where(sa.or_(cases.c.place == text, below(text))).limit(1)
+    ).first()
+    if given is not None:
+        return text
+    raise LookupFailed("place.unknown", place=raw, suggestion=suggest(last, _place_names(conn)))
+
+
+def _place_names(conn: Connection) -> list[str]:
+    """Names a mistyped place may have meant: registry places above the door, and each part of
+    the places cases were given freely."""
+    names = set(
+        conn.execute(sa.select(places.c.name).where(places.c.kind.in_(NAMED_LEVELS)).distinct()).scalars()
+    )
+    for place in conn.execute(sa.select(cases.c.place).distinct().limit(10_000)).scalars():
+        if place:
+            names.update(place.split("/"))
+    return sorted(names)
+
+
+# -- households and people ------------------------------------------------------------------------
+
+
+def household_ids(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(codes))
+    found: dict[str, int] = {}
+    for part in chunks(wanted):
+        query = sa.select(households.c.code, households.c.id).where(households.c.code.in_(part))
+        found.update({row.code: row.id for row in conn.execute(query)})
+    return found
+
+
+def add_households(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        conn.execute(households.insert(), list(rows))
+
+
+def people_by_id_number(conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    wanted = sorted(set(numbers))
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(wanted):
+        for row in conn.execute(sa.select(people).where(people.c.id_number.in_(part))):
+            found[row.id_number] = dict(row._mapping)
+    return found
+
+
+def people_by_name_phone(
+    conn: Connection, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Everyone with one of these (name, phone) pairs, by pair, oldest record first."""
+    wanted = sorted(set(pairs))
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for part in chunks(wanted):
+        condition = sa.tuple_(people.c.name, people.c.phone).in_(part)
+        for row in conn.execute(sa.select(people).where(condition).order_by(people.c.id)):
+            found.setdefault((row.name, row.phone), []).append(dict(row._mapping))
+    return found
+
+
+def add_people(conn: Connection, rows: Sequence[Mapping[str, Any]], at: datetime) -> None:
+    if rows:
+        conn.execute(people.insert(), [{**row, "created_at": at, "updated_at": at} for row in rows])
+
+
+def the_county(conn: Connection) -> str | None:
+    """The registry's county, if it has exactly one: a path may leave it out."""
+    counties = list(
+        conn.execute(sa.select(places.c.path).where(places.c.kind == "county").limit(2)).scalars()
+    )
+    return counties[0] if len(counties) == 1 else None
+
+
+def update_person(conn: Connection, person_id: int, changes: Mapping[str, Any], at: datetime) -> None:
+    conn.execute(people.update().where(people.c.id == person_id).values({**changes, "updated_at": at}))
+
+
+def link_cases(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Record what each case is about: {"case_id", "person_id", "household_id", "dwelling_id"}."""
+    if rows:
+        conn.execute(case_subjects.insert(), list(rows))
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def person_query() -> sa.Select[Any]:
+    dwelling = places.alias("dwelling")
+    return (
+        sa.select(
+            people.c.id,
+            people.c.name,
+            people.c.id_number,
+            people.c.phone,
+            people.c.sex,
+            people.c.birth_date,
+            households.c.code.label("household"),
+            dwelling.c.path.label("dwelling"),
+            people.c.duplicate_of,
+        )
+        .select_from(people)
+        .outerjoin(households, households.c.id == people.c.household_id)
+        .outerjoin(dwelling, dwelling.c.id == people.c.dwelling_id)
+        .order_by(people.c.id)
+    )
+
+
+class Registry:
+    """The registry of a store, for the library and the commands: finding people and their cases,
+    counting what is held, resolving a place filter."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def resolve_place(self, raw: str) -> str:
+        with self.store.reading() as conn:
+            return resolve_place(conn, raw, self.store.below)
+
+    def find(self, text: str, limit: int = 50) -> list[tuple[Person, list[str]]]:
+        """People whose name starts with `text` (张, 张三), whose ID number or phone starts and
+        ends as given (`2207…0045`, `138…`, `…5678`; `...` and `*` work too), each with the ids of
+        the cases about them; at most `limit` people."""
+        query = person_query().where(_matching(inputs.tidy(text))).limit(limit)
+        with self.store.reading() as conn:
+            found = [Person(**dict(row._mapping)) for row in conn.execute(query)]
+            ids = [person.id for person in found]
+            about: dict[int, list[str]] = {}
+            for part in chunks(ids):
+                rows = conn.execute(
+                    sa.select(case_subjects.c.person_id, case_subjects.c.case_id)
+                    .where(case_subjects.c.person_id.in_(part))
+                    .order_by(case_subjects.c.case_id)
+                )
+                for row in rows:
+                    about.setdefault(row.person_id, []).append(row.case_id)
+        return [(person, about.get(person.id, [])) for person in found]
+
+    def counts(self, under: str | None = None) -> dict[str, int]:
+        """How many places of each kind, households and people the registry holds (at `under` or
+        below it), levels from the top down."""
+        dwelling = places.alias("dwelling")
+        where: sa.ColumnElement[bool] = sa.true()
+        lives: sa.ColumnElement[bool] = sa.true()
+        if under is not None:
+            where = sa.or_(places.c.path == under, _below(places.c.path, under))
+            lives = sa.or_(dwelling.c.path == under, _below(dwelling.c.path, under))
+        kind_counts = sa.select(places.c.kind, sa.func.count()).where(where).group_by(places.c.kind)
+        with self.store.reading() as conn:
+            kinds: dict[str, int] = {row[0]: row[1] for row in conn.execute(kind_counts)}
+            counted: dict[str, int] = {k.value: kinds[k.value] for k in PlaceKind if k.value in kinds}
+            for name, table in (("households", households), ("people", people)):
+                query = (
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .outerjoin(dwelling, dwelling.c.id == table.c.dwelling_id)
+                    .where(lives)
+                )
+                counted[name] = int(conn.execute(query).scalar_one())
+        return counted
+
+
+def _below(column: sa.ColumnElement[str], path: str) -> sa.ColumnElement[bool]:
+    """Paths below `path`, as a range an index serves (see Store.below)."""
+    return sa.and_(column >= path + "/", column < path + "0")
+
+
+ELLIPSES = ("…", "...", "*")
+
+
+def _matching(text: str) -> sa.ColumnElement[bool]:
+    """A search as staff type it: digits (with an ellipsis for the part they do not know) are
+    an ID number or a phone, given by its start and/or end; anything else starts a name."""
+    compact = text.replace(" ", "")
+    for mark in ELLIPSES:
+        compact = compact.replace(mark, "…")
+    head, _, tail = compact.partition("…")
+    if (head + tail).rstrip("xX").isdigit():
+        head, tail = head.upper(), tail.upper()
+        number = sa.and_(
+            people.c.id_number.startswith(head, autoescape=True),
+            people.c.id_number.endswith(tail, autoescape=True),
+        )
+        phone = sa.and_(
+            people.c.phone.startswith(head, autoescape=True), people.c.phone.endswith(tail, autoescape=True)
+        )
+        return sa.or_(number, phone)
+    return people.c.name.startswith(text, autoescape=True)
