@@ -38,6 +38,12 @@ from sopflow.language.yamlsource import Path
 
 DEFAULT_LANGUAGES = ("zh", "en")
 MAX_LABEL_CHARS = 12
+# Longer than this, a label (a title, a role, a step's name...) fits no A3 page at 9 pt, so can
+# never be printed readably; texts read as paragraphs (description, instructions, documents)
+# are held to what a note may hold. Without a limit a 2 MB label took minutes to render.
+MAX_LABEL_TEXT = 4_000
+MAX_LONG_TEXT = 10_000
+LONG_TEXTS = frozenset({"description", "instructions", "documents"})
 DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
 NUMBER_TYPES = (FieldType.INTEGER, FieldType.NUMBER)
 
@@ -100,6 +106,11 @@ class FlowBuilder:
         for lang in self.languages[1:]:
             if lang not in mapping:
                 self.sink.warn("text.missing_translation", path, lang=lang)
+        limit = MAX_LONG_TEXT if LONG_TEXTS & set(path) else MAX_LABEL_TEXT
+        for lang, text in mapping.items():
+            if isinstance(text, str) and len(text) > limit:
+                where = path if isinstance(value, str) else (*path, lang)
+                self.sink.add("text.too_long", where, length=len(text), limit=limit)
         if label and primary in mapping and len(mapping[primary]) > MAX_LABEL_CHARS:
             self.sink.warn("text.long_label", path, length=len(mapping[primary]), limit=MAX_LABEL_CHARS)
         return MappingProxyType(mapping)

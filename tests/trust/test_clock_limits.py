@@ -14,7 +14,6 @@ from .conftest import Run, assert_clean_failure, catalog
 AHEAD = timedelta(days=15)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: tick accepts a now beyond the clock")
 @pytest.mark.parametrize("how", ["15 days ahead", "datetime.max", "naive datetime.max"])
 def test_tick_refuses_a_now_beyond_the_clock(trust_engine: Engine, clock: Any, how: str) -> None:
     trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
@@ -40,14 +39,12 @@ def test_tick_within_the_clocks_slack_is_taken(trust_engine: Engine, clock: Any)
     assert [c.step for c in trust_engine.tick()] == ["review"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: due(datetime.max) overflows")
 def test_due_at_the_end_of_time_is_refused_not_an_overflow(trust_engine: Engine) -> None:
     trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
     with pytest.raises(SopflowError):
         trust_engine.due(datetime.max.replace(tzinfo=UTC))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: tick --now accepts a time beyond the clock")
 def test_cli_tick_now_beyond_the_clock_is_refused(sopflow: Run, tmp_path: Any) -> None:
     assert sopflow("case", "start", "watch", "--id", "W-1", "--role", "nurse").exit_code == 0
     result = sopflow("tick", "--now", "2020-02-16 09:00")  # SOPFLOW_NOW is 2020-02-01 09:00
@@ -59,7 +56,6 @@ def test_cli_tick_now_beyond_the_clock_is_refused(sopflow: Run, tmp_path: Any) -
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: SOPFLOW_NOW beyond the real clock is accepted")
 def test_cli_sopflow_now_beyond_the_real_clock_is_refused(sopflow: Run, tmp_path: Any) -> None:
     """The one test here on the real clock: SOPFLOW_NOW *is* the clock, so only the real one can
     say it is ahead. (A drill or training store may allow it; this is not one.)"""

@@ -52,7 +52,6 @@ def _refused_naming(argument: str, call: Callable[[], object]) -> None:
     assert argument in message, f"{type(refused.value).__name__}: {message}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: a raw error from deep inside, or taken")
 @pytest.mark.parametrize("misuse", MISUSES)
 def test_a_wrong_argument_is_refused_by_name(engine_with_a_case: Engine, misuse: str) -> None:
     argument, call = MISUSES[misuse]
@@ -61,22 +60,18 @@ def test_a_wrong_argument_is_refused_by_name(engine_with_a_case: Engine, misuse:
     assert engine_with_a_case.case("W-1").seq == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: Engine(None) is taken")
 def test_an_engine_without_a_store_is_refused() -> None:
     _refused_naming("store", lambda: Engine(None))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: open_store(123) gives an AttributeError")
 def test_open_store_with_a_number() -> None:
     _refused_naming("url", lambda: open_store(123))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: load_flow(None) gives a raw TypeError")
 def test_load_flow_without_a_path() -> None:
     _refused_naming("path", lambda: load_flow(None))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: FlowCatalog with text paths gives an AttributeError")
 def test_a_catalog_of_text_paths_works_or_is_refused_by_name() -> None:
     """Text for a folder is what most callers will write; taking it is fine, so is refusing it by name."""
     try:

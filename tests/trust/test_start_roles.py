@@ -10,7 +10,6 @@ from sopflow import CaseError, Engine
 from .conftest import Run, assert_clean_failure
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.5: opening a case checks no role")
 @pytest.mark.parametrize(
     ("flow", "role"),
     [("key_person_control", "subject"), ("key_person_control", None), ("watch", "subject"), ("watch", None)],
@@ -36,7 +35,6 @@ def test_child_cases_are_still_opened_by_the_system(local_engine: Engine) -> Non
     assert (child.flow_id, child.step, child.history[0].actor) == ("watch", "watch", "system")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.5: case start checks no role")
 @pytest.mark.parametrize("role", [["--role", "subject"], []], ids=["subject", "no-role"])
 def test_cli_case_start_refuses_a_role_that_may_not_open(sopflow: Run, role: list[str]) -> None:
     result = sopflow("case", "start", "key_person_control", "--id", "QG-0001", *role)
