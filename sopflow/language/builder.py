@@ -72,6 +72,7 @@ class FlowBuilder:
         self.param_names = _declared(data, "params")
         self.group_names = _declared(data, "groups")
         self._misused: set[str] = set()  # params used as durations whose value is not one
+        self.opened_by: tuple[str, ...] = ()
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -242,6 +243,7 @@ class FlowBuilder:
         for step_id, raw in self.raw_steps.items():
             with self.part():
                 self.steps[step_id] = self.step(step_id, raw)
+        self.opened_by = self.openers()
 
     def openers(self) -> tuple[str, ...]:
         """Who may open a case: `opened_by:`, else whoever works the start step (its role and the

@@ -114,5 +114,5 @@ def _assemble(
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         graph=nx.freeze(graph),
         warnings=warnings,
-        opened_by=builder.openers(),
+        opened_by=builder.opened_by,
     )
