@@ -153,9 +153,10 @@ class StoreError(CodedError):
     def message(self, lang: str | None = None) -> str:
         """A SQLite store is a file: what to check is its folder and the file, not a server."""
         url = str(self.params.get("url", ""))
-        if self.code == "store.unavailable" and url.startswith("sqlite"):
+        if self.code in ("store.unavailable", "store.missing") and url.startswith("sqlite"):
             params = {**self.params, "file": url.partition(":///")[2] or url}
-            return say("store.file_unavailable", lang or default_language(), **params)
+            code = "store.file_unavailable" if self.code == "store.unavailable" else "store.file_missing"
+            return say(code, lang or default_language(), **params)
         return super().message(lang)
 
 

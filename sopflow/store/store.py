@@ -408,7 +408,7 @@ def open_store(
     engine = database_engine(url)
     store = Store(engine)
     if existing and store.is_sqlite and not store.in_memory and not Path(str(engine.url.database)).exists():
-        raise StoreError("store.empty", url=store.url)  # not made here: a typo'd path stays no file
+        raise StoreError("store.missing", url=store.url)  # not made here: a typo'd path stays no file
     try:
         with store._errors():
             if existing:

@@ -337,7 +337,9 @@ def test_staff_on_several_threads_share_one_engine(tmp_path: Path, clock: Clock)
         try:
             for n in range(10):
                 data = {"household_id": f"H-{worker}-{n}", "address": "平凤乡"}
-                engine.start("supply_request", f"R-{worker}-{n}", data, actor=f"w{worker}", role="grid_worker")
+                engine.start(
+                    "supply_request", f"R-{worker}-{n}", data, actor=f"w{worker}", role="grid_worker"
+                )
         except BaseException as exc:  # reported below, with the thread's error
             failures.append(exc)
 
