@@ -142,3 +142,19 @@ def _check_name(what: str, value: str, case: str) -> None:
 def local_text(at: datetime, tz: tzinfo) -> str:
     """A moment as staff read it: local time to the minute, 2020-02-03 08:00."""
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def not_ahead(moment: datetime, now: datetime, tz: tzinfo, *, drill: bool) -> datetime:
+    """A moment to run timers or list work at. Ahead of `now` (beyond CLOCK_SKEW, the slack an
+    entry's time has) it would run timers out early, for good: refused, except in a drill store,
+    where a training day is played forward."""
+    if moment > now + CLOCK_SKEW and not drill:
+        raise CaseError("clock.ahead", at=local_text(moment, tz), now=local_text(now, tz))
+    return moment
+
+
+def change_time(now: datetime, last: datetime | None) -> datetime:
+    """The time of a change given none, from `now` read once the change holds its case: never
+    before the case's `last` entry (another machine's clock may be a little ahead), nor more
+    than CLOCK_SKEW after now (a case dated far ahead is then refused, not followed)."""
+    return now if last is None else min(max(now, last), now + CLOCK_SKEW)

@@ -97,7 +97,9 @@ class Engine:
         raises does not undo the change nor stop the other hooks: see `on_hook_error`.
 
         The flow and step are checked now: a misspelt name would otherwise never fire."""
-        check_hook_target(self.flows, step, flow)
+        check_hook_target(
+            self.flows, arguments.optional_text("step", step), arguments.optional_text("flow", flow)
+        )
 
         def register(hook: Hook) -> Hook:
             self._hooks.append((flow, step, hook))
@@ -420,29 +422,19 @@ class Engine:
         return inputs.as_utc(at or self.clock(), self.tz)
 
     def _not_ahead(self, at: datetime | None) -> datetime:
-        """A moment to run timers or list work at (now by default), in UTC. Ahead of the clock
-        (beyond the slack `at=` has) it would run timers out early, for good: refused, except in
-        a drill store (made with `open_store(..., drill=True)`), where time is played forward."""
+        """A moment to run timers or list work at (now by default), in UTC (inputs.not_ahead)."""
         now = self._now(None)
-        moment = now if at is None else self._now(at)
-        if moment > now + inputs.CLOCK_SKEW and not self.store.drill:
-            local = inputs.local_text
-            raise CaseError("clock.ahead", at=local(moment, self.tz), now=local(now, self.tz))
-        return moment
+        return inputs.not_ahead(now if at is None else self._now(at), now, self.tz, drill=self.store.drill)
 
     def _when(self, at: datetime | None, case_id: str) -> datetime | None:
         """When something was done, in UTC, if the caller says (not in the future); None: now."""
         return None if at is None else inputs.moment(at, self.tz, self._now(None), case=case_id)
 
     def _at(self, given: datetime | None, case: Case | None) -> datetime:
-        """The time of a change: as given, or now, read once the change holds the case (the
-        write lock): a change that waited for another is not dated before it. Never before the
-        case's last entry (another machine's clock may be a little ahead), but never more than
-        CLOCK_SKEW ahead of now either: a case dated far ahead is refused, not followed."""
-        if given is not None:
-            return given
-        now = self._now(None)
-        return now if case is None else min(max(now, case.updated_at), now + inputs.CLOCK_SKEW)
+        """The time of a change: as given, or now, read once the change holds the case (the write
+        lock), so that a change that waited for another is not dated before it (inputs.change_time)."""
+        last = case.updated_at if case is not None else None
+        return given if given is not None else inputs.change_time(self._now(None), last)
 
 
 def _new_id(flow_id: str) -> str:

@@ -4,12 +4,13 @@ argument, never a raw error from deep inside; and nothing wrong is taken silentl
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from sopflow import Engine, FlowCatalog, SopflowError, load_flow, open_store
+from sopflow import ArgumentError, Engine, FlowCatalog, SopflowError, load_flow, open_store
 
 from .conftest import DATA
 
@@ -92,3 +93,17 @@ def test_the_wrong_kinds_refused_by_name_today(engine_with_a_case: Engine) -> No
     }
     for argument, call in calls.items():
         _refused_naming(argument, call)
+
+
+def test_the_one_rule_an_argument_error_is_both_kinds_in_the_users_language(
+    engine_with_a_case: Engine,
+) -> None:
+    """The rule (README, Library): a SopflowError, so the CLI prints it as one line, and a TypeError,
+    as Python callers expect; said in the user's language, and whole after pickling."""
+    with pytest.raises(ArgumentError) as refused:
+        engine_with_a_case.case(123)  # type: ignore[arg-type]
+    error = refused.value
+    assert isinstance(error, SopflowError) and isinstance(error, TypeError)
+    assert error.message("en") == "case_id must be text (a str), not 123 — fix the call"
+    assert error.message("zh") == "case_id 必须是文本（str），不能是 123 — 请修改调用代码"
+    assert pickle.loads(pickle.dumps(error)).message("zh") == error.message("zh")  # noqa: S301 - our own bytes
