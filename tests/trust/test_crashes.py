@@ -51,7 +51,8 @@ def test_a_writer_killed_mid_change_leaves_every_case_whole(store_url: str) -> N
         case = engine.case("W-1")
         assert [e.seq for e in case.history] == list(range(1, case.seq + 1))  # no gap, no half change
         readings = sum(e.kind is EventKind.CHECK for e in case.history)
-        assert readings in (written.value, written.value + 1)  # the last may be saved, not yet counted
+        # each killed writer's last reading may be saved but not yet counted; none counted is lost
+        assert written.value <= readings <= written.value + KILLS
         assert readings >= KILLS * BEFORE_KILL
         assert engine.verify() == []
         after = engine.fire("W-1", "reading", actor="王芳", role="nurse", data={"temperature": "36.5"})
