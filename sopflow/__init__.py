@@ -7,6 +7,7 @@ from sopflow.engine.runtime import Clock, Engine, Hook, HookErrorHandler
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.verify import Discrepancy
 from sopflow.errors import (
+    ArgumentError,
     CaseError,
     FlowError,
     Location,
@@ -21,6 +22,7 @@ from sopflow.language.model import Flow, Step, StepKind
 from sopflow.store.store import Store, open_store
 
 __all__ = [
+    "ArgumentError",
     "Case",
     "CaseError",
     "CaseFilter",

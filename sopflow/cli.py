@@ -19,9 +19,12 @@ from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.commands.registry import find_command, people_group, places_group
 from sopflow.commands.routine import due_command, tick_command, verify_command
-from sopflow.commands.settings import RUN_LANG, checked_timezone, lang_in, store_url, usage_lang
+from sopflow.commands.settings import RUN_LANG, checked_timezone, flows_folder, lang_in, store_url, usage_lang
+from sopflow.commands.utf8 import check_utf8
 from sopflow.errors import SopflowError
 from sopflow.language.catalog import default_catalog
+
+TOKENS_KEY = "sopflow.tokens"
 
 
 class RootGroup(SopflowGroup):
@@ -37,8 +40,13 @@ class RootGroup(SopflowGroup):
         finally:
             RUN_LANG.reset(token)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[TOKENS_KEY] = list(args)  # the command line as given, for check_utf8
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            check_utf8(self, ctx, ctx.meta.get(TOKENS_KEY, ()))
             return super().invoke(ctx)
         except SopflowError as error:
             self._fail(ctx, error)
@@ -53,6 +61,10 @@ def _store_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     return store_url(value)
 
 
+def _flows_folder(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    return flows_folder(ctx, value)
+
+
 def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
     return checked_timezone(ctx, value)
 
@@ -61,7 +73,8 @@ def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
 @click.option(
     "--flows",
     "flows_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=_flows_folder,
     default=None,
     envvar="SOPFLOW_FLOWS",
     help="help.opt.flows",
@@ -76,9 +89,18 @@ def _timezone(ctx: click.Context, _param: click.Parameter, value: str) -> str:
     help="help.opt.timezone",
 )
 @lang_option()
+@click.option("--drill", is_flag=True, help="help.opt.drill")
 @click.version_option(package_name="sopflow")
 @click.pass_context
-def cli(ctx: click.Context, flows_dir: Path | None, db: str | None, timezone: str, lang: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    *,
+    flows_dir: Path | None,
+    db: str | None,
+    timezone: str,
+    lang: str | None,
+    drill: bool,
+) -> None:
     """sopflow: standard control procedures as flows you can check, step and print."""
     ctx.obj = default_catalog(flows_dir)
 

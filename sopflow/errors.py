@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sopflow.i18n import default_language, say
+from sopflow.i18n import InLanguages, default_language, say, ui_languages
 
 Severity = Literal["error", "warning"]
 
@@ -91,11 +91,52 @@ class CodedError(SopflowError):
 
     def __init__(self, code: str, **params: Any) -> None:
         self.code = code
-        self.params: dict[str, Any] = params
+        # a value that was not UTF-8 (lone surrogates) is shown with '?': a message must print
+        self.params: dict[str, Any] = {k: _printable(v) if type(v) is str else v for k, v in params.items()}
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
         return say(self.code, lang or default_language(), **self.params)
+
+
+class ArgumentError(CodedError, TypeError):
+    """A library call given the wrong kind of argument (a number for a case id, text for a time).
+    The one rule for misuse: every public entry point checks its arguments and raises this,
+    naming the argument and what it must be. It is a SopflowError (the CLI prints it as one line)
+    and a TypeError (what Python callers catch for a wrong kind of argument)."""
+
+    @classmethod
+    def check(cls, name: str, value: object, kind: type | tuple[type, ...], expected: str) -> None:
+        """Refuse `value` unless it is a `kind` (a bool is not a number here: True is an int).
+        `expected` is the catalogue code of what it must be ("expected.text")."""
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
+            raise cls.wrong(name, value, expected)
+
+    @classmethod
+    def wrong(cls, name: str, value: object, expected: str, **values: object) -> ArgumentError:
+        """The error for argument `name`, which must be what the code `expected` says."""
+        what = InLanguages({lang: say(expected, lang, **values) for lang in ui_languages()})
+        return cls("argument.wrong_kind", name=name, expected=what, value=_shown(value))
+
+    @classmethod
+    def check_optional(cls, name: str, value: object, kind: type | tuple[type, ...], expected: str) -> None:
+        """As `check`, with None allowed (the argument's default)."""
+        if value is not None:
+            cls.check(name, value, kind, expected)
+
+
+def _printable(text: str) -> str:
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _shown(value: object) -> str:
+    """A wrong value as a message shows it: short, and printable whatever it holds."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class LookupFailed(CodedError):
@@ -112,9 +153,10 @@ class StoreError(CodedError):
     def message(self, lang: str | None = None) -> str:
         """A SQLite store is a file: what to check is its folder and the file, not a server."""
         url = str(self.params.get("url", ""))
-        if self.code == "store.unavailable" and url.startswith("sqlite"):
+        if self.code in ("store.unavailable", "store.missing") and url.startswith("sqlite"):
             params = {**self.params, "file": url.partition(":///")[2] or url}
-            return say("store.file_unavailable", lang or default_language(), **params)
+            code = "store.file_unavailable" if self.code == "store.unavailable" else "store.file_missing"
+            return say(code, lang or default_language(), **params)
         return super().message(lang)
 
 

@@ -12,6 +12,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 
 from stdnum.cn import ric
@@ -137,6 +138,8 @@ def _number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         raise FieldValueError("value.number", field=field_named(spec), value=raw) from None
+    except OverflowError:  # an int past any float (10**400): not a reading
+        raise FieldValueError("value.number", field=field_named(spec), value=f"{Decimal(raw):.3e}") from None
     if math.isnan(value) or math.isinf(value):
         raise FieldValueError("value.number", field=field_named(spec), value=raw)
     return value

@@ -12,23 +12,14 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from sopflow.errors import CaseError
+from sopflow.cases.lookalike import imitates_system
+from sopflow.errors import CaseError, LookupFailed
 
 MAX_ID = 100  # a registration number, with room to spare
 MAX_NAME = 200  # a place path, a person's name or a role (the store's columns hold 200)
 MAX_TEXT = 10_000  # a note or a text field: a line or a few sentences
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # outside these a date is a typo (and 9999 overflows)
-SYSTEM = "system"  # the actor of what the engine does by itself (decisions, timers)
 CLOCK_SKEW = timedelta(minutes=5)  # a time this far ahead of the engine's clock is still "now"
-
-
-def of_type(name: str, value: object, kind: type | tuple[type, ...], expected: str) -> None:
-    """A library caller passing the wrong kind of value gets a CaseError naming it, not a
-    TypeError from deep inside."""
-    if value is None:
-        return
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):  # True is an int
-        raise CaseError("case.bad_argument", name=name, expected=expected, value=repr(value)[:60])
 
 
 def tidy(text: str) -> str:
@@ -37,9 +28,23 @@ def tidy(text: str) -> str:
 
 
 def has_control(text: str, *, newlines: bool = False) -> bool:
-    """Control characters (NUL, escape...) that no one types and PostgreSQL refuses (NUL)."""
+    """Characters no one types on purpose: controls (NUL, escape; PostgreSQL refuses NUL), format
+    characters (zero-width space, right-to-left override, BOM: they make two ids look alike or
+    turn a line around) and lone surrogates (bytes that were not UTF-8)."""
     allowed = "\n\t" if newlines else ""
-    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
+    return any(unicodedata.category(c) in _UNTYPED and c not in allowed for c in text)
+
+
+_UNTYPED = frozenset({"Cc", "Cf", "Cs"})
+
+
+def lookup_id(raw: str) -> str:
+    """A case id to look a case up by, tidied; one no case can have (a control or invisible
+    character, bytes that were not UTF-8) is unknown, and never reaches the database."""
+    value = tidy(raw)
+    if has_control(value):
+        raise LookupFailed("case.unknown", case=value)
+    return value
 
 
 def case_id(raw: str) -> str:
@@ -78,9 +83,9 @@ def actor(raw: str, *, case: str = "-") -> str:
     value = raw.strip()
     if not value:
         raise CaseError("case.no_actor", case=case)
-    if tidy(value) == SYSTEM:
-        raise CaseError("case.system_actor", case=case)
     _check_name("actor", value, case)
+    if imitates_system(value):  # `System`, `sуstem` (Cyrillic у), `case QG-0001`
+        raise CaseError("case.system_actor", case=case, actor=value)
     return value
 
 
@@ -120,8 +125,12 @@ def moment(at: datetime, tz: tzinfo, now: datetime, *, case: str = "-") -> datet
 
 
 def as_utc(at: datetime, tz: tzinfo) -> datetime:
-    """A moment to look at (`due`, `tick`): a time without a zone is the engine's local time."""
-    return (at if at.tzinfo is not None else at.replace(tzinfo=tz)).astimezone(UTC)
+    """A moment to look at (`due`, `tick`), in UTC: a time without a zone is the engine's local
+    time. Outside the years 1900-2200 it is a typo (and datetime.max would overflow): refused."""
+    local = at if at.tzinfo is not None else at.replace(tzinfo=tz)
+    if not EARLIEST_YEAR <= local.year <= LATEST_YEAR:
+        raise CaseError("moment.out_of_range", at=local.isoformat(sep=" ", timespec="minutes"))
+    return local.astimezone(UTC)
 
 
 def _check_name(what: str, value: str, case: str) -> None:
@@ -134,3 +143,19 @@ def _check_name(what: str, value: str, case: str) -> None:
 def local_text(at: datetime, tz: tzinfo) -> str:
     """A moment as staff read it: local time to the minute, 2020-02-03 08:00."""
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def not_ahead(moment: datetime, now: datetime, tz: tzinfo, *, drill: bool) -> datetime:
+    """A moment to run timers or list work at. Ahead of `now` (beyond CLOCK_SKEW, the slack an
+    entry's time has) it would run timers out early, for good: refused, except in a drill store,
+    where a training day is played forward."""
+    if moment > now + CLOCK_SKEW and not drill:
+        raise CaseError("clock.ahead", at=local_text(moment, tz), now=local_text(now, tz))
+    return moment
+
+
+def change_time(now: datetime, last: datetime | None) -> datetime:
+    """The time of a change given none, from `now` read once the change holds its case: never
+    before the case's `last` entry (another machine's clock may be a little ahead), nor more
+    than CLOCK_SKEW after now (a case dated far ahead is then refused, not followed)."""
+    return now if last is None else min(max(now, last), now + CLOCK_SKEW)

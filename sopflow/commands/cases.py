@@ -9,12 +9,14 @@ from typing import Any
 
 import click
 
+from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.cases.filter import CaseFilter
 from sopflow.commands.base import SopflowGroup
 from sopflow.commands.columns import table
 from sopflow.commands.common import (
     LOCAL_TIME,
     check_lang,
+    check_lang_any,
     child_flows,
     chosen_lang,
     current_engine,
@@ -101,7 +103,7 @@ def case_start(
     show_personal: bool,
 ) -> None:
     """Open a case of FLOW (an id) and print where it now is."""
-    engine = current_engine()
+    engine = current_engine(writes=True)
     data = _parse_sets(sets)
     check_lang(engine.flows.load(flow), chosen_lang(lang))  # before anything is saved
     case = engine.start(
@@ -144,7 +146,7 @@ def case_advance(
     show_personal: bool,
 ) -> None:
     """Do ACTION (or record a check) on a case and print where it now is."""
-    engine = current_engine()
+    engine = current_engine(writes=True)
     data = _parse_sets(sets)
     check_lang(engine.stepper_for(engine.case(case_id)).flow, chosen_lang(lang))  # before saving
     engine.fire(
@@ -294,7 +296,9 @@ def _history_lines(events: Sequence[EventView], lang: str) -> list[str]:
 @click.option("--status", type=click.Choice(["active", "ended"]), default=None, help="help.opt.status")
 @click.option("--place", default=None, help="help.opt.place_filter")
 @click.option("--overdue", is_flag=True, help="help.opt.overdue")
-@click.option("--limit", type=int, default=200, show_default=True, help="help.opt.limit")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LIMIT), default=200, show_default=True, help="help.opt.limit"
+)
 @read_options
 def case_list(
     *,
@@ -310,7 +314,7 @@ def case_list(
     show_personal: bool,
 ) -> None:
     """List cases; personal data is masked unless --show-personal."""
-    lang = chosen_lang(lang)
+    lang = check_lang_any(chosen_lang(lang))
     engine = current_engine()
     now = engine.clock()
     where = CaseFilter(

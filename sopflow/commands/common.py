@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from sopflow.cases.inputs import CLOCK_SKEW, EARLIEST_YEAR, LATEST_YEAR, local_text
 from sopflow.commands.settings import LanguageCode, remember_lang, setting, usage_lang
 from sopflow.engine.casewords import ChildFlow
 from sopflow.engine.runtime import Clock, Engine, wall_clock
-from sopflow.errors import CodedError, FlowError, LookupFailed, Problem
+from sopflow.errors import CaseError, CodedError, FlowError, LookupFailed, Problem
 from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog, default_catalog, load_flow
 from sopflow.language.model import Flow
@@ -32,6 +34,19 @@ def check_lang(flow: Flow, lang: str) -> str:
     if lang not in ui_languages() and lang not in flow.languages:
         languages = ", ".join(dict.fromkeys((*flow.languages, *ui_languages())))
         raise LookupFailed("option.lang_not_in_flow", lang=lang, flow=flow.id, languages=languages)
+    return lang
+
+
+def check_lang_any(lang: str) -> str:
+    """`lang` for a command about many cases (a list, due work, tick, verify): sopflow's own
+    languages, or one a flow of the catalogue declares; else LookupFailed naming the languages
+    there are (an unknown code would silently print in the default language)."""
+    if lang in ui_languages():
+        return lang
+    flows = usable_flows(catalog())[0]
+    if not any(lang in flow.languages for flow in flows):
+        languages = ", ".join(dict.fromkeys((*ui_languages(), *(x for f in flows for x in f.languages))))
+        raise LookupFailed("option.lang_unknown", lang=lang, languages=languages)
     return lang
 
 
@@ -57,9 +72,12 @@ class LocalTime(click.ParamType[datetime, Any]):
         if isinstance(value, datetime):
             return value
         try:
-            return datetime.fromisoformat(str(value).strip())
+            moment = datetime.fromisoformat(str(value).strip())
         except ValueError:
             self.fail(say("option.bad_time", usage_lang(ctx), value=value), param, ctx)
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            self.fail(say("moment.out_of_range", usage_lang(ctx), at=value), param, ctx)
+        return moment
 
 
 LOCAL_TIME = LocalTime()
@@ -115,24 +133,27 @@ def print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def current_engine() -> Engine:
-    """One Engine per command run, on the store of --db / SOPFLOW_DB."""
+def current_engine(*, writes: bool = False) -> Engine:
+    """One Engine per command run, on the store of --db / SOPFLOW_DB. Only a command that `writes`
+    makes a brand-new store; the others refuse a database without sopflow's tables."""
     ctx = click.get_current_context()
     root = ctx.find_root()
     settings: dict[str, Any] = root.meta.setdefault("sopflow", {})
     if "engine" not in settings:
         catalog = ctx.find_object(FlowCatalog) or default_catalog(None)
-        store = open_store(setting("db"))
+        store = open_store(setting("db"), existing=not writes, drill=bool(root.params.get("drill")))
         root.call_on_close(store.close)
         timezone = setting("timezone") or "Asia/Shanghai"
-        settings["engine"] = Engine(store, flows=catalog, timezone=timezone, clock=_clock(timezone))
+        clock = _clock(timezone, drill=store.drill)
+        settings["engine"] = Engine(store, flows=catalog, timezone=timezone, clock=clock)
     engine: Engine = settings["engine"]
     return engine
 
 
-def _clock(timezone: str) -> Clock:
-    """The wall clock, or the moment SOPFLOW_NOW names (local time): a drill or a training day
-    played as if it were then, and the README's walk-through, whose output must not change."""
+def _clock(timezone: str, *, drill: bool) -> Clock:
+    """The wall clock, or the moment SOPFLOW_NOW names (local time): a day played as if it were
+    then (the README's walk-through, whose output must not change; entering a past day). Ahead
+    of the wall clock it would run timers out early: refused, except in a drill store."""
     pretend = os.environ.get("SOPFLOW_NOW")
     if not pretend:
         return wall_clock
@@ -142,7 +163,24 @@ def _clock(timezone: str) -> Clock:
         raise CodedError("cli.bad_now", value=pretend) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise CodedError("cli.bad_now", value=pretend)
+    now = wall_clock()
+    if moment > now + CLOCK_SKEW and not drill:
+        raise CodedError("cli.now_ahead", value=pretend, now=local_text(now, ZoneInfo(timezone)))
     return lambda: moment
+
+
+@contextmanager
+def as_option(option: str, lang: str) -> Iterator[None]:
+    """A moment the Engine refuses (ahead of the clock, outside 1900-2200) that came from
+    `option`: a usage error naming the option."""
+    try:
+        yield
+    except CaseError as error:
+        if error.code not in ("clock.ahead", "moment.out_of_range"):
+            raise
+        raise click.BadParameter(error.message(lang), param_hint=f"'{option}'") from None
 
 
 def catalog() -> FlowCatalog:
@@ -153,7 +191,11 @@ def catalog() -> FlowCatalog:
 def resolve_flow(reference: str) -> Flow:
     """A flow by file path (anything ending .yaml/.yml or an existing file) or by id."""
     path = Path(reference)
-    if path.suffix in (".yaml", ".yml") or path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError:  # a name no file can have (too long): not a file, so an id
+        is_file = False
+    if path.suffix in (".yaml", ".yml") or is_file:
         return load_flow(path)
     return catalog().load(reference)
 

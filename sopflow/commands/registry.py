@@ -54,7 +54,7 @@ def progress_bars() -> Iterator[Callable[[int, str], Progress]]:
 
 
 def import_file(intake: Intake[Any], file: Path, reject_file: Path | None, lang: str, as_json: bool) -> None:
-    engine = current_engine()
+    engine = current_engine(writes=True)
     with progress_bars() as progress:
         outcome = run_import(
             engine.store, intake, file, lang=lang, reject_file=reject_file, progress=progress
@@ -141,7 +141,7 @@ def people_group() -> None:
 @import_options
 def people_import(file: Path, reject_file: Path | None, lang: str | None, as_json: bool) -> None:
     """Import people from a CSV or XLSX file (姓名, 身份证号, 联系电话, 户编号, 住址 or the place columns)."""
-    engine = current_engine()
+    engine = current_engine(writes=True)
     with engine.store.reading() as conn:
         county = the_county(conn)
     today = engine.clock().astimezone(engine.tz).date()

@@ -12,6 +12,8 @@ from sopflow.commands.base import SopflowCommand
 from sopflow.commands.columns import table
 from sopflow.commands.common import (
     LOCAL_TIME,
+    as_option,
+    check_lang_any,
     chosen_lang,
     current_engine,
     ids_option,
@@ -25,7 +27,10 @@ from sopflow.commands.common import (
 )
 from sopflow.commands.filters import check_filters, place_filter
 from sopflow.engine.discrepancies import DiscrepancyRow, discrepancy_rows, discrepancy_text
+from sopflow.engine.runtime import Engine
+from sopflow.engine.stepper import Stepper
 from sopflow.engine.views import due_detail, moved_detail
+from sopflow.errors import StoreError
 from sopflow.i18n import say
 from sopflow.language.durations import parse_duration
 from sopflow.language.model import FieldSpec
@@ -51,7 +56,7 @@ def due_command(
     as_json: bool,
 ) -> None:
     """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
-    lang = chosen_lang(lang)
+    lang = check_lang_any(chosen_lang(lang))
     span = parse_duration(within)
     if span is None:
         raise click.BadParameter(say("option.bad_duration", lang, value=within), param_hint="'--within'")
@@ -59,11 +64,9 @@ def due_command(
     now = in_local_time(now, engine) or engine.clock()
     if flow_id is not None:
         flow_id = engine.flows.flow_id(flow_id)  # by id or name
-    items = [
-        i
-        for i in engine.due(now, role=role, place=place_filter(engine, place), within=span)
-        if flow_id in (None, i.flow_id)
-    ]
+    with as_option("--now", lang):
+        found = engine.due(now, role=role, place=place_filter(engine, place), within=span)
+    items = [i for i in found if flow_id in (None, i.flow_id)]
     if not items:
         check_filters(engine.flows, flow_id=flow_id, role=role)
     rows = []
@@ -95,10 +98,11 @@ def due_command(
 @ids_option
 def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> None:
     """Run out the timers that are due (e.g. the 14-day observation); run it from cron every few minutes."""
-    lang = chosen_lang(lang)
-    engine = current_engine()
+    lang = check_lang_any(chosen_lang(lang))
+    engine = current_engine(writes=True)
     now = in_local_time(now, engine) or engine.clock()
-    moved = engine.tick(now)
+    with as_option("--now", lang):
+        moved = engine.tick(now)
     rows = [moved_detail(engine.stepper_for(c), c, lang, engine.tz, now) for c in moved]
     if as_json:
         print_json(rows)
@@ -111,20 +115,29 @@ def tick_command(*, now: datetime | None, lang: str | None, as_json: bool) -> No
         click.echo(say("tick.count", lang, count=len(rows)))
 
 
+def _stepper_or_none(engine: Engine, case_id: str) -> Stepper | None:
+    """The rules of a case `verify` reported, to show its values; None for a case that cannot be
+    read (its row holds only the reason, no values)."""
+    try:
+        return engine.stepper_for(engine.case(case_id))
+    except StoreError:
+        return None
+
+
 @click.command("verify", cls=SopflowCommand, help="help.verify")
 @read_options
 def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> None:
     """Replay every case's history against its flow version; exit 1 if any stored state differs.
     Differing personal data is masked unless --show-personal."""
-    lang = chosen_lang(lang)
+    lang = check_lang_any(chosen_lang(lang))
     engine = current_engine()
     rows: list[DiscrepancyRow] = []
     fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
     for found in engine.verify():
-        stepper = engine.stepper_for(engine.case(found.case_id))
+        stepper = _stepper_or_none(engine, found.case_id)
         these = discrepancy_rows(stepper, found, engine.tz, show_personal=show_personal, lang=lang)
         rows += these
-        fields += [stepper.flow.fields] * len(these)
+        fields += [stepper.flow.fields if stepper else {}] * len(these)
     if as_json:
         print_json(rows)
     else:

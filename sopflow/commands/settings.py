@@ -89,9 +89,17 @@ def _keep(name: str) -> Any:
     return callback
 
 
+def flows_folder(ctx: click.Context, value: Path | None) -> Path | None:
+    """A folder of flows that is not there (a typo, an unmounted share) is a usage error, not an
+    empty folder: its flows would silently be the built-in ones."""
+    if value is not None and not value.is_dir():
+        raise click.BadParameter(say("option.no_folder", usage_lang(ctx), path=value))
+    return value
+
+
 def _use_flows(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
     """--flows after the command's name: this command's flows (its context's catalog)."""
-    if value is not None:
+    if flows_folder(ctx, value) is not None:
         ctx.obj = default_catalog(value)
 
 
@@ -121,7 +129,7 @@ def after_name_options(have: set[str]) -> list[click.Option]:
         ),
         click.Option(
             ["--flows", "flows_dir"],
-            type=click.Path(file_okay=False, path_type=Path),
+            type=click.Path(path_type=Path),
             default=None,
             expose_value=False,
             callback=_use_flows,

@@ -24,13 +24,13 @@ class DiscrepancyRow(TypedDict):
 
 
 def discrepancy_rows(
-    stepper: Stepper, found: Discrepancy, tz: tzinfo, *, show_personal: bool, lang: str = "en"
+    stepper: Stepper | None, found: Discrepancy, tz: tzinfo, *, show_personal: bool, lang: str = "en"
 ) -> list[DiscrepancyRow]:
     """What `verify` found differing in one case, as JSON data: one row per differing data field
     or check (`data.full_name`, `last_checks.temperature_check`) with its label in `lang`,
-    personal values masked, times in local time."""
-    flow = stepper.flow
-    fields = flow.fields
+    personal values masked, times in local time. `stepper`: the case's rules (None for a case
+    that cannot be read)."""
+    fields = stepper.flow.fields if stepper is not None else {}
 
     def row(field: str, stored: Any, replayed: Any) -> DiscrepancyRow:
         return {
@@ -63,9 +63,11 @@ def discrepancy_rows(
     return [row(found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
 
 
-def _label(stepper: Stepper, field: str, lang: str) -> str:
+def _label(stepper: Stepper | None, field: str, lang: str) -> str:
     """A data field or a check by its label (姓名, 测体温问症状); a part of the case by its name."""
     kind, _, name = field.partition(".")
+    if stepper is None:
+        return field
     if kind == "data":
         return field_label(stepper.flow, name, lang)
     if kind == "last_checks":

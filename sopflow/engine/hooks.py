@@ -4,10 +4,11 @@ once the change is saved. A hook that fails stops nothing; it is handed to an er
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from sopflow.cases.records import Case, Event
-from sopflow.errors import LookupFailed
+from sopflow.errors import CaseError, LookupFailed
 from sopflow.language.catalog import FlowCatalog
 
 Hook = Callable[[Case, Event], None]
@@ -15,6 +16,11 @@ HookErrorHandler = Callable[[Case, Event, Exception], None]
 Registered = tuple[str | None, str | None, Hook]  # flow (None: any), step (None: any), the hook
 
 log = logging.getLogger("sopflow")
+# A hook may change a case itself (release at once on entering review), and that change runs its
+# hooks too. Hooks nested deeper than this are a loop (a hook re-entering the step it runs on):
+# the change that would go deeper is refused, and the refusal goes to on_hook_error.
+MAX_HOOK_DEPTH = 8
+_running = threading.local()  # how deep in hooks this thread is
 
 
 def log_hook_error(case: Case, event: Event, error: Exception) -> None:
@@ -47,6 +53,31 @@ def run_hooks(
 ) -> None:
     """Every matching hook, in order of registration; one that raises is handed to `on_error`
     and the others still run (the change is saved already)."""
+    _running.depth = hook_depth() + 1
+    try:
+        _run(hooks, cases, new_events, on_error)
+    finally:
+        _running.depth -= 1
+
+
+def hook_depth() -> int:
+    """How many hooks this thread is inside (0: a change not made by a hook)."""
+    depth: int = getattr(_running, "depth", 0)
+    return depth
+
+
+def check_hook_depth() -> None:
+    """CaseError for a change a hook makes deeper than MAX_HOOK_DEPTH hooks: a loop."""
+    if hook_depth() > MAX_HOOK_DEPTH:
+        raise CaseError("hook.too_deep", limit=MAX_HOOK_DEPTH)
+
+
+def _run(
+    hooks: Sequence[Registered],
+    cases: Mapping[str, Case],
+    new_events: Mapping[str, Sequence[Event]],
+    on_error: HookErrorHandler,
+) -> None:
     for case_id, new in new_events.items():
         case = cases[case_id]
         for event in new:

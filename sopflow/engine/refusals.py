@@ -67,6 +67,16 @@ def wrong_role(names: FlowNames, case: Case, action: str, roles: Sequence[str], 
     )
 
 
+def may_not_open(names: FlowNames, case_id: str, role: str | None) -> NoReturn:
+    """A role the flow does not let open its cases (`opened_by`), or none given."""
+    allowed = names.roles.listing(names.flow.opened_by)
+    if role is None:
+        raise CaseError("case.no_role_to_open", case=case_id, flow=names.flow.id, roles=allowed)
+    raise CaseError(
+        "case.may_not_open", case=case_id, flow=names.flow.id, role=names.roles.named(role), roles=allowed
+    )
+
+
 def missing_data(
     names: FlowNames, case: Case, action: str, missing: Sequence[str], held: Mapping[str, Any]
 ) -> NoReturn:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Connection
 
-from sopflow.cases import inputs
+from sopflow.cases import arguments, inputs
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, ConcurrentChange
 from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
@@ -30,6 +30,7 @@ from sopflow.engine.hooks import (
     Hook,
     HookErrorHandler,
     Registered,
+    check_hook_depth,
     check_hook_target,
     log_hook_error,
     run_hooks,
@@ -38,7 +39,7 @@ from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
 from sopflow.engine.work import Work
-from sopflow.errors import CaseError, LookupFailed
+from sopflow.errors import ArgumentError, CaseError, LookupFailed
 from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.model import Flow
 from sopflow.store.store import Store
@@ -70,11 +71,16 @@ class Engine:
         exposure) starts the day after that date; False counts the date itself as day 1.
         `on_hook_error(case, event, error)`: what to do when an on_enter hook raises (by default
         it is logged to the "sopflow" logger); the change it followed stays saved."""
+        ArgumentError.check("store", store, Store, "expected.store")
+        ArgumentError.check_optional("flows", flows, FlowCatalog, "expected.catalog")
+        for name, function in (("clock", clock), ("on_hook_error", on_hook_error)):
+            if not callable(function):
+                raise ArgumentError.wrong(name, function, "expected.function")
         self.store = store
         self.flows = flows or default_catalog(None)
         self.clock = clock
         try:
-            self.tz = ZoneInfo(timezone)
+            self.tz = ZoneInfo(arguments.text("timezone", timezone))
         except (ZoneInfoNotFoundError, ValueError):
             raise LookupFailed("engine.bad_timezone", timezone=timezone) from None
         self.basis_is_day_zero = basis_is_day_zero
@@ -91,7 +97,9 @@ class Engine:
         raises does not undo the change nor stop the other hooks: see `on_hook_error`.
 
         The flow and step are checked now: a misspelt name would otherwise never fire."""
-        flow, step = check_hook_target(self.flows, step, flow)
+        flow, step = check_hook_target(
+            self.flows, arguments.optional_text("step", step), arguments.optional_text("flow", flow)
+        )
 
         def register(hook: Hook) -> Hook:
             self._hooks.append((flow, step, hook))
@@ -104,10 +112,11 @@ class Engine:
     def case(self, case_id: str) -> Case:
         """The case with its whole history; LookupFailed if there is none."""
         with self.store.reading() as conn:
-            return self._get(conn, inputs.tidy(case_id))
+            return self._get(conn, inputs.lookup_id(arguments.text("case_id", case_id)))
 
     def stepper_for(self, case: Case) -> Stepper:
         """The rules of the flow version `case` started on (read from the store once)."""
+        ArgumentError.check("case", case, Case, "expected.case")
         known = self._steppers.get((case.flow_id, case.flow_digest))
         if known is not None:
             return known
@@ -116,13 +125,14 @@ class Engine:
 
     def offers(self, case_id: str, at: datetime | None = None) -> list[Offer]:
         """What can be done at the case's step now, who may, and what is not available (why)."""
+        at = arguments.moment("at", at)
         case = self.case(case_id)
         return self.stepper_for(case).offers(case, self._now(at))
 
     def cases(self, where: CaseFilter | None = None, /, **filters: Any) -> list[Case]:
         """Cases (without their history), by id, matching `where` and/or the same filters given
         by name: `engine.cases(place="前郭镇", status="active")` (see CaseFilter)."""
-        wanted = replace(where or CaseFilter(), **filters)
+        wanted = CaseFilter.given_as(where, filters)
         tidied = replace(
             self._by_name(wanted),
             place=inputs.place(wanted.place),
@@ -154,13 +164,15 @@ class Engine:
         place: str | None = None,
         within: timedelta = timedelta(hours=2),
     ) -> list[DueItem]:
-        """What is overdue or due within `within`, overdue first, then soonest first."""
-        now = self._now(now)
+        """What is overdue or due within `within`, overdue first, then soonest first. `now`: as
+        at this moment (not ahead of the clock; `within` looks ahead)."""
+        now = self._not_ahead(arguments.moment("now", now))
+        within = arguments.span("within", within)
+        role = arguments.optional_text("role", role)
         role = None if role is None else self._id_of("role", inputs.tidy(role), None)
+        place = inputs.place(arguments.optional_text("place", place))
         with self.store.reading() as conn:
-            candidates = self.store.select(
-                conn, CaseFilter(due_before=now + within, place=inputs.place(place))
-            )
+            candidates = self.store.select(conn, CaseFilter(due_before=now + within, place=place))
             items = []
             for case in candidates:
                 stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
@@ -189,26 +201,27 @@ class Engine:
         `case_id`: the registration number (tidied: full-width digits and spaces at the ends do
         not make another case), or None for a generated one. `at`: when it was done (default now;
         not in the future). CaseError if anything given is wrong; nothing is saved then."""
-        inputs.of_type("at", at, datetime, "a datetime")
-        inputs.of_type("data", data, Mapping, "a mapping of field names to values")
-        flow = self.flows.load(flow_id)
+        flow = self.flows.load(arguments.text("flow_id", flow_id))
+        data = arguments.data(data)
         if case_id is None:
             case_id = _new_id(flow.id)
         else:
-            case_id = inputs.case_id(case_id)
+            case_id = inputs.case_id(arguments.text("case_id", case_id))
             if CHILD_ID.search(case_id):
                 raise CaseError("case.child_like_id", value=case_id)
-        actor = inputs.actor(actor, case=case_id)
-        role = inputs.role(role, case=case_id)
-        place = inputs.place(place, case=case_id)
-        note = inputs.note(note, case=case_id)
-        at = self._when(at, case_id)
+        actor = inputs.actor(arguments.text("actor", actor), case=case_id)
+        role = inputs.role(arguments.optional_text("role", role), case=case_id)
+        place = inputs.place(arguments.optional_text("place", place), case=case_id)
+        note = inputs.note(arguments.optional_text("note", note), case=case_id)
+        self._stepper(flow).check_opener(case_id, role)
+        given = self._when(arguments.moment("at", at), case_id)
 
         def change(work: Work) -> str:
             if self.store.get(work.conn, case_id, history=False) is not None:
                 raise CaseError("case.exists", case=case_id)
             stepper = self._stepper(flow)
-            result = stepper.start(case_id, data or {}, actor=actor, role=role, at=at, place=place, note=note)
+            at = self._at(given, None)
+            result = stepper.start(case_id, data, actor=actor, role=role, at=at, place=place, note=note)
             work.read[case_id] = None
             work.record(result, stepper)
             self._effects(work, result)  # a flow may start a child case at once
@@ -236,24 +249,25 @@ class Engine:
         `expected_seq`: the seq the caller saw; if the case has moved on since, nothing is done and
         ConcurrentChange says so. Without it, a change that loses a race with another is worked
         out again on the case as it now is (and refused if no longer possible there)."""
-        inputs.of_type("at", at, datetime, "a datetime")
-        inputs.of_type("data", data, Mapping, "a mapping of field names to values")
-        inputs.of_type("expected_seq", expected_seq, int, "a whole number (the case's seq)")
-        case_id = inputs.tidy(case_id)
-        actor = inputs.actor(actor, case=case_id)
-        role = inputs.role(role, case=case_id)
-        note = inputs.note(note, case=case_id)
-        at = self._when(at, case_id)
+        case_id = inputs.lookup_id(arguments.text("case_id", case_id))
+        action = arguments.text("action", action)
+        data = arguments.data(data)
+        ArgumentError.check_optional("expected_seq", expected_seq, int, "expected.seq")
+        actor = inputs.actor(arguments.text("actor", actor), case=case_id)
+        role = inputs.role(arguments.optional_text("role", role), case=case_id)
+        note = inputs.note(arguments.optional_text("note", note), case=case_id)
+        given = self._when(arguments.moment("at", at), case_id)
 
         def change(work: Work) -> str:
             case = self._read(work, case_id)
+            at = self._at(given, case)
             if expected_seq is not None and case.seq != expected_seq:
                 current = self._get(work.conn, case_id)  # with its history, for the caller to see
                 if expected_seq > case.seq:  # not a change by someone else: a seq it never had
                     raise CaseError("case.no_such_seq", case=case_id, seq=case.seq, expected=expected_seq)
                 raise ConcurrentChange("case.changed", current=current, case=case_id, seq=case.seq)
             stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
-            result = stepper.fire(case, action, actor=actor, role=role, data=data or {}, at=at, note=note)
+            result = stepper.fire(case, action, actor=actor, role=role, data=data, at=at, note=note)
             work.record(result, stepper)
             self._effects(work, result)
             return case_id
@@ -270,8 +284,9 @@ class Engine:
     def tick(self, now: datetime | None = None, *, limit: int | None = None) -> list[Case]:
         """Run out every timer that is due by `now`; returns the cases that moved. Each case is
         its own change: one whose hooks fail, or that someone moved meanwhile, does not stop
-        the others."""
-        now = self._now(now)
+        the others. `now` may not be ahead of the clock (a timer run out early cannot be
+        undone), except in a drill store."""
+        now = self._not_ahead(arguments.moment("now", now))
         moved: list[Case] = []
         for candidate in self.cases(timer_before=now, limit=limit):
             case = self._tick_one(candidate.id, now)
@@ -301,14 +316,17 @@ class Engine:
 
     def verify(self) -> list[Discrepancy]:
         """Replay every case's history against its flow version; report what differs."""
-        return verify_cases(self.store, self._stepper)
+        now = None if self.store.drill else self._now(None) + inputs.CLOCK_SKEW
+        return verify_cases(self.store, self._stepper, now)
 
     # -- the unit of work -------------------------------------------------------------------------
 
     def _change(self, compute: Callable[[Work], str]) -> Case:
         """Read, compute and save a change in one write transaction. Each saved case must still
         have the seq it was read with (UPDATE ... WHERE seq = :read): on PostgreSQL, where two
-        transactions can read the same row at once, that is what lets exactly one of them win."""
+        transactions can read the same row at once, that is what lets exactly one of them win.
+        A hook that changes a case again and again is stopped here (see hooks.MAX_HOOK_DEPTH)."""
+        check_hook_depth()
         flows: list[Flow] = []
         with self.store.writing() as conn:
             work = Work(conn)
@@ -418,10 +436,20 @@ class Engine:
         """A moment to look at (now by default), in UTC; a naive time is the engine's local time."""
         return inputs.as_utc(at or self.clock(), self.tz)
 
-    def _when(self, at: datetime | None, case_id: str) -> datetime:
-        """When something was done, in UTC: now by default; not in the future."""
+    def _not_ahead(self, at: datetime | None) -> datetime:
+        """A moment to run timers or list work at (now by default), in UTC (inputs.not_ahead)."""
         now = self._now(None)
-        return now if at is None else inputs.moment(at, self.tz, now, case=case_id)
+        return inputs.not_ahead(now if at is None else self._now(at), now, self.tz, drill=self.store.drill)
+
+    def _when(self, at: datetime | None, case_id: str) -> datetime | None:
+        """When something was done, in UTC, if the caller says (not in the future); None: now."""
+        return None if at is None else inputs.moment(at, self.tz, self._now(None), case=case_id)
+
+    def _at(self, given: datetime | None, case: Case | None) -> datetime:
+        """The time of a change: as given, or now, read once the change holds the case (the write
+        lock), so that a change that waited for another is not dated before it (inputs.change_time)."""
+        last = case.updated_at if case is not None else None
+        return given if given is not None else inputs.change_time(self._now(None), last)
 
 
 def _new_id(flow_id: str) -> str:

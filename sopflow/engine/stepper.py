@@ -94,6 +94,14 @@ class Stepper:
         self._settle(draft, at)
         return draft.result()
 
+    def check_opener(self, case_id: str, role: str | None) -> None:
+        """CaseError unless `role` may open a case of this flow (`Flow.opened_by`): not the
+        person under control, nor someone who gives no role. (Child cases are opened by the
+        engine itself, without this check.)"""
+        role = self._role(case_id, role)  # by id or name; an unknown one is refused here
+        if role not in self.flow.opened_by:
+            refusals.may_not_open(self.names, case_id, role)
+
     # -- what can be done -------------------------------------------------------------------------
 
     def offers(self, case: Case, at: datetime) -> list[Offer]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, Event, Fold
 from sopflow.engine.stepper import Stepper
+from sopflow.errors import StoreError
 from sopflow.language.model import Flow
 from sopflow.store.store import Store
 
@@ -27,28 +28,46 @@ class Discrepancy:
     replayed: Any
 
 
-def verify_cases(store: Store, stepper_for: Callable[[Flow], Stepper]) -> list[Discrepancy]:
-    """Every case of `store`, by id, checked in batches."""
+def verify_cases(
+    store: Store, stepper_for: Callable[[Flow], Stepper], now: datetime | None = None
+) -> list[Discrepancy]:
+    """Every case of `store`, by id, in batches, all in one snapshot (one read transaction). A
+    case that cannot even be read (a damaged row, a flow version replaced) is reported as such,
+    and the others are still checked. `now`: events dated after it are reported (a clock set
+    ahead); None in a drill store, whose time may be played forward."""
     found: list[Discrepancy] = []
     after: str | None = None
     with store.reading() as conn:
-        while batch := store.select(conn, CaseFilter(limit=BATCH, after_id=after)):
-            for stored in batch:
-                found += _verify_one(store, conn, stored, stepper_for)
-            after = batch[-1].id
+        while ids := store.ids(conn, after, BATCH):
+            for case_id in ids:
+                try:
+                    stored = store.get(conn, case_id, history=False)
+                    found += _verify_one(store, conn, stored, stepper_for, now) if stored else []
+                except StoreError as error:
+                    detail = error.params.get("detail") or error.message("en")
+                    found.append(Discrepancy(case_id, "stored", "-", f"unreadable: {detail}"))
+            after = ids[-1]
     return found
 
 
 def _verify_one(
-    store: Store, conn: Connection, stored: Case, stepper_for: Callable[[Flow], Stepper]
+    store: Store,
+    conn: Connection,
+    stored: Case,
+    stepper_for: Callable[[Flow], Stepper],
+    now: datetime | None,
 ) -> list[Discrepancy]:
     """One case: its history replayed, its flow version's name, its place in the family."""
     flow = store.flow(conn, stored.flow_id, stored.flow_digest)
     try:
         history = store.history(conn, stored.id)
-    except ValueError as exc:  # an event's JSON edited by hand: this case, not the whole run
-        return [Discrepancy(stored.id, "history", "-", f"unreadable: {exc}")]
+    except StoreError as error:  # an event edited by hand: this case, not the whole run
+        return [Discrepancy(stored.id, "history", "-", f"unreadable: {error.params.get('detail')}")]
     found = _compare(stepper_for(flow).fold, stored, history)
+    ahead = [e for e in history if now is not None and e.at > now]
+    if ahead:
+        when = f"event {ahead[0].seq} dated {ahead[0].at.isoformat()}, after now"
+        found.append(Discrepancy(stored.id, "history", "up to now", when))
     if stored.flow_version != flow.version:
         found.append(Discrepancy(stored.id, "flow_version", stored.flow_version, flow.version))
     if stored.parent_id is not None:

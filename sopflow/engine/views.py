@@ -12,7 +12,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from sopflow.cases.fielddata import to_json
-from sopflow.cases.inputs import SYSTEM, local_text
+from sopflow.cases.inputs import local_text
+from sopflow.cases.lookalike import SYSTEM
 from sopflow.cases.privacy import mask_actor, mask_note, mask_value, masked
 from sopflow.cases.records import Case, Event, EventKind
 from sopflow.engine.casewords import (

@@ -38,6 +38,12 @@ from sopflow.language.yamlsource import Path
 
 DEFAULT_LANGUAGES = ("zh", "en")
 MAX_LABEL_CHARS = 12
+# Longer than this, a label (a title, a role, a step's name...) fits no A3 page at 9 pt, so can
+# never be printed readably; texts read as paragraphs (description, instructions, documents)
+# are held to what a note may hold. Without a limit a 2 MB label took minutes to render.
+MAX_LABEL_TEXT = 4_000
+MAX_LONG_TEXT = 10_000
+LONG_TEXTS = frozenset({"description", "instructions", "documents"})
 DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
 NUMBER_TYPES = (FieldType.INTEGER, FieldType.NUMBER)
 
@@ -65,6 +71,8 @@ class FlowBuilder:
         self.field_names = _declared(data, "fields")
         self.param_names = _declared(data, "params")
         self.group_names = _declared(data, "groups")
+        self._misused: set[str] = set()  # params used as durations whose value is not one
+        self.opened_by: tuple[str, ...] = ()
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -99,6 +107,11 @@ class FlowBuilder:
         for lang in self.languages[1:]:
             if lang not in mapping:
                 self.sink.warn("text.missing_translation", path, lang=lang)
+        limit = MAX_LONG_TEXT if LONG_TEXTS & set(path) else MAX_LABEL_TEXT
+        for lang, text in mapping.items():
+            if isinstance(text, str) and len(text) > limit:
+                where = path if isinstance(value, str) else (*path, lang)
+                self.sink.add("text.too_long", where, length=len(text), limit=limit)
         if label and primary in mapping and len(mapping[primary]) > MAX_LABEL_CHARS:
             self.sink.warn("text.long_label", path, length=len(mapping[primary]), limit=MAX_LABEL_CHARS)
         return MappingProxyType(mapping)
@@ -197,6 +210,9 @@ class FlowBuilder:
             return param.value
         if param is not None:
             self.sink.add("duration.param_not_duration", path, name=value)
+            if isinstance(param.value, str) and value not in self._misused:
+                self._misused.add(value)  # a duration mistyped: said at the param too, where it is
+                self.sink.add("param.not_duration", ("params", value, "value"), name=value, value=param.value)
         elif is_zero_duration(value):
             self.sink.add("duration.zero", path, value=value)
         else:
@@ -228,6 +244,18 @@ class FlowBuilder:
         for step_id, raw in self.raw_steps.items():
             with self.part():
                 self.steps[step_id] = self.step(step_id, raw)
+        self.opened_by = self.openers()
+
+    def openers(self) -> tuple[str, ...]:
+        """Who may open a case: `opened_by:`, else whoever works the start step (its role and the
+        roles of its actions; not of its checks, which the person watched may record)."""
+        listed = self.data.get("opened_by")
+        if isinstance(listed, list) and listed:
+            return self.role_refs(listed, ("opened_by",), "")
+        start = self.steps.get(str(self.data.get("start")))
+        if start is None:
+            return ()
+        return tuple(dict.fromkeys((start.role, *(r for a in start.actions for r in a.roles))))
 
     def step(self, step_id: str, raw: Mapping[str, Any]) -> Step:
         path: Path = ("steps", step_id)

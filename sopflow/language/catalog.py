@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
+from os import PathLike
 from pathlib import Path
 from types import MappingProxyType
 
-from sopflow.errors import FlowError, Location, LookupFailed, Problem
+from sopflow.errors import ArgumentError, FlowError, Location, LookupFailed, Problem
 from sopflow.i18n import Listing
 from sopflow.language.crosscheck import cross_check
-from sopflow.language.loader import load_shallow
+from sopflow.language.loader import load_shallow, read_flow_file
 from sopflow.language.model import Flow
 from sopflow.language.naming import Names, across, flow_names
 from sopflow.language.problems import ProblemSink
@@ -35,8 +36,11 @@ class FlowCatalog:
     an id belongs to one file: two files claiming it are an error for that id (naming both),
     never a silent choice."""
 
-    def __init__(self, folders: Sequence[Path]) -> None:
-        self.folders = tuple(dict.fromkeys(f.resolve() for f in folders))
+    def __init__(self, folders: Sequence[str | PathLike[str]]) -> None:
+        """`folders`: where to look, first first (paths, or text naming them)."""
+        if isinstance(folders, str | PathLike) or not all(isinstance(f, str | PathLike) for f in folders):
+            raise ArgumentError.wrong("folders", folders, "expected.folders")
+        self.folders = tuple(dict.fromkeys(Path(f).resolve() for f in folders))
         self._index: dict[str, Path] | None = None
         self._claims: dict[str, tuple[IdMark, ...]] = {}
         self._unnamed: tuple[Path, ...] = ()
@@ -101,7 +105,7 @@ class FlowCatalog:
             if path is None:
                 return None
             self._refuse_duplicate(flow_id)
-            self._shallow[flow_id] = load_shallow(path.read_bytes(), str(path))[0]
+            self._shallow[flow_id] = load_shallow(read_flow_file(path), str(path))[0]
         return self._shallow[flow_id]
 
     def flow_id(self, typed: str) -> str:
@@ -120,7 +124,7 @@ class FlowCatalog:
             names = self._names()
             raise LookupFailed(
                 "flow.unknown_id",
-                flow=flow_id,
+                flow=flow_id if len(flow_id) <= 100 else flow_id[:97] + "...",
                 suggestion=names.suggestion(flow_id),
                 known=names.listing(sorted(names.labels)),
             )
@@ -174,8 +178,8 @@ def _peek_id(file: Path) -> tuple[str, int, int] | None:
 def _peek_id_cached(file: Path, _mtime_ns: int, _size: int) -> tuple[str, int, int] | None:
     """Cached by modification time and size: a folder is scanned once, not once per lookup."""
     try:
-        data, source_map = load_marked(file.read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, YamlProblem):
+        data, source_map = load_marked(read_flow_file(file).decode("utf-8-sig"))
+    except (FlowError, UnicodeDecodeError, YamlProblem):
         return None
     flow_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(flow_id, str):
@@ -205,12 +209,10 @@ def load_flow(path: str | Path, catalog: FlowCatalog | None = None) -> Flow:
     Child flows named by subflow steps and signals are looked up in `catalog`, by default the
     file's own folder and then the built-in flows. Raises FlowError with every problem found.
     """
+    ArgumentError.check("path", path, (str, PathLike), "expected.path")
+    ArgumentError.check_optional("catalog", catalog, FlowCatalog, "expected.catalog")
     file = Path(path)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        problem = Problem("file.unreadable", Location(str(file)), {"detail": exc.strerror or str(exc)})
-        raise FlowError([problem]) from None
+    raw = read_flow_file(file)
     if catalog is None:
         catalog = default_catalog(file.parent)
     return load_flow_bytes(raw, str(file), catalog)
@@ -218,6 +220,9 @@ def load_flow(path: str | Path, catalog: FlowCatalog | None = None) -> Flow:
 
 def load_flow_bytes(raw: bytes, filename: str, catalog: FlowCatalog | None = None) -> Flow:
     """Like load_flow, for bytes already read (tests, uploads, the store's saved versions)."""
+    ArgumentError.check("raw", raw, bytes, "expected.bytes")
+    ArgumentError.check("filename", filename, str, "expected.text")
+    ArgumentError.check_optional("catalog", catalog, FlowCatalog, "expected.catalog")
     flow, source_map = load_shallow(raw, filename)
     sink = ProblemSink(filename, source_map)
     cross_check(flow, catalog or default_catalog(None), sink)

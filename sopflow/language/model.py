@@ -221,6 +221,7 @@ class Flow:
     source_path: str = ""
     digest: str = ""
     warnings: tuple[Problem, ...] = field(repr=False, compare=False, default=())
+    opened_by: tuple[str, ...] = ()  # the roles that may open a case (`opened_by:`, see builder)
 
     @cached_property
     def date_fields(self) -> frozenset[str]:

@@ -93,7 +93,15 @@ def load_marked(text: str) -> tuple[Any, SourceMap]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         _refuse_full_width(text, line)  # the usual cause, named where it is, not after it
+        if exc.context_mark is not None and _ran_to_the_end(exc):
+            # a quote left open: YAML reads on to the end of the file; the mistake is where it opens
+            line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
         raise YamlProblem("yaml.syntax", line, column, detail=_yaml_detail(exc)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not take (NUL, a stray control)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise YamlProblem("yaml.control_char", line, column, char=char) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml.syntax", 1, 1, detail=str(exc).strip()) from None
     except RecursionError:
@@ -109,6 +117,13 @@ def load_marked(text: str) -> tuple[Any, SourceMap]:
     except RecursionError:
         raise YamlProblem("yaml.too_deep", 1, 1) from None
     return data, builder.source_map
+
+
+def _ran_to_the_end(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether YAML gave up at the end of the file (or of the document) while inside something
+    it had opened (a quoted text, a [list] or {mapping}): that something was never closed."""
+    problem = exc.problem or ""
+    return "end of stream" in problem or "document separator" in problem
 
 
 # A key ended by a full-width colon, indentation with full-width or no-break spaces, a full-width

@@ -161,9 +161,17 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
 
 
 def _group_label(label: str, width: float) -> str:
-    """A group's frame label, its lines flush left (Graphviz's `\\l` ends a left-justified line)."""
+    """A group's frame label, its lines flush left (Graphviz's `\\l` ends a left-justified line).
+    Plain text even if written `<like this>` (see _plain)."""
     lines = wrap_box(label, STEP_PT, GROUP_WRAP_PT, width)
-    return label if len(lines) <= 1 else "".join(line + "\\l" for line in lines)
+    return _plain(label if len(lines) <= 1 else "".join(line + "\\l" for line in lines))
+
+
+def _plain(text: str) -> str:
+    """Text Graphviz must print as it is: the graphviz package would pass a value written
+    `<...>` on as an HTML-like label (markup drawn, or a syntax error from dot)."""
+    plain: str = graphviz.nohtml(text)  # still a str, marked as not HTML
+    return plain
 
 
 def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, width: float) -> dict[str, str]:
@@ -178,7 +186,7 @@ def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, widt
 
 def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
     if node.kind == "start":
-        return node.title
+        return _plain(node.title)
     # a diamond is twice as tall as its text: long text in one runs wide rather than tall
     aspect = 3.0 if node.kind == "decision" else 1.0
     if node.kind == "connector":  # a pointer to a step printed elsewhere: its name, shortened
@@ -219,7 +227,7 @@ def _actor(actor: str, lang: str) -> str:
 def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float, lang: str) -> dict[str, str]:
     attrs: dict[str, str] = {}
     if edge.label:
-        attrs["label"] = "\n".join(wrap_box(edge.label, EDGE_PT, EDGE_WRAP_PT, width / 2))
+        attrs["label"] = _plain("\n".join(wrap_box(edge.label, EDGE_PT, EDGE_WRAP_PT, width / 2)))
     if edge.kind in ("timer", "escalate", "outcome", "connector"):
         attrs["style"] = "dashed"
     if edge.kind == "start":
@@ -234,7 +242,7 @@ def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float, lang
         ]
         if taken:
             attrs.update(penwidth="3", color="#1f77b4", fontcolor="#1f77b4")
-            attrs["label"] = (edge.label + "\n" if edge.label else "") + "\n".join(taken)
+            attrs["label"] = _plain((edge.label + "\n" if edge.label else "") + "\n".join(taken))
         elif highlight.current == edge.source and ends[1] in highlight.available:
             attrs.update(color="#2ca02c", fontcolor="#2ca02c", penwidth="2")
     return attrs

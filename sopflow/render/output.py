@@ -25,6 +25,7 @@ _REASONS = {
     errno.EROFS: "file.reason.read_only",
     errno.ENOENT: "file.reason.missing",
     errno.ENOSPC: "file.reason.disk_full",
+    errno.ENAMETOOLONG: "file.reason.name_too_long",
 }
 
 
@@ -57,10 +58,13 @@ def write_with(path: Path, produce: Callable[[Path], object]) -> Path:
     """Let `produce` write a temporary file beside `path`, then put it in place; the temporary file
     is removed if anything fails."""
     output_folder(path.parent)
-    if path.is_dir():
-        raise cannot_write(path, OSError(errno.EISDIR, "is a folder"))
-    if path.exists() and not path.is_file():  # /dev/null, a pipe: renaming would replace it
-        raise cannot_write(path, OSError(errno.EEXIST, "not a regular file"))
+    try:
+        if path.is_dir():
+            raise cannot_write(path, OSError(errno.EISDIR, "is a folder"))
+        if path.exists() and not path.is_file():  # /dev/null, a pipe: renaming would replace it
+            raise cannot_write(path, OSError(errno.EEXIST, "not a regular file"))
+    except OSError as error:  # a name too long to look up, say
+        raise cannot_write(path, error) from None
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as error:

@@ -6,13 +6,17 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 
-from sopflow.cases.fielddata import data_to_json
-from sopflow.cases.records import Case, Event, EventKind
+from sopflow.cases.fielddata import data_from_json, data_to_json
+from sopflow.cases.records import Case, CaseStatus, Event, EventKind
+from sopflow.errors import StoreError
+from sopflow.language.model import Flow
 from sopflow.store.tables import cases, events
+
+T = TypeVar("T")
 
 
 def utc(value: datetime) -> datetime:
@@ -141,21 +145,85 @@ def event_row(case_id: str, event: Event) -> dict[str, Any]:
     }
 
 
+# -- rows back to cases and events ---------------------------------------------------------------
+# A row may have been edited by hand, or damaged: each value is checked as it is decoded, and what
+# does not fit is a StoreError naming the case (`damaged`), never a raw error from deep inside.
+
+
+def damaged(case_id: object, error: Exception) -> StoreError:
+    """The error for a row of case `case_id` that cannot be read as what sopflow wrote."""
+    detail = f"unreadable JSON: {error}" if isinstance(error, json.JSONDecodeError) else str(error)
+    return StoreError("store.damaged_case", case=str(case_id), detail=detail.splitlines()[0][:200])
+
+
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, LookupError)  # what decoding raises
+
+
+def case_of(flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case:
+    """A case row (and its history) as a Case; StoreError if a value is not what sopflow writes."""
+    try:
+        step = row["step"]
+        if step not in flow.steps:
+            raise ValueError(f"step {step!r} is not in flow {flow.id} {flow.version}")
+        return Case(
+            id=row["id"],
+            flow_id=row["flow_id"],
+            flow_version=row["flow_version"],
+            flow_digest=row["flow_digest"],
+            step=step,
+            status=CaseStatus(row["status"]),
+            outcome=row["outcome"],
+            data=MappingProxyType(data_from_json(flow.fields, _a(dict, row["data"]), flow.date_fields)),
+            parent_id=row["parent_id"],
+            place=row["place"],
+            created_at=_time(row["created_at"]),
+            updated_at=_time(row["updated_at"]),
+            entered_at=_time(row["entered_at"]),
+            last_checks=MappingProxyType(
+                {
+                    _a(str, k): _time(datetime.fromisoformat(v))
+                    for k, v in _a(dict, row["last_checks"]).items()
+                }
+            ),
+            children=tuple(_a(str, child) for child in _a(list, row["children"])),
+            seq=_a(int, row["seq"]),
+            history=past,
+        )
+    except UNREADABLE as error:
+        raise damaged(row.get("id"), error) from None
+
+
 def event_of(row: Mapping[str, Any]) -> Event:
-    return Event(
-        seq=row["seq"],
-        at=utc(row["at"]),
-        kind=EventKind(row["kind"]),
-        name=row["name"],
-        actor=row["actor"],
-        role=row["role"],
-        from_step=row["from_step"],
-        to_step=row["to_step"],
-        changes=MappingProxyType(row["changes"] or {}),
-        note=row["note"],
-        why=row["why"],
-        child_id=row["child_id"],
-    )
+    """An event row as an Event; StoreError if a value is not what sopflow writes."""
+    try:
+        why = row["why"]
+        return Event(
+            seq=_a(int, row["seq"]),
+            at=_time(row["at"]),
+            kind=EventKind(row["kind"]),
+            name=row["name"],
+            actor=row["actor"],
+            role=row["role"],
+            from_step=row["from_step"],
+            to_step=row["to_step"],
+            changes=MappingProxyType(_a(dict, row["changes"] or {})),
+            note=row["note"],
+            why=why if why is None else _a(dict, why),
+            child_id=row["child_id"],
+        )
+    except UNREADABLE as error:
+        raise damaged(row.get("case_id"), error) from None
+
+
+def _a(kind: type[T], value: object) -> T:
+    """`value` if it is a `kind` (JSON of another shape, text where a number belongs: damage)."""
+    if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
+        raise TypeError(f"{value!r:.60} where {kind.__name__} belongs")
+    return value
+
+
+def _time(value: object) -> datetime:
+    return utc(_a(datetime, value))
 
 
 def json_text(value: Any) -> str:

@@ -11,6 +11,7 @@ per-call machinery is skipped. Driver errors come out as SQLAlchemy's exceptions
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from typing import Any, cast
 
 from sqlalchemy.engine import Connection, Dialect
@@ -54,8 +55,7 @@ class Prepared:
         try:
             cursor.execute(self.sql, params)
         except self.dialect.loaded_dbapi.Error as exc:
-            cursor.close()
-            raise _wrapped(self, params, exc) from exc
+            raise _wrapped(self, conn, cursor, params, exc) from exc
         return cursor
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -67,9 +67,8 @@ class Prepared:
         try:
             cursor.executemany(self.sql, params)
         except self.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(self, params, exc) from exc
-        finally:
-            cursor.close()
+            raise _wrapped(self, conn, cursor, params, exc) from exc
+        cursor.close()
 
     def first(self, conn: Connection, values: Mapping[str, Any]) -> Row | None:
         """The first row, as column name -> value, converted as SQLAlchemy would convert it."""
@@ -95,7 +94,17 @@ class Prepared:
         return self._results
 
 
-def _wrapped(prepared: Prepared, params: Any, exc: Exception) -> BaseException:
-    return DBAPIError.instance(
-        prepared.sql, params, exc, prepared.dialect.loaded_dbapi.Error, dialect=prepared.dialect
+def _wrapped(prepared: Prepared, conn: Connection, cursor: Any, params: Any, exc: Exception) -> BaseException:
+    """The driver's error as SQLAlchemy would raise it. A connection the server dropped (a
+    terminated backend) is invalidated, as SQLAlchemy does for its own statements: returned to the
+    pool, it would be reset there, fail again, and log a traceback."""
+    dialect = prepared.dialect
+    gone = dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor)  # type: ignore[arg-type]
+    with suppress(dialect.loaded_dbapi.Error):  # closing the cursor of a dead connection fails too
+        cursor.close()
+    if gone:
+        conn.invalidate(exc)
+    error: BaseException = DBAPIError.instance(
+        prepared.sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect, connection_invalidated=gone
     )
+    return error

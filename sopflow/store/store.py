@@ -12,43 +12,50 @@ import json
 import os
 import threading
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from types import MappingProxyType
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
-from sopflow.cases.fielddata import data_from_json
 from sopflow.cases.filter import CaseFilter
-from sopflow.cases.records import Case, CaseStatus, Event
-from sopflow.errors import StoreError
-from sopflow.language.loader import load_shallow
+from sopflow.cases.records import Case, Event
+from sopflow.errors import ArgumentError, StoreError
 from sopflow.language.model import Flow
-from sopflow.store.revision import HEAD
+from sopflow.store.connect import database_engine
+from sopflow.store.flowversions import read_flow_version, save_flow_version
+from sopflow.store.queries import below, case_query
 from sopflow.store.rows import (
     ALL_COLUMNS,
     CASE_BY_ID,
     CASE_TO_CHANGE,
     INSERT_CASE,
     INSERT_EVENTS,
+    UNREADABLE,
     CaseWrite,
+    case_of,
     case_row,
+    damaged,
     event_of,
     event_row,
-    json_text,
-    naive,
     update_if_unchanged,
-    utc,
 )
 from sopflow.store.sqlrun import Prepared
-from sopflow.store.tables import cases, events, flow_versions
-from sopflow.store.versioning import SCHEMA_LOCK, SELECT_REVISION, settle_schema
+from sopflow.store.tables import cases, events
+from sopflow.store.versioning import (
+    SCHEMA_LOCK,
+    Standing,
+    check_complete,
+    drill_mode,
+    recorded,
+    refuse,
+    settle_schema,
+    standing,
+    tables_present,
+)
 
 DEFAULT_URL = "sqlite:///sopflow.db"
 
@@ -60,35 +67,50 @@ class Store:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self.in_memory = self.is_sqlite and engine.url.database in (None, "", ":memory:")
+        self.drill = False  # a drill or training store (see schema.py); read when it is opened
         self._flows: dict[tuple[str, str], Flow] = {}
         self._saved: set[tuple[str, str]] = set()  # flow versions known to be in this store
         self._held = threading.local()  # each thread's open connection (see _connection)
-        self._open: weakref.WeakSet[Connection] = weakref.WeakSet()  # gone with their thread
+        self._open: dict[Connection, threading.Thread] = {}  # kept connections, by the thread using each
+        self._lock = threading.Lock()  # guards _open
+        self._generation = 0  # bumped by close(): a thread then replaces the connection it keeps
+        self._creator = threading.get_ident()  # an in-memory store is this thread's only
         dialect = engine.dialect
         self._case_by_id = Prepared(CASE_BY_ID, dialect)
         self._case_to_change = Prepared(CASE_TO_CHANGE, dialect)
         self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
         self._insert_events = Prepared(INSERT_EVENTS, dialect)
+        _STORES.add(self)
 
-    def create(self) -> None:
+    def create(self, *, drill: bool = False) -> None:
         """Check that the store's tables are the ones this sopflow reads, and make them in a
-        brand-new store (at the newest schema revision). An older store is refused with a
-        message to run `sopflow db upgrade`, a newer one as such; either is left unchanged. The
-        check is one SELECT; the lock below is taken only for a store not at HEAD."""
-        if self._recorded_revision() == HEAD:
+        brand-new store (at the newest schema revision; a drill store if `drill`). An older store
+        is refused with a message to run `sopflow db upgrade`, a newer one as such, a store at
+        this revision with a table missing as damaged; each is left unchanged. The lock below is
+        taken only for a new store (or one to be marked a drill store)."""
+        if not drill and self.check(new=True):
             return
         with self.exclusive() as conn:
-            settle_schema(conn, self.url)
+            settle_schema(conn, self.url, drill=drill)
+        self.check()
 
-    def _recorded_revision(self) -> str | None:
-        """The revision the store records, or None if it has none (or cannot be read: the
-        slower path then says why)."""
-        try:
-            with self.reading() as conn:
-                recorded = conn.execute(SELECT_REVISION).scalars().all()
-        except StoreError:
-            return None
-        return recorded[0] if len(recorded) == 1 else None
+    def check(self, *, new: bool = False) -> bool:
+        """True if the store is at this sopflow's schema revision with all its tables (and then
+        whether it is a drill store is known). A database without sopflow's tables: False if
+        `new` (to be made), else `store.empty`; an old or newer store, or one at this revision
+        with a table missing (dropped by hand): StoreError, saying which."""
+        with self.reading() as conn:
+            revision, has_tables = recorded(conn)
+            found = standing(revision, has_tables)
+            if found is Standing.CURRENT:
+                check_complete(tables_present(conn), self.url)
+                self.drill = drill_mode(conn)
+                return True
+        if found is Standing.NEW and new:
+            return False
+        refuse(found, self.url, revision)
+        return False
 
     @contextmanager
     def exclusive(self) -> Iterator[Connection]:
@@ -114,23 +136,27 @@ class Store:
                         if broken is not None:
                             raise StoreError("store.damaged", url=self.url, detail=f"foreign key {broken}")
                 except BaseException:
-                    conn.rollback()
+                    self._end(conn, commit=False)
                     raise
                 conn.commit()
             finally:
-                if self.is_sqlite:
+                if self.is_sqlite and not conn.invalidated:
                     driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A read-only transaction: one consistent snapshot for everything read in it."""
+        """A read-only transaction: one consistent snapshot for everything read in it (a case and
+        its history, or every case `verify` looks at). SQLite's transactions are snapshots; on
+        PostgreSQL, REPEATABLE READ makes one (its default gives each statement its own)."""
         with self._errors(), self._connection() as conn:
             if self.is_sqlite:
                 conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             try:
                 yield conn
             finally:
-                conn.rollback()
+                self._end(conn, commit=False)
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -143,9 +169,22 @@ class Store:
                     conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
                 yield conn
             except BaseException:
-                conn.rollback()
+                self._end(conn, commit=False)
                 raise
+            self._end(conn, commit=True)
+
+    def _end(self, conn: Connection, *, commit: bool) -> None:
+        """Commit or roll back. A connection that cannot even roll back (the server went away, or
+        Python's recursion limit was hit) is dropped, never kept with a transaction open."""
+        if commit:
             conn.commit()
+            return
+        try:
+            conn.rollback()
+        except BaseException:
+            conn.invalidate()
+            self._held.conn = None
+            raise
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -154,23 +193,51 @@ class Store:
         change. (A SQLite connection is an open file; on PostgreSQL, where a connection is a
         server process, the pool lends one per transaction.) A transaction opened inside
         another gets a connection of its own."""
+        if self.in_memory and threading.get_ident() != self._creator:
+            raise StoreError("store.memory_one_thread", url=self.url)
         held: Connection | None = getattr(self._held, "conn", None) if self.is_sqlite else None
-        if self.is_sqlite and (
-            held is None or held.closed or held.invalidated or self._held.pid != os.getpid()
-        ):
-            held = self._held.conn = self.engine.connect()  # first use, closed, broken, or forked
-            self._held.pid = os.getpid()
-            self._open.add(held)
+        if self.is_sqlite and (held is None or not self._usable(held)):
+            held = self._held.conn = self._keep(self.engine.connect())  # first use, closed, or stale
         if held is None or held.in_transaction():
             with self.engine.connect() as conn:
                 yield conn
         else:
             yield held
 
+    def _usable(self, held: Connection) -> bool:
+        """Whether this thread's kept connection can be used: not closed, not broken, not from
+        before a fork or a close(), and not left in a transaction (a failed rollback)."""
+        this_process = self._held.pid == os.getpid()
+        fresh = this_process and self._held.generation == self._generation
+        if fresh and not held.closed and not held.invalidated:
+            if held.in_transaction():  # busy with an outer transaction: fine, the inner gets another
+                return True
+            if not getattr(held.connection.dbapi_connection, "in_transaction", False):
+                return True
+        if this_process and not held.closed:
+            held.close()  # this thread's own (a forked child leaves the parent's alone)
+        with self._lock:
+            self._open.pop(held, None)
+        return False
+
+    def _keep(self, conn: Connection) -> Connection:
+        self._held.pid, self._held.generation = os.getpid(), self._generation
+        with self._lock:
+            self._open[conn] = threading.current_thread()
+        return conn
+
     def close(self) -> None:
         """Close the connections this store keeps open, and the pool. The store can be used
-        again afterwards (it connects anew)."""
-        for conn in list(self._open):
+        again afterwards (it connects anew). A connection another thread keeps is not touched
+        while that thread lives (closing a SQLite connection under a thread using it can crash
+        Python): that thread replaces it on its next use, and it is closed then."""
+        me = threading.current_thread()
+        with self._lock:
+            self._generation += 1
+            mine = [c for c, owner in self._open.items() if owner is me or not owner.is_alive()]
+            for conn in mine:
+                del self._open[conn]
+        for conn in mine:
             if not conn.closed:
                 conn.close()
         self.engine.dispose()
@@ -181,12 +248,20 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _forked(self) -> None:
+        """In a child process just forked: leave the parent's pooled connections to the parent
+        (SQLAlchemy's recipe); this process connects anew."""
+        self.engine.dispose(close=False)
+
     @contextmanager
     def _errors(self) -> Iterator[None]:
         try:
             yield
         except OperationalError as exc:
-            raise StoreError("store.unavailable", url=self.url, detail=_first_line(exc)) from None
+            detail = _first_line(exc)
+            if "no such table" in detail:  # a table dropped from an existing store
+                raise StoreError("store.damaged", url=self.url, detail=detail) from None
+            raise StoreError("store.unavailable", url=self.url, detail=detail) from None
         except self.engine.dialect.loaded_dbapi.OperationalError as exc:  # BEGIN IMMEDIATE, on the driver
             raise StoreError("store.unavailable", url=self.url, detail=str(exc).splitlines()[0]) from None
         except IntegrityError:
@@ -195,6 +270,8 @@ class Store:
             detail = _first_line(exc)
             if "no schema has been selected" in detail:  # search_path names a schema not made yet
                 raise StoreError("store.no_schema", url=self.url, detail=detail) from None
+            if exc.connection_invalidated:  # the server or the connection went away
+                raise StoreError("store.unavailable", url=self.url, detail=detail) from None
             raise StoreError("store.damaged", url=self.url, detail=detail) from None
         except self.engine.dialect.loaded_dbapi.DatabaseError as exc:
             raise StoreError("store.damaged", url=self.url, detail=str(exc).splitlines()[0]) from None
@@ -209,20 +286,7 @@ class Store:
         second insert does nothing instead of failing."""
         if (flow.id, flow.digest) in self._saved:
             return
-        exists = conn.execute(
-            sa.select(flow_versions.c.digest).where(
-                flow_versions.c.flow_id == flow.id, flow_versions.c.digest == flow.digest
-            )
-        ).first()
-        if exists is None:
-            insert = sqlite_insert if self.is_sqlite else postgresql_insert
-            values = {"flow_id": flow.id, "digest": flow.digest, "version": flow.version}
-            saved_at = naive(datetime.now(UTC))
-            conn.execute(
-                insert(flow_versions)
-                .values(**values, source=flow.source_text, saved_at=saved_at)
-                .on_conflict_do_nothing()
-            )
+        save_flow_version(conn, flow, sqlite=self.is_sqlite)
         self._flows[(flow.id, flow.digest)] = flow
 
     def saved(self, flows: list[Flow]) -> None:
@@ -230,17 +294,11 @@ class Store:
         self._saved.update((flow.id, flow.digest) for flow in flows)
 
     def flow(self, conn: Connection, flow_id: str, digest: str) -> Flow:
-        """The flow version a case started on, from its saved source."""
+        """The flow version a case started on, from its saved source, checked against its digest
+        (a source replaced by hand would step the case by other rules)."""
         key = (flow_id, digest)
         if key not in self._flows:
-            row = conn.execute(
-                sa.select(flow_versions.c.source).where(
-                    flow_versions.c.flow_id == flow_id, flow_versions.c.digest == digest
-                )
-            ).first()
-            if row is None:
-                raise StoreError("store.missing_flow_version", flow=flow_id, digest=digest[:12])
-            self._flows[key] = load_shallow(row.source.encode("utf-8"), f"<{flow_id} {digest[:12]}>")[0]
+            self._flows[key] = read_flow_version(conn, flow_id, digest)
         return self._flows[key]
 
     def get(
@@ -249,75 +307,47 @@ class Store:
         """The case, with its history unless `history=False`; `to_change`: lock its row until the
         transaction ends (PostgreSQL), so that no other change can come in between."""
         statement = self._case_to_change if to_change else self._case_by_id
-        row = statement.first(conn, {"wanted_id": case_id})
+        try:
+            row = statement.first(conn, {"wanted_id": case_id})
+        except UNREADABLE as error:  # a value the driver cannot even convert (text as a time)
+            raise damaged(case_id, error) from None
         if row is None:
             return None
         flow = self.flow(conn, row["flow_id"], row["flow_digest"])
         past = self.history(conn, case_id) if history else ()
-        return self._case(flow, row, past)
+        return case_of(flow, row, past)
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
-        return tuple(event_of(dict(r._mapping)) for r in rows)
+        try:
+            return tuple(event_of(dict(r._mapping)) for r in rows)
+        except UNREADABLE as error:
+            raise damaged(case_id, error) from None
 
-    def _case(self, flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case:
-        return Case(
-            id=row["id"],
-            flow_id=row["flow_id"],
-            flow_version=row["flow_version"],
-            flow_digest=row["flow_digest"],
-            step=row["step"],
-            status=CaseStatus(row["status"]),
-            outcome=row["outcome"],
-            data=MappingProxyType(data_from_json(flow.fields, row["data"], flow.date_fields)),
-            parent_id=row["parent_id"],
-            place=row["place"],
-            created_at=utc(row["created_at"]),
-            updated_at=utc(row["updated_at"]),
-            entered_at=utc(row["entered_at"]),
-            last_checks=MappingProxyType(
-                {k: datetime.fromisoformat(v) for k, v in (row["last_checks"] or {}).items()}
-            ),
-            children=tuple(row["children"] or ()),
-            seq=row["seq"],
-            history=past,
-        )
+    def ids(self, conn: Connection, after: str | None, limit: int) -> list[str]:
+        """Case ids in order, `limit` at a time after `after`: what `verify` pages through (one
+        damaged case must not hide the others)."""
+        query = sa.select(cases.c.id).order_by(cases.c.id).limit(limit)
+        if after is not None:
+            query = query.where(cases.c.id > after)
+        return list(conn.execute(query).scalars())
 
     def select(self, conn: Connection, where: CaseFilter) -> list[Case]:
         """Cases (without history) matching `where`, by id (see `query`)."""
         found = []
-        for row in conn.execute(self.query(where)):
-            flow = self.flow(conn, row.flow_id, row.flow_digest)
-            found.append(self._case(flow, dict(row._mapping), ()))
+        try:
+            for row in conn.execute(self.query(where)):
+                flow = self.flow(conn, row.flow_id, row.flow_digest)
+                found.append(case_of(flow, dict(row._mapping), ()))
+        except UNREADABLE as error:  # a row the driver cannot convert: find which, to name it
+            for case_id in conn.execute(self.query(where).with_only_columns(cases.c.id)).scalars():
+                self.get(conn, case_id, history=False)
+            raise damaged("-", error) from None
         return found
 
     def query(self, where: CaseFilter) -> sa.Select[Any]:
-        """The SELECT of the cases matching `where`, by id. Each filter is one an index serves (the
-        tests look at the query plans)."""
-        query = sa.select(cases).order_by(cases.c.id)
-        equal = {
-            "flow_id": where.flow_id,
-            "step": where.step,
-            "role": where.role,
-            "status": where.status,
-            "parent_id": where.parent_id,
-        }
-        for column, value in equal.items():
-            if value is not None:
-                query = query.where(cases.c[column] == value)
-        if where.after_id is not None:
-            query = query.where(cases.c.id > where.after_id)
-        if where.place is not None:
-            query = query.where(sa.or_(cases.c.place == where.place, self.below(where.place)))
-        if where.due_before is not None:
-            query = query.where(cases.c.status == "active", cases.c.next_due_at <= naive(where.due_before))
-        if where.timer_before is not None:
-            query = query.where(
-                cases.c.status == "active", cases.c.next_timer_at <= naive(where.timer_before)
-            )
-        if where.limit is not None:
-            query = query.limit(where.limit)
-        return query
+        """The SELECT of the cases matching `where`, by id (see queries.case_query)."""
+        return case_query(where, sqlite=self.is_sqlite)
 
     def _update(self, columns: tuple[str, ...]) -> Prepared:
         prepared = self._updates.get(columns)
@@ -326,13 +356,8 @@ class Store:
         return prepared
 
     def below(self, place: str) -> sa.ColumnElement[bool]:
-        """Places below `place` ('前郭县/平凤乡' is below '前郭县'), in a form an index can serve.
-        SQLite compares text bytewise, so they are the range from 'place/' up to 'place0' ('0'
-        follows '/'); its LIKE ignores case and cannot use an index. PostgreSQL takes LIKE with
-        the pattern index above."""
-        if self.is_sqlite:
-            return sa.and_(cases.c.place >= place + "/", cases.c.place < place + "0")
-        return cases.c.place.startswith(place + "/", autoescape=True)
+        """Places below `place`, in a form an index can serve (see queries.below)."""
+        return below(place, sqlite=self.is_sqlite)
 
     def write(self, conn: Connection, writes: Sequence[CaseWrite]) -> list[str]:
         """Save cases and their new events; returns the ids someone else changed first (nothing
@@ -367,46 +392,41 @@ def _first_line(exc: SQLAlchemyError) -> str:
     return (str(cause).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def open_store(url: str | None = None, *, create: bool = True) -> Store:
+def open_store(
+    url: str | None = None, *, create: bool = True, drill: bool = False, existing: bool = False
+) -> Store:
     """A store at `url` (default: SOPFLOW_DB, else ./sopflow.db), checked to be at this sopflow's
-    schema revision, its tables created if it is new (see `Store.create`). `create=False` opens
-    it as it is, unchecked (`sopflow db` does, to upgrade or describe it)."""
+    schema revision with all its tables, its tables created if it is new (see `Store.create`).
+    `drill`: make a new store a drill or training store, whose clock may be set ahead (an
+    existing store cannot become one). `existing`: the store must be there already (a command
+    that only reads never makes one: `store.empty`). `create=False` opens it as it is, unchecked
+    (`sopflow db` does, to upgrade or describe it)."""
+    ArgumentError.check_optional("url", url, str, "expected.text_or_none")
+    for name, flag in (("create", create), ("drill", drill), ("existing", existing)):
+        ArgumentError.check(name, flag, bool, "expected.yes_no")
     url = url or os.environ.get("SOPFLOW_DB") or DEFAULT_URL
-    try:
-        if url.startswith("sqlite"):
-            options: dict[str, Any] = {"connect_args": {"timeout": 60}, "json_serializer": json_text}
-            if sa.engine.make_url(url).database not in (None, "", ":memory:"):
-                options["pool_size"] = 0  # every thread keeps its connection (an open file): no cap
-            engine = sa.create_engine(url, **options)
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
-        else:
-            engine = sa.create_engine(_with_driver(url), pool_pre_ping=True, json_serializer=json_text)
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError("store.bad_url", url=url, detail=str(exc).splitlines()[0]) from None
+    engine = database_engine(url)
     store = Store(engine)
-    if create:
-        try:
-            store.create()
-        except BaseException:
-            store.close()  # its connections, not left for the garbage collector
-            raise
+    if existing and store.is_sqlite and not store.in_memory and not Path(str(engine.url.database)).exists():
+        raise StoreError("store.missing", url=store.url)  # not made here: a typo'd path stays no file
+    try:
+        with store._errors():
+            if existing:
+                store.check()
+            elif create:
+                store.create(drill=drill)
+    except BaseException:
+        store.close()  # its connections, not left for the garbage collector
+        raise
     return store
 
 
-def _with_driver(url: str) -> str:
-    """postgresql://... means psycopg 3 here (the driver sopflow installs)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url.removeprefix(prefix)
-    return url
+_STORES: weakref.WeakSet[Store] = weakref.WeakSet()  # every open store of this process
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets staff read while one writes; foreign keys keep events tied to cases. pysqlite's own
-    transaction handling is switched off so that BEGIN IMMEDIATE is ours to issue."""
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=60000")
-    cursor.close()
+def _after_fork_in_child() -> None:
+    for store in list(_STORES):
+        store._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -130,3 +130,13 @@ case_subjects = sa.Table(
     sa.Index("ix_case_subjects_household", "household_id"),
     sa.Index("ix_case_subjects_dwelling", "dwelling_id"),
 )
+
+# What a store is, set when it is made: ("mode", "drill") marks a drill or training store, whose
+# clock may be set ahead to play a day forward. A store without the row (or the table, in a store
+# made before it existed) is a real one.
+store_settings = sa.Table(
+    "store_settings",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)

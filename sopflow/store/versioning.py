@@ -1,5 +1,7 @@
 """Whether a store's tables are the ones this sopflow reads: the schema revision it records
-against `revision.HEAD`; a brand-new store is made at HEAD. No Alembic here (see migrate.py)."""
+against `revision.HEAD`; a brand-new store is made at HEAD (a drill store if asked), and a store
+at HEAD must have every table (one dropped by hand is damaged, said so, never made anew). No
+Alembic here (see migrate.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from sopflow.errors import StoreError
 from sopflow.store.revision import HEAD, REVISIONS, VERSION_TABLE
-from sopflow.store.tables import metadata
+from sopflow.store.tables import metadata, store_settings
 
 # Alembic's version table, as Alembic makes it: a store made here is one Alembic can upgrade.
 version_table = sa.Table(
@@ -23,6 +25,7 @@ SELECT_REVISION = sa.select(version_table.c.version_num)
 # PostgreSQL: one schema change at a time per schema (tests give each test a schema of its own).
 SCHEMA_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext('sopflow schema ' || current_schema()))")
 FIRST_TABLE = "cases"  # every sopflow store has had it; a database without it is new to sopflow
+DRILL = ("mode", "drill")  # the store_settings row of a drill or training store
 
 
 class Standing(Enum):
@@ -52,17 +55,50 @@ def standing(revision: str | None, has_tables: bool, revisions: tuple[str, ...] 
     return Standing.OLD if revision in revisions else Standing.NEWER
 
 
-def settle_schema(conn: Connection, url: str) -> None:
-    """In a locked transaction (`Store.exclusive`): make a new store's tables, accept a current
-    one, refuse an old or newer one (nothing changed)."""
+def settle_schema(conn: Connection, url: str, *, drill: bool = False) -> None:
+    """In a locked transaction (`Store.exclusive`): make a new store's tables (marked a drill
+    store if `drill`), accept a current one (but not as a drill store if it is not one), refuse an
+    old or newer one (nothing changed)."""
     revision, has_tables = recorded(conn)
     found = standing(revision, has_tables)
     if found is Standing.NEW:
         create_at_head(conn)
-    elif found is Standing.OLD:
+        if drill:
+            conn.execute(store_settings.insert().values(key=DRILL[0], value=DRILL[1]))
+    elif found is Standing.CURRENT:
+        if drill and not drill_mode(conn):
+            raise StoreError("store.not_drill", url=url)
+    else:
+        refuse(found, url, revision)
+
+
+def refuse(found: Standing, url: str, revision: str | None) -> None:
+    """StoreError for a store this sopflow does not take as it is: new (nothing to read yet),
+    old (to upgrade) or newer (made by a newer sopflow)."""
+    if found is Standing.NEW:
+        raise StoreError("store.empty", url=url)
+    if found is Standing.OLD:
         raise StoreError("store.needs_upgrade", url=url)
-    elif found is Standing.NEWER:
+    if found is Standing.NEWER:
         raise StoreError("store.too_new", url=url, revision=revision, head=HEAD)
+
+
+def tables_present(conn: Connection) -> frozenset[str]:
+    """Which of sopflow's tables the database has."""
+    return frozenset(sa.inspect(conn).get_table_names()) & frozenset(metadata.tables)
+
+
+def check_complete(present: frozenset[str], url: str) -> None:
+    """StoreError for a store at HEAD without all of sopflow's tables: damaged."""
+    missing = sorted(frozenset(metadata.tables) - present)
+    if missing:
+        raise StoreError("store.damaged", url=url, detail=f"table {', '.join(missing)} is missing")
+
+
+def drill_mode(conn: Connection) -> bool:
+    """Whether the store was made as a drill or training store."""
+    mode = conn.execute(sa.select(store_settings.c.value).where(store_settings.c.key == DRILL[0]))
+    return mode.scalar() == DRILL[1]
 
 
 def create_at_head(conn: Connection) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from sopflow.cases.records import Case, Event, EventKind
 from sopflow.engine.runtime import Engine
-from sopflow.errors import CaseError, LookupFailed
+from sopflow.errors import CaseError, LookupFailed, SopflowError
 from tests.conftest import Clock
 from tests.engine.test_key_person_walk import register_home_case
 
@@ -148,6 +148,7 @@ def test_an_entry_in_the_future_or_in_year_9999_is_refused(engine: Engine, clock
 def test_naive_times_are_the_engines_local_time_everywhere(engine: Engine, clock: Clock) -> None:
     case = start(engine, at=datetime(2020, 2, 1, 8, 30))  # 08:30 in Shanghai
     assert case.created_at == datetime(2020, 2, 1, 8, 30, tzinfo=SHANGHAI)
+    clock.advance(minutes=40)  # 09:40 in Shanghai: due and tick look no later than now (issue 12.1)
     # the deadline of log_request is 1h after 08:30
     assert [i.overdue for i in engine.due(datetime(2020, 2, 1, 9, 40), within=timedelta(0))] == [True]
     assert engine.due(datetime(2020, 2, 1, 9, 20), within=timedelta(0)) == []
@@ -258,16 +259,18 @@ def test_a_seq_the_case_never_had_is_not_called_someone_elses_change(engine: Eng
         ({"at": "2020-02-01 08:00"}, "at must be a datetime, not '2020-02-01 08:00'"),
         ({"expected_seq": "1"}, "expected_seq must be a whole number"),
         ({"expected_seq": True}, "expected_seq must be a whole number"),
-        ({"actor": None}, "who did it is not given"),
-        ({"actor": "system"}, "'system' is the name of what sopflow does by itself"),
+        ({"actor": None}, "actor must be text (a str), not None"),
+        ({"actor": "system"}, "'system' looks like 'system' or 'case …', the names of what sopflow does"),
     ],
 )
-def test_a_library_call_with_the_wrong_kind_of_value_is_a_case_error(
+def test_a_library_call_with_the_wrong_kind_of_value_is_refused_by_name(
     engine: Engine, options: dict[str, Any], says: str
 ) -> None:
+    """A value of the wrong kind is an ArgumentError (issue 12.11: a SopflowError and a TypeError)
+    naming the argument; `system` as the actor is a CaseError, as before."""
     start(engine)
     before = engine.case("R-1")
-    with pytest.raises(CaseError) as refused:
+    with pytest.raises(SopflowError) as refused:
         sort(engine, **options)
     assert says in refused.value.message("en")
     assert engine.case("R-1") == before

@@ -396,7 +396,11 @@ def test_a_plain_path_is_a_sqlite_file(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("SOPFLOW_LANG", "en")
     runner = CliRunner()
     absolute = tmp_path / "abs.db"
-    assert runner.invoke(cli, ["--db", str(absolute), "case", "list"]).output == "0 cases\n"
+    listed = runner.invoke(cli, ["--db", str(absolute), "case", "list"])
+    assert listed.exit_code == 1 and f"there is no case store {absolute} " in listed.output
+    assert not absolute.exists()  # only a change makes a store (issue 12.8): a typo leaves no file behind
+    start = ["case", "start", "supply_request", "--role", "grid_worker", "--set", "household_id=H-0"]
+    assert runner.invoke(cli, ["--db", str(absolute), *start, "--set", "address=a"]).exit_code == 0
     assert absolute.is_file()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOPFLOW_DB", "county.db")
@@ -419,14 +423,18 @@ def test_a_sqlite_store_that_cannot_be_opened_says_to_check_the_file(
     runner = CliRunner()
     not_a_store = tmp_path / "notes.db"
     not_a_store.write_text("these are my notes, not a database\n" * 10)
+    start = ["case", "start", "supply_request", "--role", "grid_worker"]  # a change makes the store
     for db in (f"{tmp_path}/missing/county.db", f"sqlite:///{tmp_path}/missing/county.db"):
-        result = runner.invoke(cli, ["--db", db, "case", "list"])
+        result = runner.invoke(cli, ["--db", db, *start])
         assert result.exit_code == 1, db
         [line] = result.output.splitlines()
         assert line.startswith(f"the case store {tmp_path}/")
         assert "check that its folder exists and may be written to" in line
         assert "running" not in line and "Traceback" not in line
-    chinese = runner.invoke(cli, ["--db", f"{tmp_path}/missing/county.db", "case", "list", "--lang", "zh"])
+        listed = runner.invoke(cli, ["--db", db, "case", "list"])  # reading makes none (issue 12.8)
+        said = f"there is no case store {tmp_path}/missing/county.db — check that --db / SOPFLOW_DB"
+        assert listed.exit_code == 1 and listed.output.startswith(said)
+    chinese = runner.invoke(cli, ["--db", f"{tmp_path}/missing/county.db", *start, "--lang", "zh"])
     assert "无法打开案件库文件" in chinese.output and "是否可写" in chinese.output
     wrong_file = runner.invoke(cli, ["--db", str(not_a_store), "case", "list"])
     assert wrong_file.exit_code == 1

@@ -284,11 +284,11 @@ def test_a_case_keeps_its_flow_version_after_the_file_changes(
     folder.mkdir()
     shutil.copy(EXAMPLE, folder / "fever-check.yaml")
     engine = Engine(store, flows=FlowCatalog([folder, builtin_dir()]), clock=clock)
-    first = engine.start("fever_check", "F-1", {"full_name": "张三"}, actor="甲", role=None)
+    first = engine.start("fever_check", "F-1", {"full_name": "张三"}, actor="甲", role="grid_worker")
     text = (folder / "fever-check.yaml").read_text("utf-8").replace('version: "', 'version: "2-')
     (folder / "fever-check.yaml").write_text(text, "utf-8")
     engine = Engine(store, flows=FlowCatalog([folder, builtin_dir()]), clock=clock)
-    second = engine.start("fever_check", "F-2", {"full_name": "李四"}, actor="甲", role=None)
+    second = engine.start("fever_check", "F-2", {"full_name": "李四"}, actor="甲", role="grid_worker")
     assert second.flow_version == "2-" + first.flow_version
     assert engine.case("F-1").flow_version == first.flow_version
     assert engine.case("F-1").flow_digest == first.flow_digest != second.flow_digest
@@ -342,7 +342,9 @@ def test_staff_on_several_threads_share_one_engine(tmp_path: Path, clock: Clock)
         try:
             for n in range(10):
                 data = {"household_id": f"H-{worker}-{n}", "address": "平凤乡"}
-                engine.start("supply_request", f"R-{worker}-{n}", data, actor=f"w{worker}", role=None)
+                engine.start(
+                    "supply_request", f"R-{worker}-{n}", data, actor=f"w{worker}", role="grid_worker"
+                )
         except BaseException as exc:  # reported below, with the thread's error
             failures.append(exc)
 

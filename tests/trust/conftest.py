@@ -1,5 +1,5 @@
 """Fixtures for the trust tests (issue 12): the small `watch` flow, a clock that ticks on every
-reading, a CLI runner on the test's store, and a way to expect failure on one database only.
+reading, and a CLI runner on the test's store.
 
 Only sopflow's public API is used here (the package is being re-laid out underneath)."""
 
@@ -62,12 +62,6 @@ def local_engine(tmp_path: Path, clock: Callable[[], datetime]) -> Iterator[Engi
     store = open_store(f"sqlite:///{tmp_path}/local.db")
     yield Engine(store, flows=catalog(), clock=clock)
     store.close()
-
-
-def xfail_on(request: pytest.FixtureRequest, store_url: str, database: str, reason: str) -> None:
-    """Expect this run to fail on one database only (strictly: it must fail there)."""
-    if store_url.startswith(database):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 Run = Callable[..., Result]

@@ -37,7 +37,6 @@ OPTIONS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.7: invalid UTF-8 in an option gives a UnicodeEncodeError")
 @pytest.mark.parametrize("args", OPTIONS.values(), ids=OPTIONS.keys())
 def test_an_option_that_is_not_utf8_is_a_one_line_error(sopflow: Run, args: list[str]) -> None:
     result = sopflow(*args)
@@ -45,24 +44,20 @@ def test_an_option_that_is_not_utf8_is_a_one_line_error(sopflow: Run, args: list
     assert_clean_failure(result, option)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.7: invalid UTF-8 in SOPFLOW_ACTOR gives a traceback")
 def test_an_actor_from_the_environment_that_is_not_utf8(sopflow: Run) -> None:
     result = sopflow(*START, "--id", "R-6", env={"SOPFLOW_ACTOR": f"王{BAD}"})
     assert_clean_failure(result, "SOPFLOW_ACTOR", "--actor")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.7: invalid UTF-8 in a case id argument gives a traceback")
 def test_a_case_id_argument_that_is_not_utf8(sopflow: Run) -> None:
     assert sopflow(*START, "--id", "R-1").exit_code == 0
     assert_clean_failure(sopflow("case", "show", f"R{BAD}"))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.7: invalid UTF-8 in a --db path gives a traceback")
 def test_a_db_path_that_is_not_utf8(sopflow: Run, tmp_path: Path) -> None:
     assert_clean_failure(sopflow("--db", f"{tmp_path}/x{BAD}.db", "case", "list"), "--db", "SOPFLOW_DB")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.7: invalid UTF-8 on the real command line gives a traceback")
 def test_the_real_command_line(tmp_path: Path) -> None:
     """The issue's own example, through a real process and real bytes."""
     command = [sys.executable, "-m", "sopflow", "--db", str(tmp_path / "x.db"), *START[:2], "supply_request"]
@@ -90,7 +85,6 @@ LIBRARY = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.7: lone surrogates reach the database")
 @pytest.mark.parametrize("given", LIBRARY.values(), ids=LIBRARY.keys())
 def test_the_library_refuses_lone_surrogates(engine: Engine, given: dict[str, object]) -> None:
     arguments: dict[str, object] = {"case_id": "R-1", "data": REQUEST, "actor": "王芳", "role": "grid_worker"}

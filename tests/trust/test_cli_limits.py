@@ -14,26 +14,22 @@ START = ["case", "start", "supply_request", "--id", "R-1", "--role", "grid_worke
 START += ["--set", "household_id=H-1", "--set", "address=a"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.9: due --now in year 1 overflows")
 def test_due_at_year_one(sopflow: Run) -> None:
     assert sopflow(*START).exit_code == 0
     assert_clean_failure(sopflow("due", "--now", "0001-01-01 00:00"), "--now")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.9: case list --limit past 64 bits overflows")
 def test_case_list_with_a_huge_limit(sopflow: Run) -> None:
     assert sopflow(*START).exit_code == 0
     assert_clean_failure(sopflow("case", "list", "--limit", "9" * 23), "--limit")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.9 (found with it): --limit -1 lists all, or 'damaged' on PG")
 def test_case_list_with_a_negative_limit(sopflow: Run, store_url: str) -> None:
     """Not in the issue: SQLite takes LIMIT -1 as no limit; PostgreSQL refuses it and sopflow then
     calls the store damaged."""
     assert_clean_failure(sopflow("--db", store_url, "case", "list", "--limit", "-1"), "--limit")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.9: flows show with a 131,000-character name: ENAMETOOLONG")
 def test_flows_show_with_a_name_too_long_for_a_path(sopflow: Run) -> None:
     assert_clean_failure(sopflow("flows", "show", "a" * 131_000))
 
@@ -42,7 +38,6 @@ LONG = "x" * 300  # more than the 255 bytes a file name may have
 
 
 @pytest.mark.needs_dot
-@pytest.mark.xfail(strict=True, reason="issue 12.9: -o with a file name over 255 bytes: OSError")
 @pytest.mark.parametrize(
     "command",
     [["handbook", "supply_request"], ["case", "sheet", "R-1"], ["case", "chart", "R-1"]],

@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-from sopflow import Engine, EventKind, SopflowError, open_store
+from sopflow import Engine, EventKind, SopflowError, Store, StoreError, open_store
 
 from .conftest import Run, assert_clean_failure, catalog
 
 AHEAD = timedelta(days=15)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: tick accepts a now beyond the clock")
 @pytest.mark.parametrize("how", ["15 days ahead", "datetime.max", "naive datetime.max"])
 def test_tick_refuses_a_now_beyond_the_clock(trust_engine: Engine, clock: Any, how: str) -> None:
     trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
@@ -40,14 +39,12 @@ def test_tick_within_the_clocks_slack_is_taken(trust_engine: Engine, clock: Any)
     assert [c.step for c in trust_engine.tick()] == ["review"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: due(datetime.max) overflows")
 def test_due_at_the_end_of_time_is_refused_not_an_overflow(trust_engine: Engine) -> None:
     trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
     with pytest.raises(SopflowError):
         trust_engine.due(datetime.max.replace(tzinfo=UTC))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: tick --now accepts a time beyond the clock")
 def test_cli_tick_now_beyond_the_clock_is_refused(sopflow: Run, tmp_path: Any) -> None:
     assert sopflow("case", "start", "watch", "--id", "W-1", "--role", "nurse").exit_code == 0
     result = sopflow("tick", "--now", "2020-02-16 09:00")  # SOPFLOW_NOW is 2020-02-01 09:00
@@ -59,7 +56,6 @@ def test_cli_tick_now_beyond_the_clock_is_refused(sopflow: Run, tmp_path: Any) -
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: SOPFLOW_NOW beyond the real clock is accepted")
 def test_cli_sopflow_now_beyond_the_real_clock_is_refused(sopflow: Run, tmp_path: Any) -> None:
     """The one test here on the real clock: SOPFLOW_NOW *is* the clock, so only the real one can
     say it is ahead. (A drill or training store may allow it; this is not one.)"""
@@ -73,3 +69,48 @@ def test_cli_sopflow_now_beyond_the_real_clock_is_refused(sopflow: Run, tmp_path
         assert Engine(store, flows=catalog()).case("W-1").step == "watch"
     finally:
         store.close()
+
+
+def test_verify_reports_entries_dated_after_now(store: Store, clock: Any) -> None:
+    """A case moved by a clock set ahead (before this was refused) is seen, not passed as clean."""
+    ahead = Engine(store, flows=catalog(), clock=lambda: clock.now + AHEAD)
+    ahead.start("watch", "W-1", {}, actor="王芳", role="nurse")
+    found = Engine(store, flows=catalog(), clock=clock).verify()
+    assert [(d.case_id, d.field, d.stored) for d in found] == [("W-1", "history", "up to now")]
+
+
+def test_a_drill_store_may_be_played_forward(store_url: str, clock: Any) -> None:
+    """A drill or training store is marked when it is made; its timers may be run out ahead."""
+    with open_store(store_url, drill=True) as drill:
+        engine = Engine(drill, flows=catalog(), clock=clock)
+        engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
+        assert [c.step for c in engine.tick(clock.now + AHEAD)] == ["review"]
+        assert engine.due(clock.now + AHEAD + AHEAD) == []  # looked at, not refused (review has no deadline)
+        assert engine.verify() == []
+    with open_store(store_url) as reopened:
+        assert reopened.drill  # the mark is in the store, not in how it is opened
+
+
+def test_an_existing_store_cannot_become_a_drill_store(store_url: str) -> None:
+    open_store(store_url).close()
+    with pytest.raises(StoreError) as refused:
+        open_store(store_url, drill=True)
+    assert refused.value.code == "store.not_drill"
+    with open_store(store_url) as real:
+        assert not real.drill
+
+
+def test_cli_drill_store_takes_a_clock_set_ahead(sopflow: Run, tmp_path: Any) -> None:
+    """`--drill` when the store is made; then SOPFLOW_NOW may be ahead of the real clock (the
+    year 2199 is, whenever this runs). In a store made without it the same is refused."""
+    ahead = {"SOPFLOW_NOW": "2199-12-01 09:00"}
+    for name, made_as in (("drill", ["--drill"]), ("real", [])):
+        db = ["--db", f"{tmp_path}/{name}.db"]
+        started = sopflow(*db, *made_as, "case", "start", "watch", "--id", "W-1", "--role", "nurse")
+        assert started.exit_code == 0, started.output
+        ticked = sopflow(*db, "tick", env=ahead)
+        if made_as:
+            assert ticked.exit_code == 0, ticked.output
+            assert "W-1 → Review (in progress)" in ticked.output
+        else:
+            assert_clean_failure(ticked, "SOPFLOW_NOW", codes=(1,))

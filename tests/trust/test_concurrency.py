@@ -10,11 +10,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-
 from sopflow import CaseError, Engine, EventKind, Store, open_store
 
-from .conftest import T0, TickingClock, catalog, xfail_on
+from .conftest import T0, TickingClock, catalog
 
 THREADS, READINGS = 8, 25
 PROCESSES, PROCESS_READINGS = 4, 50
@@ -39,7 +37,6 @@ def _in_threads(count: int, work: Callable[[int], None]) -> None:
     assert not failures, failures
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.2: the time of a change is read before the write lock")
 def test_simultaneous_readings_on_one_case_are_all_recorded(
     store: Store, ticking_clock: TickingClock
 ) -> None:
@@ -96,7 +93,6 @@ def _record_in_process(url: str, ticks: Any, start: Any, refused: Any, writer: i
     store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.2: the time of a change is read before the write lock")
 def test_simultaneous_readings_from_processes_are_all_recorded(trust_engine: Engine, store_url: str) -> None:
     trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
     trust_engine.store.close()  # nothing of the parent's is shared with the children
@@ -137,12 +133,7 @@ def _writing(engine: Engine, case_ids: list[str]) -> tuple[threading.Event, thre
     return stop, thread
 
 
-def test_a_case_and_its_history_are_one_snapshot(
-    trust_engine: Engine, store_url: str, request: pytest.FixtureRequest
-) -> None:
-    xfail_on(
-        request, store_url, "postgresql", "issue 12.3: a case and its history are read at READ COMMITTED"
-    )
+def test_a_case_and_its_history_are_one_snapshot(trust_engine: Engine, store_url: str) -> None:
     trust_engine.start("watch", "W-1", {}, actor="王芳", role="nurse")
     stop, writer = _writing(trust_engine, ["W-1"])
     disagreements = 0
@@ -157,10 +148,7 @@ def test_a_case_and_its_history_are_one_snapshot(
     assert disagreements == 0, f"Engine.case() disagreed with its own history {disagreements} times in 400"
 
 
-def test_verify_on_a_live_store_finds_no_false_differences(
-    trust_engine: Engine, store_url: str, request: pytest.FixtureRequest
-) -> None:
-    xfail_on(request, store_url, "postgresql", "issue 12.3: verify reads each case and history apart")
+def test_verify_on_a_live_store_finds_no_false_differences(trust_engine: Engine, store_url: str) -> None:
     for n in range(3):
         trust_engine.start("watch", f"W-{n}", {}, actor="王芳", role="nurse")
     stop, writer = _writing(trust_engine, ["W-0", "W-1", "W-2"])

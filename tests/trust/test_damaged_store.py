@@ -29,13 +29,7 @@ ROW_DAMAGE: dict[str, tuple[str, bool]] = {
     "malformed data JSON": ("UPDATE cases SET data = '{not json' WHERE id = 'D-1'", True),
     "malformed changes JSON": ("UPDATE events SET changes = '{not json' WHERE case_id = 'D-1'", True),
 }
-# What fails today (verify raising, or a read giving a raw error); the rest already holds.
-READS_FAIL = {
-    "event kind", "case status", "case step", "checks not a mapping", "text as a time",
-    "text as an event time", "text as a number",
-}  # fmt: skip
 SORTED = {"request_type": "medicine", "items": "布洛芬", "urgent": "no"}  # D-1's next action's data
-VERIFY_FAILS = {"case status", "checks not a mapping", "text as a time", "malformed data JSON"}
 
 
 def _sql(store_url: str) -> sa.Engine:
@@ -80,13 +74,11 @@ def _calls(engine: Engine) -> dict[str, Callable[[], object]]:
 
 @pytest.mark.parametrize("damage", ROW_DAMAGE)
 def test_reading_a_damaged_case_gives_no_raw_error(
-    two_cases: str, clock: Callable[..., Any], damage: str, request: pytest.FixtureRequest
+    two_cases: str, clock: Callable[..., Any], damage: str
 ) -> None:
     sql, sqlite_only = ROW_DAMAGE[damage]
     if sqlite_only and not two_cases.startswith("sqlite"):
         pytest.skip("PostgreSQL's column types refuse this damage")
-    if damage in READS_FAIL:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"issue 12.8: {damage} gives a raw error"))
     _damage(two_cases, sql)
     engine = _reopened(two_cases, clock)
     raw = {}
@@ -103,13 +95,11 @@ def test_reading_a_damaged_case_gives_no_raw_error(
 
 @pytest.mark.parametrize("damage", ROW_DAMAGE)
 def test_verify_reports_the_damaged_case_and_goes_on(
-    two_cases: str, clock: Callable[..., Any], damage: str, request: pytest.FixtureRequest
+    two_cases: str, clock: Callable[..., Any], damage: str
 ) -> None:
     sql, sqlite_only = ROW_DAMAGE[damage]
     if sqlite_only and not two_cases.startswith("sqlite"):
         pytest.skip("PostgreSQL's column types refuse this damage")
-    if damage in VERIFY_FAILS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"issue 12.8: verify fails on {damage}"))
     _damage(two_cases, sql)
     engine = _reopened(two_cases, clock)
     try:
@@ -119,9 +109,6 @@ def test_verify_reports_the_damaged_case_and_goes_on(
     assert reported == {"D-1"}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 12.8: a flow version's source replaced is not seen or is a raw error"
-)
 @pytest.mark.parametrize("source", ["swapped", "garbage"])
 def test_a_damaged_flow_version_is_reported_for_its_cases(
     two_cases: str, clock: Callable[..., Any], source: str
@@ -144,18 +131,13 @@ def test_a_damaged_flow_version_is_reported_for_its_cases(
 @pytest.mark.parametrize(
     "damage", ["case status", "checks not a mapping", "event kind", "case step", "event step"]
 )
-def test_cli_verify_on_a_damaged_store_names_the_case(
-    sopflow: Run, two_cases: str, damage: str, request: pytest.FixtureRequest
-) -> None:
-    if damage in VERIFY_FAILS | {"event kind"}:  # the command reads each case it reports
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"issue 12.8: verify fails on {damage}"))
+def test_cli_verify_on_a_damaged_store_names_the_case(sopflow: Run, two_cases: str, damage: str) -> None:
     _damage(two_cases, ROW_DAMAGE[damage][0])
     result = sopflow("--db", two_cases, "verify")
     assert_clean_failure(result, "D-1", codes=(1,))
     assert "D-2" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.8: verify exits 0 on a zero-length file")
 def test_cli_verify_on_an_empty_file_says_it_is_not_a_store(sopflow: Run, tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     empty.touch()

@@ -8,8 +8,6 @@ import gc
 import threading
 from collections.abc import Callable
 
-import pytest
-
 from sopflow import Engine, SopflowError, open_store
 
 from .conftest import REQUEST, catalog
@@ -47,14 +45,6 @@ def _start_at_once(store_url: str, clock: Callable[..., object]) -> list[str]:
     return outcomes
 
 
-# open_store leaves its connections open when creating the tables fails (see NOTES-i12.md, 12.6):
-# their ResourceWarnings would otherwise turn this expected failure into an error at teardown.
-LEAKS_WHEN_REFUSED = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
-
-
-@LEAKS_WHEN_REFUSED
 def test_concurrent_first_use_of_a_new_store(store_url: str, clock: Callable[..., object]) -> None:
     outcomes = _start_at_once(store_url, clock)
     assert outcomes == ["ok"] * STAFF, outcomes
@@ -65,10 +55,7 @@ def test_concurrent_first_use_of_a_new_store(store_url: str, clock: Callable[...
         store.close()
 
 
-@LEAKS_WHEN_REFUSED
-def test_concurrent_first_save_of_a_flow_version(
-    store_url: str, clock: Callable[..., object], request: pytest.FixtureRequest
-) -> None:
+def test_concurrent_first_save_of_a_flow_version(store_url: str, clock: Callable[..., object]) -> None:
     """The tables are there, the flow version is not saved yet."""
     open_store(store_url).close()
     outcomes = _start_at_once(store_url, clock)

@@ -32,9 +32,6 @@ def _problem_lines(text: str) -> list[int]:
     return [p.location.line for p in refused.value.errors]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 12 (also): a param's bad value is reported only where it is used"
-)
 def test_a_params_bad_value_is_reported_at_the_param() -> None:
     text = WITH_BAD_PARAM
     assert _line_of(text, 'value: "three days"') in _problem_lines(text)
@@ -45,9 +42,6 @@ def test_a_params_bad_value_is_still_reported_where_it_is_used() -> None:
     assert _line_of(text, "after: watch_period") in _problem_lines(text)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 12 (also): a quote left open is reported at the end of the file"
-)
 @pytest.mark.parametrize("quote", ['"', "'"])
 def test_a_quote_left_open_is_reported_where_it_opens(quote: str) -> None:
     text = SOURCE.replace("en: Watch}", f"en: {quote}Watch}}", 1)

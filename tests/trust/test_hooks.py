@@ -6,17 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from sopflow import Case, Engine, Event, SopflowError, Store
 
 from .conftest import catalog
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12.12: a looping hook ends in RecursionError (and, on SQLite, an open transaction)",
-)
 def test_a_hook_that_loops_is_stopped_clearly_and_the_engine_goes_on(
     store: Store, clock: Callable[..., Any]
 ) -> None:

@@ -4,12 +4,13 @@ argument, never a raw error from deep inside; and nothing wrong is taken silentl
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from sopflow import Engine, FlowCatalog, SopflowError, load_flow, open_store
+from sopflow import ArgumentError, Engine, FlowCatalog, SopflowError, load_flow, open_store
 
 from .conftest import DATA
 
@@ -52,7 +53,6 @@ def _refused_naming(argument: str, call: Callable[[], object]) -> None:
     assert argument in message, f"{type(refused.value).__name__}: {message}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: a raw error from deep inside, or taken")
 @pytest.mark.parametrize("misuse", MISUSES)
 def test_a_wrong_argument_is_refused_by_name(engine_with_a_case: Engine, misuse: str) -> None:
     argument, call = MISUSES[misuse]
@@ -61,22 +61,18 @@ def test_a_wrong_argument_is_refused_by_name(engine_with_a_case: Engine, misuse:
     assert engine_with_a_case.case("W-1").seq == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: Engine(None) is taken")
 def test_an_engine_without_a_store_is_refused() -> None:
     _refused_naming("store", lambda: Engine(None))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: open_store(123) gives an AttributeError")
 def test_open_store_with_a_number() -> None:
     _refused_naming("url", lambda: open_store(123))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: load_flow(None) gives a raw TypeError")
 def test_load_flow_without_a_path() -> None:
     _refused_naming("path", lambda: load_flow(None))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.11: FlowCatalog with text paths gives an AttributeError")
 def test_a_catalog_of_text_paths_works_or_is_refused_by_name() -> None:
     """Text for a folder is what most callers will write; taking it is fine, so is refusing it by name."""
     try:
@@ -97,3 +93,17 @@ def test_the_wrong_kinds_refused_by_name_today(engine_with_a_case: Engine) -> No
     }
     for argument, call in calls.items():
         _refused_naming(argument, call)
+
+
+def test_the_one_rule_an_argument_error_is_both_kinds_in_the_users_language(
+    engine_with_a_case: Engine,
+) -> None:
+    """The rule (README, Library): a SopflowError, so the CLI prints it as one line, and a TypeError,
+    as Python callers expect; said in the user's language, and whole after pickling."""
+    with pytest.raises(ArgumentError) as refused:
+        engine_with_a_case.case(123)  # type: ignore[arg-type]
+    error = refused.value
+    assert isinstance(error, SopflowError) and isinstance(error, TypeError)
+    assert error.message("en") == "case_id must be text (a str), not 123 — fix the call"
+    assert error.message("zh") == "case_id 必须是文本（str），不能是 123 — 请修改调用代码"
+    assert pickle.loads(pickle.dumps(error)).message("zh") == error.message("zh")  # noqa: S301 - our own bytes

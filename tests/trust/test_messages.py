@@ -17,12 +17,9 @@ import sqlalchemy as sa
 
 from sopflow import Engine, FlowError, SopflowError, load_flow_bytes, open_store
 
-from .conftest import DATA, REQUEST, Run, assert_clean_failure, xfail_on
+from .conftest import DATA, REQUEST, Run, assert_clean_failure
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 12.13: an in-memory store from another thread says 'no such table'"
-)
 def test_an_in_memory_store_used_from_another_thread(clock: Callable[..., Any]) -> None:
     store = open_store("sqlite://")
     engine = Engine(store, clock=clock)
@@ -53,12 +50,7 @@ def _reads(engine: Engine, times: int) -> list[str]:
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a process with threads (3.12+)
-def test_an_engine_inherited_across_fork_works_in_both(
-    engine: Engine, store_url: str, request: pytest.FixtureRequest
-) -> None:
-    xfail_on(
-        request, store_url, "postgresql", "issue 12.13: a forked PostgreSQL engine shares its connections"
-    )
+def test_an_engine_inherited_across_fork_works_in_both(engine: Engine, store_url: str) -> None:
     engine.start("supply_request", "R-1", REQUEST, actor="王芳", role="grid_worker")
     engine.case("R-1")  # a connection is open (in the pool) when the process forks
     read_end, write_end = os.pipe()
@@ -77,7 +69,6 @@ def test_an_engine_inherited_across_fork_works_in_both(
 
 
 @pytest.mark.needs_dot
-@pytest.mark.xfail(strict=True, reason="issue 12.13: a label written <...> is passed to Graphviz as HTML")
 def test_a_label_in_angle_brackets_is_drawn_as_written(sopflow: Run, tmp_path: Path) -> None:
     source = (DATA / "watch.yaml").read_text("utf-8")
     source = source.replace(
@@ -99,7 +90,6 @@ def test_a_label_in_angle_brackets_is_drawn_as_written(sopflow: Run, tmp_path: P
     assert "&lt;发热&gt;" in svg
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.13: a NUL byte is reported at 1:1 with a character offset")
 def test_a_nul_byte_in_a_flow_file_is_reported_at_its_line() -> None:
     source = (DATA / "watch.yaml").read_text("utf-8")
     line = source[: source.index("title:")].count("\n") + 1
@@ -111,14 +101,12 @@ def test_a_nul_byte_in_a_flow_file_is_reported_at_its_line() -> None:
     assert "\n" not in problem.format("en") and "position" not in problem.format("en")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.13: --flows naming no folder is taken silently")
 def test_a_flows_folder_that_is_not_there(sopflow: Run, tmp_path: Path) -> None:
     assert_clean_failure(
         sopflow("--flows", str(tmp_path / "nonexistent"), "flows", "list"), "--flows", "nonexistent"
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.13: case list --lang xx is taken silently")
 @pytest.mark.parametrize("cases", [0, 1])
 def test_case_list_in_a_language_no_flow_has(sopflow: Run, cases: int) -> None:
     if cases:
@@ -168,9 +156,6 @@ sys.exit(1 if raw else 0)
 """
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 12.13: store.close() under threads using SQLite: tracebacks, even a crash"
-)
 def test_closing_a_sqlite_store_that_threads_use(tmp_path: Path) -> None:
     """In a process of its own: closing connections other threads are using can crash Python."""
     done = subprocess.run(
@@ -236,15 +221,11 @@ def test_a_terminated_postgresql_backend_logs_no_tracebacks(
     store_url: str,
     clock: Callable[..., Any],
     caplog: pytest.LogCaptureFixture,
-    request: pytest.FixtureRequest,
 ) -> None:
     """The adversarial run terminated 173 backends mid-run. A kill lands in the window that shows
     the defect in most runs but not all, so up to eight runs are made (stopping at the first)."""
     if not store_url.startswith("postgresql"):
         pytest.skip("PostgreSQL backends only")
-    xfail_on(
-        request, store_url, "postgresql", "issue 12.13: SQLAlchemy logs 'Exception during reset' tracebacks"
-    )
     terminated, raw = 0, list[str]()
     for _ in range(8):
         killed, errors = _kill_backends_while_reading(store_url, clock, kills=60)

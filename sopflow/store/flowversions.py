@@ -1,0 +1,62 @@
+"""Flow versions as a store keeps them: the exact source of each, saved the first time a case uses
+it, and read back checked against its digest, so that a case is always stepped by the rules it
+started on, and a source replaced by hand is found out, not followed."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from sopflow.errors import FlowError, StoreError
+from sopflow.language.loader import load_shallow
+from sopflow.language.model import Flow
+from sopflow.store.rows import naive
+from sopflow.store.tables import flow_versions
+
+
+def save_flow_version(conn: Connection, flow: Flow, *, sqlite: bool) -> None:
+    """Save `flow`'s source unless the store has it. Two staff starting the first cases of a new
+    version at once on PostgreSQL both insert it: the second insert does nothing instead of
+    failing."""
+    exists = conn.execute(
+        sa.select(flow_versions.c.digest).where(
+            flow_versions.c.flow_id == flow.id, flow_versions.c.digest == flow.digest
+        )
+    ).first()
+    if exists is None:
+        insert = sqlite_insert if sqlite else postgresql_insert
+        values = {"flow_id": flow.id, "digest": flow.digest, "version": flow.version}
+        saved_at = naive(datetime.now(UTC))
+        conn.execute(
+            insert(flow_versions)
+            .values(**values, source=flow.source_text, saved_at=saved_at)
+            .on_conflict_do_nothing()
+        )
+
+
+def read_flow_version(conn: Connection, flow_id: str, digest: str) -> Flow:
+    """The saved version `digest` of flow `flow_id`; StoreError if it is missing, or its source
+    is not the one saved (changed, swapped for another flow's, or not a flow at all)."""
+    row = conn.execute(
+        sa.select(flow_versions.c.source).where(
+            flow_versions.c.flow_id == flow_id, flow_versions.c.digest == digest
+        )
+    ).first()
+    if row is None:
+        raise StoreError("store.missing_flow_version", flow=flow_id, digest=digest[:12])
+    damage = StoreError("store.damaged_flow_version", flow=flow_id, digest=digest[:12])
+    source = row.source
+    if not isinstance(source, str) or hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
+        raise damage
+    try:
+        flow = load_shallow(source.encode("utf-8"), f"<{flow_id} {digest[:12]}>")[0]
+    except FlowError:
+        raise damage from None
+    if flow.id != flow_id:
+        raise damage
+    return flow

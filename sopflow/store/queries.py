@@ -1,0 +1,48 @@
+"""Which cases a list, `due` or `tick` reads: one SELECT per CaseFilter, each filter in a form an
+index serves (tests/store/test_query_plans.py looks at the plans)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from sopflow.cases.filter import CaseFilter
+from sopflow.store.rows import naive
+from sopflow.store.tables import cases
+
+
+def case_query(where: CaseFilter, *, sqlite: bool) -> sa.Select[Any]:
+    """The SELECT of the cases matching `where`, by id."""
+    query = sa.select(cases).order_by(cases.c.id)
+    equal = {
+        "flow_id": where.flow_id,
+        "step": where.step,
+        "role": where.role,
+        "status": where.status,
+        "parent_id": where.parent_id,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(cases.c[column] == value)
+    if where.after_id is not None:
+        query = query.where(cases.c.id > where.after_id)
+    if where.place is not None:
+        query = query.where(sa.or_(cases.c.place == where.place, below(where.place, sqlite=sqlite)))
+    if where.due_before is not None:
+        query = query.where(cases.c.status == "active", cases.c.next_due_at <= naive(where.due_before))
+    if where.timer_before is not None:
+        query = query.where(cases.c.status == "active", cases.c.next_timer_at <= naive(where.timer_before))
+    if where.limit is not None:
+        query = query.limit(where.limit)
+    return query
+
+
+def below(place: str, *, sqlite: bool) -> sa.ColumnElement[bool]:
+    """Places below `place` ('前郭县/平凤乡' is below '前郭县'), in a form an index can serve.
+    SQLite compares text bytewise, so they are the range from 'place/' up to 'place0' ('0'
+    follows '/'); its LIKE ignores case and cannot use an index. PostgreSQL takes LIKE with
+    the pattern index of tables.py."""
+    if sqlite:
+        return sa.and_(cases.c.place >= place + "/", cases.c.place < place + "0")
+    return cases.c.place.startswith(place + "/", autoescape=True)
