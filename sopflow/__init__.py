@@ -2,6 +2,7 @@
 
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, CaseStatus, ConcurrentChange, Event, EventKind
+from sopflow.engine.amending import PathWouldChange
 from sopflow.engine.changes import Offer
 from sopflow.engine.runtime import Clock, Engine, Hook, HookErrorHandler
 from sopflow.engine.schedule import DueItem
@@ -42,6 +43,7 @@ __all__ = [
     "Location",
     "LookupFailed",
     "Offer",
+    "PathWouldChange",
     "Problem",
     "RenderError",
     "SopflowError",

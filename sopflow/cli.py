@@ -14,6 +14,13 @@ from sopflow.commands.cases import case_group
 from sopflow.commands.charts import case_chart_command, render_command
 from sopflow.commands.clickwords import speaking
 from sopflow.commands.common import lang_option
+from sopflow.commands.corrections import (
+    amend_command,
+    assign_command,
+    cancel_command,
+    merge_command,
+    move_command,
+)
 from sopflow.commands.db import db_group
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
@@ -108,6 +115,8 @@ def cli(
 cli.add_command(flows)
 case_group.add_command(case_chart_command)
 case_group.add_command(case_sheet_command)
+for correction in (amend_command, move_command, assign_command, merge_command, cancel_command):
+    case_group.add_command(correction)
 cli.add_command(handbook_command)
 cli.add_command(render_command)
 cli.add_command(case_group)

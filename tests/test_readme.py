@@ -120,3 +120,24 @@ def test_the_readme_registry_walk_prints_what_it_shows(
         result = runner.invoke(cli, argv[1:])
         assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
     assert (tmp_path / "to-fix.xlsx").is_file()
+
+
+def test_the_readme_corrections_walk_prints_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corrections section's commands, run in order on a new store."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS", "SOPFLOW_ACTOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SOPFLOW_LANG", "en")
+    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    steps = _walks(README.read_text("utf-8"), "## Corrections")
+    assert len(steps) >= 15
+    runner = CliRunner()
+    for argv, shown, code in steps:
+        if argv[0] == "export":
+            name, _, value = argv[1].partition("=")
+            monkeypatch.setenv(name, value)
+            continue
+        result = runner.invoke(cli, argv[1:])
+        assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)

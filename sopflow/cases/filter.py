@@ -17,7 +17,8 @@ from sopflow.errors import ArgumentError, LookupFailed
 class CaseFilter:
     """Cases matching every filter given (None: any), by id: of a flow, at a step, whose step is a
     role's, "active" or "ended", at a place or below it (`前郭镇` takes `前郭镇/东风社区`),
-    children of a case, with a deadline or check due (or a timer running out) before a moment.
+    children of a case, looked after by a named worker (`worker`), with a deadline or check due
+    (or a timer running out) before a moment.
     `limit` and `after_id` page through many. Each filter is one an index serves."""
 
     flow_id: str | None = None
@@ -26,6 +27,7 @@ class CaseFilter:
     status: str | None = None
     place: str | None = None
     parent_id: str | None = None
+    worker: str | None = None
     due_before: datetime | None = None
     timer_before: datetime | None = None
     limit: int | None = None

@@ -89,6 +89,17 @@ def actor(raw: str, *, case: str = "-") -> str:
     return value
 
 
+def worker(raw: str | None, *, case: str = "-") -> str | None:
+    """A named worker a case is assigned to, tidied (None or blank: nobody)."""
+    if raw is None or not tidy(raw):
+        return None
+    value = tidy(raw)
+    if imitates_system(value):
+        raise CaseError("case.system_actor", case=case, actor=value)
+    _check_name("worker", value, case)
+    return value
+
+
 def role(raw: str | None, *, case: str = "-") -> str | None:
     """A role id, tidied; blank means none."""
     if raw is None:

@@ -36,6 +36,16 @@ class EventKind(StrEnum):
     CHILD = "child"  # a child case was started
     OUTCOME = "outcome"  # a child case ended; this case went on by its outcome
     SIGNAL = "signal"  # a descendant case fired an action here when it ended
+    # Corrections and changes of hand (see docs/corrections.md): the history keeps the original
+    # entry and says who put it right, when and why.
+    AMEND = "amend"  # a value entered earlier corrected (why: the entry and the values)
+    REPLAY = "replay"  # the later steps re-played with a correction: the case goes where they lead
+    TRANSFER = "transfer"  # the case (a referral) now belongs to another place
+    ASSIGN = "assign"  # a named worker now looks after the case (or nobody)
+    MERGE = "merge"  # a duplicate case was merged into this one (its open children come along)
+    MERGED = "merged"  # this case was a duplicate: ended, pointing to the case it was merged into
+    ADOPTED = "adopted"  # this case's parent was merged: it now belongs to the case kept
+    CANCEL = "cancel"  # the case was opened by mistake: ended as cancelled
 
 
 MOVES = frozenset(
@@ -48,8 +58,23 @@ MOVES = frozenset(
         EventKind.NEXT,
         EventKind.OUTCOME,
         EventKind.SIGNAL,
+        EventKind.REPLAY,
     }
 )
+# Events that change what a case is about rather than where it stands (handled apart in the fold,
+# off the path every check and action takes).
+CORRECTIONS = frozenset(
+    {
+        EventKind.REPLAY,
+        EventKind.TRANSFER,
+        EventKind.ASSIGN,
+        EventKind.MERGE,
+        EventKind.MERGED,
+        EventKind.ADOPTED,
+        EventKind.CANCEL,
+    }
+)
+CANCELLED, MERGED = "cancelled", "merged"  # the outcomes of a case cancelled or merged away
 
 
 NO_CHANGES: Mapping[str, list[Any]] = MappingProxyType({})  # an event that changes no data
@@ -113,6 +138,7 @@ class Case:
         children: tuple[str, ...],
         seq: int,
         history: tuple[Event, ...] = (),
+        assigned_to: str | None = None,
     ) -> None:
         self.id: Final = id
         self.flow_id: Final = flow_id
@@ -131,6 +157,7 @@ class Case:
         self.children: Final = children
         self.seq: Final = seq
         self.history: Final = history
+        self.assigned_to: Final = assigned_to  # the named worker looking after it, if any
 
     @property
     def active(self) -> bool:
@@ -155,6 +182,7 @@ class Case:
             self.children,
             self.seq,
             self.history,
+            self.assigned_to,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -247,7 +275,7 @@ class Fold:
         if to_step and kind in MOVES:
             status, outcome = self._entering[to_step]
             step, entered_at, last_checks = to_step, event.at, _NO_CHECKS
-        return Case(
+        folded = Case(
             case.id,
             case.flow_id,
             case.flow_version,
@@ -265,7 +293,9 @@ class Fold:
             children,
             event.seq,
             case.history + (event,),  # noqa: RUF005 - one copy; (*h, e) builds a list first
+            case.assigned_to,
         )
+        return _corrected(folded, event) if kind in CORRECTIONS else folded
 
     def _changed_data(self, data: Mapping[str, Any], changes: Mapping[str, list[Any]]) -> Mapping[str, Any]:
         new = copied(data)
@@ -286,6 +316,38 @@ class Fold:
         for event in events:
             case = self.apply(case, event)
         return case
+
+
+def _corrected(case: Case, event: Event) -> Case:
+    """What a correction or change of hand does besides the data: see EventKind. Its `why` holds
+    the values (a place, a worker, adopted children), so that replaying the history gives them."""
+    why = event.why or {}
+    kind = event.kind
+    fields = dict(zip(_FIELD_NAMES, case._fields(), strict=True))
+    if kind is EventKind.REPLAY:  # where the re-played steps left the case, since when
+        fields["entered_at"] = datetime.fromisoformat(why["entered_at"])
+        checks = {name: datetime.fromisoformat(at) for name, at in why.get("last_checks", {}).items()}
+        fields["last_checks"] = MappingProxyType(checks) if checks else _NO_CHECKS
+        fields["children"] = (*case.children, *why.get("children", ()))
+    elif kind is EventKind.TRANSFER:
+        fields["place"] = why["to"]
+    elif kind is EventKind.ASSIGN:
+        fields["assigned_to"] = why["to"]
+    elif kind is EventKind.MERGE:  # adopted children go first: the newest child stays the newest
+        fields["children"] = (*why.get("children", ()), *case.children)
+    elif kind is EventKind.ADOPTED:
+        fields["parent_id"], fields["place"] = why["to"], why.get("place")
+    elif kind in (EventKind.CANCEL, EventKind.MERGED):
+        fields["status"] = CaseStatus.ENDED
+        fields["outcome"] = CANCELLED if kind is EventKind.CANCEL else MERGED
+    return Case(**fields)
+
+
+_FIELD_NAMES = (
+    *("id", "flow_id", "flow_version", "flow_digest", "step", "status", "outcome", "data"),
+    *("parent_id", "place", "created_at", "updated_at", "entered_at", "last_checks", "children"),
+    *("seq", "history", "assigned_to"),
+)
 
 
 def replay(

@@ -35,12 +35,12 @@ from sopflow.engine.views import (
     OfferView,
     case_detail,
     case_summary,
-    event_detail,
+    history_detail,
 )
 from sopflow.i18n import aside, say
 
 
-def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
+def parse_sets(pairs: Sequence[str]) -> dict[str, str]:
     """--set 体温=37.5: a field (by id or name) and its value, the value exactly as typed."""
     values: dict[str, str] = {}
     for pair in pairs:
@@ -104,7 +104,7 @@ def case_start(
 ) -> None:
     """Open a case of FLOW (an id) and print where it now is."""
     engine = current_engine(writes=True)
-    data = _parse_sets(sets)
+    data = parse_sets(sets)
     check_lang(engine.flows.load(flow), chosen_lang(lang))  # before anything is saved
     case = engine.start(
         flow,
@@ -116,7 +116,7 @@ def case_start(
         place=place,
         note=note,
     )
-    _show(engine, case.id, lang=lang, as_json=as_json, show_personal=show_personal)
+    show_case(engine, case.id, lang=lang, as_json=as_json, show_personal=show_personal)
 
 
 @case_group.command("advance", help="help.case.advance")
@@ -147,7 +147,7 @@ def case_advance(
 ) -> None:
     """Do ACTION (or record a check) on a case and print where it now is."""
     engine = current_engine(writes=True)
-    data = _parse_sets(sets)
+    data = parse_sets(sets)
     check_lang(engine.stepper_for(engine.case(case_id)).flow, chosen_lang(lang))  # before saving
     engine.fire(
         case_id,
@@ -159,7 +159,7 @@ def case_advance(
         at=in_local_time(at, engine),
         expected_seq=expected_seq,
     )
-    _show(engine, case_id, lang=lang, as_json=as_json, show_personal=show_personal)
+    show_case(engine, case_id, lang=lang, as_json=as_json, show_personal=show_personal)
 
 
 @case_group.command("show", help="help.case.show")
@@ -171,7 +171,7 @@ def case_show(
 ) -> None:
     """Where a case is, what to do now, who, by when, what comes next, and its history."""
     engine = current_engine()
-    _show(
+    show_case(
         engine,
         case_id,
         lang=lang,
@@ -181,7 +181,7 @@ def case_show(
     )
 
 
-def _show(
+def show_case(
     engine: Engine,
     case_id: str,
     *,
@@ -226,12 +226,16 @@ def _show_text(detail: CaseDetail, lang: str) -> str:
             lines.append(say(f"view.due.{item['kind']}", lang, label=item["label"], at=item["due_at"]) + mark)
         lines.append(say("view.now", lang))
         lines += ["  " + line for line in table([_offer_cells(o, lang) for o in detail["offers"]])]
+    if detail["merged_into"]:
+        lines.append(say("view.merged_into", lang, case=detail["merged_into"]))
+    if detail["assigned_to"]:
+        lines.append(say("view.assigned", lang, worker=detail["assigned_to"]))
     if detail["data"]:
         lines.append(
             say("view.data", lang) + "  " + _values(detail["data_labels"], detail["data_text"], lang)
         )
     lines.append(say("view.history", lang))
-    lines += ["  " + line for line in _history_lines(detail["history"], lang)]
+    lines += ["  " + line for line in history_lines(detail["history"], lang)]
     return "\n".join(lines)
 
 
@@ -265,7 +269,7 @@ def _values(labels: Mapping[str, str], texts: Mapping[str, str], lang: str) -> s
     return say("list.sep", lang).join(f"{name(labels.get(k, k), k, lang)}={v}" for k, v in texts.items())
 
 
-def _history_lines(events: Sequence[EventView], lang: str) -> list[str]:
+def history_lines(events: Sequence[EventView], lang: str) -> list[str]:
     """A history as lines whose columns (number, time, what, move, who) line up."""
     rows = []
     for event in events:
@@ -278,8 +282,13 @@ def _history_lines(events: Sequence[EventView], lang: str) -> list[str]:
             aside(name(event["role_label"], event["role"], lang), lang) if event["role"] else ""
         )
         extra = []
-        if event["changes"]:
+        if event["changes"] and event["kind"] != "amend":  # an amendment says it in words
             extra.append(_values(event["change_labels"], event["changes_text"], lang))
+        if event["summary"]:
+            extra.append(event["summary"])
+        if event["corrected_in"]:
+            seqs = ", ".join(f"#{n}" for n in event["corrected_in"])
+            extra.append(say("history.corrected_in", lang, seqs=seqs))
         if event["why_text"]:
             extra.append(event["why_text"])
         if event["note"]:
@@ -299,6 +308,7 @@ def _history_lines(events: Sequence[EventView], lang: str) -> list[str]:
 @click.option(
     "--limit", type=click.IntRange(1, MAX_LIMIT), default=200, show_default=True, help="help.opt.limit"
 )
+@click.option("--worker", default=None, help="help.opt.worker")
 @read_options
 def case_list(
     *,
@@ -307,6 +317,7 @@ def case_list(
     role: str | None,
     status: str | None,
     place: str | None,
+    worker: str | None,
     overdue: bool,
     limit: int,
     lang: str | None,
@@ -323,6 +334,7 @@ def case_list(
         role=role,
         status=status,
         place=place_filter(engine, place),
+        worker=worker,
         due_before=now if overdue else None,
         limit=limit,
     )
@@ -372,12 +384,11 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
     stepper = engine.stepper_for(case)
     check_lang(stepper.flow, lang)
     child = child_flows()
-    rows = [
-        event_detail(stepper, e, lang, engine.tz, show_personal=show_personal, child_flow=child)
-        for e in case.history
-    ]
+    rows = history_detail(
+        stepper, case.history, lang, engine.tz, show_personal=show_personal, child_flow=child
+    )
     if as_json:
         print_json(rows)
         return
-    for line in _history_lines(rows, lang):
+    for line in history_lines(rows, lang):
         click.echo(line)

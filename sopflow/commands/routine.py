@@ -40,6 +40,7 @@ from sopflow.language.model import FieldSpec
 @click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter")
 @click.option("--role", default=None, help="help.opt.due_role")
 @click.option("--place", default=None, help="help.opt.due_place")
+@click.option("--worker", default=None, help="help.opt.worker")
 @click.option("--within", default="2h", show_default=True, help="help.opt.within")
 @click.option("--now", type=LOCAL_TIME, default=None, help="help.opt.as_at")
 @lang_option()
@@ -50,6 +51,7 @@ def due_command(
     flow_id: str | None,
     role: str | None,
     place: str | None,
+    worker: str | None,
     within: str,
     now: datetime | None,
     lang: str | None,
@@ -65,7 +67,7 @@ def due_command(
     if flow_id is not None:
         flow_id = engine.flows.flow_id(flow_id)  # by id or name
     with as_option("--now", lang):
-        found = engine.due(now, role=role, place=place_filter(engine, place), within=span)
+        found = engine.due(now, role=role, place=place_filter(engine, place), within=span, worker=worker)
     items = [i for i in found if flow_id in (None, i.flow_id)]
     if not items:
         check_filters(engine.flows, flow_id=flow_id, role=role)

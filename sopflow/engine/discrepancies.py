@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 
 from sopflow.cases.privacy import mask_value
 from sopflow.engine.casewords import field_label, way_text
+from sopflow.engine.correction_views import worker_shown
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy
 from sopflow.engine.views import field_json, moment_of, shown_value
@@ -60,6 +61,9 @@ def discrepancy_rows(
             for name in sorted(set(stored) | set(replayed))
             if stored.get(name) != replayed.get(name)
         ]
+    if found.field == "assigned_to":  # a staff name, masked like the names in a history
+        names = (worker_shown(v, show_personal=show_personal) for v in (found.stored, found.replayed))
+        return [row(found.field, *names)]
     return [row(found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
 
 

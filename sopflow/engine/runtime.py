@@ -26,6 +26,7 @@ from sopflow.cases import arguments, inputs
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, ConcurrentChange
 from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
+from sopflow.engine.correcting import Corrections
 from sopflow.engine.hooks import (
     Hook,
     HookErrorHandler,
@@ -53,8 +54,9 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine:
-    """Start, step, time and check cases of any flow, kept in a Store."""
+class Engine(Corrections):
+    """Start, step, time and check cases of any flow, kept in a Store; correct them and hand
+    them on (amend, move, assign, merge, cancel: see Corrections)."""
 
     def __init__(
         self,
@@ -136,6 +138,7 @@ class Engine:
         tidied = replace(
             self._by_name(wanted),
             place=inputs.place(wanted.place),
+            worker=inputs.worker(wanted.worker),
             due_before=None if wanted.due_before is None else self._now(wanted.due_before),
             timer_before=None if wanted.timer_before is None else self._now(wanted.timer_before),
         )
@@ -163,16 +166,20 @@ class Engine:
         role: str | None = None,
         place: str | None = None,
         within: timedelta = timedelta(hours=2),
+        worker: str | None = None,
     ) -> list[DueItem]:
         """What is overdue or due within `within`, overdue first, then soonest first. `now`: as
-        at this moment (not ahead of the clock; `within` looks ahead)."""
+        at this moment (not ahead of the clock; `within` looks ahead); `worker`: only of the cases
+        assigned to that worker."""
         now = self._not_ahead(arguments.moment("now", now))
         within = arguments.span("within", within)
         role = arguments.optional_text("role", role)
         role = None if role is None else self._id_of("role", inputs.tidy(role), None)
         place = inputs.place(arguments.optional_text("place", place))
+        worker = inputs.worker(arguments.optional_text("worker", worker))
+        wanted = CaseFilter(due_before=now + within, place=place, worker=worker)
         with self.store.reading() as conn:
-            candidates = self.store.select(conn, CaseFilter(due_before=now + within, place=place))
+            candidates = self.store.select(conn, wanted)
             items = []
             for case in candidates:
                 stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))

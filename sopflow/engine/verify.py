@@ -74,7 +74,7 @@ def _verify_one(
         parent = store.get(conn, stored.parent_id, history=False)
         if parent is None or stored.id not in parent.children:
             found.append(Discrepancy(stored.id, "parent_id", stored.parent_id, "not its parent"))
-        elif stored.place != parent.place:  # a child case is at its parent's place
+        elif stored.active and stored.place != parent.place:  # an open child is at its parent's place
             found.append(Discrepancy(stored.id, "place", stored.place, parent.place))
     return found
 
@@ -86,7 +86,10 @@ def _compare(fold: Fold, stored: Case, history: tuple[Event, ...]) -> list[Discr
         replayed = fold.replay(stored.id, history, stored.parent_id, stored.place)
     except (KeyError, ValueError) as exc:
         return [Discrepancy(stored.id, "history", "-", f"cannot replay: {exc}")]
-    names = ("step", "status", "outcome", "data", "seq", "entered_at", "last_checks", "children")
+    names = (
+        *("step", "status", "outcome", "data", "seq", "entered_at", "last_checks", "children"),
+        *("place", "parent_id", "assigned_to"),  # changed by transfers, merges and assignments
+    )
     found = [
         Discrepancy(
             stored.id, "history", "in time order", f"event {later.seq} dated before the one before it"

@@ -6,7 +6,7 @@ Times are shown in local time, date-time fields too (as ISO text with the local 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -15,7 +15,7 @@ from sopflow.cases.fielddata import to_json
 from sopflow.cases.inputs import local_text
 from sopflow.cases.lookalike import SYSTEM
 from sopflow.cases.privacy import mask_actor, mask_note, mask_value, masked
-from sopflow.cases.records import Case, Event, EventKind
+from sopflow.cases.records import CORRECTIONS, Case, Event, EventKind
 from sopflow.engine.casewords import (
     ChildFlow,
     event_text,
@@ -26,6 +26,7 @@ from sopflow.engine.casewords import (
     why_text,
 )
 from sopflow.engine.changes import Offer
+from sopflow.engine.correction_views import corrections_of, masked_why, merged_into, summary, worker_shown
 from sopflow.engine.schedule import DueItem, due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.i18n import say
@@ -57,6 +58,7 @@ class CaseSummary(TypedDict):
     data: dict[str, Any]
     data_labels: dict[str, str]
     data_text: dict[str, str]
+    assigned_to: str | None
 
 
 class DueView(TypedDict):
@@ -121,6 +123,8 @@ EventView = TypedDict(
         "why": dict[str, Any] | None,
         "why_text": str | None,
         "child": str | None,
+        "summary": str | None,  # what a correction or change of hand did, in words
+        "corrected_in": list[int],  # the amendments that later corrected this entry
     },
 )
 
@@ -132,6 +136,7 @@ class CaseDetail(CaseSummary):
     due: list[DueView]
     offers: list[OfferView]
     history: list[EventView]
+    merged_into: str | None
 
 
 class MovedRow(TypedDict):
@@ -204,6 +209,7 @@ def case_summary(stepper: Stepper, case: Case, lang: str, tz: tzinfo, *, show_pe
         "data": shown,
         "data_labels": {k: field_label(flow, k, lang) for k in shown},
         "data_text": {k: value_text(flow, k, v, lang) for k, v in shown.items()},
+        "assigned_to": worker_shown(case.assigned_to, show_personal=show_personal),
     }
 
 
@@ -230,10 +236,10 @@ def case_detail(
         "offers": [
             _offer(flow, case, o, lang, tz=tz, show_personal=show_personal) for o in stepper.offers(case, now)
         ],
-        "history": [
-            event_detail(stepper, e, lang, tz, show_personal=show_personal, child_flow=child_flow)
-            for e in case.history
-        ],
+        "history": history_detail(
+            stepper, case.history, lang, tz, show_personal=show_personal, child_flow=child_flow
+        ),
+        "merged_into": merged_into(case),
     }
 
 
@@ -320,6 +326,31 @@ def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: dateti
     }
 
 
+def history_detail(
+    stepper: Stepper,
+    history: tuple[Event, ...],
+    lang: str,
+    tz: tzinfo,
+    *,
+    show_personal: bool,
+    child_flow: ChildFlow = no_child,
+) -> list[EventView]:
+    """A case's history, each entry with the amendments that corrected it later."""
+    corrected = corrections_of(history)
+    return [
+        event_detail(
+            stepper,
+            e,
+            lang,
+            tz,
+            show_personal=show_personal,
+            child_flow=child_flow,
+            corrected_in=corrected.get(e.seq, ()),
+        )
+        for e in history
+    ]
+
+
 def event_detail(
     stepper: Stepper,
     event: Event,
@@ -328,6 +359,7 @@ def event_detail(
     *,
     show_personal: bool,
     child_flow: ChildFlow = no_child,
+    corrected_in: Sequence[int] = (),
 ) -> EventView:
     """One entry of a history: ids as stored, and the same in words (`what`, labels, `why_text`);
     personal values masked, and phone and ID numbers in notes, unless `show_personal`."""
@@ -341,7 +373,10 @@ def event_detail(
         return field_json(spec, value if show_personal else mask_value(spec, value), tz)
 
     changes = {name: [shown(name, old), shown(name, new)] for name, (old, new) in event.changes.items()}
-    why = _shown_why(flow.fields, _reasons(flow, event), tz, show_personal=show_personal)
+    if event.kind in CORRECTIONS or event.kind is EventKind.AMEND:
+        why = masked_why(flow, event, show_personal=show_personal)
+    else:
+        why = _shown_why(flow.fields, _reasons(flow, event), tz, show_personal=show_personal)
     kind = str(event.kind)
     actor = mask_actor(event.actor, show_personal=show_personal)
     return {
@@ -365,6 +400,8 @@ def event_detail(
         "why": why,
         "why_text": why_text(flow, event, why, lang),
         "child": event.child_id,
+        "summary": summary(flow, event, lang, tz, show_personal=show_personal),
+        "corrected_in": list(corrected_in),
     }
 
 

@@ -61,6 +61,7 @@ class FlowBuilder:
         self.fields: dict[str, FieldSpec] = {}
         self.groups: dict[str, Text] = {}
         self.steps: dict[str, Step] = {}
+        self.corrected_by: tuple[str, ...] = ()
         self.title: Text = MappingProxyType({})
         self.description: Text = MappingProxyType({})
         self.raw_steps: Mapping[str, Any] = _mapping(data.get("steps"))
@@ -135,6 +136,11 @@ class FlowBuilder:
         for field_id, raw in _mapping(self.data.get("fields")).items():
             with self.part():
                 self.fields[field_id] = self.field(field_id, raw)
+        with self.part():
+            self.corrected_by = tuple(
+                self.ref(name, self.role_names, "ref.role", ("corrected_by", i))
+                for i, name in enumerate(self.data.get("corrected_by") or [])
+            )
         for name in set(self.params) & set(self.fields):
             self.sink.add("name.param_and_field", ("params", name), on_key=True, name=name)
         for name in (set(self.params) | set(self.fields)) & set(FUNCTIONS):

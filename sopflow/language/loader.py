@@ -115,4 +115,5 @@ def _assemble(
         graph=nx.freeze(graph),
         warnings=warnings,
         opened_by=builder.opened_by,
+        corrected_by=builder.corrected_by,
     )

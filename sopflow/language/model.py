@@ -222,6 +222,7 @@ class Flow:
     digest: str = ""
     warnings: tuple[Problem, ...] = field(repr=False, compare=False, default=())
     opened_by: tuple[str, ...] = ()  # the roles that may open a case (`opened_by:`, see builder)
+    corrected_by: tuple[str, ...] = ()  # roles that may correct any case, besides the step's
 
     @cached_property
     def date_fields(self) -> frozenset[str]:

@@ -192,9 +192,8 @@ class _Sheet:
         move = ""
         if event["to"]:
             move = self.w("event.move", from_=event["from_label"] or "", to=event["to_label"] or "").strip()
-        changes = [
-            f"{self.label(name)} = {self.shown(name, new)}" for name, (_old, new) in event["changes"].items()
-        ]
+        shown = {} if event["kind"] == "amend" else event["changes"]  # an amendment says it in words
+        changes = [f"{self.label(name)} = {self.shown(name, new)}" for name, (_old, new) in shown.items()]
         role = event["role"]
         return {
             "seq": event["seq"],
@@ -205,5 +204,12 @@ class _Sheet:
             "move": move,
             "changes": changes,
             "note": event["note"] or "",
-            "why": self.why(event),
+            "why": self.why(event) if event["summary"] is None else event["summary"],
+            "corrected": self.corrected(event),
         }
+
+    def corrected(self, event: EventView) -> str:
+        """An entry corrected later says where: its values here are as first entered."""
+        if not event["corrected_in"]:
+            return ""
+        return self.w("history.corrected_in", seqs=", ".join(f"#{n}" for n in event["corrected_in"]))

@@ -21,6 +21,7 @@ def case_query(where: CaseFilter, *, sqlite: bool) -> sa.Select[Any]:
         "role": where.role,
         "status": where.status,
         "parent_id": where.parent_id,
+        "assigned_to": where.worker,
     }
     for column, value in equal.items():
         if value is not None:

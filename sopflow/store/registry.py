@@ -65,6 +65,39 @@ def resolve_place(conn: Connection, raw: str, below: Callable[[str], sa.ColumnEl
     path (`前郭镇`, `东风社区/3号楼`); else a place cases were given freely (`case start --place`)
     by its beginning. Ambiguous or unknown: LookupFailed, with the candidates or a did-you-mean."""
     text = inputs.place(raw) or ""
+    found = _registry_path(conn, raw, text)
+    if found is not None:
+        return found
+    given = conn.execute(
+        sa.select(cases.c.id).where(sa.or_(cases.c.place == text, below(text))).limit(1)
+    ).first()
+    if given is not None:
+        return text
+    raise LookupFailed(
+        "place.unknown", place=raw, suggestion=suggest(text.rpartition("/")[2], _place_names(conn))
+    )
+
+
+def registry_place(conn: Connection, raw: str) -> str | None:
+    """The registry's path of a place a case moves to, named by its path, its name or the end of
+    its path; None if the registry holds no places (a place is then free text). A place the
+    registry lacks, or a name several places share: LookupFailed, with a did-you-mean or them."""
+    if conn.execute(sa.select(places.c.id).limit(1)).first() is None:
+        return None
+    text = inputs.place(raw) or ""
+    found = _registry_path(conn, raw, text)
+    if found is None:
+        names = conn.execute(sa.select(places.c.name).where(places.c.kind.in_(NAMED_LEVELS)).distinct())
+        raise LookupFailed(
+            "place.not_registered",
+            place=raw,
+            suggestion=suggest(text.rpartition("/")[2], sorted(names.scalars())),
+        )
+    return found
+
+
+def _registry_path(conn: Connection, raw: str, text: str) -> str | None:
+    """The one registry place `text` names (None: none; LookupFailed: several)."""
     last = text.rpartition("/")[2]
     named = conn.execute(
         sa.select(places.c.path)
@@ -80,12 +113,7 @@ def resolve_place(conn: Connection, raw: str, below: Callable[[str], sa.ColumnEl
         return paths[0]
     if paths:
         raise LookupFailed("place.ambiguous", place=raw, paths=", ".join(paths[:5]))
-    given = conn.execute(
-        sa.select(cases.c.id).where(sa.or_(cases.c.place == text, below(text))).limit(1)
-    ).first()
-    if given is not None:
-        return text
-    raise LookupFailed("place.unknown", place=raw, suggestion=suggest(last, _place_names(conn)))
+    return None
 
 
 def _place_names(conn: Connection) -> list[str]:

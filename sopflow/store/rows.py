@@ -39,15 +39,18 @@ CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
 CASE_TO_CHANGE = CASE_BY_ID.with_for_update()
 INSERT_CASE = cases.insert()
 INSERT_EVENTS = events.insert()
-# What a change can alter; a case's flow, parent, place and creation never change.
+# What a change can alter; a case's flow and creation never change (its parent and place only by
+# a merge or a transfer, its worker by an assignment).
 CHANGING = (
     *("step", "role", "status", "outcome", "data", "updated_at", "entered_at"),
     *("last_checks", "children", "next_due_at", "next_timer_at", "seq"),
+    *("parent_id", "place", "assigned_to"),
 )
 ALL_COLUMNS = tuple(c.name for c in cases.columns)
 _GROUP = {  # columns that change together (the rest change with every event)
     **dict.fromkeys(("step", "role", "status", "outcome", "entered_at"), "position"),
     **{"data": "data", "last_checks": "last_checks", "children": "children"},
+    **dict.fromkeys(("parent_id", "place", "assigned_to"), "hands"),
 }
 
 
@@ -88,6 +91,8 @@ class CaseWrite(NamedTuple):
             "data": after.data is not before.data,
             "last_checks": after.last_checks is not before.last_checks,
             "children": after.children is not before.children,
+            "hands": (before.parent_id, before.place, before.assigned_to)
+            != (after.parent_id, after.place, after.assigned_to),
         }
         return tuple(c for c in CHANGING if changed.get(_GROUP.get(c, ""), True))
 
@@ -111,6 +116,7 @@ def case_row(item: CaseWrite, columns: tuple[str, ...]) -> dict[str, Any]:
         "next_due_at": naive(item.next_due_at),
         "next_timer_at": naive(item.next_timer_at),
         "seq": case.seq,
+        "assigned_to": case.assigned_to,
     }
     for name in columns:
         if name not in row:
@@ -188,6 +194,7 @@ def case_of(flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case
             children=tuple(_a(str, child) for child in _a(list, row["children"])),
             seq=_a(int, row["seq"]),
             history=past,
+            assigned_to=None if row.get("assigned_to") is None else _a(str, row["assigned_to"]),
         )
     except UNREADABLE as error:
         raise damaged(row.get("id"), error) from None

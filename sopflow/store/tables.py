@@ -39,6 +39,7 @@ cases = sa.Table(
     sa.Column("next_due_at", sa.DateTime, nullable=True),
     sa.Column("next_timer_at", sa.DateTime, nullable=True),
     sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("assigned_to", sa.String(200), nullable=True),  # the named worker (case assign)
     sa.ForeignKeyConstraint(["flow_id", "flow_digest"], ["flow_versions.flow_id", "flow_versions.digest"]),
     # `due` reads active cases by next due time; lists filter by flow and step, role, parent, place
     sa.Index("ix_cases_due", "status", "next_due_at"),
@@ -47,6 +48,7 @@ cases = sa.Table(
     sa.Index("ix_cases_role_due", "role", "status", "next_due_at"),
     sa.Index("ix_cases_parent", "parent_id"),
     sa.Index("ix_cases_place", "place"),
+    sa.Index("ix_cases_worker_due", "assigned_to", "status", "next_due_at"),  # due --worker
     # On PostgreSQL a place and everything below it is found with LIKE 'place/%', which an index
     # serves only with pattern ordering (the database's collation may not be bytewise).
     sa.Index("ix_cases_place_below", "place", postgresql_ops={"place": "text_pattern_ops"}).ddl_if(

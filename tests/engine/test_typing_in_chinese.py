@@ -4,8 +4,6 @@ Each test runs on a SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from sopflow.engine.runtime import Engine

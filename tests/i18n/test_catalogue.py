@@ -37,7 +37,7 @@ DYNAMIC = {
     "status.": [status.value for status in CaseStatus],
     "cond.": ["eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"],
     "span.": ["days", "hours", "minutes"],
-    "what.": ["note", "place", "actor", "role"],
+    "what.": ["note", "place", "actor", "role", "worker", "amend", "move", "assign", "merge", "cancel"],
     "named.": ["role", "step", "action", "outcome", "field", "choice", "flow"],
     "db.status.": ["current", "old", "new", "newer"],
     "column.": [

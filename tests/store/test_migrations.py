@@ -265,3 +265,28 @@ def test_commands_other_than_db_do_not_load_alembic(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def test_a_store_at_0002_upgrades_to_assignments_and_takes_corrections(store_url: str) -> None:
+    """A store as main left it before issue 13's corrections (revision 0002, with cases): after
+    `sopflow db upgrade` its cases have no worker, and can be assigned, moved and verified."""
+    make_pre_alembic_store(store_url)
+    with open_store(store_url, create=False) as store, store.exclusive() as conn:
+        run_migrations(conn, "0002")
+    assert recorded_revisions(store_url) == ["0002"]
+    runner = CliRunner()
+    env = {"SOPFLOW_DB": store_url, "SOPFLOW_LANG": "en", "SOPFLOW_ACTOR": "王芳"}
+    refused = runner.invoke(cli, ["case", "list"], env=env)
+    assert refused.exit_code == 1 and "run sopflow db upgrade" in refused.output
+    upgraded = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert upgraded.output.endswith(f"upgraded from schema 0002 to {HEAD}\n")
+    with open_store(store_url) as store:
+        engine = Engine(store, clock=lambda: datetime(2020, 2, 4, tzinfo=UTC))
+        active = [c for c in engine.cases(status="active")]
+        assert active and all(c.assigned_to is None for c in engine.cases())
+        case = active[0]
+        role = engine.stepper_for(case).flow.steps[case.step].role
+        engine.assign(case.id, "刘洋", actor="王芳", role=role)
+        engine.move(case.id, "前郭镇/西山社区", actor="王芳", role=role)
+        assert [c.id for c in engine.cases(worker="刘洋", place="前郭镇")] == [case.id]
+        assert engine.verify() == []
