@@ -208,17 +208,24 @@ def show_case(
         click.echo(_show_text(detail, lang))
 
 
-def _show_text(detail: CaseDetail, lang: str) -> str:
+def case_heading(detail: CaseDetail, lang: str) -> list[str]:
+    """The case, its flow by name, and where it stands: `case show`'s first lines, also printed
+    after a correction."""
     flow = name(detail["flow_title"], detail["flow"], lang)
     lines = [say("view.head", lang, id=detail["id"], flow=flow, version=detail["flow_version"])]
+    step = name(detail["step_label"], detail["step"], lang)
     if detail["status"] == "ended":
-        step = name(detail["step_label"], detail["step"], lang)
         outcome = name(detail["outcome_label"], detail["outcome"], lang)
         code = "view.ended_there" if outcome == step else "view.ended"
         lines.append(say(code, lang, step=step, outcome=outcome))
     else:
-        step = name(detail["step_label"], detail["step"], lang)
         lines.append(say("view.at", lang, step=step, role=name(detail["role_label"], detail["role"], lang)))
+    return lines
+
+
+def _show_text(detail: CaseDetail, lang: str) -> str:
+    lines = case_heading(detail, lang)
+    if detail["status"] != "ended":
         if detail["instructions"]:
             lines.append("  " + detail["instructions"])
         for item in detail["due"]:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from sopflow import CaseStatus, EventKind, StepKind
+from sopflow.cases.records import CANCELLED, MERGED
 from sopflow.errors import CaseError, StoreError
 from sopflow.i18n import CATALOGUE, Catalogue, InLanguages, Phrase, UnknownText, duration_words, say
 from sopflow.language.model import FieldType
@@ -37,6 +38,7 @@ DYNAMIC = {
     "status.": [status.value for status in CaseStatus],
     "cond.": ["eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"],
     "span.": ["days", "hours", "minutes"],
+    "outcome.": [CANCELLED, MERGED],
     "what.": ["note", "place", "actor", "role", "worker", "amend", "move", "assign", "merge", "cancel"],
     "named.": ["role", "step", "action", "outcome", "field", "choice", "flow"],
     "db.status.": ["current", "old", "new", "newer"],
