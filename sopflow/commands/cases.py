@@ -82,6 +82,18 @@ def case_group() -> None:
     """Start, advance, show and list cases (one person, household or visit in a flow)."""
 
 
+for _name, _target in {
+    "chart": "sopflow.commands.charts:case_chart_command",
+    "sheet": "sopflow.commands.pages:case_sheet_command",
+    "amend": "sopflow.commands.corrections:amend_command",
+    "move": "sopflow.commands.corrections:move_command",
+    "assign": "sopflow.commands.corrections:assign_command",
+    "merge": "sopflow.commands.corrections:merge_command",
+    "cancel": "sopflow.commands.corrections:cancel_command",
+}.items():
+    case_group.add_lazy(_name, _target)
+
+
 @case_group.command("start", help="help.case.start")
 @click.argument("flow")
 @click.option("--id", "case_id", default=None, help="help.opt.case_id")

@@ -34,7 +34,7 @@ from sopflow.engine.changes import (
 from sopflow.engine.entries import Entries
 from sopflow.errors import CaseError
 from sopflow.i18n import Phrase
-from sopflow.language.guards import GuardRuntimeError
+from sopflow.language.guardeval import GuardRuntimeError
 from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
 from sopflow.language.naming import FlowNames
 
