@@ -294,3 +294,27 @@ def _matching(text: str) -> sa.ColumnElement[bool]:
         )
         return sa.or_(number, phone)
     return people.c.name.startswith(text, autoescape=True)
+
+
+def cases_about(conn: Connection, person_ids: Sequence[int], flow_id: str) -> dict[int, str]:
+    """The case of flow `flow_id` about each of these people (the first, if several)."""
+    found: dict[int, str] = {}
+    for part in chunks(sorted(set(person_ids))):
+        rows = conn.execute(
+            sa.select(case_subjects.c.person_id, case_subjects.c.case_id)
+            .join(cases, cases.c.id == case_subjects.c.case_id)
+            .where(case_subjects.c.person_id.in_(part), cases.c.flow_id == flow_id)
+            .order_by(case_subjects.c.case_id)
+        )
+        for row in rows:
+            found.setdefault(row.person_id, row.case_id)
+    return found
+
+
+def place_paths(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The path of each of these places."""
+    found: dict[int, str] = {}
+    for part in chunks(sorted(set(ids))):
+        query = sa.select(places.c.id, places.c.path).where(places.c.id.in_(part))
+        found.update({row.id: row.path for row in conn.execute(query)})
+    return found

@@ -43,6 +43,7 @@ DYNAMIC = {
     "column.": [
         *(kind.value for kind in PlaceKind),
         *("name", "id_number", "phone", "sex", "birth_date", "household", "address", "problem"),
+        *("case", "place"),
     ],
     "count.": [*(kind.value for kind in PlaceKind), "households", "people"],
     "sex.": ["male", "female"],
