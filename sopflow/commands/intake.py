@@ -13,6 +13,7 @@ from sopflow.commands.base import SopflowCommand, SopflowGroup
 from sopflow.commands.common import chosen_lang, current_engine
 from sopflow.commands.registry import import_file, import_options
 from sopflow.intake.cases import CasesIntake
+from sopflow.intake.checks import ChecksIntake
 
 
 def who_options(command: Any) -> Any:
@@ -50,3 +51,15 @@ def import_command(
 @click.group("checks", cls=SopflowGroup, help="help.checks")
 def checks_group() -> None:
     """Readings taken on many cases at once, entered from one sheet."""
+
+
+@checks_group.command("import", help="help.checks.import")
+@import_options
+@who_options
+def checks_import(
+    *, file: Path, reject_file: Path | None, lang: str | None, as_json: bool, actor: str, role: str | None
+) -> None:
+    """Record the readings of a checks sheet (案件编号, 日期, 时段 or 时间, 体温, 症状, 记录人)."""
+    engine = current_engine(writes=True)
+    intake = ChecksIntake(engine, actor=actor, role=role)
+    import_file(intake, file, reject_file, chosen_lang(lang), as_json, skipped=lambda: intake.skipped)

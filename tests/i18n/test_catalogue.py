@@ -43,7 +43,7 @@ DYNAMIC = {
     "column.": [
         *(kind.value for kind in PlaceKind),
         *("name", "id_number", "phone", "sex", "birth_date", "household", "address", "problem"),
-        *("case", "place"),
+        *("case", "place", "date", "slot", "time", "temperature", "symptoms", "recorded_by"),
     ],
     "count.": [*(kind.value for kind in PlaceKind), "households", "people"],
     "sex.": ["male", "female"],
