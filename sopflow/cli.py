@@ -23,7 +23,7 @@ from sopflow.commands.corrections import (
 )
 from sopflow.commands.db import db_group
 from sopflow.commands.flows import flows
-from sopflow.commands.intake import checks_group, import_command
+from sopflow.commands.intake import checks_group, export_command, import_command
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.commands.registry import find_command, people_group, places_group
 from sopflow.commands.routine import due_command, tick_command, verify_command
@@ -130,6 +130,7 @@ cli.add_command(people_group)
 cli.add_command(find_command)
 cli.add_command(import_command)
 cli.add_command(checks_group)
+cli.add_command(export_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,5 +1,6 @@
 """`sopflow import FLOW FILE` (a case per row) and `sopflow checks import FILE` (twice-daily
-readings from the checks sheet): files staff fill in, taken in all or nothing."""
+readings from the checks sheet): files staff fill in, taken in all or nothing; `sopflow export`:
+the cases a list shows, as a sheet to report upward."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from typing import Any
 
 import click
 
+from sopflow.cases.arguments import MAX_LIMIT
+from sopflow.cases.filter import CaseFilter
 from sopflow.commands.base import SopflowCommand, SopflowGroup
-from sopflow.commands.common import chosen_lang, current_engine
-from sopflow.commands.registry import import_file, import_options
+from sopflow.commands.common import check_lang_any, chosen_lang, current_engine, lang_option
+from sopflow.commands.filters import check_filters, place_filter
+from sopflow.commands.registry import FILE, import_file, import_options
+from sopflow.i18n import say
 from sopflow.intake.cases import CasesIntake
 from sopflow.intake.checks import ChecksIntake
+from sopflow.intake.export import export_header, export_rows
+from sopflow.sheets.write import write_rows
 
 
 def who_options(command: Any) -> Any:
@@ -63,3 +70,50 @@ def checks_import(
     engine = current_engine(writes=True)
     intake = ChecksIntake(engine, actor=actor, role=role)
     import_file(intake, file, reject_file, chosen_lang(lang), as_json, skipped=lambda: intake.skipped)
+
+
+@click.command("export", cls=SopflowCommand, help="help.export")
+@click.option("-o", "--output", "output", type=FILE, required=True, help="help.opt.export_output")
+@click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter")
+@click.option("--step", default=None, help="help.opt.step_filter")
+@click.option("--role", default=None, help="help.opt.role_filter")
+@click.option("--status", type=click.Choice(["active", "ended"]), default=None, help="help.opt.status")
+@click.option("--place", default=None, help="help.opt.place_filter")
+@click.option("--worker", default=None, help="help.opt.worker")
+@click.option("--overdue", is_flag=True, help="help.opt.overdue")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=None, help="help.opt.limit")
+@lang_option()
+@click.option("--show-personal", is_flag=True, help="help.opt.show_personal")
+def export_command(
+    *,
+    output: Path,
+    flow_id: str | None,
+    step: str | None,
+    role: str | None,
+    status: str | None,
+    place: str | None,
+    worker: str | None,
+    overdue: bool,
+    limit: int | None,
+    lang: str | None,
+    show_personal: bool,
+) -> None:
+    """Write the cases a list would show to an XLSX or CSV file (one row per case)."""
+    lang = check_lang_any(chosen_lang(lang))
+    engine = current_engine()
+    now = engine.clock()
+    where = CaseFilter(
+        flow_id=flow_id,
+        step=step,
+        role=role,
+        status=status,
+        place=place_filter(engine, place),
+        worker=worker,
+        due_before=now if overdue else None,
+        limit=limit,
+    )
+    rows = export_rows(engine, where, lang, now, show_personal=show_personal, overdue=overdue)
+    count = write_rows(output, export_header(lang), rows)
+    if not count:
+        check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
+    click.echo(say("export.written", lang, count=count, file=str(output)))

@@ -318,3 +318,25 @@ def place_paths(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
         query = sa.select(places.c.id, places.c.path).where(places.c.id.in_(part))
         found.update({row.id: row.path for row in conn.execute(query)})
     return found
+
+
+def subjects_of(conn: Connection, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Whom each of these cases is about: the person's name, ID number and phone, their dwelling."""
+    dwelling = places.alias("dwelling")
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(case_ids))):
+        rows = conn.execute(
+            sa.select(
+                case_subjects.c.case_id,
+                people.c.name,
+                people.c.id_number,
+                people.c.phone,
+                dwelling.c.path.label("dwelling"),
+            )
+            .select_from(case_subjects)
+            .outerjoin(people, people.c.id == case_subjects.c.person_id)
+            .outerjoin(dwelling, dwelling.c.id == case_subjects.c.dwelling_id)
+            .where(case_subjects.c.case_id.in_(part))
+        )
+        found.update({row.case_id: dict(row._mapping) for row in rows})
+    return found
