@@ -111,6 +111,9 @@ COMMANDS = {
     "places": "sopflow.commands.registry:places_group",
     "people": "sopflow.commands.registry:people_group",
     "find": "sopflow.commands.registry:find_command",
+    "import": "sopflow.commands.intake:import_command",
+    "checks": "sopflow.commands.intake:checks_group",
+    "export": "sopflow.commands.intake:export_command",
 }
 for _name, _target in COMMANDS.items():
     cli.add_lazy(_name, _target)

@@ -45,6 +45,8 @@ DYNAMIC = {
     "column.": [
         *(kind.value for kind in PlaceKind),
         *("name", "id_number", "phone", "sex", "birth_date", "household", "address", "problem"),
+        *("case", "place", "date", "slot", "time", "temperature", "symptoms", "recorded_by"),
+        *("flow", "step", "status", "worker", "due", "overdue", "last_check", "updated_at"),
     ],
     "count.": [*(kind.value for kind in PlaceKind), "households", "people"],
     "sex.": ["male", "female"],
