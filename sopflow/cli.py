@@ -21,6 +21,7 @@ from sopflow.commands.corrections import (
     merge_command,
     move_command,
 )
+from sopflow.commands.day import report_group, worklist_command
 from sopflow.commands.db import db_group
 from sopflow.commands.flows import flows
 from sopflow.commands.pages import case_sheet_command, handbook_command
@@ -127,6 +128,8 @@ cli.add_command(db_group)
 cli.add_command(places_group)
 cli.add_command(people_group)
 cli.add_command(find_command)
+cli.add_command(report_group)
+cli.add_command(worklist_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -24,6 +24,7 @@ from sopflow.store.tallies import StepCount, active_steps, entries_between, open
 OTHER = ""  # the row of cases whose place is none of the report's places
 DAY = timedelta(days=1)
 Rows = dict[str, Counter[str]]  # place -> column id -> number
+FlowOf = Callable[[str], Flow | None]  # a flow by id (None: not in the catalog)
 
 
 def due(
@@ -105,7 +106,7 @@ class DayQuery:
 
     columns: Sequence[Column]
     places: Places
-    flows: Callable[[str], Flow | None]
+    flows: FlowOf
     under: str | None = None  # only cases at this place or below it
 
     def counts(self, conn: Connection, store: Store, at: datetime, *, now: datetime | None) -> DayCounts:
@@ -169,7 +170,7 @@ def _takes(
     wanted: Mapping[str, tuple[str, ...] | None],
     flow_id: str,
     step: str | None,
-    flows: Callable[[str], Flow | None],
+    flows: FlowOf,
 ) -> bool:
     """Whether a count of `flow_id` at `step` belongs to a column's steps ("*": any but an end)."""
     if flow_id not in wanted or step is None:
@@ -179,3 +180,20 @@ def _takes(
         return step in steps
     flow = flows(flow_id)
     return flow is not None and step in flow.steps and flow.steps[step].kind is not StepKind.END
+
+
+def under_checks(
+    conn: Connection,
+    store: Store,
+    steps: Sequence[tuple[str, str]],
+    *,
+    place: str | None = None,
+    worker: str | None = None,
+) -> list[Case]:
+    """Active cases at any of `steps` ((flow, step) pairs: the steps with twice-daily checks), at
+    `place` or below it and/or a named worker's, by id: one indexed read per step."""
+    found: dict[str, Case] = {}
+    for flow_id, step in steps:
+        wanted = CaseFilter(flow_id=flow_id, step=step, status="active", place=place, worker=worker)
+        found.update({case.id: case for case in store.select(conn, wanted)})
+    return [found[key] for key in sorted(found)]

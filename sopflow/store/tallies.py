@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sopflow.store.rows import naive
-from sopflow.store.tables import cases, events
+from sopflow.store.tables import cases, events, places
 
 Below = Callable[[str], sa.ColumnElement[bool]]
 GONE = ("cancelled", "merged")  # outcomes of cases that never were (cancelled) or live on in another
@@ -119,3 +119,16 @@ def open_alerts(conn: Connection, *, place: str | None, below: Below) -> list[tu
         if name in columns:
             query = query.where(columns[name].is_(None))
     return [(r[0], int(r[1])) for r in conn.execute(query)]
+
+
+def place_paths(conn: Connection, kinds: tuple[str, ...], under: str | None) -> list[str]:
+    """The registry's places of `kinds` at or below `under`, by path (a report's rows)."""
+    query = sa.select(places.c.path).where(places.c.kind.in_(kinds)).order_by(places.c.path)
+    if under is not None:
+        query = query.where(sa.or_(places.c.path == under, _path_below(places.c.path, under)))
+    return list(conn.execute(query).scalars())
+
+
+def _path_below(column: Any, path: str) -> sa.ColumnElement[bool]:
+    """Paths below `path`, as a range an index serves (see Store.below)."""
+    return sa.and_(column >= path + "/", column < path + "0")
