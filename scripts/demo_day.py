@@ -32,7 +32,11 @@ COMPOUND = "前郭县/前郭镇/东风社区/第1网格/幸福小区"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2020, 2, day, hour, minute, tzinfo=TZ) if day > 0 else datetime(2020, 1, 31 + day, hour, tzinfo=TZ)
+    return (
+        datetime(2020, 2, day, hour, minute, tzinfo=TZ)
+        if day > 0
+        else datetime(2020, 1, 31 + day, hour, tzinfo=TZ)
+    )
 
 
 def residents(engine: Engine) -> dict[str, list[dict[str, str]]]:
@@ -58,26 +62,46 @@ def doors(engine: Engine, under: str) -> list[str]:
 
 
 def fire(engine: Engine, case_id: str, action: str, role: str, when: datetime, **data: object) -> None:
-    engine.fire(case_id, action, actor="王芳" if role == "grid_worker" else role, role=role, data=data, at=when)
+    engine.fire(
+        case_id, action, actor="王芳" if role == "grid_worker" else role, role=role, data=data, at=when
+    )
 
 
 def lead(engine: Engine, case_id: str, door: str, who: dict[str, str], when: datetime) -> None:
     data = {"full_name": who["name"], **({"phone": who["phone"]} if who["phone"] else {})}
-    engine.start(FLOW, case_id, data, actor="王芳",
-                 role="grid_worker", place=door, at=when)
-    fire(engine, case_id, "lead_logged", "grid_worker", when + timedelta(minutes=5), lead_source="three_check",
-         lead_note="三对照排查发现")
+    engine.start(FLOW, case_id, data, actor="王芳", role="grid_worker", place=door, at=when)
+    fire(
+        engine,
+        case_id,
+        "lead_logged",
+        "grid_worker",
+        when + timedelta(minutes=5),
+        lead_source="three_check",
+        lead_note="三对照排查发现",
+    )
 
 
-def home(engine: Engine, case_id: str, door: str, who: dict[str, str], arrived: date) -> None:
+def home(
+    engine: Engine, case_id: str, door: str, who: dict[str, str], arrived: date, worker: str = "王芳"
+) -> None:
     """From the lead (the day after arriving) to home observation, checks recorded this morning."""
     start = datetime(arrived.year, arrived.month, arrived.day, 9, 0, tzinfo=TZ) + timedelta(days=1)
     lead(engine, case_id, door, who, start)
     address = door.split("/", 4)[-1].replace("/", "")
     steps = [
-        ("registered", "grid_worker", {"full_name": who["name"], "address": address, "household_id": door[-12:],
-                                       "temperature": "36.5", "symptoms": "no", "id_number": who["id_number"] or "220721198503120045",
-                                       "arrival_date": arrived.isoformat()}),
+        (
+            "registered",
+            "grid_worker",
+            {
+                "full_name": who["name"],
+                "address": address,
+                "household_id": door[-12:],
+                "temperature": "36.5",
+                "symptoms": "no",
+                "id_number": who["id_number"] or "220721198503120045",
+                "arrival_date": arrived.isoformat(),
+            },
+        ),
         ("categorized", "community_doctor", {"category": "KP7", "basis_date": arrived.isoformat()}),
         ("assessed", "community_doctor", {"home_suitable": "yes"}),
         ("placement_decided", "township_hq", {"placement": "home"}),
@@ -87,7 +111,19 @@ def home(engine: Engine, case_id: str, door: str, who: dict[str, str], arrived: 
     ]
     for minutes, (action, role, data) in enumerate(steps, 1):
         fire(engine, case_id, action, role, start + timedelta(minutes=20 * minutes), **data)
-    engine.assign(case_id, "王芳", actor="乡镇指挥部", role="township_hq", at=start + timedelta(hours=3))
+    engine.assign(case_id, worker, actor="乡镇指挥部", role="township_hq", at=start + timedelta(hours=3))
+    supply = case_id + ".1"  # the household's supply case, opened by the flow
+    fire(
+        engine,
+        supply,
+        "case_opened",
+        "grid_worker",
+        start + timedelta(hours=3),
+        members_count=2,
+        special_group="no",
+        payment_method="transfer",
+    )
+    fire(engine, supply, "pack_delivered", "volunteer", start + timedelta(hours=4), starter_pack_given="yes")
     morning = at(5, 8)
     if morning > start + timedelta(hours=4):
         for check, role, data in (
@@ -97,6 +133,8 @@ def home(engine: Engine, case_id: str, door: str, who: dict[str, str], arrived: 
             ("disinfection_guidance", "community_doctor", {}),
         ):
             fire(engine, case_id, check, role, morning, **data)
+        fire(engine, supply, "waste_collection", "volunteer", morning)
+        fire(engine, supply, "daily_contact", "grid_worker", morning, mood_ok="yes")
 
 
 def visit(engine: Engine, case_id: str, door: str, count: int, code: str, when: datetime) -> None:
@@ -107,11 +145,26 @@ def visit(engine: Engine, case_id: str, door: str, count: int, code: str, when: 
     fire(engine, case_id, "team_assigned", "community_committee", when, team="王芳/刘警官")
     fire(engine, case_id, "visited", "grid_worker", when + timedelta(minutes=10), occupant_count=count)
     if count:
-        fire(engine, case_id, "documents_seen", "grid_worker", when + timedelta(minutes=15), full_name="户主",
-             document_type="id_card")
+        fire(
+            engine,
+            case_id,
+            "documents_seen",
+            "grid_worker",
+            when + timedelta(minutes=15),
+            full_name="户主",
+            document_type="id_card",
+        )
         fire(engine, case_id, "checked", "community_police", when + timedelta(minutes=20), id_valid="yes")
-        fire(engine, case_id, "asked", "grid_worker", when + timedelta(minutes=25), temperature="36.5",
-             symptoms="no", travel_risk="no")
+        fire(
+            engine,
+            case_id,
+            "asked",
+            "grid_worker",
+            when + timedelta(minutes=25),
+            temperature="36.5",
+            symptoms="no",
+            travel_risk="no",
+        )
     fire(engine, case_id, "matched", "grid_worker", when + timedelta(minutes=30), match_code=code)
     colour = {"M1": "green", "M8": "grey"}.get(code, "orange")
     fire(engine, case_id, "map_updated", "grid_worker", when + timedelta(minutes=35), map_colour=colour)
@@ -127,28 +180,48 @@ def compound(engine: Engine, rng: random.Random, living: dict[str, list[dict[str
         if index % 9 == 8:
             continue  # not visited yet
         code = "M8" if not people_here else ("M4" if index == 5 else "M1")
-        visit(engine, f"SD-{index + 1:03d}", door, len(people_here), code, at(1, 9) + timedelta(minutes=index * 40))
+        visit(
+            engine,
+            f"SD-{index + 1:03d}",
+            door,
+            len(people_here),
+            code,
+            at(1, 9) + timedelta(minutes=index * 40),
+        )
         for who in people_here:
             if rng.random() < 0.55:
                 number += 1
-                home(engine, f"QG-{number:04d}", door, who, date(2020, 1, 24) + timedelta(days=rng.randrange(0, 10)))
+                home(
+                    engine,
+                    f"QG-{number:04d}",
+                    door,
+                    who,
+                    date(2020, 1, 24) + timedelta(days=rng.randrange(0, 10)),
+                )
     fire(engine, "QG-0003", "temperature_check", "subject", at(5, 14), temperature="38.1", symptoms="no")
     fire(engine, "QG-0005", "violation_found", "grid_worker", at(5, 15))
     arrivals = [d for d in doors(engine, COMPOUND) if living.get(d)][-2:]
     for extra, door in enumerate(arrivals, 1):
         lead(engine, f"QG-{number + extra:04d}", door, living[door][-1], at(5, 10 + extra))
-        engine.assign(f"QG-{number + extra:04d}", "王芳", actor="乡镇指挥部", role="township_hq", at=at(5, 13))
+        engine.assign(
+            f"QG-{number + extra:04d}", "王芳", actor="乡镇指挥部", role="township_hq", at=at(5, 13)
+        )
 
 
 def elsewhere(engine: Engine, living: dict[str, list[dict[str, str]]]) -> None:
     """A few cases in the other towns and villages."""
     places_with_people = sorted(d for d in living if not d.startswith(COMPOUND))
-    picks = {"前郭县/前郭镇/八郎村": 3, "前郭县/平凤乡/新立村": 2, "前郭县/长山镇/长山社区": 2, "前郭县/前郭镇/西山社区": 2}
+    picks = {
+        "前郭县/前郭镇/八郎村": 3,
+        "前郭县/平凤乡/新立村": 2,
+        "前郭县/长山镇/长山社区": 2,
+        "前郭县/前郭镇/西山社区": 2,
+    }
     number = 100
     for prefix, count in picks.items():
         for door in [d for d in places_with_people if d.startswith(prefix)][:count]:
             number += 1
-            home(engine, f"QG-{number:04d}", door, living[door][0], date(2020, 1, 30))
+            home(engine, f"QG-{number:04d}", door, living[door][0], date(2020, 1, 30), worker="李娜")
     number += 1
     door = next(d for d in places_with_people if d.startswith("前郭县/平凤乡/平凤村"))
     lead(engine, f"QG-{number:04d}", door, living[door][0], at(5, 9))

@@ -139,15 +139,25 @@ def person(case: Case, lang: str, *, show_personal: bool) -> tuple[str, str]:
     """The case's person and address as a list shows them (masked unless asked for): the name
     from the case, the address from the case or else its place below the grid."""
     name = str(case.data.get("full_name") or "")
-    address = str(case.data.get("address") or _short_place(case.place))
+    door = door_of(case.place, masked=not show_personal)
     if show_personal:
-        return name, address
-    return (mask_text(name) if name else ""), (mask_text(address) if address else "")
+        return name, door or str(case.data.get("address") or "")
+    typed = str(case.data.get("address") or "")
+    return (mask_text(name) if name else ""), door or (mask_text(typed) if typed else "")
 
 
-def _short_place(place: str | None) -> str:
+def door_of(place: str | None, *, masked: bool) -> str:
+    """A registry door as a worker finds it: the place below the grid (幸福小区1号楼1单元1层101),
+    the door's number masked but for its first character (…1层1**) unless asked for; "" if
+    the case's place is not a door's path."""
     parts = (place or "").split("/")
-    return "".join(parts[4:]) if len(parts) > 4 else "".join(parts[1:])
+    if len(parts) < 6:
+        return ""
+    below = parts[4:] if parts[3].endswith("网格") else parts[3:]
+    last = below[-1]
+    if masked:
+        last = last[:1] + "*" * max(len(last) - 1, 1)
+    return "".join([*below[:-1], last])
 
 
 def _item(
@@ -182,11 +192,14 @@ def _check_row(
 
 def day_of_period(basis: object, day: date, lang: str, days: int = 14) -> str:
     """第x/14天 counted from the basis date (day 1 the day after it), or "" without one."""
-    if not isinstance(basis, str):
-        return ""
-    try:
-        start = date.fromisoformat(basis[:10])
-    except ValueError:
+    if isinstance(basis, date):
+        start = basis
+    elif isinstance(basis, str):
+        try:
+            start = date.fromisoformat(basis[:10])
+        except ValueError:
+            return ""
+    else:
         return ""
     return say("worklist.day_of", lang, day=(day - start).days, days=days)
 
