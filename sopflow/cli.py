@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sopflow.commands.base import SopflowGroup
+from sopflow.commands.buildings import building_group
 from sopflow.commands.cases import case_group
 from sopflow.commands.charts import case_chart_command, render_command
 from sopflow.commands.clickwords import speaking
@@ -130,6 +131,7 @@ cli.add_command(people_group)
 cli.add_command(find_command)
 cli.add_command(report_group)
 cli.add_command(worklist_command)
+cli.add_command(building_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

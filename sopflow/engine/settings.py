@@ -46,6 +46,7 @@ class ColourRule:
     ended: bool
     day_of: str | None
     days: int
+    show_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def building_colours(path: Path | None = None) -> Colours:
                 ended=bool(raw.get("ended", False)),
                 day_of=raw.get("day_of"),
                 days=int(raw.get("days", 14)),
+                show_name=bool(raw.get("show_name", False)),
             )
         )
     fixed = []
