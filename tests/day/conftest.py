@@ -4,6 +4,7 @@ small day of county.py played into it; and the command line on that store."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from sopflow.cli import cli
 from sopflow.engine.runtime import Engine
+from sopflow.intake.people import PeopleIntake
 from sopflow.intake.places import PlacesIntake
 from sopflow.intake.run import run_import
 from tests.conftest import Clock
@@ -23,6 +25,7 @@ Run = Callable[..., Result]
 @pytest.fixture
 def county(engine: Engine, clock: Clock) -> Engine:
     run_import(engine.store, PlacesIntake(), COUNTY / "places.csv", lang="zh")
+    run_import(engine.store, PeopleIntake(date(2020, 2, 1), "前郭县"), COUNTY / "people.csv", lang="zh")
     a_day(engine, clock)
     return engine
 
