@@ -114,6 +114,9 @@ COMMANDS = {
     "import": "sopflow.commands.intake:import_command",
     "checks": "sopflow.commands.intake:checks_group",
     "export": "sopflow.commands.intake:export_command",
+    "report": "sopflow.commands.day:report_group",
+    "worklist": "sopflow.commands.day:worklist_command",
+    "building": "sopflow.commands.buildings:building_group",
 }
 for _name, _target in COMMANDS.items():
     cli.add_lazy(_name, _target)

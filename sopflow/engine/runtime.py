@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sopflow.cases import arguments, inputs
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, ConcurrentChange
+from sopflow.engine import ledger
 from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
 from sopflow.engine.correcting import Corrections
 from sopflow.engine.hooks import (
@@ -36,7 +37,7 @@ from sopflow.engine.hooks import (
     log_hook_error,
     run_hooks,
 )
-from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
 from sopflow.engine.work import Work
@@ -177,18 +178,14 @@ class Engine(Corrections):
         role = None if role is None else self._id_of("role", inputs.tidy(role), None)
         place = inputs.place(arguments.optional_text("place", place))
         worker = inputs.worker(arguments.optional_text("worker", worker))
-        wanted = CaseFilter(due_before=now + within, place=place, worker=worker)
         with self.store.reading() as conn:
-            candidates = self.store.select(conn, wanted)
-            items = []
-            for case in candidates:
-                stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
-                items += [
-                    i
-                    for i in due_items(stepper, case, now)
-                    if i.due_at <= now + within and (role is None or role in i.roles)
-                ]
-        return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.case_id))
+
+            def stepper_of(case: Case) -> Stepper:
+                return self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
+
+            return ledger.due(
+                conn, self.store, stepper_of, now, within=within, role=role, place=place, worker=worker
+            )
 
     # -- changing ---------------------------------------------------------------------------------
 

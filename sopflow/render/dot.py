@@ -6,7 +6,8 @@ what the readability check in `fit.py` reasons about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 
 import graphviz
@@ -76,6 +77,8 @@ class Highlight:
     taken: tuple[tuple[str, str, str, str, str], ...] = ()
     available: tuple[str, ...] = ()  # targets of the actions available now
     overdue: bool = False
+    # `render --counts`: step -> (active cases there, of them overdue), drawn in each step's box
+    counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def page_dot(
@@ -178,13 +181,15 @@ def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, widt
     attrs = dict(SHAPES.get(node.kind, SHAPES["task"]))
     if node.kind not in ("start", "connector"):
         attrs["fillcolor"] = chart.colour(node.role)
-    attrs["label"] = _node_label(chart, node, width)
+    attrs["label"] = _node_label(chart, node, width, highlight.counts.get(node.id) if highlight else None)
     if highlight is not None and node.id == highlight.current:
         attrs.update(penwidth="4", color="#d62728" if highlight.overdue else "#1f77b4")
+    if highlight is not None and highlight.counts.get(node.id, (0, 0))[1]:
+        attrs.update(penwidth="3", color="#d62728")  # overdue cases wait here
     return attrs
 
 
-def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
+def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, int] | None = None) -> str:
     if node.kind == "start":
         return _plain(node.title)
     # a diamond is twice as tall as its text: long text in one runs wide rather than tall
@@ -207,7 +212,20 @@ def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
             f'<font point-size="{NOTE_PT}">{escape(part.removesuffix(" ·"))}</font>'
             for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect, keep=keep)
         ]
+    if counts is not None and counts[0]:
+        lines.append(_counts_line(chart.lang, *counts))
     return "<" + "<br/>".join(lines) + ">"
+
+
+def _counts_line(lang: str, active: int, overdue: int) -> str:
+    """The number of cases at a step, and in red how many of them are overdue."""
+    text = (
+        f'<font point-size="{STEP_PT}"><b>{escape(say("chart.active_count", lang, count=active))}</b></font>'
+    )
+    if overdue:
+        late = escape(say("chart.overdue_count", lang, count=overdue))
+        text += f' <font point-size="{STEP_PT}" color="#d62728"><b>{late}</b></font>'
+    return text
 
 
 def _lines(lines: list[str]) -> str:
