@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from sopflow.commands.alerts import alert_group
 from sopflow.commands.base import SopflowGroup
 from sopflow.commands.cases import case_group
 from sopflow.commands.charts import case_chart_command, render_command
@@ -121,6 +122,7 @@ cli.add_command(handbook_command)
 cli.add_command(render_command)
 cli.add_command(case_group)
 cli.add_command(due_command)
+cli.add_command(alert_group)
 cli.add_command(tick_command)
 cli.add_command(verify_command)
 cli.add_command(db_group)

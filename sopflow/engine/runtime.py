@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sopflow.cases import arguments, inputs
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, ConcurrentChange
+from sopflow.engine.alertwork import Alerts
 from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
 from sopflow.engine.correcting import Corrections
 from sopflow.engine.hooks import (
@@ -54,7 +55,7 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine(Corrections):
+class Engine(Corrections, Alerts):
     """Start, step, time and check cases of any flow, kept in a Store; correct them and hand
     them on (amend, move, assign, merge, cancel: see Corrections)."""
 
@@ -168,7 +169,8 @@ class Engine(Corrections):
         within: timedelta = timedelta(hours=2),
         worker: str | None = None,
     ) -> list[DueItem]:
-        """What is overdue or due within `within`, overdue first, then soonest first. `now`: as
+        """What is overdue or due within `within`: open alerts first (engine/alertwork.py), then
+        overdue, then soonest first. `now`: as
         at this moment (not ahead of the clock; `within` looks ahead); `worker`: only of the cases
         assigned to that worker."""
         now = self._not_ahead(arguments.moment("now", now))
@@ -180,7 +182,7 @@ class Engine(Corrections):
         wanted = CaseFilter(due_before=now + within, place=place, worker=worker)
         with self.store.reading() as conn:
             candidates = self.store.select(conn, wanted)
-            items = []
+            items = [] if worker is not None else self._alert_items(conn, now, role, place)
             for case in candidates:
                 stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
                 items += [
@@ -188,7 +190,7 @@ class Engine(Corrections):
                     for i in due_items(stepper, case, now)
                     if i.due_at <= now + within and (role is None or role in i.roles)
                 ]
-        return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.case_id))
+        return sorted(items, key=lambda i: (i.kind != "alert", not i.overdue, i.due_at, i.case_id))
 
     # -- changing ---------------------------------------------------------------------------------
 
@@ -408,30 +410,6 @@ class Engine(Corrections):
                 work.record(moved, stepper)
             return moved
         return self._signal(work, effect)
-
-    def _signal(self, work: Work, effect: SendSignal) -> Result | None:
-        """Fire the action in the nearest ancestor running the named flow, if it can take it now."""
-        ancestor_id = work.current[effect.from_case].parent_id
-        while ancestor_id is not None:
-            ancestor = self._read(work, ancestor_id)
-            if ancestor.flow_id == effect.flow_id:
-                stepper = self._stepper(self.store.flow(work.conn, ancestor.flow_id, ancestor.flow_digest))
-                try:
-                    result = stepper.fire(
-                        ancestor,
-                        effect.action,
-                        actor=f"case {effect.from_case}",
-                        role=None,
-                        data={},
-                        at=effect.at,
-                        signal=True,
-                    )
-                except CaseError:
-                    return None  # not possible at the ancestor's step now; the child's end says so
-                work.record(result, stepper)
-                return result
-            ancestor_id = ancestor.parent_id
-        return None
 
     def _stepper(self, flow: Flow) -> Stepper:
         key = (flow.id, flow.digest)
