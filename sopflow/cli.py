@@ -117,6 +117,7 @@ COMMANDS = {
     "report": "sopflow.commands.day:report_group",
     "worklist": "sopflow.commands.day:worklist_command",
     "building": "sopflow.commands.buildings:building_group",
+    "alert": "sopflow.commands.alerts:alert_group",
 }
 for _name, _target in COMMANDS.items():
     cli.add_lazy(_name, _target)

@@ -11,6 +11,7 @@ import click
 
 from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.cases.filter import CaseFilter
+from sopflow.commands.alerts import alert_lines
 from sopflow.commands.base import SopflowGroup
 from sopflow.commands.columns import table
 from sopflow.commands.common import (
@@ -225,6 +226,9 @@ def case_heading(detail: CaseDetail, lang: str) -> list[str]:
     after a correction."""
     flow = name(detail["flow_title"], detail["flow"], lang)
     lines = [say("view.head", lang, id=detail["id"], flow=flow, version=detail["flow_version"])]
+    if detail["alerts"]:  # before anything else: a signal waits for someone to see to it
+        lines.append(say("view.alerts", lang, count=len(detail["alerts"])))
+        lines += ["  " + line for line in alert_lines(detail["alerts"], lang)]
     step = name(detail["step_label"], detail["step"], lang)
     if detail["status"] == "ended":
         outcome = name(detail["outcome_label"], detail["outcome"], lang)
@@ -361,7 +365,7 @@ def case_list(
     for case in engine.cases(where):
         stepper = engine.stepper_for(case)
         row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
-        if overdue and not any(i.overdue for i in _items(engine, case, now)):
+        if overdue and not case.alerts and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
     if not rows:

@@ -79,6 +79,10 @@ def way_text(flow: Flow, step_id: str | None, name: str, lang: str) -> str:
     for item in labelled:
         if item.name == name and item.label:
             return flow.text(item.label, lang)
+    for other in flow.steps.values():  # an alert names an action not offered where it came
+        for action in other.actions:
+            if action.name == name and action.label:
+                return flow.text(action.label, lang)
     return name
 
 
