@@ -217,7 +217,7 @@ def test_amendments_are_refused_with_a_reason(engine: Engine, clock: Clock) -> N
             (branch, {"temperature": "36.8"}, "x", "grid_worker"),
             f"correct the entry it followed (#{registered})",
         ),
-        ((registered, {"camera_id": "X"}, "x", "grid_worker"), "does not take 'camera_id'"),
+        ((registered, {"camera_id": "X"}, "x", "grid_worker"), "(camera_id) — it takes"),
         ((registered, {"temprature": "36.8"}, "x", "grid_worker"), "mean 'Temperature (temperature)'"),
         ((registered, {"temperature": "36.6"}, "x", "grid_worker"), "already has temperature = 36.6"),
         ((registered, {"temperature": "hot"}, "x", "grid_worker"), "must be a number"),
