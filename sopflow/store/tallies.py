@@ -98,24 +98,30 @@ def entries_between(
 
 
 def open_alerts(conn: Connection, *, place: str | None, below: Below) -> list[tuple[str | None, int]]:
-    """Undelivered alerts by the place of their case, from the `alerts` table if the store has
-    one (issue 11 adds it); none otherwise. Read by reflection, so this store's schema does not
-    depend on it: rows with a `delivered_at` column still empty count as open."""
-    inspector = sa.inspect(conn)
-    if not inspector.has_table("alerts"):
+    """Open alerts by place, from the `alerts` table if the store has one (issue 11 adds it:
+    an alert is open while its `closed_at` is empty); none otherwise. Read by reflection, so this
+    module does not depend on that table's revision. The alert's own `place` is used when it keeps
+    one, else its case's."""
+    if not sa.inspect(conn).has_table("alerts"):
         return []
     table = sa.Table("alerts", sa.MetaData(), autoload_with=conn)
     columns = table.c
-    query = sa.select(sa.literal(None).label("place"), sa.func.count()).select_from(table)
-    if "case_id" in columns:
+    if "place" in columns:
+        where = columns["place"]
+        query = sa.select(where, sa.func.count()).select_from(table).group_by(where)
+    elif "case_id" in columns:
+        where = cases.c.place
         query = (
-            sa.select(cases.c.place, sa.func.count())
+            sa.select(where, sa.func.count())
             .select_from(table)
             .outerjoin(cases, cases.c.id == columns["case_id"])
-            .where(_at_place(cases.c.place, place, below))
-            .group_by(cases.c.place)
+            .group_by(where)
         )
-    for name in ("delivered_at", "resolved_at", "closed_at"):
+    else:
+        return []
+    if place is not None:
+        query = query.where(sa.or_(where == place, _path_below(where, place)))
+    for name in ("closed_at", "delivered_at", "resolved_at"):
         if name in columns:
             query = query.where(columns[name].is_(None))
     return [(r[0], int(r[1])) for r in conn.execute(query)]

@@ -3,9 +3,11 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from sopflow.engine import ledger
 from sopflow.engine.runtime import Engine
@@ -107,3 +109,20 @@ def test_open_alerts_come_from_the_alerts_table_when_there_is_one(
         counts = query(engine).counts(conn, store, local(2020, 2, 2, 17, 0), now=clock.now)
     assert [n for _, n in found] == [1, 1]
     assert counts.values[TOWNS[0]]["alerts"] == 1 and counts.values[TOWNS[1]]["alerts"] == 1
+
+
+def test_open_alerts_by_their_own_place_and_closed_at(engine: Engine, clock: Clock, store: Store) -> None:
+    """The table as issue 11 made it: each alert keeps its case's place; closed ones have closed_at."""
+    a_day(engine, clock)
+    with store.writing() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE alerts (case_id VARCHAR(200), seq INTEGER, place VARCHAR(200), closed_at TIMESTAMP)"
+        )
+        rows = [("K-1", 5, None), ("K-1", 6, None), ("K-2", 7, datetime(2020, 2, 2))]
+        conn.execute(
+            sa.text("INSERT INTO alerts VALUES (:case_id, :seq, :place, :closed_at)"),
+            [{"case_id": c, "seq": n, "place": HAMLET, "closed_at": at} for c, n, at in rows],
+        )
+    with store.reading() as conn:
+        assert open_alerts(conn, place="前郭县/平凤乡", below=store.below) == [(HAMLET, 2)]
+        assert open_alerts(conn, place="前郭县/前郭镇", below=store.below) == []
