@@ -32,9 +32,10 @@ def test_the_report_counts_each_town_and_adds_them_up(county: Engine) -> None:
         "new": 1,
         "fever": 1,
         "violations": 1,
-        "overdue": 3,
+        "overdue": 5,
         "overdue:community_police": 1,
-        "overdue:grid_worker": 2,
+        "overdue:grid_worker": 3,
+        "overdue:liaison_cadre": 1,
     }
     assert report["total"]["values"] == [sum(r["values"][i] for r in report["rows"]) for i in range(len(ids))]
     change = dict(zip(ids, report["total"]["changes"], strict=True))
