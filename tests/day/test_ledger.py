@@ -111,7 +111,6 @@ def test_open_alerts_are_counted_by_the_place_of_their_case(
                 )
             )  # fmt: skip
     with store.reading() as conn:
-        found = sorted(open_alerts(conn, place=None, below=store.below), key=str)
+        assert open_alerts(conn, place="前郭县/平凤乡", below=store.below) == [(HAMLET, 1)]
         counts = query(engine).counts(conn, store, local(2020, 2, 2, 17, 0), now=clock.now)
-    assert [n for _, n in found] == [1, 1]
     assert counts.values[TOWNS[0]]["alerts"] == 1 and counts.values[TOWNS[1]]["alerts"] == 1
