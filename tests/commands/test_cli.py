@@ -99,12 +99,22 @@ def test_paths_cover_takes_every_way_out_with_fewer_paths(run: CliRunner) -> Non
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    """Every command, as `--help` lists them: the lazily imported ones too."""
+    context = click.Context(group)
     found = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         found.append((f"{prefix}{name}", command))
         if isinstance(command, click.Group):
             found += _commands(command, f"{prefix}{name} ")
     return found
+
+
+def test_every_command_is_walked_by_the_tests_below() -> None:
+    """The two tests below walk the commands; a walk that finds none would pass them unseen."""
+    names = {name for name, _ in _commands(cli)}
+    assert {"case advance", "case amend", "report daily", "worklist", "alert list", "export"} <= names
 
 
 @pytest.mark.parametrize(("name", "command"), _commands(cli), ids=lambda v: v if isinstance(v, str) else "")
@@ -114,7 +124,7 @@ def test_every_command_has_help_and_is_in_the_readme(name: str, command: click.C
 
 
 WRITES_FILES = {  # they print where they wrote, no data
-    *("render", "handbook", "case chart", "case sheet", "worklist", "building chart")
+    *("render", "handbook", "case chart", "case sheet", "worklist", "building chart", "export")
 }
 
 
