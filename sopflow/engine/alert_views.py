@@ -3,7 +3,7 @@ case sheet): what was not taken, from which case, since when, and for whom."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from typing import Any, TypedDict
 
@@ -40,12 +40,23 @@ def action_label(flow: Flow, name: str, lang: str) -> str:
     return name
 
 
-def alert_view(flow: Flow, alert: Alert, lang: str, tz: tzinfo, *, roles: Iterable[str] = ()) -> AlertView:
-    """One open alert; `roles`: who else sees it (the role of its case's current step)."""
+def alert_view(
+    flow: Flow,
+    alert: Alert,
+    lang: str,
+    tz: tzinfo,
+    *,
+    roles: Iterable[str] = (),
+    other_flow: Callable[[str], Flow | None] | None = None,
+) -> AlertView:
+    """One open alert; `roles`: who else sees it (the role of its case's current step);
+    `other_flow`: a flow by id, to name an undelivered signal's action and flow in words."""
     everyone = list(dict.fromkeys((*alert.roles, *roles)))
     step = alert.detail.get("step")
     step_id = step if isinstance(step, str) and step in flow.steps else None
-    label = action_label(flow, alert.name, lang)
+    target_id = str(alert.detail.get("flow", ""))
+    target = other_flow(target_id) if other_flow is not None and target_id else None
+    label = action_label(target or flow, alert.name, lang)
     step_label = flow.text(flow.steps[step_id].label, lang) if step_id else None
     what = say(
         f"alert.kind.{alert.kind}",
@@ -54,7 +65,7 @@ def alert_view(flow: Flow, alert: Alert, lang: str, tz: tzinfo, *, roles: Iterab
         name=alert.name,
         case=alert.from_case or "-",
         step=step_label or "-",
-        flow=str(alert.detail.get("flow", "-")),
+        flow=target.text(target.title, lang) if target is not None else target_id or "-",
     )
     return {
         "id": alert.id,

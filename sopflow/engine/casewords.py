@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sopflow.cases.records import Event
+from sopflow.engine.alert_views import action_label
 from sopflow.i18n import duration_words, say
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
 from sopflow.language.naming import FlowNames
@@ -92,6 +93,10 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
         found = child_flow(step.subflow) if step is not None and step.subflow else None
         label = outcome_text(found, name, lang) if found is not None else name
         return say("event.outcome", lang, label=label)
+    if kind in ("alert", "sent") and event.why and event.why.get("flow"):  # another flow's action
+        other = child_flow(str(event.why["flow"]))
+        if other is not None:
+            return say(f"event.{kind}", lang, label=action_label(other, name, lang))
     return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
 
 

@@ -126,6 +126,7 @@ def _assemble(
         opened_by=builder.opened_by,
         corrected_by=builder.corrected_by,
         format=_format(data),
+        interrupts=builder.interrupts,
     )
 
 
