@@ -9,24 +9,9 @@ from typing import Any
 
 import click
 
-from sopflow.commands.alerts import alert_group
 from sopflow.commands.base import SopflowGroup
-from sopflow.commands.cases import case_group
-from sopflow.commands.charts import case_chart_command, render_command
 from sopflow.commands.clickwords import speaking
 from sopflow.commands.common import lang_option
-from sopflow.commands.corrections import (
-    amend_command,
-    assign_command,
-    cancel_command,
-    merge_command,
-    move_command,
-)
-from sopflow.commands.db import db_group
-from sopflow.commands.flows import flows
-from sopflow.commands.pages import case_sheet_command, handbook_command
-from sopflow.commands.registry import find_command, people_group, places_group
-from sopflow.commands.routine import due_command, tick_command, verify_command
 from sopflow.commands.settings import RUN_LANG, checked_timezone, flows_folder, lang_in, store_url, usage_lang
 from sopflow.commands.utf8 import check_utf8
 from sopflow.errors import SopflowError
@@ -113,22 +98,29 @@ def cli(
     ctx.obj = default_catalog(flows_dir)
 
 
-cli.add_command(flows)
-case_group.add_command(case_chart_command)
-case_group.add_command(case_sheet_command)
-for correction in (amend_command, move_command, assign_command, merge_command, cancel_command):
-    case_group.add_command(correction)
-cli.add_command(handbook_command)
-cli.add_command(render_command)
-cli.add_command(case_group)
-cli.add_command(due_command)
-cli.add_command(alert_group)
-cli.add_command(tick_command)
-cli.add_command(verify_command)
-cli.add_command(db_group)
-cli.add_command(places_group)
-cli.add_command(people_group)
-cli.add_command(find_command)
+# Each command is imported when it is run (or listed by --help): see SopflowGroup.add_lazy.
+COMMANDS = {
+    "flows": "sopflow.commands.flows:flows",
+    "handbook": "sopflow.commands.pages:handbook_command",
+    "render": "sopflow.commands.charts:render_command",
+    "case": "sopflow.commands.cases:case_group",
+    "due": "sopflow.commands.routine:due_command",
+    "tick": "sopflow.commands.routine:tick_command",
+    "verify": "sopflow.commands.routine:verify_command",
+    "db": "sopflow.commands.db:db_group",
+    "places": "sopflow.commands.registry:places_group",
+    "people": "sopflow.commands.registry:people_group",
+    "find": "sopflow.commands.registry:find_command",
+    "import": "sopflow.commands.intake:import_command",
+    "checks": "sopflow.commands.intake:checks_group",
+    "export": "sopflow.commands.intake:export_command",
+    "report": "sopflow.commands.day:report_group",
+    "worklist": "sopflow.commands.day:worklist_command",
+    "building": "sopflow.commands.buildings:building_group",
+    "alert": "sopflow.commands.alerts:alert_group",
+}
+for _name, _target in COMMANDS.items():
+    cli.add_lazy(_name, _target)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

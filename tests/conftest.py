@@ -20,6 +20,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="Rewrite the golden chart files.")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flow_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The checked-flow cache of the test run in a folder of its own, never the user's."""
+    previous = os.environ.get("SOPFLOW_CACHE")
+    os.environ["SOPFLOW_CACHE"] = str(tmp_path_factory.mktemp("flowcache"))
+    yield
+    if previous is None:
+        del os.environ["SOPFLOW_CACHE"]
+    else:
+        os.environ["SOPFLOW_CACHE"] = previous
+
+
 class Clock:
     """Time that moves only when a test moves it."""
 

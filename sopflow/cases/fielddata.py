@@ -15,9 +15,6 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
-
 from sopflow.cases.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_TEXT, has_control
 from sopflow.i18n import Named, named
 from sopflow.language.model import FieldSpec, FieldType
@@ -200,7 +197,12 @@ def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
 
     python-stdnum does each check; its `validate` also rejects place codes missing from its
     GB/T 2260 table, but abolished county codes stay valid on old cards, so that one is skipped.
+    (Imported here: python-stdnum loads pydoc and ssl, which a command that takes no ID number
+    should not wait for.)
     """
+    from stdnum.cn import ric  # noqa: PLC0415 - see the docstring
+    from stdnum.exceptions import ValidationError as StdnumError  # noqa: PLC0415
+
     number = ric.compact(str(raw)).upper()
     try:
         if len(number) != 18 or not number[:17].isdigit() or ric.calc_check_digit(number) != number[-1]:

@@ -9,6 +9,7 @@ SOPFLOW_LANG, the locale); click's own words come through `clickwords`.
 from __future__ import annotations
 
 import copy
+import importlib
 import re
 from typing import Any
 
@@ -95,6 +96,23 @@ class SopflowGroup(click.Group):
     command_class = SopflowCommand
     group_class = type
     context_class = SopflowContext
+
+    def add_lazy(self, name: str, target: str) -> None:
+        """Register command `name`, found at `target` ("module:attribute") and imported only
+        when it is run or listed: a single `case advance` then never loads the printers (Jinja2,
+        graphviz) or the flow checker (networkx, jsonschema) that other commands need."""
+        self.__dict__.setdefault("lazy", {})[name] = target
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.__dict__.get("lazy", {})})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.__dict__.get("lazy", {}).get(cmd_name)
+        if cmd_name not in self.commands and target is not None:
+            module, attribute = target.split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         SopflowCommand.format_help_text(self, ctx, formatter)  # type: ignore[arg-type]

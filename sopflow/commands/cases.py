@@ -83,6 +83,18 @@ def case_group() -> None:
     """Start, advance, show and list cases (one person, household or visit in a flow)."""
 
 
+for _name, _target in {
+    "chart": "sopflow.commands.charts:case_chart_command",
+    "sheet": "sopflow.commands.pages:case_sheet_command",
+    "amend": "sopflow.commands.corrections:amend_command",
+    "move": "sopflow.commands.corrections:move_command",
+    "assign": "sopflow.commands.corrections:assign_command",
+    "merge": "sopflow.commands.corrections:merge_command",
+    "cancel": "sopflow.commands.corrections:cancel_command",
+}.items():
+    case_group.add_lazy(_name, _target)
+
+
 @case_group.command("start", help="help.case.start")
 @click.argument("flow")
 @click.option("--id", "case_id", default=None, help="help.opt.case_id")
@@ -209,20 +221,27 @@ def show_case(
         click.echo(_show_text(detail, lang))
 
 
-def _show_text(detail: CaseDetail, lang: str) -> str:
+def case_heading(detail: CaseDetail, lang: str) -> list[str]:
+    """The case, its flow by name, and where it stands: `case show`'s first lines, also printed
+    after a correction."""
     flow = name(detail["flow_title"], detail["flow"], lang)
     lines = [say("view.head", lang, id=detail["id"], flow=flow, version=detail["flow_version"])]
     if detail["alerts"]:  # before anything else: a signal waits for someone to see to it
         lines.append(say("view.alerts", lang, count=len(detail["alerts"])))
         lines += ["  " + line for line in alert_lines(detail["alerts"], lang)]
+    step = name(detail["step_label"], detail["step"], lang)
     if detail["status"] == "ended":
-        step = name(detail["step_label"], detail["step"], lang)
         outcome = name(detail["outcome_label"], detail["outcome"], lang)
         code = "view.ended_there" if outcome == step else "view.ended"
         lines.append(say(code, lang, step=step, outcome=outcome))
     else:
-        step = name(detail["step_label"], detail["step"], lang)
         lines.append(say("view.at", lang, step=step, role=name(detail["role_label"], detail["role"], lang)))
+    return lines
+
+
+def _show_text(detail: CaseDetail, lang: str) -> str:
+    lines = case_heading(detail, lang)
+    if detail["status"] != "ended":
         if detail["instructions"]:
             lines.append("  " + detail["instructions"])
         for item in detail["due"]:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sopflow.cases import arguments, inputs
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, ConcurrentChange
+from sopflow.engine import ledger
 from sopflow.engine.alertwork import Alerts
 from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
 from sopflow.engine.correcting import Corrections
@@ -37,7 +38,7 @@ from sopflow.engine.hooks import (
     log_hook_error,
     run_hooks,
 )
-from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
 from sopflow.engine.work import Work
@@ -179,18 +180,16 @@ class Engine(Corrections, Alerts):
         role = None if role is None else self._id_of("role", inputs.tidy(role), None)
         place = inputs.place(arguments.optional_text("place", place))
         worker = inputs.worker(arguments.optional_text("worker", worker))
-        wanted = CaseFilter(due_before=now + within, place=place, worker=worker)
         with self.store.reading() as conn:
-            candidates = self.store.select(conn, wanted)
-            items = [] if worker is not None else self._alert_items(conn, now, role, place)
-            for case in candidates:
-                stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
-                items += [
-                    i
-                    for i in due_items(stepper, case, now)
-                    if i.due_at <= now + within and (role is None or role in i.roles)
-                ]
-        return sorted(items, key=lambda i: (i.kind != "alert", not i.overdue, i.due_at, i.case_id))
+
+            def stepper_of(case: Case) -> Stepper:
+                return self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
+
+            alerts = [] if worker is not None else self._alert_items(conn, now, role, place)
+            work = ledger.due(
+                conn, self.store, stepper_of, now, within=within, role=role, place=place, worker=worker
+            )
+        return sorted(alerts, key=lambda i: (i.due_at, i.case_id)) + work  # open alerts first
 
     # -- changing ---------------------------------------------------------------------------------
 

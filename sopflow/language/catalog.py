@@ -14,11 +14,12 @@ from types import MappingProxyType
 from sopflow.errors import ArgumentError, FlowError, Location, LookupFailed, Problem
 from sopflow.i18n import Listing
 from sopflow.language.crosscheck import cross_check
-from sopflow.language.loader import load_shallow, read_flow_file
+from sopflow.language.flowcache import cached_flow
+from sopflow.language.loader import decode_flow_bytes, load_shallow, read_flow_file
 from sopflow.language.model import Flow
 from sopflow.language.naming import Names, across, flow_names
 from sopflow.language.problems import ProblemSink
-from sopflow.language.yamlsource import YamlProblem, load_marked
+from sopflow.language.yamlsource import SourceMap, YamlProblem, load_marked
 
 FLOW_SUFFIXES = (".yaml", ".yml")
 
@@ -105,7 +106,7 @@ class FlowCatalog:
             if path is None:
                 return None
             self._refuse_duplicate(flow_id)
-            self._shallow[flow_id] = load_shallow(read_flow_file(path), str(path))[0]
+            self._shallow[flow_id] = _shallow(read_flow_file(path), str(path))
         return self._shallow[flow_id]
 
     def flow_id(self, typed: str) -> str:
@@ -162,6 +163,12 @@ def duplicate_problem(flow_id: str, marks: Sequence[IdMark]) -> Problem:
     return Problem(
         "catalog.duplicate_id", places[1], {"flow": flow_id, "others": ", ".join(map(str, others))}
     )
+
+
+def _shallow(raw: bytes, filename: str) -> Flow:
+    """The flow checked on its own, from the checked-flow cache when it was checked before."""
+    text = decode_flow_bytes(raw, filename)
+    return cached_flow(text, filename, lambda: load_shallow(raw, filename)[0])
 
 
 def _peek_id(file: Path) -> tuple[str, int, int] | None:
@@ -223,9 +230,14 @@ def load_flow_bytes(raw: bytes, filename: str, catalog: FlowCatalog | None = Non
     ArgumentError.check("raw", raw, bytes, "expected.bytes")
     ArgumentError.check("filename", filename, str, "expected.text")
     ArgumentError.check_optional("catalog", catalog, FlowCatalog, "expected.catalog")
-    flow, source_map = load_shallow(raw, filename)
-    sink = ProblemSink(filename, source_map)
-    cross_check(flow, catalog or default_catalog(None), sink)
+    siblings = catalog or default_catalog(None)
+    flow = _shallow(raw, filename)
+    sink = ProblemSink(filename, SourceMap())
+    cross_check(flow, siblings, sink)
+    if sink.problems:  # check again from the source, to say where each problem is
+        flow, source_map = load_shallow(raw, filename)
+        sink = ProblemSink(filename, source_map)
+        cross_check(flow, siblings, sink)
     if sink.has_errors:
         raise FlowError([*sink.problems, *flow.warnings])
     if sink.problems:

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
+from sopflow.language.model import Flow, Step
 
-from sopflow.language.model import Step
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+def frozen_graph(flow: Flow) -> nx.MultiDiGraph[str]:
+    """`flow`'s graph, frozen: what `Flow.graph` holds. networkx is imported here, when a graph
+    is first needed (a flow read from the checked-flow cache may never need one)."""
+    import networkx as nx  # noqa: PLC0415 - see the docstring
+
+    frozen: nx.MultiDiGraph[str] = nx.freeze(build_graph(flow.id, flow.start, flow.steps))
+    return frozen
 
 
 def build_graph(flow_id: str, start: str, steps: Mapping[str, Step]) -> nx.MultiDiGraph[str]:
     """Nodes carry the Step and its main attributes; edges are keyed by action (or branch, timer,
     check, outcome) name. A name used twice between the same two steps gets a `#2` suffix."""
+    import networkx as nx  # noqa: PLC0415 - see frozen_graph
+
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(flow=flow_id, start=start)
     for step in steps.values():
         graph.add_node(

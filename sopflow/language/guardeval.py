@@ -9,20 +9,24 @@ Each node does what Jinja's compiled code for it does (`jinja2/compiler.py`): Py
 and comparison chains, `and`/`or` returning an operand, a missing name as a StrictUndefined that
 fails when used, `a if b` without `else` as a plain Undefined. The tests compare every construct
 with Jinja's own sandboxed evaluation.
+
+The closures are built from the plain tree (`guardtree.GNode`), and Jinja itself is imported only
+when a guard needs it at run time (a name the case lacks, a filter or a test), so that stepping a
+case whose flow comes from the checked-flow cache does not load Jinja for an ordinary guard.
 """
 
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from jinja2 import StrictUndefined, Undefined, nodes
-from jinja2.runtime import str_join
-from jinja2.utils import _PassArg
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from sopflow.i18n import Phrase
+from sopflow.language.guardtree import GNode
 
 # (data, params, now) -> value. Data comes first: a field of the case hides a param of that name.
 Program = Callable[[Mapping[str, Any], Mapping[str, Any], datetime], Any]
@@ -30,6 +34,7 @@ Program = Callable[[Mapping[str, Any], Mapping[str, Any], datetime], Any]
 MAX_REPEAT = 10_000  # largest string/list a guard may build with '*'
 MAX_SIZE = 100_000  # largest value (characters and items, nested ones counted) a guard may build
 _MISSING: Any = object()
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "eq": operator.eq,
@@ -78,6 +83,46 @@ class TooLarge(GuardRuntimeError):
 
 class Unsupported(Exception):
     """A construct the evaluator has no closure for (the vetting refuses these first)."""
+
+
+@dataclass(frozen=True)
+class CompiledGuard:
+    """A checked guard expression; `names` are the fields and params it reads, `program` the
+    closures that evaluate it."""
+
+    source: str
+    names: frozenset[str]
+    program: Program = field(compare=False, repr=False)
+    uses_time: bool = False  # calls days_since()/hours_since(), which need `now`
+    tree: GNode | None = field(default=None, compare=False, repr=False)  # the vetted syntax tree
+
+    def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
+        """True if the guard holds for `values` at time `now`; GuardRuntimeError if it cannot say."""
+        return self.holds(values, _NOTHING, now)
+
+    def holds(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> bool:
+        """`evaluate` on a case's data and the flow's params, without merging them first."""
+        try:
+            return bool(self.program(data, params, now))
+        except GuardRuntimeError:
+            raise
+        except Exception as exc:  # any failure on user data: a missing name, a type mismatch
+            raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
+
+    def _why_failed(self, exc: Exception, data: Mapping[str, Any], params: Mapping[str, Any]) -> Phrase:
+        """A missing value is for the staff to supply; anything else is the flow's mistake."""
+        if type(exc).__name__ == "UndefinedError":  # Jinja's; not imported for this
+            missing = re.match(r"'([^']+)' is undefined", str(exc))
+            if missing:
+                return Phrase("guard.run.missing", name=missing.group(1))
+        empty = sorted(n for n in self.names if data.get(n, params.get(n)) is None)
+        if empty and isinstance(exc, TypeError):
+            return Phrase("guard.run.missing", name=empty[0])
+        if isinstance(exc, ZeroDivisionError):
+            return rule_is_wrong("guard.reason.zero_division")
+        if isinstance(exc, TypeError):
+            return rule_is_wrong("guard.reason.types")
+        return rule_is_wrong("guard.reason.other", detail=str(exc))
 
 
 def size_of(value: Any, limit: int = MAX_SIZE) -> int:
@@ -130,7 +175,7 @@ def concat(parts: Sequence[Any]) -> str:
     first, so that a huge list is not turned into text before it is refused)."""
     if sum(size_of(part) for part in parts) > MAX_SIZE:
         raise TooLarge
-    result: str = str_join(parts)
+    result = "".join(map(str, parts))  # Jinja's str_join
     if len(result) > MAX_SIZE:
         raise TooLarge
     return result
@@ -144,18 +189,18 @@ def remainder(left: Any, right: Any) -> Any:
     return left % right
 
 
-_BINARY: dict[type[nodes.Node], Callable[[Any, Any], Any]] = {
-    nodes.Add: add,
-    nodes.Sub: operator.sub,
-    nodes.Mul: repeat,
-    nodes.Div: operator.truediv,
-    nodes.FloorDiv: operator.floordiv,
-    nodes.Mod: remainder,
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "Add": add,
+    "Sub": operator.sub,
+    "Mul": repeat,
+    "Div": operator.truediv,
+    "FloorDiv": operator.floordiv,
+    "Mod": remainder,
 }
-_UNARY: dict[type[nodes.Node], Callable[[Any], Any]] = {
-    nodes.Neg: operator.neg,
-    nodes.Pos: operator.pos,
-    nodes.Not: operator.not_,
+_UNARY: dict[str, Callable[[Any], Any]] = {
+    "Neg": operator.neg,
+    "Pos": operator.pos,
+    "Not": operator.not_,
 }
 
 
@@ -178,77 +223,78 @@ def _elapsed(value: Any, now: datetime) -> timedelta:
     raise GuardRuntimeError(rule_is_wrong("guard.reason.date", value=repr(value)))
 
 
-def compile_guard(tree: nodes.Expr, filters: Mapping[str, Any], tests: Mapping[str, Any]) -> Program:
-    """The closure that evaluates `tree`; Unsupported for a node it does not know."""
+def compile_guard(
+    tree: GNode, filters: Mapping[str, Any] | None = None, tests: Mapping[str, Any] | None = None
+) -> Program:
+    """The closure that evaluates `tree`; Unsupported for a node it does not know.
+
+    `filters` and `tests`: Jinja's functions by name, checked now; None (a tree vetted before,
+    read from the cache) looks each one up in Jinja when the guard first uses it."""
     return _Compiler(filters, tests).node(tree)
 
 
+def _jinja_function(kind: str, name: str) -> Any:
+    """Jinja's filter or test `name`: imported only when a guard first applies one."""
+    from jinja2.filters import FILTERS  # noqa: PLC0415 - Jinja only when a guard needs it
+    from jinja2.tests import TESTS  # noqa: PLC0415
+
+    return (FILTERS if kind == "Filter" else TESTS)[name]
+
+
+def _strict_undefined(name: str) -> Any:
+    """Jinja's StrictUndefined for a name the case does not have: fails when used."""
+    from jinja2 import StrictUndefined  # noqa: PLC0415 - Jinja only on this path
+
+    return StrictUndefined(name=name)
+
+
 class _Compiler:
-    def __init__(self, filters: Mapping[str, Any], tests: Mapping[str, Any]) -> None:
+    def __init__(self, filters: Mapping[str, Any] | None, tests: Mapping[str, Any] | None) -> None:
         self.filters = filters
         self.tests = tests
 
-    def node(self, node: nodes.Node) -> Program:  # noqa: PLR0911, PLR0912 - one line per kind of node
-        if type(node) in _BINARY:
-            return self._binary(node)  # type: ignore[arg-type]
-        if type(node) in _UNARY:
-            return self._unary(node)  # type: ignore[arg-type]
-        if isinstance(node, nodes.Const):
-            return self._const(node)
-        if isinstance(node, nodes.Name):
-            return self._name(node)
-        if isinstance(node, nodes.List):
-            return self._list(node)
-        if isinstance(node, nodes.Tuple):
-            return self._tuple(node)
-        if isinstance(node, nodes.Dict):
-            return self._dict(node)
-        if isinstance(node, nodes.And):
-            return self._and(node)
-        if isinstance(node, nodes.Or):
-            return self._or(node)
-        if isinstance(node, nodes.Concat):
-            return self._concat(node)
-        if isinstance(node, nodes.CondExpr):
-            return self._cond_expr(node)
-        if isinstance(node, nodes.Compare):
-            return self._compare(node)
-        if isinstance(node, nodes.Filter | nodes.Test):
-            return self._apply(node, self.filters if isinstance(node, nodes.Filter) else self.tests)
-        if isinstance(node, nodes.Call):
-            return self._call(node)
-        raise Unsupported(type(node).__name__)
+    def node(self, node: GNode) -> Program:
+        kind = node.kind
+        if kind in _BINARY:
+            return self._binary(node)
+        if kind in _UNARY:
+            return self._unary(node)
+        compile_kind = self._KINDS.get(kind)
+        if compile_kind is None:
+            raise Unsupported(kind)
+        return compile_kind(self, node)
 
-    def each(self, items: Sequence[nodes.Node]) -> tuple[Program, ...]:
+    def each(self, items: Sequence[GNode]) -> tuple[Program, ...]:
         return tuple(self.node(item) for item in items)
 
     # -- leaves -----------------------------------------------------------------------------------
 
-    def _const(self, node: nodes.Const) -> Program:
+    def _const(self, node: GNode) -> Program:
         value = node.value
         return lambda data, params, now: value
 
-    def _name(self, node: nodes.Name) -> Program:
+    def _name(self, node: GNode) -> Program:
         key = node.name
-        undefined = StrictUndefined(name=key)
 
         def name(data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
             value = data.get(key, _MISSING)
             if value is _MISSING:
-                return params.get(key, undefined)
+                value = params.get(key, _MISSING)
+                if value is _MISSING:
+                    return _strict_undefined(key)
             return value
 
         return name
 
-    def _list(self, node: nodes.List) -> Program:
+    def _list(self, node: GNode) -> Program:
         items = self.each(node.items)
         return lambda data, params, now: bounded([item(data, params, now) for item in items])
 
-    def _tuple(self, node: nodes.Tuple) -> Program:
+    def _tuple(self, node: GNode) -> Program:
         items = self.each(node.items)
         return lambda data, params, now: bounded(tuple(item(data, params, now) for item in items))
 
-    def _dict(self, node: nodes.Dict) -> Program:
+    def _dict(self, node: GNode) -> Program:
         pairs = tuple((self.node(pair.key), self.node(pair.value)) for pair in node.items)
         return lambda data, params, now: bounded(
             {k(data, params, now): v(data, params, now) for k, v in pairs}
@@ -256,41 +302,46 @@ class _Compiler:
 
     # -- logic and arithmetic ----------------------------------------------------------------------
 
-    def _and(self, node: nodes.And) -> Program:
+    def _and(self, node: GNode) -> Program:
         left, right = self.node(node.left), self.node(node.right)
         return lambda data, params, now: left(data, params, now) and right(data, params, now)
 
-    def _or(self, node: nodes.Or) -> Program:
+    def _or(self, node: GNode) -> Program:
         left, right = self.node(node.left), self.node(node.right)
         return lambda data, params, now: left(data, params, now) or right(data, params, now)
 
-    def _binary(self, node: nodes.BinExpr) -> Program:
-        apply, left, right = _BINARY[type(node)], self.node(node.left), self.node(node.right)
+    def _binary(self, node: GNode) -> Program:
+        apply, left, right = _BINARY[node.kind], self.node(node.left), self.node(node.right)
         return lambda data, params, now: apply(left(data, params, now), right(data, params, now))
 
-    def _unary(self, node: nodes.UnaryExpr) -> Program:
-        apply, operand = _UNARY[type(node)], self.node(node.node)
+    def _unary(self, node: GNode) -> Program:
+        apply, operand = _UNARY[node.kind], self.node(node.node)
         return lambda data, params, now: apply(operand(data, params, now))
 
-    def _concat(self, node: nodes.Concat) -> Program:
+    def _concat(self, node: GNode) -> Program:
         parts = self.each(node.nodes)
         return lambda data, params, now: concat([part(data, params, now) for part in parts])
 
-    def _cond_expr(self, node: nodes.CondExpr) -> Program:
+    def _cond_expr(self, node: GNode) -> Program:
         test, then = self.node(node.test), self.node(node.expr1)
         if node.expr2 is not None:
             otherwise = self.node(node.expr2)
         else:  # Jinja's value for a false `a if b` with no else: a plain (lenient) Undefined
-            missing = Undefined(
-                hint=f"the inline if-expression on line {node.lineno} evaluated to false and no "
+            hint = (
+                f"the inline if-expression on line {node.lineno} evaluated to false and no "
                 "else section was defined."
             )
-            otherwise = lambda data, params, now: missing  # noqa: E731
+
+            def otherwise(data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
+                from jinja2 import Undefined  # noqa: PLC0415 - Jinja only on this path
+
+                return Undefined(hint=hint)
+
         return lambda data, params, now: (
             then(data, params, now) if test(data, params, now) else otherwise(data, params, now)
         )
 
-    def _compare(self, node: nodes.Compare) -> Program:
+    def _compare(self, node: GNode) -> Program:
         first = self.node(node.expr)
         if len(node.ops) == 1:
             compare, right = _COMPARE[node.ops[0].op], self.node(node.ops[0].expr)
@@ -312,20 +363,25 @@ class _Compiler:
 
     # -- filters, tests, helpers ------------------------------------------------------------------
 
-    def _apply(self, node: nodes.Filter | nodes.Test, table: Mapping[str, Any]) -> Program:
-        function = table.get(node.name)
-        if function is None or node.node is None or node.dyn_args or node.dyn_kwargs:
+    def _apply(self, node: GNode) -> Program:
+        table = self.filters if node.kind == "Filter" else self.tests
+        if node.node is None or node.dyn_args or node.dyn_kwargs:
             raise Unsupported(node.name)
-        if _PassArg.from_obj(function) is not None:
-            raise Unsupported(node.name)  # one that wants Jinja's context or environment
+        function: Any = None
+        if table is not None:
+            function = table.get(node.name)
+            if function is None or getattr(function, "jinja_pass_arg", None) is not None:
+                raise Unsupported(node.name)  # unknown, or one that wants Jinja's context or environment
+        kind, name = node.kind, node.name
         subject, args = self.node(node.node), self.each(node.args)
         kwargs: tuple[tuple[str, Program], ...] = tuple(
             (str(kw.key), self.node(kw.value)) for kw in node.kwargs
         )
-        if not args and not kwargs:
-            return lambda data, params, now: bounded(function(subject(data, params, now)))
 
         def apply(data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
+            nonlocal function
+            if function is None:
+                function = _jinja_function(kind, name)
             return bounded(
                 function(
                     subject(data, params, now),
@@ -336,8 +392,24 @@ class _Compiler:
 
         return apply
 
-    def _call(self, node: nodes.Call) -> Program:
-        if not isinstance(node.node, nodes.Name) or node.node.name not in HELPERS or len(node.args) != 1:
+    def _call(self, node: GNode) -> Program:
+        if node.node.kind != "Name" or node.node.name not in HELPERS or len(node.args) != 1:
             raise Unsupported("call")
         helper, argument = HELPERS[node.node.name], self.node(node.args[0])
         return lambda data, params, now: helper(argument(data, params, now), now)
+
+    _KINDS: ClassVar[dict[str, Callable[[_Compiler, GNode], Program]]] = {
+        "Const": _const,
+        "Name": _name,
+        "List": _list,
+        "Tuple": _tuple,
+        "Dict": _dict,
+        "And": _and,
+        "Or": _or,
+        "Concat": _concat,
+        "CondExpr": _cond_expr,
+        "Compare": _compare,
+        "Filter": _apply,
+        "Test": _apply,
+        "Call": _call,
+    }

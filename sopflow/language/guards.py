@@ -11,28 +11,25 @@ convention), and `*` cannot build huge values.
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
-from sopflow.i18n import Phrase
 from sopflow.language.guardeval import (
     HELPERS,
     MAX_SIZE,
+    CompiledGuard,
     GuardRuntimeError,
     Program,
     TooLarge,
     Unsupported,
     compile_guard,
-    rule_is_wrong,
 )
+from sopflow.language.guardtree import GNode
 
 MAX_GUARD_LENGTH = 500
 
@@ -60,7 +57,6 @@ ALLOWED_TESTS = frozenset(
     }
 )
 FUNCTIONS = tuple(HELPERS)
-_NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 
 class GuardProblem(Exception):
@@ -76,45 +72,6 @@ class GuardProblem(Exception):
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 _FILTERS: dict[str, Any] = {name: _ENV.filters[name] for name in ALLOWED_FILTERS}
 _TESTS: dict[str, Any] = {name: _ENV.tests[name] for name in ALLOWED_TESTS}
-
-
-@dataclass(frozen=True)
-class CompiledGuard:
-    """A checked guard expression; `names` are the fields and params it reads, `program` the
-    closures that evaluate it."""
-
-    source: str
-    names: frozenset[str]
-    program: Program = field(compare=False, repr=False)
-    uses_time: bool = False  # calls days_since()/hours_since(), which need `now`
-
-    def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
-        """True if the guard holds for `values` at time `now`; GuardRuntimeError if it cannot say."""
-        return self.holds(values, _NOTHING, now)
-
-    def holds(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> bool:
-        """`evaluate` on a case's data and the flow's params, without merging them first."""
-        try:
-            return bool(self.program(data, params, now))
-        except GuardRuntimeError:
-            raise
-        except Exception as exc:  # any failure on user data: a missing name, a type mismatch
-            raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
-
-    def _why_failed(self, exc: Exception, data: Mapping[str, Any], params: Mapping[str, Any]) -> Phrase:
-        """A missing value is for the staff to supply; anything else is the flow's mistake."""
-        if isinstance(exc, UndefinedError):
-            missing = re.match(r"'([^']+)' is undefined", str(exc))
-            if missing:
-                return Phrase("guard.run.missing", name=missing.group(1))
-        empty = sorted(n for n in self.names if data.get(n, params.get(n)) is None)
-        if empty and isinstance(exc, TypeError):
-            return Phrase("guard.run.missing", name=empty[0])
-        if isinstance(exc, ZeroDivisionError):
-            return rule_is_wrong("guard.reason.zero_division")
-        if isinstance(exc, TypeError):
-            return rule_is_wrong("guard.reason.types")
-        return rule_is_wrong("guard.reason.other", detail=str(exc))
 
 
 def check_guard(source: str, known_names: Collection[str] | None) -> CompiledGuard:
@@ -136,8 +93,9 @@ def check_guard(source: str, known_names: Collection[str] | None) -> CompiledGua
             name=unknown[0],
             suggestion=_suggest(unknown[0], [*(known_names or ()), *FUNCTIONS]),
         )
+    plain = plain_tree(tree)
     try:
-        program = compile_guard(tree, _FILTERS, _TESTS)
+        program = _compile(plain)
     except Unsupported as exc:  # a construct the vetting let through but nothing evaluates
         raise GuardProblem("guard.syntax", detail=f"'{exc}' is not supported in a guard") from None
     _try_constants(tree)
@@ -146,7 +104,23 @@ def check_guard(source: str, known_names: Collection[str] | None) -> CompiledGua
         names=frozenset(names - set(FUNCTIONS)),
         program=program,
         uses_time=bool(names & set(FUNCTIONS)),
+        tree=plain,
     )
+
+
+def _compile(tree: GNode) -> Program:
+    return compile_guard(tree, _FILTERS, _TESTS)
+
+
+def plain_tree(node: Any) -> Any:
+    """Jinja's syntax tree copied into GNodes (lists as tuples), for the evaluator, the
+    wording and the checked-flow cache."""
+    if isinstance(node, nodes.Node):
+        fields = {name: plain_tree(getattr(node, name)) for name in node.fields}
+        return GNode(type(node).__name__, {**fields, "lineno": node.lineno})
+    if isinstance(node, list | tuple):
+        return tuple(plain_tree(item) for item in node)
+    return node
 
 
 _PROBE_TIME = datetime(2020, 1, 1)
@@ -189,7 +163,7 @@ def _is_constant(node: nodes.Node) -> bool:
 def _failure(node: nodes.Node) -> type[Exception] | None:
     """How a constant part fails: TooLarge, ZeroDivisionError, Exception (any other), or None."""
     try:
-        compile_guard(node, _FILTERS, _TESTS)({}, {}, _PROBE_TIME)  # type: ignore[arg-type]
+        _compile(plain_tree(node))({}, {}, _PROBE_TIME)
     except TooLarge:
         return TooLarge
     except ZeroDivisionError:

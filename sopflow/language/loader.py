@@ -9,26 +9,33 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from sopflow.errors import FlowError, Location, Problem
-from sopflow.language.builder import FlowBuilder
-from sopflow.language.checks import check_graph
 from sopflow.language.deadlines import DEFAULT_URGENT_WITHIN, check_deadlines
-from sopflow.language.graph import build_graph
 from sopflow.language.model import Flow
 from sopflow.language.problems import ProblemSink
-from sopflow.language.schema import schema_findings
 from sopflow.language.yamlsource import SourceMap, YamlProblem, load_marked
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from sopflow.language.builder import FlowBuilder
 
 MAX_FILE_BYTES = 2_000_000
 
 
 def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
-    """Everything one file can be checked for on its own (no other flows needed)."""
-    text = _decode(raw, filename)
+    """Everything one file can be checked for on its own (no other flows needed).
+
+    The checks' own modules (JSON Schema, networkx, Jinja) are imported here, not at the top:
+    a flow read from the checked-flow cache (flowcache) never needs them."""
+    from sopflow.language.builder import FlowBuilder  # noqa: PLC0415 - see the docstring
+    from sopflow.language.checks import check_graph  # noqa: PLC0415
+    from sopflow.language.graph import build_graph  # noqa: PLC0415
+    from sopflow.language.schema import schema_findings  # noqa: PLC0415
+
+    text = decode_flow_bytes(raw, filename)
     try:
         data, source_map = load_marked(text)
     except YamlProblem as problem:
@@ -84,7 +91,8 @@ def read_flow_file(path: Path) -> bytes:
     return raw
 
 
-def _decode(raw: bytes, filename: str) -> str:
+def decode_flow_bytes(raw: bytes, filename: str) -> str:
+    """A flow file's text (UTF-8, with or without BOM); FlowError at the first byte that is not."""
     if len(raw) > MAX_FILE_BYTES:
         raise FlowError([Problem("file.too_large", Location(filename), {"limit": MAX_FILE_BYTES})])
     try:
@@ -105,7 +113,9 @@ def _assemble(
     filename: str,
     warnings: tuple[Problem, ...],
 ) -> Flow:
-    return Flow(
+    from sopflow.language.graph import frozen_graph  # noqa: PLC0415 - loaded already by the checks
+
+    flow = Flow(
         id=data["id"],
         version=data["version"],
         title=builder.title,
@@ -121,13 +131,17 @@ def _assemble(
         source_text=text,
         source_path=filename,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        graph=nx.freeze(graph),
         warnings=warnings,
         opened_by=builder.opened_by,
         corrected_by=builder.corrected_by,
+        make_graph=frozen_graph,
         format=_format(data),
         interrupts=builder.interrupts,
     )
+    import networkx as nx  # noqa: PLC0415 - loaded already by the checks
+
+    flow.__dict__["graph"] = nx.freeze(graph)  # Flow.graph, a cached_property: made already
+    return flow
 
 
 def _format(data: Mapping[str, Any]) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -214,7 +214,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Flow:
-    """A loaded, checked flow definition. `graph` is a frozen networkx MultiDiGraph of it."""
+    """A loaded, checked flow definition. `graph` is a frozen networkx MultiDiGraph of it, made
+    when first asked for: stepping a case never needs it, so networkx stays unloaded then."""
 
     id: str
     version: str
@@ -228,7 +229,6 @@ class Flow:
     fields: Mapping[str, FieldSpec]
     groups: Mapping[str, Text]
     steps: Mapping[str, Step]
-    graph: nx.MultiDiGraph[str] = field(repr=False, compare=False)
     source_text: str = field(repr=False, compare=False)
     source_path: str = ""
     digest: str = ""
@@ -237,6 +237,26 @@ class Flow:
     corrected_by: tuple[str, ...] = ()  # roles that may correct any case, besides the step's
     format: int = 1  # 2: the load-time rules of issue 11 (deadlines, urgent words) are errors
     interrupts: tuple[Interrupt, ...] = ()
+    # graph.frozen_graph: the model itself never imports networkx, and a flow read from the
+    # checked-flow cache never loads it unless something asks for the graph
+    make_graph: Callable[[Flow], nx.MultiDiGraph[str]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph[str]:
+        """The steps and ways between them as a frozen networkx graph, made by `make_graph`
+        (language/graph.py) the first time it is asked for."""
+        if self.make_graph is None:
+            raise ValueError(f"flow {self.id!r} was made without a way to make its graph")
+        return self.make_graph(self)
+
+    @cached_property
+    def guard_trees(self) -> Mapping[str, Any]:
+        """Each guard's vetted syntax tree (a guardtree.GNode) by its source, for the wording."""
+        guards = [a.guard for s in self.steps.values() for a in s.actions]
+        guards += [b.guard for s in self.steps.values() for b in s.branches]
+        guards += [c.escalate.guard for s in self.steps.values() for c in s.checks if c.escalate]
+        trees = {g.source: getattr(g, "tree", None) for g in guards if g is not None}
+        return MappingProxyType({source: tree for source, tree in trees.items() if tree is not None})
 
     @cached_property
     def date_fields(self) -> frozenset[str]:

@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from jinja2 import nodes
-
 from sopflow.i18n import duration_words, pick, say
-from sopflow.language.guards import GuardProblem, parse_guard
+from sopflow.language.guardtree import GNode
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
 
@@ -51,30 +49,31 @@ class _Speaker:
     def w(self, code: str, **params: object) -> str:
         return say(code, self.lang, **params)
 
-    def condition(self, node: nodes.Node, inside: type | None = None) -> str:
-        if isinstance(node, nodes.And | nodes.Or):
-            glue = self.w("cond.and" if isinstance(node, nodes.And) else "cond.or")
-            text = glue.join([self.condition(node.left, type(node)), self.condition(node.right, type(node))])
-            return self.w("cond.group", text=text) if inside not in (None, type(node)) else text
-        if isinstance(node, nodes.Not):
+    def condition(self, node: GNode, inside: str | None = None) -> str:
+        kind = node.kind
+        if kind in ("And", "Or"):
+            glue = self.w("cond.and" if kind == "And" else "cond.or")
+            text = glue.join([self.condition(node.left, kind), self.condition(node.right, kind)])
+            return self.w("cond.group", text=text) if inside not in (None, kind) else text
+        if kind == "Not":
             return self.negation(node.node)
-        if isinstance(node, nodes.Name):
+        if kind == "Name":
             return self.w("cond.yes", what=self.name(node.name))
-        if isinstance(node, nodes.Compare):
+        if kind == "Compare":
             return self.compare(node)
-        if isinstance(node, nodes.Test):
+        if kind == "Test":
             return self.test(node)
         raise _Unsaid
 
-    def negation(self, inner: nodes.Node) -> str:
-        if isinstance(inner, nodes.Name):
+    def negation(self, inner: GNode) -> str:
+        if inner.kind == "Name":
             return self.w("cond.no", what=self.name(inner.name))
-        if isinstance(inner, nodes.Test) and inner.name in ("defined", "undefined"):
+        if inner.kind == "Test" and inner.name in ("defined", "undefined"):
             flipped = "undefined" if inner.name == "defined" else "defined"
             return self.w(f"cond.{flipped}", what=self.value(inner.node))
         return self.w("cond.not", text=self.w("cond.group", text=self.condition(inner)))
 
-    def compare(self, node: nodes.Compare) -> str:
+    def compare(self, node: GNode) -> str:
         parts = []
         left = node.expr
         for operand in node.ops:
@@ -90,17 +89,17 @@ class _Speaker:
             left = right
         return self.w("cond.and").join(parts)
 
-    def measured(self, left: nodes.Node, right: nodes.Node) -> str:
+    def measured(self, left: GNode, right: GNode) -> str:
         """A setting compared with a measured field, said as a reading with its unit: 体温 ≥ 37.3 ℃
         (not the setting's name); '' when that is not the case."""
-        if not (isinstance(left, nodes.Name) and isinstance(right, nodes.Name)):
+        if not (left.kind == "Name" and right.kind == "Name"):
             return ""
         spec, param = self.flow.fields.get(left.name), self.flow.params.get(right.name)
         if spec is None or param is None or not spec.unit or not isinstance(param.value, int | float):
             return ""
         return value_words(spec, param.value, self.lang)
 
-    def test(self, node: nodes.Test) -> str:
+    def test(self, node: GNode) -> str:
         if node.args or node.kwargs:
             raise _Unsaid
         what = self.value(node.node)
@@ -110,16 +109,16 @@ class _Speaker:
             return self.w("cond.yes" if node.name == "true" else "cond.no", what=what)
         raise _Unsaid
 
-    def value(self, node: nodes.Node, choices: Mapping[str, Mapping[str, str]] | None = None) -> str:
-        if isinstance(node, nodes.Name):
+    def value(self, node: GNode, choices: Mapping[str, Mapping[str, str]] | None = None) -> str:
+        if node.kind == "Name":
             return self.name(node.name, with_value=True)
-        if isinstance(node, nodes.Const):
+        if node.kind == "Const":
             return self.constant(node.value, choices)
-        if isinstance(node, nodes.List | nodes.Tuple):
+        if node.kind in ("List", "Tuple"):
             return self.w("cond.list_sep").join(self.value(item, choices) for item in node.items)
         if (
-            isinstance(node, nodes.Call)
-            and isinstance(node.node, nodes.Name)
+            node.kind == "Call"
+            and node.node.kind == "Name"
             and node.node.name in ("days_since", "hours_since")
             and len(node.args) == 1
         ):
@@ -144,8 +143,8 @@ class _Speaker:
             return label
         raise _Unsaid
 
-    def choices_of(self, node: nodes.Node) -> Mapping[str, Mapping[str, str]] | None:
-        if isinstance(node, nodes.Name) and node.name in self.flow.fields:
+    def choices_of(self, node: GNode) -> Mapping[str, Mapping[str, str]] | None:
+        if node.kind == "Name" and node.name in self.flow.fields:
             spec = self.flow.fields[node.name]
             return spec.choices if spec.type is FieldType.CHOICE else None
         return None
@@ -154,7 +153,15 @@ class _Speaker:
 def condition_words(flow: Flow, source: str, lang: str) -> str:
     """A guard in plain words, e.g. `request_type == "medicine"` -> 需求类型为药品; a guard with
     no plain wording (arithmetic, filters) is given as written."""
+    tree = flow.guard_trees.get(source)
+    if tree is None:  # not one of the flow's own guards (an old version's): parse it now
+        from sopflow.language.guards import GuardProblem, parse_guard, plain_tree  # noqa: PLC0415
+
+        try:
+            tree = plain_tree(parse_guard(source))
+        except GuardProblem:
+            return source
     try:
-        return _Speaker(flow, lang).condition(parse_guard(source))
-    except (GuardProblem, _Unsaid):
+        return _Speaker(flow, lang).condition(tree)
+    except _Unsaid:
         return source

@@ -6,9 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
-
 from sopflow.cases.inputs import has_control, tidy
 
 MAX_PERSON_NAME = 50
@@ -38,6 +35,9 @@ def id_number(raw: str, today: date) -> IdFacts:
     character, a real birth date not after today, the MOD 11-2 check. Each failure says which
     (a digit typed wrong shows as a failed check). Its place-code table is not consulted: an
     abolished county's code stays valid on old cards. `x` is the check character X."""
+    from stdnum.cn import ric  # noqa: PLC0415 - loads pydoc and ssl: only when a number is read
+    from stdnum.exceptions import ValidationError as StdnumError  # noqa: PLC0415
+
     number = ric.compact(tidy(raw)).upper()
     if len(number) != 18:
         raise RegistryValueError("id.length", value=raw, count=len(number))

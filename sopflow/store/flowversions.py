@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from sopflow.errors import FlowError, StoreError
+from sopflow.language.flowcache import cached_flow
 from sopflow.language.loader import load_shallow
 from sopflow.language.model import Flow
 from sopflow.store.rows import naive
@@ -54,7 +55,8 @@ def read_flow_version(conn: Connection, flow_id: str, digest: str) -> Flow:
     if not isinstance(source, str) or hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
         raise damage
     try:
-        flow = load_shallow(source.encode("utf-8"), f"<{flow_id} {digest[:12]}>")[0]
+        name = f"<{flow_id} {digest[:12]}>"
+        flow = cached_flow(source, name, lambda: load_shallow(source.encode("utf-8"), name)[0])
     except FlowError:
         raise damage from None
     if flow.id != flow_id:
