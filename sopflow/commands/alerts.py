@@ -12,6 +12,7 @@ from sopflow.commands.base import SopflowCommand, SopflowGroup
 from sopflow.commands.columns import table
 from sopflow.commands.common import (
     check_lang_any,
+    child_flows,
     chosen_lang,
     current_engine,
     ids_option,
@@ -72,11 +73,12 @@ def alert_close(*, alert_id: str, note: str, actor: str, role: str | None, lang:
 
 def alert_rows(engine: Engine, alerts: list[Alert], lang: str) -> list[AlertView]:
     rows = []
+    others = child_flows()
     for alert in alerts:
         case = engine.case(alert.case_id)
         stepper = engine.stepper_for(case)
         step_role = stepper.flow.steps[case.step].role
-        rows.append(alert_view(stepper.flow, alert, lang, engine.tz, roles=[step_role]))
+        rows.append(alert_view(stepper.flow, alert, lang, engine.tz, roles=[step_role], other_flow=others))
     return rows
 
 

@@ -3,7 +3,7 @@ case sheet): what was not taken, from which case, since when, and for whom."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import tzinfo
 from typing import Any, TypedDict
 
@@ -40,22 +40,35 @@ def action_label(flow: Flow, name: str, lang: str) -> str:
     return name
 
 
-def _target_flow(detail: Mapping[str, Any], lang: str) -> str:
-    """The flow a signal was sent to, by its name in `lang` when the alert kept it."""
+def _target_flow(detail: Mapping[str, Any], target: Flow | None, lang: str) -> str:
+    """The flow a signal was sent to, by its name in `lang`: as the alert kept it, else from the
+    catalog, else its id."""
     title = detail.get("flow_title")
     if isinstance(title, Mapping) and title:
         return str(title.get(lang) or next(iter(title.values())))
-    return str(detail.get("flow", "-"))
+    return target.text(target.title, lang) if target is not None else str(detail.get("flow") or "-")
 
 
-def alert_view(flow: Flow, alert: Alert, lang: str, tz: tzinfo, *, roles: Iterable[str] = ()) -> AlertView:
-    """One open alert; `roles`: who else sees it (the role of its case's current step)."""
+def alert_view(
+    flow: Flow,
+    alert: Alert,
+    lang: str,
+    tz: tzinfo,
+    *,
+    roles: Iterable[str] = (),
+    other_flow: Callable[[str], Flow | None] | None = None,
+) -> AlertView:
+    """One open alert; `roles`: who else sees it (the role of its case's current step);
+    `other_flow`: a flow by id, to name an undelivered signal's action and flow in words when
+    the alert did not keep their names."""
     everyone = list(dict.fromkeys((*alert.roles, *roles)))
     step = alert.detail.get("step")
     step_id = step if isinstance(step, str) and step in flow.steps else None
+    target_id = str(alert.detail.get("flow", ""))
+    target = other_flow(target_id) if other_flow is not None and target_id else None
     own = alert.detail.get("label")  # a signal to another flow's action names it itself
     label = str(own.get(lang) or next(iter(own.values()))) if isinstance(own, Mapping) and own else None
-    label = label or action_label(flow, alert.name, lang)
+    label = label or action_label(target or flow, alert.name, lang)
     step_label = flow.text(flow.steps[step_id].label, lang) if step_id else None
     what = say(
         f"alert.kind.{alert.kind}",
@@ -63,7 +76,7 @@ def alert_view(flow: Flow, alert: Alert, lang: str, tz: tzinfo, *, roles: Iterab
         label=label,
         case=alert.from_case or "-",
         step=step_label or "-",
-        flow=_target_flow(alert.detail, lang),
+        flow=_target_flow(alert.detail, target, lang),
     )
     return {
         "id": alert.id,

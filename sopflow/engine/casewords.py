@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sopflow.cases.records import CANCELLED, MERGED, Event
+from sopflow.engine.alert_views import action_label
 from sopflow.i18n import duration_words, say
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
 from sopflow.language.naming import FlowNames
@@ -103,6 +104,10 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
     own = event.why.get("label") if isinstance(event.why, Mapping) else None
     if isinstance(own, Mapping) and own:  # a signal sent to another flow's action, named there
         return say(f"event.{kind}", lang, label=str(own.get(lang) or next(iter(own.values()))))
+    if kind in ("alert", "sent") and event.why and event.why.get("flow"):  # another flow's action
+        other = child_flow(str(event.why["flow"]))
+        if other is not None:
+            return say(f"event.{kind}", lang, label=action_label(other, name, lang))
     return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
 
 

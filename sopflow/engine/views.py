@@ -212,7 +212,9 @@ def case_detail(
             stepper, case.history, lang, tz, show_personal=show_personal, child_flow=child_flow
         ),
         "merged_into": merged_into(case),
-        "alerts": [alert_view(flow, a, lang, tz, roles=[step.role]) for a in case.alerts],
+        "alerts": [
+            alert_view(flow, a, lang, tz, roles=[step.role], other_flow=child_flow) for a in case.alerts
+        ],
     }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sopflow.language.durations import is_zero_duration, parse_duration
 from sopflow.language.guards import FUNCTIONS, GuardProblem, check_guard
 from sopflow.language.guardtypes import guard_type_problem
+from sopflow.language.interrupts import add_interrupts
 from sopflow.language.model import (
     Action,
     Branch,
@@ -25,6 +26,7 @@ from sopflow.language.model import (
     FieldSpec,
     FieldType,
     Guard,
+    Interrupt,
     Param,
     Signal,
     Step,
@@ -74,6 +76,7 @@ class FlowBuilder:
         self.group_names = _declared(data, "groups")
         self._misused: set[str] = set()  # params used as durations whose value is not one
         self.opened_by: tuple[str, ...] = ()
+        self.interrupts: tuple[Interrupt, ...] = ()
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -250,6 +253,7 @@ class FlowBuilder:
         for step_id, raw in self.raw_steps.items():
             with self.part():
                 self.steps[step_id] = self.step(step_id, raw)
+        self.interrupts = add_interrupts(self, self.data.get("interrupts"))
         self.opened_by = self.openers()
 
     def openers(self) -> tuple[str, ...]:

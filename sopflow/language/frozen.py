@@ -27,6 +27,7 @@ from sopflow.language.model import (
     FieldSpec,
     FieldType,
     Flow,
+    Interrupt,
     Param,
     Signal,
     Step,
@@ -34,9 +35,10 @@ from sopflow.language.model import (
     Timer,
 )
 
-FORMAT = 2  # raise when what is written changes (2: deadline reasons, the flow's format)
+FORMAT = 3  # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts)
 _CLASSES: dict[str, type[Any]] = {
-    c.__name__: c for c in (Action, Branch, Check, Escalation, FieldSpec, Param, Signal, Step, Timer)
+    c.__name__: c
+    for c in (Action, Branch, Check, Escalation, FieldSpec, Interrupt, Param, Signal, Step, Timer)
 }
 _ENUMS: dict[str, type[enum.Enum]] = {e.__name__: e for e in (StepKind, FieldType, EdgeKind)}
 _FLOW_SKIPPED = frozenset({"source_text", "source_path", "warnings", "make_graph"})

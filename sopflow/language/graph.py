@@ -38,6 +38,7 @@ def build_graph(flow_id: str, start: str, steps: Mapping[str, Step]) -> nx.Multi
             outcome=step.outcome,
         )
     for step in steps.values():
+        interrupts = {a.name for a in step.actions if a.interrupt}
         for position, (name, kind, target) in enumerate(step.exits()):
             if target not in steps:
                 continue  # reported as a broken reference; the graph only holds real steps
@@ -46,5 +47,13 @@ def build_graph(flow_id: str, start: str, steps: Mapping[str, Step]) -> nx.Multi
             while graph.has_edge(step.id, target, key):
                 key = f"{name}#{suffix}"
                 suffix += 1
-            graph.add_edge(step.id, target, key=key, name=name, kind=str(kind), position=position)
+            graph.add_edge(
+                step.id,
+                target,
+                key=key,
+                name=name,
+                kind=str(kind),
+                position=position,
+                interrupt=name in interrupts,
+            )
     return graph

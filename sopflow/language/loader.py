@@ -136,6 +136,7 @@ def _assemble(
         corrected_by=builder.corrected_by,
         make_graph=frozen_graph,
         format=_format(data),
+        interrupts=builder.interrupts,
     )
     import networkx as nx  # noqa: PLC0415 - loaded already by the checks
 

@@ -110,6 +110,7 @@ class Action:
     accepts: tuple[str, ...] = ()
     guard: Guard | None = None
     source: str | None = None
+    interrupt: bool = False  # given to the step by a flow-level interrupt (language/interrupts.py)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,16 @@ class Signal:
 
     flow: str
     action: str
+
+
+@dataclass(frozen=True)
+class Interrupt:
+    """An action taken from every step of a scope (`interrupts:`); the builder has made it an
+    action of each of `steps` (language/interrupts.py)."""
+
+    name: str
+    to: str
+    steps: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -225,6 +236,7 @@ class Flow:
     opened_by: tuple[str, ...] = ()  # the roles that may open a case (`opened_by:`, see builder)
     corrected_by: tuple[str, ...] = ()  # roles that may correct any case, besides the step's
     format: int = 1  # 2: the load-time rules of issue 11 (deadlines, urgent words) are errors
+    interrupts: tuple[Interrupt, ...] = ()
     # graph.frozen_graph: the model itself never imports networkx, and a flow read from the
     # checked-flow cache never loads it unless something asks for the graph
     make_graph: Callable[[Flow], nx.MultiDiGraph[str]] | None = field(default=None, repr=False, compare=False)

@@ -64,6 +64,8 @@ def flow_paths(
             return
         edges = sorted(graph.out_edges(node, keys=True, data=True), key=lambda e: e[3]["position"])
         for source, target, _key, data in edges:
+            if data.get("interrupt"):  # taken from everywhere: each would multiply the paths
+                continue
             seen = visits.get(target, 0)
             if target not in useful or seen >= 2 or (seen == 1 and revisited):
                 continue

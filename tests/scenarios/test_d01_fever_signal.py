@@ -66,9 +66,6 @@ def test_a_symptom_request_started_on_its_own_reaches_the_households_key_person(
     assert sent and sent[0].why["taken"] == ["K-0001"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.1: no fever_reported at these steps, so the signal is dropped"
-)
 @pytest.mark.parametrize(
     "where", ["missed_reading", "violation_verify", "violation_talk", "moved_out_handover"]
 )
@@ -164,9 +161,6 @@ def test_a_named_patient_signals_that_persons_case_only(engine: Engine, clock: C
     assert engine.case("K-0001").step == "home_observation"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.1: redirected_emergency tells nobody; absence later looks like a violation"
-)
 def test_an_emergency_transfer_tells_the_key_person_case(engine: Engine, clock: Clock) -> None:
     place_at_home(engine, "K-0001")
     supply = supply_case_of(engine, "K-0001")
