@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import MutableMapping
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 
 from sopflow import load_flow
 from sopflow.cli import cli, main
+from sopflow.commands.base import SopflowGroup
 
 ROOT = Path(__file__).parents[2]
 INVALID = ROOT / "tests" / "data" / "invalid"
@@ -98,9 +100,14 @@ def test_paths_cover_takes_every_way_out_with_fewer_paths(run: CliRunner) -> Non
     assert len(covered) < len(everything)
 
 
+def _every(group: click.Group) -> MutableMapping[str, click.Command]:
+    """The group's commands, those imported only when run (SopflowGroup.add_lazy) too."""
+    return group.every_command() if isinstance(group, SopflowGroup) else group.commands
+
+
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     found = []
-    for name, command in group.commands.items():
+    for name, command in _every(group).items():
         found.append((f"{prefix}{name}", command))
         if isinstance(command, click.Group):
             found += _commands(command, f"{prefix}{name} ")
