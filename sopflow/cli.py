@@ -111,6 +111,13 @@ COMMANDS = {
     "places": "sopflow.commands.registry:places_group",
     "people": "sopflow.commands.registry:people_group",
     "find": "sopflow.commands.registry:find_command",
+    "import": "sopflow.commands.intake:import_command",
+    "checks": "sopflow.commands.intake:checks_group",
+    "export": "sopflow.commands.intake:export_command",
+    "report": "sopflow.commands.day:report_group",
+    "worklist": "sopflow.commands.day:worklist_command",
+    "building": "sopflow.commands.buildings:building_group",
+    "alert": "sopflow.commands.alerts:alert_group",
 }
 for _name, _target in COMMANDS.items():
     cli.add_lazy(_name, _target)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
+from sopflow.cases.alerts import Alert, closed_seq, raised
 from sopflow.cases.fielddata import from_json
 from sopflow.errors import CaseError
 from sopflow.language.model import Flow, StepKind
@@ -46,6 +47,11 @@ class EventKind(StrEnum):
     MERGED = "merged"  # this case was a duplicate: ended, pointing to the case it was merged into
     ADOPTED = "adopted"  # this case's parent was merged: it now belongs to the case kept
     CANCEL = "cancel"  # the case was opened by mistake: ended as cancelled
+    # Alerts (cases/alerts.py): a signal the case could not take, kept for a person to look at.
+    # Neither moves the case; both may come to an ended case.
+    ALERT = "alert"  # an alert raised (why: its kind, roles, from_case, expects)
+    ALERT_CLOSED = "alert_closed"  # an alert answered or closed by a person (why: {alert: seq})
+    SENT = "sent"  # this case sent a signal (why: the flow, the action, taken by, kept as alerts)
 
 
 MOVES = frozenset(
@@ -139,6 +145,7 @@ class Case:
         seq: int,
         history: tuple[Event, ...] = (),
         assigned_to: str | None = None,
+        alerts: tuple[Alert, ...] = (),
     ) -> None:
         self.id: Final = id
         self.flow_id: Final = flow_id
@@ -158,6 +165,7 @@ class Case:
         self.seq: Final = seq
         self.history: Final = history
         self.assigned_to: Final = assigned_to  # the named worker looking after it, if any
+        self.alerts: Final = alerts  # open alerts, oldest first (cases/alerts.py)
 
     @property
     def active(self) -> bool:
@@ -183,6 +191,7 @@ class Case:
             self.seq,
             self.history,
             self.assigned_to,
+            self.alerts,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -270,6 +279,12 @@ class Fold:
             last_checks = MappingProxyType(checks)
         elif kind is EventKind.CHILD and event.child_id:
             children = (*children, event.child_id)
+        alerts = case.alerts
+        if kind is EventKind.ALERT:
+            alerts = (*alerts, raised(case.id, event.seq, event.at, event.name, event.why or {}))
+        elif kind is EventKind.ALERT_CLOSED:
+            answered = closed_seq(event.why)
+            alerts = tuple(a for a in alerts if a.seq != answered)
         step, status, outcome, entered_at = case.step, case.status, case.outcome, case.entered_at
         to_step = event.to_step
         if to_step and kind in MOVES:
@@ -294,6 +309,7 @@ class Fold:
             event.seq,
             case.history + (event,),  # noqa: RUF005 - one copy; (*h, e) builds a list first
             case.assigned_to,
+            alerts,
         )
         return _corrected(folded, event) if kind in CORRECTIONS else folded
 
@@ -346,7 +362,7 @@ def _corrected(case: Case, event: Event) -> Case:
 _FIELD_NAMES = (
     *("id", "flow_id", "flow_version", "flow_digest", "step", "status", "outcome", "data"),
     *("parent_id", "place", "created_at", "updated_at", "entered_at", "last_checks", "children"),
-    *("seq", "history", "assigned_to"),
+    *("seq", "history", "assigned_to", "alerts"),
 )
 
 

@@ -11,6 +11,7 @@ import click
 
 from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.cases.filter import CaseFilter
+from sopflow.commands.alerts import alert_lines
 from sopflow.commands.base import SopflowGroup
 from sopflow.commands.columns import table
 from sopflow.commands.common import (
@@ -220,17 +221,27 @@ def show_case(
         click.echo(_show_text(detail, lang))
 
 
-def _show_text(detail: CaseDetail, lang: str) -> str:
+def case_heading(detail: CaseDetail, lang: str) -> list[str]:
+    """The case, its flow by name, and where it stands: `case show`'s first lines, also printed
+    after a correction."""
     flow = name(detail["flow_title"], detail["flow"], lang)
     lines = [say("view.head", lang, id=detail["id"], flow=flow, version=detail["flow_version"])]
+    if detail["alerts"]:  # before anything else: a signal waits for someone to see to it
+        lines.append(say("view.alerts", lang, count=len(detail["alerts"])))
+        lines += ["  " + line for line in alert_lines(detail["alerts"], lang)]
+    step = name(detail["step_label"], detail["step"], lang)
     if detail["status"] == "ended":
-        step = name(detail["step_label"], detail["step"], lang)
         outcome = name(detail["outcome_label"], detail["outcome"], lang)
         code = "view.ended_there" if outcome == step else "view.ended"
         lines.append(say(code, lang, step=step, outcome=outcome))
     else:
-        step = name(detail["step_label"], detail["step"], lang)
         lines.append(say("view.at", lang, step=step, role=name(detail["role_label"], detail["role"], lang)))
+    return lines
+
+
+def _show_text(detail: CaseDetail, lang: str) -> str:
+    lines = case_heading(detail, lang)
+    if detail["status"] != "ended":
         if detail["instructions"]:
             lines.append("  " + detail["instructions"])
         for item in detail["due"]:
@@ -354,7 +365,7 @@ def case_list(
     for case in engine.cases(where):
         stepper = engine.stepper_for(case)
         row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
-        if overdue and not any(i.overdue for i in _items(engine, case, now)):
+        if overdue and not case.alerts and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
     if not rows:

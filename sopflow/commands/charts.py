@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,10 +23,13 @@ from sopflow.commands.common import (
     resolve_flow,
     usable_flows,
 )
+from sopflow.commands.filters import place_filter
+from sopflow.engine import ledger
 from sopflow.errors import LookupFailed, Problem
 from sopflow.i18n import say
 from sopflow.language.model import Flow
 from sopflow.render.chart import build_chart
+from sopflow.render.dot import Highlight
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.output import output_folder, write_file
 from sopflow.render.printing import PrintedChart, PrintOptions, lay_out, write_chart
@@ -70,6 +74,8 @@ def paper_options(command: F) -> F:
     help="help.opt.output_folder",
 )
 @click.option("--date", default="", help="help.opt.date")
+@click.option("--counts", is_flag=True, help="help.opt.counts")
+@click.option("--place", default=None, help="help.opt.counts_place")
 @paper_options
 def render_command(
     *,
@@ -82,6 +88,8 @@ def render_command(
     landscape: bool | None,
     organisation: str,
     lang: str | None,
+    counts: bool,
+    place: str | None,
 ) -> None:
     """Print flowcharts: FLOW ids or files, or --all. Text stays at 9 pt or more on paper; a big
     flow is split over several pages (the main line, then each branch)."""
@@ -100,8 +108,12 @@ def render_command(
             if flow.id not in {f.id for f in chosen} and _written_in(flow, lang)  # --all --lang mn
         ]
     options = PrintOptions(paper, landscape, organisation, date or _today())
+    totals = _active_counts(place) if counts else None
     output_folder(folder)  # before any chart is laid out: a wrong place is said at once
     for flow in chosen:
+        if totals is not None:
+            these = {step: numbers for (flow_id, step), numbers in totals.items() if flow_id == flow.id}
+            options = replace(options, highlight=Highlight(counts=these))
         written = []
         if "mermaid" in formats:  # Markdown has no paper: one diagram of the whole flow
             target = folder / f"{flow.id}.{lang}.md"
@@ -193,6 +205,14 @@ def warn_too_big(printed: PrintedChart, flow: str, lang: str) -> None:
             say("render.too_big", lang, flow=flow, page=item.page, element=element, points=points),
             err=True,
         )
+
+
+def _active_counts(place: str | None) -> dict[tuple[str, str], tuple[int, int]]:
+    """(flow, step) -> (active cases, overdue) in the store now (at `place` or below it)."""
+    engine = current_engine()
+    where = place_filter(engine, place)
+    with engine.store.reading() as conn:
+        return ledger.step_totals(ledger.active_counts(conn, engine.store, engine.clock(), place=where))
 
 
 def _written_in(flow: Flow, lang: str) -> bool:

@@ -14,7 +14,7 @@ import click
 
 from sopflow.cases.records import Case
 from sopflow.commands.base import SopflowCommand
-from sopflow.commands.cases import history_lines, parse_sets, show_case
+from sopflow.commands.cases import case_heading, history_lines, parse_sets, show_case
 from sopflow.commands.common import (
     LOCAL_TIME,
     check_lang,
@@ -66,13 +66,8 @@ def _done(engine: Engine, changed: Case, options: dict[str, Any]) -> None:
     detail = case_detail(
         stepper, engine.case(changed.id), lang, engine.tz, engine.clock(), show_personal=show_personal
     )
-    click.echo(say("view.head", lang, id=detail["id"], flow=detail["flow"], version=detail["flow_version"]))
-    if detail["status"] == "ended":
-        click.echo(say("view.ended", lang, step=detail["step_label"], outcome=detail["outcome"]))
-    else:
-        click.echo(
-            say("view.at", lang, step=detail["step_label"], id=detail["step"], role=detail["role_label"])
-        )
+    for line in case_heading(detail, lang):
+        click.echo(line)
     added = {event.seq for event in changed.history}
     for line in history_lines([e for e in detail["history"] if e["seq"] in added], lang):
         click.echo("  " + line)

@@ -53,16 +53,25 @@ def progress_bars() -> Iterator[Callable[[int, str], Progress]]:
             bar.render_finish()
 
 
-def import_file(intake: Intake[Any], file: Path, reject_file: Path | None, lang: str, as_json: bool) -> None:
+def import_file(
+    intake: Intake[Any],
+    file: Path,
+    reject_file: Path | None,
+    lang: str,
+    as_json: bool,
+    *,
+    skipped: Callable[[], int] | None = None,
+) -> None:
+    """Import and print the summary; `skipped()`: rows left out as not filled in (checks sheets)."""
     engine = current_engine(writes=True)
     with progress_bars() as progress:
         outcome = run_import(
             engine.store, intake, file, lang=lang, reject_file=reject_file, progress=progress
         )
-    _summary(outcome, lang, as_json)
+    _summary(outcome, lang, as_json, skipped() if skipped else None)
 
 
-def _summary(outcome: Outcome, lang: str, as_json: bool) -> None:
+def _summary(outcome: Outcome, lang: str, as_json: bool, skipped: int | None) -> None:
     counts = outcome.counts
     if as_json:
         print_json(
@@ -72,6 +81,7 @@ def _summary(outcome: Outcome, lang: str, as_json: bool) -> None:
                 "updated": counts.updated,
                 "unchanged": counts.unchanged,
                 "rejected": counts.rejected,
+                **({"skipped": skipped} if skipped is not None else {}),
                 "problems": [p.text(lang) for p in outcome.problems],
             }
         )
@@ -89,6 +99,8 @@ def _summary(outcome: Outcome, lang: str, as_json: bool) -> None:
             rejected=counts.rejected,
         )
     )
+    if skipped:
+        click.echo(say("intake.skipped", lang, count=skipped))
     if outcome.reject_file is not None and counts.rejected:
         click.echo(say("intake.rejects_written", lang, file=str(outcome.reject_file), count=counts.rejected))
 

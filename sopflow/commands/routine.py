@@ -27,9 +27,9 @@ from sopflow.commands.common import (
 )
 from sopflow.commands.filters import check_filters, place_filter
 from sopflow.engine.discrepancies import DiscrepancyRow, discrepancy_rows, discrepancy_text
+from sopflow.engine.due_views import due_detail, moved_detail
 from sopflow.engine.runtime import Engine
 from sopflow.engine.stepper import Stepper
-from sopflow.engine.views import due_detail, moved_detail
 from sopflow.errors import StoreError
 from sopflow.i18n import say
 from sopflow.language.durations import parse_duration

@@ -89,9 +89,10 @@ def amend(
     corrected = {name: list(pair) for name, pair in entered[entry.seq].items()}
     before = data_at(history, entered, entry.seq)
     values: Changes = {}
-    for name, raw in asked.values.items():
-        _check_taken(flow, entry, name, case.id)
-        parsed = stepper.entries.parse(case.id, {name: raw}, allowed=None, at=entry.at)[name]
+    for given, raw in asked.values.items():
+        name = stepper.entries.field_id(given)  # 体温 or temperature
+        _check_taken(stepper, entry, name, case.id)
+        parsed = stepper.entries.parse(case.id, {given: raw}, allowed=None, at=entry.at)[name]
         new = to_json(parsed)
         if before.get(name) == new:
             raise CaseError("amend.same_value", case=case.id, seq=entry.seq, field=name, value=str(raw))
@@ -141,8 +142,9 @@ def _entry(history: Sequence[Event], seq: int, case_id: str) -> Event:
     return entry
 
 
-def _check_taken(flow: Flow, entry: Event, name: str, case_id: str) -> None:
+def _check_taken(stepper: Stepper, entry: Event, name: str, case_id: str) -> None:
     """A field the entry could take: any field at the start; else those of its action or check."""
+    flow = stepper.flow
     if entry.kind is EventKind.START or name not in flow.fields:
         return  # an unknown field is refused when parsed, with a did-you-mean
     step = flow.steps.get(entry.from_step or "")
@@ -154,8 +156,8 @@ def _check_taken(flow: Flow, entry: Event, name: str, case_id: str) -> None:
             case=case_id,
             seq=entry.seq,
             name=entry.name,
-            field=name,
-            fields=", ".join(sorted(takes)) or "-",
+            field=stepper.names.fields.named(name),
+            fields=stepper.names.fields.listing(sorted(takes)) if takes else "-",
         )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sopflow.cases.records import Event
+from sopflow.cases.records import CANCELLED, MERGED, Event
 from sopflow.i18n import duration_words, say
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
 from sopflow.language.naming import FlowNames
@@ -53,8 +53,16 @@ def values_text(flow: Flow, values: Mapping[str, Any], lang: str) -> str:
 
 
 def outcome_text(flow: Flow, outcome: str | None, lang: str) -> str | None:
-    """What an outcome of `flow` is called (the name of the end step that gives it)."""
-    return None if outcome is None else FlowNames(flow).outcomes.text(outcome, lang)
+    """What an outcome of `flow` is called (the name of the end step that gives it); a case
+    cancelled or merged away ends with sopflow's own outcome, named by the catalogue."""
+    if outcome is None:
+        return None
+    known = FlowNames(flow).outcomes
+    if outcome not in known and outcome == CANCELLED:
+        return say("outcome.cancelled", lang)
+    if outcome not in known and outcome == MERGED:
+        return say("outcome.merged", lang)
+    return known.text(outcome, lang)
 
 
 def way_text(flow: Flow, step_id: str | None, name: str, lang: str) -> str:
@@ -71,6 +79,10 @@ def way_text(flow: Flow, step_id: str | None, name: str, lang: str) -> str:
     for item in labelled:
         if item.name == name and item.label:
             return flow.text(item.label, lang)
+    for other in flow.steps.values():  # an alert names an action not offered where it came
+        for action in other.actions:
+            if action.name == name and action.label:
+                return flow.text(action.label, lang)
     return name
 
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from sopflow.cases import arguments, inputs
 from sopflow.cases.records import Case
+from sopflow.engine import refusals
 from sopflow.engine.amending import Request, amend
 from sopflow.engine.changes import Result
-from sopflow.engine.corrections import Corrector, check_active, check_corrector, check_when, reason, waits_for
+from sopflow.engine.corrections import Corrector, check_corrector, check_when, reason, waits_for
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
 from sopflow.errors import ArgumentError, CaseError
@@ -74,7 +75,7 @@ class Corrections:
             history = self.store.history(work.conn, case_id)
             stepper = self._stepper_of(work, case)
             still_open = frozenset(c.id for c in self._children(work, case) if c.active)
-            asked = Request(seq, values, why, actor, role, at, replay)
+            asked = Request(seq, values, why, actor, stepper.role_id(case_id, role), at, replay)
             done = amend(stepper, case, history, asked, tz=self.tz, still_open=still_open)
             result = Result(done.case, done.events, done.effects)
             work.record(result, stepper)
@@ -103,13 +104,13 @@ class Corrections:
             raise CaseError("move.no_place", case=case_id)
 
         def change(work: Work) -> str:
-            case = self._checked(work, case_id, role, "move", at)
+            case, role_id = self._checked(work, case_id, role, "move", at)
             if case.parent_id is not None:
                 raise CaseError("move.child", case=case_id, parent=case.parent_id)
             target = registry_place(work.conn, wanted) or wanted
             if target == case.place:
                 raise CaseError("move.same_place", case=case_id, place=target)
-            hands = Corrector(actor, role, at, note)
+            hands = Corrector(actor, role_id, at, note)
             below = self._descendants(work, case)
             stepper = self._stepper_of(work, case)
             work.record(hands.transfer(stepper, case, target, carried=tuple(c.id for c in below)), stepper)
@@ -138,11 +139,11 @@ class Corrections:
         named = inputs.worker(worker, case=case_id)
 
         def change(work: Work) -> str:
-            case = self._checked(work, case_id, role, "assign", at)
+            case, role_id = self._checked(work, case_id, role, "assign", at)
             if named == case.assigned_to:
                 raise CaseError("assign.same", case=case_id, worker=named or "-")
             stepper = self._stepper_of(work, case)
-            work.record(Corrector(actor, role, at, note).assign(stepper, case, named), stepper)
+            work.record(Corrector(actor, role_id, at, note).assign(stepper, case, named), stepper)
             return case_id
 
         return self._change(change)
@@ -172,8 +173,8 @@ class Corrections:
             for case in (self._read(work, keep_id), self._read(work, duplicate_id)):
                 if case.parent_id is not None:  # said first: no role could merge it
                     raise CaseError("merge.child", case=case.id, parent=case.parent_id)
-            keep = self._checked(work, keep_id, role, "merge", at)
-            duplicate = self._checked(work, duplicate_id, role, "merge", at)
+            keep, role_id = self._checked(work, keep_id, role, "merge", at)
+            duplicate, _ = self._checked(work, duplicate_id, role, "merge", at)
             if duplicate.flow_id != keep.flow_id:
                 raise CaseError(
                     "merge.other_flow",
@@ -182,7 +183,7 @@ class Corrections:
                     keep=keep_id,
                     kept=keep.flow_id,
                 )
-            hands = Corrector(actor, role, at, why)
+            hands = Corrector(actor, role_id, at, why)
             adopted = [c for c in self._children(work, duplicate) if c.active]
             stepper = self._stepper_of(work, keep)
             kept, merged = hands.merge(stepper, keep, duplicate, tuple(c.id for c in adopted))
@@ -218,12 +219,12 @@ class Corrections:
         why = _reason(reason, case_id, "cancel")
 
         def change(work: Work) -> str:
-            case = self._checked(work, case_id, role, "cancel", at)
+            case, role_id = self._checked(work, case_id, role, "cancel", at)
             if case.parent_id is not None:
                 parent = self._read(work, case.parent_id)
                 if waits_for(parent, self._stepper_of(work, parent).flow, case.id):
                     raise CaseError("cancel.parent_waits", case=case_id, parent=parent.id, step=parent.step)
-            hands = Corrector(actor, role, at, why)
+            hands = Corrector(actor, role_id, at, why)
             below = self._descendants(work, case)
             stepper = self._stepper_of(work, case)
             work.record(hands.cancel(stepper, case, carried=tuple(c.id for c in below)), stepper)
@@ -252,13 +253,19 @@ class Corrections:
             when if when is not None else self._now(None),
         )
 
-    def _checked(self, work: Work, case_id: str, role: str | None, what: str, at: datetime) -> Case:
-        """An open case to correct, by a role allowed to, not before its last entry."""
+    def _checked(
+        self, work: Work, case_id: str, role: str | None, what: str, at: datetime
+    ) -> tuple[Case, str | None]:
+        """An open case to correct, by a role allowed to (given by id or label; its id is
+        returned), not before its last entry."""
         case = self._read(work, case_id)
-        check_active(case)
-        check_corrector(self._stepper_of(work, case).flow, case, role, what)
+        stepper = self._stepper_of(work, case)
+        if not case.active:
+            refusals.ended(stepper.names, case)
+        role_id = stepper.role_id(case_id, role)
+        check_corrector(stepper.flow, case, role_id, what)
         check_when(case, at, self.tz)
-        return case
+        return case, role_id
 
     def _stepper_of(self, work: Work, case: Case) -> Stepper:
         return self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))

@@ -16,8 +16,8 @@ from sopflow.cases.records import CANCELLED, NO_CHANGES, Case, Event, EventKind
 from sopflow.engine.changes import Result
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import CaseError
-from sopflow.i18n import InLanguages, ui_languages
 from sopflow.language.model import Flow, StepKind
+from sopflow.language.naming import FlowNames
 
 
 def correctors(flow: Flow, case: Case, also: tuple[str | None, ...] = ()) -> tuple[str, ...]:
@@ -43,15 +43,11 @@ def check_corrector(
     allowed = correctors(flow, case, also)
     if role is not None and role in allowed:
         return
-    labels = InLanguages(
-        {
-            lang: ", ".join(f"{r} ({flow.text(flow.roles[r], lang)})" for r in allowed) or "-"
-            for lang in ui_languages()
-        }
-    )
+    names = FlowNames(flow).roles
+    labels = names.listing(allowed)  # 网格员 grid_worker, as every refusal lists roles
     if role is None:
         raise CaseError("correct.no_role", case=case.id, what=what, roles=labels)
-    raise CaseError("correct.role_not_allowed", case=case.id, what=what, role=role, roles=labels)
+    raise CaseError("correct.role_not_allowed", case=case.id, what=what, role=names.named(role), roles=labels)
 
 
 def reason(raw: str | None, case_id: str, what: str) -> str:
@@ -67,11 +63,6 @@ def check_when(case: Case, at: datetime, tz: tzinfo) -> None:
     if at < case.updated_at:
         last = local_text(case.updated_at, tz)
         raise CaseError("case.before_last", case=case.id, at=local_text(at, tz), last=last)
-
-
-def check_active(case: Case) -> None:
-    if not case.active:
-        raise CaseError("case.ended", case=case.id, outcome=case.outcome or "-")
 
 
 def waits_for(parent: Case, flow: Flow, child_id: str) -> bool:

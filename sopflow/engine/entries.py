@@ -55,6 +55,13 @@ class Entries:
                 raise CaseError(exc.code, case=case_id, **exc.params) from None
         return values
 
+    def field_id(self, given: str) -> str:
+        """The id of the field `given` names (its id or label); as given if it names none (it is
+        then refused, with a did-you-mean, when parsed)."""
+        if given in self.parsers:
+            return given
+        return self.names.fields.id_of(given, refuse=CaseError)
+
     def parse(
         self,
         case_id: str,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from sopflow.cases.privacy import mask_value
-from sopflow.cases.records import Case
+from sopflow.cases.records import CANCELLED, MERGED, Case
 from sopflow.errors import CaseError
 from sopflow.i18n import InLanguages, Listing, listing, say, ui_languages
 from sopflow.language.model import Flow
@@ -129,7 +129,13 @@ def guard_false(
 
 
 def ended(names: FlowNames, case: Case) -> NoReturn:
-    outcome = names.outcomes.named(case.outcome) if case.outcome else "-"
+    """The case has ended: say how, by the outcome's name (sopflow's own for a case cancelled
+    or merged away)."""
+    outcome: Any = "-"
+    if case.outcome in (CANCELLED, MERGED) and case.outcome not in names.outcomes:
+        outcome = InLanguages({lang: say(f"outcome.{case.outcome}", lang) for lang in languages(names.flow)})
+    elif case.outcome:
+        outcome = names.outcomes.named(case.outcome)
     raise CaseError("case.ended", case=case.id, outcome=outcome)
 
 

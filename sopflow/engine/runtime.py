@@ -25,6 +25,8 @@ from sqlalchemy.engine import Connection
 from sopflow.cases import arguments, inputs
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, ConcurrentChange
+from sopflow.engine import ledger
+from sopflow.engine.alertwork import Alerts
 from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
 from sopflow.engine.correcting import Corrections
 from sopflow.engine.hooks import (
@@ -36,7 +38,7 @@ from sopflow.engine.hooks import (
     log_hook_error,
     run_hooks,
 )
-from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
 from sopflow.engine.work import Work
@@ -54,7 +56,7 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine(Corrections):
+class Engine(Corrections, Alerts):
     """Start, step, time and check cases of any flow, kept in a Store; correct them and hand
     them on (amend, move, assign, merge, cancel: see Corrections)."""
 
@@ -168,7 +170,8 @@ class Engine(Corrections):
         within: timedelta = timedelta(hours=2),
         worker: str | None = None,
     ) -> list[DueItem]:
-        """What is overdue or due within `within`, overdue first, then soonest first. `now`: as
+        """What is overdue or due within `within`: open alerts first (engine/alertwork.py), then
+        overdue, then soonest first. `now`: as
         at this moment (not ahead of the clock; `within` looks ahead); `worker`: only of the cases
         assigned to that worker."""
         now = self._not_ahead(arguments.moment("now", now))
@@ -177,18 +180,16 @@ class Engine(Corrections):
         role = None if role is None else self._id_of("role", inputs.tidy(role), None)
         place = inputs.place(arguments.optional_text("place", place))
         worker = inputs.worker(arguments.optional_text("worker", worker))
-        wanted = CaseFilter(due_before=now + within, place=place, worker=worker)
         with self.store.reading() as conn:
-            candidates = self.store.select(conn, wanted)
-            items = []
-            for case in candidates:
-                stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
-                items += [
-                    i
-                    for i in due_items(stepper, case, now)
-                    if i.due_at <= now + within and (role is None or role in i.roles)
-                ]
-        return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.case_id))
+
+            def stepper_of(case: Case) -> Stepper:
+                return self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
+
+            alerts = [] if worker is not None else self._alert_items(conn, now, role, place)
+            work = ledger.due(
+                conn, self.store, stepper_of, now, within=within, role=role, place=place, worker=worker
+            )
+        return sorted(alerts, key=lambda i: (i.due_at, i.case_id)) + work  # open alerts first
 
     # -- changing ---------------------------------------------------------------------------------
 
@@ -408,30 +409,6 @@ class Engine(Corrections):
                 work.record(moved, stepper)
             return moved
         return self._signal(work, effect)
-
-    def _signal(self, work: Work, effect: SendSignal) -> Result | None:
-        """Fire the action in the nearest ancestor running the named flow, if it can take it now."""
-        ancestor_id = work.current[effect.from_case].parent_id
-        while ancestor_id is not None:
-            ancestor = self._read(work, ancestor_id)
-            if ancestor.flow_id == effect.flow_id:
-                stepper = self._stepper(self.store.flow(work.conn, ancestor.flow_id, ancestor.flow_digest))
-                try:
-                    result = stepper.fire(
-                        ancestor,
-                        effect.action,
-                        actor=f"case {effect.from_case}",
-                        role=None,
-                        data={},
-                        at=effect.at,
-                        signal=True,
-                    )
-                except CaseError:
-                    return None  # not possible at the ancestor's step now; the child's end says so
-                work.record(result, stepper)
-                return result
-            ancestor_id = ancestor.parent_id
-        return None
 
     def _stepper(self, flow: Flow) -> Stepper:
         key = (flow.id, flow.digest)

@@ -52,6 +52,8 @@ def next_times(stepper: Stepper, case: Case) -> tuple[datetime | None, datetime 
     """The earliest due time of the case, and of its timers only, in one pass. Both are kept in
     the store and indexed, so that `due` and `tick` read only the cases they concern."""
     first = timer = None
+    if case.active and case.alerts:  # an open alert is due from when it was raised (listed first)
+        first = case.alerts[0].raised_at
     for kind, _name, when, _roles in _owed(stepper, case):
         if first is None or when < first:
             first = when

@@ -87,7 +87,7 @@ class Stepper:
                 fields=self.names.fields.listing(missing),
                 flow=self.flow.id,
             )
-        role = self._role(case_id, role)
+        role = self.role_id(case_id, role)
         draft = Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
         changes = self.entries.changes({}, values)
         draft.add(Event(1, at, EventKind.START, "start", actor, role, None, self.flow.start, changes, note))
@@ -98,7 +98,7 @@ class Stepper:
         """CaseError unless `role` may open a case of this flow (`Flow.opened_by`): not the
         person under control, nor someone who gives no role. (Child cases are opened by the
         engine itself, without this check.)"""
-        role = self._role(case_id, role)  # by id or name; an unknown one is refused here
+        role = self.role_id(case_id, role)  # by id or name; an unknown one is refused here
         if role not in self.flow.opened_by:
             refusals.may_not_open(self.names, case_id, role)
 
@@ -241,7 +241,7 @@ class Stepper:
         available = self.names.actions_at(case.step).listing(self._available(case, at))
         refusals.guard_false(self.names, case, actions[0].name, reasons, available)
 
-    def _role(self, case_id: str, role: str | None) -> str | None:
+    def role_id(self, case_id: str, role: str | None) -> str | None:
         """The role id `role` names (its id or label), or a refusal naming the flow's roles."""
         if role is None or role in self.flow.roles:
             return role

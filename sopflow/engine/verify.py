@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from sopflow.cases.alerts import rows_from_history
 from sopflow.cases.records import Case, Event, Fold
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import StoreError
 from sopflow.language.model import Flow
+from sopflow.store.alertrows import rows_of
 from sopflow.store.store import Store
 
 BATCH = 500  # cases read at a time, so a county's store is checked in bounded memory
@@ -64,6 +66,9 @@ def _verify_one(
     except StoreError as error:  # an event edited by hand: this case, not the whole run
         return [Discrepancy(stored.id, "history", "-", f"unreadable: {error.params.get('detail')}")]
     found = _compare(stepper_for(flow).fold, stored, history)
+    kept, implied = rows_of(conn, stored.id), rows_from_history(history)
+    if kept != implied:  # a closed alert's row too: when and by which event it was closed
+        found.append(Discrepancy(stored.id, "alerts table", kept, implied))
     ahead = [e for e in history if now is not None and e.at > now]
     if ahead:
         when = f"event {ahead[0].seq} dated {ahead[0].at.isoformat()}, after now"
@@ -89,6 +94,7 @@ def _compare(fold: Fold, stored: Case, history: tuple[Event, ...]) -> list[Discr
     names = (
         *("step", "status", "outcome", "data", "seq", "entered_at", "last_checks", "children"),
         *("place", "parent_id", "assigned_to"),  # changed by transfers, merges and assignments
+        "alerts",  # open alerts: the store's table against the ALERT and ALERT_CLOSED events
     )
     found = [
         Discrepancy(

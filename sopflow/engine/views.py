@@ -16,6 +16,7 @@ from sopflow.cases.inputs import local_text
 from sopflow.cases.lookalike import SYSTEM
 from sopflow.cases.privacy import mask_actor, mask_note, mask_value, masked
 from sopflow.cases.records import CORRECTIONS, Case, Event, EventKind
+from sopflow.engine.alert_views import AlertView, alert_view
 from sopflow.engine.casewords import (
     ChildFlow,
     event_text,
@@ -27,7 +28,8 @@ from sopflow.engine.casewords import (
 )
 from sopflow.engine.changes import Offer
 from sopflow.engine.correction_views import corrections_of, masked_why, merged_into, summary, worker_shown
-from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.due_views import DueView, due_view
+from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.i18n import say
 from sopflow.language.model import FieldSpec, FieldType, Flow
@@ -59,25 +61,6 @@ class CaseSummary(TypedDict):
     data_labels: dict[str, str]
     data_text: dict[str, str]
     assigned_to: str | None
-
-
-class DueView(TypedDict):
-    kind: str
-    name: str
-    label: str
-    due_at: str | None
-    overdue: bool
-    roles: list[str]
-    role_labels: list[str]
-
-
-class DueRow(DueView):
-    case: str
-    flow: str
-    flow_title: str
-    step: str
-    step_label: str
-    place: str | None
 
 
 class OfferView(TypedDict):
@@ -137,18 +120,7 @@ class CaseDetail(CaseSummary):
     offers: list[OfferView]
     history: list[EventView]
     merged_into: str | None
-
-
-class MovedRow(TypedDict):
-    case: str
-    flow: str
-    flow_title: str
-    step: str
-    step_label: str
-    status: str
-    outcome: str | None
-    outcome_label: str | None
-    at: str | None
+    alerts: list[AlertView]  # open alerts, shown before anything else (engine/alert_views.py)
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -232,7 +204,7 @@ def case_detail(
         "role": step.role if case.active else None,
         "role_label": flow.text(flow.roles[step.role], lang) if case.active else None,
         "instructions": flow.text(step.instructions, lang) if case.active else "",
-        "due": [_due(stepper, item, lang, tz) for item in due_items(stepper, case, now)],
+        "due": [due_view(stepper, item, lang, tz) for item in due_items(stepper, case, now)],
         "offers": [
             _offer(flow, case, o, lang, tz=tz, show_personal=show_personal) for o in stepper.offers(case, now)
         ],
@@ -240,6 +212,7 @@ def case_detail(
             stepper, case.history, lang, tz, show_personal=show_personal, child_flow=child_flow
         ),
         "merged_into": merged_into(case),
+        "alerts": [alert_view(flow, a, lang, tz, roles=[step.role]) for a in case.alerts],
     }
 
 
@@ -274,56 +247,6 @@ def _offer(flow: Flow, case: Case, offer: Offer, lang: str, *, tz: tzinfo, show_
 
 def _roles(flow: Flow, roles: tuple[str, ...] | list[str], lang: str) -> list[str]:
     return [flow.text(flow.roles[r], lang) if r in flow.roles else r for r in roles]
-
-
-def _due(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueView:
-    return {
-        "kind": item.kind,
-        "name": item.name,
-        "label": _label(stepper, item, lang),
-        "due_at": local(item.due_at, tz),
-        "overdue": item.overdue,
-        "roles": list(item.roles),
-        "role_labels": _roles(stepper.flow, item.roles, lang),
-    }
-
-
-def _label(stepper: Stepper, item: DueItem, lang: str) -> str:
-    flow = stepper.flow
-    step = flow.steps[item.step]
-    if item.kind == "deadline":
-        return flow.text(step.label, lang)
-    labels = {c.name: c.label for c in step.checks} | {t.name: t.label for t in step.timers}
-    return flow.text(labels[item.name], lang) if labels.get(item.name) else item.name
-
-
-def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueRow:
-    flow = stepper.flow
-    return {
-        "case": item.case_id,
-        "flow": item.flow_id,
-        "flow_title": flow.text(flow.title, lang),
-        "step": item.step,
-        "step_label": flow.text(flow.steps[item.step].label, lang),
-        "place": item.place,
-        **_due(stepper, item, lang, tz),
-    }
-
-
-def moved_detail(stepper: Stepper, case: Case, lang: str, tz: tzinfo, at: datetime) -> MovedRow:
-    """A case that time moved on (`tick`): where it is now, in the reader's words."""
-    flow = stepper.flow
-    return {
-        "case": case.id,
-        "flow": case.flow_id,
-        "flow_title": flow.text(flow.title, lang),
-        "step": case.step,
-        "step_label": flow.text(flow.steps[case.step].label, lang),
-        "status": str(case.status),
-        "outcome": case.outcome,
-        "outcome_label": outcome_text(flow, case.outcome, lang),
-        "at": local(at, tz),
-    }
 
 
 def history_detail(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from sopflow.cases.records import Case, Event
+from sopflow.engine.alerting import answered
 from sopflow.engine.changes import Result
 from sopflow.engine.schedule import next_times
 from sopflow.engine.stepper import Stepper
@@ -26,11 +27,14 @@ class Work:
         read = self.read.get(case_id)
         return read.seq if read is not None else None
 
-    def record(self, result: Result, stepper: Stepper) -> None:
+    def record(self, result: Result, stepper: Stepper) -> Result:
+        """Keep a change's result, with the alerts it answers closed (engine/alerting.py)."""
+        result = answered(stepper, result)
         case = result.case
         self.current[case.id] = case
         self.new_events.setdefault(case.id, []).extend(result.events)
         self.steppers[case.id] = stepper
+        return result
 
     def writes(self) -> list[CaseWrite]:
         """What to save: each case this change gave new events, with the seq it was read with."""

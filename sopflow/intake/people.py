@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from sopflow.cases import inputs
 from sopflow.intake.columns import Column, column
-from sopflow.intake.places import level_columns, levels_of
+from sopflow.intake.places import Levels, level_columns, levels_of
 from sopflow.intake.problems import RowProblem
 from sopflow.intake.run import Counts, Line, unreadable
 from sopflow.registry.values import IdFacts, RegistryValueError, id_number, person_name, phone
@@ -70,6 +70,7 @@ class PeopleIntake:
         self.county = county  # the registry's one county, which a dwelling's path may leave out
         self.headers: dict[str, str] = {}
         self.seen: dict[tuple[Any, ...], tuple[int, int]] = {}
+        self.levels: dict[int, Levels | RowProblem | None] = {}
 
     def columns(self) -> Sequence[Column]:
         return people_columns()
@@ -78,6 +79,7 @@ class PeopleIntake:
         self.headers, self.seen = headers, {}
 
     def check(self, conn: Connection, lines: Sequence[Line]) -> list[PersonRow | list[RowProblem]]:
+        self.levels = {}  # each line's places, worked out once
         wanted = {self._where(line) for line in lines} - {None}
         paths = {p for path in wanted if path for p in (path, self._in_county(path))}
         places = registry.place_ids(conn, paths)
@@ -137,8 +139,13 @@ class PeopleIntake:
     def _where(self, line: Line) -> str | None:
         if line.get("address"):
             return inputs.place(line.get("address"))
-        levels = levels_of(line, self.headers)
+        levels = self._levels(line)
         return levels[-1][0] if isinstance(levels, tuple) else None
+
+    def _levels(self, line: Line) -> Levels | RowProblem | None:
+        if line.number not in self.levels:
+            self.levels[line.number] = levels_of(line, self.headers)
+        return self.levels[line.number]
 
     def _in_county(self, path: str) -> str:
         if self.county and not path.startswith(self.county + "/") and path != self.county:
@@ -149,7 +156,7 @@ class PeopleIntake:
         self, line: Line, places: dict[str, tuple[int, str]], problems: list[RowProblem]
     ) -> tuple[str, int] | None:
         if not line.get("address"):
-            levels = levels_of(line, self.headers)
+            levels = self._levels(line)
             if levels is None:
                 return None
             if not isinstance(levels, tuple):

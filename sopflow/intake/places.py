@@ -5,6 +5,7 @@ if the registry lacks it, so one file lists the county down to every door, empty
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from sqlalchemy.engine import Connection
 
@@ -28,6 +29,7 @@ ALIASES: dict[PlaceKind, tuple[str, ...]] = {
 }
 
 Levels = tuple[tuple[str, str, str], ...]  # (path, name, kind) from the top down
+LEVEL_IDS = tuple(kind.value for kind in LEVELS)  # the level columns' ids, top down
 
 
 def level_columns() -> list[Column]:
@@ -36,19 +38,27 @@ def level_columns() -> list[Column]:
 
 def levels_of(line: Line, headers: dict[str, str]) -> Levels | RowProblem | None:
     """The places a row names, top down, checked (None if it names none)."""
+    found = _levels(tuple(line.get(column) for column in LEVEL_IDS))
+    if not isinstance(found, RegistryValueError):
+        return found
+    named = found.params.get("column") or getattr(found.params.get("kind"), "code", "")
+    return RowProblem(line.number, headers.get(str(named).removeprefix("column.")), found.code, found.params)
+
+
+@lru_cache(maxsize=1 << 16)
+def _levels(cells: tuple[str, ...]) -> Levels | RegistryValueError | None:
+    """The checked places of a row's level cells. Cached: the people of one door, and the doors
+    of one building, name the same places again and again (a county's file checks each once)."""
     steps = []
     try:
-        for kind in LEVELS:
-            if line.get(kind.value):
-                steps.append(PlaceStep(kind, place_name(line.get(kind.value), kind)))
+        for kind, cell in zip(LEVELS, cells, strict=True):
+            if cell:
+                steps.append(PlaceStep(kind, place_name(cell, kind)))
         if not steps:
             return None
         path = chain(steps)
     except RegistryValueError as error:
-        named = error.params.get("column") or getattr(error.params.get("kind"), "code", "")
-        return RowProblem(
-            line.number, headers.get(str(named).removeprefix("column.")), error.code, error.params
-        )
+        return error
     parts = path.split("/")
     return tuple(("/".join(parts[: i + 1]), step.name, step.kind.value) for i, step in enumerate(steps))
 

@@ -280,7 +280,10 @@ class FlowBuilder:
             label=self.text(raw["label"], (*path, "label"), label=True),
             role=role,
             instructions=self.text(raw.get("instructions"), (*path, "instructions")),
-            deadline=self.duration(deadline, (*path, "deadline")) if deadline else None,
+            deadline=self.duration(deadline, (*path, "deadline"))
+            if deadline and deadline != "none"
+            else None,
+            deadline_reason=self.text(raw.get("deadline_reason"), (*path, "deadline_reason")),
             documents=tuple(
                 self.text(d, (*path, "documents", i)) for i, d in enumerate(raw.get("documents", []))
             ),

@@ -34,7 +34,7 @@ from sopflow.language.model import (
     Timer,
 )
 
-FORMAT = 1  # raise when what is written changes
+FORMAT = 2  # raise when what is written changes (2: deadline reasons, the flow's format)
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c for c in (Action, Branch, Check, Escalation, FieldSpec, Param, Signal, Step, Timer)
 }

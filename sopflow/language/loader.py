@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from sopflow.errors import FlowError, Location, Problem
+from sopflow.language.deadlines import DEFAULT_URGENT_WITHIN, check_deadlines
 from sopflow.language.model import Flow
 from sopflow.language.problems import ProblemSink
 from sopflow.language.yamlsource import SourceMap, YamlProblem, load_marked
@@ -40,7 +41,7 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     except YamlProblem as problem:
         location = Location(filename, problem.line, problem.column)
         raise FlowError([Problem(problem.code, location, problem.params)]) from None
-    sink = ProblemSink(filename, source_map)
+    sink = ProblemSink(filename, source_map, text=text)
     findings = schema_findings(data)
     for finding in findings:
         sink.add(finding.code, finding.path, on_key=finding.on_key, **finding.params)
@@ -52,6 +53,14 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     builder = FlowBuilder(data, sink, lenient=bool(findings))
     builder.declarations()
     builder.build_steps()
+    urgent = data.get("urgent_within")
+    check_deadlines(
+        builder.steps,
+        builder.raw_steps,
+        sink,
+        format=_format(data),
+        urgent_within=builder.duration(urgent, ("urgent_within",)) if urgent else DEFAULT_URGENT_WITHIN,
+    )
     if sink.has_errors:
         raise FlowError(sink.problems)
     graph = build_graph(data["id"], data["start"], builder.steps)
@@ -126,8 +135,15 @@ def _assemble(
         opened_by=builder.opened_by,
         corrected_by=builder.corrected_by,
         make_graph=frozen_graph,
+        format=_format(data),
     )
     import networkx as nx  # noqa: PLC0415 - loaded already by the checks
 
     flow.__dict__["graph"] = nx.freeze(graph)  # Flow.graph, a cached_property: made already
     return flow
+
+
+def _format(data: Mapping[str, Any]) -> int:
+    """The file's format (1 or 2; the schema has said so if it is anything else)."""
+    value = data.get("format")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1

@@ -172,6 +172,7 @@ class Step:
     role: str
     instructions: Text = field(default_factory=lambda: EMPTY_TEXT)
     deadline: timedelta | None = None
+    deadline_reason: Text = field(default_factory=lambda: EMPTY_TEXT)  # why `deadline: none`
     documents: tuple[Text, ...] = ()
     group: str | None = None
     source: str | None = None
@@ -223,6 +224,7 @@ class Flow:
     warnings: tuple[Problem, ...] = field(repr=False, compare=False, default=())
     opened_by: tuple[str, ...] = ()  # the roles that may open a case (`opened_by:`, see builder)
     corrected_by: tuple[str, ...] = ()  # roles that may correct any case, besides the step's
+    format: int = 1  # 2: the load-time rules of issue 11 (deadlines, urgent words) are errors
     # graph.frozen_graph: the model itself never imports networkx, and a flow read from the
     # checked-flow cache never loads it unless something asks for the graph
     make_graph: Callable[[Flow], nx.MultiDiGraph[str]] | None = field(default=None, repr=False, compare=False)

@@ -10,7 +10,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from sopflow.cases.privacy import mask_value
-from sopflow.engine.views import CaseSheetView, DueView, EventView, OfferView, local
+from sopflow.engine.due_views import DueView
+from sopflow.engine.views import CaseSheetView, EventView, OfferView, local
 from sopflow.i18n import aside, duration_words, say
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
 from sopflow.language.wording import condition_words, value_words

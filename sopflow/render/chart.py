@@ -54,6 +54,7 @@ class ChartNode:
     pages: tuple[int, ...] = ()  # for connectors: the page(s) the way continues on, or comes from
     incoming: bool = False  # a connector for ways coming in from other pages
     keep: tuple[str, ...] = ()  # phrases never broken across lines: the role, a time limit, an interval
+    members: tuple[str, ...] = ()  # for a group's box on an overview: the steps it stands for
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ChartPage:
     nodes: tuple[ChartNode, ...]
     edges: tuple[ChartEdge, ...]
     groups: Mapping[str, str] = field(default_factory=dict)  # group id -> label, for clusters
+    overview: bool = False  # the whole flow, each group drawn as one box (see overview_page)
 
 
 @dataclass(frozen=True)
@@ -272,15 +274,20 @@ def build_chart(
     organisation: str = "",
     date: str = "",
     elsewhere: int | None = None,
+    overview: bool = False,
 ) -> Chart:
     """The chart of `flow`, on one page or on the given pages (lists of step ids). Steps on no
-    page are referred to as being on page `elsewhere` (used when trying out a page on its own)."""
+    page are referred to as being on page `elsewhere` (used when trying out a page on its own).
+    With `overview`, page 1 is the flow's overview (see overview_page): its list names the steps
+    drawn there as themselves, which the other pages refer to unless they draw them too."""
     layout = [list(flow.steps)] if pages is None else [list(p) for p in pages]
-    where = {step: n for n, page in enumerate(layout, 1) for step in page}
+    where = {step: n for n, page in enumerate(layout, 1) for step in page}  # the last page it is on
     if elsewhere is not None:
         where = {step: where.get(step, elsewhere) for step in flow.steps}
     built = tuple(
-        whole_page(
+        overview_page(flow, lang, where, subtitle=subtitles[0] if subtitles else "")
+        if overview and n == 1
+        else whole_page(
             flow,
             lang,
             steps,
@@ -299,6 +306,74 @@ def build_chart(
         built,
         organisation,
         date,
+    )
+
+
+def overview_steps(flow: Flow) -> list[str]:
+    """The steps an overview draws as themselves: those in no group; the rest are drawn as their
+    group's box."""
+    return [s.id for s in flow.steps.values() if s.group is None]
+
+
+def overview_page(flow: Flow, lang: str, where: Mapping[str, int], *, subtitle: str = "") -> ChartPage:
+    """Page 1 of a big flow: the whole flow on one page, each group one box (its name, the steps
+    it is entered at, the ends inside it, the page it is drawn on) with its ways in and out; steps
+    in no group drawn as themselves. Ways inside a group are left to the group's own page; ways
+    between the same two boxes are one arrow, labelled if it is one way."""
+    shown = set(overview_steps(flow))
+
+    def box(step_id: str) -> str:
+        return step_id if step_id in shown else f"group__{flow.steps[step_id].group}"
+
+    nodes: dict[str, ChartNode] = {START_ID: ChartNode(START_ID, "start", say("chart.start", lang))}
+    labels: dict[tuple[str, str], list[str]] = {(START_ID, box(flow.start)): []}
+    kinds: dict[tuple[str, str], str] = {(START_ID, box(flow.start)): "start"}
+    for step in flow.steps.values():
+        if step.id in shown:
+            nodes[step.id] = step_node(flow, step, lang)
+        elif box(step.id) not in nodes:
+            nodes[box(step.id)] = _group_node(flow, step.group or "", lang, where)
+        for name, kind, target in step.exits():
+            ends = (box(step.id), box(target))
+            if ends[0] == ends[1]:
+                continue
+            label = edge_label(flow, step, name, kind, lang)
+            labels.setdefault(ends, [])
+            if label and label not in labels[ends]:
+                labels[ends].append(label)
+            kinds.setdefault(ends, str(kind))
+    edges = tuple(  # one name says which way it is; more are on the group's page
+        ChartEdge(source, target, names[0] if len(names) == 1 else "", kinds[(source, target)])
+        for (source, target), names in labels.items()
+    )
+    return ChartPage(1, subtitle, tuple(nodes.values()), edges, {}, overview=True)
+
+
+def _group_node(flow: Flow, group: str, lang: str, where: Mapping[str, int]) -> ChartNode:
+    """A group as one box: its name, the steps ways from outside enter it at, its page(s)."""
+    members = [s.id for s in flow.steps.values() if s.group == group]
+    inside = set(members)
+    entered = dict.fromkeys([flow.start] if flow.start in inside else [])
+    for step in flow.steps.values():
+        if step.id not in inside:
+            entered |= dict.fromkeys(t for _, _, t in step.exits() if t in inside)
+    ends = [s for s in members if flow.steps[s].kind is StepKind.END]
+    sep = say("list.sep", lang)
+    notes = [
+        say("chart.group_entry", lang, steps=sep.join(flow.text(flow.steps[s].label, lang) for s in entered))
+    ]
+    notes += [
+        say("chart.group_ends", lang, steps=sep.join(flow.text(flow.steps[s].label, lang) for s in ends))
+    ]
+    notes = [note for note, there in zip(notes, (entered, ends), strict=True) if there]
+    pages = tuple(sorted({where[s] for s in members if s in where}))
+    return ChartNode(
+        f"group__{group}",
+        "group",
+        flow.text(flow.groups[group], lang),
+        notes=tuple(notes),
+        pages=pages,
+        members=tuple(members),
     )
 
 

@@ -6,7 +6,8 @@ what the readability check in `fit.py` reasons about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 
 import graphviz
@@ -32,7 +33,7 @@ EDGE_WRAP_PT = 7.9 * EDGE_PT
 LEGEND_WRAP_PT = 7.9 * LEGEND_PT
 GROUP_WRAP_PT = 16.9 * STEP_PT
 TABLE_ALLOWANCE_PT = 24  # the title block's cell spacing and padding, and the graph's own margin
-LEGEND_PER_ROW = 4
+LEGEND_CELL_PT = 8  # a legend cell's padding, border and spacing
 CONNECTOR_LINES = 3
 
 SHAPES = {
@@ -45,6 +46,8 @@ SHAPES = {
     "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2", "margin": "0.08,0.06"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
+    # a group drawn as one box on an overview page: grey, a double outline like a folder of steps
+    "group": {"shape": "box", "style": "rounded,filled", "fillcolor": "#eeeeee", "peripheries": "2"},
 }
 
 
@@ -76,6 +79,8 @@ class Highlight:
     taken: tuple[tuple[str, str, str, str, str], ...] = ()
     available: tuple[str, ...] = ()  # targets of the actions available now
     overdue: bool = False
+    # `render --counts`: step -> (active cases there, of them overdue), drawn in each step's box
+    counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def page_dot(
@@ -145,19 +150,39 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
         else:
             rows.append(_lines(wrap_lines(chart.organisation, width, LEGEND_PT)))
     rows.append(_lines(wrap_lines(first, width, LEGEND_PT)))
-    for line in say("chart.shapes", lang).split("|"):
-        rows.append(_lines(wrap_lines(line.strip(), width, LEGEND_PT)))
-    rows.append(_lines(wrap_lines(say("chart.legend", lang), width, LEGEND_PT)))
-    rows = [f'<tr><td align="left" balign="left" colspan="8">{row}</td></tr>' for row in rows]
-    legend_wrap = (LEGEND_PT, LEGEND_WRAP_PT, width / LEGEND_PER_ROW - 12)
-    cells = [
-        f'<td bgcolor="{e.colour}" border="1">{_lines(wrap_box(e.label, *legend_wrap, keep=[e.label]))}</td>'
-        for e in chart.legend
-    ]
-    rows += [
-        f"<tr>{''.join(cells[i : i + LEGEND_PER_ROW])}</tr>" for i in range(0, len(cells), LEGEND_PER_ROW)
-    ]
+    rows.append(_lines(wrap_lines(say("chart.shapes", lang), width, LEGEND_PT)))
+    rows = [f'<tr><td align="left" balign="left">{row}</td></tr>' for row in rows]
+    rows += [f'<tr><td align="left">{row}</td></tr>' for row in _legend_rows(chart, page, width)]
     return f'<<table border="0" cellspacing="3" cellpadding="2">{"".join(rows)}</table>>'
+
+
+def _legend_rows(chart: Chart, page: ChartPage, width: float) -> list[str]:
+    """The role colours of the roles on this page, as few rows of cells as fit across it (one
+    for most pages), the first cell saying what they are."""
+    used = {node.role for node in page.nodes}
+    entries = [e for e in chart.legend if e.role in used]
+    if not entries:
+        return []
+    cells = [
+        (
+            f"<td>{escape(say('chart.legend', chart.lang))}</td>",
+            width_pt(say("chart.legend", chart.lang), LEGEND_PT),
+        )
+    ]
+    for entry in entries:
+        lines = wrap_box(entry.label, LEGEND_PT, LEGEND_WRAP_PT, width / 2, keep=[entry.label])
+        cell = f'<td bgcolor="{entry.colour}" border="1">{_lines(lines)}</td>'
+        cells.append((cell, max(width_pt(line, LEGEND_PT) for line in lines)))
+    rows: list[list[str]] = [[]]
+    room = [width]  # what is left of each row: an empty cell takes it, so the others keep their width
+    for cell, cell_pt in cells:
+        if rows[-1] and cell_pt + LEGEND_CELL_PT > room[-1]:
+            rows.append([])
+            room.append(width)
+        rows[-1].append(cell)
+        room[-1] -= cell_pt + LEGEND_CELL_PT
+    table = '<table border="0" cellspacing="2" cellpadding="1"><tr>{}<td width="{}"></td></tr></table>'
+    return [table.format("".join(row), max(int(left), 1)) for row, left in zip(rows, room, strict=True)]
 
 
 def _group_label(label: str, width: float) -> str:
@@ -176,15 +201,17 @@ def _plain(text: str) -> str:
 
 def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, width: float) -> dict[str, str]:
     attrs = dict(SHAPES.get(node.kind, SHAPES["task"]))
-    if node.kind not in ("start", "connector"):
+    if node.kind not in ("start", "connector", "group"):
         attrs["fillcolor"] = chart.colour(node.role)
-    attrs["label"] = _node_label(chart, node, width)
-    if highlight is not None and node.id == highlight.current:
+    attrs["label"] = _node_label(chart, node, width, highlight.counts.get(node.id) if highlight else None)
+    if highlight is not None and highlight.current in (node.id, *node.members):
         attrs.update(penwidth="4", color="#d62728" if highlight.overdue else "#1f77b4")
+    if highlight is not None and highlight.counts.get(node.id, (0, 0))[1]:
+        attrs.update(penwidth="3", color="#d62728")  # overdue cases wait here
     return attrs
 
 
-def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
+def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, int] | None = None) -> str:
     if node.kind == "start":
         return _plain(node.title)
     # a diamond is twice as tall as its text: long text in one runs wide rather than tall
@@ -194,7 +221,12 @@ def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
     else:
         title = _lines(wrap_box(node.title, STEP_PT, STEP_WRAP_PT, width, aspect))
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
-    if node.kind == "connector":
+    if node.kind == "group":  # wide and low: an overview runs out of height before width
+        lines += [
+            f'<font point-size="{NOTE_PT}">{_lines(wrap_box(n, NOTE_PT, GROUP_WRAP_PT, width))}</font>'
+            for n in node.notes
+        ]
+    if node.kind in ("connector", "group"):
         if node.pages:
             numbers = say("list.sep", chart.lang).join(map(str, node.pages))
             text = say("chart.from_page" if node.incoming else "chart.see_page", chart.lang, number=numbers)
@@ -207,7 +239,20 @@ def _node_label(chart: Chart, node: ChartNode, width: float) -> str:
             f'<font point-size="{NOTE_PT}">{escape(part.removesuffix(" ·"))}</font>'
             for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect, keep=keep)
         ]
+    if counts is not None and counts[0]:
+        lines.append(_counts_line(chart.lang, *counts))
     return "<" + "<br/>".join(lines) + ">"
+
+
+def _counts_line(lang: str, active: int, overdue: int) -> str:
+    """The number of cases at a step, and in red how many of them are overdue."""
+    text = (
+        f'<font point-size="{STEP_PT}"><b>{escape(say("chart.active_count", lang, count=active))}</b></font>'
+    )
+    if overdue:
+        late = escape(say("chart.overdue_count", lang, count=overdue))
+        text += f' <font point-size="{STEP_PT}" color="#d62728"><b>{late}</b></font>'
+    return text
 
 
 def _lines(lines: list[str]) -> str:

@@ -70,9 +70,13 @@ def fit(
 def best_fit(
     natural: tuple[float, float], smallest_font_pt: float, paper: str = "a4", landscape: bool | None = None
 ) -> Fit:
-    """Portrait or landscape, whichever prints larger (unless the user chose)."""
+    """Portrait when it prints readably, so that pages turn only where they must; else portrait or
+    landscape, whichever prints larger (unless the user chose)."""
     if landscape is not None:
         return fit(natural, smallest_font_pt, paper, landscape=landscape)
+    portrait = fit(natural, smallest_font_pt, paper, landscape=False)
+    if portrait.readable:
+        return portrait
     return max(
         (fit(natural, smallest_font_pt, paper, landscape=o) for o in (False, True)), key=lambda f: f.scale
     )

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sopflow.errors import RenderError
+from sopflow.i18n import say
 from sopflow.language.model import Flow
 from sopflow.render import graphviz_run
-from sopflow.render.chart import Chart, ChartPage, build_chart, split_by_group
+from sopflow.render.chart import Chart, ChartPage, build_chart, overview_steps, split_by_group
 from sopflow.render.dot import SMALLEST_PT, Highlight, Layout, page_dot
 from sopflow.render.fit import Fit, best_fit
 from sopflow.render.mermaid import chart_mermaid
@@ -77,21 +78,55 @@ def lay_out(flow: Flow, lang: str, options: PrintOptions | None = None) -> Print
     if printed.readable:
         return printed
     if flow.groups:
+        return _overview_and_groups(flow, lang, options)
+    title_fits = _title_block_alone(flow, lang, options).readable
+    if not title_fits:  # no split helps: every page carries the title block
+        return _too_big(flow, printed, title_fits=False)
+    return _too_big(flow, _in_runs(flow, lang, ([list(flow.steps)], [""]), printed, options), title_fits=True)
+
+
+def _overview_and_groups(flow: Flow, lang: str, options: PrintOptions) -> PrintedChart:
+    """A big flow with groups: an overview page (the whole flow, each group one box), then each
+    group on a page of its own, cut into runs where one page would not be readable."""
+    pages, subtitles = split_by_group(flow, lang)
+    if pages and flow.steps[pages[0][0]].group is None:  # the main line is drawn on the overview
+        pages, subtitles = pages[1:], subtitles[1:]
+    pages = [overview_steps(flow), *pages]
+    subtitles = [say("chart.overview", lang), *subtitles]
+    printed = _print(flow, lang, pages, subtitles, options, overview=True)
+    if printed.readable:
+        return printed
+    if not printed.pages[0].fit.readable:  # no overview then: the main line, then each group
         pages, subtitles = split_by_group(flow, lang)
         printed = _print(flow, lang, pages, subtitles, options)
         if printed.readable:
             return printed
     title_fits = _title_block_alone(flow, lang, options).readable
-    if not title_fits:  # no split helps: every page carries the title block
+    if not title_fits:
         return _too_big(flow, printed, title_fits=False)
+    return _too_big(flow, _in_runs(flow, lang, (pages, subtitles), printed, options), title_fits=True)
+
+
+def _in_runs(
+    flow: Flow,
+    lang: str,
+    plan: tuple[list[list[str]], list[str]],
+    printed: PrintedChart,
+    options: PrintOptions,
+) -> PrintedChart:
+    """The chart with each page that is not readable cut into runs that are (an overview page is
+    kept whole: it is the flow on one page, or nothing)."""
+    pages, subtitles = plan
     final_pages: list[list[str]] = []
     final_titles: list[str] = []
     for steps, subtitle, page in zip(pages, subtitles, printed.pages, strict=True):
-        runs = [steps] if page.fit.readable else _readable_runs(flow, lang, steps, options)
+        whole = page.fit.readable or page.page.overview
+        runs = [steps] if whole else _readable_runs(flow, lang, steps, options)
         final_pages += runs
         numbered = [f"{subtitle} {n}/{len(runs)}".strip() for n in range(1, len(runs) + 1)]
         final_titles += [subtitle] if len(runs) == 1 else numbered
-    return _too_big(flow, _print(flow, lang, final_pages, final_titles, options), title_fits=True)
+    overview = printed.pages[0].page.overview
+    return _print(flow, lang, final_pages, final_titles, options, overview=overview)
 
 
 def _too_big(flow: Flow, printed: PrintedChart, *, title_fits: bool) -> PrintedChart:
@@ -158,6 +193,7 @@ def _print(
     options: PrintOptions,
     *,
     elsewhere: int | None = None,
+    overview: bool = False,
 ) -> PrintedChart:
     chart = build_chart(
         flow,
@@ -167,6 +203,7 @@ def _print(
         organisation=options.organisation,
         date=options.date,
         elsewhere=elsewhere,
+        overview=overview,
     )
     if options.heading:
         chart = replace(chart, title=f"{options.heading} · {chart.title}")
@@ -177,7 +214,8 @@ def _print(
             trial = Layout(rankdir=rankdir, paper=options.paper)
             natural = graphviz_run.measure(page_dot(chart, page, trial, options.highlight))
             choices.append((best_fit(natural, SMALLEST_PT, options.paper, options.landscape), rankdir))
-        fitted, rankdir = max(choices, key=lambda choice: choice[0].scale)
+        # a readable portrait page first: pages turn to landscape only where they must
+        fitted, rankdir = max(choices, key=lambda c: (c[0].readable and not c[0].landscape, c[0].scale))
         layout = Layout(fitted.size_in, fitted.pad_in, fitted.landscape, rankdir, options.paper)
         printed.append(PrintedPage(page, fitted, page_dot(chart, page, layout, options.highlight)))
     return PrintedChart(chart, tuple(printed), flow=flow, options=options)
@@ -192,10 +230,13 @@ def only_pages(printed: PrintedChart, numbers: Collection[int]) -> PrintedChart:
     kept = [page for page in printed.pages if page.page.number in numbers]
     if len(kept) == len(printed.pages):
         return printed
-    steps = [[n.id for n in page.page.nodes if n.kind not in ("connector", "start")] for page in kept]
-    subtitles = [page.page.subtitle for page in kept]
     flow, lang = printed.flow, printed.chart.lang
-    return _too_big(flow, _print(flow, lang, steps, subtitles, printed.options), title_fits=True)
+    drawn = ("connector", "start", "group")
+    steps = [[n.id for n in page.page.nodes if n.kind not in drawn] for page in kept]
+    subtitles = [page.page.subtitle for page in kept]
+    overview = kept[0].page.overview
+    printed_again = _print(flow, lang, steps, subtitles, printed.options, overview=overview)
+    return _too_big(flow, printed_again, title_fits=True)
 
 
 def write_chart(printed: PrintedChart, fmt: str, folder: Path, stem: str) -> list[Path]:

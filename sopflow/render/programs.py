@@ -29,6 +29,26 @@ PROGRAMS = {
         Program("dot", "graphviz", frozenset({"-Tpdf", "-Tsvg", "-Tpng", "-Tjson"})),
         Program("pdfunite", "poppler-utils", frozenset()),
         Program("fc-list", "fontconfig", frozenset()),
+        # Debian's chromium, headless: prints an HTML page (a report, a worklist, a building chart)
+        # to PDF, or takes a PNG of it. Options with a value are given as --name=value.
+        Program(
+            "chromium",
+            "chromium",
+            frozenset(
+                {
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-pdf-header-footer",
+                    "--print-to-pdf",
+                    "--screenshot",
+                    "--window-size",
+                    "--hide-scrollbars",
+                    "--user-data-dir",
+                    "--default-background-color",
+                }
+            ),
+        ),
     )
 }
 
@@ -39,7 +59,7 @@ def command(name: str, *args: str) -> list[str]:
     program = PROGRAMS.get(name)
     if program is None:
         raise ValueError(f"sopflow runs no program {name!r}")
-    unknown = [a for a in args if a.startswith("-") and a not in program.options]
+    unknown = [a for a in args if a.startswith("-") and a.split("=", 1)[0] not in program.options]
     if unknown:
         raise ValueError(f"sopflow passes {name} no option {unknown[0]!r}")
     return [binary(name), *args]

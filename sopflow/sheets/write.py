@@ -11,6 +11,8 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from wcwidth import wcwidth
+
 from sopflow.errors import LookupFailed
 
 SAMPLE = 1000  # rows looked at for column widths (a write-only sheet takes them before any row)
@@ -29,8 +31,9 @@ def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object
 
 
 def display_width(text: str) -> int:
-    """Columns the text takes: a Chinese character (East Asian wide or full-width) takes two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Columns the text takes (wcwidth): a Chinese character or full-width form takes two, a
+    combining mark none; a character wcwidth cannot size (a control) counts as one."""
+    return sum(max(wcwidth(c), 1) if not unicodedata.combining(c) else 0 for c in text)
 
 
 def _xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

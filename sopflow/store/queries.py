@@ -39,11 +39,13 @@ def case_query(where: CaseFilter, *, sqlite: bool) -> sa.Select[Any]:
     return query
 
 
-def below(place: str, *, sqlite: bool) -> sa.ColumnElement[bool]:
+def below(
+    place: str, *, sqlite: bool, column: sa.ColumnElement[str] = cases.c.place
+) -> sa.ColumnElement[bool]:
     """Places below `place` ('前郭县/平凤乡' is below '前郭县'), in a form an index can serve.
     SQLite compares text bytewise, so they are the range from 'place/' up to 'place0' ('0'
     follows '/'); its LIKE ignores case and cannot use an index. PostgreSQL takes LIKE with
-    the pattern index of tables.py."""
+    the pattern index of tables.py. `column`: another table's place (the alerts')."""
     if sqlite:
-        return sa.and_(cases.c.place >= place + "/", cases.c.place < place + "0")
-    return cases.c.place.startswith(place + "/", autoescape=True)
+        return sa.and_(column >= place + "/", column < place + "0")
+    return column.startswith(place + "/", autoescape=True)

@@ -294,3 +294,49 @@ def _matching(text: str) -> sa.ColumnElement[bool]:
         )
         return sa.or_(number, phone)
     return people.c.name.startswith(text, autoescape=True)
+
+
+def cases_about(conn: Connection, person_ids: Sequence[int], flow_id: str) -> dict[int, str]:
+    """The case of flow `flow_id` about each of these people (the first, if several)."""
+    found: dict[int, str] = {}
+    for part in chunks(sorted(set(person_ids))):
+        rows = conn.execute(
+            sa.select(case_subjects.c.person_id, case_subjects.c.case_id)
+            .join(cases, cases.c.id == case_subjects.c.case_id)
+            .where(case_subjects.c.person_id.in_(part), cases.c.flow_id == flow_id)
+            .order_by(case_subjects.c.case_id)
+        )
+        for row in rows:
+            found.setdefault(row.person_id, row.case_id)
+    return found
+
+
+def place_paths(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The path of each of these places."""
+    found: dict[int, str] = {}
+    for part in chunks(sorted(set(ids))):
+        query = sa.select(places.c.id, places.c.path).where(places.c.id.in_(part))
+        found.update({row.id: row.path for row in conn.execute(query)})
+    return found
+
+
+def subjects_of(conn: Connection, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Whom each of these cases is about: the person's name, ID number and phone, their dwelling."""
+    dwelling = places.alias("dwelling")
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(case_ids))):
+        rows = conn.execute(
+            sa.select(
+                case_subjects.c.case_id,
+                people.c.name,
+                people.c.id_number,
+                people.c.phone,
+                dwelling.c.path.label("dwelling"),
+            )
+            .select_from(case_subjects)
+            .outerjoin(people, people.c.id == case_subjects.c.person_id)
+            .outerjoin(dwelling, dwelling.c.id == case_subjects.c.dwelling_id)
+            .where(case_subjects.c.case_id.in_(part))
+        )
+        found.update({row.case_id: dict(row._mapping) for row in rows})
+    return found

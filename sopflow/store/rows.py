@@ -10,6 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 
+from sopflow.cases.alerts import Alert
 from sopflow.cases.fielddata import data_from_json, data_to_json
 from sopflow.cases.records import Case, CaseStatus, Event, EventKind
 from sopflow.errors import StoreError
@@ -165,7 +166,9 @@ def damaged(case_id: object, error: Exception) -> StoreError:
 UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, LookupError)  # what decoding raises
 
 
-def case_of(flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case:
+def case_of(
+    flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...], alerts: tuple[Alert, ...] = ()
+) -> Case:
     """A case row (and its history) as a Case; StoreError if a value is not what sopflow writes."""
     try:
         step = row["step"]
@@ -195,6 +198,7 @@ def case_of(flow: Flow, row: Mapping[str, Any], past: tuple[Event, ...]) -> Case
             seq=_a(int, row["seq"]),
             history=past,
             assigned_to=None if row.get("assigned_to") is None else _a(str, row["assigned_to"]),
+            alerts=alerts,
         )
     except UNREADABLE as error:
         raise damaged(row.get("id"), error) from None

@@ -25,6 +25,7 @@ from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, Event
 from sopflow.errors import ArgumentError, StoreError
 from sopflow.language.model import Flow
+from sopflow.store.alertrows import ALERT_EVENTS, open_alerts, write_alerts
 from sopflow.store.connect import database_engine
 from sopflow.store.flowversions import read_flow_version, save_flow_version
 from sopflow.store.queries import below, case_query
@@ -315,7 +316,7 @@ class Store:
             return None
         flow = self.flow(conn, row["flow_id"], row["flow_digest"])
         past = self.history(conn, case_id) if history else ()
-        return case_of(flow, row, past)
+        return case_of(flow, row, past, open_alerts(conn, [case_id]).get(case_id, ()))
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
@@ -336,9 +337,11 @@ class Store:
         """Cases (without history) matching `where`, by id (see `query`)."""
         found = []
         try:
-            for row in conn.execute(self.query(where)):
-                flow = self.flow(conn, row.flow_id, row.flow_digest)
-                found.append(case_of(flow, dict(row._mapping), ()))
+            rows = [dict(row._mapping) for row in conn.execute(self.query(where))]
+            alerted = open_alerts(conn, [row["id"] for row in rows]) if rows else {}
+            for row in rows:
+                flow = self.flow(conn, row["flow_id"], row["flow_digest"])
+                found.append(case_of(flow, row, (), alerted.get(row["id"], ())))
         except UNREADABLE as error:  # a row the driver cannot convert: find which, to name it
             for case_id in conn.execute(self.query(where).with_only_columns(cases.c.id)).scalars():
                 self.get(conn, case_id, history=False)
@@ -384,6 +387,9 @@ class Store:
                     continue
             if item.new_events:
                 self._insert_events.execute_many(conn, [event_row(item.case.id, e) for e in item.new_events])
+            moved = item.before is not None and item.before.place != item.case.place
+            if moved or any(e.kind in ALERT_EVENTS for e in item.new_events):
+                write_alerts(conn, item.case, item.new_events, moved=moved)
         return conflicts
 
 

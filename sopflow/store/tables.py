@@ -74,6 +74,25 @@ events = sa.Table(
     sa.Column("child_id", sa.String(200), nullable=True),
 )
 
+# Open and closed alerts (cases/alerts.py): raised and closed by events in the same transaction,
+# kept here so that `due`, `alert list` and the daily report count the open ones by place.
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("case_id", sa.String(200), sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),  # the event that raised it
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("raised_at", sa.DateTime, nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("place", sa.String(200), nullable=True),  # the case's place, kept with it
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("closed_seq", sa.Integer, nullable=True),  # the event that closed it
+    sa.Column("closed_at", sa.DateTime, nullable=True),
+    sa.Index("ix_alerts_place_open", "place", "closed_at"),
+    sa.Index("ix_alerts_open", "closed_at", "raised_at"),
+)
+
 # -- the county's registry: places (every door too), households, people, and what a case is about
 
 places = sa.Table(

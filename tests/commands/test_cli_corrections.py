@@ -5,6 +5,7 @@ to a registry place, and `verify` clean after each. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -71,7 +72,11 @@ def test_a_refused_amendment_says_what_would_differ_and_changes_nothing(sopflow:
     )
     assert sopflow("case", "history", "QG-0002", "--json").output == before
     for args, says in [
-        (("--reason", "x", "--role", "volunteer"), "role 'volunteer' may not correct case 'QG-0002'"),
+        (
+            ("--reason", "x", "--role", "ems_120"),
+            "the role Ambulance (120) (ems_120) may not correct case 'QG-0002'",
+        ),
+        (("--reason", "x", "--role", "volunteer"), "no role 'volunteer' in this flow"),
         (("--role", "grid_worker"), "give the reason"),
     ]:
         wrong = sopflow("case", "amend", "QG-0002", "3", "--set", "temperature=36.2", *args)
@@ -87,10 +92,16 @@ def test_a_replayed_amendment_is_in_the_history_and_on_the_case_sheet(sopflow: R
         "--role", "grid_worker", "--replay",
     )  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert "Now at: Assign category [assign_category]" in done.output
+    assert "Now at: Assign category — responsible: Community doctor" in done.output
     history = sopflow("case", "history", "QG-0002").output.splitlines()
     assert history[2].endswith("corrected in #6")
-    assert history[5].startswith("#6   2020-02-03 12:00  amend:#3  Doctor re-checks  王* (grid_worker)  ")
+    assert re.split(r"\s{2,}", history[5])[:5] == [
+        "#6",
+        "2020-02-03 12:00",
+        "Correction",
+        "Doctor re-checks",
+        "王* (Grid worker)",
+    ]
     assert history[5].endswith("corrects #3: Temperature 38.2 → 36.2; “体温抄错”")
     assert "re-played from #3 with the correction, to “Assign category”, not re-played: #5" in history[6]
     zh = sopflow("case", "history", "QG-0002", "--lang", "zh").output
@@ -166,7 +177,7 @@ def test_merge_and_cancel(sopflow: Run, tmp_path: Path) -> None:
     )  # fmt: skip
     refused = sopflow("case", "merge", "QG-0002", "QG-0003", "--reason", "同一人", "--role", "grid_worker")
     assert refused.exit_code == 1 and refused.output.startswith(
-        "role 'grid_worker' may not merge case 'QG-0002'"
+        "the role Grid worker (grid_worker) may not merge case 'QG-0002'"
     )
     merged = sopflow("case", "merge", "QG-0002", "QG-0003", "--reason", "同一人", "--role", "county_cdc")
     assert merged.exit_code == 1  # the CDC has no part in a new lead
@@ -199,7 +210,7 @@ def test_merge_and_cancel(sopflow: Run, tmp_path: Path) -> None:
     assert "责任人：刘*" in page and "并入重复案件 QG-0004" in page and "刘洋" not in page
     cancelled = sopflow("case", "cancel", "QG-0003", "--reason", "误建", "--role", "grid_worker")
     assert cancelled.exit_code == 0 and "Ended at Collect leads: cancelled" in cancelled.output
-    assert "cancel:cancelled  Collect leads  王* (grid_worker)  cancelled; “误建”" in cancelled.output
+    assert "Cancelled  Collect leads  王* (Grid worker)  cancelled; “误建”" in cancelled.output
     again = sopflow("case", "cancel", "QG-0003", "--reason", "误建", "--role", "grid_worker")
     assert again.exit_code == 1 and again.output.startswith("case 'QG-0003' has ended")
     assert sopflow("verify").output == "0 differences found\n"

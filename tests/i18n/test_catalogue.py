@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from sopflow import CaseStatus, EventKind, StepKind
+from sopflow.cases.records import CANCELLED, MERGED
 from sopflow.errors import CaseError, StoreError
 from sopflow.i18n import CATALOGUE, Catalogue, InLanguages, Phrase, UnknownText, duration_words, say
 from sopflow.language.model import FieldType
@@ -31,18 +32,22 @@ DYNAMIC = {
     "unit.": ["person", "household", "dwelling", "request"],
     "source.": list("ASKI"),
     "due.": ["deadline", "check", "timer"],
-    "due.kind.": ["deadline", "check", "timer"],
+    "due.kind.": ["deadline", "check", "timer", "alert"],
+    "alert.kind.": ["signal", "undelivered"],
     "view.due.": ["deadline", "check", "timer"],
     "event.": [kind.value for kind in EventKind if kind.value not in ("start", "child_end", "end")],
     "status.": [status.value for status in CaseStatus],
     "cond.": ["eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"],
     "span.": ["days", "hours", "minutes"],
+    "outcome.": [CANCELLED, MERGED],
     "what.": ["note", "place", "actor", "role", "worker", "amend", "move", "assign", "merge", "cancel"],
     "named.": ["role", "step", "action", "outcome", "field", "choice", "flow"],
     "db.status.": ["current", "old", "new", "newer"],
     "column.": [
         *(kind.value for kind in PlaceKind),
         *("name", "id_number", "phone", "sex", "birth_date", "household", "address", "problem"),
+        *("case", "place", "date", "slot", "time", "temperature", "symptoms", "recorded_by"),
+        *("flow", "step", "status", "worker", "due", "overdue", "last_check", "updated_at"),
     ],
     "count.": [*(kind.value for kind in PlaceKind), "households", "people"],
     "sex.": ["male", "female"],

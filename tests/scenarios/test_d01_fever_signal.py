@@ -104,9 +104,6 @@ def test_a_fever_signal_interrupts_every_monitoring_step(engine: Engine, clock: 
     assert engine.case("K-0001").step == "fever_found", f"the fever signal was dropped at {where}"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.1: a signal the case cannot take is dropped, not kept as an alert"
-)
 def test_on_an_old_version_a_signal_not_taken_waits_as_an_open_alert(
     old_engine: Engine, engine: Engine, clock: Clock, sopflow_cli: Cli
 ) -> None:

@@ -30,7 +30,6 @@ URGENT = re.compile(r"马上|立即|立刻|immediately|at once", re.IGNORECASE)
 SHORT = timedelta(hours=2)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.2: fever_found has no deadline, so it never falls due")
 def test_a_fever_left_at_fever_found_is_overdue_in_due_and_in_the_overdue_list(
     engine: Engine, clock: Clock, sopflow_cli: Cli
 ) -> None:
@@ -54,10 +53,6 @@ def test_a_fever_left_at_fever_found_is_overdue_in_due_and_in_the_overdue_list(
     assert "K-0002" in listed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11.2: tasks without a deadline (fever_found, fever_transfer, clinic_exam, ...)",
-)
 def test_every_built_in_task_has_a_deadline_or_says_why_not() -> None:
     undated, urgent = [], []
     for flow in builtin_flows().values():
@@ -107,7 +102,6 @@ steps:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.2: an urgent step without a deadline is not a flow error")
 def test_validate_names_an_urgent_step_without_a_deadline_at_file_line_col(tmp_path: Path) -> None:
     path = tmp_path / "urgent_demo.yaml"
     path.write_text(URGENT_FLOW, encoding="utf-8")

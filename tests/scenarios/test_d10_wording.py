@@ -34,20 +34,17 @@ def all_texts() -> list[tuple[str, str, str]]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.10: KP11 reads 返岗复工人员")
 def test_returning_workers_are_called_as_the_county_calls_them() -> None:
     label = builtin_flows()[KPC].fields["category"].choices["KP11"]
     assert label["zh"] == "返前复工人员"
     assert not [where for _flow, where, text in all_texts() if "返岗复工" in text]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.10: '十清晰' announces ten items and lists seven")
 def test_verify_register_does_not_announce_ten_items_and_list_seven() -> None:
     text = builtin_flows()[KPC].steps["verify_register"].instructions["zh"]
     assert "十清晰" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.10: a doctor is told to '打开参数'")
 def test_no_instruction_asks_staff_to_change_a_software_setting() -> None:
     offending = [(flow, where) for flow, where, text in all_texts() if "参数" in text or 'set "' in text]
     assert offending == []

@@ -290,3 +290,35 @@ def test_a_store_at_0002_upgrades_to_assignments_and_takes_corrections(store_url
         engine.move(case.id, "前郭镇/西山社区", actor="王芳", role=role)
         assert [c.id for c in engine.cases(worker="刘洋", place="前郭镇")] == [case.id]
         assert engine.verify() == []
+
+
+def test_a_store_at_0004_upgrades_to_alerts_and_keeps_a_signal_nobody_takes(store_url: str) -> None:
+    """A store as issue 13 left it (0004, with cases): `db upgrade` adds the alerts table, its
+    cases verify, and a signal that finds no case to take it is kept there as an open alert."""
+    make_pre_alembic_store(store_url)
+    with open_store(store_url, create=False) as store, store.exclusive() as conn:
+        run_migrations(conn, "0004")
+    runner = CliRunner()
+    env = {"SOPFLOW_DB": store_url, "SOPFLOW_LANG": "en", "SOPFLOW_ACTOR": "王芳"}
+    upgraded = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert upgraded.output.endswith(f"upgraded from schema 0004 to {HEAD}\n")
+    with open_store(store_url) as store:
+        engine = Engine(store, clock=lambda: datetime(2020, 2, 4, tzinfo=UTC))
+        assert engine.alerts() == [] and engine.verify() == []
+        engine.start(
+            "supply_request",
+            "R-9",
+            {"household_id": "H-9", "address": "前郭镇东风社区9号楼", "phone": "13812345678"},
+            actor="王芳",
+            role="grid_worker",
+            place="前郭镇/东风社区",
+        )
+        engine.fire(
+            "R-9",
+            "sorted",
+            actor="王芳",
+            role="grid_worker",
+            data={"request_type": "symptoms", "items": "发烧", "urgent": "no"},
+        )
+        assert [(a.case_id, a.kind) for a in engine.alerts(place="前郭镇")] == [("R-9", "undelivered")]
+        assert engine.verify() == []

@@ -1,0 +1,119 @@
+"""`sopflow import FLOW FILE` (a case per row) and `sopflow checks import FILE` (twice-daily
+readings from the checks sheet): files staff fill in, taken in all or nothing; `sopflow export`:
+the cases a list shows, as a sheet to report upward."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sopflow.cases.arguments import MAX_LIMIT
+from sopflow.cases.filter import CaseFilter
+from sopflow.commands.base import SopflowCommand, SopflowGroup
+from sopflow.commands.common import check_lang_any, chosen_lang, current_engine, lang_option
+from sopflow.commands.filters import check_filters, place_filter
+from sopflow.commands.registry import FILE, import_file, import_options
+from sopflow.i18n import say
+from sopflow.intake.cases import CasesIntake
+from sopflow.intake.checks import ChecksIntake
+from sopflow.intake.export import export_header, export_rows
+from sopflow.sheets.write import write_rows
+
+
+def who_options(command: Any) -> Any:
+    """--actor and --role: who imports, in which role (the flow's opener, or the reading's)."""
+    command = click.option("--role", envvar="SOPFLOW_ROLE", default=None, help="help.opt.role")(command)
+    return click.option(
+        "--actor",
+        envvar="SOPFLOW_ACTOR",
+        default=lambda: os.environ.get("USER", "staff"),
+        show_default="SOPFLOW_ACTOR or $USER",
+        help="help.opt.actor",
+    )(command)
+
+
+@click.command("import", cls=SopflowCommand, help="help.import")
+@click.argument("flow")
+@import_options
+@who_options
+def import_command(
+    *,
+    flow: str,
+    file: Path,
+    reject_file: Path | None,
+    lang: str | None,
+    as_json: bool,
+    actor: str,
+    role: str | None,
+) -> None:
+    """Start a case of FLOW per row of FILE (CSV or XLSX), each row checked as `case start` checks it."""
+    engine = current_engine(writes=True)
+    intake = CasesIntake(engine, flow, actor=actor, role=role, at=engine.clock())
+    import_file(intake, file, reject_file, chosen_lang(lang), as_json)
+
+
+@click.group("checks", cls=SopflowGroup, help="help.checks")
+def checks_group() -> None:
+    """Readings taken on many cases at once, entered from one sheet."""
+
+
+@checks_group.command("import", help="help.checks.import")
+@import_options
+@who_options
+def checks_import(
+    *, file: Path, reject_file: Path | None, lang: str | None, as_json: bool, actor: str, role: str | None
+) -> None:
+    """Record the readings of a checks sheet (案件编号, 日期, 时段 or 时间, 体温, 症状, 记录人)."""
+    engine = current_engine(writes=True)
+    intake = ChecksIntake(engine, actor=actor, role=role)
+    import_file(intake, file, reject_file, chosen_lang(lang), as_json, skipped=lambda: intake.skipped)
+
+
+@click.command("export", cls=SopflowCommand, help="help.export")
+@click.option("-o", "--output", "output", type=FILE, required=True, help="help.opt.export_output")
+@click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter")
+@click.option("--step", default=None, help="help.opt.step_filter")
+@click.option("--role", default=None, help="help.opt.role_filter")
+@click.option("--status", type=click.Choice(["active", "ended"]), default=None, help="help.opt.status")
+@click.option("--place", default=None, help="help.opt.place_filter")
+@click.option("--worker", default=None, help="help.opt.worker")
+@click.option("--overdue", is_flag=True, help="help.opt.overdue")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=None, help="help.opt.limit")
+@lang_option()
+@click.option("--show-personal", is_flag=True, help="help.opt.show_personal")
+def export_command(
+    *,
+    output: Path,
+    flow_id: str | None,
+    step: str | None,
+    role: str | None,
+    status: str | None,
+    place: str | None,
+    worker: str | None,
+    overdue: bool,
+    limit: int | None,
+    lang: str | None,
+    show_personal: bool,
+) -> None:
+    """Write the cases a list would show to an XLSX or CSV file (one row per case)."""
+    lang = check_lang_any(chosen_lang(lang))
+    engine = current_engine()
+    now = engine.clock()
+    where = CaseFilter(
+        flow_id=flow_id,
+        step=step,
+        role=role,
+        status=status,
+        place=place_filter(engine, place),
+        worker=worker,
+        due_before=now if overdue else None,
+        limit=limit,
+    )
+    rows = export_rows(engine, where, lang, now, show_personal=show_personal, overdue=overdue)
+    count = write_rows(output, export_header(lang), rows)
+    if not count:
+        check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
+    click.echo(say("export.written", lang, count=count, file=str(output)))

@@ -1,0 +1,164 @@
+"""The Engine's alerts (issue 11, C1): signals delivered or kept, alerts listed, shown as due
+first, and closed by a person. The events are made purely in engine/alerting.py; this part reads
+the cases a signal concerns and the `alerts` table, and saves in the change's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sopflow.cases import arguments, inputs
+from sopflow.cases.alerts import Alert, AlertKind, parse_alert_id
+from sopflow.cases.records import Case, EventKind
+from sopflow.engine.alerting import close_by_hand, expected_step, note_sent, raise_alert
+from sopflow.engine.changes import Result, SendSignal
+from sopflow.engine.schedule import DueItem
+from sopflow.engine.stepper import Stepper
+from sopflow.engine.work import Work
+from sopflow.errors import CaseError, LookupFailed
+from sopflow.store.alertrows import select_open
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from sopflow.language.model import Flow
+    from sopflow.store.store import Store
+
+
+class Alerts:
+    """Engine methods for alerts: a signal is taken or kept, never dropped."""
+
+    if TYPE_CHECKING:  # the Engine's own parts these methods use
+        store: Store
+
+        def _change(self, compute: Callable[[Work], str]) -> Case: ...
+        def _read(self, work: Work, case_id: str) -> Case: ...
+        def _stepper(self, flow: Flow) -> Stepper: ...
+        def _now(self, at: datetime | None) -> datetime: ...
+        def _at(self, given: datetime | None, case: Case | None) -> datetime: ...
+        def _id_of(self, kind: str, typed: str, flow_id: str | None) -> str: ...
+
+    def alerts(
+        self, case_id: str | None = None, *, role: str | None = None, place: str | None = None
+    ) -> list[Alert]:
+        """Open alerts, oldest first: of one case, for a role (one of the alert's roles or the
+        role of its case's current step), at a place and below it."""
+        case_id = None if case_id is None else inputs.lookup_id(arguments.text("case_id", case_id))
+        role = arguments.optional_text("role", role)
+        role = None if role is None else self._id_of("role", inputs.tidy(role), None)
+        place = inputs.place(arguments.optional_text("place", place))
+        with self.store.reading() as conn:
+            return [item[0] for item in self._open_alerts(conn, case_id=case_id, role=role, place=place)]
+
+    def close_alert(self, alert_id: str, *, actor: str, role: str | None, note: str) -> Case:
+        """Close an open alert (K-0001#23) with a note saying what was done: by one of its roles
+        or the role of the case's current step. The case stays where it is."""
+        parsed = parse_alert_id(arguments.text("alert_id", alert_id))
+        if parsed is None:
+            raise LookupFailed("alert.bad_id", alert=alert_id)
+        case_id, seq = parsed
+        case_id = inputs.lookup_id(case_id)
+        actor = inputs.actor(arguments.text("actor", actor), case=case_id)
+        role = inputs.role(arguments.optional_text("role", role), case=case_id)
+        written = inputs.note(arguments.text("note", note), case=case_id)
+        if not written:
+            raise CaseError("alert.note_needed", alert=alert_id)
+
+        def change(work: Work) -> str:
+            case = self._read(work, case_id)
+            stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
+            named = role if role is None or role in stepper.flow.roles else stepper.names.roles.id_of(role)
+            at = self._at(None, case)
+            work.record(
+                close_by_hand(stepper, case, seq, actor=actor, role=named, note=written, at=at), stepper
+            )
+            return case_id
+
+        return self._change(change)
+
+    def _alert_items(
+        self, conn: Connection, now: datetime, role: str | None, place: str | None
+    ) -> list[DueItem]:
+        """Each open alert as a due item: overdue from when it was raised, listed first."""
+        return [
+            DueItem(alert.case_id, flow_id, step, "alert", alert.name, alert.raised_at, roles, True, at_place)
+            for alert, flow_id, step, roles, at_place in self._open_alerts(
+                conn, case_id=None, role=role, place=place
+            )
+            if alert.raised_at <= now
+        ]
+
+    def _open_alerts(
+        self, conn: Connection, *, case_id: str | None, role: str | None, place: str | None
+    ) -> list[tuple[Alert, str, str, tuple[str, ...], str | None]]:
+        """(alert, flow, step, roles including the step's, place) of the open alerts wanted."""
+        found = []
+        for item in select_open(conn, case_id=case_id, place=place, sqlite=self.store.is_sqlite):
+            flow = self.store.flow(conn, item.flow_id, item.flow_digest)
+            roles = tuple(dict.fromkeys((*item.alert.roles, flow.steps[item.step].role)))
+            if role is None or role in roles:
+                found.append((item.alert, item.flow_id, item.step, roles, item.place))
+        return found
+
+    def _signal(self, work: Work, effect: SendSignal) -> Result | None:
+        """Fire the action in the nearest ancestor running the named flow; if it cannot take it
+        at its step now, keep it there as an open alert; if there is no such ancestor, keep it on
+        the sender as an `undelivered` alert. Either way the sender records where it went."""
+        sender = work.current[effect.from_case]
+        taken: list[str] = []
+        kept: list[str] = []
+        follow: Result | None = None
+        ancestor_id = sender.parent_id
+        while ancestor_id is not None:
+            ancestor = self._read(work, ancestor_id)
+            if ancestor.flow_id == effect.flow_id:
+                stepper = self._stepper(self.store.flow(work.conn, ancestor.flow_id, ancestor.flow_digest))
+                follow = self._deliver(work, stepper, ancestor, effect)
+                (kept if follow.events[0].kind is EventKind.ALERT else taken).append(ancestor.id)
+                break
+            ancestor_id = ancestor.parent_id
+        sender_stepper = work.steppers[sender.id]
+        if not taken and not kept:
+            end_role = sender_stepper.flow.steps[sender.step].role
+            detail = {"flow": effect.flow_id, "from_case": sender.id}
+            result = raise_alert(
+                sender_stepper,
+                work.current[sender.id],
+                kind=AlertKind.UNDELIVERED,
+                name=effect.action,
+                at=effect.at,
+                roles=(end_role,),
+                detail=detail,
+            )
+            work.record(result, sender_stepper)
+            kept.append(sender.id)
+        why = {"flow": effect.flow_id, "action": effect.action, "taken": taken, "alerts": kept}
+        work.record(note_sent(sender_stepper, work.current[sender.id], effect.at, why), sender_stepper)
+        return follow
+
+    def _deliver(self, work: Work, stepper: Stepper, target: Case, effect: SendSignal) -> Result:
+        """The signal taken by `target`, or kept on it as an alert if it cannot be taken now."""
+        try:
+            result = stepper.fire(
+                target,
+                effect.action,
+                actor=f"case {effect.from_case}",
+                role=None,
+                data={},
+                at=max(effect.at, target.updated_at),
+                signal=True,
+            )
+        except CaseError:
+            detail = {"from_case": effect.from_case, "expects": expected_step(stepper.flow, effect.action)}
+            result = raise_alert(
+                stepper,
+                target,
+                kind=AlertKind.SIGNAL,
+                name=effect.action,
+                at=effect.at,
+                roles=(),
+                detail=detail,
+                actor=f"case {effect.from_case}",
+            )
+        return work.record(result, stepper)

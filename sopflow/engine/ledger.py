@@ -1,0 +1,199 @@
+"""The one query layer behind `due`, worklists, the daily report and charts with counts: what is
+due (read by the indexed next due time), and counts the store makes by place, flow, step and
+role (store/tallies.py), rolled up to the report's places and columns. Nothing here loads all
+cases to count them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Connection
+
+from sopflow.cases.filter import CaseFilter
+from sopflow.cases.records import Case
+from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.settings import Column
+from sopflow.engine.stepper import Stepper
+from sopflow.language.model import Flow, StepKind
+from sopflow.store.store import Store
+from sopflow.store.tallies import StepCount, active_steps, entries_between, open_alerts, steps_at
+
+OTHER = ""  # the row of cases whose place is none of the report's places
+DAY = timedelta(days=1)
+Rows = dict[str, Counter[str]]  # place -> column id -> number
+FlowOf = Callable[[str], Flow | None]  # a flow by id (None: not in the catalog)
+
+
+def due(
+    conn: Connection,
+    store: Store,
+    stepper_of: Callable[[Case], Stepper],
+    now: datetime,
+    *,
+    within: timedelta,
+    role: str | None = None,
+    place: str | None = None,
+    worker: str | None = None,
+) -> list[DueItem]:
+    """What is overdue or due by `now + within`, overdue first, then soonest first: the cases are
+    read by the indexed next due time, their items worked out by their flow's rules."""
+    wanted = CaseFilter(due_before=now + within, place=place, worker=worker)
+    items = []
+    for case in store.select(conn, wanted):
+        items += [
+            i
+            for i in due_items(stepper_of(case), case, now)
+            if i.due_at <= now + within and (role is None or role in i.roles)
+        ]
+    return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.case_id))
+
+
+def active_counts(
+    conn: Connection, store: Store, now: datetime, *, place: str | None = None, worker: str | None = None
+) -> list[StepCount]:
+    """Active cases by place, flow, step and role, with how many are overdue at `now`."""
+    return active_steps(conn, now, place=place, below=store.below, worker=worker)
+
+
+def step_totals(counts: Iterable[StepCount]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(flow, step) -> (active, overdue), over all places: what `render --counts` draws."""
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    for count in counts:
+        active, overdue = totals.get((count.flow_id, count.step), (0, 0))
+        totals[count.flow_id, count.step] = (active + count.number, overdue + count.overdue)
+    return totals
+
+
+class Places:
+    """The report's places (paths), and which of them a case's place falls in: the deepest one
+    it is or lies below. A case given a place without the county's name (前郭镇/东风社区) is
+    found in 前郭县/前郭镇/东风社区 too."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = list(paths)
+        self._short = {path.split("/", 1)[1]: path for path in paths if "/" in path}
+        self._known: dict[str | None, str] = {}
+
+    def of(self, place: str | None) -> str:
+        if place in self._known:
+            return self._known[place]
+        found = OTHER
+        if place is not None:
+            for path in sorted([*self.paths, *self._short], key=len, reverse=True):
+                if place == path or place.startswith(path + "/"):
+                    found = self._short.get(path, path)
+                    break
+        self._known[place] = found
+        return found
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """The report's numbers at one cut-off: per place (OTHER for none of them), per column id
+    (and "overdue:<role>" for a column counted by role)."""
+
+    at: datetime
+    values: Mapping[str, Counter[str]]
+    roles: tuple[str, ...]  # the roles with overdue work, for the by-role columns
+
+
+@dataclass(frozen=True)
+class DayQuery:
+    """What a report counts (its columns, by place) and how to read a flow's steps."""
+
+    columns: Sequence[Column]
+    places: Places
+    flows: FlowOf
+    under: str | None = None  # only cases at this place or below it
+
+    def counts(self, conn: Connection, store: Store, at: datetime, *, now: datetime | None) -> DayCounts:
+        """The counts at the cut-off `at` (the day is the 24 hours before it). With `now` (the
+        cut-off is today's), overdue work and open alerts are counted too: due times are kept
+        only as they stand now, so a past day has none of those."""
+        values: dict[str, Counter[str]] = {path: Counter() for path in [*self.places.paths, OTHER]}
+        self._standing(conn, store, at, values)
+        roles: set[str] = set()
+        if now is not None:
+            roles = self._overdue(conn, store, min(now, at), values)
+            alerts = [column.id for column in self.columns if column.alerts]
+            for place, number in open_alerts(conn, place=self.under, below=store.below):
+                for column_id in alerts:
+                    values[self.places.of(place)][column_id] += number
+        if not values[OTHER]:
+            del values[OTHER]
+        return DayCounts(at, values, tuple(sorted(roles)))
+
+    def _standing(
+        self, conn: Connection, store: Store, at: datetime, values: dict[str, Counter[str]]
+    ) -> None:
+        """Cases standing at steps at `at`, and entries (and starts) in each column's window."""
+        below, of = store.below, self.places.of
+        standing = steps_at(conn, at, place=self.under, below=below)
+        spans = {column.within or DAY for column in self.columns}
+        entered = {
+            span: entries_between(conn, at - span, at, place=self.under, below=below) for span in spans
+        }
+        for column in self.columns:
+            for count in standing:
+                if _takes(column.now, count.flow_id, count.step, self.flows):
+                    values[of(count.place)][column.id] += count.number
+            for entry in entered[column.within or DAY]:
+                if entry.kind == "start":
+                    taken = entry.flow_id in column.started
+                else:
+                    taken = _takes(column.entered, entry.flow_id, entry.step, self.flows)
+                if taken:
+                    values[of(entry.place)][column.id] += entry.number
+
+    def _overdue(
+        self, conn: Connection, store: Store, moment: datetime, values: dict[str, Counter[str]]
+    ) -> set[str]:
+        """Overdue work at `moment` into the overdue columns (and by role); the roles found."""
+        roles: set[str] = set()
+        for count in active_steps(conn, moment, place=self.under, below=store.below):
+            row = values[self.places.of(count.place)]
+            for column in self.columns:
+                if column.overdue is None or not ("*" in column.overdue or count.flow_id in column.overdue):
+                    continue
+                row[column.id] += count.overdue
+                if column.by_role and count.overdue:
+                    role = count.role or "-"
+                    row[f"{column.id}:{role}"] += count.overdue
+                    roles.add(role)
+        return roles
+
+
+def _takes(
+    wanted: Mapping[str, tuple[str, ...] | None],
+    flow_id: str,
+    step: str | None,
+    flows: FlowOf,
+) -> bool:
+    """Whether a count of `flow_id` at `step` belongs to a column's steps ("*": any but an end)."""
+    if flow_id not in wanted or step is None:
+        return False
+    steps = wanted[flow_id]
+    if steps is not None:
+        return step in steps
+    flow = flows(flow_id)
+    return flow is not None and step in flow.steps and flow.steps[step].kind is not StepKind.END
+
+
+def under_checks(
+    conn: Connection,
+    store: Store,
+    steps: Sequence[tuple[str, str]],
+    *,
+    place: str | None = None,
+    worker: str | None = None,
+) -> list[Case]:
+    """Active cases at any of `steps` ((flow, step) pairs: the steps with twice-daily checks), at
+    `place` or below it and/or a named worker's, by id: one indexed read per step."""
+    found: dict[str, Case] = {}
+    for flow_id, step in steps:
+        wanted = CaseFilter(flow_id=flow_id, step=step, status="active", place=place, worker=worker)
+        found.update({case.id: case for case in store.select(conn, wanted)})
+    return [found[key] for key in sorted(found)]

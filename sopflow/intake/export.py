@@ -1,0 +1,128 @@
+"""`sopflow export`: the cases a list shows, as the sheet a county reports upward — whom each is
+about, where, the step it is at, its status, what is due by when and the last check — one page
+of cases at a time, so that a county's cases fit in memory. Personal values are masked unless
+asked for, as in every list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sopflow.cases.filter import CaseFilter
+from sopflow.cases.inputs import local_text
+from sopflow.cases.privacy import mask_text
+from sopflow.cases.records import Case
+from sopflow.engine.runtime import Engine
+from sopflow.engine.schedule import due_items
+from sopflow.engine.views import case_summary
+from sopflow.i18n import say
+from sopflow.store.registry import subjects_of
+
+PAGE = 1000
+COLUMNS = (
+    "case",
+    "flow",
+    "name",
+    "id_number",
+    "phone",
+    "place",
+    "step",
+    "status",
+    "worker",
+    "due",
+    "overdue",
+    "last_check",
+    "updated_at",
+)
+PERSON_FIELDS = {"name": ("full_name", "name"), "id_number": ("id_number",), "phone": ("phone",)}
+
+
+def export_header(lang: str) -> list[str]:
+    return [say(f"column.{column}", lang) for column in COLUMNS]
+
+
+def export_rows(
+    engine: Engine, where: CaseFilter, lang: str, now: datetime, *, show_personal: bool, overdue: bool = False
+) -> Iterator[list[object]]:
+    """A row per case matching `where` (and, with `overdue`, having something overdue `now`)."""
+    after: str | None = where.after_id
+    left = where.limit
+    while left is None or left > 0:
+        page = engine.cases(replace(where, after_id=after, limit=min(PAGE, left or PAGE)))
+        if not page:
+            return
+        after = page[-1].id
+        with engine.store.reading() as conn:
+            subjects = subjects_of(conn, [case.id for case in page])
+        for case in page:
+            row = _row(engine, case, subjects.get(case.id), lang, now, show_personal=show_personal)
+            if row is None or (overdue and row[COLUMNS.index("overdue")] != say("word.yes", lang)):
+                continue
+            yield row
+            if left is not None:
+                left -= 1
+                if left == 0:
+                    return
+
+
+def _row(
+    engine: Engine,
+    case: Case,
+    subject: dict[str, Any] | None,
+    lang: str,
+    now: datetime,
+    *,
+    show_personal: bool,
+) -> list[object] | None:
+    stepper = engine.stepper_for(case)
+    summary = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
+    person = {key: _person(key, subject, summary["data_text"], show_personal) for key in PERSON_FIELDS}
+    place = case.place or ""
+    if subject and subject["dwelling"] == place and place and not show_personal:
+        place = place.rpartition("/")[0] + "/*"  # the building or hamlet, not who lives at which door
+    items = due_items(stepper, case, now) if case.active else []
+    first = min(items, key=lambda i: i.due_at) if items else None
+    checks = max(case.last_checks.items(), key=lambda kv: kv[1]) if case.last_checks else None
+    last_check = (
+        f"{local_text(checks[1], engine.tz)} {stepper.flow.text(_check_label(stepper, checks[0]), lang)}"
+        if checks
+        else ""
+    )
+    status = (
+        say("status.active", lang)
+        if case.active
+        else say("status.ended", lang, outcome=summary["outcome_label"] or "")
+    )
+    return [
+        case.id,
+        summary["flow_title"],
+        person["name"],
+        person["id_number"],
+        person["phone"],
+        place,
+        summary["step_label"],
+        status,
+        summary["assigned_to"] or "",
+        local_text(first.due_at, engine.tz) if first else "",
+        say("word.yes" if any(i.overdue for i in items) else "word.no", lang) if items else "",
+        last_check,
+        summary["updated_at"] or "",
+    ]
+
+
+def _person(key: str, subject: dict[str, Any] | None, data_text: dict[str, str], show_personal: bool) -> str:
+    """The registry's value for the case's person, else what the case holds (masked as it is)."""
+    value = subject.get(key) if subject else None
+    if value:
+        return str(value) if show_personal else mask_text(str(value))
+    return next((data_text[f] for f in PERSON_FIELDS[key] if data_text.get(f)), "")
+
+
+def _check_label(stepper: Any, name: str) -> Any:
+    for step in stepper.flow.steps.values():
+        for check in step.checks:
+            if check.name == name:
+                return check.label
+    return {"en": name}

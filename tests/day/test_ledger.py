@@ -1,0 +1,109 @@
+"""The query layer's counts against a hand count of a small day (tests/day/county.py), on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sopflow.engine import ledger
+from sopflow.engine.runtime import Engine
+from sopflow.engine.settings import report_columns
+from sopflow.errors import LookupFailed
+from sopflow.store.store import Store
+from sopflow.store.tallies import open_alerts
+from tests.conftest import Clock
+from tests.day.county import HAMLET, TOWNS, a_day, local
+
+
+def query(engine: Engine, under: str | None = None) -> ledger.DayQuery:
+    return ledger.DayQuery(report_columns(), ledger.Places(TOWNS), engine.flows.load, under=under)
+
+
+def test_day_counts_equal_the_hand_count(engine: Engine, clock: Clock, store: Store) -> None:
+    a_day(engine, clock)
+    with store.reading() as conn:
+        yesterday = query(engine).counts(conn, store, local(2020, 2, 1, 17, 0), now=None)
+        today = query(engine).counts(conn, store, local(2020, 2, 2, 17, 0), now=clock.now)
+    town, village, quiet = TOWNS
+    # 1 Feb: K-1 and K-2 went home and were new in 前郭镇; K-3 was new in 平凤乡; no overdue counted
+    assert dict(yesterday.values[town]) == {"home": 2, "new": 2}
+    assert dict(yesterday.values[village]) == {"new": 1}
+    # 2 Feb: K-4 (given as 前郭镇/东风社区) new; K-1 fever; K-2 violation. Overdue at 17:00: both
+    # households' supply cases not opened (grid worker) and K-2's violation check (police, 1 h).
+    assert dict(today.values[town]) == {
+        "new": 1,
+        "fever": 1,
+        "violations": 1,
+        "overdue": 3,
+        "overdue:grid_worker": 2,
+        "overdue:community_police": 1,
+    }
+    assert sum(today.values[village].values()) == 0  # K-3 waits, with no deadline
+    assert sum(today.values[quiet].values()) == 0  # listed, with nothing
+    assert ledger.OTHER not in today.values
+    assert today.roles == ("community_police", "grid_worker")
+
+
+def test_a_place_filter_counts_only_below_it(engine: Engine, clock: Clock, store: Store) -> None:
+    a_day(engine, clock)
+    with store.reading() as conn:
+        counts = query(engine, under="前郭县/平凤乡").counts(conn, store, local(2020, 2, 1, 17, 0), now=None)
+        active = ledger.active_counts(conn, store, clock.now, place=HAMLET)
+    assert dict(counts.values[TOWNS[0]]) == {}
+    assert dict(counts.values[TOWNS[1]]) == {"new": 1}
+    assert [(c.flow_id, c.step, c.number, c.overdue) for c in active] == [
+        ("key_person_control", "collect_lead", 1, 0)
+    ]
+
+
+def test_cases_outside_the_places_are_a_row_of_their_own(engine: Engine, clock: Clock, store: Store) -> None:
+    a_day(engine, clock)
+    with store.reading() as conn:
+        places = ledger.Places(["前郭县/平凤乡"])
+        counts = ledger.DayQuery(report_columns(), places, engine.flows.load).counts(
+            conn, store, local(2020, 2, 2, 17, 0), now=clock.now
+        )
+    assert counts.values[ledger.OTHER]["new"] == 1 and counts.values[ledger.OTHER]["overdue"] == 3
+
+
+def test_step_totals_sum_active_and_overdue_over_places(engine: Engine, clock: Clock, store: Store) -> None:
+    a_day(engine, clock)
+    with store.reading() as conn:
+        totals = ledger.step_totals(ledger.active_counts(conn, store, clock.now))
+    assert totals[("key_person_control", "collect_lead")] == (2, 0)
+    assert totals[("home_isolation_supply", "open_case")] == (2, 2)
+    assert totals[("key_person_control", "violation_verify")] == (1, 1)
+
+
+def test_open_alerts_are_none_without_an_alerts_table(engine: Engine, clock: Clock, store: Store) -> None:
+    a_day(engine, clock)
+    with store.reading() as conn:
+        assert open_alerts(conn, place=None, below=store.below) == []
+
+
+def test_a_settings_file_with_a_mistake_is_refused_with_its_key(tmp_path: Path) -> None:
+    bad = tmp_path / "report.yaml"
+    bad.write_text("columns:\n  - id: x\n    label: {zh: 甲}\n    now: [home_observation]\n", "utf-8")
+    with pytest.raises(LookupFailed) as refused:
+        report_columns(bad)
+    assert "columns[0].now" in refused.value.message("en")
+
+
+def test_open_alerts_come_from_the_alerts_table_when_there_is_one(
+    engine: Engine, clock: Clock, store: Store
+) -> None:
+    a_day(engine, clock)
+    with store.writing() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE alerts (id INTEGER PRIMARY KEY, case_id VARCHAR(200), delivered_at TIMESTAMP)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO alerts VALUES (1, 'K-1', NULL), (2, 'K-3', NULL), (3, 'K-2', '2020-02-02')"
+        )
+    with store.reading() as conn:
+        found = sorted(open_alerts(conn, place=None, below=store.below), key=str)
+        counts = query(engine).counts(conn, store, local(2020, 2, 2, 17, 0), now=clock.now)
+    assert [n for _, n in found] == [1, 1]
+    assert counts.values[TOWNS[0]]["alerts"] == 1 and counts.values[TOWNS[1]]["alerts"] == 1
