@@ -24,6 +24,14 @@ demo: setup
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places import examples/county/places.xlsx --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow people import examples/county/people.xlsx --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places list --lang zh
+	$(PY) scripts/demo_day.py $(OUT)/county.db  # the county's day: cases as of 2020-02-05 16:30
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow report daily --date 2020-02-05 --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow report daily --date 2020-02-05 --by village -o $(OUT)/report-2020-02-05.pdf --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow report daily --date 2020-02-05 --by village -o $(OUT)/report-2020-02-05.xlsx --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow worklist --worker 王芳 --date 2020-02-05 -o $(OUT)/worklist-王芳.pdf --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow worklist --worker 王芳 --date 2020-02-05 -o $(OUT)/checks-王芳.xlsx --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow building chart 幸福小区 --date 2020-02-05 -o $(OUT)/building-幸福小区.pdf --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow render key_person_control --counts -f pdf -o $(OUT)/counts --lang zh
 
 lint: setup
 	.venv/bin/ruff check sopflow tests bench

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from sopflow.commands.base import SopflowCommand, SopflowGroup
-from sopflow.commands.common import chosen_lang, current_engine, lang_option
+from sopflow.commands.common import chosen_lang, current_engine, json_option, lang_option, print_json
 from sopflow.commands.filters import place_filter
 from sopflow.commands.settings import usage_lang
 from sopflow.engine.dayreport import daily_report
@@ -84,6 +84,7 @@ def report_group() -> None:
     help="help.opt.report_settings",
 )
 @lang_option()
+@json_option
 def daily_command(
     *,
     date_text: str | None,
@@ -94,6 +95,7 @@ def daily_command(
     output: Path | None,
     settings: Path | None,
     lang: str | None,
+    as_json: bool,
 ) -> None:
     """The daily consultation report: per place, who is under control, what happened today and
     what is overdue, with the change since yesterday and a county total."""
@@ -109,6 +111,9 @@ def daily_command(
         place=place_filter(engine, place),
         settings=settings,
     )
+    if as_json:
+        print_json(report)
+        return
     if output is None:
         if chosen != "md":
             raise click.UsageError(say("report.needs_output", lang, format=chosen))

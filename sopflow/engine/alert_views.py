@@ -3,7 +3,7 @@ case sheet): what was not taken, from which case, since when, and for whom."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import Any, TypedDict
 
@@ -40,21 +40,30 @@ def action_label(flow: Flow, name: str, lang: str) -> str:
     return name
 
 
+def _target_flow(detail: Mapping[str, Any], lang: str) -> str:
+    """The flow a signal was sent to, by its name in `lang` when the alert kept it."""
+    title = detail.get("flow_title")
+    if isinstance(title, Mapping) and title:
+        return str(title.get(lang) or next(iter(title.values())))
+    return str(detail.get("flow", "-"))
+
+
 def alert_view(flow: Flow, alert: Alert, lang: str, tz: tzinfo, *, roles: Iterable[str] = ()) -> AlertView:
     """One open alert; `roles`: who else sees it (the role of its case's current step)."""
     everyone = list(dict.fromkeys((*alert.roles, *roles)))
     step = alert.detail.get("step")
     step_id = step if isinstance(step, str) and step in flow.steps else None
-    label = action_label(flow, alert.name, lang)
+    own = alert.detail.get("label")  # a signal to another flow's action names it itself
+    label = str(own.get(lang) or next(iter(own.values()))) if isinstance(own, Mapping) and own else None
+    label = label or action_label(flow, alert.name, lang)
     step_label = flow.text(flow.steps[step_id].label, lang) if step_id else None
     what = say(
         f"alert.kind.{alert.kind}",
         lang,
         label=label,
-        name=alert.name,
         case=alert.from_case or "-",
         step=step_label or "-",
-        flow=str(alert.detail.get("flow", "-")),
+        flow=_target_flow(alert.detail, lang),
     )
     return {
         "id": alert.id,

@@ -4,7 +4,7 @@ the cases a signal concerns and the `alerts` table, and saves in the change's tr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,12 +16,13 @@ from sopflow.engine.changes import Result, SendSignal
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
-from sopflow.errors import CaseError, LookupFailed
+from sopflow.errors import CaseError, FlowError, LookupFailed
 from sopflow.store.alertrows import select_open
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from sopflow.language.catalog import FlowCatalog
     from sopflow.language.model import Flow
     from sopflow.store.store import Store
 
@@ -31,6 +32,7 @@ class Alerts:
 
     if TYPE_CHECKING:  # the Engine's own parts these methods use
         store: Store
+        flows: FlowCatalog
 
         def _change(self, compute: Callable[[Work], str]) -> Case: ...
         def _read(self, work: Work, case_id: str) -> Case: ...
@@ -82,7 +84,18 @@ class Alerts:
     ) -> list[DueItem]:
         """Each open alert as a due item: overdue from when it was raised, listed first."""
         return [
-            DueItem(alert.case_id, flow_id, step, "alert", alert.name, alert.raised_at, roles, True, at_place)
+            DueItem(
+                alert.case_id,
+                flow_id,
+                step,
+                "alert",
+                alert.name,
+                alert.raised_at,
+                roles,
+                True,
+                at_place,
+                _label_of(alert),
+            )
             for alert, flow_id, step, roles, at_place in self._open_alerts(
                 conn, case_id=None, role=role, place=place
             )
@@ -121,7 +134,8 @@ class Alerts:
         sender_stepper = work.steppers[sender.id]
         if not taken and not kept:
             end_role = sender_stepper.flow.steps[sender.step].role
-            detail = {"flow": effect.flow_id, "from_case": sender.id}
+            detail: dict[str, object] = {"flow": effect.flow_id, "from_case": sender.id}
+            detail.update(self._named_in(effect.flow_id, effect.action))
             result = raise_alert(
                 sender_stepper,
                 work.current[sender.id],
@@ -133,9 +147,32 @@ class Alerts:
             )
             work.record(result, sender_stepper)
             kept.append(sender.id)
-        why = {"flow": effect.flow_id, "action": effect.action, "taken": taken, "alerts": kept}
+        why: dict[str, object] = {"flow": effect.flow_id, "action": effect.action, "taken": taken}
+        why["alerts"] = kept
+        label = self._named_in(effect.flow_id, effect.action).get("label")
+        if label:  # the action by its name in the flow that has it, for the sender's history
+            why["label"] = label
         work.record(note_sent(sender_stepper, work.current[sender.id], effect.at, why), sender_stepper)
         return follow
+
+    def _named_in(self, flow_id: str, action: str) -> dict[str, object]:
+        """The flow a signal went to and its action, by name in each language, for whoever reads
+        the alert; nothing if the flow is not in the catalog or broken (the alert then names
+        ids: a signal is kept even when its flow cannot be read)."""
+        try:
+            target = self.flows.shallow(flow_id)
+        except FlowError:
+            return {}
+        if target is None:
+            return {}
+        names: dict[str, object] = {"flow_title": dict(target.title)}
+        labels = [a.label for s in target.steps.values() for a in s.actions if a.name == action]
+        labels += [c.label for s in target.steps.values() for c in s.checks if c.name == action]
+        for label in labels:
+            if label:
+                names["label"] = dict(label)
+                break
+        return names
 
     def _deliver(self, work: Work, stepper: Stepper, target: Case, effect: SendSignal) -> Result:
         """The signal taken by `target`, or kept on it as an alert if it cannot be taken now."""
@@ -162,3 +199,9 @@ class Alerts:
                 actor=f"case {effect.from_case}",
             )
         return work.record(result, stepper)
+
+
+def _label_of(alert: Alert) -> Mapping[str, str] | None:
+    """The alert's own name by language, if it kept one (a signal to another flow's action)."""
+    label = alert.detail.get("label")
+    return {str(k): str(v) for k, v in label.items()} if isinstance(label, Mapping) else None

@@ -100,6 +100,9 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
         found = child_flow(step.subflow) if step is not None and step.subflow else None
         label = outcome_text(found, name, lang) if found is not None else name
         return say("event.outcome", lang, label=label)
+    own = event.why.get("label") if isinstance(event.why, Mapping) else None
+    if isinstance(own, Mapping) and own:  # a signal sent to another flow's action, named there
+        return say(f"event.{kind}", lang, label=str(own.get(lang) or next(iter(own.values()))))
     return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
 
 

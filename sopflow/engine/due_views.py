@@ -64,6 +64,8 @@ def _label(stepper: Stepper, item: DueItem, lang: str) -> str:
     if item.kind == "deadline":
         return flow.text(step.label, lang)
     if item.kind == "alert":
+        if item.label:
+            return item.label.get(lang) or next(iter(item.label.values()))
         return action_label(flow, item.name, lang)
     labels = {c.name: c.label for c in step.checks} | {t.name: t.label for t in step.timers}
     return flow.text(labels[item.name], lang) if labels.get(item.name) else item.name

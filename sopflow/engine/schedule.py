@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import NamedTuple
 
@@ -22,6 +22,7 @@ class DueItem(NamedTuple):
     roles: tuple[str, ...]
     overdue: bool
     place: str | None = None
+    label: Mapping[str, str] | None = None  # an alert's name by language, when another flow has it
 
 
 def due_items(stepper: Stepper, case: Case, now: datetime) -> list[DueItem]:

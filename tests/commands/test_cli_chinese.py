@@ -216,7 +216,7 @@ def test_settings_may_follow_the_command(
          "--timezone", "Europe/Berlin"],
     )  # fmt: skip
     assert started.exit_code == 0, started.output
-    assert "案件 R-1（生活需求 v2020.02.1）" in started.output
+    assert "案件 R-1（生活需求 v2020.03.1）" in started.output
     assert not (tmp_path / "sopflow.db").exists()  # the store given after the command was used
     listed = runner.invoke(cli, ["case", "list", "--json", "--db", store_url, "--timezone", "Europe/Berlin"])
     assert json.loads(listed.output)[0]["updated_at"] == "2020-02-03 08:00"  # typed in Berlin time
@@ -309,9 +309,9 @@ def test_columns_line_up_by_display_width(sopflow: Run) -> None:
     assert any("代购" in line for line in lines) and any("线索汇集" in line for line in lines)
     assert len(_starts(lines, "2020-02-0")) == 1  # the time column, after flows named in Chinese
     due = ok(sopflow("due", "--within", "3d", "--now", "2020-02-03 10:00")).splitlines()[:-1]
-    assert len(due) == 2 and len({width(line[: re.search(r"完成本步骤", line).start()]) for line in due}) == 1  # type: ignore[union-attr]
+    assert len(due) == 3 and len({width(line[: re.search(r"完成本步骤", line).start()]) for line in due}) == 1  # type: ignore[union-attr]
     flows = ok(sopflow("flows", "list")).splitlines()
-    assert len(_starts(flows, "2020.02.")) == 1
+    assert len(_starts(flows, "2020.03.")) == 1
 
 
 # -- 8. phone and ID numbers masked in free text ----------------------------------------------------

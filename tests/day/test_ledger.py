@@ -12,6 +12,7 @@ from sopflow.engine.runtime import Engine
 from sopflow.engine.settings import report_columns
 from sopflow.errors import LookupFailed
 from sopflow.store.store import Store
+from sopflow.store.tables import alerts
 from sopflow.store.tallies import open_alerts
 from tests.conftest import Clock
 from tests.day.county import HAMLET, TOWNS, a_day, local
@@ -31,19 +32,21 @@ def test_day_counts_equal_the_hand_count(engine: Engine, clock: Clock, store: St
     assert dict(yesterday.values[town]) == {"home": 2, "new": 2}
     assert dict(yesterday.values[village]) == {"new": 1}
     # 2 Feb: K-4 (given as 前郭镇/东风社区) new; K-1 fever; K-2 violation. Overdue at 17:00: both
-    # households' supply cases not opened (grid worker) and K-2's violation check (police, 1 h).
+    # households' supply cases not opened and K-4's lead not verified (grid worker, 2 h), K-2's
+    # violation check (police, 1 h) and K-1's fever not told to the doctor (liaison cadre, 15 min).
     assert dict(today.values[town]) == {
         "new": 1,
         "fever": 1,
         "violations": 1,
-        "overdue": 3,
-        "overdue:grid_worker": 2,
+        "overdue": 5,
+        "overdue:grid_worker": 3,
         "overdue:community_police": 1,
+        "overdue:liaison_cadre": 1,
     }
-    assert sum(today.values[village].values()) == 0  # K-3 waits, with no deadline
+    assert dict(today.values[village]) == {"overdue": 1, "overdue:grid_worker": 1}  # K-3's lead
     assert sum(today.values[quiet].values()) == 0  # listed, with nothing
     assert ledger.OTHER not in today.values
-    assert today.roles == ("community_police", "grid_worker")
+    assert today.roles == ("community_police", "grid_worker", "liaison_cadre")
 
 
 def test_a_place_filter_counts_only_below_it(engine: Engine, clock: Clock, store: Store) -> None:
@@ -54,7 +57,7 @@ def test_a_place_filter_counts_only_below_it(engine: Engine, clock: Clock, store
     assert dict(counts.values[TOWNS[0]]) == {}
     assert dict(counts.values[TOWNS[1]]) == {"new": 1}
     assert [(c.flow_id, c.step, c.number, c.overdue) for c in active] == [
-        ("key_person_control", "collect_lead", 1, 0)
+        ("key_person_control", "collect_lead", 1, 1)  # a lead is verified within 2 hours
     ]
 
 
@@ -65,19 +68,19 @@ def test_cases_outside_the_places_are_a_row_of_their_own(engine: Engine, clock: 
         counts = ledger.DayQuery(report_columns(), places, engine.flows.load).counts(
             conn, store, local(2020, 2, 2, 17, 0), now=clock.now
         )
-    assert counts.values[ledger.OTHER]["new"] == 1 and counts.values[ledger.OTHER]["overdue"] == 3
+    assert counts.values[ledger.OTHER]["new"] == 1 and counts.values[ledger.OTHER]["overdue"] == 5
 
 
 def test_step_totals_sum_active_and_overdue_over_places(engine: Engine, clock: Clock, store: Store) -> None:
     a_day(engine, clock)
     with store.reading() as conn:
         totals = ledger.step_totals(ledger.active_counts(conn, store, clock.now))
-    assert totals[("key_person_control", "collect_lead")] == (2, 0)
+    assert totals[("key_person_control", "collect_lead")] == (2, 2)
     assert totals[("home_isolation_supply", "open_case")] == (2, 2)
     assert totals[("key_person_control", "violation_verify")] == (1, 1)
 
 
-def test_open_alerts_are_none_without_an_alerts_table(engine: Engine, clock: Clock, store: Store) -> None:
+def test_a_day_that_kept_no_signal_has_no_open_alerts(engine: Engine, clock: Clock, store: Store) -> None:
     a_day(engine, clock)
     with store.reading() as conn:
         assert open_alerts(conn, place=None, below=store.below) == []
@@ -91,19 +94,23 @@ def test_a_settings_file_with_a_mistake_is_refused_with_its_key(tmp_path: Path) 
     assert "columns[0].now" in refused.value.message("en")
 
 
-def test_open_alerts_come_from_the_alerts_table_when_there_is_one(
+def test_open_alerts_are_counted_by_the_place_of_their_case(
     engine: Engine, clock: Clock, store: Store
 ) -> None:
+    """Rows of the alerts table as the engine writes them: open ones count, a closed one not."""
     a_day(engine, clock)
+    raised = clock.now.replace(tzinfo=None)
     with store.writing() as conn:
-        conn.exec_driver_sql(
-            "CREATE TABLE alerts (id INTEGER PRIMARY KEY, case_id VARCHAR(200), delivered_at TIMESTAMP)"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO alerts VALUES (1, 'K-1', NULL), (2, 'K-3', NULL), (3, 'K-2', '2020-02-02')"
-        )
+        places = dict(conn.exec_driver_sql("SELECT id, place FROM cases").fetchall())
+        for case_id, seq, closed in (("K-1", 90, None), ("K-3", 90, None), ("K-2", 90, raised)):
+            conn.execute(
+                alerts.insert().values(
+                    case_id=case_id, seq=seq, kind="signal", name="fever_reported", raised_at=raised,
+                    roles=["community_doctor"], place=places[case_id], detail={}, closed_seq=None,
+                    closed_at=closed,
+                )
+            )  # fmt: skip
     with store.reading() as conn:
-        found = sorted(open_alerts(conn, place=None, below=store.below), key=str)
+        assert open_alerts(conn, place="前郭县/平凤乡", below=store.below) == [(HAMLET, 1)]
         counts = query(engine).counts(conn, store, local(2020, 2, 2, 17, 0), now=clock.now)
-    assert [n for _, n in found] == [1, 1]
     assert counts.values[TOWNS[0]]["alerts"] == 1 and counts.values[TOWNS[1]]["alerts"] == 1

@@ -5,6 +5,7 @@ rows, and each format says the same."""
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -31,9 +32,10 @@ def test_the_report_counts_each_town_and_adds_them_up(county: Engine) -> None:
         "new": 1,
         "fever": 1,
         "violations": 1,
-        "overdue": 3,
+        "overdue": 5,  # K-4's lead, K-1's fever, two supply cases, K-2's violation check
         "overdue:community_police": 1,
-        "overdue:grid_worker": 2,
+        "overdue:grid_worker": 3,
+        "overdue:liaison_cadre": 1,
     }
     assert report["total"]["values"] == [sum(r["values"][i] for r in report["rows"]) for i in range(len(ids))]
     change = dict(zip(ids, report["total"]["changes"], strict=True))
@@ -84,6 +86,13 @@ def test_html_is_escaped_and_has_bars(county: Engine) -> None:
     assert "<script>x" not in page and "&lt;script&gt;x" in page
     assert page.count("<svg") == 4 and "@page" in page
     assert "\\|" in markdown({**report, "rows": [{**report["rows"][0], "place": "a|b"}]}, "zh")
+
+
+def test_json_is_the_report_view(sopflow: Run) -> None:
+    result = sopflow("report", "daily", "--date", "2020-02-02", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["total"]["place"] == "合计" and [r["place"] for r in report["rows"]][-1] == "长山镇"
 
 
 def test_a_bad_date_or_format_is_one_line(sopflow: Run, tmp_path: Path) -> None:

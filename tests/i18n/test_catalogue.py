@@ -53,7 +53,13 @@ DYNAMIC = {
     "sex.": ["male", "female"],
     "value_kind.": ["string", "object", "array", "number", "integer", "boolean", "null", "other"],
 }
-NOT_CODES = {"flow.schema.json", "handbook.html.j2", "case_sheet.html.j2"}  # file names, not texts
+NOT_CODES = {
+    "flow.schema.json",
+    "handbook.html.j2",
+    "case_sheet.html.j2",
+    "report.html.j2",
+    "worklist.html.j2",
+}  # file names, not texts
 BUILT = re.compile(r"""(?:f["']|["'])([a-z_]+(?:\.[a-z_]+)*\.)(?:\{|["']\s*\+)""")
 
 

@@ -113,9 +113,10 @@ def test_the_lists_filters_choose_the_rows(cases: Engine, sopflow: Run, tmp_path
     out = tmp_path / "a.csv"
     assert sopflow("export", "-o", str(out), "--place", "平凤乡").output.startswith("1 cases written")
     assert [r[0] for r in csv.reader(out.read_text("utf-8-sig").splitlines())][1:] == ["QG-0002"]
-    assert sopflow("export", "-o", str(out), "--overdue").output.startswith("2 cases written")
+    assert sopflow("export", "-o", str(out), "--overdue").output.startswith("3 cases written")
     overdue = [r[0] for r in csv.reader(out.read_text("utf-8-sig").splitlines())][1:]
-    assert overdue == ["QG-0001", "QG-0001.1"]  # and the supply case it opened
+    # the supply case QG-0001 opened, and QG-0002: a lead is to be verified within 2 hours
+    assert overdue == ["QG-0001", "QG-0001.1", "QG-0002"]
     typo = sopflow("export", "-o", str(out), "--place", "平风乡")
     assert typo.exit_code == 1
     assert "did you mean '平凤乡'?" in typo.output

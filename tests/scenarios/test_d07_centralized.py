@@ -160,7 +160,6 @@ def test_a_site_stay_is_tracked_to_release_and_handed_back_to_the_community(
     assert [i.kind for i in owed] == ["deadline"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.7: symptoms at a follow-up call escalate nothing")
 def test_symptoms_at_a_follow_up_call_go_to_the_fever_branch(engine: Engine, clock: Clock) -> None:
     place_at_home(engine, "K-0073")
     record_readings(engine, clock, "K-0073", sorted(slot_times(date(2020, 2, 1), date(2020, 2, 14)))[1:])
