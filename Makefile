@@ -46,10 +46,12 @@ unit: setup
 
 test: lint types unit
 
-# Not part of `make test`: 100,000 cases in memory, 2,000 on SQLite (slow). Scale down with e.g.
-# make bench BENCH_ARGS="--cases 10000 --sqlite-cases 500"; see bench/README.md.
+# Not part of `make test`. bench_scale.py first (the table of issue 15, each figure beside its
+# yardstick; sizes from BENCH_CASES etc., small by default), then 100,000 cases in memory and 2,000
+# on SQLite (slow; scale down with BENCH_ARGS="--cases 10000 --sqlite-cases 500"). See bench/README.md.
 bench: setup
 	.venv/bin/pip install -q -e '.[dev,bench]'
+	$(PY) bench/bench_scale.py
 	$(PY) bench/bench_cases.py $(BENCH_ARGS)
 	$(PY) bench/bench_render.py
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import importlib
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 import click
@@ -102,6 +103,13 @@ class SopflowGroup(click.Group):
         when it is run or listed: a single `case advance` then never loads the printers (Jinja2,
         graphviz) or the flow checker (networkx, jsonschema) that other commands need."""
         self.__dict__.setdefault("lazy", {})[name] = target
+
+    def every_command(self) -> MutableMapping[str, click.Command]:
+        """Every command of the group, the lazy ones imported: for what lists them all (tests
+        of help texts and names, documentation)."""
+        for name in self.__dict__.get("lazy", {}):
+            self.get_command(click.Context(self), name)
+        return self.commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.__dict__.get("lazy", {})})

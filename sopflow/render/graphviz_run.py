@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sopflow.errors import RenderError
 from sopflow.render.dot import FONT
-from sopflow.render.output import write_file, write_with
+from sopflow.render.output import cannot_write, write_file, write_with
 from sopflow.render.programs import run
 
 FORMATS = ("pdf", "svg", "png")
@@ -56,12 +56,17 @@ def write_pdf(pages: list[tuple[str, tuple[float, float]]], target: Path) -> Pat
     drawn = [on_paper(run_dot(source, "pdf"), paper) for source, paper in pages]
     if len(drawn) == 1:
         return write_file(target, drawn[0])
-    with tempfile.TemporaryDirectory(prefix="sopflow-") as scratch:
-        parts = []
-        for number, pdf in enumerate(drawn, start=1):
-            parts.append(Path(scratch) / f"{number}.pdf")
-            parts[-1].write_bytes(pdf)
-        return write_with(target, lambda temporary: run("pdfunite", *map(str, parts), str(temporary)))
+    scratch = Path(tempfile.gettempdir())
+    try:  # the pages go to a scratch folder first: a full disk there is said like one at the target
+        with tempfile.TemporaryDirectory(prefix="sopflow-") as folder:
+            scratch = Path(folder)
+            parts = []
+            for number, pdf in enumerate(drawn, start=1):
+                parts.append(scratch / f"{number}.pdf")
+                parts[-1].write_bytes(pdf)
+            return write_with(target, lambda temporary: run("pdfunite", *map(str, parts), str(temporary)))
+    except OSError as error:
+        raise cannot_write(scratch, error) from None
 
 
 _MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]")

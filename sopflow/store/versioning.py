@@ -62,6 +62,7 @@ def settle_schema(conn: Connection, url: str, *, drill: bool = False) -> None:
     revision, has_tables = recorded(conn)
     found = standing(revision, has_tables)
     if found is Standing.NEW:
+        refuse_foreign(conn, url)
         create_at_head(conn)
         if drill:
             conn.execute(store_settings.insert().values(key=DRILL[0], value=DRILL[1]))
@@ -70,6 +71,18 @@ def settle_schema(conn: Connection, url: str, *, drill: bool = False) -> None:
             raise StoreError("store.not_drill", url=url)
     else:
         refuse(found, url, revision)
+
+
+def refuse_foreign(conn: Connection, url: str) -> None:
+    """StoreError for a SQLite file that holds another program's tables and none of sopflow's: a
+    mistyped --db, most likely; sopflow's tables are not added to it. (A PostgreSQL schema may
+    well be shared: see README on search_path.)"""
+    if conn.dialect.name != "sqlite":
+        return
+    others = sorted(set(sa.inspect(conn).get_table_names()) - set(metadata.tables) - {VERSION_TABLE})
+    if others:
+        shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+        raise StoreError("store.foreign", url=url, tables=shown)
 
 
 def refuse(found: Standing, url: str, revision: str | None) -> None:

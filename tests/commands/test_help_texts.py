@@ -5,13 +5,14 @@ click's source has (an upgrade that changes them would otherwise go back to Engl
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 import click
 import pytest
 
 from sopflow.cli import cli
+from sopflow.commands.base import SopflowGroup
 from sopflow.commands.clickwords import CLICK_WORDS, MODULES, speaking
 from sopflow.i18n import CATALOGUE
 
@@ -47,9 +48,14 @@ def test_click_is_left_as_it_was_after_a_run() -> None:
     assert click.exceptions._("Missing command.") == "Missing command."  # type: ignore[attr-defined]
 
 
+def _every(group: click.Group) -> MutableMapping[str, click.Command]:
+    """The group's commands, those imported only when run (SopflowGroup.add_lazy) too."""
+    return group.every_command() if isinstance(group, SopflowGroup) else group.commands
+
+
 def _commands(group: click.Group) -> Iterator[click.Command]:
     yield group
-    for command in group.commands.values():
+    for command in _every(group).values():
         if isinstance(command, click.Group):
             yield from _commands(command)
         else:

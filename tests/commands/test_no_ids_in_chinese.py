@@ -6,7 +6,7 @@ and where the user asked for ids (--ids, --json; messages about a mistake name b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 
 import click
@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sopflow.cli import cli
+from sopflow.commands.base import SopflowGroup
 from sopflow.language.catalog import builtin_dir, builtin_flows
 from sopflow.language.model import Flow
 
@@ -154,8 +155,13 @@ def test_no_ids_in_what_printing_says(sopflow: Run, tmp_path: Path) -> None:
     assert drawn.startswith("生活需求：")
 
 
+def _every(group: click.Group) -> MutableMapping[str, click.Command]:
+    """The group's commands, those imported only when run (SopflowGroup.add_lazy) too."""
+    return group.every_command() if isinstance(group, SopflowGroup) else group.commands
+
+
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in sorted(group.commands.items()):
+    for name, command in sorted(_every(group).items()):
         yield (*path, name)
         if isinstance(command, click.Group):
             yield from _commands(command, (*path, name))

@@ -41,10 +41,14 @@ def test_a_flow_read_back_is_the_flow_checked(flow: Flow) -> None:
     assert again.digest == flow.digest
     assert dict(again.guard_trees) == dict(flow.guard_trees)
     assert sorted(again.graph.edges(keys=True)) == sorted(flow.graph.edges(keys=True))
-    samples = [{}, {"temperature": 38.5, "symptoms": False}, {"temperature": 36.5, "symptoms": True}]
+    samples: list[dict[str, object]] = [
+        {},
+        {"temperature": 38.5, "symptoms": False},
+        {"temperature": 36.5, "symptoms": True},
+    ]
     for before, after in zip(_guards(flow), _guards(again), strict=True):
         for data in samples:
-            values = {name: data.get(name, 1) for name in before.names}  # type: ignore[attr-defined]
+            values: dict[str, object] = {name: data.get(name, 1) for name in before.names}  # type: ignore[attr-defined]
             params = {k: p.value for k, p in flow.params.items()}
             assert _outcome(before, values, params) == _outcome(after, values, params)
 
