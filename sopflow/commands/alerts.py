@@ -63,11 +63,18 @@ def alert_list(*, role: str | None, place: str | None, lang: str | None, as_json
 )
 @click.option("--role", envvar="SOPFLOW_ROLE", default=None, help="help.opt.role")
 @lang_option()
-def alert_close(*, alert_id: str, note: str, actor: str, role: str | None, lang: str | None) -> None:
-    """Close an open alert with a note saying what was done about it."""
+@json_option
+def alert_close(
+    *, alert_id: str, note: str, actor: str, role: str | None, lang: str | None, as_json: bool
+) -> None:
+    """Close an open alert with a note saying what was done about it (--json: the alert closed,
+    its case and the alerts still open there, for a script)."""
     lang = check_lang_any(chosen_lang(lang))
     engine = current_engine(writes=True)
     case = engine.close_alert(alert_id, actor=actor, role=role, note=note)
+    if as_json:
+        print_json({"closed": alert_id.strip(), "case": case.id, "open": [a.id for a in case.alerts]})
+        return
     click.echo(say("alert.closed", lang, alert=alert_id.strip(), case=case.id, left=len(case.alerts)))
 
 
