@@ -24,6 +24,8 @@ demo: setup
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places import examples/county/places.xlsx --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow people import examples/county/people.xlsx --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places list --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow import 重点人员管控 examples/county/leads.csv --role 网格员 --actor 王芳 --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow export -o $(OUT)/台账.xlsx --lang zh
 
 lint: setup
 	.venv/bin/ruff check sopflow tests bench
