@@ -32,6 +32,8 @@ demo: setup
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow worklist --worker 王芳 --date 2020-02-05 -o $(OUT)/checks-王芳.xlsx --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow building chart 幸福小区 --date 2020-02-05 -o $(OUT)/building-幸福小区.pdf --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow render key_person_control --counts -f pdf -o $(OUT)/counts --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow import 重点人员管控 examples/county/leads.csv --role 网格员 --actor 王芳 --lang zh
+	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow export -o $(OUT)/台账.xlsx --lang zh
 
 lint: setup
 	.venv/bin/ruff check sopflow tests bench

@@ -7,12 +7,16 @@ import shlex
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from sopflow import Engine, open_store
 from sopflow.cli import cli
+from tests.conftest import Clock
+from tests.scenarios.helpers import place_at_home
 
 README = Path(__file__).parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), re.DOTALL)
@@ -141,3 +145,47 @@ def test_the_readme_corrections_walk_prints_what_it_shows(
             continue
         result = runner.invoke(cli, argv[1:])
         assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
+
+
+def _run_walk(steps: list[tuple[list[str], str, int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    for argv, shown, code in steps:
+        if argv[0] == "export":
+            name, _, value = argv[1].partition("=")
+            monkeypatch.setenv(name, value)
+            continue
+        result = runner.invoke(cli, argv[1:])
+        assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
+
+
+def test_the_readme_case_import_and_export_walk_prints_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spreadsheets section's commands, run in order on a new store with the sample county."""
+    shutil.copytree(README.parent / "examples" / "county", tmp_path / "examples" / "county")
+    monkeypatch.chdir(tmp_path)
+    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS", "SOPFLOW_ACTOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    steps = _walks(README.read_text("utf-8"), "## Cases, readings and the list")
+    assert len(steps) >= 8
+    _run_walk(steps, monkeypatch)
+    assert (tmp_path / "台账.xlsx").is_file()
+
+
+def test_the_readme_checks_walk_prints_what_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks sheet's commands, on a store holding two people in home observation."""
+    shutil.copytree(README.parent / "examples" / "county", tmp_path / "examples" / "county")
+    monkeypatch.chdir(tmp_path)
+    for name in ("SOPFLOW_ROLE", "SOPFLOW_FLOWS", "SOPFLOW_ACTOR"):
+        monkeypatch.delenv(name, raising=False)
+    url = f"sqlite:///{tmp_path}/homes.db"
+    with open_store(url) as store:
+        engine = Engine(store, clock=Clock(datetime(2020, 2, 1, 1, 0, tzinfo=UTC)))
+        place_at_home(engine, "QG-0001")
+        place_at_home(engine, "QG-0002", household="H-3-2-502", id_number="220721199001011230", name="李四")
+    monkeypatch.setenv("SOPFLOW_DB", url)
+    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    steps = _walks(README.read_text("utf-8"), "### Readings from the checks sheet")
+    assert len(steps) >= 4
+    _run_walk(steps, monkeypatch)

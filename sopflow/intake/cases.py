@@ -75,7 +75,7 @@ class CasesIntake:
         self.at = at
         self.id_field = next((f.id for f in self.flow.fields.values() if f.type is FieldType.ID_NUMBER), None)
         self.headers: dict[str, str] = {}
-        self.seen: dict[str, tuple[int, str]] = {}
+        self.seen: dict[str, tuple[int, int]] = {}  # case -> its first row, a hash of its values
 
     def columns(self) -> Sequence[Column]:
         return case_columns(self.flow)
@@ -117,7 +117,8 @@ class CasesIntake:
         place = self._place(conn, line, person, paths, problems)
         if problems or case_id is None:
             return None
-        fingerprint = json.dumps([place, {k: to_json(v) for k, v in sorted(values.items())}], default=str)
+        given = {k: to_json(v) for k, v in sorted(values.items())}
+        fingerprint = hash(json.dumps([place, given], default=str))
         earlier = self.seen.setdefault(case_id, (line.number, fingerprint))
         if earlier[1] != fingerprint:
             problems.append(RowProblem(line.number, None, "import.case_differs_in_file", {"row": earlier[0]}))

@@ -45,10 +45,11 @@ def levels_of(line: Line, headers: dict[str, str]) -> Levels | RowProblem | None
     return RowProblem(line.number, headers.get(str(named).removeprefix("column.")), found.code, found.params)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def _levels(cells: tuple[str, ...]) -> Levels | RegistryValueError | None:
     """The checked places of a row's level cells. Cached: the people of one door, and the doors
-    of one building, name the same places again and again (a county's file checks each once)."""
+    of one building, name the same places again and again, one after another (a small cache:
+    a county's 200,000 doors would hold a few hundred MB)."""
     steps = []
     try:
         for kind, cell in zip(LEVELS, cells, strict=True):
