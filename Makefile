@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 OUT ?= out
 
-.PHONY: setup demo test lint types unit bench clean
+.PHONY: setup demo test lint types unit bench clean pictures
 
 .venv/.installed: pyproject.toml scripts/setup
 	scripts/setup
@@ -24,6 +24,10 @@ demo: setup
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places import examples/county/places.xlsx --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow people import examples/county/people.xlsx --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow places list --lang zh
+
+# The README's pictures (docs/images/), drawn by sopflow itself.
+pictures: setup
+	scripts/make-pictures
 
 lint: setup
 	.venv/bin/ruff check sopflow tests bench

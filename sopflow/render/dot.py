@@ -46,7 +46,13 @@ SHAPES = {
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
     # a group drawn as one box on an overview page: grey, a double outline like a folder of steps
-    "group": {"shape": "box", "style": "rounded,filled", "fillcolor": "#eeeeee", "peripheries": "2"},
+    "group": {
+        "shape": "box",
+        "style": "rounded,filled",
+        "fillcolor": "#eeeeee",
+        "peripheries": "2",
+        "margin": "0.16,0.1",
+    },
 }
 
 

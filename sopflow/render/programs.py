@@ -29,6 +29,20 @@ PROGRAMS = {
         Program("dot", "graphviz", frozenset({"-Tpdf", "-Tsvg", "-Tpng", "-Tjson"})),
         Program("pdfunite", "poppler-utils", frozenset()),
         Program("fc-list", "fontconfig", frozenset()),
+        Program(
+            "chromium",
+            "chromium",
+            frozenset(
+                {
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-pdf-header-footer",
+                    "--user-data-dir",
+                    "--print-to-pdf",
+                }
+            ),
+        ),
     )
 }
 
@@ -39,7 +53,7 @@ def command(name: str, *args: str) -> list[str]:
     program = PROGRAMS.get(name)
     if program is None:
         raise ValueError(f"sopflow runs no program {name!r}")
-    unknown = [a for a in args if a.startswith("-") and a not in program.options]
+    unknown = [a for a in args if a.startswith("-") and a.split("=", 1)[0] not in program.options]
     if unknown:
         raise ValueError(f"sopflow passes {name} no option {unknown[0]!r}")
     return [binary(name), *args]
