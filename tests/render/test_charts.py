@@ -14,7 +14,7 @@ from PIL import Image
 from sopflow import builtin_flows
 from sopflow.errors import RenderError
 from sopflow.render import graphviz_run, programs
-from sopflow.render.chart import build_chart, split_by_group
+from sopflow.render.chart import build_chart, overview_steps, split_by_group
 from sopflow.render.dot import page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
 from sopflow.render.mermaid import chart_mermaid
@@ -34,10 +34,14 @@ def laid_out(flow_id: str, lang: str) -> PrintedChart:
 
 
 def golden_dot(flow_id: str, lang: str) -> str:
-    """The pure DOT text (no measuring): the whole flow, or its main line and groups."""
+    """The pure DOT text (no measuring): the whole flow, or its overview and its groups."""
     flow = FLOWS[flow_id]
     pages, subtitles = split_by_group(flow, lang) if flow.groups else ([list(flow.steps)], [""])
-    chart = build_chart(flow, lang, pages, subtitles=subtitles)
+    if flow.groups:  # the overview in place of the main line (drawn on it)
+        grouped = [(p, t) for p, t in zip(pages, subtitles, strict=True) if flow.steps[p[0]].group]
+        pages = [overview_steps(flow), *(p for p, _ in grouped)]
+        subtitles = ["overview", *(t for _, t in grouped)]
+    chart = build_chart(flow, lang, pages, subtitles=subtitles, overview=bool(flow.groups))
     return "\n".join(page_dot(chart, page) for page in chart.pages)
 
 
