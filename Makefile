@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 OUT ?= out
 
-.PHONY: setup demo test lint types unit bench clean
+.PHONY: setup demo test lint types unit bench clean pictures
 
 .venv/.installed: pyproject.toml scripts/setup
 	scripts/setup
@@ -34,6 +34,10 @@ demo: setup
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db SOPFLOW_NOW="2020-02-05 16:30" $(PY) -m sopflow render key_person_control --counts -f pdf -o $(OUT)/counts --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow import 重点人员管控 examples/county/leads.csv --role 网格员 --actor 王芳 --lang zh
 	SOPFLOW_DB=sqlite:///$(OUT)/county.db $(PY) -m sopflow export -o $(OUT)/台账.xlsx --lang zh
+
+# The README's pictures (docs/images/), drawn by sopflow itself.
+pictures: setup
+	scripts/make-pictures
 
 lint: setup
 	.venv/bin/ruff check sopflow tests bench

@@ -25,6 +25,7 @@ from sopflow.commands.settings import LANG_KEY
 from sopflow.engine.views import case_sheet_view
 from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog
+from sopflow.render.browser import write_pdf
 from sopflow.render.casesheet import case_sheet_html
 from sopflow.render.handbook import handbook_html
 from sopflow.render.output import output_folder, write_file
@@ -41,7 +42,11 @@ def _print_lang(lang: str | None) -> str:
 
 
 def _write(path: Path, html: str) -> None:
-    write_file(path, html)
+    """The page as HTML, or printed to PDF by headless Chromium when the file's name ends in .pdf."""
+    if path.suffix.lower() == ".pdf":
+        write_pdf(html, path)
+    else:
+        write_file(path, html)
 
 
 @click.command("handbook", cls=SopflowCommand, help="help.handbook")

@@ -181,12 +181,17 @@ def _child_flow(folder: str, child_id: str) -> Flow | None:
         return None
 
 
+def child_outcome_label(flow: Flow, step: Step, outcome: str, lang: str) -> str:
+    """An outcome of the child flow `step` starts, called as the child calls it."""
+    child = _child_flow_of(flow, step.subflow) if step.subflow else None
+    return outcome_label(child, outcome, lang) if child is not None else outcome
+
+
 def edge_label(flow: Flow, step: Step, name: str, kind: EdgeKind, lang: str) -> str:
     if kind is EdgeKind.NEXT:
         return ""
-    if kind is EdgeKind.OUTCOME:  # an outcome of the child flow, called as the child calls it
-        child = _child_flow_of(flow, step.subflow) if step.subflow else None
-        return outcome_label(child, name, lang) if child is not None else name
+    if kind is EdgeKind.OUTCOME:
+        return child_outcome_label(flow, step, name, lang)
     labelled = {a.name: a.label for a in step.actions} | {b.name: b.label for b in step.branches}
     labelled |= {t.name: t.label for t in step.timers} | {c.name: c.label for c in step.checks}
     text = flow.text(labelled[name], lang) if labelled.get(name) else name

@@ -46,8 +46,14 @@ SHAPES = {
     "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2", "margin": "0.08,0.06"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
-    # a group drawn as one box on an overview page: grey, a double outline like a folder of steps
-    "group": {"shape": "box", "style": "rounded,filled", "fillcolor": "#eeeeee", "peripheries": "2"},
+    # a group drawn as one box on an overview page: grey, dashed like a group's frame on its own page
+    "group": {
+        "shape": "box",
+        "style": "rounded,filled,dashed",
+        "fillcolor": "#eeeeee",
+        "penwidth": "1.5",
+        "margin": "0.1,0.05",
+    },
 }
 
 

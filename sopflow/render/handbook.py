@@ -19,6 +19,7 @@ from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.describe import FlowDetail, flow_detail
 from sopflow.language.model import Flow, Step, StepKind
 from sopflow.language.wording import condition_words, value_words
+from sopflow.render.chart import child_outcome_label, outcome_label
 from sopflow.render.html import ChartSheet, chart_sheets, render_page
 
 
@@ -134,7 +135,8 @@ class Handbook:
         if step.next:
             ways.append(Way(self.w("way.next"), self.target(step.next)))
         for outcome, to in step.outcomes.items():
-            ways.append(Way(self.w("way.outcome", outcome=outcome), self.target(to)))
+            said = child_outcome_label(self.flow, step, outcome, self.lang)
+            ways.append(Way(self.w("way.outcome", outcome=said), self.target(to)))
         return tuple(ways)
 
     def checks(self, step: Step) -> tuple[str, ...]:
@@ -161,7 +163,7 @@ class Handbook:
                 notes.append(self.w("steprow.subflow_copy", fields=self.fields(step.copy)))
             notes.append(self.w("steprow.subflow_wait" if step.wait else "steprow.subflow_go_on"))
         if step.outcome:
-            notes.append(self.w("steprow.outcome", outcome=step.outcome))
+            notes.append(self.w("steprow.outcome", outcome=outcome_label(self.flow, step.outcome, self.lang)))
         if step.signal is not None:
             signal = step.signal
             notes.append(

@@ -21,6 +21,9 @@ def inline_svg(svg: bytes | str, prefix: str) -> str:
     text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
     text = _fit_view_box(_XML_HEAD.sub("", text, count=1))
     text = re.sub(r'\bid="', f'id="{prefix}', text)
+    # Graphviz names each node and arrow by its step ids in comments and <title>s (a tooltip, and
+    # text a browser's PDF keeps): a printed page shows labels only
+    text = re.sub(r"<!--.*?-->\n?|<title>.*?</title>\n?", "", text, flags=re.DOTALL)
     return re.sub(r"<svg\b", '<svg class="chart" role="img"', text, count=1)
 
 

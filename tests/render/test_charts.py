@@ -14,7 +14,7 @@ from PIL import Image
 from sopflow import builtin_flows
 from sopflow.errors import RenderError
 from sopflow.render import graphviz_run, programs
-from sopflow.render.chart import build_chart, split_by_group
+from sopflow.render.chart import build_chart, overview_steps, split_by_group
 from sopflow.render.dot import page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
 from sopflow.render.mermaid import chart_mermaid
@@ -34,10 +34,14 @@ def laid_out(flow_id: str, lang: str) -> PrintedChart:
 
 
 def golden_dot(flow_id: str, lang: str) -> str:
-    """The pure DOT text (no measuring): the whole flow, or its main line and groups."""
+    """The pure DOT text (no measuring): the whole flow, or its overview and its groups."""
     flow = FLOWS[flow_id]
     pages, subtitles = split_by_group(flow, lang) if flow.groups else ([list(flow.steps)], [""])
-    chart = build_chart(flow, lang, pages, subtitles=subtitles)
+    if flow.groups:  # the overview in place of the main line (drawn on it)
+        grouped = [(p, t) for p, t in zip(pages, subtitles, strict=True) if flow.steps[p[0]].group]
+        pages = [overview_steps(flow), *(p for p, _ in grouped)]
+        subtitles = ["overview", *(t for _, t in grouped)]
+    chart = build_chart(flow, lang, pages, subtitles=subtitles, overview=bool(flow.groups))
     return "\n".join(page_dot(chart, page) for page in chart.pages)
 
 
@@ -242,3 +246,31 @@ def test_a_child_flow_box_holds_its_text(lang: str) -> None:
                         assert bottom < y and y + 0.85 * size <= top, (node["name"], op["text"])
                 faces += 1
     assert faces == 3
+
+
+@needs_dot
+def test_a_big_flow_opens_with_its_overview() -> None:
+    printed = laid_out("key_person_control", "zh")
+    overview, *details = printed.pages
+    assert overview.page.overview and overview.fit.readable and not details[0].page.overview
+    flow = FLOWS["key_person_control"]
+    boxes = {n.id: n for n in overview.page.nodes if n.kind == "group"}
+    assert set(boxes) == {f"group__{g}" for g in flow.groups}  # each group one box
+    fever = boxes["group__fever"]
+    assert fever.title == "发热处置" and "入口：异常发现、确诊病例报告、疑似病例报告、异常上报" in fever.notes
+    assert "结束：确诊住院" in fever.notes
+    fever_pages = {p.page.number for p in details if p.page.subtitle.startswith("发热处置")}
+    assert set(fever.pages) == fever_pages  # the box says where the group is drawn
+    # the figures as they stand (issue 10 asks for at most 6 group pages): overview + 9
+    assert len(details) <= 9
+    assert [p.fit.landscape for p in details].count(True) <= 1  # portrait unless a page needs it
+
+
+@needs_dot
+def test_a_compact_legend_has_only_the_roles_on_its_page() -> None:
+    chart = build_chart(FLOWS["supply_request"], "zh", split_by_group(FLOWS["supply_request"], "zh")[0])
+    source = page_dot(chart, chart.pages[0])
+    roles = {n.role_label for n in chart.pages[0].nodes if n.role}
+    for entry in chart.legend:
+        assert (f">{entry.label}</td>" in source) == (entry.label in roles)
+    assert source.count("<table") == 2  # the title block, and one row of role colours
