@@ -154,6 +154,17 @@ class Painter:
     lang: str
     show_personal: bool
 
+    def entry_of(self, rule: ColourRule) -> str:
+        """The legend entry a rule's doors are drawn and counted under: the first rule with the
+        same colour and label (an open discrepancy is orange like a fever alert, and counted
+        with it), never a colour the legend does not have."""
+        label = in_language(rule.label, self.lang)
+        return next(
+            r.id
+            for r in self.colours.rules
+            if (r.colour, in_language(r.label, self.lang)) == (rule.colour, label)
+        )
+
     def cell(self, number: str, door: Door) -> Cell:
         """The door's colour: the first rule any of its cases meets; else empty (no one lives
         there) or not visited."""
@@ -162,7 +173,7 @@ class Painter:
             for case in cases:
                 if _meets(rule, case):
                     text = _text(rule, case, self.day, self.lang, show_personal=self.show_personal)
-                    return Cell(door=number, colour=rule.id, people=door.people, text=text)
+                    return Cell(door=number, colour=self.entry_of(rule), people=door.people, text=text)
         colour = EMPTY if door.people == 0 else NOT_VISITED
         return Cell(door=number, colour=colour, people=door.people, text="")
 

@@ -19,7 +19,7 @@ from sopflow.i18n import say
 from sopflow.language.model import Flow, Text
 
 CHECK_FIELD = "temperature"  # a check that asks for it is one of the twice-daily checks
-SLOTS = (time(8, 0), time(16, 0))  # 上午 / 下午, as CHECKS-SHEET.md says
+SLOTS = (time(8, 0), time(16, 0))  # 上午 / 下午, as docs/checks-sheet.md says
 
 
 class WorkItem(TypedDict):

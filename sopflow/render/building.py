@@ -101,8 +101,11 @@ def text_width(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.56 for c in text)
 
 
-def _legend(chart: BuildingChart, counts: dict[str, int], y: float, size: float, right: float) -> list[str]:
-    """The legend on one line: a swatch, the label and how many doors have it."""
+def _legend(
+    chart: BuildingChart, counts: dict[str, int], y: float, size: float, right: float
+) -> tuple[list[str], float]:
+    """The legend: a swatch, the label and how many doors have it, wrapped to the page's width;
+    with the baseline of its last line (what is drawn under it starts below that)."""
     body, x = [], MARGIN
     by_colour: dict[str, int] = {}
     for entry in chart["legend"]:
@@ -124,7 +127,7 @@ def _legend(chart: BuildingChart, counts: dict[str, int], y: float, size: float,
         body.append(_rect(Box(x, y - size, size * 1.4, size * 1.1), entry["colour"]))
         body.append(_text(x + size * 1.8, y, label, size))
         x += step
-    return body
+    return body, y
 
 
 def building_page(chart: BuildingChart, building: Building, lang: str) -> Page:
@@ -134,7 +137,9 @@ def building_page(chart: BuildingChart, building: Building, lang: str) -> Page:
     columns = max(sum(widths), 1)
     paper, width, height = paper_for(len(floors), columns)
     inner_w = width - 2 * MARGIN - LABEL_W - UNIT_GAP * (len(widths) - 1)
-    inner_h = height - HEAD_H - FOOT_H - MARGIN
+    legend, legend_end = _legend(chart, building["counts"], MARGIN + 14, 3.4, width - MARGIN)
+    top = max(HEAD_H, legend_end + 8)  # a legend on two lines pushes the grid down, never over it
+    inner_h = height - top - FOOT_H - MARGIN
     cell_w = min(inner_w / columns, MAX_CELL_W)
     cell_h = min(inner_h / max(len(floors), 1), MAX_CELL_H)
     size = min(cell_h * 0.28, cell_w / 6.5, 4.5)
@@ -144,8 +149,7 @@ def building_page(chart: BuildingChart, building: Building, lang: str) -> Page:
     body = [_text(MARGIN, MARGIN + 6, title, 6.0, font_weight="bold")]
     if chart["masked"]:
         body.append(_text(width - MARGIN, MARGIN + 6, say("sheet.masked", lang), 3.0, text_anchor="end"))
-    body += _legend(chart, building["counts"], MARGIN + 14, 3.4, width - MARGIN)
-    top = HEAD_H
+    body += legend
     x0 = MARGIN + LABEL_W
     starts, x = [], x0
     for unit_index, unit in enumerate(building["units"]):

@@ -1,6 +1,6 @@
 """A worklist in its forms: a printable HTML page (one A4 page for a grid of 40 people), its PDF
 (through chromium), and the check sheet as XLSX in the format `checks import` reads back
-(docs: the checks sheet, /CHECKS-SHEET.md; its headers and slot words are part of the format, in
+(docs: the checks sheet, docs/checks-sheet.md; its headers and slot words are part of the format, in
 Chinese whatever the language of the rest). Takes the worklist view only."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sopflow.engine.buildings import Building, BuildingChart, Cell, Floor, building_chart, legend
+from sopflow.engine.buildings import Building, BuildingChart, Cell, Floor, Painter, building_chart, legend
 from sopflow.engine.runtime import Engine
 from sopflow.engine.settings import building_colours
 from sopflow.errors import LookupFailed
@@ -134,3 +134,13 @@ def test_svg_output_and_escaping(sopflow: Run, tmp_path: Path) -> None:
     assert "&lt;b&gt;&amp;" in stacked_svg([building_page(chart, chart["buildings"][0], "zh")])
     unknown = sopflow("building", "chart", "没有的小区", "-o", str(tmp_path / "x.svg"))
     assert unknown.exit_code == 1 and "没有的小区" in unknown.output
+
+
+def test_a_rule_sharing_a_colour_and_label_is_drawn_and_counted_with_the_first() -> None:
+    """An open three-check discrepancy is orange like a fever alert (one legend entry): its door
+    must be drawn orange and counted there, not fall out of the legend as white (not visited)."""
+    colours = building_colours()
+    painter = Painter({}, colours, DAY, "zh", show_personal=False)
+    rules = {rule.id: rule for rule in colours.rules}
+    assert painter.entry_of(rules["discrepancy"]) == "alert"
+    assert {painter.entry_of(rule) for rule in colours.rules} <= {e["id"] for e in legend(colours, "zh")}

@@ -1,5 +1,5 @@
 """`sopflow worklist`: a worker's (or a role's) list for the day, overdue first, and the check sheet
-in the format `checks import` reads back (/CHECKS-SHEET.md)."""
+in the format `checks import` reads back (docs/checks-sheet.md)."""
 
 from __future__ import annotations
 

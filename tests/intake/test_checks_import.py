@@ -1,4 +1,4 @@
-"""`sopflow checks import FILE`: the checks sheet (/work/scratch/CHECKS-SHEET.md: 案件编号, 姓名,
+"""`sopflow checks import FILE`: the checks sheet (docs/checks-sheet.md: 案件编号, 姓名,
 住址, 日期, 时段, 时间, 体温, 症状, 记录人) read back as each case's reading check at that local
 time; a blank 体温 skipped and counted; all or nothing; the same reading never recorded twice; a
 fever reading escalates as one typed by hand does. On a real SQLite file and on PostgreSQL."""
