@@ -26,10 +26,11 @@ def correctors(flow: Flow, case: Case, also: tuple[str | None, ...] = ()) -> tup
     amendment, the role that made the entry)."""
     step = flow.steps.get(case.step)
     roles: list[str | None] = []
+    interrupts = {i.name for i in flow.interrupts}  # taken from anywhere: not the step's own work
     if step is not None and case.active:
         roles += [
             step.role,
-            *(r for a in step.actions for r in a.roles),
+            *(r for a in step.actions if a.name not in interrupts for r in a.roles),
             *(r for c in step.checks for r in c.roles),
         ]
     roles += [*flow.corrected_by, *also]

@@ -253,8 +253,8 @@ class FlowBuilder:
         for step_id, raw in self.raw_steps.items():
             with self.part():
                 self.steps[step_id] = self.step(step_id, raw)
+        self.opened_by = self.openers()  # before the interrupts join every step's actions
         self.interrupts = add_interrupts(self, self.data.get("interrupts"))
-        self.opened_by = self.openers()
 
     def openers(self) -> tuple[str, ...]:
         """Who may open a case: `opened_by:`, else whoever works the start step (its role and the

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from sopflow.cases.inputs import local_text
 from sopflow.cases.privacy import mask_value
 from sopflow.engine.due_views import DueView
 from sopflow.engine.views import CaseSheetView, EventView, OfferView, local
 from sopflow.i18n import aside, duration_words, say
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
 from sopflow.language.wording import condition_words, value_words
+from sopflow.render.checkgrid import check_grid
 from sopflow.render.handbook import Handbook
 from sopflow.render.html import render_page
 
@@ -42,6 +44,7 @@ def case_sheet_html(view: CaseSheetView, lang: str) -> str:
         offers=[sheet.offer(o) for o in detail["offers"]],
         due=[sheet.due(d) for d in detail["due"]],
         history=[sheet.event(e) for e in detail["history"]],
+        checks=check_grid(detail["history"], local_text(view.printed_at, view.tz), ended=not active),
     )
 
 

@@ -103,7 +103,11 @@ def open_alerts(conn: Connection, *, place: str | None, below: Below) -> list[tu
     query = (
         sa.select(alerts.c.place, sa.func.count())
         .where(alerts.c.closed_at.is_(None))
-        .where(_at_place(alerts.c.place, place, below))
+        .where(
+            sa.true()
+            if place is None
+            else sa.or_(alerts.c.place == place, _path_below(alerts.c.place, place))
+        )
         .group_by(alerts.c.place)
     )
     return [(r[0], int(r[1])) for r in conn.execute(query)]
@@ -115,6 +119,11 @@ def place_paths(conn: Connection, kinds: tuple[str, ...], under: str | None) -> 
     if under is not None:
         query = query.where(sa.or_(places.c.path == under, _path_below(places.c.path, under)))
     return list(conn.execute(query).scalars())
+
+
+def _at_or_below(column: Any, place: str | None) -> sa.ColumnElement[bool]:
+    """A place column at `place` or below it (by its path); anything when no place is wanted."""
+    return sa.true() if place is None else sa.or_(column == place, _path_below(column, place))
 
 
 def _path_below(column: Any, path: str) -> sa.ColumnElement[bool]:

@@ -178,7 +178,7 @@ def test_refusals_name_things_by_label_and_id(engine: Engine) -> None:
         engine.fire("QG-1", "已评估", actor="王芳", role="网格员")
     assert refused.value.message("zh") == (
         "案件 'QG-1' 当前在步骤 线索汇集 collect_lead，不能执行 'reviewed' — "
-        "现在可以：线索已记录 lead_logged、其他结案 close_other"
+        "现在可以：线索已记录 lead_logged、其他结案 close_other、报告发热 fever_reported"
     )
     with pytest.raises(CaseError) as wrong:
         engine.fire("QG-1", "线索已记录", actor="王芳", role="社区医生")

@@ -249,6 +249,11 @@ def test_a_child_flow_box_holds_its_text(lang: str) -> None:
 
 
 @needs_dot
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 (open): since issue 11's interrupts (a fever report from every step) the "
+    "overview of key_person_control no longer fits at 9 pt and the chart falls back to main line + groups",
+)
 def test_a_big_flow_opens_with_its_overview() -> None:
     printed = laid_out("key_person_control", "zh")
     overview, *details = printed.pages

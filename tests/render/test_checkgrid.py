@@ -1,0 +1,47 @@
+"""The case sheet's grid of twice-daily temperature checks: each reading in its day and slot, a
+check owed and not recorded in red, nothing owed yet left blank, no grid for a case without
+temperature checks."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sopflow.engine.runtime import Engine
+from sopflow.engine.views import case_sheet_view
+from sopflow.render.casesheet import case_sheet_html
+from tests.conftest import Clock
+from tests.scenarios.helpers import LOCAL, place_at_home, record_readings, slot_times
+
+
+def test_the_grid_shows_readings_and_the_checks_that_were_missed(engine: Engine, clock: Clock) -> None:
+    clock.now = LOCAL(2020, 2, 1, 7, 30)
+    place_at_home(engine, "K-1")
+    moments = sorted(slot_times(date(2020, 2, 1), date(2020, 2, 4)))
+    moments.remove(LOCAL(2020, 2, 3, 16))  # the evening of 3 Feb was never recorded
+    record_readings(engine, clock, "K-1", moments[:-1])
+    record_readings(engine, clock, "K-1", moments[-1:], temperature="37.1")
+    clock.now = LOCAL(2020, 2, 5, 10, 0)  # printed in the morning: the 5th's evening is not owed yet
+    for lang, missed_word, summary in (("zh", "缺", "应测未记录 1 次"), ("en", "missed", "1 checks owed")):
+        page = case_sheet_html(case_sheet_view(engine, "K-1", lang, clock.now), lang)
+        grid = page[
+            page.index('<table class="checks">') : page.index("</table>", page.index('class="checks"'))
+        ]
+        assert re.findall(r"<th>(\d\d-\d\d)</th>", grid) == ["02-01", "02-02", "02-03", "02-04", "02-05"]
+        morning, evening = re.findall(r"<tr><th>[^<]+</th>\n(.*?)</tr>", grid)
+        assert re.findall(r"<td[^>]*>([^<]*)</td>", morning) == ["36.5", "36.5", "36.5", "36.5", ""]
+        assert re.findall(r"<td[^>]*>([^<]*)</td>", evening) == ["36.5", "36.5", missed_word, "37.1", ""]
+        assert grid.count('class="missed"') == 1 and summary in page
+
+
+def test_a_case_without_temperature_checks_has_no_grid(engine: Engine, clock: Clock) -> None:
+    clock.now = LOCAL(2020, 2, 1, 9, 0)
+    engine.start(
+        "supply_request",
+        "R-1",
+        {"household_id": "H-1", "address": "前郭镇"},
+        actor="王芳",
+        role="grid_worker",
+    )
+    page = case_sheet_html(case_sheet_view(engine, "R-1", "zh", clock.now), "zh")
+    assert '<table class="checks">' not in page and '<h2 class="next-page">' not in page
