@@ -31,6 +31,7 @@ from sopflow.engine.correction_views import corrections_of, masked_why, merged_i
 from sopflow.engine.due_views import DueView, due_view
 from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
+from sopflow.errors import FlowError
 from sopflow.i18n import say
 from sopflow.language.model import FieldSpec, FieldType, Flow
 from sopflow.language.wording import condition_words
@@ -386,5 +387,14 @@ def case_sheet_view(
     moment = now or engine.clock()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=engine.tz)
-    detail = case_detail(stepper, case, lang, engine.tz, moment, show_personal=show_personal)
+
+    def child_flow(flow_id: str) -> Flow | None:  # a child flow named by its title on the sheet
+        try:
+            return engine.flows.shallow(flow_id)
+        except FlowError:
+            return None
+
+    detail = case_detail(
+        stepper, case, lang, engine.tz, moment, show_personal=show_personal, child_flow=child_flow
+    )
     return CaseSheetView(stepper.flow, detail, case.entered_at, moment, engine.tz, show_personal)

@@ -139,8 +139,8 @@ class _Sheet:
         kind, name = event["kind"], event["name"]
         if kind == "start":
             return self.w("event.start")
-        if kind == "child":
-            return self.w("event.child", child=event["child"] or "", flow=name)
+        if kind == "child":  # the engine's words name the child flow by its title
+            return event["what"]
         if kind == "next":
             return self.w("event.next")
         if kind == "outcome":

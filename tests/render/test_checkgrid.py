@@ -10,6 +10,7 @@ from datetime import date
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import case_sheet_view
 from sopflow.render.casesheet import case_sheet_html
+from tests.commands.test_no_ids_in_chinese import ids_in
 from tests.conftest import Clock
 from tests.scenarios.helpers import LOCAL, place_at_home, record_readings, slot_times
 
@@ -45,3 +46,13 @@ def test_a_case_without_temperature_checks_has_no_grid(engine: Engine, clock: Cl
     )
     page = case_sheet_html(case_sheet_view(engine, "R-1", "zh", clock.now), "zh")
     assert '<table class="checks">' not in page and '<h2 class="next-page">' not in page
+
+
+def test_a_chinese_case_sheet_shows_no_ids(engine: Engine, clock: Clock) -> None:
+    """What a worker reads on paper: labels only (the ids stay in --json and the handbook's index)."""
+    clock.now = LOCAL(2020, 2, 1, 7, 30)
+    place_at_home(engine, "K-1")
+    record_readings(engine, clock, "K-1", sorted(slot_times(date(2020, 2, 1), date(2020, 2, 2))))
+    page = case_sheet_html(case_sheet_view(engine, "K-1", "zh", LOCAL(2020, 2, 3, 9, 0)), "zh")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S))
+    assert ids_in(text, set()) == set()
