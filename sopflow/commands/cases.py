@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from sopflow.cases.arguments import MAX_LIMIT
-from sopflow.cases.filter import CaseFilter
 from sopflow.commands.alerts import alert_lines
 from sopflow.commands.base import SopflowGroup
 from sopflow.commands.columns import table
@@ -27,7 +26,7 @@ from sopflow.commands.common import (
     print_json,
     read_options,
 )
-from sopflow.commands.filters import check_filters, place_filter
+from sopflow.commands.filters import check_filters, list_filter
 from sopflow.commands.settings import usage_lang
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
@@ -351,14 +350,16 @@ def case_list(
     lang = check_lang_any(chosen_lang(lang))
     engine = current_engine()
     now = engine.clock()
-    where = CaseFilter(
+    where = list_filter(
+        engine,
+        now,
         flow_id=flow_id,
         step=step,
         role=role,
         status=status,
-        place=place_filter(engine, place),
+        place=place,
         worker=worker,
-        due_before=now if overdue else None,
+        overdue=overdue,
         limit=limit,
     )
     rows = []

@@ -3,6 +3,9 @@ a did-you-mean), not an empty list. Each may be given by id or by name (--step å
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sopflow.cases.filter import CaseFilter
 from sopflow.engine.runtime import Engine
 from sopflow.errors import LookupFailed
 from sopflow.language.catalog import FlowCatalog
@@ -38,3 +41,29 @@ def place_filter(engine: Engine, place: str | None) -> str | None:
     or a place cases were given freely by its beginning; one that matches nothing is refused
     with a did-you-mean, not listed as 0 cases."""
     return Registry(engine.store).resolve_place(place) if place else None
+
+
+def list_filter(
+    engine: Engine,
+    now: datetime,
+    *,
+    flow_id: str | None,
+    step: str | None,
+    role: str | None,
+    status: str | None,
+    place: str | None,
+    worker: str | None,
+    overdue: bool,
+    limit: int | None,
+) -> CaseFilter:
+    """The case list's options as one filter (`case list` and `export` choose the same cases)."""
+    return CaseFilter(
+        flow_id=flow_id,
+        step=step,
+        role=role,
+        status=status,
+        place=place_filter(engine, place),
+        worker=worker,
+        due_before=now if overdue else None,
+        limit=limit,
+    )

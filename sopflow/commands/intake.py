@@ -11,10 +11,9 @@ from typing import Any
 import click
 
 from sopflow.cases.arguments import MAX_LIMIT
-from sopflow.cases.filter import CaseFilter
 from sopflow.commands.base import SopflowCommand, SopflowGroup
 from sopflow.commands.common import check_lang_any, chosen_lang, current_engine, lang_option
-from sopflow.commands.filters import check_filters, place_filter
+from sopflow.commands.filters import check_filters, list_filter
 from sopflow.commands.registry import FILE, import_file, import_options
 from sopflow.i18n import say
 from sopflow.intake.cases import CasesIntake
@@ -102,14 +101,16 @@ def export_command(
     lang = check_lang_any(chosen_lang(lang))
     engine = current_engine()
     now = engine.clock()
-    where = CaseFilter(
+    where = list_filter(
+        engine,
+        now,
         flow_id=flow_id,
         step=step,
         role=role,
         status=status,
-        place=place_filter(engine, place),
+        place=place,
         worker=worker,
-        due_before=now if overdue else None,
+        overdue=overdue,
         limit=limit,
     )
     rows = export_rows(engine, where, lang, now, show_personal=show_personal, overdue=overdue)
