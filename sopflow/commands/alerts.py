@@ -3,14 +3,13 @@ nobody to take it) and closing one with a note — a thin layer over the Engine'
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from sopflow.cases.alerts import Alert
 from sopflow.commands.base import SopflowCommand, SopflowGroup
 from sopflow.commands.columns import table
 from sopflow.commands.common import (
+    actor_role_options,
     check_lang_any,
     child_flows,
     chosen_lang,
@@ -54,14 +53,7 @@ def alert_list(*, role: str | None, place: str | None, lang: str | None, as_json
 @alert_group.command("close", cls=SopflowCommand, help="help.alert.close")
 @click.argument("alert_id")
 @click.option("--note", required=True, help="help.opt.alert_note")
-@click.option(
-    "--actor",
-    envvar="SOPFLOW_ACTOR",
-    default=lambda: os.environ.get("USER", "staff"),
-    show_default="SOPFLOW_ACTOR or $USER",
-    help="help.opt.actor",
-)
-@click.option("--role", envvar="SOPFLOW_ROLE", default=None, help="help.opt.role")
+@actor_role_options
 @lang_option()
 @json_option
 def alert_close(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from sopflow.commands.base import SopflowGroup
 from sopflow.commands.columns import table
 from sopflow.commands.common import (
     LOCAL_TIME,
+    actor_role_options,
     check_lang,
     check_lang_any,
     child_flows,
@@ -54,19 +54,7 @@ def parse_sets(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def actor_options(command: Any) -> Any:
-    command = click.option(
-        "--actor",
-        envvar="SOPFLOW_ACTOR",
-        default=lambda: os.environ.get("USER", "staff"),
-        show_default="SOPFLOW_ACTOR or $USER",
-        help="help.opt.actor",
-    )(command)
-    command = click.option(
-        "--role",
-        envvar="SOPFLOW_ROLE",
-        default=None,
-        help="help.opt.role",
-    )(command)
+    command = actor_role_options(command)
     command = click.option(
         "--at",
         type=LOCAL_TIME,

@@ -237,3 +237,15 @@ def read_options(command: Any) -> Any:
     command = json_option(command)
     command = ids_option(command)
     return click.option("--show-personal", is_flag=True, help="help.opt.show_personal")(command)
+
+
+def actor_role_options(command: Any) -> Any:
+    """--actor and --role: who makes an entry and in which role (every command that changes a case)."""
+    command = click.option(
+        "--actor",
+        envvar="SOPFLOW_ACTOR",
+        default=lambda: os.environ.get("USER", "staff"),
+        show_default="SOPFLOW_ACTOR or $USER",
+        help="help.opt.actor",
+    )(command)
+    return click.option("--role", envvar="SOPFLOW_ROLE", default=None, help="help.opt.role")(command)

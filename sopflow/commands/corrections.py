@@ -5,7 +5,6 @@ opened or left open)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ from sopflow.commands.base import SopflowCommand
 from sopflow.commands.cases import case_heading, history_lines, parse_sets, show_case
 from sopflow.commands.common import (
     LOCAL_TIME,
+    actor_role_options,
     check_lang,
     chosen_lang,
     current_engine,
@@ -32,14 +32,7 @@ from sopflow.i18n import say
 
 def who_options(command: Any) -> Any:
     """--actor, --role and --at, as for any entry."""
-    command = click.option(
-        "--actor",
-        envvar="SOPFLOW_ACTOR",
-        default=lambda: os.environ.get("USER", "staff"),
-        show_default="SOPFLOW_ACTOR or $USER",
-        help="help.opt.actor",
-    )(command)
-    command = click.option("--role", envvar="SOPFLOW_ROLE", default=None, help="help.opt.role")(command)
+    command = actor_role_options(command)
     return click.option("--at", type=LOCAL_TIME, default=None, help="help.opt.at")(command)
 
 

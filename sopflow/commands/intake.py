@@ -4,15 +4,19 @@ the cases a list shows, as a sheet to report upward."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 import click
 
 from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.commands.base import SopflowCommand, SopflowGroup
-from sopflow.commands.common import check_lang_any, chosen_lang, current_engine, lang_option
+from sopflow.commands.common import (
+    actor_role_options,
+    check_lang_any,
+    chosen_lang,
+    current_engine,
+    lang_option,
+)
 from sopflow.commands.filters import check_filters, list_filter
 from sopflow.commands.registry import FILE, import_file, import_options
 from sopflow.i18n import say
@@ -22,22 +26,10 @@ from sopflow.intake.export import export_header, export_rows
 from sopflow.sheets.write import write_rows
 
 
-def who_options(command: Any) -> Any:
-    """--actor and --role: who imports, in which role (the flow's opener, or the reading's)."""
-    command = click.option("--role", envvar="SOPFLOW_ROLE", default=None, help="help.opt.role")(command)
-    return click.option(
-        "--actor",
-        envvar="SOPFLOW_ACTOR",
-        default=lambda: os.environ.get("USER", "staff"),
-        show_default="SOPFLOW_ACTOR or $USER",
-        help="help.opt.actor",
-    )(command)
-
-
 @click.command("import", cls=SopflowCommand, help="help.import")
 @click.argument("flow")
 @import_options
-@who_options
+@actor_role_options
 def import_command(
     *,
     flow: str,
@@ -61,7 +53,7 @@ def checks_group() -> None:
 
 @checks_group.command("import", help="help.checks.import")
 @import_options
-@who_options
+@actor_role_options
 def checks_import(
     *, file: Path, reject_file: Path | None, lang: str | None, as_json: bool, actor: str, role: str | None
 ) -> None:
