@@ -82,47 +82,51 @@ def _walks(text: str, heading: str) -> list[tuple[list[str], str, int]]:
     return steps
 
 
-def test_the_readme_case_walk_prints_what_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every case command of the README, run in order on a new store, prints exactly what the
-    README shows. Time is fixed (SOPFLOW_NOW) so that its OVERDUE marks do not depend on today."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SOPFLOW_LANG", "en")
-    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
-    steps = _walks(README.read_text("utf-8"), "## Command line: cases")
-    assert len(steps) >= 8
+def _run_walk(steps: list[tuple[list[str], str, int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command in order through the CLI: its output and exit code as the README shows them
+    (`export` lines set the environment)."""
     runner = CliRunner()
     for argv, shown, code in steps:
         if argv[0] == "export":
             name, _, value = argv[1].partition("=")
             monkeypatch.setenv(name, value)
             continue
-        assert argv[0] == "sopflow"
         result = runner.invoke(cli, argv[1:])
         assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
+
+
+def _new_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, county: bool = False, lang: str | None = "en"
+) -> None:
+    """A scratch folder with a new store (and the sample county's files), no settings of the
+    user's, time fixed (SOPFLOW_NOW) so that OVERDUE marks do not depend on today."""
+    if county:
+        shutil.copytree(README.parent / "examples" / "county", tmp_path / "examples" / "county")
+    monkeypatch.chdir(tmp_path)
+    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS", "SOPFLOW_ACTOR"):
+        monkeypatch.delenv(name, raising=False)
+    if lang is not None:
+        monkeypatch.setenv("SOPFLOW_LANG", lang)
+    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+
+
+def test_the_readme_case_walk_prints_what_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every case command of the README, run in order on a new store, prints exactly what the
+    README shows."""
+    _new_walk(tmp_path, monkeypatch)
+    steps = _walks(README.read_text("utf-8"), "## Command line: cases")
+    assert len(steps) >= 8 and all(argv[0] in ("sopflow", "export") for argv, _, _ in steps)
+    _run_walk(steps, monkeypatch)
 
 
 def test_the_readme_registry_walk_prints_what_it_shows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The registry section's commands, run in order on a new store with the sample county."""
-    shutil.copytree(README.parent / "examples" / "county", tmp_path / "examples" / "county")
-    monkeypatch.chdir(tmp_path)
-    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SOPFLOW_LANG", "en")
-    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    _new_walk(tmp_path, monkeypatch, county=True)
     steps = _walks(README.read_text("utf-8"), "## The county's people")
     assert len(steps) >= 8
-    runner = CliRunner()
-    for argv, shown, code in steps:
-        if argv[0] == "export":
-            name, _, value = argv[1].partition("=")
-            monkeypatch.setenv(name, value)
-            continue
-        result = runner.invoke(cli, argv[1:])
-        assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
+    _run_walk(steps, monkeypatch)
     assert (tmp_path / "to-fix.xlsx").is_file()
 
 
@@ -130,43 +134,17 @@ def test_the_readme_corrections_walk_prints_what_it_shows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The corrections section's commands, run in order on a new store."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS", "SOPFLOW_ACTOR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SOPFLOW_LANG", "en")
-    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    _new_walk(tmp_path, monkeypatch)
     steps = _walks(README.read_text("utf-8"), "## Corrections")
     assert len(steps) >= 15
-    runner = CliRunner()
-    for argv, shown, code in steps:
-        if argv[0] == "export":
-            name, _, value = argv[1].partition("=")
-            monkeypatch.setenv(name, value)
-            continue
-        result = runner.invoke(cli, argv[1:])
-        assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
-
-
-def _run_walk(steps: list[tuple[list[str], str, int]], monkeypatch: pytest.MonkeyPatch) -> None:
-    runner = CliRunner()
-    for argv, shown, code in steps:
-        if argv[0] == "export":
-            name, _, value = argv[1].partition("=")
-            monkeypatch.setenv(name, value)
-            continue
-        result = runner.invoke(cli, argv[1:])
-        assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
+    _run_walk(steps, monkeypatch)
 
 
 def test_the_readme_case_import_and_export_walk_prints_what_it_shows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The spreadsheets section's commands, run in order on a new store with the sample county."""
-    shutil.copytree(README.parent / "examples" / "county", tmp_path / "examples" / "county")
-    monkeypatch.chdir(tmp_path)
-    for name in ("SOPFLOW_DB", "SOPFLOW_ROLE", "SOPFLOW_FLOWS", "SOPFLOW_ACTOR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
+    _new_walk(tmp_path, monkeypatch, county=True, lang=None)
     steps = _walks(README.read_text("utf-8"), "## Cases, readings and the list")
     assert len(steps) >= 8
     _run_walk(steps, monkeypatch)
