@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.commands.alerts import alert_lines
 from sopflow.commands.base import SopflowGroup
 from sopflow.commands.columns import table
@@ -26,7 +25,7 @@ from sopflow.commands.common import (
     print_json,
     read_options,
 )
-from sopflow.commands.filters import check_filters, list_filter
+from sopflow.commands.filters import check_filters, list_filter, list_filter_options
 from sopflow.commands.settings import usage_lang
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
@@ -309,16 +308,7 @@ def history_lines(events: Sequence[EventView], lang: str) -> list[str]:
 
 
 @case_group.command("list", help="help.case.list")
-@click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter")
-@click.option("--step", default=None, help="help.opt.step_filter")
-@click.option("--role", default=None, help="help.opt.role_filter")
-@click.option("--status", type=click.Choice(["active", "ended"]), default=None, help="help.opt.status")
-@click.option("--place", default=None, help="help.opt.place_filter")
-@click.option("--overdue", is_flag=True, help="help.opt.overdue")
-@click.option(
-    "--limit", type=click.IntRange(1, MAX_LIMIT), default=200, show_default=True, help="help.opt.limit"
-)
-@click.option("--worker", default=None, help="help.opt.worker")
+@list_filter_options(limit=200)
 @read_options
 def case_list(
     *,

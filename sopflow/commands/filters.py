@@ -3,8 +3,13 @@ a did-you-mean), not an empty list. Each may be given by id or by name (--step å
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+import click
+
+from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.cases.filter import CaseFilter
 from sopflow.engine.runtime import Engine
 from sopflow.errors import LookupFailed
@@ -67,3 +72,36 @@ def list_filter(
         due_before=now if overdue else None,
         limit=limit,
     )
+
+
+STATUSES = ["active", "ended"]
+
+
+def list_filter_options(*, limit: int | None) -> Callable[[Any], Any]:
+    """The case list's options (--flow --step --role --status --place --worker --overdue --limit),
+    for every command that chooses cases as `case list` does; `limit`: its default (None: all)."""
+
+    def add(command: Any) -> Any:
+        options = [
+            click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter"),
+            click.option("--step", default=None, help="help.opt.step_filter"),
+            click.option("--role", default=None, help="help.opt.role_filter"),
+            click.option(
+                "--status", type=click.Choice(["active", "ended"]), default=None, help="help.opt.status"
+            ),
+            click.option("--place", default=None, help="help.opt.place_filter"),
+            click.option("--worker", default=None, help="help.opt.worker"),
+            click.option("--overdue", is_flag=True, help="help.opt.overdue"),
+            click.option(
+                "--limit",
+                type=click.IntRange(1, MAX_LIMIT),
+                default=limit,
+                show_default=limit is not None,
+                help="help.opt.limit",
+            ),
+        ]
+        for option in reversed(options):  # listed in --help in this order
+            command = option(command)
+        return command
+
+    return add

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from sopflow.cases.arguments import MAX_LIMIT
 from sopflow.commands.base import SopflowCommand, SopflowGroup
 from sopflow.commands.common import (
     actor_role_options,
@@ -17,7 +16,7 @@ from sopflow.commands.common import (
     current_engine,
     lang_option,
 )
-from sopflow.commands.filters import check_filters, list_filter
+from sopflow.commands.filters import check_filters, list_filter, list_filter_options
 from sopflow.commands.registry import FILE, import_file, import_options
 from sopflow.i18n import say
 from sopflow.intake.cases import CasesIntake
@@ -65,14 +64,7 @@ def checks_import(
 
 @click.command("export", cls=SopflowCommand, help="help.export")
 @click.option("-o", "--output", "output", type=FILE, required=True, help="help.opt.export_output")
-@click.option("--flow", "flow_id", default=None, help="help.opt.flow_filter")
-@click.option("--step", default=None, help="help.opt.step_filter")
-@click.option("--role", default=None, help="help.opt.role_filter")
-@click.option("--status", type=click.Choice(["active", "ended"]), default=None, help="help.opt.status")
-@click.option("--place", default=None, help="help.opt.place_filter")
-@click.option("--worker", default=None, help="help.opt.worker")
-@click.option("--overdue", is_flag=True, help="help.opt.overdue")
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=None, help="help.opt.limit")
+@list_filter_options(limit=None)
 @lang_option()
 @click.option("--show-personal", is_flag=True, help="help.opt.show_personal")
 def export_command(
