@@ -3,6 +3,8 @@ writer at a time, PostgreSQL through psycopg 3."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,7 +43,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     transaction handling is switched off so that BEGIN IMMEDIATE is ours to issue."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=60000")
+    _use_wal(cursor)
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_wal(cursor: Any, attempts: int = 50) -> None:
+    """Switch the file to WAL (kept in the file: only a new store's first connection changes it).
+    SQLite does not wait for its busy timeout here: two connections switching a brand-new file at
+    once each hold a read lock and want the write lock, and one is told "database is locked" at
+    once, to avoid a deadlock. So the switch is tried again after the other has made it."""
+    for attempt in range(attempts):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))  # at most about 12 s in all

@@ -5,10 +5,13 @@ have) start cases on a brand-new store at once: all eight are recorded, none see
 from __future__ import annotations
 
 import gc
+import sqlite3
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from sopflow import Engine, SopflowError, open_store
+from sopflow.store.connect import _sqlite_pragmas
 
 from .conftest import REQUEST, catalog
 
@@ -60,3 +63,34 @@ def test_concurrent_first_save_of_a_flow_version(store_url: str, clock: Callable
     open_store(store_url).close()
     outcomes = _start_at_once(store_url, clock)
     assert outcomes == ["ok"] * STAFF, outcomes
+
+
+def test_first_connections_to_a_new_file_all_switch_it_to_wal(tmp_path: Path) -> None:
+    """SQLite refuses at once, without waiting, one of two connections switching a brand-new file
+    to WAL at the same moment ("database is locked": CI saw it once in a full run). Three first
+    connections to each of 300 new files, set up at once by the store's own connection hook:
+    every one is set up and every file ends in WAL. Without the retry in `connect._use_wal`
+    about one round in thirty collides here, so this fails nearly always."""
+    failures: list[str] = []
+    for round_ in range(300):
+        path = tmp_path / f"new-{round_}.db"
+        connections = [sqlite3.connect(path, timeout=60, check_same_thread=False) for _ in range(3)]
+        start = threading.Barrier(len(connections))
+
+        def set_up(conn: sqlite3.Connection, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                _sqlite_pragmas(conn, None)
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    failures.append("not wal")
+            except sqlite3.Error as error:
+                failures.append(str(error))
+
+        threads = [threading.Thread(target=set_up, args=(conn,)) for conn in connections]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for conn in connections:
+            conn.close()
+    assert failures == []
