@@ -9,7 +9,9 @@ sopflow never meets a stale entry; an entry that does not read back is ignored a
 checked again. Entries are JSON of the passive model (frozen), never pickles.
 
 Where: `SOPFLOW_CACHE` (a folder, or `off`), else `$XDG_CACHE_HOME/sopflow/flows`, else
-`~/.cache/sopflow/flows`. Flows with warnings are not kept (their warnings must be shown)."""
+`~/.cache/sopflow/flows`. A flow's warnings are kept with it (a county's format-1 flow warns
+about every task without a deadline, and must still be quick to load): they are shown again
+from the entry, placed in the file the flow is read from now."""
 
 from __future__ import annotations
 
@@ -18,9 +20,12 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from sopflow.errors import Location, Problem
 from sopflow.language.frozen import FORMAT, NotFrozenFlow, flow_from_json, flow_to_json
 from sopflow.language.model import Flow
 
@@ -57,20 +62,37 @@ def cached_flow(source_text: str, source_path: str, check: Callable[[], Flow]) -
     digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
     entry = folder / f"{digest}-{checker_stamp()}.json"
     try:
-        return flow_from_json(json.loads(entry.read_bytes()), source_text, source_path)
-    except (OSError, ValueError, NotFrozenFlow):
+        data = json.loads(entry.read_bytes())
+        flow = flow_from_json(data, source_text, source_path)
+        return replace(flow, warnings=_warnings_from_json(data.get("warnings", []), source_path))
+    except (OSError, ValueError, TypeError, KeyError, NotFrozenFlow):
         pass  # not there yet, or unreadable: check the flow again
     flow = check()
-    if not flow.warnings:
-        _keep(entry, flow)
+    _keep(entry, flow)
     return flow
+
+
+def _warnings_to_json(warnings: tuple[Problem, ...]) -> list[list[Any]]:
+    """Each warning as [code, line, column, params, severity] (its file is the flow's)."""
+    return [[w.code, w.location.line, w.location.column, dict(w.params), w.severity] for w in warnings]
+
+
+def _warnings_from_json(data: list[list[Any]], source_path: str) -> tuple[Problem, ...]:
+    """The warnings `_warnings_to_json` wrote, placed in `source_path`."""
+    warnings = []
+    for code, line, column, params, severity in data:
+        if not (isinstance(code, str) and isinstance(params, dict) and severity in ("error", "warning")):
+            raise NotFrozenFlow("warnings")
+        warnings.append(Problem(code, Location(source_path, int(line), int(column)), params, severity))
+    return tuple(warnings)
 
 
 def _keep(entry: Path, flow: Flow) -> None:
     """Write the entry whole or not at all (a temporary file renamed); a cache that cannot be
     written (read-only home, disk full) only costs time."""
     try:
-        data = json.dumps(flow_to_json(flow), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        kept = {**flow_to_json(flow), "warnings": _warnings_to_json(flow.warnings)}
+        data = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (NotFrozenFlow, TypeError, ValueError):
         return
     try:

@@ -3,6 +3,7 @@ an entry is used only for the same source and the same checks, and a damaged one
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import replace
@@ -94,3 +95,21 @@ def test_a_cache_that_cannot_be_written_only_costs_time(
 def test_the_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOPFLOW_CACHE", "off")
     assert flowcache.cache_dir() is None
+
+
+def test_a_flow_with_warnings_is_kept_and_its_warnings_shown_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A county's format-1 flow warns (a task without a deadline) and is still read from the
+    cache: before, such a flow was checked again by every command (networkx, jsonschema...)."""
+    monkeypatch.setenv("SOPFLOW_CACHE", str(tmp_path / "cache"))
+    source = (DATA / "watch.yaml").read_bytes()
+    checked = load_flow_bytes(source, "watch.yaml")
+    assert [w.code for w in checked.warnings] == ["step.no_deadline"]
+    digest = hashlib.sha256(source).hexdigest()
+    assert any(e.name.startswith(digest) for e in (tmp_path / "cache").iterdir())
+    again = load_flow_bytes(source, "county/watch.yaml")
+    assert again == replace(checked, source_path="county/watch.yaml")
+    assert [(str(w.location), w.message("en")) for w in again.warnings] == [
+        (f"county/{w.location}", w.message("en")) for w in checked.warnings
+    ]
