@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sopflow.errors import StoreError
 from sopflow.store.rows import json_text
+from sopflow.store.tables import add_postgresql_indexes
 
 
 def database_engine(url: str) -> sa.Engine:
@@ -25,6 +26,7 @@ def database_engine(url: str) -> sa.Engine:
             engine = sa.create_engine(url, **options)
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             return engine
+        add_postgresql_indexes()
         return sa.create_engine(_with_driver(url), pool_pre_ping=True, json_serializer=json_text)
     except (SQLAlchemyError, ImportError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         raise StoreError("store.bad_url", url=url, detail=str(exc).splitlines()[0]) from None

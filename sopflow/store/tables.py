@@ -3,6 +3,8 @@ places, households and people, and what each case is about (SQLAlchemy Core meta
 
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -49,12 +51,9 @@ cases = sa.Table(
     sa.Index("ix_cases_parent", "parent_id"),
     sa.Index("ix_cases_place", "place"),
     sa.Index("ix_cases_worker_due", "assigned_to", "status", "next_due_at"),  # due --worker
-    # On PostgreSQL a place and everything below it is found with LIKE 'place/%', which an index
-    # serves only with pattern ordering (the database's collation may not be bytewise).
-    sa.Index("ix_cases_place_below", "place", postgresql_ops={"place": "text_pattern_ops"}).ddl_if(
-        dialect="postgresql"
-    ),
+    # ix_cases_place_below on PostgreSQL: see add_postgresql_indexes
 )
+
 
 events = sa.Table(
     "events",
@@ -105,10 +104,30 @@ places = sa.Table(
     sa.Column("parent_id", sa.Integer, sa.ForeignKey("places.id"), nullable=True),
     sa.Index("ix_places_parent", "parent_id"),
     sa.Index("ix_places_name", "name"),
-    sa.Index("ix_places_below", "path", postgresql_ops={"path": "text_pattern_ops"}).ddl_if(
-        dialect="postgresql"
-    ),
+    # ix_places_below on PostgreSQL: see add_postgresql_indexes
 )
+
+
+_POSTGRESQL_INDEXES = threading.Lock()
+
+
+def add_postgresql_indexes() -> None:
+    """Add the PostgreSQL-only indexes to the tables, once; called when a PostgreSQL store is
+    opened. Declaring them loads SQLAlchemy's PostgreSQL dialect (about a fifth of a second),
+    which a reading recorded on a SQLite store from the shell should not pay.
+
+    On PostgreSQL a place and everything below it is found with LIKE 'place/%' (cases.place,
+    places.path), which an index serves only with pattern ordering (the database's collation
+    may not be bytewise)."""
+    with _POSTGRESQL_INDEXES:
+        for table, name, column in (
+            (cases, "ix_cases_place_below", "place"),
+            (places, "ix_places_below", "path"),
+        ):
+            if not any(index.name == name for index in table.indexes):
+                pattern_ordered = {column: "text_pattern_ops"}
+                sa.Index(name, table.c[column], postgresql_ops=pattern_ordered).ddl_if(dialect="postgresql")
+
 
 households = sa.Table(
     "households",

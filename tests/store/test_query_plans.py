@@ -126,3 +126,13 @@ def test_places_below_a_place_are_found_and_no_others(store: Store) -> None:
         assert ids("前郭县/平凤乡") == ["B", "C"]
         assert ids("前郭县/a_b%") == ["H"]
         assert ids("前郭县/a") == []
+
+
+def test_places_below_a_place_have_pattern_ordered_indexes_on_postgresql(store: Store) -> None:
+    """Declared only when a PostgreSQL store is opened (the dialect is slow to import), and made."""
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL's pattern ordering; SQLite's LIKE prefix uses ix_cases_place")
+    with store.reading() as conn:
+        inspector = sa.inspect(conn)
+        made = {(table, i["name"]) for table in ("cases", "places") for i in inspector.get_indexes(table)}
+    assert {("cases", "ix_cases_place_below"), ("places", "ix_places_below")} <= made
