@@ -119,7 +119,7 @@ class DayQuery:
         if now is not None:
             roles = self._overdue(conn, store, min(now, at), values)
             alerts = [column.id for column in self.columns if column.alerts]
-            for place, number in open_alerts(conn, place=self.under, below=store.below):
+            for place, number in open_alerts(conn, place=self.under):
                 for column_id in alerts:
                     values[self.places.of(place)][column_id] += number
         if not values[OTHER]:

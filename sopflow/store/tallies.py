@@ -97,17 +97,13 @@ def entries_between(
     return [EntryCount(r[0], r[1], str(r[2]), r[3], int(r[4])) for r in conn.execute(query)]
 
 
-def open_alerts(conn: Connection, *, place: str | None, below: Below) -> list[tuple[str | None, int]]:
+def open_alerts(conn: Connection, *, place: str | None) -> list[tuple[str | None, int]]:
     """Open alerts (signals kept on a case until someone sees to them, issue 11) by the place of
     their case, from the `alerts` table's index on (place, closed_at)."""
     query = (
         sa.select(alerts.c.place, sa.func.count())
         .where(alerts.c.closed_at.is_(None))
-        .where(
-            sa.true()
-            if place is None
-            else sa.or_(alerts.c.place == place, _path_below(alerts.c.place, place))
-        )
+        .where(_at_or_below(alerts.c.place, place))
         .group_by(alerts.c.place)
     )
     return [(r[0], int(r[1])) for r in conn.execute(query)]

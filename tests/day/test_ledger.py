@@ -83,7 +83,7 @@ def test_step_totals_sum_active_and_overdue_over_places(engine: Engine, clock: C
 def test_a_day_that_kept_no_signal_has_no_open_alerts(engine: Engine, clock: Clock, store: Store) -> None:
     a_day(engine, clock)
     with store.reading() as conn:
-        assert open_alerts(conn, place=None, below=store.below) == []
+        assert open_alerts(conn, place=None) == []
 
 
 def test_a_settings_file_with_a_mistake_is_refused_with_its_key(tmp_path: Path) -> None:
@@ -111,6 +111,6 @@ def test_open_alerts_are_counted_by_the_place_of_their_case(
                 )
             )  # fmt: skip
     with store.reading() as conn:
-        assert open_alerts(conn, place="前郭县/平凤乡", below=store.below) == [(HAMLET, 1)]
+        assert open_alerts(conn, place="前郭县/平凤乡") == [(HAMLET, 1)]
         counts = query(engine).counts(conn, store, local(2020, 2, 2, 17, 0), now=clock.now)
     assert counts.values[TOWNS[0]]["alerts"] == 1 and counts.values[TOWNS[1]]["alerts"] == 1
