@@ -27,6 +27,7 @@ from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, ConcurrentChange
 from sopflow.engine import ledger
 from sopflow.engine.alertwork import Alerts
+from sopflow.engine.bulk import Bulk
 from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
 from sopflow.engine.correcting import Corrections
 from sopflow.engine.hooks import (
@@ -36,7 +37,6 @@ from sopflow.engine.hooks import (
     check_hook_depth,
     check_hook_target,
     log_hook_error,
-    run_hooks,
 )
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
@@ -56,7 +56,7 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine(Corrections, Alerts):
+class Engine(Corrections, Alerts, Bulk):
     """Start, step, time and check cases of any flow, kept in a Store; correct them and hand
     them on (amend, move, assign, merge, cancel: see Corrections)."""
 
@@ -335,15 +335,10 @@ class Engine(Corrections, Alerts):
         transactions can read the same row at once, that is what lets exactly one of them win.
         A hook that changes a case again and again is stopped here (see hooks.MAX_HOOK_DEPTH)."""
         check_hook_depth()
-        flows: list[Flow] = []
         with self.store.writing() as conn:
             work = Work(conn)
             main_id = compute(work)
-            writes = work.writes()
-            flows = list({s.flow.digest: s.flow for s in work.steppers.values()}.values()) if writes else []
-            for flow in flows:
-                self.store.save_flow(conn, flow)
-            conflicts = self.store.write(conn, writes)
+            conflicts = self.save_staged(conn, work)
             if conflicts:
                 conn.rollback()
         if conflicts:
@@ -352,8 +347,7 @@ class Engine(Corrections, Alerts):
                 raise CaseError("case.exists", case=clash)
             current = self.case(clash)
             raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
-        self.store.saved(flows)
-        run_hooks(self._hooks, work.current, work.new_events, self.on_hook_error)
+        self.after_commit(work)
         return work.current[main_id]
 
     def _read(self, work: Work, case_id: str) -> Case:

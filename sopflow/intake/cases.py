@@ -68,7 +68,7 @@ class CasesIntake:
     def __init__(self, engine: Engine, flow_id: str, *, actor: str, role: str | None, at: datetime) -> None:
         self.engine = engine
         self.flow = engine.flows.load(flow_id)
-        self.stepper = engine._stepper(self.flow)  # the Engine's cache of rules
+        self.stepper = engine.stepper(self.flow)
         self.actor = inputs.actor(actor)
         self.role = self.stepper.role_id("-", inputs.role(role))  # by id or name
         self.stepper.check_opener("-", self.role)  # once, before any row is read
@@ -76,12 +76,13 @@ class CasesIntake:
         self.id_field = next((f.id for f in self.flow.fields.values() if f.type is FieldType.ID_NUMBER), None)
         self.headers: dict[str, str] = {}
         self.seen: dict[str, tuple[int, int]] = {}  # case -> its first row, a hash of its values
+        self.saved: list[Work] = []  # batches written, not yet committed
 
     def columns(self) -> Sequence[Column]:
         return case_columns(self.flow)
 
     def begin(self, headers: dict[str, str]) -> None:
-        self.headers, self.seen = headers, {}
+        self.headers, self.seen, self.saved = headers, {}, []
 
     def check(self, conn: Connection, lines: Sequence[Line]) -> list[PlannedCase | list[RowProblem]]:
         numbers = {n for n in (self._id_number(line) for line in lines) if n}
@@ -231,22 +232,22 @@ class CasesIntake:
                 counts.unchanged += 1
                 continue
             work.read[planned.case_id] = None
-            work.record(planned.result, self.stepper)
-            self.engine._effects(work, planned.result)  # child cases, as Engine.start
+            self.engine.stage(work, planned.result, self.stepper)  # child cases, as Engine.start
             counts.new += 1
             if planned.subject is not None:
                 links.append({"case_id": planned.case_id, **vars(planned.subject)})
-        writes = work.writes()
-        if not writes:
-            return counts
-        flows = list({s.flow.digest: s.flow for s in work.steppers.values()}.values())
-        for flow in flows:
-            self.engine.store.save_flow(conn, flow)
-        conflicts = self.engine.store.write(conn, writes)
+        conflicts = self.engine.save_staged(conn, work)
         if conflicts:
             raise CaseError("case.exists", case=conflicts[0])  # started meanwhile: not this batch
         registry.link_cases(conn, links)
+        self.saved.append(work)
         return counts
+
+    def committed(self) -> None:
+        """The batches written are committed: the hooks of the steps the new cases entered run."""
+        for work in self.saved:
+            self.engine.after_commit(work)
+        self.saved.clear()
 
 
 def derived_id(flow_id: str, key: str) -> str:

@@ -76,12 +76,14 @@ class ChecksIntake:
         self.recorded: dict[str, dict[datetime, Mapping[str, Any]]] = {}
         self.seen: dict[tuple[str, datetime], tuple[int, tuple[str, str]]] = {}
         self.skipped = 0
+        self.saved: list[Work] = []  # batches written, not yet committed
 
     def columns(self) -> Sequence[Column]:
         return checks_columns()
 
     def begin(self, headers: dict[str, str]) -> None:
         self.headers, self.current, self.recorded, self.seen, self.skipped = headers, {}, {}, {}, 0
+        self.saved = []
 
     def check(self, conn: Connection, lines: Sequence[Line]) -> list[Reading | list[RowProblem]]:
         results: list[Reading | list[RowProblem]] = []
@@ -129,7 +131,7 @@ class ChecksIntake:
         if local is None:
             return None
         try:  # not in the future, as Engine.fire refuses it
-            return case, inputs.moment(local, self.engine.tz, self.engine._now(None), case=case_id)
+            return case, inputs.moment(local, self.engine.tz, self.engine.now(), case=case_id)
         except CodedError as error:
             problems.append(self._problem(line, "date", error))
             return None
@@ -215,13 +217,19 @@ class ChecksIntake:
             if reading.case_id not in work.read:
                 work.read[reading.case_id] = reading.before
             stepper = self.engine.stepper_for(reading.result.case)
-            work.record(reading.result, stepper)
-            self.engine._effects(work, reading.result)  # an escalation may start a child case
+            self.engine.stage(work, reading.result, stepper)  # an escalation may start a child case
             counts.new += 1
-        writes = work.writes()
-        if writes and self.engine.store.write(conn, writes):
-            raise CaseError("checks.changed_meanwhile", case=writes[0].case.id)
+        conflicts = self.engine.save_staged(conn, work)
+        if conflicts:
+            raise CaseError("checks.changed_meanwhile", case=conflicts[0])
+        self.saved.append(work)
         return counts
+
+    def committed(self) -> None:
+        """The batches written are committed: the hooks of the steps the readings moved to run."""
+        for work in self.saved:
+            self.engine.after_commit(work)
+        self.saved.clear()
 
 
 def _column_of(error: CodedError) -> str | None:

@@ -184,6 +184,9 @@ class PeopleIntake:
         if earlier & FINGERPRINT != fingerprint:
             problems.append(RowProblem(person.number, None, "person.differs_in_file", {"row": earlier >> 64}))
 
+    def committed(self) -> None:
+        """Nothing to do once a batch of people is committed (no case changed, no hook to run)."""
+
     def write(self, conn: Connection, checked: Sequence[PersonRow]) -> Counts:
         counts = Counts()
         at = datetime.now(UTC).replace(tzinfo=None)

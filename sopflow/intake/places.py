@@ -113,6 +113,9 @@ class PlacesIntake:
             self.kinds.setdefault(path, (kind, line.number))
         return []
 
+    def committed(self) -> None:
+        """Nothing to do once a batch of places is committed (no case changed, no hook to run)."""
+
     def write(self, conn: Connection, checked: Sequence[Levels]) -> Counts:
         counts = Counts()
         ids = {

@@ -53,10 +53,10 @@ class Line:
 
 class Intake(Protocol, Generic[Checked]):
     """What one kind of import does with rows. `check` reads the store (a place named, a case
-        already there) and returns, for each line, what to write or its problems; it keeps what it
-        needs to compare rows of the file with each other until `begin` starts a new pass (and tells
-    it each column's header as the file has it, to name in problems). `write`
-        writes checked rows in the caller's transaction."""
+    already there) and returns, for each line, what to write or its problems; it keeps what it
+    needs to compare rows of the file with each other until `begin` starts a new pass (and tells
+    it each column's header as the file has it, to name in problems). `write` writes checked rows
+    in the caller's transaction; `committed` follows each batch's commit."""
 
     def columns(self) -> Sequence[Column]: ...
 
@@ -65,6 +65,9 @@ class Intake(Protocol, Generic[Checked]):
     def check(self, conn: Connection, lines: Sequence[Line]) -> list[Checked | list[RowProblem]]: ...
 
     def write(self, conn: Connection, checked: Sequence[Checked]) -> Counts: ...
+
+    def committed(self) -> None:
+        """After each batch's transaction commits: what may only follow a commit (hooks)."""
 
 
 @dataclass
@@ -120,6 +123,7 @@ def run_import(
             late += [p for r in results if isinstance(r, list) for p in r]  # changed since pass one
             counts.rejected += sum(1 for r in results if isinstance(r, list))
             counts.add(intake.write(conn, [r for r in results if not isinstance(r, list)]))
+        intake.committed()
     return Outcome(path.name, counts, problems + late, reject_file)
 
 
