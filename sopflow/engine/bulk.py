@@ -1,5 +1,6 @@
-"""The Engine's bulk changes: many cases changed in one transaction the caller holds (an import
-writes a sheet's rows in batches), with everything a single change does.
+"""The Engine's bulk changes: many cases changed in one transaction, with everything a single
+change does: a tick runs out timers in batches, and an import writes a sheet's rows in batches
+in a transaction it holds.
 
 Why a public seam: an import used to call the Engine's private parts and, doing so, skipped two
 things a change made through `start` or `fire` does: the flow versions a child case needs were
@@ -10,11 +11,15 @@ the transaction has committed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sopflow.cases import arguments
+from sopflow.cases.filter import CaseFilter
+from sopflow.cases.records import Case, ConcurrentChange
 from sopflow.engine.changes import Result
-from sopflow.engine.hooks import HookErrorHandler, Registered, run_hooks
+from sopflow.engine.hooks import HookErrorHandler, Registered, check_hook_depth, run_hooks
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
 
@@ -25,8 +30,12 @@ if TYPE_CHECKING:
     from sopflow.store.store import Store
 
 
+TICK_BATCH = 200  # cases a tick runs in one transaction
+
+
 class Bulk:
-    """Engine methods for changing many cases in one transaction of the caller's."""
+    """Engine methods that change many cases in one transaction: a tick, and an import's batch
+    (in the caller's transaction)."""
 
     if TYPE_CHECKING:  # the Engine's own parts these methods use
         store: Store
@@ -36,6 +45,69 @@ class Bulk:
         def _effects(self, work: Work, result: Result) -> None: ...
         def _stepper(self, flow: Flow) -> Stepper: ...
         def _now(self, at: datetime | None) -> datetime: ...
+        def _not_ahead(self, at: datetime | None) -> datetime: ...
+        def _change(self, compute: Callable[[Work], str]) -> Case: ...
+        def _read(self, work: Work, case_id: str) -> Case: ...
+        def cases(self, where: CaseFilter | None = None, /, **filters: Any) -> list[Case]: ...
+
+    def tick(self, now: datetime | None = None, *, limit: int | None = None) -> list[Case]:
+        """Run out every timer that is due by `now`; returns the cases that moved. Cases are
+        run in batches of TICK_BATCH, one transaction each (a transaction per case cost a disk
+        flush per case on SQLite: a county's morning tick of thousands of cases took minutes);
+        a batch that fails in any way is run again case by case, so one case that fails, or
+        that someone moved meanwhile, does not stop the others, and hooks run after each
+        commit. `now` may not be ahead of the clock (a timer run out early cannot be undone),
+        except in a drill store."""
+        now = self._not_ahead(arguments.moment("now", now))
+        due = sorted(candidate.id for candidate in self.cases(timer_before=now, limit=limit))
+        moved: list[Case] = []
+        for first in range(0, len(due), TICK_BATCH):
+            batch = due[first : first + TICK_BATCH]  # in id order: two ticks lock rows alike
+            try:
+                moved += self._tick_batch(batch, now)
+            except Exception:
+                moved += [case for case_id in batch if (case := self._tick_one(case_id, now)) is not None]
+        return moved
+
+    def _tick_batch(self, case_ids: list[str], now: datetime) -> list[Case]:
+        """Run out the timers of `case_ids` in one transaction; ConcurrentChange if any case was
+        changed or made meanwhile (then nothing of the batch is saved)."""
+        check_hook_depth()
+        with self.store.writing() as conn:
+            work = Work(conn)
+            moved = [case_id for case_id in case_ids if self._run_timers(work, case_id, now)]
+            conflicts = self.save_staged(conn, work)
+            if conflicts:
+                conn.rollback()
+                raise ConcurrentChange("case.changed", current=None, case=conflicts[0], seq=0)
+        self.after_commit(work)
+        return [work.current[case_id] for case_id in moved]
+
+    def _tick_one(self, case_id: str, now: datetime) -> Case | None:
+        moved: list[bool] = []
+
+        def change(work: Work) -> str:
+            moved.append(self._run_timers(work, case_id, now))
+            return case_id
+
+        try:
+            case = self._change(change)
+        except ConcurrentChange:
+            return None  # someone moved it meanwhile; the next tick looks again
+        return case if moved[-1] else None
+
+    def _run_timers(self, work: Work, case_id: str, now: datetime) -> bool:
+        """Run out the case's timers due by `now` in `work` (a timer's step may have one due
+        too); whether the case moved."""
+        case = self._read(work, case_id)
+        stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
+        result = stepper.run_timers(case, now)
+        moved = False
+        while result is not None:
+            moved = True
+            self.stage(work, result, stepper)
+            result = stepper.run_timers(work.current[case_id], now)
+        return moved
 
     def stepper(self, flow: Flow) -> Stepper:
         """The rules of `flow` as the Engine applies them (one per flow version, kept)."""

@@ -289,39 +289,6 @@ class Engine(Corrections, Alerts, Bulk):
                 continue  # someone else's change won; work this one out again on theirs
         return self._change(change)
 
-    def tick(self, now: datetime | None = None, *, limit: int | None = None) -> list[Case]:
-        """Run out every timer that is due by `now`; returns the cases that moved. Each case is
-        its own change: one whose hooks fail, or that someone moved meanwhile, does not stop
-        the others. `now` may not be ahead of the clock (a timer run out early cannot be
-        undone), except in a drill store."""
-        now = self._not_ahead(arguments.moment("now", now))
-        moved: list[Case] = []
-        for candidate in self.cases(timer_before=now, limit=limit):
-            case = self._tick_one(candidate.id, now)
-            if case is not None:
-                moved.append(case)
-        return moved
-
-    def _tick_one(self, case_id: str, now: datetime) -> Case | None:
-        moved: list[bool] = []
-
-        def change(work: Work) -> str:
-            case = self._read(work, case_id)
-            stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
-            result = stepper.run_timers(case, now)
-            while result is not None:
-                moved.append(True)
-                work.record(result, stepper)
-                self._effects(work, result)
-                result = stepper.run_timers(work.current[case_id], now)
-            return case_id
-
-        try:
-            case = self._change(change)
-        except ConcurrentChange:
-            return None  # someone moved it meanwhile; the next tick looks again
-        return case if moved else None
-
     def verify(self) -> list[Discrepancy]:
         """Replay every case's history against its flow version; report what differs."""
         now = None if self.store.drill else self._now(None) + inputs.CLOCK_SKEW
