@@ -4,7 +4,7 @@ transaction, read for a case's open alerts, for `due` and `alert list` by place,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -18,6 +18,12 @@ from sopflow.store.rows import naive, utc
 from sopflow.store.tables import alerts, cases
 
 CHUNK = 500  # case ids per IN (...) list
+# A case's open alerts, read with every case a change reads (store.Store.get): prepared once
+OPEN_OF_CASE = (
+    sa.select(alerts)
+    .where(alerts.c.closed_at.is_(None), alerts.c.case_id == sa.bindparam("wanted_id"))
+    .order_by(alerts.c.seq)
+)
 ALERT_EVENTS = frozenset({EventKind.ALERT, EventKind.ALERT_CLOSED})
 
 
@@ -81,6 +87,11 @@ def open_alerts(conn: Connection, case_ids: Iterable[str]) -> dict[str, tuple[Al
         for row in conn.execute(query):
             found[row.case_id].append(_alert(row._mapping))
     return {case_id: tuple(items) for case_id, items in found.items()}
+
+
+def open_alerts_of(rows: Sequence[Mapping[str, Any]]) -> tuple[Alert, ...]:
+    """The alerts of rows read by OPEN_OF_CASE."""
+    return tuple(_alert(row) for row in rows)
 
 
 def select_open(conn: Connection, *, case_id: str | None, place: str | None, sqlite: bool) -> list[OpenAlert]:

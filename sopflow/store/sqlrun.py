@@ -84,6 +84,21 @@ class Prepared:
             name: (value if p is None else p(value)) for (name, p), value in zip(results, found, strict=True)
         }
 
+    def all(self, conn: Connection, values: Mapping[str, Any]) -> list[Row]:
+        """Every row, as `first` gives one."""
+        cursor = self.execute(conn, values)
+        try:
+            found = cursor.fetchall()
+            if not found:
+                return []
+            results = self._results or self._result_processors(cursor.description)
+        finally:
+            cursor.close()
+        return [
+            {name: (value if p is None else p(value)) for (name, p), value in zip(results, row, strict=True)}
+            for row in found
+        ]
+
     def _result_processors(self, description: Sequence[Sequence[Any]]) -> list[tuple[str, Processor | None]]:
         """Per column, what SQLAlchemy applies to the driver's value (worked out on first use:
         some drivers say a column's type only in the cursor's description)."""

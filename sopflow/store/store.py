@@ -25,7 +25,7 @@ from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, Event
 from sopflow.errors import ArgumentError, StoreError
 from sopflow.language.model import Flow
-from sopflow.store.alertrows import ALERT_EVENTS, open_alerts, write_alerts
+from sopflow.store.alertrows import ALERT_EVENTS, OPEN_OF_CASE, open_alerts, open_alerts_of, write_alerts
 from sopflow.store.connect import database_engine
 from sopflow.store.flowversions import read_flow_version, save_flow_version
 from sopflow.store.queries import below, case_query
@@ -80,6 +80,7 @@ class Store:
         dialect = engine.dialect
         self._case_by_id = Prepared(CASE_BY_ID, dialect)
         self._case_to_change = Prepared(CASE_TO_CHANGE, dialect)
+        self._open_alerts = Prepared(OPEN_OF_CASE, dialect)
         self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
         self._insert_events = Prepared(INSERT_EVENTS, dialect)
         _STORES.add(self)
@@ -316,7 +317,7 @@ class Store:
             return None
         flow = self.flow(conn, row["flow_id"], row["flow_digest"])
         past = self.history(conn, case_id) if history else ()
-        return case_of(flow, row, past, open_alerts(conn, [case_id]).get(case_id, ()))
+        return case_of(flow, row, past, open_alerts_of(self._open_alerts.all(conn, {"wanted_id": case_id})))
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
