@@ -383,7 +383,9 @@ def overview_page(flow: Flow, lang: str, where: Mapping[str, int], *, subtitle: 
         units = {nodes[b].title: steps for b, steps in boxes.items() if b != box(interrupt.to)}
         text = note_text(flow, interrupt, lang, units, whole=True)
         nodes[note_id(interrupt)] = ChartNode(note_id(interrupt), "interrupt", text)
-        way = ChartEdge(note_id(interrupt), box(interrupt.to), "", "interrupt", interrupt.name, tuple(sources))
+        way = ChartEdge(
+            note_id(interrupt), box(interrupt.to), "", "interrupt", interrupt.name, tuple(sources)
+        )
         edges += (way,)
     return ChartPage(1, subtitle, tuple(nodes.values()), edges, {}, overview=True)
 
