@@ -225,7 +225,7 @@ def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, 
     if node.kind == "interrupt":  # one or two lines, a phrase never broken
         phrases = [part for part in node.title.replace("（", "：").split("：") if part]
         wrapped = wrap_box(node.title, NOTE_PT, NOTE_WRAP_PT, width, keep=phrases)
-        return f"<<font point-size=\"{NOTE_PT}\">{_lines(wrapped)}</font>>"
+        return f'<<font point-size="{NOTE_PT}">{_lines(wrapped)}</font>>'
     # a diamond is twice as tall as its text: long text in one runs wide rather than tall
     aspect = 3.0 if node.kind == "decision" else 1.0
     if node.kind == "connector":  # a pointer to a step printed elsewhere: its name, shortened
