@@ -408,12 +408,14 @@ def _group_node(flow: Flow, group: str, lang: str, where: Mapping[str, int]) -> 
     ]
     notes = [note for note, there in zip(notes, (entered, ends), strict=True) if there]
     pages = tuple(sorted({where[s] for s in members if s in where}))
+    named = (flow.text(flow.steps[s].label, lang) for s in [*entered, *ends])
     return ChartNode(
         f"group__{group}",
         "group",
         flow.text(flow.groups[group], lang),
         notes=tuple(notes),
         pages=pages,
+        keep=tuple(dict.fromkeys(named)),  # a step's name is never broken across lines
         members=tuple(members),
     )
 

@@ -234,10 +234,9 @@ def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, 
         title = _lines(wrap_box(node.title, STEP_PT, STEP_WRAP_PT, width, aspect))
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
     if node.kind == "group":  # wide and low: an overview runs out of height before width
-        lines += [
-            f'<font point-size="{NOTE_PT}">{_lines(wrap_box(n, NOTE_PT, GROUP_WRAP_PT, width))}</font>'
-            for n in node.notes
-        ]
+        for note in node.notes:  # a step's name it lists is never broken across lines
+            wrapped = wrap_box(note, NOTE_PT, GROUP_WRAP_PT, width, keep=node.keep)
+            lines.append(f'<font point-size="{NOTE_PT}">{_lines(wrapped)}</font>')
     if node.kind in ("connector", "group"):
         if node.pages:
             numbers = say("list.sep", chart.lang).join(map(str, node.pages))

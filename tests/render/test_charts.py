@@ -4,6 +4,7 @@ and a case drawn on its chart."""
 from __future__ import annotations
 
 import json
+from html import unescape
 import re
 import subprocess
 from pathlib import Path
@@ -311,3 +312,36 @@ def test_a_case_that_took_an_interrupt_has_the_note_arrow_marked() -> None:
     source = page_dot(chart, chart.pages[0], highlight=Highlight(current="fever_found", taken=taken))
     [line] = [ln for ln in source.splitlines() if ln.strip().startswith("interrupt__fever_reported ->")]
     assert "⑤ 02-03 08:00 王*" in line and "penwidth=3" in line
+
+
+def _label_lines(source: str) -> list[list[str]]:
+    """Every label of a DOT text (nodes, arrows, the title block) as its printed lines."""
+    labels = []
+    for html in re.findall(r"label=<(.*?)>(?= |\]|$)", source, flags=re.M):
+        cells = re.split(r"<br/>|</td>", html)
+        labels.append([unescape(re.sub(r"<[^>]*>", "", cell)).strip() for cell in cells])
+    for plain in re.findall(r'label="((?:[^"\\]|\\.)*)"', source, flags=re.S):
+        labels.append([line.strip() for line in plain.replace("\\n", "\n").split("\n")])
+    return [[line for line in lines if line] for lines in labels]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_no_line_breaks_inside_a_word_or_holds_one_character(flow_id: str, lang: str) -> None:
+    """Issue 10: "疑似病例报 / 告" on the overview, "测体温问症状异 / 常" on a step."""
+    source = golden_dot(flow_id, lang)
+    assert len(_label_lines(source)) > len(FLOWS[flow_id].steps)  # every label is read
+    for lines in _label_lines(source):
+        if len(lines) > 1:
+            assert all(_letters(line) > 1 for line in lines), lines
+    flow = FLOWS[flow_id]
+    names = [flow.text(step.label, lang) for step in flow.steps.values()]
+    for html in re.findall(r"\tgroup__\w+ \[label=<(.*?)> ", source):
+        text = unescape(re.sub(r"<[^>]*>", "", html.replace("<br/>", "\n")))
+        said = "".join(text.split("\n"))
+        broken = [n for n in names if n in said and not any(n in line for line in text.split("\n"))]
+        assert not broken, (broken, text)
+
+
+def _letters(line: str) -> int:
+    return sum(1 for char in line if char.isalnum())
