@@ -4,9 +4,9 @@ and a case drawn on its chart."""
 from __future__ import annotations
 
 import json
-from html import unescape
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
