@@ -366,8 +366,9 @@ def test_page_counts_as_they_stand(tmp_path: Path) -> None:
 @needs_dot
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 10 (open): drawn whole, the fever group is 1029 pt tall (a page holds 855 at 9 pt), release 937, "
-    "observation 8.7 pt at best; supply request is 1010 pt tall on one page",
+    reason="issue 10 (open): drawn whole, the fever group is 1029 pt tall (a page holds 855 at 9 pt), "
+    "release 937,"
+    " observation 8.7 pt at best; supply request is 1010 pt tall on one page",
 )
 def test_page_count_targets_of_issue_10() -> None:
     kpc, supply = laid_out("key_person_control", "zh"), laid_out("supply_request", "zh")
