@@ -6,6 +6,7 @@ what the readability check in `fit.py` reasons about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -223,7 +224,7 @@ def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, 
     if node.kind == "start":
         return _plain(node.title)
     if node.kind == "interrupt":  # one or two lines, a phrase never broken
-        phrases = [part for part in node.title.replace("（", "：").split("：") if part]
+        phrases = [part for part in re.split(r"[：（、]|: | \(|, ", node.title) if part]
         wrapped = wrap_box(node.title, NOTE_PT, NOTE_WRAP_PT, width, keep=phrases)
         return f'<<font point-size="{NOTE_PT}">{_lines(wrapped)}</font>>'
     # a diamond is twice as tall as its text: long text in one runs wide rather than tall
