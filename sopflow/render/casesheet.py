@@ -29,6 +29,13 @@ def case_sheet_html(view: CaseSheetView, lang: str) -> str:
     sheet = _Sheet(flow, lang, book, view.show_personal, view.tz)
     step = flow.steps[detail["step"]]
     active = detail["status"] == "active"
+    offers = [sheet.offer(o) for o in detail["offers"]]
+    interrupts = {i.name for i in flow.interrupts}  # taken from any step: said once, in one line
+    anywhere = [o for o in offers if o["name"] in interrupts and o["available"]]
+    timed = {
+        d["name"] for d in detail["due"] if d["kind"] == "check"
+    }  # in the due table, with what to fill in
+    checks = {o["name"]: o for o in offers if o["kind"] == "check" and o["name"] in timed}
     return render_page(
         "case_sheet.html.j2",
         lang,
@@ -41,8 +48,9 @@ def case_sheet_html(view: CaseSheetView, lang: str) -> str:
         step_number=book.numbers[step.id],
         since=local(view.entered_at, view.tz),
         documents=[flow.text(d, lang) for d in step.documents] if active else [],
-        offers=[sheet.offer(o) for o in detail["offers"]],
-        due=[sheet.due(d) for d in detail["due"]],
+        offers=[o for o in offers if o not in anywhere and o["name"] not in checks],
+        anywhere=anywhere,
+        due=[sheet.due(d, checks) for d in detail["due"]],
         history=[sheet.event(e) for e in detail["history"]],
         checks=check_grid(detail["history"], local_text(view.printed_at, view.tz), ended=not active),
     )
@@ -97,6 +105,7 @@ class _Sheet:
         return {
             "label": offer["label"],
             "name": offer["name"],
+            "kind": offer["kind"],
             "goes_to": goes_to,
             "roles": self.book.roles(offer["roles"]),
             "needs": needs,
@@ -113,12 +122,16 @@ class _Sheet:
             text += aside(offer["problem"], self.lang)
         return text
 
-    def due(self, item: DueView) -> dict[str, Any]:
+    def due(self, item: DueView, checks: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        """A row of the due table; a check's row says what it asks for (`checks`: the check
+        offers, left out of the to-do table so that each check is one row)."""
+        check = checks.get(item["name"]) if item["kind"] == "check" else None
         return {
             "what": self.w(f"due.{item['kind']}", label=item["label"]),
             "at": item["due_at"],
             "overdue": item["overdue"],
             "roles": self.book.roles(item["roles"]),
+            "needs": check["needs"] if check else "",
         }
 
     def way_label(self, step_id: str | None, name: str) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 from sopflow.errors import FlowError
 from sopflow.i18n import duration_words, say
 from sopflow.language.catalog import default_catalog
-from sopflow.language.model import EdgeKind, Flow, Step, StepKind
+from sopflow.language.model import EdgeKind, Flow, Interrupt, Step, StepKind
+from sopflow.render.interrupts import NOTE_FROM, interrupt_of, note_id, note_text
 
 # Light fills that print well and stay apart in greyscale; one per role, in the flow's role order.
 ROLE_COLOURS = (
@@ -64,6 +65,7 @@ class ChartEdge:
     label: str
     kind: str  # an EdgeKind value, "start" or "connector"
     name: str = ""  # the way out of `source` it draws (action, branch, timer, check, outcome, "next")
+    sources: tuple[str, ...] = ()  # for an interrupt's note: the steps it is taken from, on this page
 
 
 @dataclass(frozen=True)
@@ -220,9 +222,12 @@ def whole_page(
     if flow.start in on_page:
         nodes.insert(0, ChartNode(START_ID, "start", say("chart.start", lang)))
         edges.append(ChartEdge(START_ID, flow.start, "", "start"))
+    noted = _noted_interrupts(flow, {s: [s] for s in chosen})
     for step_id in chosen:
         step = flow.steps[step_id]
         for name, kind, target in step.exits():
+            if interrupt_of(flow, step_id, name, kind) in noted:
+                continue  # drawn once, as a note (below)
             shown = target if target in on_page else _connector(flow, target, lang, where or {}, connectors)
             edge = ChartEdge(step_id, shown, edge_label(flow, step, name, kind, lang), str(kind), name)
             if edge not in edges:  # one action under two conditions (已重签承诺) is one arrow
@@ -232,8 +237,27 @@ def whole_page(
             continue  # only from pages not printed (a case chart prints the pages the case was on)
         source = _connector(flow, step_id, lang, where or {}, connectors, sources=sources)
         edges.append(ChartEdge(source, step_id, "", "connector"))
+    for interrupt, sources in noted.items():
+        target = interrupt.to
+        shown = target if target in on_page else _connector(flow, target, lang, where or {}, connectors)
+        units = {flow.text(flow.steps[s].label, lang): [s] for s in chosen if s != target}
+        text = note_text(flow, interrupt, lang, units, whole=False)
+        nodes.append(ChartNode(note_id(interrupt), "interrupt", text, group=None))
+        edges.append(ChartEdge(note_id(interrupt), shown, "", "interrupt", interrupt.name, tuple(sources)))
     groups = {g: flow.text(flow.groups[g], lang) for g in dict.fromkeys(n.group for n in nodes if n.group)}
     return ChartPage(number, subtitle, tuple(nodes + list(connectors.values())), tuple(edges), groups)
+
+
+def _noted_interrupts(flow: Flow, units: Mapping[str, Sequence[str]]) -> dict[Interrupt, list[str]]:
+    """The interrupts a page draws as one note, with the steps on it they are taken from: those
+    taken from at least NOTE_FROM of the page's `units` (boxes or steps, with their steps)."""
+    noted: dict[Interrupt, list[str]] = {}
+    for interrupt in flow.interrupts:
+        scope = set(interrupt.steps)
+        inside = [u for u, steps in units.items() if scope & set(steps)]
+        if len(inside) >= NOTE_FROM:
+            noted[interrupt] = [s for u in inside for s in units[u] if s in scope]
+    return noted
 
 
 def _entries_from_elsewhere(flow: Flow, on_page: set[str]) -> dict[str, list[str]]:
@@ -333,6 +357,10 @@ def overview_page(flow: Flow, lang: str, where: Mapping[str, int], *, subtitle: 
     nodes: dict[str, ChartNode] = {START_ID: ChartNode(START_ID, "start", say("chart.start", lang))}
     labels: dict[tuple[str, str], list[str]] = {(START_ID, box(flow.start)): []}
     kinds: dict[tuple[str, str], str] = {(START_ID, box(flow.start)): "start"}
+    boxes: dict[str, list[str]] = {}
+    for step in flow.steps.values():
+        boxes.setdefault(box(step.id), []).append(step.id)
+    noted = _noted_interrupts(flow, boxes)
     for step in flow.steps.values():
         if step.id in shown:
             nodes[step.id] = step_node(flow, step, lang)
@@ -340,7 +368,7 @@ def overview_page(flow: Flow, lang: str, where: Mapping[str, int], *, subtitle: 
             nodes[box(step.id)] = _group_node(flow, step.group or "", lang, where)
         for name, kind, target in step.exits():
             ends = (box(step.id), box(target))
-            if ends[0] == ends[1]:
+            if ends[0] == ends[1] or interrupt_of(flow, step.id, name, kind) in noted:
                 continue
             label = edge_label(flow, step, name, kind, lang)
             labels.setdefault(ends, [])
@@ -351,6 +379,14 @@ def overview_page(flow: Flow, lang: str, where: Mapping[str, int], *, subtitle: 
         ChartEdge(source, target, names[0] if len(names) == 1 else "", kinds[(source, target)])
         for (source, target), names in labels.items()
     )
+    for interrupt, sources in noted.items():
+        units = {nodes[b].title: steps for b, steps in boxes.items() if b != box(interrupt.to)}
+        text = note_text(flow, interrupt, lang, units, whole=True)
+        nodes[note_id(interrupt)] = ChartNode(note_id(interrupt), "interrupt", text)
+        way = ChartEdge(
+            note_id(interrupt), box(interrupt.to), "", "interrupt", interrupt.name, tuple(sources)
+        )
+        edges += (way,)
     return ChartPage(1, subtitle, tuple(nodes.values()), edges, {}, overview=True)
 
 
@@ -372,12 +408,14 @@ def _group_node(flow: Flow, group: str, lang: str, where: Mapping[str, int]) -> 
     ]
     notes = [note for note, there in zip(notes, (entered, ends), strict=True) if there]
     pages = tuple(sorted({where[s] for s in members if s in where}))
+    named = (flow.text(flow.steps[s].label, lang) for s in [*entered, *ends])
     return ChartNode(
         f"group__{group}",
         "group",
         flow.text(flow.groups[group], lang),
         notes=tuple(notes),
         pages=pages,
+        keep=tuple(dict.fromkeys(named)),  # a step's name is never broken across lines
         members=tuple(members),
     )
 

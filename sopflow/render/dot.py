@@ -6,6 +6,7 @@ what the readability check in `fit.py` reasons about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -46,6 +47,8 @@ SHAPES = {
     "end": {"shape": "box", "style": "rounded,filled,bold", "penwidth": "2", "margin": "0.08,0.06"},
     "start": {"shape": "oval", "style": "filled", "fillcolor": "#333333", "fontcolor": "#ffffff"},
     "connector": {"shape": "box", "style": "rounded,dashed", "color": "#666666"},
+    # an interrupt drawn once: a note with one arrow to where it leads (render/interrupts.py)
+    "interrupt": {"shape": "note", "style": "filled", "fillcolor": "#fff6d5", "margin": "0.08,0.04"},
     # a group drawn as one box on an overview page: grey, dashed like a group's frame on its own page
     "group": {
         "shape": "box",
@@ -207,7 +210,7 @@ def _plain(text: str) -> str:
 
 def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, width: float) -> dict[str, str]:
     attrs = dict(SHAPES.get(node.kind, SHAPES["task"]))
-    if node.kind not in ("start", "connector", "group"):
+    if node.kind not in ("start", "connector", "group", "interrupt"):
         attrs["fillcolor"] = chart.colour(node.role)
     attrs["label"] = _node_label(chart, node, width, highlight.counts.get(node.id) if highlight else None)
     if highlight is not None and highlight.current in (node.id, *node.members):
@@ -220,6 +223,10 @@ def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, widt
 def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, int] | None = None) -> str:
     if node.kind == "start":
         return _plain(node.title)
+    if node.kind == "interrupt":  # one or two lines, a phrase never broken
+        phrases = [part for part in re.split(r"[：（、]|: | \(|, ", node.title) if part]
+        wrapped = wrap_box(node.title, NOTE_PT, NOTE_WRAP_PT, width, keep=phrases)
+        return f'<<font point-size="{NOTE_PT}">{_lines(wrapped)}</font>>'
     # a diamond is twice as tall as its text: long text in one runs wide rather than tall
     aspect = 3.0 if node.kind == "decision" else 1.0
     if node.kind == "connector":  # a pointer to a step printed elsewhere: its name, shortened
@@ -228,10 +235,9 @@ def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, 
         title = _lines(wrap_box(node.title, STEP_PT, STEP_WRAP_PT, width, aspect))
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
     if node.kind == "group":  # wide and low: an overview runs out of height before width
-        lines += [
-            f'<font point-size="{NOTE_PT}">{_lines(wrap_box(n, NOTE_PT, GROUP_WRAP_PT, width))}</font>'
-            for n in node.notes
-        ]
+        for note in node.notes:  # a step's name it lists is never broken across lines
+            wrapped = wrap_box(note, NOTE_PT, GROUP_WRAP_PT, width, keep=node.keep)
+            lines.append(f'<font point-size="{NOTE_PT}">{_lines(wrapped)}</font>')
     if node.kind in ("connector", "group"):
         if node.pages:
             numbers = say("list.sep", chart.lang).join(map(str, node.pages))
@@ -285,15 +291,16 @@ def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float, lang
         attrs["arrowsize"] = "0.6"
     if highlight is not None:
         ends = (_step_of(edge.source), _step_of(edge.target))
-        way = (edge.source, edge.kind, edge.name)
+        ways = {(edge.source, edge.kind, edge.name)}  # a note stands for its ways from many steps
+        ways |= {(source, "action", edge.name) for source in edge.sources}
         taken = [
             f"{mark} {_actor(actor, lang)}"
             for source, kind, name, mark, actor in highlight.taken
-            if (source, kind, name) == way
+            if (source, kind, name) in ways
         ]
         if taken:
             attrs.update(penwidth="3", color="#1f77b4", fontcolor="#1f77b4")
             attrs["label"] = _plain((edge.label + "\n" if edge.label else "") + "\n".join(taken))
-        elif highlight.current == edge.source and ends[1] in highlight.available:
+        elif highlight.current in (edge.source, *edge.sources) and ends[1] in highlight.available:
             attrs.update(color="#2ca02c", fontcolor="#2ca02c", penwidth="2")
     return attrs

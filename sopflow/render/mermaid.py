@@ -12,6 +12,7 @@ _SHAPES = {
     "end": ('(["', '"])'),
     "start": ('(("', '"))'),
     "connector": ('>"', '"]'),
+    "interrupt": ('[/"', '"/]'),  # a note: taken from every step it names
 }
 
 

@@ -136,7 +136,7 @@ def _too_big(flow: Flow, printed: PrintedChart, *, title_fits: bool) -> PrintedC
     for page in printed.pages:
         if page.fit.readable:
             continue
-        steps = [n for n in page.page.nodes if n.kind not in ("connector", "start")]
+        steps = [n for n in page.page.nodes if n.kind not in ("connector", "start", "interrupt")]
         if title_fits and len(steps) == 1:
             too_big.append(TooBig(page.page.number, steps[0].title, steps[0].id, page.fit.smallest_pt))
         else:
@@ -231,7 +231,7 @@ def only_pages(printed: PrintedChart, numbers: Collection[int]) -> PrintedChart:
     if len(kept) == len(printed.pages):
         return printed
     flow, lang = printed.flow, printed.chart.lang
-    drawn = ("connector", "start", "group")
+    drawn = ("connector", "start", "group", "interrupt")
     steps = [[n.id for n in page.page.nodes if n.kind not in drawn] for page in kept]
     subtitles = [page.page.subtitle for page in kept]
     overview = kept[0].page.overview

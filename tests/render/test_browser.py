@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,14 @@ from click.testing import CliRunner
 
 from sopflow import builtin_flows
 from sopflow.cli import cli
-from sopflow.render.browser import chromium_args
+from sopflow.engine.runtime import Engine
+from sopflow.engine.views import case_sheet_view
+from sopflow.render.browser import chromium_args, print_pdf
+from sopflow.render.casesheet import case_sheet_html
 from sopflow.render.programs import command
+from sopflow.store.store import open_store
+from tests.conftest import Clock
+from tests.render.test_case_chart import KEY_PERSON_TO_OBSERVATION, walk
 
 needs_browser = pytest.mark.needs_browser
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">')
@@ -96,3 +103,63 @@ def test_a_case_sheet_prints_on_one_page(tmp_path: Path) -> None:
     text = pdf_text(pdf)
     assert "R-0001" in text and "登记分类" in text and "已超时" in text
     assert not re.search(r"[a-z]+_[a-z_]+", text)
+
+
+def _page_text(pdf: Path, page: int) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return re.sub(r"\s+", "", text)
+
+
+@needs_browser
+def test_a_key_person_case_sheet_prints_on_one_page_then_its_history(tmp_path: Path, clock: Clock) -> None:
+    """Issue 10: a case placed at home with a week of twice-daily checks (one missed) prints on one
+    A4 page — who, where it stands, the check grid, what to do (the interrupts said once), what is
+    due — and its full history on the pages after it; no text cut, in real Chromium."""
+    store = open_store(f"sqlite:///{tmp_path}/cases.db")
+    engine = Engine(store, clock=clock)
+    engine.start(
+        "key_person_control",
+        "KP-1",
+        {"full_name": "张三", "phone": "13812345678"},
+        actor="王芳",
+        role="grid_worker",
+    )
+    walk(engine, clock, "KP-1", KEY_PERSON_TO_OBSERVATION)
+    start = clock.now.replace(hour=0, minute=10) + timedelta(days=1)
+    for day in range(7):
+        for hour in (0, 8):  # 08:10 and 16:10 in Shanghai; the evening of the fourth day missed
+            clock.now = start + timedelta(days=day, hours=hour)
+            if (day, hour) != (3, 8):
+                reading = {"temperature": 36.5, "symptoms": False}
+                engine.fire("KP-1", "temperature_check", actor="张三", role="subject", data=reading)
+                engine.fire(
+                    "KP-1", "presence_call", actor="赵六", role="liaison_cadre", data={"present": True}
+                )
+    clock.now = start + timedelta(days=7, minutes=20)
+    html = case_sheet_html(case_sheet_view(engine, "KP-1", "zh", clock()), "zh")
+    store.close()
+    pdf = tmp_path / "KP-1.pdf"
+    print_pdf(html, pdf)
+    sizes = pdf_pages(pdf)  # every word inside its page
+    assert len(sizes) > 1 and all(abs(w - 595) < 2 and abs(h - 842) < 2 for w, h in sizes)
+    first, second = _page_text(pdf, 1), _page_text(pdf, 2)
+    for part in (
+        "案件KP-1",
+        "当前状态",
+        "体温记录",
+        "上午",
+        "下午",
+        "缺",
+        "下一步办理",
+        "时限",
+        "到时：观察期满",
+    ):
+        assert part in first, part
+    assert first.count("报告发热") == 1 and first.count("120送医") == 1  # interrupts said once
+    assert second.startswith("办理记录") and "立案" not in first  # the history begins on page 2
+    assert not re.search(r"[a-z]+_[a-z_]+", first)

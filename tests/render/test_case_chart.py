@@ -197,3 +197,48 @@ def test_a_case_chart_numbers_its_own_pages(engine: Engine, clock: Clock, tmp_pa
         (str(n), str(total)) for n in range(1, total + 1)
     ]
     assert {int(n) for n in re.findall(r"第 (\d+)(?:、\d+)* 页", words)} <= set(range(1, total + 1))
+
+
+A_WEEK_OF_LOOPS = [  # from home observation: missed readings chased, a fever report, a violation
+    *[
+        move
+        for _ in range(3)
+        for move in (
+            ("reading_missing", "liaison_cadre", {}),
+            ("reading_taken", "liaison_cadre", {"temperature": 36.5, "symptoms": False}),
+        )
+    ],
+    ("fever_reported", "liaison_cadre", {}),
+    ("doctor_notified", "liaison_cadre", {}),
+    ("rechecked", "community_doctor", {"temperature": 36.5, "symptoms": False}),
+    ("violation_found", "community_police", {}),
+    ("verified", "community_police", {"violation_real": False}),
+]
+
+
+@pytest.mark.needs_dot
+def test_numbered_badges_do_not_overlap(engine: Engine, clock: Clock) -> None:
+    """Issue 10 (`③02-01` printed over `⑮02-08`): on a long case, where ways are taken again and
+    again, every badge dot places keeps clear of every other line of text on its page."""
+    engine.start(
+        "key_person_control", "KP-2", {"full_name": "张三", "phone": "138"}, actor="王芳", role="grid_worker"
+    )
+    walk(engine, clock, "KP-2", [*KEY_PERSON_TO_OBSERVATION, *A_WEEK_OF_LOOPS])
+    badges = 0
+    for dot in case_dot(engine, "KP-2"):
+        spans = text_spans(json.loads(graphviz_run.run_dot(dot, "json")))
+        marked = [s for s in spans if re.match(r"^(?:[①-⑳]|\(\d+\)) \d\d-\d\d \d\d:\d\d", s[0])]
+        badges += len(marked)
+        for text, left, bottom, right, top in marked:
+            for other, left2, bottom2, right2, top2 in spans:
+                if (other, left2, bottom2) == (text, left, bottom):
+                    continue
+                apart = (
+                    right <= left2 + 0.5
+                    or right2 <= left + 0.5
+                    or top <= bottom2 + 0.5
+                    or top2 <= bottom + 0.5
+                )
+                assert apart, (text, other)
+    moves = [e for e in engine.case("KP-2").history if e.from_step and e.to_step]
+    assert badges >= len(moves) > 20  # every move's badge was found on some page

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from sopflow import builtin_flows
 from sopflow.errors import RenderError
 from sopflow.render import graphviz_run, programs
 from sopflow.render.chart import build_chart, overview_steps, split_by_group
-from sopflow.render.dot import page_dot
+from sopflow.render.dot import Highlight, page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.printing import PrintedChart, PrintOptions, lay_out, write_chart
@@ -87,7 +88,7 @@ def test_every_page_is_readable_on_a4(flow_id: str, lang: str) -> None:
         assert page.fit.smallest_pt >= MIN_READABLE_PT, (page.page.subtitle, page.fit)
         width, height = page.fit.page_pt
         assert (width, height) in ((595.28, 841.89), (841.89, 595.28))
-    drawn = {"connector", "group", "start"}  # a group's box on an overview stands for steps drawn elsewhere
+    drawn = {"connector", "group", "start", "interrupt"}  # a group box or an interrupt note: not a step
     shown = {n.id for p in printed.pages for n in p.page.nodes if n.kind not in drawn}
     assert shown == set(FLOWS[flow_id].steps)  # every step is printed, on exactly one page
     assert sum(len([n for n in p.page.nodes if n.id in shown]) for p in printed.pages) == len(shown)
@@ -249,11 +250,6 @@ def test_a_child_flow_box_holds_its_text(lang: str) -> None:
 
 
 @needs_dot
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 (open): since issue 11's interrupts (a fever report from every step) the "
-    "overview of key_person_control no longer fits at 9 pt and the chart falls back to main line + groups",
-)
 def test_a_big_flow_opens_with_its_overview() -> None:
     printed = laid_out("key_person_control", "zh")
     overview, *details = printed.pages
@@ -262,7 +258,8 @@ def test_a_big_flow_opens_with_its_overview() -> None:
     boxes = {n.id: n for n in overview.page.nodes if n.kind == "group"}
     assert set(boxes) == {f"group__{g}" for g in flow.groups}  # each group one box
     fever = boxes["group__fever"]
-    assert fever.title == "发热处置" and "入口：异常发现、确诊病例报告、疑似病例报告、异常上报" in fever.notes
+    entries = "入口：异常发现、确诊病例报告、疑似病例报告、异常上报、回到哪一步"
+    assert fever.title == "发热处置" and entries in fever.notes
     assert "结束：确诊住院" in fever.notes
     fever_pages = {p.page.number for p in details if p.page.subtitle.startswith("发热处置")}
     assert set(fever.pages) == fever_pages  # the box says where the group is drawn
@@ -279,3 +276,101 @@ def test_a_compact_legend_has_only_the_roles_on_its_page() -> None:
     for entry in chart.legend:
         assert (f">{entry.label}</td>" in source) == (entry.label in roles)
     assert source.count("<table") == 2  # the title block, and one row of role colours
+
+
+def test_an_interrupt_is_one_note_not_an_arrow_from_every_step() -> None:
+    """A fever report is taken from some twenty steps: the overview draws it once, as a note
+    saying where it is taken from, with one arrow to the fever branch (issue 10)."""
+    flow = FLOWS["key_person_control"]
+    pages, subtitles = split_by_group(flow, "zh")
+    chart = build_chart(flow, "zh", [overview_steps(flow), *pages[1:]], subtitles=subtitles, overview=True)
+    overview, *details = chart.pages
+    notes = {n.id: n.title for n in overview.nodes if n.kind == "interrupt"}
+    assert notes == {
+        "interrupt__fever_reported": "任何一步（急诊就医中除外）：报告发热",
+        "interrupt__taken_to_hospital": "居家观察、违规处置、期满解除中任何一步：120送医",
+    }
+    ways = [(e.source, e.target) for e in overview.edges if e.name in ("fever_reported", "taken_to_hospital")]
+    assert ways == [
+        ("interrupt__fever_reported", "group__fever"),
+        ("interrupt__taken_to_hospital", "emergency_care"),
+    ]
+    observation = next(p for p in details if p.subtitle == "居家观察")
+    texts = {n.title for n in observation.nodes if n.kind == "interrupt"}
+    assert texts == {"本页任何一步：报告发热", "本页任何一步（迁出移交除外）：120送医"}
+    for page in chart.pages:  # no step draws an arrow of its own for an interrupt shown as a note
+        noted = {n.id.removeprefix("interrupt__") for n in page.nodes if n.kind == "interrupt"}
+        assert not [e for e in page.edges if e.name in noted and e.kind != "interrupt"], page.subtitle
+    english = build_chart(flow, "en", [overview_steps(flow)], overview=True).pages[0]
+    assert "Any step (except In emergency care): Fever reported" in {n.title for n in english.nodes}
+
+
+def test_a_case_that_took_an_interrupt_has_the_note_arrow_marked() -> None:
+    flow = FLOWS["key_person_control"]
+    chart = build_chart(flow, "zh", [overview_steps(flow)], overview=True)
+    taken = (("missed_reading", "action", "fever_reported", "⑤ 02-03 08:00", "王*"),)
+    source = page_dot(chart, chart.pages[0], highlight=Highlight(current="fever_found", taken=taken))
+    [line] = [ln for ln in source.splitlines() if ln.strip().startswith("interrupt__fever_reported ->")]
+    assert "⑤ 02-03 08:00 王*" in line and "penwidth=3" in line
+
+
+def _label_lines(source: str) -> list[list[str]]:
+    """Every label of a DOT text (nodes, arrows, the title block) as its printed lines."""
+    labels = []
+    for html in re.findall(r"label=<(.*?)>(?= |\]|$)", source, flags=re.M):
+        cells = re.split(r"<br/>|</td>", html)
+        labels.append([unescape(re.sub(r"<[^>]*>", "", cell)).strip() for cell in cells])
+    for plain in re.findall(r'label="((?:[^"\\]|\\.)*)"', source, flags=re.S):
+        labels.append([line.strip() for line in plain.replace("\\n", "\n").split("\n")])
+    return [[line for line in lines if line] for lines in labels]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_no_line_breaks_inside_a_word_or_holds_one_character(flow_id: str, lang: str) -> None:
+    """Issue 10: "疑似病例报 / 告" on the overview, "测体温问症状异 / 常" on a step."""
+    source = golden_dot(flow_id, lang)
+    assert len(_label_lines(source)) > len(FLOWS[flow_id].steps)  # every label is read
+    for lines in _label_lines(source):
+        if len(lines) > 1:
+            assert all(_letters(line) > 1 for line in lines), lines
+    flow = FLOWS[flow_id]
+    names = [flow.text(step.label, lang) for step in flow.steps.values()]
+    for html in re.findall(r"\tgroup__\w+ \[label=<(.*?)> ", source):
+        text = unescape(re.sub(r"<[^>]*>", "", html.replace("<br/>", "\n")))
+        said = "".join(text.split("\n"))
+        broken = [n for n in names if n in said and not any(n in line for line in text.split("\n"))]
+        assert not broken, (broken, text)
+
+
+def _letters(line: str) -> int:
+    return sum(1 for char in line if char.isalnum())
+
+
+def _pdf_page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+
+
+@needs_dot
+def test_page_counts_as_they_stand(tmp_path: Path) -> None:
+    """Key-person control in Chinese: the overview, then 9 group pages (observation, fever and
+    release each cut in two); supply request on 2 pages. Counted in the PDF too."""
+    kpc, supply = laid_out("key_person_control", "zh"), laid_out("supply_request", "zh")
+    [kpc_pdf] = write_chart(kpc, "pdf", tmp_path, "kpc")
+    [supply_pdf] = write_chart(supply, "pdf", tmp_path, "supply")
+    assert kpc.pages[0].page.overview and _pdf_page_count(kpc_pdf) == len(kpc.pages) <= 10
+    assert _pdf_page_count(supply_pdf) == len(supply.pages) <= 2
+
+
+@needs_dot
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 (open): drawn whole, the fever group is 1029 pt tall (a page holds 855 at 9 pt), "
+    "release 937,"
+    " observation 8.7 pt at best; supply request is 1010 pt tall on one page",
+)
+def test_page_count_targets_of_issue_10() -> None:
+    kpc, supply = laid_out("key_person_control", "zh"), laid_out("supply_request", "zh")
+    assert kpc.pages[0].page.overview and len(kpc.pages) <= 1 + 6
+    assert len(supply.pages) == 1
