@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import sqlalchemy as sa
 from county_life import ACTOR, Finding, Life
 from county_shadow import KPC, SWEEP, TZ, Book, Shadow
 from county_world import Door, Person, World, make_world, write_files, write_sheet
@@ -46,6 +47,7 @@ from sopflow.intake.problems import RowsRefused
 from sopflow.intake.run import Intake, Outcome, run_import
 from sopflow.store.registry import the_county
 from sopflow.store.store import open_store
+from sopflow.store.tables import places
 
 START = date(2020, 2, 1)
 CUTOFF = clock_time(17)
@@ -265,8 +267,13 @@ def simulate(options: Options) -> tuple[County, DailyReport, list[str]]:
     started = time.perf_counter()
     world = make_world(options.people, options.towns, options.seed)
     made = time.perf_counter() - started
+    if not options.db:
+        (folder / "county.db").unlink(missing_ok=True)
     store = open_store(options.db or f"sqlite:///{folder}/county.db")
     try:
+        with store.reading() as conn:
+            if conn.execute(sa.select(sa.func.count()).select_from(places)).scalar_one():
+                raise Finding(f"{options.db}: the simulation needs a new store; this one has places already")
         county = County(options, world, Engine(store, clock=lambda: county.life.now), folder)
         county.timings["people made"] = made
         report = county.run()
