@@ -129,6 +129,7 @@ class County:
 
     def day(self, day: int) -> None:
         life, last = self.life, day == self.options.days - 1
+        life.last_day = last
         life.tick(self.at(day, 8))
         self.slots(self.at(day, 8))
         self.leads(day, last=last)

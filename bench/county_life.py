@@ -30,6 +30,7 @@ class Life:
         self.engine, self.book, self.rng = engine, book, rng
         self.now = datetime(2020, 1, 1, tzinfo=TZ)
         self.tally: dict[str, int] = {}  # what the simulation did, by kind
+        self.last_day = False  # on the last day, some fevers and absences are not seen to by the cut-off
 
     def count(self, what: str, number: int = 1) -> None:
         self.tally[what] = self.tally.get(what, 0) + number
@@ -172,6 +173,9 @@ class Life:
     def fever(self, case: Shadow, at: datetime) -> None:
         self.count("fevers")
         self.act(case, "temperature_check", "fever_found", at, {"temperature": "38.2", "symptoms": "no"})
+        if self.last_day and self.rng.random() < 0.5:
+            self.count("fevers not seen to at the cut-off")
+            return
         self.act(case, "doctor_notified", "doctor_recheck", at + 10 * MINUTE)
         if self.rng.random() < 0.5:
             self.act(
@@ -193,6 +197,9 @@ class Life:
     def violation(self, case: Shadow, at: datetime) -> None:
         self.count("violations")
         self.act(case, "presence_call", "violation_verify", at, {"present": "no"})
+        if self.last_day and self.rng.random() < 0.5:
+            self.count("absences not verified at the cut-off")
+            return
         if self.rng.random() < 0.3:
             self.act(case, "verified", "home_observation", at + 30 * MINUTE, {"violation_real": "no"})
             return
