@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 OUT ?= out
 
-.PHONY: setup demo test lint types unit bench clean pictures
+.PHONY: setup demo test lint types unit bench bench-county clean pictures
 
 .venv/.installed: pyproject.toml scripts/setup
 	scripts/setup
@@ -60,6 +60,16 @@ bench: setup
 	$(PY) bench/bench_scale.py
 	$(PY) bench/bench_cases.py $(BENCH_ARGS)
 	$(PY) bench/bench_render.py
+
+# Optional, not part of `make bench`: the simulated county of issue 15 at full size (22 towns, 233
+# villages, 600,000 people, 9,264 key persons, 30 days), its daily report checked against the
+# simulation's own counts (exit 1 on any difference). Hours on a 2-core machine: see bench/README.md.
+# Smaller: make bench-county COUNTY_ARGS="--people 20000 --key-persons 300".
+COUNTY_ARGS ?= --people 600000 --key-persons 9264 --days 30
+bench-county: setup
+	.venv/bin/pip install -q -e '.[dev,bench]'
+	mkdir -p $(OUT)/county
+	$(PY) bench/county.py $(COUNTY_ARGS) --dir $(OUT)/county
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,289 @@
+"""What happens to the simulated county's cases (bench/county.py), step by step, each change made
+through sopflow's Engine at a simulated time and written in the simulation's own book
+(county_shadow.Book) with the step the simulation expects. A case that lands anywhere else is a
+finding, raised at once."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from county_shadow import KPC, REQUEST, SUPPLY, SWEEP, TZ, Book, Shadow
+from county_world import Door
+
+from sopflow.engine.runtime import Engine
+
+MINUTE = timedelta(minutes=1)
+ACTOR = "模拟"
+
+
+class Finding(Exception):
+    """sopflow did something other than what the simulation expected."""
+
+
+class Life:
+    """The Engine, the book and the simulation's clock; `act` changes a case in both."""
+
+    def __init__(self, engine: Engine, book: Book, rng: random.Random) -> None:
+        self.engine, self.book, self.rng = engine, book, rng
+        self.now = datetime(2020, 1, 1, tzinfo=TZ)
+        self.tally: dict[str, int] = {}  # what the simulation did, by kind
+        self.last_day = False  # on the last day, some fevers and absences are not seen to by the cut-off
+
+    def count(self, what: str, number: int = 1) -> None:
+        self.tally[what] = self.tally.get(what, 0) + number
+
+    def act(  # noqa: PLR0917 - the case, what, where to, when, with what: each call reads as a sentence
+        self,
+        case: Shadow,
+        action: str,
+        expect: str,
+        at: datetime,
+        data: Mapping[str, Any] | None = None,
+        role: str | None = None,
+    ) -> None:
+        """Fire `action` (or record a check) at `at`; the case must land at `expect`."""
+        self.now = max(self.now, at)
+        step = case.flow.steps[case.step]
+        check = next((c for c in step.checks if c.name == action), None)
+        if role is None:
+            roles = check.roles if check else next(a.roles for a in step.actions if a.name == action)
+            role = roles[0] if roles else step.role
+        result = self.engine.fire(case.id, action, actor=ACTOR, role=role, data=dict(data or {}), at=at)
+        self.count("changes")
+        if result.step != expect:
+            raise Finding(f"{case.id}: {action} at {at:%m-%d %H:%M} went to {result.step}, expected {expect}")
+        if check is not None:
+            case.checked(action, at)
+        case.move(expect, at)
+
+    def tick(self, at: datetime) -> None:
+        """Run out due timers; the cases moved must be those whose timers the book says are due."""
+        self.now = at
+        expected: dict[str, tuple[datetime, str]] = {}
+        for case in self.book.cases.values():
+            due = [(when, to) for when, to in case.timers_due() if when <= at] if case.active else []
+            if due:
+                when, to = min(due)
+                expected[case.id] = (max(when, case.last_at), to)
+        moved = {c.id: c.step for c in self.engine.tick(at)}
+        if set(moved) != set(expected):
+            extra, missing = sorted(set(moved) - set(expected)), sorted(set(expected) - set(moved))
+            raise Finding(f"tick at {at:%m-%d %H:%M}: moved {extra[:5]} unexpected, missed {missing[:5]}")
+        for case_id, (when, to) in expected.items():
+            if moved[case_id] != to:
+                raise Finding(f"tick: {case_id} went to {moved[case_id]}, expected {to}")
+            self.book.cases[case_id].move(to, when)
+        self.count("timers", len(moved))
+
+    # -- key persons -------------------------------------------------------------------------------
+
+    def intake(self, case: Shadow, at: datetime, door: Door, arrival: str, *, last_day: bool) -> None:
+        """From the lead to the placement the township decides; home placements to observation."""
+        self.act(
+            case, "lead_logged", "verify_register", at, {"lead_source": "checkpoint", "lead_note": "卡口"}
+        )
+        if last_day and self.rng.random() < 0.2:
+            return  # found today, not yet verified at the cut-off
+        registered = {
+            "full_name": "登记",
+            "address": door.path.split("/", 2)[2],
+            "household_id": door.household,
+            "temperature": "36.5",
+            "symptoms": "no",
+            "arrival_date": arrival,
+        }
+        self.act(case, "registered", "assign_category", at + 30 * MINUTE, registered)
+        category = "KP7" if self.rng.random() < 0.6 else "KP5"
+        self.act(
+            case,
+            "categorized",
+            "dwelling_assess",
+            at + 50 * MINUTE,
+            {"category": category, "basis_date": arrival},
+        )
+        case.dates["basis_date"] = datetime.fromisoformat(arrival).date()
+        case.extra["category"] = category
+        self.act(case, "assessed", "placement_review", at + 70 * MINUTE, {"home_suitable": "yes"})
+        placement = self.rng.choices(("home", "centralized", "registration_only"), (88, 8, 4))[0]
+        target = {
+            "home": "notice_pledge",
+            "centralized": "centralized_transfer",
+            "registration_only": "register_only",
+        }
+        self.act(case, "placement_decided", target[placement], at + 90 * MINUTE, {"placement": placement})
+        self.count(f"placed {placement}")
+        if placement == "registration_only":
+            self.act(case, "recorded", "registered_only", at + 110 * MINUTE)
+        elif placement == "home":
+            self.home(case, at + 110 * MINUTE)
+
+    def home(self, case: Shadow, at: datetime) -> None:
+        self.act(case, "pledge_signed", "care_team", at, {"door_sign": "red", "phone": "13800000000"})
+        self.act(case, "team_assigned", "install_camera", at + 20 * MINUTE, {"care_team": "包保组"})
+        child = self.book.add(
+            Shadow(
+                f"{case.id}.1",
+                self.engine.flows.load(SUPPLY),
+                case.town,
+                case.door,
+                at + 20 * MINUTE,
+                "open_case",
+                at + 20 * MINUTE,
+                at + 20 * MINUTE,
+            )
+        )
+        self.act(case, "camera_installed", "home_observation", at + 40 * MINUTE, {"camera_id": "CAM"})
+        opened = {"members_count": 2, "special_group": "no", "payment_method": "transfer"}
+        self.act(child, "case_opened", "starter_pack", at + 50 * MINUTE, opened)
+        self.act(child, "pack_delivered", "serving", at + 60 * MINUTE, {"starter_pack_given": "yes"})
+
+    def slot(self, case: Shadow, at: datetime, late: list[Shadow]) -> None:
+        """One of the twice-daily checks of a person under home observation: presence by phone and
+        at the door, disinfection in the morning, the temperature; a few miss the reading, a few
+        are typed in late from paper, a few have a fever or are found out."""
+        roll = self.rng.random()
+        if roll < 0.004:
+            self.violation(case, at)
+            return
+        self.act(case, "presence_call", case.step, at, {"present": "yes"})
+        if case.step == "home_observation":
+            self.act(case, "door_check", case.step, at, {"present": "yes"})
+            if at.astimezone(TZ).hour < 12:
+                self.act(case, "disinfection_guidance", case.step, at)
+        if roll < 0.009:
+            self.fever(case, at)
+        elif roll < 0.029:
+            self.count("missed readings")
+            self.act(case, "reading_missing", "missed_reading", at + 60 * MINUTE, role="liaison_cadre")
+            self.act(
+                case,
+                "reading_taken",
+                "home_observation",
+                at + 90 * MINUTE,
+                {"temperature": "36.6", "symptoms": "no"},
+            )
+        elif roll < 0.059:
+            late.append(case)  # on paper: typed in from the checks sheet later
+        else:
+            self.act(case, "temperature_check", case.step, at, {"temperature": "36.4", "symptoms": "no"})
+
+    def fever(self, case: Shadow, at: datetime) -> None:
+        self.count("fevers")
+        self.act(case, "temperature_check", "fever_found", at, {"temperature": "38.2", "symptoms": "no"})
+        if self.last_day and self.rng.random() < 0.5:
+            self.count("fevers not seen to at the cut-off")
+            return
+        self.act(case, "doctor_notified", "doctor_recheck", at + 10 * MINUTE)
+        if self.rng.random() < 0.5:
+            self.act(
+                case,
+                "rechecked",
+                "home_observation",
+                at + 30 * MINUTE,
+                {"temperature": "36.9", "symptoms": "no"},
+            )
+            return
+        self.act(
+            case, "rechecked", "fever_report", at + 30 * MINUTE, {"temperature": "38.4", "symptoms": "yes"}
+        )
+        self.act(case, "reported", "fever_transfer", at + 40 * MINUTE)
+        self.act(case, "arrived_at_clinic", "clinic_exam", at + 120 * MINUTE)
+        self.act(case, "result_recorded", "return_home", at + 180 * MINUTE, {"clinic_result": "excluded"})
+        self.act(case, "back_home", "home_observation", at + 240 * MINUTE)
+
+    def violation(self, case: Shadow, at: datetime) -> None:
+        self.count("violations")
+        self.act(case, "presence_call", "violation_verify", at, {"present": "no"})
+        if self.last_day and self.rng.random() < 0.5:
+            self.count("absences not verified at the cut-off")
+            return
+        if self.rng.random() < 0.3:
+            self.act(case, "verified", "home_observation", at + 30 * MINUTE, {"violation_real": "no"})
+            return
+        self.act(case, "verified", "violation_talk", at + 30 * MINUTE, {"violation_real": "yes"})
+        if self.rng.random() < 0.6:
+            self.act(case, "repledged", "home_observation", at + 120 * MINUTE)
+            return
+        self.count("centralized after a violation")
+        self.act(case, "to_centralized", "violation_centralize", at + 120 * MINUTE, role="township_hq")
+        self.act(case, "complied", "centralized_transfer", at + 180 * MINUTE)
+        self.act(case, "transferred", "transferred_centralized", at + 240 * MINUTE)
+
+    def release(self, case: Shadow, at: datetime) -> None:
+        """The period is over: review, a test for KP7, approval, release; the supply case closes."""
+        fit = {"log_complete": "yes", "temperature": "36.5", "symptoms": "no"}
+        kp7 = case.extra.get("category") == "KP7"
+        self.act(case, "reviewed", "release_test" if kp7 else "release_approve", at, fit)
+        if kp7:
+            self.act(case, "test_done", "release_approve", at + 20 * MINUTE, {"release_test_negative": "yes"})
+        self.act(case, "release_approved", "release_execute", at + 40 * MINUTE)
+        self.act(case, "release_done", "post_release_followup", at + 60 * MINUTE)
+        self.count("released from home")
+        child = self.book.cases.get(f"{case.id}.1")
+        if child is not None and child.step == "serving":
+            self.act(child, "close_at_release", "close_case", at + 70 * MINUTE)
+            self.act(child, "closed", "closed_at_release", at + 80 * MINUTE)
+
+    # -- supply requests and the three-check sweep ------------------------------------------------
+
+    def request(self, number: int, home: Shadow, door: Door, at: datetime) -> None:
+        data = {"household_id": door.household, "address": door.path.split("/", 2)[2]}
+        case_id = f"SR-{number:06d}"
+        self.now = max(self.now, at)
+        self.engine.start(REQUEST, case_id, data, actor=ACTOR, role="grid_worker", place=door.path, at=at)
+        flow = self.engine.flows.load(REQUEST)
+        case = self.book.add(Shadow(case_id, flow, home.town, door.path, at, flow.start, at, at))
+        self.count("supply requests")
+        if self.rng.random() < 0.15:
+            return  # not sorted yet: open, and late once its deadline passes
+        self.act(
+            case,
+            "sorted",
+            "purchase",
+            at + 10 * MINUTE,
+            {"request_type": "groceries", "items": "米面油", "urgent": "no"},
+        )
+
+    def deliver(self, case: Shadow, at: datetime) -> None:
+        self.act(case, "bought", "deliver", at)
+        delivered = {"delivered_at": (at + 30 * MINUTE).isoformat(), "payer": "donated"}
+        self.act(case, "delivered", "fulfilled", at + 30 * MINUTE, delivered)
+
+    def visit(self, case: Shadow, door: Door, at: datetime) -> None:
+        """The three-check visit of a door: documents, number, health; matched; on the map."""
+        self.act(case, "team_assigned", "home_visit", at, {"team": "核查组"})
+        count = len(door.people)
+        self.act(
+            case,
+            "visited",
+            "check_documents" if count else "three_way_match",
+            at + 5 * MINUTE,
+            {"occupant_count": count},
+        )
+        if count:
+            self.act(
+                case,
+                "documents_seen",
+                "number_check",
+                at + 10 * MINUTE,
+                {"full_name": "户主", "document_type": "id_card"},
+            )
+            self.act(case, "checked", "health_travel_ask", at + 15 * MINUTE, {"id_valid": "yes"})
+            asked = {"temperature": "36.5", "symptoms": "no", "travel_risk": "no"}
+            self.act(case, "asked", "three_way_match", at + 20 * MINUTE, asked)
+        code = "M8" if not count else ("M4" if self.rng.random() < 0.05 else "M1")
+        self.act(case, "matched", "record_on_map", at + 25 * MINUTE, {"match_code": code})
+        target = {"M1": "verified_consistent", "M4": "residence_registration", "M8": "nobody_home"}[code]
+        colour = {"M1": "green", "M4": "orange", "M8": "grey"}[code]
+        self.act(case, "map_updated", target, at + 30 * MINUTE, {"map_colour": colour})
+        self.count(f"three-check {code}")
+        if code == "M8":
+            self.act(case, "confirmed_empty", "seal_notice", at + 35 * MINUTE)
+            self.act(case, "notice_posted", "sealed_watch", at + 40 * MINUTE)
+
+
+def flows_used() -> tuple[str, ...]:
+    return (KPC, SUPPLY, REQUEST, SWEEP)
