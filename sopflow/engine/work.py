@@ -60,13 +60,12 @@ class Work:
     def _identities(self, case_id: str) -> dict[str, str] | None:
         """Whom the case is about (kind → value), if that is new or changed: None otherwise, so
         the store's index is rewritten only when it must be."""
-        fields = self.steppers[case_id].flow.identities
+        flow = self.steppers[case_id].flow
         after = self.current[case_id].data
-        now = {kind: str(after[name]) for kind, name in fields.items() if after.get(name) not in (None, "")}
         before = self.read.get(case_id)
-        if before is not None and all(before.data.get(n) == after.get(n) for n in fields.values()):
+        if before is not None and all(before.data.get(n) == after.get(n) for n in flow.identities.values()):
             return None
-        return now
+        return flow.about(after)
 
     def role_of(self, case_id: str) -> str | None:
         """Whose the case's step is now (None for an ended case): the store indexes it."""

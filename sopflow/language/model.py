@@ -321,6 +321,11 @@ class Flow:
             declared = {k: name for k, name in IDENTITY_BY_NAME.items() if name in self.fields}
         return MappingProxyType(declared)
 
+    def about(self, data: Mapping[str, Any]) -> dict[str, str]:
+        """Whom a case with `data` is about: kind → value of its identity fields that are set."""
+        found = {kind: data.get(name) for kind, name in self.identities.items()}
+        return {kind: str(value) for kind, value in found.items() if value not in (None, "")}
+
     def action_names(self) -> frozenset[str]:
         return frozenset(a.name for s in self.steps.values() for a in s.actions) | frozenset(
             c.name for s in self.steps.values() for c in s.checks

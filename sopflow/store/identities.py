@@ -24,6 +24,14 @@ def write_identities(conn: Connection, case_id: str, values: Mapping[str, str], 
         conn.execute(case_identities.insert(), rows)
 
 
+def identities_of(conn: Connection, case_id: str) -> dict[str, str]:
+    """What the index holds for the case (kind → value), for `verify`."""
+    query = sa.select(case_identities.c.kind, case_identities.c.value).where(
+        case_identities.c.case_id == case_id
+    )
+    return {row.kind: row.value for row in conn.execute(query)}
+
+
 def open_cases_about(conn: Connection, flow_id: str, kind: str, value: str) -> list[str]:
     """The ids of the open cases of `flow_id` about that person, household or dwelling, in id
     order (the order their rows are then locked in, as every change locks them)."""

@@ -279,7 +279,7 @@ def test_case_sheet_escapes_notes_masks_and_lists_history(
     assert "东******" in text  # masked, still recognisable
     assert "王芳" not in html and "王*" in text  # the staff member's name too
     assert "前郭镇/东风社区" in text
-    assert "R-0001" in text and "2020.03.1" in text
+    assert "R-0001" in text and "2020.03.2" in text
     if lang == "zh":
         assert "代购" in text and "志愿者" in text  # the step and who is responsible
         assert "已分类" in text and "立案" in text and "判断：代购" in text  # the history
