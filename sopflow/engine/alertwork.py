@@ -141,8 +141,8 @@ class Alerts:
             kept.append(self._undelivered(work, sender_stepper, sender, effect))
         why: dict[str, object] = {"flow": effect.flow_id, "action": effect.action, "taken": taken}
         why["alerts"] = kept
-        if effect.address is not None:
-            why["to"] = {"kind": effect.address[0], "value": effect.address[1]}
+        if effect.address is not None:  # by the field, not its value: an ID number is personal
+            why["to"] = {"kind": effect.address[0], "field": effect.address[1]}
         label = self._named_in(effect.flow_id, effect.action).get("label")
         if label:  # the action by its name in the flow that has it, for the sender's history
             why["label"] = label
@@ -157,7 +157,7 @@ class Alerts:
         if effect.addressed:
             if effect.address is None:
                 return []
-            kind, value = effect.address
+            kind, _field, value = effect.address
             ids = [i for i in open_cases_about(work.conn, effect.flow_id, kind, value) if i != sender.id]
             return [case for case in (self._read(work, i) for i in ids) if case.active]
         ancestor_id = sender.parent_id
@@ -174,7 +174,7 @@ class Alerts:
         roles = effect.if_none or (stepper.flow.steps[sender.step].role,)
         detail: dict[str, object] = {"flow": effect.flow_id, "from_case": sender.id}
         if effect.address is not None:
-            detail["to"] = {"kind": effect.address[0], "value": effect.address[1]}
+            detail["to"] = {"kind": effect.address[0], "field": effect.address[1]}
         detail.update(self._named_in(effect.flow_id, effect.action))
         result = raise_alert(
             stepper,

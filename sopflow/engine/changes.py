@@ -36,7 +36,7 @@ class NotifyParent:
 
 @dataclass(frozen=True)
 class SendSignal:
-    """Fire `action` in cases of `flow_id`: those about `address` (kind, value: the first address
+    """Fire `action` in cases of `flow_id`: those about `address` (kind, field, value: the first address
     of the signal whose field the sender holds) when the signal has addresses, else the nearest
     ancestor. `if_several`: when the address finds several cases, none is moved; each gets an
     alert for these roles."""
@@ -46,7 +46,7 @@ class SendSignal:
     action: str
     at: datetime
     addressed: bool = False  # the signal names whom it is for (`to:`)
-    address: tuple[str, str] | None = None
+    address: tuple[str, str, str] | None = None  # kind, the sender's field, its value
     if_several: tuple[str, ...] = ()
     alert_roles: tuple[str, ...] = ()
     if_none: tuple[str, ...] = ()
@@ -57,7 +57,7 @@ def signal_sent(signal: Signal, data: Mapping[str, Any], case_id: str, at: datet
     for address in signal.to:
         value = data.get(address.field)
         if value not in (None, ""):
-            chosen = (address.kind, str(value))
+            chosen = (address.kind, address.field, str(value))
             return SendSignal(
                 case_id,
                 signal.flow,

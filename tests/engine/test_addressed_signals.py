@@ -51,9 +51,14 @@ def test_an_ended_case_is_not_signalled_and_a_named_person_is_found_by_the_id_nu
         )
     assert indexed(store, "R-0001") == {"household": "H-2"}  # the request names its household
     sort_request(engine, "R-0001", "symptoms", items="发烧", patient_id_number=ID_M)
-    assert [a.kind for a in engine.alerts("R-0001")] == ["undelivered"]  # K-0002 has ended
+    [alert] = engine.alerts("R-0001")
+    assert alert.kind == "undelivered"  # K-0002 has ended
+    assert alert.detail["to"] == {"kind": "person", "field": "patient_id_number"}
+    assert ID_M not in str(alert.detail)  # the address by its field: the ID number stays masked
     assert engine.case("K-0002").outcome is not None and engine.alerts("K-0002") == []
     # The ID number decides, not the household the request was logged for.
     sort_request(engine, "R-0002", "symptoms", items="发烧", patient_id_number=ID_F)
     assert engine.case("K-0001").step == "fever_found" and engine.alerts("R-0002") == []
+    [sent] = [e for e in engine.case("R-0002").history if e.kind == "sent"]
+    assert sent.why["taken"] == ["K-0001"] and ID_F not in str(sent.why)
     assert engine.verify() == []
