@@ -158,7 +158,9 @@ def test_handbook_is_chinese_by_default_and_says_conditions_in_words() -> None:
     assert "条件：需求类型为药品" in text
     assert 'request_type == "medicine"' not in text
     assert "否则（以上条件均不成立）" in text
-    assert "结束时通知所属“重点人员管控”案件：“报告发热”。" in text  # other flows by their titles
+    assert (
+        "结束时按不适者身份证号、户编号（取第一个已填写的）通知相应的“重点人员管控”案件：“报告发热”。" in text
+    )  # by title
     english = parse(handbook_html(flow, "en", charts=False)).text
     assert "when Kind of request is Medicine" in english
     assert "automatically" not in english  # no timers in this flow
