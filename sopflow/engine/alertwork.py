@@ -12,12 +12,13 @@ from sopflow.cases import arguments, inputs
 from sopflow.cases.alerts import Alert, AlertKind, parse_alert_id
 from sopflow.cases.records import Case, EventKind
 from sopflow.engine.alerting import close_by_hand, expected_step, note_sent, raise_alert
-from sopflow.engine.changes import Result, SendSignal
+from sopflow.engine.changes import Effect, Result, SendSignal
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
 from sopflow.errors import CaseError, FlowError, LookupFailed
 from sopflow.store.alertrows import select_open
+from sopflow.store.identities import open_cases_about
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -115,45 +116,94 @@ class Alerts:
         return found
 
     def _signal(self, work: Work, effect: SendSignal) -> Result | None:
-        """Fire the action in the nearest ancestor running the named flow; if it cannot take it
-        at its step now, keep it there as an open alert; if there is no such ancestor, keep it on
-        the sender as an `undelivered` alert. Either way the sender records where it went."""
+        """Fire the action in the cases the signal is for: those about the person, household or
+        dwelling it is addressed to, else (a signal without addresses) the nearest ancestor
+        running the named flow. A case that cannot take it at its step now keeps it as an open
+        alert; an address with `if_several` that finds several alerts each without moving any; nobody
+        found: an `undelivered` alert on the sender. Either way the sender records where it
+        went. Returns what the cases that took it do next (their own effects)."""
         sender = work.current[effect.from_case]
         taken: list[str] = []
         kept: list[str] = []
-        follow: Result | None = None
+        effects: list[Effect] = []
+        targets = self._targets(work, effect, sender)
+        for target in targets:
+            stepper = self._stepper(self.store.flow(work.conn, target.flow_id, target.flow_digest))
+            if effect.if_several and len(targets) > 1:
+                self._keep(work, stepper, target, effect, effect.if_several)
+                kept.append(target.id)
+                continue
+            follow = self._deliver(work, stepper, target, effect)
+            (kept if follow.events[0].kind is EventKind.ALERT else taken).append(target.id)
+            effects.extend(follow.effects)
+        sender_stepper = work.steppers[sender.id]
+        if not taken and not kept:
+            kept.append(self._undelivered(work, sender_stepper, sender, effect))
+        why: dict[str, object] = {"flow": effect.flow_id, "action": effect.action, "taken": taken}
+        why["alerts"] = kept
+        if effect.address is not None:  # by the field, not its value: an ID number is personal
+            why["to"] = {"kind": effect.address[0], "field": effect.address[1]}
+        label = self._named_in(effect.flow_id, effect.action).get("label")
+        if label:  # the action by its name in the flow that has it, for the sender's history
+            why["label"] = label
+        result = work.record(
+            note_sent(sender_stepper, work.current[sender.id], effect.at, why), sender_stepper
+        )
+        return Result(result.case, (), tuple(effects))
+
+    def _targets(self, work: Work, effect: SendSignal, sender: Case) -> list[Case]:
+        """The open cases the signal is for, in id order: by its address, or the nearest
+        ancestor of that flow when the signal names no address (format 1)."""
+        if effect.addressed:
+            if effect.address is None:
+                return []
+            kind, _field, value = effect.address
+            ids = [i for i in open_cases_about(work.conn, effect.flow_id, kind, value) if i != sender.id]
+            return [case for case in (self._read(work, i) for i in ids) if case.active]
         ancestor_id = sender.parent_id
         while ancestor_id is not None:
             ancestor = self._read(work, ancestor_id)
             if ancestor.flow_id == effect.flow_id:
-                stepper = self._stepper(self.store.flow(work.conn, ancestor.flow_id, ancestor.flow_digest))
-                follow = self._deliver(work, stepper, ancestor, effect)
-                (kept if follow.events[0].kind is EventKind.ALERT else taken).append(ancestor.id)
-                break
+                return [ancestor]
             ancestor_id = ancestor.parent_id
-        sender_stepper = work.steppers[sender.id]
-        if not taken and not kept:
-            end_role = sender_stepper.flow.steps[sender.step].role
-            detail: dict[str, object] = {"flow": effect.flow_id, "from_case": sender.id}
-            detail.update(self._named_in(effect.flow_id, effect.action))
-            result = raise_alert(
-                sender_stepper,
-                work.current[sender.id],
-                kind=AlertKind.UNDELIVERED,
-                name=effect.action,
-                at=effect.at,
-                roles=(end_role,),
-                detail=detail,
-            )
-            work.record(result, sender_stepper)
-            kept.append(sender.id)
-        why: dict[str, object] = {"flow": effect.flow_id, "action": effect.action, "taken": taken}
-        why["alerts"] = kept
-        label = self._named_in(effect.flow_id, effect.action).get("label")
-        if label:  # the action by its name in the flow that has it, for the sender's history
-            why["label"] = label
-        work.record(note_sent(sender_stepper, work.current[sender.id], effect.at, why), sender_stepper)
-        return follow
+        return []
+
+    def _undelivered(self, work: Work, stepper: Stepper, sender: Case, effect: SendSignal) -> str:
+        """An `undelivered` alert on the sender, for the signal's `if_none` roles (or the role of
+        the sender's step): nobody was found to take it, and somebody must know."""
+        roles = effect.if_none or (stepper.flow.steps[sender.step].role,)
+        detail: dict[str, object] = {"flow": effect.flow_id, "from_case": sender.id}
+        if effect.address is not None:
+            detail["to"] = {"kind": effect.address[0], "field": effect.address[1]}
+        detail.update(self._named_in(effect.flow_id, effect.action))
+        result = raise_alert(
+            stepper,
+            work.current[sender.id],
+            kind=AlertKind.UNDELIVERED,
+            name=effect.action,
+            at=effect.at,
+            roles=roles,
+            detail=detail,
+        )
+        work.record(result, stepper)
+        return sender.id
+
+    def _keep(
+        self, work: Work, stepper: Stepper, target: Case, effect: SendSignal, roles: tuple[str, ...]
+    ) -> Result:
+        """The signal kept on `target` as an open alert for `roles` (and its step's role)."""
+        detail = {"from_case": effect.from_case, "expects": expected_step(stepper.flow, effect.action)}
+        result = raise_alert(
+            stepper,
+            target,
+            kind=AlertKind.SIGNAL,
+            name=effect.action,
+            at=effect.at,
+            roles=roles,
+            detail=detail,
+            actor=f"case {effect.from_case}",
+        )
+        return work.record(result, stepper)
 
     def _named_in(self, flow_id: str, action: str) -> dict[str, object]:
         """The flow a signal went to and its action, by name in each language, for whoever reads
@@ -187,17 +237,7 @@ class Alerts:
                 signal=True,
             )
         except CaseError:
-            detail = {"from_case": effect.from_case, "expects": expected_step(stepper.flow, effect.action)}
-            result = raise_alert(
-                stepper,
-                target,
-                kind=AlertKind.SIGNAL,
-                name=effect.action,
-                at=effect.at,
-                roles=(),
-                detail=detail,
-                actor=f"case {effect.from_case}",
-            )
+            return self._keep(work, stepper, target, effect, effect.alert_roles)
         return work.record(result, stepper)
 
 

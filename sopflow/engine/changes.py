@@ -12,7 +12,7 @@ from typing import Any, Final, NamedTuple
 from sopflow.cases.fielddata import Parser
 from sopflow.cases.records import Case, Event, EventKind, Fold
 from sopflow.i18n import Phrase
-from sopflow.language.model import Action, Check, Step
+from sopflow.language.model import Action, Check, Signal, Step
 
 CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)
 
@@ -36,10 +36,48 @@ class NotifyParent:
 
 @dataclass(frozen=True)
 class SendSignal:
+    """Fire `action` in cases of `flow_id`: those about `address` (kind, field, value: the first address
+    of the signal whose field the sender holds) when the signal has addresses, else the nearest
+    ancestor. `if_several`: when the address finds several cases, none is moved; each gets an
+    alert for these roles."""
+
     from_case: str
     flow_id: str
     action: str
     at: datetime
+    addressed: bool = False  # the signal names whom it is for (`to:`)
+    address: tuple[str, str, str] | None = None  # kind, the sender's field, its value
+    if_several: tuple[str, ...] = ()
+    alert_roles: tuple[str, ...] = ()
+    if_none: tuple[str, ...] = ()
+
+
+def signal_sent(signal: Signal, data: Mapping[str, Any], case_id: str, at: datetime) -> SendSignal:
+    """The signal as sent: to the first of its addresses whose field this case holds."""
+    for address in signal.to:
+        value = data.get(address.field)
+        if value not in (None, ""):
+            chosen = (address.kind, address.field, str(value))
+            return SendSignal(
+                case_id,
+                signal.flow,
+                signal.action,
+                at,
+                addressed=True,
+                address=chosen,
+                if_several=address.if_several,
+                alert_roles=signal.alert_roles,
+                if_none=signal.if_none,
+            )
+    return SendSignal(
+        case_id,
+        signal.flow,
+        signal.action,
+        at,
+        addressed=bool(signal.to),
+        alert_roles=signal.alert_roles,
+        if_none=signal.if_none,
+    )
 
 
 Effect = StartChild | NotifyParent | SendSignal

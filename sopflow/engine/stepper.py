@@ -27,9 +27,9 @@ from sopflow.engine.changes import (
     NotifyParent,
     Offer,
     Result,
-    SendSignal,
     StartChild,
     moves_of,
+    signal_sent,
 )
 from sopflow.engine.entries import Entries
 from sopflow.errors import CaseError
@@ -382,7 +382,7 @@ class Stepper:
         if case.parent_id is not None and step.outcome is not None:
             draft.effects.append(NotifyParent(case.parent_id, case.id, step.outcome, at))
         if step.signal is not None:
-            draft.effects.append(SendSignal(case.id, step.signal.flow, step.signal.action, at))
+            draft.effects.append(signal_sent(step.signal, case.data, case.id, at))
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from sopflow.engine.stepper import Stepper
 from sopflow.errors import StoreError
 from sopflow.language.model import Flow
 from sopflow.store.alertrows import rows_of
+from sopflow.store.identities import VALUE_LENGTH, identities_of
 from sopflow.store.store import Store
 
 BATCH = 500  # cases read at a time, so a county's store is checked in bounded memory
@@ -69,6 +70,10 @@ def _verify_one(
     kept, implied = rows_of(conn, stored.id), rows_from_history(history)
     if kept != implied:  # a closed alert's row too: when and by which event it was closed
         found.append(Discrepancy(stored.id, "alerts table", kept, implied))
+    indexed = identities_of(conn, stored.id)
+    about = {kind: value[:VALUE_LENGTH] for kind, value in flow.about(stored.data).items()}
+    if indexed != about:  # a signal addressed to this person or household would miss the case
+        found.append(Discrepancy(stored.id, "case_identities", indexed, about))
     ahead = [e for e in history if now is not None and e.at > now]
     if ahead:
         when = f"event {ahead[0].seq} dated {ahead[0].at.isoformat()}, after now"

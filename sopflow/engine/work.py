@@ -52,9 +52,20 @@ class Work:
                         next_due_at=due,
                         next_timer_at=timer,
                         before=self.read.get(cid),
+                        identities=self._identities(cid),
                     )
                 )
         return writes
+
+    def _identities(self, case_id: str) -> dict[str, str] | None:
+        """Whom the case is about (kind → value), if that is new or changed: None otherwise, so
+        the store's index is rewritten only when it must be."""
+        flow = self.steppers[case_id].flow
+        after = self.current[case_id].data
+        before = self.read.get(case_id)
+        if before is not None and all(before.data.get(n) == after.get(n) for n in flow.identities.values()):
+            return None
+        return flow.about(after)
 
     def role_of(self, case_id: str) -> str | None:
         """Whose the case's step is now (None for an ended case): the store indexes it."""

@@ -14,6 +14,7 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
+from sopflow.language.addressing import build_signal, identity_problems
 from sopflow.language.durations import is_zero_duration, parse_duration
 from sopflow.language.guards import FUNCTIONS, GuardProblem, check_guard
 from sopflow.language.guardtypes import guard_type_problem
@@ -28,7 +29,6 @@ from sopflow.language.model import (
     Guard,
     Interrupt,
     Param,
-    Signal,
     Step,
     StepKind,
     Text,
@@ -77,6 +77,7 @@ class FlowBuilder:
         self._misused: set[str] = set()  # params used as durations whose value is not one
         self.opened_by: tuple[str, ...] = ()
         self.interrupts: tuple[Interrupt, ...] = ()
+        self.format = data.get("format", 1) if isinstance(data.get("format", 1), int) else 1
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -144,6 +145,7 @@ class FlowBuilder:
                 self.ref(name, self.role_names, "ref.role", ("corrected_by", i))
                 for i, name in enumerate(self.data.get("corrected_by") or [])
             )
+        identity_problems(self.fields, self.sink)
         for name in set(self.params) & set(self.fields):
             self.sink.add("name.param_and_field", ("params", name), on_key=True, name=name)
         for name in (set(self.params) | set(self.fields)) & set(FUNCTIONS):
@@ -188,6 +190,7 @@ class FlowBuilder:
             maximum=raw.get("max"),
             unit=raw.get("unit"),
             source=raw.get("source"),
+            identifies=raw.get("identifies"),
         )
 
     # -- references ------------------------------------------------------------------------------
@@ -407,7 +410,7 @@ class FlowBuilder:
         signal = raw.get("signal")
         return {
             "outcome": raw["outcome"],
-            "signal": Signal(signal["flow"], signal["action"]) if signal else None,
+            "signal": build_signal(self, signal, (*path, "signal")) if signal else None,
         }
 
     def unique_exit_names(self, step: Step, path: Path) -> None:

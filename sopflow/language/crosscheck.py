@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sopflow.errors import FlowError, Location
-from sopflow.language.model import Flow, StepKind
+from sopflow.language.model import Flow, Signal, StepKind
 from sopflow.language.names import suggest
 from sopflow.language.problems import ProblemSink
 
@@ -42,6 +42,27 @@ def cross_check(flow: Flow, catalog: Siblings, sink: ProblemSink) -> None:
                     flow=target.id,
                     suggestion=suggest(step.signal.action, target.action_names()),
                 )
+            if target is not None:
+                _check_addresses(step.signal, target, sink, (*path, "signal"))
+
+
+def _check_addresses(signal: Signal, target: Flow, sink: ProblemSink, path: tuple[Any, ...]) -> None:
+    """Each address names a kind the target flow identifies its cases by; the roles told are
+    roles of the target flow."""
+    for i, address in enumerate(signal.to):
+        if address.kind not in target.identities:
+            sink.add("signal.address_kind", (*path, "to", i, address.kind), flow=target.id, kind=address.kind)
+        for j, role in enumerate(address.if_several):
+            _known_role(role, target, sink, (*path, "to", i, "if_several", j))
+    for j, role in enumerate(signal.alert_roles):
+        _known_role(role, target, sink, (*path, "alert_roles", j))
+
+
+def _known_role(role: str, target: Flow, sink: ProblemSink, path: tuple[Any, ...]) -> None:
+    if role not in target.roles:
+        sink.add(
+            "signal.unknown_role", path, role=role, flow=target.id, suggestion=suggest(role, target.roles)
+        )
 
 
 def _find(

@@ -20,6 +20,7 @@ from sopflow.language.guardeval import CompiledGuard, compile_guard
 from sopflow.language.guardtree import tree_from_json, tree_to_json
 from sopflow.language.model import (
     Action,
+    Address,
     Branch,
     Check,
     EdgeKind,
@@ -35,10 +36,11 @@ from sopflow.language.model import (
     Timer,
 )
 
-FORMAT = 3  # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts)
+FORMAT = 4  # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
+# 4: identity fields and addressed signals)
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c
-    for c in (Action, Branch, Check, Escalation, FieldSpec, Interrupt, Param, Signal, Step, Timer)
+    for c in (Action, Address, Branch, Check, Escalation, FieldSpec, Interrupt, Param, Signal, Step, Timer)
 }
 _ENUMS: dict[str, type[enum.Enum]] = {e.__name__: e for e in (StepKind, FieldType, EdgeKind)}
 _FLOW_SKIPPED = frozenset({"source_text", "source_path", "warnings", "make_graph"})

@@ -96,6 +96,15 @@ class FieldSpec:
     maximum: float | None = None
     unit: str | None = None
     source: str | None = None
+    identifies: str | None = None  # "person", "household" or "dwelling": whom the case is about
+
+
+IDENTITY_KINDS = ("person", "household", "dwelling")
+# A flow that declares no `identifies:` (format 1, and flows written before it) is about whoever
+# these fields name, so that its running cases can still be found by an addressed signal.
+IDENTITY_BY_NAME: Mapping[str, str] = MappingProxyType(
+    {"person": "id_number", "household": "household_id", "dwelling": "dwelling_code"}
+)
 
 
 @dataclass(frozen=True)
@@ -158,11 +167,28 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Address:
+    """One way a signal finds its cases: the cases of the target flow about the person,
+    household or dwelling (`kind`) that this case's field `field` names. With `if_several`,
+    an address that finds several cases moves none of them (who is meant is not known): each
+    gets an open alert for these roles, and a person decides."""
+
+    kind: str
+    field: str
+    if_several: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Signal:
-    """On ending here, fire `action` in the nearest ancestor case running flow `flow`."""
+    """On ending here, fire `action` in the cases of flow `flow` that `to` finds (the first
+    address whose field has a value decides); without `to`, in the nearest ancestor running
+    `flow`. Nobody found: an `undelivered` alert on this case for `if_none` (or its end's role)."""
 
     flow: str
     action: str
+    to: tuple[Address, ...] = ()
+    alert_roles: tuple[str, ...] = ()  # also told when a case found cannot take it at its step
+    if_none: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -284,6 +310,21 @@ class Flow:
         for when it was taken; this holds for flow versions saved before `fresh` existed too)."""
         recorded = {f for s in self.steps.values() for c in s.checks for f in (*c.requires, *c.accepts)}
         return frozenset(f.id for f in self.fields.values() if f.fresh) | frozenset(recorded)
+
+    @cached_property
+    def identities(self) -> Mapping[str, str]:
+        """The field that says whom a case is about, by kind (person, household, dwelling): those
+        declared with `identifies:`, or, when the flow declares none, the fields named as in
+        IDENTITY_BY_NAME that it has."""
+        declared = {f.identifies: f.id for f in self.fields.values() if f.identifies}
+        if not declared:
+            declared = {k: name for k, name in IDENTITY_BY_NAME.items() if name in self.fields}
+        return MappingProxyType(declared)
+
+    def about(self, data: Mapping[str, Any]) -> dict[str, str]:
+        """Whom a case with `data` is about: kind → value of its identity fields that are set."""
+        found = {kind: data.get(name) for kind, name in self.identities.items()}
+        return {kind: str(value) for kind, value in found.items() if value not in (None, "")}
 
     def action_names(self) -> frozenset[str]:
         return frozenset(a.name for s in self.steps.values() for a in s.actions) | frozenset(

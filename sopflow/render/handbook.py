@@ -166,13 +166,15 @@ class Handbook:
             notes.append(self.w("steprow.outcome", outcome=outcome_label(self.flow, step.outcome, self.lang)))
         if step.signal is not None:
             signal = step.signal
-            notes.append(
-                self.w(
-                    "steprow.signal",
-                    flow=self.flow_title(signal.flow),
-                    action=self.signal_label(signal.flow, signal.action),
-                )
-            )
+            words = {
+                "flow": self.flow_title(signal.flow),
+                "action": self.signal_label(signal.flow, signal.action),
+            }
+            if signal.to:  # addressed: to whom the fields name, not to the case it belongs to
+                fields = self.fields([address.field for address in signal.to])
+                notes.append(self.w("steprow.signal_to", fields=fields, **words))
+            else:
+                notes.append(self.w("steprow.signal", **words))
         return tuple(notes)
 
     def rows(self, detail: FlowDetail, pages_of: Mapping[str, tuple[int, ...]]) -> list[StepRow]:

@@ -74,6 +74,7 @@ class CaseWrite(NamedTuple):
     next_due_at: datetime | None
     next_timer_at: datetime | None = None
     before: Case | None = None
+    identities: Mapping[str, str] | None = None  # whom the case is about, when that changed
 
     def changed_columns(self) -> tuple[str, ...]:
         """The case columns this write changes (in CHANGING's order, so that each set of columns

@@ -28,6 +28,7 @@ from sopflow.language.model import Flow
 from sopflow.store.alertrows import ALERT_EVENTS, OPEN_OF_CASE, open_alerts, open_alerts_of, write_alerts
 from sopflow.store.connect import database_engine
 from sopflow.store.flowversions import read_flow_version, save_flow_version
+from sopflow.store.identities import write_identities
 from sopflow.store.queries import below, case_query
 from sopflow.store.rows import (
     ALL_COLUMNS,
@@ -388,6 +389,8 @@ class Store:
                     continue
             if item.new_events:
                 self._insert_events.execute_many(conn, [event_row(item.case.id, e) for e in item.new_events])
+            if item.identities is not None:
+                write_identities(conn, item.case.id, item.identities, new=item.read_seq is None)
             moved = item.before is not None and item.before.place != item.case.place
             if moved or any(e.kind in ALERT_EVENTS for e in item.new_events):
                 write_alerts(conn, item.case, item.new_events, moved=moved)

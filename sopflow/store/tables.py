@@ -92,6 +92,18 @@ alerts = sa.Table(
     sa.Index("ix_alerts_open", "closed_at", "raised_at"),
 )
 
+# Whom each case is about, by kind (person, household, dwelling), from the case's identity fields
+# (Flow.identities; issue 11, C3): an addressed signal finds the cases of a household or a person
+# through the index. Rewritten from the case's data whenever those values change.
+case_identities = sa.Table(
+    "case_identities",
+    metadata,
+    sa.Column("case_id", sa.String(200), sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Index("ix_case_identities_value", "kind", "value"),
+)
+
 # -- the county's registry: places (every door too), households, people, and what a case is about
 
 places = sa.Table(

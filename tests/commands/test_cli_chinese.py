@@ -216,7 +216,7 @@ def test_settings_may_follow_the_command(
          "--timezone", "Europe/Berlin"],
     )  # fmt: skip
     assert started.exit_code == 0, started.output
-    assert "案件 R-1（生活需求 v2020.03.1）" in started.output
+    assert "案件 R-1（生活需求 v2020.03.2）" in started.output
     assert not (tmp_path / "sopflow.db").exists()  # the store given after the command was used
     listed = runner.invoke(cli, ["case", "list", "--json", "--db", store_url, "--timezone", "Europe/Berlin"])
     assert json.loads(listed.output)[0]["updated_at"] == "2020-02-03 08:00"  # typed in Berlin time

@@ -158,7 +158,9 @@ def test_handbook_is_chinese_by_default_and_says_conditions_in_words() -> None:
     assert "条件：需求类型为药品" in text
     assert 'request_type == "medicine"' not in text
     assert "否则（以上条件均不成立）" in text
-    assert "结束时通知所属“重点人员管控”案件：“报告发热”。" in text  # other flows by their titles
+    assert (
+        "结束时按不适者身份证号、户编号（取第一个已填写的）通知相应的“重点人员管控”案件：“报告发热”。" in text
+    )  # by title
     english = parse(handbook_html(flow, "en", charts=False)).text
     assert "when Kind of request is Medicine" in english
     assert "automatically" not in english  # no timers in this flow
@@ -279,7 +281,7 @@ def test_case_sheet_escapes_notes_masks_and_lists_history(
     assert "东******" in text  # masked, still recognisable
     assert "王芳" not in html and "王*" in text  # the staff member's name too
     assert "前郭镇/东风社区" in text
-    assert "R-0001" in text and "2020.03.1" in text
+    assert "R-0001" in text and "2020.03.2" in text
     if lang == "zh":
         assert "代购" in text and "志愿者" in text  # the step and who is responsible
         assert "已分类" in text and "立案" in text and "判断：代购" in text  # the history

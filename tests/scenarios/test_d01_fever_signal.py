@@ -45,9 +45,6 @@ def standalone_request(engine: Engine, case_id: str, household: str = "H-3-2-501
     return case_id
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.1: a request started on its own has no ancestor; its signal is dropped"
-)
 def test_a_symptom_request_started_on_its_own_reaches_the_households_key_person(
     engine: Engine, clock: Clock
 ) -> None:
@@ -134,7 +131,6 @@ def test_on_an_old_version_a_signal_not_taken_waits_as_an_open_alert(
     assert "K-0001" in due[0] and "alert" in due[0].lower()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.1: the signal goes to whoever opened the supply case")
 def test_an_unnamed_patient_signals_every_key_person_of_the_household(engine: Engine, clock: Clock) -> None:
     place_at_home(engine, "K-0001", id_number=ID_F, name="张三")
     place_at_home(engine, "K-0002", id_number=ID_M, name="张四")  # co-resident, same household
@@ -143,13 +139,39 @@ def test_an_unnamed_patient_signals_every_key_person_of_the_household(engine: En
     clock.advance(hours=3)
     request = new_request(engine, supply)
     sort_request(engine, request, "symptoms", items="家里有人发烧")
-    # Who is ill is not known: both key persons of the household are signalled (the doctor's
-    # re-check sends the well one back to observation).
-    assert engine.case("K-0002").step == "fever_found", "only the case that opened the supply case was told"
-    assert engine.case("K-0001").step == "fever_found"
+    # Who is ill is not known: both key persons of the household are signalled. Neither is moved
+    # (the lead's decision 2 in docs/design/handoffs.md): each gets an open alert for the
+    # community doctor, whose re-check finds who it is.
+    for case_id in ("K-0001", "K-0002"):
+        assert engine.case(case_id).step == "home_observation"
+        alerts = engine.alerts(case_id)
+        assert [(a.kind, a.name, a.from_case) for a in alerts] == [("signal", "fever_reported", request)], (
+            f"{case_id} was not told"
+        )
+        assert "community_doctor" in alerts[0].roles
+    first = engine.due(role="community_doctor")[:2]  # first in the doctor's list
+    assert sorted((i.kind, i.case_id) for i in first) == [("alert", "K-0001"), ("alert", "K-0002")]
+    sent = events(engine.case(request), "sent")
+    assert sent[0].why["taken"] == [] and sent[0].why["alerts"] == ["K-0001", "K-0002"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.1: a request cannot name the ill person (patient_id_number)")
+def test_a_symptom_request_of_a_household_without_key_persons_stays_open_on_the_request(
+    engine: Engine, clock: Clock
+) -> None:
+    """Nobody of key-person control in that household: the signal is kept as an open alert on
+    the request itself, for the community doctor and the liaison cadre, never dropped."""
+    place_at_home(engine, "K-0001")  # another household
+    clock.advance(hours=3)
+    standalone_request(engine, "R-0001", household="H-9-9-909")
+    sort_request(engine, "R-0001", "symptoms", items="发烧", patient_id_number=ID_M, patient_name="张四")
+    assert engine.case("K-0001").step == "home_observation"
+    alerts = engine.alerts("R-0001")
+    assert [(a.kind, a.name) for a in alerts] == [("undelivered", "fever_reported")]
+    assert {"community_doctor", "liaison_cadre"} <= set(alerts[0].roles)
+    sent = events(engine.case("R-0001"), "sent")
+    assert sent[0].why["taken"] == [] and sent[0].why["alerts"] == ["R-0001"]
+
+
 def test_a_named_patient_signals_that_persons_case_only(engine: Engine, clock: Clock) -> None:
     place_at_home(engine, "K-0001", id_number=ID_F, name="张三")
     place_at_home(engine, "K-0002", id_number=ID_M, name="张四")

@@ -98,7 +98,6 @@ def test_release_of_the_only_member_leaves_no_supply_checks_running(engine: Engi
     assert engine.case(supply).step == "close_case", "waste and contact checks go on after release"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.6: special groups are checked once, at intake")
 def test_a_special_group_found_at_a_daily_contact_gets_special_care(engine: Engine, clock: Clock) -> None:
     place_at_home(engine, "K-0064")
     supply = household_supply_cases(engine, "H-3-2-501")[0]
@@ -113,3 +112,33 @@ def test_a_special_group_found_at_a_daily_contact_gets_special_care(engine: Engi
         note="母亲确诊住院，孩子一人在家",
     )
     assert case.step == "special_care"
+
+
+def test_distress_and_a_special_group_at_one_contact_lose_neither(engine: Engine, clock: Clock) -> None:
+    """Distress goes first (the doctor talks with them); the special group found at the same
+    contact is cared for next, not forgotten."""
+    place_at_home(engine, "K-0065")
+    supply = household_supply_cases(engine, "H-3-2-501")[0]
+    serve_household(engine, supply)
+    clock.advance(days=1)
+    case = engine.fire(
+        supply,
+        "daily_contact",
+        actor="王芳",
+        role="grid_worker",
+        data={"mood_ok": "no", "special_group": "yes", "special_group_kind": "elderly_alone"},
+    )
+    assert case.step == "psych_support"
+    case = engine.fire(supply, "supported", actor="李医生", role="community_doctor", data={"mood_ok": "yes"})
+    assert case.step == "special_care"
+    case = engine.fire(
+        supply,
+        "care_arranged",
+        actor="赵干部",
+        role="liaison_cadre",
+        data={"care_note": "每天电话两次", "special_group_kind": "elderly_alone"},
+    )
+    assert case.step == "serving"
+    clock.advance(days=1)  # cared for now: the next contact does not send it back
+    case = engine.fire(supply, "daily_contact", actor="王芳", role="grid_worker", data={"mood_ok": "yes"})
+    assert case.step == "serving"
