@@ -77,6 +77,7 @@ class FlowBuilder:
         self._misused: set[str] = set()  # params used as durations whose value is not one
         self.opened_by: tuple[str, ...] = ()
         self.interrupts: tuple[Interrupt, ...] = ()
+        self.history_guards: list[tuple[Guard, Path]] = []  # checked once every check is known
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -242,6 +243,8 @@ class FlowBuilder:
         mistake = guard_type_problem(source, self.fields)
         if mistake is not None:
             self.sink.add(mistake.code, path, **{"guard": source, **mistake.params})
+        if guard.reads_history:
+            self.history_guards.append((guard, path))
         return guard
 
     # -- steps -----------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     from sopflow.language.builder import FlowBuilder  # noqa: PLC0415 - see the docstring
     from sopflow.language.checks import check_graph  # noqa: PLC0415
     from sopflow.language.graph import build_graph  # noqa: PLC0415
+    from sopflow.language.historycheck import check_history_calls  # noqa: PLC0415
     from sopflow.language.schema import schema_findings  # noqa: PLC0415
 
     text = decode_flow_bytes(raw, filename)
@@ -53,6 +54,7 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     builder = FlowBuilder(data, sink, lenient=bool(findings))
     builder.declarations()
     builder.build_steps()
+    check_history_calls(builder.history_guards, builder.steps, sink)
     urgent = data.get("urgent_within")
     check_deadlines(
         builder.steps,

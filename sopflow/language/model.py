@@ -66,6 +66,11 @@ class Guard(Protocol):
     @property
     def uses_time(self) -> bool: ...
 
+    @property
+    def reads_history(self) -> tuple[tuple[str, str], ...]:
+        """(function, check) of each history function the guard calls (missed_checks, …)."""
+        ...
+
     def holds(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> bool:
         """True if the guard holds for a case's data and the flow's params at time `now`."""
         ...
