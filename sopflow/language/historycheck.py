@@ -32,7 +32,7 @@ def check_history_calls(
             known = names[kind]
             if name not in known:
                 sink.add(
-                    f"guard.unknown_{kind}",
+                    "guard.unknown_step" if kind == "step" else "guard.unknown_check",
                     path,
                     guard=guard.source,
                     function=function,
