@@ -32,6 +32,7 @@ from sopflow.engine.changes import (
     StartChild,
     moves_of,
 )
+from sopflow.engine.computing import Computer
 from sopflow.engine.entries import Entries
 from sopflow.errors import CaseError
 from sopflow.i18n import Phrase
@@ -58,6 +59,7 @@ class Stepper:
             step.id: moves_of(step, self._parsers, flow.fresh_fields) for step in flow.steps.values()
         }
         self.entries = Entries(flow, self._parsers, self.names)
+        self.computer = Computer(flow, self.params, self.names)  # fields worked out by rule
         # steps that move on by themselves (or end the case) once entered
         self._automatic = frozenset(
             s.id for s in flow.steps.values() if s.kind in (StepKind.DECISION, StepKind.SUBFLOW, StepKind.END)
@@ -91,6 +93,8 @@ class Stepper:
                 flow=self.flow.id,
             )
         role = self.role_id(case_id, role)
+        self.computer.refuse_given(case_id, values)
+        values = self.computer.with_computed({}, dict(values), at)
         draft = Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
         changes = self.entries.changes({}, values)
         draft.add(Event(1, at, EventKind.START, "start", actor, role, None, self.flow.start, changes, note))
@@ -186,6 +190,7 @@ class Stepper:
             target = self._choose(case, move.actions, merged, at)
         if not signal and role not in target.roles:
             refusals.wrong_role(self.names, case, name, target.roles, role)
+        values = self.computer.with_computed(case.data, dict(values), at)
         # A check records every reading given, even one equal to the last: it is the log.
         changes = self.entries.changes(case.data, values, every=isinstance(target, Check))
         if isinstance(target, Check):

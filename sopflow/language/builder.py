@@ -14,6 +14,7 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
+from sopflow.language.computed import compute_rules
 from sopflow.language.durations import is_zero_duration, parse_duration
 from sopflow.language.guards import FUNCTIONS, GuardProblem, check_guard
 from sopflow.language.guardtypes import guard_type_problem
@@ -189,6 +190,7 @@ class FlowBuilder:
             maximum=raw.get("max"),
             unit=raw.get("unit"),
             source=raw.get("source"),
+            compute=compute_rules(self, raw.get("compute"), (*path, "compute")),
         )
 
     # -- references ------------------------------------------------------------------------------

@@ -116,6 +116,15 @@ class CompiledGuard:
         except Exception as exc:  # any failure on user data: a missing name, a type mismatch
             raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
 
+    def value(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
+        """The expression's value (a computed field's rule); GuardRuntimeError if it cannot say."""
+        try:
+            return self.program(data, params, now)
+        except GuardRuntimeError:
+            raise
+        except Exception as exc:
+            raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
+
     def _why_failed(self, exc: Exception, data: Mapping[str, Any], params: Mapping[str, Any]) -> Phrase:
         """A missing value is for the staff to supply; anything else is the flow's mistake."""
         if type(exc).__name__ == "UndefinedError":  # Jinja's; not imported for this

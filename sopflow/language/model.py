@@ -79,6 +79,10 @@ class Guard(Protocol):
         """`holds` on values already merged."""
         ...
 
+    def value(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
+        """The expression's value itself (a computed field's rule), not whether it holds."""
+        ...
+
 
 @dataclass(frozen=True)
 class Param:
@@ -100,6 +104,17 @@ class FieldSpec:
     minimum: float | None = None
     maximum: float | None = None
     unit: str | None = None
+    source: str | None = None
+    compute: tuple[ComputeRule, ...] = ()  # worked out by the flow's rule, never typed (C9)
+
+
+@dataclass(frozen=True)
+class ComputeRule:
+    """One rule of a computed field: where `when` holds (None: the default), the field is the
+    value of the expression `value` (a field, or a literal)."""
+
+    when: Guard | None
+    value: Guard
     source: str | None = None
 
 

@@ -53,7 +53,7 @@ def register_home_case(engine: Engine, clock: Clock, case_id: str = "K-0001") ->
         "categorized",
         actor="李医生",
         role="community_doctor",
-        data={"category": "KP7", "basis_date": "2020-01-31"},
+        data={"category": "KP7"},  # the basis date is worked out from the arrival date
     )
     engine.fire(case_id, "assessed", actor="李医生", role="community_doctor", data={"home_suitable": "yes"})
     engine.fire(
