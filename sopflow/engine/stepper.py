@@ -272,9 +272,9 @@ class Stepper:
         self, case: Case, check: str, escalation: Escalation, at: datetime, actor: str
     ) -> Event | None:
         """The ESCALATE event if the check just recorded meets its escalation guard."""
-        if not self._holds(escalation.guard, case, case.data, at, case_id=case.id):
+        if not self._holds(escalation.guard, case, at, case_id=case.id):
             return None
-        why = self._why(escalation.guard, case, case.data, at)
+        why = self._why(escalation.guard, case, at)
         return Event(
             case.seq + 1, at, EventKind.ESCALATE, check, actor, None, case.step, escalation.to, why=why
         )
@@ -364,13 +364,12 @@ class Stepper:
         return last is not None and last.kind is EventKind.CHILD and last.from_step == draft.case.step
 
     def _decide(self, draft: Draft, step: Step, at: datetime) -> None:
-        data = draft.case.data
         tried: list[dict[str, Any]] = []
         for branch in step.branches:
             if branch.default or branch.guard is None:  # the loader makes sure guards are there
                 continue
-            values = self._why(branch.guard, draft.case, data, at)
-            if self._holds(branch.guard, draft.case, data, at, case_id=draft.case.id, step=step.id):
+            values = self._why(branch.guard, draft.case, at)
+            if self._holds(branch.guard, draft.case, at, case_id=draft.case.id, step=step.id):
                 why = {"guard": branch.guard.source, "values": values}
                 draft.add_system(at, EventKind.BRANCH, branch.name, step.id, branch.to, why=why)
                 return
@@ -402,18 +401,9 @@ class Stepper:
             return self.params
         return {**self.params, HISTORY_KEY: CaseHistory(self.flow, case.history, self.tz)}
 
-    def _holds(
-        self,
-        guard: Guard,
-        case: Case,
-        data: Mapping[str, Any],
-        at: datetime,
-        *,
-        case_id: str = "",
-        step: str = "",
-    ) -> bool:
+    def _holds(self, guard: Guard, case: Case, at: datetime, *, case_id: str = "", step: str = "") -> bool:
         try:
-            return guard.holds(data, self.params_for(case), at)
+            return guard.holds(case.data, self.params_for(case), at)
         except GuardRuntimeError as exc:
             if not case_id:
                 raise
@@ -425,10 +415,10 @@ class Stepper:
                 detail=str(exc),
             ) from None
 
-    def _why(self, guard: Guard, case: Case, data: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    def _why(self, guard: Guard, case: Case, at: datetime) -> dict[str, Any]:
         """The values a guard saw: the 'why' of an automatic decision in the history (with the
         counts it read from the history, such as `missed_checks("temperature_check")`)."""
-        params = self.params
+        data, params = case.data, self.params
         seen = {name: _json_value(data.get(name, params.get(name))) for name in self._shown[guard.source]}
         if guard.reads_history:
             history = self.params_for(case)[HISTORY_KEY]
