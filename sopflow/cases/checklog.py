@@ -138,16 +138,20 @@ class CaseHistory:
     answered from one case's events. Built by the Stepper for flows whose guards call them."""
 
     def __init__(self, flow: Flow, history: Sequence[Event], tz: tzinfo) -> None:
-        if history and history[0].seq != 1:  # a partial history would undercount
-            raise ValueError("the case's history must be complete to count its checks")
         self.flow = flow
         self.history = history
         self.tz = tz
         self._counted: tuple[datetime, Mapping[str, CheckTally]] | None = None
 
+    def complete(self) -> Sequence[Event]:
+        """The history, refused if it does not start at the case's start (it would undercount)."""
+        if not self.history or self.history[0].seq != 1:
+            raise ValueError("the case's history must be complete to count its checks")
+        return self.history
+
     def tallies(self, now: datetime) -> Mapping[str, CheckTally]:
         if self._counted is None or self._counted[0] != now:
-            self._counted = (now, check_tallies(self.flow, self.history, now, self.tz))
+            self._counted = (now, check_tallies(self.flow, self.complete(), now, self.tz))
         return self._counted[1]
 
     def missed(self, check: str, now: datetime) -> int:
@@ -155,10 +159,10 @@ class CaseHistory:
         return tally.missed if tally is not None else 0
 
     def done(self, check: str) -> int:
-        return sum(1 for event in self.history if event.kind is EventKind.CHECK and event.name == check)
+        return sum(1 for event in self.complete() if event.kind is EventKind.CHECK and event.name == check)
 
     def visits(self, step: str) -> int:
-        return sum(1 for event in self.history if event.to_step == step and event.kind in MOVES)
+        return sum(1 for event in self.complete() if event.to_step == step and event.kind in MOVES)
 
     def hours_since(self, check: str, now: datetime) -> float:
         tally = self.tallies(now).get(check)

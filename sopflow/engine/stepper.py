@@ -67,7 +67,8 @@ class Stepper:
         self._shown = {  # the names each guard reads, in the order a history lists their values
             guard.source: tuple(sorted(guard.names)) for guard in _guards(flow)
         }
-        self.reads_history = any(guard.reads_history for guard in _guards(flow))
+        self._history_guards = frozenset(g.source for g in _guards(flow) if g.reads_history)
+        self.reads_history = bool(self._history_guards)  # the engine then loads a case's whole history
 
     # -- starting ---------------------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ class Stepper:
         if guard is None:
             return True, None, None
         try:
-            held = guard.holds(data, self.params_for(case), at)
+            held = guard.holds(data, self._params(guard, case), at)
             return (True, None, None) if held else (False, guard.source, None)
         except GuardRuntimeError as exc:
             return False, guard.source, exc.detail
@@ -401,9 +402,12 @@ class Stepper:
             return self.params
         return {**self.params, HISTORY_KEY: CaseHistory(self.flow, case.history, self.tz)}
 
+    def _params(self, guard: Guard, case: Case) -> Mapping[str, Any]:
+        return self.params_for(case) if guard.source in self._history_guards else self.params
+
     def _holds(self, guard: Guard, case: Case, at: datetime, *, case_id: str = "", step: str = "") -> bool:
         try:
-            return guard.holds(case.data, self.params_for(case), at)
+            return guard.holds(case.data, self._params(guard, case), at)
         except GuardRuntimeError as exc:
             if not case_id:
                 raise
