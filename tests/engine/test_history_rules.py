@@ -18,8 +18,10 @@ from sopflow.language.guardeval import GuardRuntimeError
 from sopflow.language.model import Check
 from sopflow.store.store import Store
 from tests.conftest import Clock
+from tests.scenarios.helpers import LOCAL, place_at_home
 
 FLOWS = Path(__file__).parent.parent / "data" / "history"
+OLD_FLOWS = Path(__file__).parent.parent / "scenarios" / "flows_2020_02"
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2020, 2, 1, 1, 0, tzinfo=UTC)  # the clock fixture's start: 09:00 local
 
@@ -113,3 +115,26 @@ def test_a_check_at_fixed_times_is_missed_when_its_window_closes_without_a_readi
     assert _missed_fixed(stretch, on_time, slots, window, TZ) == 1  # 02-02 16:00 only
     open_window = _Stretch(check, local, local + timedelta(hours=7, minutes=30))  # 16:30: still open
     assert _missed_fixed(open_window, [], slots, window, TZ) == 0
+
+
+def test_a_case_on_an_older_version_keeps_its_typed_log_and_basis_date(store: Store, clock: Clock) -> None:
+    """Started on 2020.02.1 (the doctor declares the log complete, the basis date is typed), a case
+    goes on so after the built-in flow moved to 2020.04.1: it runs on the version it started on."""
+    old = Engine(store, flows=FlowCatalog([OLD_FLOWS]), clock=clock)
+    place_at_home(old, "K-1")
+    assert old.case("K-1").flow_version == "2020.02.1"
+    new = Engine(store, clock=clock)
+    clock.now = LOCAL(2020, 2, 15, 0, 1)
+    new.tick()
+    review = next(o for o in new.offers("K-1") if o.name == "reviewed")
+    assert "log_complete" in review.requires  # the old rule, for the case that started under it
+    clock.now = LOCAL(2020, 2, 15, 10, 0)
+    case = new.fire(
+        "K-1",
+        "reviewed",
+        actor="李医生",
+        role="community_doctor",
+        data={"log_complete": "yes", "temperature": "36.4", "symptoms": "no"},
+    )
+    assert case.step != "observation_extended"  # no readings, but the old version trusts the box
+    assert new.case("K-1").flow_version == "2020.02.1"
