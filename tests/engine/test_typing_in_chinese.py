@@ -65,7 +65,7 @@ def to_the_pledge(engine: Engine) -> None:
         "已分类",
         actor="李医生",
         role="社区医生",
-        data={"人员类别": "中风险地区来县人员", "计时起始日": "2020-01-31"},
+        data={"人员类别": "中风险地区来县人员"},  # the basis date is worked out from the arrival date
     )
     engine.fire("QG-1", "评估完成", actor="李医生", role="社区医生", data={"居家条件合格": "是"})
     engine.fire("QG-1", "已定隔离方式", actor="乡镇指挥部", role="乡镇指挥部", data={"隔离方式": "居家隔离"})
