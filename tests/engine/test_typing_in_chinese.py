@@ -160,7 +160,7 @@ def test_a_reading_is_asked_for_again_even_when_the_case_holds_one(engine: Engin
     assert engine.case("K-0001").step == "release_review"
     assert engine.case("K-0001").data["temperature"] == 36.6
     with pytest.raises(CaseError) as refused:
-        engine.fire("K-0001", "已评估", actor="李医生", role="社区医生", data={"监测记录完整": "是"})
+        engine.fire("K-0001", "已评估", actor="李医生", role="社区医生")
     assert "体温 temperature、有症状 symptoms" in refused.value.message("zh")
     offer = next(o for o in engine.offers("K-0001") if o.name == "reviewed")
     assert offer.held == ()
