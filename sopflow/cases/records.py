@@ -366,6 +366,13 @@ _FIELD_NAMES = (
 )
 
 
+def with_history(case: Case, history: tuple[Event, ...]) -> Case:
+    """The same case holding `history` (all its events, or only a change's)."""
+    fields = dict(zip(_FIELD_NAMES, case._fields(), strict=True))
+    fields["history"] = history
+    return Case(**fields)
+
+
 def replay(
     flow: Flow, case_id: str, events: tuple[Event, ...], parent_id: str | None, place: str | None
 ) -> Case:

@@ -243,6 +243,12 @@ def _show_text(detail: CaseDetail, lang: str) -> str:
         lines.append(
             say("view.data", lang) + "  " + _values(detail["data_labels"], detail["data_text"], lang)
         )
+    if detail["checks"]:
+        lines.append(say("view.checks", lang))
+        lines += [
+            "  " + say("view.check", lang, label=c["label"], recorded=c["recorded"], missed=c["missed"])
+            for c in detail["checks"]
+        ]
     lines.append(say("view.history", lang))
     lines += ["  " + line for line in history_lines(detail["history"], lang)]
     return "\n".join(lines)

@@ -162,6 +162,7 @@ class _Player:
         self.real_of = real_of  # filled in as children are started and found to agree
 
     def take(self, case: Case | None, event: Event, given: Mapping[str, Any]) -> Result | None:
+        given = self.stepper.computer.given_only(given)
         if event.kind is EventKind.START:
             base = self.base
             return self.stepper.start(

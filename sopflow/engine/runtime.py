@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from sopflow.cases import arguments, inputs
 from sopflow.cases.filter import CaseFilter
-from sopflow.cases.records import Case, ConcurrentChange
+from sopflow.cases.records import Case, ConcurrentChange, with_history
 from sopflow.engine import ledger
 from sopflow.engine.alertwork import Alerts
 from sopflow.engine.bulk import Bulk
@@ -315,17 +315,24 @@ class Engine(Corrections, Alerts, Bulk):
             current = self.case(clash)
             raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
         self.after_commit(work)
-        return work.current[main_id]
+        main = work.current[main_id]
+        fresh = len(work.new_events.get(main_id, ()))
+        if len(main.history) == fresh:
+            return main
+        return with_history(main, main.history[len(main.history) - fresh :])  # as for every flow
 
     def _read(self, work: Work, case_id: str) -> Case:
-        """A case to change. Its past history is not loaded (stepping never needs it, and reading
-        it made every change slower as a case grew): the result's history holds this change's
-        events; Engine.case() gives all of them."""
+        """A case to change. Its past history is not loaded (stepping rarely needs it, and reading
+        it made every change slower as a case grew), except for a flow whose guards read it
+        (`missed_checks(…)`): the result's history holds this change's events; Engine.case()
+        gives all of them."""
         if case_id in work.current:
             return work.current[case_id]
         case = self.store.get(work.conn, case_id, history=False, to_change=True)
         if case is None:
             raise LookupFailed("case.unknown", case=case_id)
+        if self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest)).reads_history:
+            case = with_history(case, self.store.history(work.conn, case_id))  # its rules count checks
         work.read[case_id] = case
         work.current[case_id] = case
         return case

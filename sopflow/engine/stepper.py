@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, NoReturn
 
+from sopflow.cases.checklog import CaseHistory
 from sopflow.cases.fielddata import field_parser, to_json
 from sopflow.cases.inputs import local_text
 from sopflow.cases.records import Case, CaseStatus, Event, EventKind, Fold, copied, new_case
@@ -31,10 +32,12 @@ from sopflow.engine.changes import (
     moves_of,
     signal_sent,
 )
+from sopflow.engine.computing import Computer
 from sopflow.engine.entries import Entries
 from sopflow.errors import CaseError
 from sopflow.i18n import Phrase
 from sopflow.language.guardeval import GuardRuntimeError
+from sopflow.language.guardhistory import HISTORY_KEY, history_value
 from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
 from sopflow.language.naming import FlowNames
 
@@ -56,6 +59,7 @@ class Stepper:
             step.id: moves_of(step, self._parsers, flow.fresh_fields) for step in flow.steps.values()
         }
         self.entries = Entries(flow, self._parsers, self.names)
+        self.computer = Computer(flow, self.params, self.names)  # fields worked out by rule
         # steps that move on by themselves (or end the case) once entered
         self._automatic = frozenset(
             s.id for s in flow.steps.values() if s.kind in (StepKind.DECISION, StepKind.SUBFLOW, StepKind.END)
@@ -63,6 +67,8 @@ class Stepper:
         self._shown = {  # the names each guard reads, in the order a history lists their values
             guard.source: tuple(sorted(guard.names)) for guard in _guards(flow)
         }
+        self._history_guards = frozenset(g.source for g in _guards(flow) if g.reads_history)
+        self.reads_history = bool(self._history_guards)  # the engine then loads a case's whole history
 
     # -- starting ---------------------------------------------------------------------------------
 
@@ -88,6 +94,8 @@ class Stepper:
                 flow=self.flow.id,
             )
         role = self.role_id(case_id, role)
+        self.computer.refuse_given(case_id, values)
+        values = self.computer.with_computed({}, dict(values), at)
         draft = Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
         changes = self.entries.changes({}, values)
         draft.add(Event(1, at, EventKind.START, "start", actor, role, None, self.flow.start, changes, note))
@@ -112,7 +120,7 @@ class Stepper:
         moves = self._moves[case.step]
         offers = []
         for action in step.actions:
-            holds, reason, problem = self._guard_state(action.guard, case.data, at)
+            holds, reason, problem = self._guard_state(action.guard, case, case.data, at)
             held = tuple(self.held(case, action.requires, moves[action.name].fresh))
             offers.append(
                 Offer(
@@ -136,13 +144,14 @@ class Stepper:
         return offers
 
     def _guard_state(
-        self, guard: Guard | None, data: Mapping[str, Any], at: datetime
+        self, guard: Guard | None, case: Case, data: Mapping[str, Any], at: datetime
     ) -> tuple[bool, str | None, Phrase | None]:
         """Whether an action's guard holds; if not, the guard, and why it could not be decided."""
         if guard is None:
             return True, None, None
         try:
-            return (True, None, None) if guard.holds(data, self.params, at) else (False, guard.source, None)
+            held = guard.holds(data, self._params(guard, case), at)
+            return (True, None, None) if held else (False, guard.source, None)
         except GuardRuntimeError as exc:
             return False, guard.source, exc.detail
 
@@ -182,6 +191,7 @@ class Stepper:
             target = self._choose(case, move.actions, merged, at)
         if not signal and role not in target.roles:
             refusals.wrong_role(self.names, case, name, target.roles, role)
+        values = self.computer.with_computed(case.data, dict(values), at)
         # A check records every reading given, even one equal to the last: it is the log.
         changes = self.entries.changes(case.data, values, every=isinstance(target, Check))
         if isinstance(target, Check):
@@ -234,7 +244,7 @@ class Stepper:
         """The one action of this name whose guard holds (the checks made sure of 'one')."""
         reasons = []
         for action in actions:
-            holds, reason, _problem = self._guard_state(action.guard, data, at)
+            holds, reason, _problem = self._guard_state(action.guard, case, data, at)
             if holds:
                 return action
             reasons.append(reason or "")
@@ -263,9 +273,9 @@ class Stepper:
         self, case: Case, check: str, escalation: Escalation, at: datetime, actor: str
     ) -> Event | None:
         """The ESCALATE event if the check just recorded meets its escalation guard."""
-        if not self._holds(escalation.guard, case.data, at, case_id=case.id):
+        if not self._holds(escalation.guard, case, at, case_id=case.id):
             return None
-        why = self._why(escalation.guard, case.data)
+        why = self._why(escalation.guard, case, at)
         return Event(
             case.seq + 1, at, EventKind.ESCALATE, check, actor, None, case.step, escalation.to, why=why
         )
@@ -355,13 +365,12 @@ class Stepper:
         return last is not None and last.kind is EventKind.CHILD and last.from_step == draft.case.step
 
     def _decide(self, draft: Draft, step: Step, at: datetime) -> None:
-        data = draft.case.data
         tried: list[dict[str, Any]] = []
         for branch in step.branches:
             if branch.default or branch.guard is None:  # the loader makes sure guards are there
                 continue
-            values = self._why(branch.guard, data)
-            if self._holds(branch.guard, data, at, case_id=draft.case.id, step=step.id):
+            values = self._why(branch.guard, draft.case, at)
+            if self._holds(branch.guard, draft.case, at, case_id=draft.case.id, step=step.id):
                 why = {"guard": branch.guard.source, "values": values}
                 draft.add_system(at, EventKind.BRANCH, branch.name, step.id, branch.to, why=why)
                 return
@@ -386,11 +395,19 @@ class Stepper:
 
     # -- helpers ----------------------------------------------------------------------------------
 
-    def _holds(
-        self, guard: Guard, data: Mapping[str, Any], at: datetime, *, case_id: str = "", step: str = ""
-    ) -> bool:
+    def params_for(self, case: Case) -> Mapping[str, Any]:
+        """The flow's params, and for a flow whose guards read the history (`missed_checks(…)`),
+        the case's recorded checks worked out from its events (which must all be loaded)."""
+        if not self.reads_history:
+            return self.params
+        return {**self.params, HISTORY_KEY: CaseHistory(self.flow, case.history, self.tz)}
+
+    def _params(self, guard: Guard, case: Case) -> Mapping[str, Any]:
+        return self.params_for(case) if guard.source in self._history_guards else self.params
+
+    def _holds(self, guard: Guard, case: Case, at: datetime, *, case_id: str = "", step: str = "") -> bool:
         try:
-            return guard.holds(data, self.params, at)
+            return guard.holds(case.data, self._params(guard, case), at)
         except GuardRuntimeError as exc:
             if not case_id:
                 raise
@@ -402,10 +419,16 @@ class Stepper:
                 detail=str(exc),
             ) from None
 
-    def _why(self, guard: Guard, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The values a guard saw: the 'why' of an automatic decision in the history."""
-        params = self.params
-        return {name: _json_value(data.get(name, params.get(name))) for name in self._shown[guard.source]}
+    def _why(self, guard: Guard, case: Case, at: datetime) -> dict[str, Any]:
+        """The values a guard saw: the 'why' of an automatic decision in the history (with the
+        counts it read from the history, such as `missed_checks("temperature_check")`)."""
+        data, params = case.data, self.params
+        seen = {name: _json_value(data.get(name, params.get(name))) for name in self._shown[guard.source]}
+        if guard.reads_history:
+            history = self.params_for(case)[HISTORY_KEY]
+            for function, check in guard.reads_history:
+                seen[f'{function}("{check}")'] = history_value(history, function, check, at)
+        return seen
 
     def _available(self, case: Case, at: datetime) -> list[str]:
         """The actions and checks that can be done now, by name."""

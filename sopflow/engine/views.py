@@ -27,6 +27,7 @@ from sopflow.engine.casewords import (
     why_text,
 )
 from sopflow.engine.changes import Offer
+from sopflow.engine.check_views import CheckView, check_views
 from sopflow.engine.correction_views import corrections_of, masked_why, merged_into, summary, worker_shown
 from sopflow.engine.due_views import DueView, due_view
 from sopflow.engine.schedule import due_items
@@ -122,6 +123,7 @@ class CaseDetail(CaseSummary):
     history: list[EventView]
     merged_into: str | None
     alerts: list[AlertView]  # open alerts, shown before anything else (engine/alert_views.py)
+    checks: list[CheckView]  # readings recorded and checks missed, as the flow's rules count them
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -216,6 +218,7 @@ def case_detail(
         "alerts": [
             alert_view(flow, a, lang, tz, roles=[step.role], other_flow=child_flow) for a in case.alerts
         ],
+        "checks": check_views(flow, case.history, lang, tz, now),
     }
 
 

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sopflow.language.addressing import build_signal, identity_problems
+from sopflow.language.computed import compute_rules
 from sopflow.language.durations import is_zero_duration, parse_duration
 from sopflow.language.guards import FUNCTIONS, GuardProblem, check_guard
 from sopflow.language.guardtypes import guard_type_problem
@@ -78,6 +79,7 @@ class FlowBuilder:
         self.opened_by: tuple[str, ...] = ()
         self.interrupts: tuple[Interrupt, ...] = ()
         self.format = data.get("format", 1) if isinstance(data.get("format", 1), int) else 1
+        self.history_guards: list[tuple[Guard, Path]] = []  # checked once every check is known
 
     @contextmanager
     def part(self) -> Iterator[None]:
@@ -191,6 +193,7 @@ class FlowBuilder:
             unit=raw.get("unit"),
             source=raw.get("source"),
             identifies=raw.get("identifies"),
+            compute=compute_rules(self, raw.get("compute"), (*path, "compute")),
         )
 
     # -- references ------------------------------------------------------------------------------
@@ -245,6 +248,8 @@ class FlowBuilder:
         mistake = guard_type_problem(source, self.fields)
         if mistake is not None:
             self.sink.add(mistake.code, path, **{"guard": source, **mistake.params})
+        if guard.reads_history:
+            self.history_guards.append((guard, path))
         return guard
 
     # -- steps -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sopflow.language.model import (
     Address,
     Branch,
     Check,
+    ComputeRule,
     EdgeKind,
     Escalation,
     FieldSpec,
@@ -36,11 +37,24 @@ from sopflow.language.model import (
     Timer,
 )
 
-FORMAT = 4  # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
-# 4: identity fields and addressed signals)
+FORMAT = 5  # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
+# 4: identity fields and addressed signals; 5: computed fields)
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c
-    for c in (Action, Address, Branch, Check, Escalation, FieldSpec, Interrupt, Param, Signal, Step, Timer)
+    for c in (
+        Action,
+        Address,
+        Branch,
+        Check,
+        ComputeRule,
+        Escalation,
+        FieldSpec,
+        Interrupt,
+        Param,
+        Signal,
+        Step,
+        Timer,
+    )
 }
 _ENUMS: dict[str, type[enum.Enum]] = {e.__name__: e for e in (StepKind, FieldType, EdgeKind)}
 _FLOW_SKIPPED = frozenset({"source_text", "source_path", "warnings", "make_graph"})

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from sopflow.i18n import Phrase
+from sopflow.language.guardhistory import HISTORY_FUNCTIONS, HistoryMissing, history_call, history_calls
 from sopflow.language.guardtree import GNode
 
 # (data, params, now) -> value. Data comes first: a field of the case hides a param of that name.
@@ -96,6 +97,12 @@ class CompiledGuard:
     uses_time: bool = False  # calls days_since()/hours_since(), which need `now`
     tree: GNode | None = field(default=None, compare=False, repr=False)  # the vetted syntax tree
 
+    @property
+    def reads_history(self) -> tuple[tuple[str, str], ...]:
+        """(function, check) of each history function it calls: the engine then hands it the
+        case's recorded checks."""
+        return history_calls(self.tree)
+
     def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
         """True if the guard holds for `values` at time `now`; GuardRuntimeError if it cannot say."""
         return self.holds(values, _NOTHING, now)
@@ -109,6 +116,15 @@ class CompiledGuard:
         except Exception as exc:  # any failure on user data: a missing name, a type mismatch
             raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
 
+    def value(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
+        """The expression's value (a computed field's rule); GuardRuntimeError if it cannot say."""
+        try:
+            return self.program(data, params, now)
+        except GuardRuntimeError:
+            raise
+        except Exception as exc:
+            raise GuardRuntimeError(self._why_failed(exc, data, params)) from None
+
     def _why_failed(self, exc: Exception, data: Mapping[str, Any], params: Mapping[str, Any]) -> Phrase:
         """A missing value is for the staff to supply; anything else is the flow's mistake."""
         if type(exc).__name__ == "UndefinedError":  # Jinja's; not imported for this
@@ -120,6 +136,8 @@ class CompiledGuard:
             return Phrase("guard.run.missing", name=empty[0])
         if isinstance(exc, ZeroDivisionError):
             return rule_is_wrong("guard.reason.zero_division")
+        if isinstance(exc, HistoryMissing):
+            return rule_is_wrong("guard.reason.no_history", function=exc.function)
         if isinstance(exc, TypeError):
             return rule_is_wrong("guard.reason.types")
         return rule_is_wrong("guard.reason.other", detail=str(exc))
@@ -393,6 +411,11 @@ class _Compiler:
         return apply
 
     def _call(self, node: GNode) -> Program:
+        if node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS and len(node.args) == 1:
+            argument = node.args[0]
+            if argument.kind != "Const" or not isinstance(argument.value, str):
+                raise Unsupported("call")
+            return history_call(node.node.name, argument.value)
         if node.node.kind != "Name" or node.node.name not in HELPERS or len(node.args) != 1:
             raise Unsupported("call")
         helper, argument = HELPERS[node.node.name], self.node(node.args[0])

@@ -29,6 +29,7 @@ from sopflow.language.guardeval import (
     Unsupported,
     compile_guard,
 )
+from sopflow.language.guardhistory import HISTORY_FUNCTIONS
 from sopflow.language.guardtree import GNode
 
 MAX_GUARD_LENGTH = 500
@@ -56,7 +57,7 @@ ALLOWED_TESTS = frozenset(
         "divisibleby",
     }
 )
-FUNCTIONS = tuple(HELPERS)
+FUNCTIONS = (*HELPERS, *HISTORY_FUNCTIONS)
 
 
 class GuardProblem(Exception):
@@ -204,10 +205,7 @@ def _vet(node: nodes.Node, names: set[str]) -> None:
     elif isinstance(node, nodes.Getattr | nodes.Getitem | nodes.Slice):
         raise GuardProblem("guard.unsafe", what=_describe_access(node))
     elif isinstance(node, nodes.Call):
-        if not (isinstance(node.node, nodes.Name) and node.node.name in FUNCTIONS):
-            raise GuardProblem("guard.unsafe_call", allowed=", ".join(FUNCTIONS))
-        if len(node.args) != 1 or node.kwargs or node.dyn_args or node.dyn_kwargs:
-            raise GuardProblem("guard.bad_call", function=node.node.name)
+        _vet_call(node)
     elif isinstance(node, nodes.Filter):
         if node.name not in ALLOWED_FILTERS:
             raise GuardProblem("guard.filter", name=node.name, allowed=", ".join(sorted(ALLOWED_FILTERS)))
@@ -218,6 +216,19 @@ def _vet(node: nodes.Node, names: set[str]) -> None:
         raise GuardProblem("guard.unsafe", what="**")
     elif isinstance(node, nodes.Const) and isinstance(node.value, str) and "__" in node.value:
         raise GuardProblem("guard.unsafe", what=repr(node.value))
+
+
+def _vet_call(node: nodes.Call) -> None:
+    """Only the date helpers and the history functions, with one argument; a history function's
+    argument is a check name in quotes (so that validate can tell a misspelt one)."""
+    if not (isinstance(node.node, nodes.Name) and node.node.name in FUNCTIONS):
+        raise GuardProblem("guard.unsafe_call", allowed=", ".join(FUNCTIONS))
+    history = node.node.name in HISTORY_FUNCTIONS
+    if len(node.args) != 1 or node.kwargs or node.dyn_args or node.dyn_kwargs:
+        raise GuardProblem("guard.bad_history_call" if history else "guard.bad_call", function=node.node.name)
+    argument = node.args[0]
+    if history and not (isinstance(argument, nodes.Const) and isinstance(argument.value, str)):
+        raise GuardProblem("guard.argument_not_literal", function=node.node.name)
 
 
 def literal_text(value: object) -> str:

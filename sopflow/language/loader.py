@@ -32,7 +32,9 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     a flow read from the checked-flow cache (flowcache) never needs them."""
     from sopflow.language.builder import FlowBuilder  # noqa: PLC0415 - see the docstring
     from sopflow.language.checks import check_graph  # noqa: PLC0415
+    from sopflow.language.computed import check_computed  # noqa: PLC0415
     from sopflow.language.graph import build_graph  # noqa: PLC0415
+    from sopflow.language.historycheck import check_history_calls  # noqa: PLC0415
     from sopflow.language.schema import schema_findings  # noqa: PLC0415
 
     text = decode_flow_bytes(raw, filename)
@@ -53,6 +55,8 @@ def load_shallow(raw: bytes, filename: str) -> tuple[Flow, SourceMap]:
     builder = FlowBuilder(data, sink, lenient=bool(findings))
     builder.declarations()
     builder.build_steps()
+    check_history_calls(builder.history_guards, builder.steps, sink)
+    check_computed(builder.fields, builder.steps, sink)
     urgent = data.get("urgent_within")
     check_deadlines(
         builder.steps,

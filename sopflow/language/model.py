@@ -66,12 +66,21 @@ class Guard(Protocol):
     @property
     def uses_time(self) -> bool: ...
 
+    @property
+    def reads_history(self) -> tuple[tuple[str, str], ...]:
+        """(function, check) of each history function the guard calls (missed_checks, …)."""
+        ...
+
     def holds(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> bool:
         """True if the guard holds for a case's data and the flow's params at time `now`."""
         ...
 
     def evaluate(self, values: Mapping[str, Any], now: datetime) -> bool:
         """`holds` on values already merged."""
+        ...
+
+    def value(self, data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
+        """The expression's value itself (a computed field's rule), not whether it holds."""
         ...
 
 
@@ -97,6 +106,7 @@ class FieldSpec:
     unit: str | None = None
     source: str | None = None
     identifies: str | None = None  # "person", "household" or "dwelling": whom the case is about
+    compute: tuple[ComputeRule, ...] = ()  # worked out by the flow's rule, never typed (C9)
 
 
 IDENTITY_KINDS = ("person", "household", "dwelling")
@@ -105,6 +115,16 @@ IDENTITY_KINDS = ("person", "household", "dwelling")
 IDENTITY_BY_NAME: Mapping[str, str] = MappingProxyType(
     {"person": "id_number", "household": "household_id", "dwelling": "dwelling_code"}
 )
+
+
+@dataclass(frozen=True)
+class ComputeRule:
+    """One rule of a computed field: where `when` holds (None: the default), the field is the
+    value of the expression `value` (a field, or a literal)."""
+
+    when: Guard | None
+    value: Guard
+    source: str | None = None
 
 
 @dataclass(frozen=True)

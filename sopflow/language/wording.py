@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sopflow.i18n import duration_words, pick, say
+from sopflow.language.guardhistory import HISTORY_FUNCTIONS
 from sopflow.language.guardtree import GNode
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
@@ -123,6 +124,17 @@ class _Speaker:
             and len(node.args) == 1
         ):
             return self.w(f"cond.{node.node.name}", what=self.value(node.args[0]))
+        if node.kind == "Call" and node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS:
+            return self.w(f"cond.{node.node.name}", what=self.history_subject(node.args[0].value))
+        raise _Unsaid
+
+    def history_subject(self, name: str) -> str:
+        """The check (or step) a history function reads, by its label."""
+        checks = {c.name: c.label for step in self.flow.steps.values() for c in step.checks}
+        if name in checks:
+            return self.flow.text(checks[name], self.lang) or name
+        if name in self.flow.steps:
+            return self.flow.text(self.flow.steps[name].label, self.lang) or name
         raise _Unsaid
 
     def constant(self, value: Any, choices: Mapping[str, Mapping[str, str]] | None) -> str:

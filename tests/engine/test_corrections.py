@@ -416,7 +416,7 @@ def test_a_corrected_date_moves_the_period_counted_from_it(engine: Engine, clock
         engine.amend(
             "K-0001",
             categorized,
-            {"basis_date": "2020-02-02"},
+            {"arrival_date": "2020-02-02"},
             reason="到达日期填错",
             actor="李医生",
             role="community_doctor",
@@ -426,7 +426,7 @@ def test_a_corrected_date_moves_the_period_counted_from_it(engine: Engine, clock
     case = engine.amend(
         "K-0001",
         categorized,
-        {"basis_date": "2020-02-02"},
+        {"arrival_date": "2020-02-02"},
         reason="到达日期填错",
         actor="李医生",
         role="community_doctor",

@@ -53,7 +53,7 @@ def register_home_case(engine: Engine, clock: Clock, case_id: str = "K-0001") ->
         "categorized",
         actor="李医生",
         role="community_doctor",
-        data={"category": "KP7", "basis_date": "2020-01-31"},
+        data={"category": "KP7"},  # the basis date is worked out from the arrival date
     )
     engine.fire(case_id, "assessed", actor="李医生", role="community_doctor", data={"home_suitable": "yes"})
     engine.fire(
@@ -119,10 +119,14 @@ def test_fourteen_days_of_twice_daily_checks_end_in_release(engine: Engine, cloc
         "reviewed",
         actor="李医生",
         role="community_doctor",
-        data={"log_complete": "yes", "temperature": "36.4", "symptoms": "no"},
+        data={"temperature": "36.4", "symptoms": "no"},
     )
     case = engine.case("K-0001")
     assert case.step == "release_test"  # KP7, medium-risk: one test before release
+    review = next(e for e in case.history if e.kind is EventKind.BRANCH and e.from_step == "review_result")
+    assert review.why is not None
+    seen = {k: v for tried in review.why["tried"] for k, v in tried["values"].items()}
+    assert seen['missed_checks("temperature_check")'] == 0  # the log as recorded, not as declared
     engine.fire(
         "K-0001", "test_done", actor="李医生", role="community_doctor", data={"release_test_negative": "yes"}
     )

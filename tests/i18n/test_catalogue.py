@@ -37,7 +37,10 @@ DYNAMIC = {
     "view.due.": ["deadline", "check", "timer"],
     "event.": [kind.value for kind in EventKind if kind.value not in ("start", "child_end", "end")],
     "status.": [status.value for status in CaseStatus],
-    "cond.": ["eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"],
+    "cond.": [
+        *("eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"),
+        *("missed_checks", "checks_done", "hours_since_check", "visits"),
+    ],
     "span.": ["days", "hours", "minutes"],
     "outcome.": [CANCELLED, MERGED],
     "what.": ["note", "place", "actor", "role", "worker", "amend", "move", "assign", "merge", "cancel"],

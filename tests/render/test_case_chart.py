@@ -45,7 +45,7 @@ KEY_PERSON_TO_OBSERVATION = [
             "arrival_date": "2020-01-31",
         },
     ),
-    ("categorized", "community_doctor", {"category": "KP7", "basis_date": "2020-01-31"}),
+    ("categorized", "community_doctor", {"category": "KP7"}),
     ("assessed", "community_doctor", {"home_suitable": True}),
     ("placement_decided", "township_hq", {"placement": "home"}),
     ("pledge_signed", "liaison_cadre", {"door_sign": "yellow", "phone": "13812345678"}),

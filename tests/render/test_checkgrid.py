@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sopflow.engine.check_views import CheckView
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import case_sheet_view
 from sopflow.render.casesheet import case_sheet_html
@@ -56,3 +57,26 @@ def test_a_chinese_case_sheet_shows_no_ids(engine: Engine, clock: Clock) -> None
     page = case_sheet_html(case_sheet_view(engine, "K-1", "zh", LOCAL(2020, 2, 3, 9, 0)), "zh")
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S))
     assert ids_in(text, set()) == set()
+
+
+def test_the_case_sheet_counts_the_missed_checks_as_the_release_review_does(
+    engine: Engine, clock: Clock
+) -> None:
+    place_at_home(engine, "K-0005")
+    record_readings(engine, clock, "K-0005", [LOCAL(2020, 2, 2, 8), LOCAL(2020, 2, 11, 16)])
+    clock.now = LOCAL(2020, 2, 15, 0, 1)
+    engine.tick()
+    shown = {c["name"]: c for c in case_detail_checks(engine, "K-0005", clock)}
+    missed = shown["temperature_check"]["missed"]
+    for lang, heading in (("zh", "解除评估按此清点"), ("en", "as the release review counts them")):
+        page = case_sheet_html(case_sheet_view(engine, "K-0005", lang, clock.now), lang)
+        counts = page[page.index('<table class="check-counts">') :]
+        counts = counts[: counts.index("</table>")]
+        assert heading in page
+        label = "测体温问症状" if lang == "zh" else "Temperature and symptoms"
+        assert f'<tr><td>{label}</td><td>2</td><td class="missed">{missed}</td>' in counts
+    assert missed >= 20
+
+
+def case_detail_checks(engine: Engine, case_id: str, clock: Clock) -> list[CheckView]:
+    return case_sheet_view(engine, case_id, "en", clock.now).detail["checks"]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
-
 from sopflow import Engine
 from tests.scenarios.helpers import LOCAL, Cli, fire_offered, place_at_home, record_readings
 
@@ -18,9 +16,6 @@ if TYPE_CHECKING:
     from tests.conftest import Clock
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.5: release review trusts log_complete instead of the recorded checks"
-)
 def test_two_readings_in_fourteen_days_do_not_pass_the_release_review(
     engine: Engine, clock: Clock, sopflow_cli: Cli
 ) -> None:
@@ -48,7 +43,6 @@ def test_two_readings_in_fourteen_days_do_not_pass_the_release_review(
     assert "missed" in text.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.5: the release review takes a typed log_complete")
 def test_the_doctor_no_longer_declares_the_log_complete(engine: Engine, clock: Clock) -> None:
     place_at_home(engine, "K-0005")
     clock.now = LOCAL(2020, 2, 15, 0, 1)

@@ -1,0 +1,140 @@
+"""Rules that read a case's history (missed_checks, checks_done, hours_since_check, visits): the
+engine counts the readings the case really recorded, a decision keeps the counts it read, and a
+replay agrees. The flow: readings every 12 h for 3 days, then a review (tests/data/history)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sopflow.cases.checklog import _missed_fixed, _Stretch, check_tallies
+from sopflow.cases.records import Event, EventKind
+from sopflow.engine.runtime import Engine
+from sopflow.language.catalog import FlowCatalog, builtin_dir
+from sopflow.language.guardeval import GuardRuntimeError
+from sopflow.language.model import Check
+from sopflow.store.store import Store
+from tests.conftest import Clock
+from tests.scenarios.helpers import LOCAL, place_at_home
+
+FLOWS = Path(__file__).parent.parent / "data" / "history"
+OLD_FLOWS = Path(__file__).parent.parent / "scenarios" / "flows_2020_02"
+TZ = ZoneInfo("Asia/Shanghai")
+START = datetime(2020, 2, 1, 1, 0, tzinfo=UTC)  # the clock fixture's start: 09:00 local
+
+
+@pytest.fixture
+def watch(store: Store, clock: Clock) -> Engine:
+    engine = Engine(store, flows=FlowCatalog([FLOWS, builtin_dir()]), clock=clock)
+    engine.start("watch", "W-1", {}, actor="护士", role="nurse")
+    return engine
+
+
+def read(engine: Engine, clock: Clock, *hours: float) -> None:
+    """Readings at these hours after the start."""
+    for hour in hours:
+        clock.now = START + timedelta(hours=hour)
+        engine.fire("W-1", "reading", actor="护士", role="nurse", data={"temperature": "36.5"})
+
+
+def review(engine: Engine, clock: Clock) -> Event:
+    clock.now = START + timedelta(days=3, minutes=1)
+    engine.tick()
+    engine.fire("W-1", "reviewed", actor="护士", role="nurse")
+    case = engine.case("W-1")
+    return next(e for e in case.history if e.kind is EventKind.BRANCH)
+
+
+def test_a_review_counts_the_readings_really_recorded(watch: Engine, clock: Clock) -> None:
+    read(watch, clock, 10)  # one reading in 72 hours: 0 missed before it, 5 of 12 h after it
+    decision = review(watch, clock)
+    assert watch.case("W-1").outcome == "gaps"
+    assert decision.why is not None
+    assert decision.why["values"] == {"missed_allowed": 2, 'missed_checks("reading")': 5}
+    assert watch.verify() == []
+
+
+def test_readings_on_time_pass_the_review(watch: Engine, clock: Clock) -> None:
+    read(watch, clock, 11, 23, 35, 47, 59, 71)
+    review(watch, clock)
+    assert watch.case("W-1").outcome == "fit"
+
+
+def test_late_readings_settle_what_was_owed_and_gaps_count_once_each(watch: Engine, clock: Clock) -> None:
+    read(watch, clock, 13, 50, 62)  # 13: late, settles 12; 50: owed at 25, 37, 49: one settled
+    review(watch, clock)  # 62 settles 62; none owed from 62 to 72
+    tally = check_tallies(
+        watch.stepper_for(watch.case("W-1")).flow, watch.case("W-1").history, clock.now, TZ
+    )["reading"]
+    assert (tally.recorded, tally.missed) == (3, 2)
+    assert tally.last_at == START + timedelta(hours=62)
+    assert watch.case("W-1").outcome == "fit"  # 2 missed, 2 allowed
+
+
+def test_a_guard_on_an_action_reads_readings_and_hours_since_the_last(watch: Engine, clock: Clock) -> None:
+    read(watch, clock, 1, 2)
+    early = next(o for o in watch.offers("W-1") if o.name == "early_end")
+    assert not early.available  # two readings so far
+    read(watch, clock, 3)
+    assert next(o for o in watch.offers("W-1") if o.name == "early_end").available
+    clock.now = START + timedelta(hours=16)  # 13 h since the last reading
+    assert not next(o for o in watch.offers("W-1") if o.name == "early_end").available
+
+
+def test_a_change_returns_only_its_own_events_though_the_engine_read_them_all(
+    watch: Engine, clock: Clock
+) -> None:
+    read(watch, clock, 1, 2)
+    clock.now = START + timedelta(hours=3)
+    case = watch.fire("W-1", "reading", actor="护士", role="nurse", data={"temperature": "36.6"})
+    assert [e.kind for e in case.history] == [EventKind.CHECK]
+    assert len(watch.case("W-1").history) == 4
+
+
+def test_a_history_function_without_the_history_is_the_engines_mistake_not_a_guess(
+    watch: Engine,
+) -> None:
+    flow = watch.stepper_for(watch.case("W-1")).flow
+    guard = flow.steps["result"].branches[0].guard
+    assert guard is not None
+    with pytest.raises(GuardRuntimeError, match="recorded checks"):
+        guard.holds({}, {"missed_allowed": 2}, START)
+
+
+def test_a_check_at_fixed_times_is_missed_when_its_window_closes_without_a_reading() -> None:
+    check = Check("reading", {}, timedelta(hours=12), ("nurse",))
+    local = datetime(2020, 2, 1, 9, 0, tzinfo=TZ)  # entered at 09:00; slots 08:00 and 16:00 ± 1 h
+    stretch = _Stretch(check, local, local + timedelta(days=1, hours=8))  # to 02-02 17:00
+    slots = (datetime.min.time().replace(hour=8), datetime.min.time().replace(hour=16))
+    window = timedelta(hours=1)
+    assert _missed_fixed(stretch, [], slots, window, TZ) == 3  # 02-01 16:00, 02-02 08:00, 16:00
+    on_time = [local + timedelta(hours=6, minutes=30), local + timedelta(hours=23, minutes=50)]
+    assert _missed_fixed(stretch, on_time, slots, window, TZ) == 1  # 02-02 16:00 only
+    open_window = _Stretch(check, local, local + timedelta(hours=7, minutes=30))  # 16:30: still open
+    assert _missed_fixed(open_window, [], slots, window, TZ) == 0
+
+
+def test_a_case_on_an_older_version_keeps_its_typed_log_and_basis_date(store: Store, clock: Clock) -> None:
+    """Started on 2020.02.1 (the doctor declares the log complete, the basis date is typed), a case
+    goes on so after the built-in flow moved to 2020.04.1: it runs on the version it started on."""
+    old = Engine(store, flows=FlowCatalog([OLD_FLOWS]), clock=clock)
+    place_at_home(old, "K-1")
+    assert old.case("K-1").flow_version == "2020.02.1"
+    new = Engine(store, clock=clock)
+    clock.now = LOCAL(2020, 2, 15, 0, 1)
+    new.tick()
+    review = next(o for o in new.offers("K-1") if o.name == "reviewed")
+    assert "log_complete" in review.requires  # the old rule, for the case that started under it
+    clock.now = LOCAL(2020, 2, 15, 10, 0)
+    case = new.fire(
+        "K-1",
+        "reviewed",
+        actor="李医生",
+        role="community_doctor",
+        data={"log_complete": "yes", "temperature": "36.4", "symptoms": "no"},
+    )
+    assert case.step != "observation_extended"  # no readings, but the old version trusts the box
+    assert new.case("K-1").flow_version == "2020.02.1"
