@@ -35,7 +35,9 @@ from sopflow.language.model import (
     Timer,
 )
 
-FORMAT = 3  # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts)
+# raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
+# 4: checks at fixed times, once-checks and conditional checks)
+FORMAT = 4
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c
     for c in (Action, Branch, Check, Escalation, FieldSpec, Interrupt, Param, Signal, Step, Timer)
