@@ -50,7 +50,7 @@ KEY_PERSON_TO_OBSERVATION = [
     ("placement_decided", "township_hq", {"placement": "home"}),
     ("pledge_signed", "liaison_cadre", {"door_sign": "yellow", "phone": "13812345678"}),
     ("team_assigned", "township_hq", {"care_team": "赵/王/刘/李"}),
-    ("camera_installed", "community_police", {"camera_id": "CAM-501"}),
+    ("monitoring_setup", "community_police", {"monitoring_mode": "camera", "camera_id": "CAM-501"}),
 ]
 
 
