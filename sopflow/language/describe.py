@@ -327,7 +327,7 @@ def schedule_words(check: Check, lang: str) -> str:
     if check.once:
         return say("chart.once", lang, within=duration_words(check.within or timedelta(0), lang))
     if check.at:
-        times = ", ".join(check.at)
+        times = say("list.sep", lang).join(check.at)
         if check.window:
             return say("chart.at_window", lang, times=times, window=duration_words(check.window, lang))
         return say("chart.at", lang, times=times)
