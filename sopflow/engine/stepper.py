@@ -130,19 +130,10 @@ class Stepper:
                 )
             )
         for check in step.checks:
-            holds, reason, problem = self._guard_state(check.when, case.data, at)
+            owed = self._guard_state(check.when, case.data, at)  # a `when:` check only while it holds
             offers.append(
                 Offer(
-                    check.name,
-                    "check",
-                    check.label,
-                    None,
-                    check.roles,
-                    check.requires,
-                    check.accepts,
-                    holds,
-                    reason,
-                    problem,
+                    check.name, "check", check.label, None, check.roles, check.requires, check.accepts, *owed
                 )
             )
         return offers
