@@ -137,7 +137,12 @@ def scripted_path() -> list[Call]:
             local(0, 15),
         ),
         Call(
-            "fire", "camera_installed", "community_police", "孙警官", {"camera_id": "CAM-0001"}, local(0, 17)
+            "fire",
+            "monitoring_setup",
+            "community_police",
+            "孙警官",
+            {"monitoring_mode": "camera", "camera_id": "CAM-0001"},
+            local(0, 17),
         ),
     ]
     for day in range(1, 15):  # days 1..14 of the period, morning and evening

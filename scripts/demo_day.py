@@ -107,7 +107,11 @@ def home(
         ("placement_decided", "township_hq", {"placement": "home"}),
         ("pledge_signed", "liaison_cadre", {"door_sign": "yellow", "phone": who["phone"] or "13800000000"}),
         ("team_assigned", "township_hq", {"care_team": "赵干部/王芳/刘警官/李医生"}),
-        ("camera_installed", "community_police", {"camera_id": "CAM-" + case_id[-3:]}),
+        (
+            "monitoring_setup",
+            "community_police",
+            {"monitoring_mode": "camera", "camera_id": "CAM-" + case_id[-3:]},
+        ),
     ]
     for minutes, (action, role, data) in enumerate(steps, 1):
         fire(engine, case_id, action, role, start + timedelta(minutes=20 * minutes), **data)

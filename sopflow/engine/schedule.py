@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sopflow.cases.records import Case
+from sopflow.engine.slots import check_due
 from sopflow.engine.stepper import Stepper
 
 
@@ -41,8 +42,9 @@ def _owed(stepper: Stepper, case: Case) -> Iterator[tuple[str, str, datetime, tu
     if step.deadline is not None:
         yield "deadline", step.id, case.entered_at + step.deadline, (step.role,)
     for check in step.checks:
-        last = case.last_checks.get(check.name, case.entered_at)
-        yield "check", check.name, last + check.every, check.roles
+        when = check_due(check, step, case, stepper.params, stepper.tz)
+        if when is not None:
+            yield "check", check.name, when, check.roles
     for timer in step.timers:
         when = stepper.timer_due(case, timer)
         if when is not None:

@@ -138,8 +138,11 @@ class Stepper:
                 )
             )
         for check in step.checks:
+            owed = self._guard_state(check.when, case, case.data, at)  # a `when:` check only while it holds
             offers.append(
-                Offer(check.name, "check", check.label, None, check.roles, check.requires, check.accepts)
+                Offer(
+                    check.name, "check", check.label, None, check.roles, check.requires, check.accepts, *owed
+                )
             )
         return offers
 
@@ -189,6 +192,8 @@ class Stepper:
             merged = copied(case.data)
             merged.update(values)
             target = self._choose(case, move.actions, merged, at)
+        elif isinstance(target, Check) and target.when is not None:
+            self._check_owed(case, target, values, at)
         if not signal and role not in target.roles:
             refusals.wrong_role(self.names, case, name, target.roles, role)
         values = self.computer.with_computed(case.data, dict(values), at)
@@ -250,6 +255,15 @@ class Stepper:
             reasons.append(reason or "")
         available = self.names.actions_at(case.step).listing(self._available(case, at))
         refusals.guard_false(self.names, case, actions[0].name, reasons, available)
+
+    def _check_owed(self, case: Case, check: Check, values: Mapping[str, Any], at: datetime) -> None:
+        """Refused unless the check's `when:` holds (an in-person check while a camera watches)."""
+        merged = copied(case.data)
+        merged.update(values)
+        holds, reason, _problem = self._guard_state(check.when, case, merged, at)
+        if not holds:
+            available = self.names.actions_at(case.step).listing(self._available(case, at))
+            refusals.guard_false(self.names, case, check.name, [reason or ""], available)
 
     def role_id(self, case_id: str, role: str | None) -> str | None:
         """The role id `role` names (its id or label), or a refusal naming the flow's roles."""
@@ -436,11 +450,12 @@ class Stepper:
 
 
 def _guards(flow: Flow) -> list[Guard]:
-    """Every guard of the flow: of actions, branches and escalations."""
+    """Every guard of the flow: of actions, branches, escalations and conditional checks."""
     found: list[Guard | None] = []
     for step in flow.steps.values():
         found += [a.guard for a in step.actions] + [b.guard for b in step.branches]
         found += [c.escalate.guard for c in step.checks if c.escalate is not None]
+        found += [c.when for c in step.checks]
     return [g for g in found if g is not None]
 
 

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sopflow.language.addressing import build_signal, identity_problems
+from sopflow.language.checkparts import build_check
 from sopflow.language.computed import compute_rules
 from sopflow.language.durations import is_zero_duration, parse_duration
 from sopflow.language.guards import FUNCTIONS, GuardProblem, check_guard
@@ -24,7 +25,6 @@ from sopflow.language.model import (
     Action,
     Branch,
     Check,
-    Escalation,
     FieldSpec,
     FieldType,
     Guard,
@@ -158,6 +158,8 @@ class FlowBuilder:
         value = raw["value"]
         if isinstance(value, str) and parse_duration(value) is not None:
             value = parse_duration(value)
+        elif isinstance(value, list):
+            value = tuple(value)  # times of day (`at:`); the schema lets only texts in
         return Param(
             id=param_id,
             value=value,
@@ -369,22 +371,7 @@ class FlowBuilder:
         )
 
     def check(self, raw: Mapping[str, Any], path: Path, role: str) -> Check:
-        escalation = None
-        if "escalate" in raw:
-            epath: Path = (*path, "escalate")
-            guard = self.guard(raw["escalate"]["when"], (*epath, "when"))
-            target = self.step_ref(raw["escalate"]["to"], (*epath, "to"))
-            escalation = Escalation(guard, target) if guard else None
-        return Check(
-            name=raw["check"],
-            label=self.text(raw.get("label"), (*path, "label")),
-            every=self.duration(raw["every"], (*path, "every")),
-            roles=self.role_refs(raw.get("roles"), (*path, "roles"), role),
-            requires=self.field_refs(raw.get("requires"), (*path, "requires")),
-            accepts=self.field_refs(raw.get("accepts"), (*path, "accepts")),
-            escalate=escalation,
-            source=raw.get("source"),
-        )
+        return build_check(self, raw, path, role)
 
     def subflow_parts(self, kind: StepKind, raw: Mapping[str, Any], path: Path) -> dict[str, Any]:
         if kind is not StepKind.SUBFLOW:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, NotRequired, TypedDict
 
-from sopflow.i18n import duration_words
+from sopflow.i18n import duration_words, say
 from sopflow.language.durations import format_duration
 from sopflow.language.model import Action, Branch, Check, EdgeKind, Flow, Step, Timer
 from sopflow.language.naming import FlowNames
@@ -46,8 +46,11 @@ class FieldView(TypedDict):
 class CheckView(TypedDict):
     name: str
     label: str
-    every: str
-    every_text: str
+    every: str | None  # None: at fixed times (`at`) or once
+    every_text: str  # when it is owed, in words (schedule_words)
+    at: list[str]
+    window: str | None
+    once: bool
     roles: list[str]
     role_labels: list[str]
 
@@ -253,8 +256,11 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str], child_flow:
             {
                 "name": c.name,
                 "label": flow.text(c.label, lang) or c.name,
-                "every": format_duration(c.every),
-                "every_text": duration_words(c.every, lang),
+                "every": format_duration(c.every) if c.every else None,
+                "every_text": schedule_words(c, lang),
+                "at": list(c.at),
+                "window": format_duration(c.window) if c.window else None,
+                "once": c.once,
                 "roles": list(c.roles),
                 "role_labels": roles(c.roles),
             }
@@ -313,3 +319,16 @@ def _way_label(flow: Flow, step_id: str, way: str, kind: str, *, lang: str, chil
 
 def _plain(value: object) -> object:
     return format_duration(value) if isinstance(value, timedelta) else value
+
+
+def schedule_words(check: Check, lang: str) -> str:
+    """When a check is owed, as people say it: 'every 12 hours', 'at 08:00, 16:00, 1 hour either
+    side', 'once, within 1 day'."""
+    if check.once:
+        return say("chart.once", lang, within=duration_words(check.within or timedelta(0), lang))
+    if check.at:
+        times = say("list.sep", lang).join(check.at)
+        if check.window:
+            return say("chart.at_window", lang, times=times, window=duration_words(check.window, lang))
+        return say("chart.at", lang, times=times)
+    return say("chart.every", lang, every=duration_words(check.every or timedelta(0), lang))

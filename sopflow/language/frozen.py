@@ -37,8 +37,10 @@ from sopflow.language.model import (
     Timer,
 )
 
-FORMAT = 5  # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
-# 4: identity fields and addressed signals; 5: computed fields)
+# raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
+# 4: identity fields and addressed signals; 5: computed fields; 6: checks at fixed times,
+# once-checks and conditional checks)
+FORMAT = 6
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c
     for c in (

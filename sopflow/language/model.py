@@ -87,7 +87,7 @@ class Guard(Protocol):
 @dataclass(frozen=True)
 class Param:
     id: str
-    value: Any  # int, float, bool, str or timedelta
+    value: Any  # int, float, bool, str, timedelta, or a tuple of texts (times of day)
     label: Text
     source: str | None = None
 
@@ -174,16 +174,26 @@ class Escalation:
 
 @dataclass(frozen=True)
 class Check:
-    """A recurring task that does not move the case, unless its escalation guard holds."""
+    """A recurring task that does not move the case, unless its escalation guard holds.
+
+    It falls due `every` so long after the last reading, or at fixed local times of day (`at`,
+    each with `window` either side: a morning and an evening reading, not one 12 h after whenever
+    the case came in), or once (`once`, `within` so long of becoming owed: a set-up to do). With
+    `when`, it is owed only while that guard holds on the case's data (engine/slots.py)."""
 
     name: str
     label: Text
-    every: timedelta
+    every: timedelta | None
     roles: tuple[str, ...]
     requires: tuple[str, ...] = ()
     accepts: tuple[str, ...] = ()
     escalate: Escalation | None = None
     source: str | None = None
+    at: tuple[str, ...] = ()  # local times of day, "HH:MM", in order
+    window: timedelta = timedelta(0)  # either side of each time in `at`
+    once: bool = False
+    within: timedelta | None = None  # a once-check: due this long after it became owed
+    when: Guard | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +311,7 @@ class Flow:
         guards = [a.guard for s in self.steps.values() for a in s.actions]
         guards += [b.guard for s in self.steps.values() for b in s.branches]
         guards += [c.escalate.guard for s in self.steps.values() for c in s.checks if c.escalate]
+        guards += [c.when for s in self.steps.values() for c in s.checks]
         trees = {g.source: getattr(g, "tree", None) for g in guards if g is not None}
         return MappingProxyType({source: tree for source, tree in trees.items() if tree is not None})
 

@@ -52,12 +52,23 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 class _StringBoolLoader(yaml.SafeLoader):
-    """SafeLoader where only true/false are booleans (YAML 1.2 style)."""
+    """SafeLoader where only true/false are booleans and 16:00 is no number (YAML 1.2 style)."""
 
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# YAML 1.1 reads 16:00 as the base-60 number 960; a time of day (`at: [08:00, 16:00]`) stays text.
+_NOT_SEXAGESIMAL = r"^(?![-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)"
+
+
+def _resolver(tag: str, regexp: re.Pattern[str]) -> tuple[str, re.Pattern[str]]:
+    if tag in _NUMBER_TAGS and regexp.pattern.startswith("^"):
+        return tag, re.compile(_NOT_SEXAGESIMAL + regexp.pattern[1:], regexp.flags)
+    return tag, regexp
+
+
 _StringBoolLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    first: [_resolver(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _StringBoolLoader.add_implicit_resolver(

@@ -16,6 +16,7 @@ from pathlib import Path
 from sopflow.errors import FlowError
 from sopflow.i18n import duration_words, say
 from sopflow.language.catalog import default_catalog
+from sopflow.language.describe import schedule_words
 from sopflow.language.model import EdgeKind, Flow, Interrupt, Step, StepKind
 from sopflow.render.interrupts import NOTE_FROM, interrupt_of, note_id, note_text
 
@@ -114,7 +115,7 @@ def legend(flow: Flow, lang: str) -> tuple[LegendEntry, ...]:
 def step_node(flow: Flow, step: Step, lang: str) -> ChartNode:
     deadline = say("chart.deadline", lang, value=duration_words(step.deadline, lang)) if step.deadline else ""
     role_label = flow.text(flow.roles[step.role], lang)
-    spans = [say("chart.every", lang, every=duration_words(c.every, lang)) for c in step.checks]
+    spans = [schedule_words(c, lang) for c in step.checks]
     spans += [duration_words(t.after, lang) for t in step.timers]
     return ChartNode(
         id=step.id,
@@ -133,7 +134,7 @@ def step_notes(flow: Flow, step: Step, lang: str) -> tuple[str, ...]:
     """The short lines under a step's title: who, how soon, what recurs, what runs out."""
     notes = []
     for check in step.checks:
-        every = say("chart.every", lang, every=duration_words(check.every, lang))
+        every = schedule_words(check, lang)
         label = flow.text(check.label, lang) or check.name
         notes.append(say("chart.check_every", lang, every=every, label=label))
     for timer in step.timers:

@@ -16,7 +16,7 @@ from typing import Any
 from sopflow.errors import SopflowError
 from sopflow.i18n import CATALOGUE, duration_words, say
 from sopflow.language.catalog import FlowCatalog, default_catalog
-from sopflow.language.describe import FlowDetail, flow_detail
+from sopflow.language.describe import FlowDetail, flow_detail, schedule_words
 from sopflow.language.model import Flow, Step, StepKind
 from sopflow.language.wording import condition_words, value_words
 from sopflow.render.chart import child_outcome_label, outcome_label
@@ -144,7 +144,7 @@ class Handbook:
         for check in step.checks:
             line = self.w(
                 "check.line",
-                every=duration_words(check.every, self.lang),
+                every=schedule_words(check, self.lang),
                 label=self.text(check.label) or check.name,
                 roles=self.roles(check.roles or (step.role,)),
             )

@@ -168,7 +168,8 @@ def test_a_check_records_every_reading_even_one_equal_to_the_last(engine: Engine
             role="subject",
             data={"temperature": "36.6", "symptoms": "no"},
         )
-    checks = [e for e in engine.case("K-0001").history if e.kind is EventKind.CHECK]
+    history = engine.case("K-0001").history
+    checks = [e for e in history if e.kind is EventKind.CHECK and e.name == "temperature_check"]
     assert [dict(e.changes) for e in checks] == [
         {"temperature": [36.6, 36.6], "symptoms": [False, False]},
         {"temperature": [36.6, 36.6], "symptoms": [False, False]},

@@ -281,11 +281,14 @@ def test_timers_and_deadlines_read_in_words_with_the_fields_label(run: CliRunner
     assert "观察期满：自 计时起始日（系统按规则计算） 起 14 天后 → 期满评估\n" in zh
     assert "补充期满：进入本步起 2 天后 → 期满评估\n" in zh
     assert "自 entered" not in zh and "自 basis_date" not in zh and "14d" not in zh
-    assert "核实登记  任务 · 网格员 · 时限 1 天" in zh and "测体温问症状 每 12 小时" in zh
+    assert (
+        "核实登记  任务 · 网格员 · 时限 1 天" in zh and "测体温问症状 每天 08:00、16:00（前后 1 小时）" in zh
+    )
     en = run.invoke(cli, ["flows", "show", "key_person_control", "--lang", "en"]).output
     assert "Period over 14 days after Basis date (worked out) → End-of-period review" in en
     assert "Extension over 2 days after entering this step → End-of-period review" in en
-    assert "within 1 day" in en and "every 12 hours" in en
+    assert "within 1 day" in en and "at 08:00, 16:00, 1 hour either side" in en
+    assert "Disinfection guidance every 1 day" in en
 
 
 @needs_dot

@@ -51,7 +51,7 @@ def home_case(engine: Engine, case_id: str, place: str, basis: str = "2020-01-31
         ("placement_decided", "township_hq", {"placement": "home"}),
         ("pledge_signed", "liaison_cadre", {"door_sign": "yellow", "phone": "13812345678"}),
         ("team_assigned", "township_hq", {"care_team": "赵/王"}),
-        ("camera_installed", "community_police", {"camera_id": "CAM-1"}),
+        ("monitoring_setup", "community_police", {"monitoring_mode": "camera", "camera_id": "CAM-1"}),
     ]
     for action, role, data in steps:
         engine.fire(case_id, action, actor="王芳", role=role, data=data)

@@ -33,7 +33,7 @@ def test_a_workers_list_has_her_people_on_the_check_sheet_masked(with_wang: Engi
     assert [(r["case"], r["name"], r["address"], r["day"]) for r in view["checks"]] == [
         ("K-5", "张**", "幸福小区1号楼1单元1层1**", "第5/14天")
     ]
-    assert any("早晚各测一次体温" in i["text"] for i in view["instructions"])
+    assert any("7–9点、15–17点各测一次体温" in i["text"] for i in view["instructions"])
     shown = worklist_view(with_wang, DAY, "zh", worker="王芳", show_personal=True)
     assert (shown["checks"][0]["name"], shown["checks"][0]["address"]) == (
         "张三丰",

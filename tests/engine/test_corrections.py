@@ -125,7 +125,9 @@ def test_a_correction_that_changes_the_way_is_refused_and_says_how(engine: Engin
     assert error.now is not None and error.now.to_step == "fever_found"
     assert error.step_then == "fever_found"
     assert error.skipped == tuple(
-        e.seq for e in engine.case("K-0001").history if e.kind is EventKind.ACTION and e.seq > registered
+        e.seq
+        for e in engine.case("K-0001").history
+        if e.kind in (EventKind.ACTION, EventKind.CHECK) and e.seq > registered
     )
     message = error.message("en")
     assert "the decision “Symptoms?” went to “Assign category”" in message
@@ -156,7 +158,9 @@ def test_replay_moves_the_case_where_the_corrected_history_leads(engine: Engine,
     assert replay.why is not None
     assert replay.why["from"] == registered
     assert replay.why["skipped"] == [
-        e.seq for e in engine.case("K-0001").history[registered:14] if e.kind is EventKind.ACTION
+        e.seq
+        for e in engine.case("K-0001").history[registered:14]
+        if e.kind in (EventKind.ACTION, EventKind.CHECK)
     ]
     assert replay.why["left"] == ["K-0001.1"]  # the supply case the old way opened is still open
     assert "placement" not in case.data  # entries that could not be re-played gave nothing

@@ -70,7 +70,11 @@ def register_home_case(engine: Engine, clock: Clock, case_id: str = "K-0001") ->
         case_id, "team_assigned", actor="乡镇指挥部", role="township_hq", data={"care_team": "赵/王/刘/李"}
     )
     engine.fire(
-        case_id, "camera_installed", actor="刘警官", role="community_police", data={"camera_id": "CAM-501"}
+        case_id,
+        "monitoring_setup",
+        actor="刘警官",
+        role="community_police",
+        data={"monitoring_mode": "camera", "camera_id": "CAM-501"},
     )
 
 
@@ -112,7 +116,8 @@ def test_fourteen_days_of_twice_daily_checks_end_in_release(engine: Engine, cloc
     assert timer.why is not None and timer.why["due"] == "2020-02-14T16:00:00+00:00"  # 02-15 00:00 local
     assert timer.at == LOCAL(2020, 2, 15, 0, 0)  # when the period ended, not when the tick ran
     assert case.step == "release_review"
-    assert len([e for e in case.history if e.kind is EventKind.CHECK]) == len(readings) == 27
+    readings_taken = [e for e in case.history if e.kind is EventKind.CHECK and e.name == "temperature_check"]
+    assert len(readings_taken) == len(readings) == 27
 
     engine.fire(
         "K-0001",

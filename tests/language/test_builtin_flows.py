@@ -78,10 +78,12 @@ def test_key_person_observation_runs_14_days_from_a_date_field() -> None:
     assert from_field is not None and flow.fields[from_field].type in ("date", "datetime")
 
 
-def test_key_person_temperature_is_checked_twice_a_day_and_can_escalate() -> None:
+def test_key_person_temperature_is_checked_morning_and_evening_and_can_escalate() -> None:
     flow = BUILTIN["key_person_control"]
     checks = [c for s in flow.steps.values() for c in s.checks if "temperature" in c.requires]
-    assert checks and all(c.every == timedelta(hours=12) for c in checks)
+    # the brief's 07–09 and 15–17 (KPC-09): at fixed times, not 12 h after whenever the case came in
+    assert checks and all(c.at == ("08:00", "16:00") and c.window == timedelta(hours=1) for c in checks)
+    assert all({"grid_worker", "subject"} <= set(c.roles) for c in checks)
     assert all(c.escalate is not None for c in checks)
 
 

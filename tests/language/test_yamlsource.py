@@ -12,6 +12,12 @@ def test_yes_no_on_off_stay_text_and_true_false_are_booleans() -> None:
     assert data == {"a": "yes", "b": "no", "c": "on", "d": "off", "e": True, "f": False, "no": 1}
 
 
+def test_times_of_day_stay_text_and_numbers_stay_numbers() -> None:
+    # YAML 1.1 reads 16:00 as the base-60 number 960: `at: [08:00, 16:00]` must keep both times
+    data, _ = load_marked("at: [08:00, 16:00, 7:30, 25:00]\nn: [12, 1_000, 1.5, 0x10]\n")
+    assert data == {"at": ["08:00", "16:00", "7:30", "25:00"], "n": [12, 1000, 1.5, 16]}
+
+
 def test_positions_of_values_and_keys_are_one_based() -> None:
     data, marks = load_marked("steps:\n  verify:\n    to: [a, b]\n")
     assert data == {"steps": {"verify": {"to": ["a", "b"]}}}

@@ -118,12 +118,12 @@ def test_durations_are_in_words(flow_id: str, lang: str) -> None:
             "zh",
             [
                 "网格员 · 时限 1 天",
-                "↻ 每 12 小时：测体温问症状",
+                "↻ 每天 08:00、16:00（前后 1 小时）：测体温问症状",
                 "按规则计算）起 14 天",  # 计时：自计时起始日（系统 按规则计算）起 14 天, wrapped
                 "包保干部 · 时限 1 小时",
             ],
         ),
-        ("en", ["Grid worker within 1 day", "every 12 hours", "14 days from"]),
+        ("en", ["Grid worker within 1 day", "at 08:00, 16:00, 1 hour either side", "14 days from"]),
     ],
 )
 def test_key_person_control_says_its_durations_as_people_do(lang: str, expected: list[str]) -> None:

@@ -167,7 +167,8 @@ def test_handbook_is_chinese_by_default_and_says_conditions_in_words() -> None:
     kp = parse(handbook_html(FLOWS["key_person_control"], "en", charts=False)).text
     assert "automatically, 14 days after" in kp
     assert "Temperature ≥ 37.3 ℃" in kp  # the setting as the reading it is compared with
-    assert "every 12 hours" in kp
+    assert "at 08:00, 16:00, 1 hour either side: Temperature and symptoms" in kp
+    assert "once, within 1 day: Set up the door watch" in kp
 
 
 @pytest.mark.parametrize(

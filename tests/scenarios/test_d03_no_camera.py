@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
 from sopflow import Engine
 from tests.scenarios.helpers import KPC, LOCAL, PLACE
 
@@ -70,9 +68,6 @@ def placed_without_camera(engine: Engine) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.3: install_camera is a gate; no check is owed until it fires"
-)
 def test_monitoring_starts_at_placement_and_goes_on_in_person_without_a_camera(
     engine: Engine, clock: Clock
 ) -> None:
@@ -101,7 +96,6 @@ def test_monitoring_starts_at_placement_and_goes_on_in_person_without_a_camera(
     assert engine.case("K-0003").step == "home_observation"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.3: setting up the camera has no deadline inside observation")
 def test_an_unset_camera_is_overdue_work_not_a_silent_gate(engine: Engine, clock: Clock) -> None:
     placed_without_camera(engine)
     assert engine.case("K-0003").step == "home_observation", "the person waits at install_camera"

@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
 from sopflow import Engine
 from tests.scenarios.helpers import LOCAL, place_at_home
 
@@ -31,9 +29,6 @@ def next_reading(engine: Engine, case_id: str) -> object:
     return owed[0].due_at
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.4: checks fall due 12 h after entering the step, not at fixed times"
-)
 def test_entering_home_observation_at_23_00_owes_the_next_morning_reading(
     engine: Engine, clock: Clock
 ) -> None:
@@ -59,7 +54,6 @@ def test_entering_home_observation_at_23_00_owes_the_next_morning_reading(
     assert late and late[0].overdue
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.4: the grid worker may not record a reading")
 def test_the_grid_worker_records_a_reading_collected_from_the_wechat_group(
     engine: Engine, clock: Clock
 ) -> None:
