@@ -50,11 +50,6 @@ def test_no_instruction_asks_staff_to_change_a_software_setting() -> None:
     assert offending == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11.3: the basis date is worked out now (2020.04.1), but the camera gate still holds the"
-    " timer back until defect 3 (branch monitoring) lands; remove this mark then",
-)
 def test_the_basis_date_is_worked_out_from_the_arrival_date_and_cannot_be_typed(
     engine: Engine, clock: Clock
 ) -> None:
