@@ -120,30 +120,14 @@ class Stepper:
         moves = self._moves[case.step]
         offers = []
         for action in step.actions:
-            holds, reason, problem = self._guard_state(action.guard, case, case.data, at)
+            state = self._guard_state(action.guard, case, case.data, at)
             held = tuple(self.held(case, action.requires, moves[action.name].fresh))
-            offers.append(
-                Offer(
-                    action.name,
-                    "action",
-                    action.label,
-                    action.to,
-                    action.roles,
-                    action.requires,
-                    action.accepts,
-                    holds,
-                    reason,
-                    problem,
-                    held,
-                )
-            )
+            what = (action.name, "action", action.label, action.to, action.roles, action.requires)
+            offers.append(Offer(*what, action.accepts, *state, held))
         for check in step.checks:
-            owed = self._guard_state(check.when, case, case.data, at)  # a `when:` check only while it holds
-            offers.append(
-                Offer(
-                    check.name, "check", check.label, None, check.roles, check.requires, check.accepts, *owed
-                )
-            )
+            state = self._guard_state(check.when, case, case.data, at)  # a `when:` check: while it holds
+            checked = (check.name, "check", check.label, None, check.roles, check.requires)
+            offers.append(Offer(*checked, check.accepts, *state))
         return offers
 
     def _guard_state(
