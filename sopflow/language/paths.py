@@ -11,12 +11,21 @@ DEFAULT_LIMIT = 20_000
 
 @dataclass(frozen=True)
 class Hop:
-    """One move: from a step, by a named way out (action, branch, timer...), to the next step."""
+    """One move: from a step, by a named way out (action, branch, timer...), to the next step.
+
+    `key` tells apart two ways out with one name and one next step (two `repledged` actions with
+    different guards): the flow graph's edge key."""
 
     step: str
     way: str
     kind: str
     to: str
+    key: str = ""
+
+    @property
+    def edge(self) -> tuple[str, str, str]:
+        """The flow graph's edge: (step, next step, key)."""
+        return (self.step, self.to, self.key or self.way)
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,9 @@ def flow_paths(
     That is every simple path (no step twice), plus every path that comes back to one step a
     second time (a false alarm back to observation, say) and then goes on without repeating any
     other step. Drills and tests get each branch and each way back, without the combinatorial
-    blow-up of every order in which several loops could be taken.
+    blow-up of every order in which several loops could be taken. Interrupts (taken from every
+    step of a scope) are left out, so are the steps only they lead to, and a loop back through two
+    steps at once: `cover_paths` takes those ways too.
     """
     found: list[FlowPath] = []
     visits: dict[str, int] = {start: 1}
@@ -63,14 +74,14 @@ def flow_paths(
             found.append(FlowPath(tuple(hops), outcome))
             return
         edges = sorted(graph.out_edges(node, keys=True, data=True), key=lambda e: e[3]["position"])
-        for source, target, _key, data in edges:
+        for source, target, key, data in edges:
             if data.get("interrupt"):  # taken from everywhere: each would multiply the paths
                 continue
             seen = visits.get(target, 0)
             if target not in useful or seen >= 2 or (seen == 1 and revisited):
                 continue
             visits[target] = seen + 1
-            hops.append(Hop(source, data["name"], data["kind"], target))
+            hops.append(Hop(source, data["name"], data["kind"], target, key))
             walk(target, revisited or seen == 1)
             hops.pop()
             visits[target] = seen
@@ -106,11 +117,11 @@ def covering_paths(paths: list[FlowPath]) -> list[FlowPath]:
 
     Greedy set cover: good enough for a drill plan, and deterministic for the same flow.
     """
-    uncovered = {(h.step, h.way, h.to) for p in paths for h in p.hops}
+    uncovered = {h.edge for p in paths for h in p.hops}
     chosen: list[FlowPath] = []
     while uncovered:
-        best = max(paths, key=lambda p: len({(h.step, h.way, h.to) for h in p.hops} & uncovered))
-        gain = {(h.step, h.way, h.to) for h in best.hops} & uncovered
+        best = max(paths, key=lambda p: len({h.edge for h in p.hops} & uncovered))
+        gain = {h.edge for h in best.hops} & uncovered
         if not gain:
             break
         chosen.append(best)
@@ -159,7 +170,7 @@ def cover_paths(graph: nx.MultiDiGraph[str], start: str, outcomes: set[str] | No
         route = max(candidates, key=lambda c: c[0])[1]
         uncovered -= set(route)
         hops = tuple(
-            Hop(a, graph.edges[a, b, c]["name"], graph.edges[a, b, c]["kind"], b) for a, b, c in route
+            Hop(a, graph.edges[a, b, c]["name"], graph.edges[a, b, c]["kind"], b, c) for a, b, c in route
         )
         chosen.append(FlowPath(hops, graph.nodes[route[-1][1]]["outcome"]))
 

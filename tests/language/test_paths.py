@@ -35,6 +35,8 @@ def test_the_cover_takes_every_way_out_of_every_built_in_flow(flow_id: str) -> N
     cover = cover_paths(flow.graph, flow.start)
     every = {(u, d["name"], v) for u, v, d in flow.graph.edges(data=True)}
     assert _ways(flow.graph, cover) == every
+    # by edge too: two ways out with one name to one step (two `repledged` with other guards) are two
+    assert {h.edge for p in cover for h in p.hops} == set(flow.graph.edges(keys=True))
     listed = covering_paths(flow_paths(flow.graph, flow.start))
     # about as few as choosing among every listed path; the listed paths leave out interrupts
     # (taken from every step of a scope), each of which the cover takes once more at most
