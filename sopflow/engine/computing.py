@@ -14,7 +14,7 @@ from typing import Any
 from sopflow.errors import CaseError
 from sopflow.language.computed import computed_order
 from sopflow.language.guardeval import GuardRuntimeError
-from sopflow.language.model import FieldSpec, Flow
+from sopflow.language.model import FieldSpec, Flow, Guard
 from sopflow.language.naming import FlowNames
 
 
@@ -57,10 +57,16 @@ class Computer:
                 merged[spec.id] = value
         return values
 
+    def _missing(self, guard: Guard, data: Mapping[str, Any]) -> bool:
+        """Whether a name the rule reads as a value is neither in the case nor a param."""
+        return any(name not in data and name not in self.params for name in guard.needed)
+
     def value(self, spec: FieldSpec, data: Mapping[str, Any], at: datetime) -> Any:
         """The first rule that holds gives the value; None where a rule cannot be decided yet."""
         for rule in spec.compute:
             try:
+                if rule.when is not None and self._missing(rule.when, data):
+                    return None  # not decided yet: a field it reads is not entered
                 if rule.when is not None and not rule.when.holds(data, self.params, at):
                     continue
                 if any(name not in data and name not in self.params for name in rule.value.names):

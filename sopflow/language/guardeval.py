@@ -98,6 +98,11 @@ class CompiledGuard:
     tree: GNode | None = field(default=None, compare=False, repr=False)  # the vetted syntax tree
 
     @property
+    def needed(self) -> frozenset[str]:
+        """The names it reads as values (not those only asked `is defined`)."""
+        return self.names if self.tree is None else names_needed(self.tree)
+
+    @property
     def reads_history(self) -> tuple[tuple[str, str], ...]:
         """(function, check) of each history function it calls: the engine then hands it the
         case's recorded checks."""
@@ -381,10 +386,22 @@ class _Compiler:
 
     # -- filters, tests, helpers ------------------------------------------------------------------
 
+    @staticmethod
+    def _defined(key: str, *, wanted: bool) -> Program:
+        """Jinja's `defined`/`undefined` tests of a plain name: whether the case or the flow's
+        params hold it (the same answer as Jinja's, which is imported only when a value is)."""
+
+        def defined(data: Mapping[str, Any], params: Mapping[str, Any], now: datetime) -> Any:
+            return (key in data or key in params) == wanted
+
+        return defined
+
     def _apply(self, node: GNode) -> Program:
         table = self.filters if node.kind == "Filter" else self.tests
         if node.node is None or node.dyn_args or node.dyn_kwargs:
             raise Unsupported(node.name)
+        if _is_defined_test(node):  # `field is defined`: asked of every case, answered without Jinja
+            return self._defined(node.node.name, wanted=node.name == "defined")
         function: Any = None
         if table is not None:
             function = table.get(node.name)
@@ -436,3 +453,37 @@ class _Compiler:
         "Test": _apply,
         "Call": _call,
     }
+
+
+def _is_defined_test(node: GNode) -> bool:
+    """A `defined`/`undefined` test with no arguments of a plain name."""
+    return (
+        node.kind == "Test"
+        and node.name in ("defined", "undefined")
+        and not node.args
+        and not node.kwargs
+        and node.node is not None
+        and node.node.kind == "Name"
+    )
+
+
+def names_needed(tree: GNode) -> frozenset[str]:
+    """The names an expression reads as values: all its names but those only asked `is defined`
+    (a computed field's rule is not tried until the case holds them, so that a rule over a field
+    not yet entered is left for later without evaluating it)."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, GNode):
+            if _is_defined_test(value):
+                return
+            if value.kind == "Name":
+                found.add(value.name)
+            for field in value.fields.values():
+                walk(field)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+
+    walk(tree)
+    return frozenset(found)

@@ -67,6 +67,11 @@ class Guard(Protocol):
     def uses_time(self) -> bool: ...
 
     @property
+    def needed(self) -> frozenset[str]:
+        """The names it reads as values (not those only asked `is defined`)."""
+        ...
+
+    @property
     def reads_history(self) -> tuple[tuple[str, str], ...]:
         """(function, check) of each history function the guard calls (missed_checks, …)."""
         ...

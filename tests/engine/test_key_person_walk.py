@@ -88,8 +88,8 @@ def test_fourteen_days_of_twice_daily_checks_end_in_release(engine: Engine, cloc
     assert (supply.flow_id, supply.data["household_id"]) == ("home_isolation_supply", "H-3-2-501")
 
     # Basis date 2020-01-31 (arrival) is day 0: day 14 ends 2020-02-14 24:00 local.
-    # Readings at 08:00 and 20:00; one morning the reading comes late.
-    readings = [LOCAL(2020, 2, 1, 20)] + [LOCAL(2020, 2, d, h) for d in range(2, 15) for h in (8, 20)]
+    # Readings at the county's times, 08:00 and 16:00; one morning the reading comes late.
+    readings = [LOCAL(2020, 2, 1, 16)] + [LOCAL(2020, 2, d, h) for d in range(2, 15) for h in (8, 16)]
     for moment in readings:
         clock.now = moment
         if moment == LOCAL(2020, 2, 5, 8):
