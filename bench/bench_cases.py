@@ -115,7 +115,7 @@ def scripted_path() -> list[Call]:
             "categorized",
             "community_doctor",
             "赵医生",
-            {"category": "KP7", "basis_date": ARRIVAL.isoformat()},
+            {"category": "KP7"},  # the basis date is worked out from the arrival date
             local(0, 11),
         ),
         Call("fire", "assessed", "community_doctor", "赵医生", {"home_suitable": True}, local(0, 12)),

@@ -102,7 +102,7 @@ class Life:
             "categorized",
             "dwelling_assess",
             at + 50 * MINUTE,
-            {"category": category, "basis_date": arrival},
+            {"category": category},  # the basis date is worked out from the arrival date
         )
         case.dates["basis_date"] = datetime.fromisoformat(arrival).date()
         case.extra["category"] = category
@@ -122,7 +122,7 @@ class Life:
 
     def home(self, case: Shadow, at: datetime) -> None:
         self.act(case, "pledge_signed", "care_team", at, {"door_sign": "red", "phone": "13800000000"})
-        self.act(case, "team_assigned", "install_camera", at + 20 * MINUTE, {"care_team": "包保组"})
+        self.act(case, "team_assigned", "home_observation", at + 20 * MINUTE, {"care_team": "包保组"})
         child = self.book.add(
             Shadow(
                 f"{case.id}.1",
@@ -135,7 +135,8 @@ class Life:
                 at + 20 * MINUTE,
             )
         )
-        self.act(case, "camera_installed", "home_observation", at + 40 * MINUTE, {"camera_id": "CAM"})
+        watch = {"monitoring_mode": "camera", "camera_id": "CAM"}  # the door watch: a once-check
+        self.act(case, "monitoring_setup", "home_observation", at + 40 * MINUTE, watch)
         opened = {"members_count": 2, "special_group": "no", "payment_method": "transfer"}
         self.act(child, "case_opened", "starter_pack", at + 50 * MINUTE, opened)
         self.act(child, "pack_delivered", "serving", at + 60 * MINUTE, {"starter_pack_given": "yes"})

@@ -36,6 +36,7 @@ def case_sheet_html(view: CaseSheetView, lang: str) -> str:
         d["name"] for d in detail["due"] if d["kind"] == "check"
     }  # in the due table, with what to fill in
     checks = {o["name"]: o for o in offers if o["kind"] == "check" and o["name"] in timed}
+    done = {c.name for c in step.checks if c.once and c.name not in timed}  # a set-up made already
     return render_page(
         "case_sheet.html.j2",
         lang,
@@ -48,12 +49,19 @@ def case_sheet_html(view: CaseSheetView, lang: str) -> str:
         step_number=book.numbers[step.id],
         since=local(view.entered_at, view.tz),
         documents=[flow.text(d, lang) for d in step.documents] if active else [],
-        offers=[o for o in offers if o not in anywhere and o["name"] not in checks],
+        offers=[o for o in offers if o not in anywhere and o["name"] not in checks and _to_do(o, done)],
         anywhere=anywhere,
         due=[sheet.due(d, checks) for d in detail["due"]],
         history=[sheet.event(e) for e in detail["history"]],
         checks=check_grid(detail["history"], local_text(view.printed_at, view.tz), ended=not active),
     )
+
+
+def _to_do(offer: Mapping[str, Any], done: set[str]) -> bool:
+    """Whether an offer belongs in the to-do table: a check that is not owed now is not (a `when:`
+    check whose condition does not hold, such as in-person checks while a camera watches; a
+    once-check made already, such as setting up the door watch)."""
+    return offer["kind"] != "check" or (bool(offer["available"]) and offer["name"] not in done)
 
 
 @dataclass
