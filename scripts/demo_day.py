@@ -102,7 +102,7 @@ def home(
                 "arrival_date": arrived.isoformat(),
             },
         ),
-        ("categorized", "community_doctor", {"category": "KP7", "basis_date": arrived.isoformat()}),
+        ("categorized", "community_doctor", {"category": "KP7"}),  # the basis date is worked out
         ("assessed", "community_doctor", {"home_suitable": "yes"}),
         ("placement_decided", "township_hq", {"placement": "home"}),
         ("pledge_signed", "liaison_cadre", {"door_sign": "yellow", "phone": who["phone"] or "13800000000"}),
