@@ -25,7 +25,7 @@ from sopflow.commands.common import (
     print_json,
     read_options,
 )
-from sopflow.commands.filters import check_filters, list_filter, list_filter_options
+from sopflow.commands.filters import ListChoice, list_filter_options
 from sopflow.commands.settings import usage_lang
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
@@ -316,45 +316,21 @@ def history_lines(events: Sequence[EventView], lang: str) -> list[str]:
 @case_group.command("list", help="help.case.list")
 @list_filter_options(limit=200)
 @read_options
-def case_list(
-    *,
-    flow_id: str | None,
-    step: str | None,
-    role: str | None,
-    status: str | None,
-    place: str | None,
-    worker: str | None,
-    overdue: bool,
-    limit: int,
-    lang: str | None,
-    as_json: bool,
-    show_personal: bool,
-) -> None:
+def case_list(*, choice: ListChoice, lang: str | None, as_json: bool, show_personal: bool) -> None:
     """List cases; personal data is masked unless --show-personal."""
     lang = check_lang_any(chosen_lang(lang))
     engine = current_engine()
     now = engine.clock()
-    where = list_filter(
-        engine,
-        now,
-        flow_id=flow_id,
-        step=step,
-        role=role,
-        status=status,
-        place=place,
-        worker=worker,
-        overdue=overdue,
-        limit=limit,
-    )
+    where = choice.filter(engine, now)
     rows = []
     for case in engine.cases(where):
         stepper = engine.stepper_for(case)
         row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
-        if overdue and not case.alerts and not any(i.overdue for i in _items(engine, case, now)):
+        if choice.overdue and not case.alerts and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
     if not rows:
-        check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
+        choice.check_empty(engine.flows)
     if as_json:
         print_json(rows)
         return

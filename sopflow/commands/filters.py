@@ -3,7 +3,9 @@ a did-you-mean), not an empty list. Each may be given by id or by name (--step å
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -48,30 +50,38 @@ def place_filter(engine: Engine, place: str | None) -> str | None:
     return Registry(engine.store).resolve_place(place) if place else None
 
 
-def list_filter(
-    engine: Engine,
-    now: datetime,
-    *,
-    flow_id: str | None,
-    step: str | None,
-    role: str | None,
-    status: str | None,
-    place: str | None,
-    worker: str | None,
-    overdue: bool,
-    limit: int | None,
-) -> CaseFilter:
-    """The case list's options as one filter (`case list` and `export` choose the same cases)."""
-    return CaseFilter(
-        flow_id=flow_id,
-        step=step,
-        role=role,
-        status=status,
-        place=place_filter(engine, place),
-        worker=worker,
-        due_before=now if overdue else None,
-        limit=limit,
-    )
+@dataclass(frozen=True)
+class ListChoice:
+    """The case list's options as typed (`list_filter_options` gathers them)."""
+
+    flow_id: str | None
+    step: str | None
+    role: str | None
+    status: str | None
+    place: str | None
+    worker: str | None
+    overdue: bool
+    limit: int | None
+
+    def filter(self, engine: Engine, now: datetime) -> CaseFilter:
+        """The options as one filter (`case list` and `export` choose the same cases)."""
+        return CaseFilter(
+            flow_id=self.flow_id,
+            step=self.step,
+            role=self.role,
+            status=self.status,
+            place=place_filter(engine, self.place),
+            worker=self.worker,
+            due_before=now if self.overdue else None,
+            limit=self.limit,
+        )
+
+    def check_empty(self, catalog: FlowCatalog) -> None:
+        """For a list that came out empty: a typo in --flow, --step or --role is pointed out."""
+        check_filters(catalog, flow_id=self.flow_id, step=self.step, role=self.role)
+
+
+_CHOICE_FIELDS = tuple(f.name for f in fields(ListChoice))
 
 
 STATUSES = ["active", "ended"]
@@ -79,7 +89,8 @@ STATUSES = ["active", "ended"]
 
 def list_filter_options(*, limit: int | None) -> Callable[[Any], Any]:
     """The case list's options (--flow --step --role --status --place --worker --overdue --limit),
-    for every command that chooses cases as `case list` does; `limit`: its default (None: all)."""
+    for every command that chooses cases as `case list` does, handed to it as one `choice`
+    (ListChoice); `limit`: its default (None: all)."""
 
     def add(command: Any) -> Any:
         options = [
@@ -100,8 +111,14 @@ def list_filter_options(*, limit: int | None) -> Callable[[Any], Any]:
                 help="help.opt.limit",
             ),
         ]
+
+        @functools.wraps(command)
+        def gathered(**given: Any) -> Any:
+            choice = ListChoice(**{name: given.pop(name) for name in _CHOICE_FIELDS})
+            return command(choice=choice, **given)
+
         for option in reversed(options):  # listed in --help in this order
-            command = option(command)
-        return command
+            gathered = option(gathered)
+        return gathered
 
     return add

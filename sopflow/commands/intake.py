@@ -16,7 +16,7 @@ from sopflow.commands.common import (
     current_engine,
     lang_option,
 )
-from sopflow.commands.filters import check_filters, list_filter, list_filter_options
+from sopflow.commands.filters import ListChoice, list_filter_options
 from sopflow.commands.registry import FILE, import_file, import_options
 from sopflow.i18n import say
 from sopflow.intake.cases import CasesIntake
@@ -67,38 +67,14 @@ def checks_import(
 @list_filter_options(limit=None)
 @lang_option()
 @click.option("--show-personal", is_flag=True, help="help.opt.show_personal")
-def export_command(
-    *,
-    output: Path,
-    flow_id: str | None,
-    step: str | None,
-    role: str | None,
-    status: str | None,
-    place: str | None,
-    worker: str | None,
-    overdue: bool,
-    limit: int | None,
-    lang: str | None,
-    show_personal: bool,
-) -> None:
+def export_command(*, output: Path, choice: ListChoice, lang: str | None, show_personal: bool) -> None:
     """Write the cases a list would show to an XLSX or CSV file (one row per case)."""
     lang = check_lang_any(chosen_lang(lang))
     engine = current_engine()
     now = engine.clock()
-    where = list_filter(
-        engine,
-        now,
-        flow_id=flow_id,
-        step=step,
-        role=role,
-        status=status,
-        place=place,
-        worker=worker,
-        overdue=overdue,
-        limit=limit,
-    )
-    rows = export_rows(engine, where, lang, now, show_personal=show_personal, overdue=overdue)
+    where = choice.filter(engine, now)
+    rows = export_rows(engine, where, lang, now, show_personal=show_personal, overdue=choice.overdue)
     count = write_rows(output, export_header(lang), rows)
     if not count:
-        check_filters(engine.flows, flow_id=flow_id, step=step, role=role)
+        choice.check_empty(engine.flows)
     click.echo(say("export.written", lang, count=count, file=str(output)))
