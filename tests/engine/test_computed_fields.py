@@ -11,35 +11,14 @@ from sopflow.cases.records import EventKind
 from sopflow.engine.runtime import Engine
 from sopflow.errors import CaseError
 from tests.conftest import Clock
+from tests.scenarios.helpers import register_lead
 
 FLOW = "key_person_control"
 
 
 def registered(engine: Engine, case_id: str, **dates: str) -> None:
-    engine.start(
-        FLOW, case_id, {"full_name": "张三", "phone": "13812345678"}, actor="王芳", role="grid_worker"
-    )
-    engine.fire(
-        case_id,
-        "lead_logged",
-        actor="王芳",
-        role="grid_worker",
-        data={"lead_source": "self_report", "lead_note": "-"},
-    )
-    engine.fire(
-        case_id,
-        "registered",
-        actor="王芳",
-        role="grid_worker",
-        data={
-            "full_name": "张三",
-            "address": "前郭镇",
-            "household_id": "H-1",
-            "temperature": "36.6",
-            "symptoms": "no",
-            **dates,
-        },
-    )
+    registration = {"address": "前郭镇", "household_id": "H-1", "temperature": "36.6", "symptoms": "no"}
+    register_lead(engine, case_id, {**registration, **dates}, lead=("self_report", "-"), place=None)
 
 
 def test_an_arrival_counts_from_the_arrival_date_worked_out_in_the_categorizing_entry(

@@ -54,6 +54,38 @@ def fire_offered(
     )
 
 
+def register_lead(
+    engine: Engine,
+    case_id: str,
+    registration: Mapping[str, str],
+    *,
+    name: str = "张三",
+    lead: tuple[str, str] = ("self_report", "从外省返回"),
+    lead_actor: str = "王芳",
+    place: str | None = PLACE,
+) -> None:
+    """A key-person lead logged and registered by the grid worker at the clock's time:
+    `registration` is the registered step's data beside the name (address, readings, dates)."""
+    engine.start(
+        KPC,
+        case_id,
+        {"full_name": name, "phone": "13812345678"},
+        actor="王芳",
+        role="grid_worker",
+        place=place,
+    )
+    engine.fire(
+        case_id,
+        "lead_logged",
+        actor=lead_actor,
+        role="grid_worker",
+        data={"lead_source": lead[0], "lead_note": lead[1]},
+    )
+    engine.fire(
+        case_id, "registered", actor="王芳", role="grid_worker", data={"full_name": name, **registration}
+    )
+
+
 def place_at_home(
     engine: Engine,
     case_id: str,
@@ -65,36 +97,15 @@ def place_at_home(
     arrival: str = "2020-01-31",
 ) -> Case:
     """From a lead to home observation, every entry at the clock's time (no time passes)."""
-    engine.start(
-        KPC,
-        case_id,
-        {"full_name": name, "phone": "13812345678"},
-        actor="王芳",
-        role="grid_worker",
-        place=PLACE,
-    )
-    engine.fire(
-        case_id,
-        "lead_logged",
-        actor="王芳",
-        role="grid_worker",
-        data={"lead_source": "self_report", "lead_note": "从外省返回"},
-    )
-    engine.fire(
-        case_id,
-        "registered",
-        actor="王芳",
-        role="grid_worker",
-        data={
-            "full_name": name,
-            "address": "前郭镇东风社区3号楼2单元501",
-            "household_id": household,
-            "temperature": "36.6",
-            "symptoms": "no",
-            "id_number": id_number,
-            "arrival_date": arrival,
-        },
-    )
+    registration = {
+        "address": "前郭镇东风社区3号楼2单元501",
+        "household_id": household,
+        "temperature": "36.6",
+        "symptoms": "no",
+        "id_number": id_number,
+        "arrival_date": arrival,
+    }
+    register_lead(engine, case_id, registration, name=name)
     fire_offered(
         engine,
         case_id,

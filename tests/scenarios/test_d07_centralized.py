@@ -18,12 +18,11 @@ import pytest
 
 from sopflow import CaseError, CaseStatus, Engine
 from tests.scenarios.helpers import (
-    KPC,
     LOCAL,
-    PLACE,
     fire_offered,
     place_at_home,
     record_readings,
+    register_lead,
     review_and_release,
     slot_times,
 )
@@ -37,36 +36,17 @@ SITE = "centralized_isolation"
 def categorized(
     engine: Engine, case_id: str, category: str, *, exposure: str = "2020-01-30", arrival: str = "2020-01-31"
 ) -> None:
-    engine.start(
-        KPC,
-        case_id,
-        {"full_name": "赵六", "phone": "13812345678"},
-        actor="王芳",
-        role="grid_worker",
-        place=PLACE,
-    )
-    engine.fire(
-        case_id,
-        "lead_logged",
-        actor="疾控",
-        role="grid_worker",
-        data={"lead_source": "cdc_list", "lead_note": "密接名单"},
-    )
-    engine.fire(
-        case_id,
-        "registered",
-        actor="王芳",
-        role="grid_worker",
-        data={
-            "full_name": "赵六",
-            "address": "前郭镇东风社区7号楼1单元301",
-            "household_id": "H-7-1-301",
-            "temperature": "36.5",
-            "symptoms": "no",
-            "id_number": "22072119920101003X",
-            "arrival_date": arrival,
-            "last_exposure_date": exposure,
-        },
+    registration = {
+        "address": "前郭镇东风社区7号楼1单元301",
+        "household_id": "H-7-1-301",
+        "temperature": "36.5",
+        "symptoms": "no",
+        "id_number": "22072119920101003X",
+        "arrival_date": arrival,
+        "last_exposure_date": exposure,
+    }
+    register_lead(
+        engine, case_id, registration, name="赵六", lead=("cdc_list", "密接名单"), lead_actor="疾控"
     )
     fire_offered(
         engine,
