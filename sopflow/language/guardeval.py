@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -97,9 +98,10 @@ class CompiledGuard:
     uses_time: bool = False  # calls days_since()/hours_since(), which need `now`
     tree: GNode | None = field(default=None, compare=False, repr=False)  # the vetted syntax tree
 
-    @property
+    @cached_property
     def needed(self) -> frozenset[str]:
-        """The names it reads as values (not those only asked `is defined`)."""
+        """The names it reads as values (not those only asked `is defined`); worked out once, as
+        a computed field's rules ask it at every entry."""
         return self.names if self.tree is None else names_needed(self.tree)
 
     @property
