@@ -112,13 +112,17 @@ def test_simultaneous_readings_from_processes_are_all_recorded(trust_engine: Eng
     assert trust_engine.verify() == []
 
 
+WRITES = 1500  # a case's history the readers see grow; unbounded, each read of it grew without end
+
+
 def _writing(engine: Engine, case_ids: list[str]) -> tuple[threading.Event, threading.Thread]:
-    """A member of staff recording readings on the cases, round and round, until told to stop."""
+    """A member of staff recording readings on the cases, round and round, until told to stop
+    (or WRITES readings are recorded: reading a case reads its whole history)."""
     stop = threading.Event()
 
     def write() -> None:
         n = 0
-        while not stop.is_set():
+        while not stop.is_set() and n < WRITES:
             engine.fire(
                 case_ids[n % len(case_ids)],
                 "reading",
