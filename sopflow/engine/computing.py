@@ -13,7 +13,7 @@ from typing import Any
 
 from sopflow.errors import CaseError
 from sopflow.language.computed import computed_order
-from sopflow.language.guardeval import GuardRuntimeError
+from sopflow.language.guardops import GuardRuntimeError
 from sopflow.language.model import FieldSpec, Flow, Guard
 from sopflow.language.naming import FlowNames
 

@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sopflow.cases.records import Case
-from sopflow.language.guardeval import GuardRuntimeError
+from sopflow.language.guardops import GuardRuntimeError
 from sopflow.language.model import Check, Step
 
 

@@ -36,8 +36,8 @@ from sopflow.engine.computing import Computer
 from sopflow.engine.entries import Entries
 from sopflow.errors import CaseError
 from sopflow.i18n import Phrase
-from sopflow.language.guardeval import GuardRuntimeError
 from sopflow.language.guardhistory import HISTORY_KEY, history_value
+from sopflow.language.guardops import GuardRuntimeError
 from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
 from sopflow.language.naming import FlowNames
 

@@ -19,17 +19,9 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
-from sopflow.language.guardeval import (
-    HELPERS,
-    MAX_SIZE,
-    CompiledGuard,
-    GuardRuntimeError,
-    Program,
-    TooLarge,
-    Unsupported,
-    compile_guard,
-)
+from sopflow.language.guardeval import CompiledGuard, Program, compile_guard
 from sopflow.language.guardhistory import HISTORY_FUNCTIONS
+from sopflow.language.guardops import HELPERS, MAX_SIZE, GuardRuntimeError, TooLarge, Unsupported
 from sopflow.language.guardtree import GNode
 
 MAX_GUARD_LENGTH = 500

@@ -14,7 +14,7 @@ from sopflow.cases.checklog import _missed_fixed, _Stretch, check_tallies
 from sopflow.cases.records import Event, EventKind
 from sopflow.engine.runtime import Engine
 from sopflow.language.catalog import FlowCatalog, builtin_dir
-from sopflow.language.guardeval import GuardRuntimeError
+from sopflow.language.guardops import GuardRuntimeError
 from sopflow.language.model import Check
 from sopflow.store.store import Store
 from tests.conftest import Clock

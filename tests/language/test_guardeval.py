@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from sopflow.language.guardeval import HELPERS, add, remainder, repeat
+from sopflow.language.guardops import HELPERS, add, remainder, repeat
 from sopflow.language.guards import (
     ALLOWED_FILTERS,
     ALLOWED_TESTS,
