@@ -9,8 +9,10 @@ Counting (per stretch of time the case stood at a step with the check):
 * a check `every: 12h` is owed 12h after the step was entered or the last reading; a reading
   settles the check owed then (late or not) and starts the next 12h; each 12h that passes with no
   reading is one missed check;
-* a check at fixed times of day (`at:`, with a `window`) is owed at each of those times; it is
-  missed when its window has closed with no reading in it.
+* a check at fixed times of day (`at:`, with a `window`) is owed at each of those times whose
+  window opened while the case stood at the step; it is missed when its window has closed with
+  no reading in it;
+* a check with `when:` is owed (and can be missed) only while its guard holds on the case's data.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ DEFAULT_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
+class Slot:
+    """One fixed time a check was owed at (`at:`): its window, and the reading that filled it."""
+
+    due: datetime  # the time of day, e.g. 08:00 local (its window is `window` either side)
+    reading: Event | None  # the check recorded inside the window, if any
+    missed: bool  # its window closed, while the check was owed, with no reading in it
+
+
+@dataclass(frozen=True)
 class CheckTally:
     """One check of a case, as its history shows it up to a moment."""
 
@@ -35,6 +46,7 @@ class CheckTally:
     missed: int  # owed and not recorded
     last_at: datetime | None  # the last reading
     owed_since: datetime | None  # when the check was first owed (the step with it entered)
+    slots: tuple[Slot, ...] = ()  # a check at fixed times: each time owed, in order
 
 
 @dataclass(frozen=True)
@@ -46,38 +58,73 @@ class _Stretch:
 
 def check_tallies(flow: Flow, history: Sequence[Event], now: datetime, tz: tzinfo) -> dict[str, CheckTally]:
     """Each check the case has owed, by name, counted up to `now` (or the case's end)."""
-    stretches: dict[str, list[_Stretch]] = {}
-    readings: dict[str, list[datetime]] = {}
-    step, since = None, None
+    stretches = _owed_stretches(flow, history, now)
+    readings: dict[str, list[Event]] = {}
     for event in history:
         if event.kind is EventKind.CHECK:
-            readings.setdefault(event.name, []).append(event.at)
-        if event.to_step and event.kind in MOVES:
-            if step is not None and since is not None:
-                _add_stretches(stretches, flow, step, since, event.at)
-            step, since = event.to_step, event.at
-    if step is not None and since is not None:
-        _add_stretches(stretches, flow, step, since, max(now, since))
+            readings.setdefault(event.name, []).append(event)
     tallies = {}
     for name, parts in stretches.items():
-        times = sorted(readings.get(name, []))
-        missed = sum(_missed(part, [t for t in times if part.start <= t <= part.end], tz) for part in parts)
-        tallies[name] = CheckTally(name, len(times), missed, times[-1] if times else None, parts[0].start)
+        events = sorted(readings.get(name, []), key=lambda e: (e.at, e.seq))
+        times = [e.at for e in events]
+        missed, slots = 0, []
+        for part in parts:
+            inside = [e for e in events if part.start <= e.at <= part.end]
+            if _fixed_times(part.check):
+                found = _fixed_slots(part, inside, tz)
+                slots += found
+                missed += sum(1 for slot in found if slot.missed)
+            else:
+                missed += _missed(part, [e.at for e in inside])
+        last = times[-1] if times else None
+        tallies[name] = CheckTally(name, len(times), missed, last, parts[0].start, tuple(slots))
     return tallies
 
 
-def _add_stretches(
-    stretches: dict[str, list[_Stretch]], flow: Flow, step: str, start: datetime, end: datetime
-) -> None:
-    found = flow.steps.get(step)
-    for check in found.checks if found is not None else ():
-        stretches.setdefault(check.name, []).append(_Stretch(check, start, end))
+def _owed_stretches(flow: Flow, history: Sequence[Event], now: datetime) -> dict[str, list[_Stretch]]:
+    """For each check, the stretches of time it was owed: while the case stood at a step with
+    it, and for a check with `when:`, only while that guard held on the case's data as it then
+    was (in-person checks are not owed, nor missed, while a camera watches the door)."""
+    params = {p.id: p.value for p in flow.params.values()}
+    stretches: dict[str, list[_Stretch]] = {}
+    open_since: dict[str, tuple[Check, datetime]] = {}
+    data: dict[str, Any] = {}
+    step: str | None = None
+
+    def close(name: str, at: datetime) -> None:
+        check, since = open_since.pop(name)
+        stretches.setdefault(name, []).append(_Stretch(check, since, max(at, since)))
+
+    for event in history:
+        for name, (_old, new) in event.changes.items():
+            data[name] = new
+        if event.to_step and event.kind in MOVES:
+            for name in list(open_since):
+                close(name, event.at)
+            step = event.to_step
+        found = flow.steps.get(step) if step is not None else None
+        for check in found.checks if found is not None else ():
+            owed = _owed(check, data, params, event.at)
+            if owed and check.name not in open_since:
+                open_since[check.name] = (check, event.at)
+            elif not owed and check.name in open_since:
+                close(check.name, event.at)
+    for name in list(open_since):
+        close(name, now)
+    return stretches
 
 
-def _missed(stretch: _Stretch, times: list[datetime], tz: tzinfo) -> int:
-    slots = _fixed_times(stretch.check)
-    if slots:
-        return _missed_fixed(stretch, times, slots, _window(stretch.check), tz)
+def _owed(check: Check, data: Mapping[str, Any], params: Mapping[str, Any], at: datetime) -> bool:
+    """As engine/slots.py: a `when:` that cannot be worked out counts as owed."""
+    if check.when is None:
+        return True
+    try:
+        return check.when.holds(data, params, at)
+    except Exception:  # a guard that cannot say (GuardRuntimeError): shown, not hidden
+        return True
+
+
+def _missed(stretch: _Stretch, times: list[datetime]) -> int:
     every: timedelta | None = stretch.check.every
     if not every:
         return 0
@@ -94,23 +141,26 @@ def _missed_every(stretch: _Stretch, times: Iterable[datetime], every: timedelta
     return missed + (stretch.end - previous) // every
 
 
-def _missed_fixed(
-    stretch: _Stretch, times: list[datetime], slots: Sequence[time], window: timedelta, tz: tzinfo
-) -> int:
-    """Each time of day whose window closed inside the stretch with no reading in it."""
-    missed = 0
+def _fixed_slots(stretch: _Stretch, readings: list[Event], tz: tzinfo) -> list[Slot]:
+    """Each time of day owed inside the stretch: as engine/slots.py says, a slot is owed when
+    the case was at the step as its window opened (entering at 08:30 skips that morning), and
+    it is filled by a reading inside its window. A slot whose window is still open when the
+    stretch ends (now, or the case moved on) is listed unfilled but not missed."""
+    window = _window(stretch.check)
+    slots = []
     day = stretch.start.astimezone(tz).date()
     last_day = stretch.end.astimezone(tz).date()
     while day <= last_day:
-        for slot in slots:
-            due = datetime.combine(day, slot, tzinfo=tz)
+        for time_of_day in _fixed_times(stretch.check):
+            due = datetime.combine(day, time_of_day, tzinfo=tz)
             opens, closes = due - window, due + window
-            if closes <= stretch.start or closes > stretch.end:
-                continue  # not owed in this stretch, or its window is still open
-            if not any(max(opens, stretch.start) <= t <= closes for t in times):
-                missed += 1
+            if closes < stretch.start or opens > stretch.end:
+                continue
+            reading = next((e for e in readings if opens <= e.at <= closes), None)
+            if opens >= stretch.start or reading is not None:  # not owed, but recorded: shown
+                slots.append(Slot(due, reading, reading is None and closes <= stretch.end))
         day += timedelta(days=1)
-    return missed
+    return slots
 
 
 def _fixed_times(check: Check) -> tuple[time, ...]:

@@ -53,7 +53,9 @@ def case_sheet_html(view: CaseSheetView, lang: str) -> str:
         anywhere=anywhere,
         due=[sheet.due(d, checks) for d in detail["due"]],
         history=[sheet.event(e) for e in detail["history"]],
-        checks=check_grid(detail["history"], local_text(view.printed_at, view.tz), ended=not active),
+        checks=check_grid(
+            detail["checks"], detail["history"], local_text(view.printed_at, view.tz), ended=not active
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sopflow.cases.checklog import _missed_fixed, _Stretch, check_tallies
+from sopflow.cases.checklog import _fixed_slots, _Stretch, check_tallies
 from sopflow.cases.records import Event, EventKind
 from sopflow.engine.runtime import Engine
 from sopflow.language.catalog import FlowCatalog, builtin_dir
@@ -104,17 +104,37 @@ def test_a_history_function_without_the_history_is_the_engines_mistake_not_a_gue
         guard.holds({}, {"missed_allowed": 2}, START)
 
 
+def _readings(*moments: datetime) -> list[Event]:
+    return [Event(n, at, EventKind.CHECK, "reading", "护士") for n, at in enumerate(moments, start=2)]
+
+
+def _missed(stretch: _Stretch, readings: list[Event]) -> int:
+    return sum(1 for slot in _fixed_slots(stretch, readings, TZ) if slot.missed)
+
+
 def test_a_check_at_fixed_times_is_missed_when_its_window_closes_without_a_reading() -> None:
-    check = Check("reading", {}, timedelta(hours=12), ("nurse",))
+    check = Check("reading", {}, None, ("nurse",), at=("08:00", "16:00"), window=timedelta(hours=1))
     local = datetime(2020, 2, 1, 9, 0, tzinfo=TZ)  # entered at 09:00; slots 08:00 and 16:00 ± 1 h
     stretch = _Stretch(check, local, local + timedelta(days=1, hours=8))  # to 02-02 17:00
-    slots = (datetime.min.time().replace(hour=8), datetime.min.time().replace(hour=16))
-    window = timedelta(hours=1)
-    assert _missed_fixed(stretch, [], slots, window, TZ) == 3  # 02-01 16:00, 02-02 08:00, 16:00
-    on_time = [local + timedelta(hours=6, minutes=30), local + timedelta(hours=23, minutes=50)]
-    assert _missed_fixed(stretch, on_time, slots, window, TZ) == 1  # 02-02 16:00 only
+    assert _missed(stretch, []) == 3  # 02-01 16:00, 02-02 08:00, 16:00
+    on_time = _readings(local + timedelta(hours=6, minutes=30), local + timedelta(hours=23, minutes=50))
+    assert _missed(stretch, on_time) == 1  # 02-02 16:00 only
     open_window = _Stretch(check, local, local + timedelta(hours=7, minutes=30))  # 16:30: still open
-    assert _missed_fixed(open_window, [], slots, window, TZ) == 0
+    assert _missed(open_window, []) == 0
+
+
+def test_a_slot_whose_window_opened_before_the_case_came_is_not_owed() -> None:
+    """As engine/slots.py says (entering at 08:30 skips that morning): the count, the sheet's grid
+    and `due` agree. Placed at 15:30, the 16:00 reading is not owed that day."""
+    check = Check("reading", {}, None, ("nurse",), at=("08:00", "16:00"), window=timedelta(hours=1))
+    placed = datetime(2020, 2, 1, 15, 30, tzinfo=TZ)
+    stretch = _Stretch(check, placed, placed + timedelta(hours=18))  # to 02-02 09:30
+    assert _missed(stretch, []) == 1  # 02-02 08:00 only
+    slots = _fixed_slots(stretch, _readings(placed + timedelta(minutes=20)), TZ)
+    assert [(s.due.hour, s.reading is not None, s.missed) for s in slots] == [
+        (16, True, False),
+        (8, False, True),
+    ]
 
 
 def test_a_case_on_an_older_version_keeps_its_typed_log_and_basis_date(store: Store, clock: Clock) -> None:
