@@ -116,7 +116,8 @@ class FlowDetail(TypedDict):
     steps: list[StepView]
 
 
-HopView = TypedDict("HopView", {"from": str, "way": str, "kind": str, "to": str})
+# `key`: the flow graph's edge key, which tells apart two ways out with one name and one next step
+HopView = TypedDict("HopView", {"from": str, "way": str, "kind": str, "to": str, "key": str})
 
 
 class PathView(TypedDict):
@@ -278,7 +279,9 @@ def path_detail(flow: Flow, path: FlowPath, lang: str, child_flow: ChildFlow = _
         "outcome": path.outcome,
         "outcome_label": FlowNames(flow).outcomes.text(path.outcome, lang),
         "steps": list(path.steps),
-        "hops": [{"from": h.step, "way": h.way, "kind": h.kind, "to": h.to} for h in path.hops],
+        "hops": [
+            {"from": h.step, "way": h.way, "kind": h.kind, "to": h.to, "key": h.edge[2]} for h in path.hops
+        ],
         "text": path_text(flow, path, lang, child_flow),
     }
 

@@ -98,6 +98,8 @@ def test_paths_cover_takes_every_way_out_with_fewer_paths(run: CliRunner) -> Non
     taken = {(h["from"], h["way"], h["to"]) for p in covered for h in p["hops"]}
     graph = builtin_flows()["key_person_control"].graph
     assert taken == {(u, d["name"], v) for u, v, d in graph.edges(data=True)}  # every way out, once at least
+    edges = {(h["from"], h["to"], h["key"]) for p in covered for h in p["hops"]}
+    assert edges == set(graph.edges(keys=True))  # by key: two `repledged` ways to one step both taken
     # the listing leaves out what the cover takes: the interrupts (a fever report from any step), the
     # ways out of a step reached only by one (emergency care), and a loop back through two steps at
     # once (an extension, reviewed again)
