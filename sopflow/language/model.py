@@ -175,6 +175,9 @@ class Timer:
 class Escalation:
     guard: Guard
     to: str
+    # told by an alert when a reading entered late would have escalated but the case has moved on
+    # since (issue 11, C12); none given: the role of the step `to`
+    alert_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
