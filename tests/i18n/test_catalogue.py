@@ -39,7 +39,7 @@ DYNAMIC = {
     + ["alert_late"],
     "status.": [status.value for status in CaseStatus],
     "cond.": [
-        *("eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"),
+        *("eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since", "valid_id"),
         *("missed_checks", "checks_done", "hours_since_check", "visits"),
     ],
     "span.": ["days", "hours", "minutes"],
