@@ -65,6 +65,8 @@ def fire_late(
         refusals.missing_data(
             stepper.names, as_of, name, missing, stepper.held(as_of, move.requires, move.fresh)
         )
+    if check.when is not None:  # a check owed only while its `when:` held: then, not now
+        stepper._check_owed(as_of, check, values, at)
     values = stepper.computer.with_computed(as_of.data, dict(values), at)
     changes = stepper.entries.changes(as_of.data, values, every=True)
     later = {field for e in case.history if e.at > at for field in e.changes}

@@ -181,3 +181,16 @@ def test_escalate_alert_roles_must_be_roles_of_the_flow() -> None:
     flow, _ = load_shallow((FLOWS / "late_watch.yaml").read_bytes(), "late_watch.yaml")
     check = flow.steps["observe"].checks[0]
     assert check.escalate is not None and check.escalate.alert_roles == ("doctor",)
+
+
+def test_a_late_conditional_check_must_have_been_owed_at_its_time(watch: Engine, clock: Clock) -> None:
+    clock.now = LOCAL(2020, 2, 1, 10, 30)
+    watch.fire("L-1", "reading", actor="护士", role="nurse", data={"temperature": "37.0"})
+    clock.now = LOCAL(2020, 2, 1, 10, 50)
+    watch.fire("L-1", "reading", actor="护士", role="nurse", data={"temperature": "36.9"})
+    clock.now = LOCAL(2020, 2, 1, 11, 0)
+    with pytest.raises(CaseError) as refused:  # at 10:15 the reading was 36.5: no recheck owed
+        watch.fire("L-1", "recheck", actor="护士", role="nurse", at=LOCAL(2020, 2, 1, 10, 15))
+    assert refused.value.code == "case.guard_false"
+    watch.fire("L-1", "recheck", actor="护士", role="nurse", at=LOCAL(2020, 2, 1, 10, 40))
+    assert events(watch.case("L-1"), "check")[-1].late
