@@ -24,6 +24,7 @@ class AlertKind:
 
     SIGNAL = "signal"  # a signal the receiving case could not take at its step
     UNDELIVERED = "undelivered"  # a signal with nobody to receive it (kept on the sender)
+    LATE_ENTRY = "late_entry"  # a check entered late would have escalated; the case had moved on
 
 
 class Alert(NamedTuple):

@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from sopflow.cases.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_TEXT, has_control
+from sopflow.cases.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_ID, MAX_TEXT, has_control
 from sopflow.i18n import Named, named
+from sopflow.language.idnumbers import compact_id, id_number_valid
 from sopflow.language.model import FieldSpec, FieldType
 from sopflow.language.naming import choice_names
 
@@ -193,26 +194,18 @@ def _choice(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
 
 
 def _id_number(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> str:
-    """GB 11643: 18 characters, a real birth date not after `at`, the MOD 11-2 check character.
-
-    python-stdnum does each check; its `validate` also rejects place codes missing from its
-    GB/T 2260 table, but abolished county codes stay valid on old cards, so that one is skipped.
-    (Imported here: python-stdnum loads pydoc and ssl, which a command that takes no ID number
-    should not wait for.)
-    """
-    from stdnum.cn import ric  # noqa: PLC0415 - see the docstring
-    from stdnum.exceptions import ValidationError as StdnumError  # noqa: PLC0415
-
-    number = ric.compact(str(raw)).upper()
-    try:
-        if len(number) != 18 or not number[:17].isdigit() or ric.calc_check_digit(number) != number[-1]:
-            raise FieldValueError("value.id_number", field=field_named(spec), value=raw)
-        born = ric.get_birth_date(number)
-    except StdnumError:
-        raise FieldValueError("value.id_number", field=field_named(spec), value=raw) from None
-    if born > at.astimezone(tz).date():
-        raise FieldValueError("value.id_number", field=field_named(spec), value=raw)
-    return number
+    """GB 11643 (language/idnumbers.py), checked against the date `at`. A field with
+    `accept_invalid: true` keeps a number that fails, as written on the card (compacted), so long
+    as it is text a field may hold (issue 11, C14); `valid_id(field)` tells the two apart."""
+    number = compact_id(raw)
+    if id_number_valid(number, at.astimezone(tz).date()):
+        return number
+    if spec.accept_invalid and isinstance(raw, str) and number:
+        _text(spec, raw, tz, at)  # no control characters still applies
+        if len(number) > MAX_ID:  # a number off a card, not a note
+            raise FieldValueError("value.too_long", field=field_named(spec), limit=MAX_ID)
+        return number
+    raise FieldValueError("value.id_number", field=field_named(spec), value=raw)
 
 
 _PARSERS = {

@@ -103,10 +103,14 @@ class Event(NamedTuple):
     note: str | None = None
     why: Mapping[str, Any] | None = None
     child_id: str | None = None
+    # A check entered late (issue 11, C12): `at` is when it happened, `recorded_at` when it was
+    # typed in, after later entries. Other events: None and False (saved in time order).
+    recorded_at: datetime | None = None
+    late: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (for a process pool, say) with its read-only mappings as plain dicts."""
-        return (_event, (*self[:8], dict(self.changes), self.note, self.why, self.child_id))
+        return (_event, (*self[:8], dict(self.changes), *self[9:]))
 
 
 def _event(*fields: Any) -> Event:
@@ -269,6 +273,8 @@ class Fold:
 
     def apply(self, case: Case, event: Event) -> Case:
         """The case after `event`."""
+        if event.late:
+            return self._late(case, event)
         kind = event.kind
         data = self._changed_data(case.data, event.changes) if event.changes else case.data
         last_checks = case.last_checks
@@ -312,6 +318,24 @@ class Fold:
             alerts,
         )
         return _corrected(folded, event) if kind in CORRECTIONS else folded
+
+    def _late(self, case: Case, event: Event) -> Case:
+        """A check entered late (issue 11, C12) takes its place in time order: it does not date
+        the case back (`updated_at` stays), it is the last reading only if none came after it at
+        the current step, and it leaves the fields a later entry changed (`why.kept`) as they are:
+        a 09:00 reading does not replace a 10:00 one as the current value."""
+        kept = frozenset((event.why or {}).get("kept", ()))
+        changes = {k: v for k, v in event.changes.items() if k not in kept}
+        data = self._changed_data(case.data, changes) if changes else case.data
+        last_checks = case.last_checks
+        known = last_checks.get(event.name)
+        if event.at >= case.entered_at and (known is None or known < event.at):
+            checks = copied(last_checks)
+            checks[event.name] = event.at
+            last_checks = MappingProxyType(checks)
+        fields = dict(zip(_FIELD_NAMES, case._fields(), strict=True))
+        fields.update(data=data, last_checks=last_checks, seq=event.seq, history=(*case.history, event))
+        return Case(**fields)
 
     def _changed_data(self, data: Mapping[str, Any], changes: Mapping[str, list[Any]]) -> Mapping[str, Any]:
         new = copied(data)

@@ -304,6 +304,8 @@ def history_lines(events: Sequence[EventView], lang: str) -> list[str]:
         if event["corrected_in"]:
             seqs = ", ".join(f"#{n}" for n in event["corrected_in"])
             extra.append(say("history.corrected_in", lang, seqs=seqs))
+        if event["entered_late"]:
+            extra.append(event["entered_late"])
         if event["why_text"]:
             extra.append(event["why_text"])
         if event["note"]:

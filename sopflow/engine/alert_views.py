@@ -4,7 +4,7 @@ case sheet): what was not taken, from which case, since when, and for whom."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, TypedDict
 
 from sopflow.cases.alerts import Alert
@@ -77,6 +77,8 @@ def alert_view(
         case=alert.from_case or "-",
         step=step_label or "-",
         flow=_target_flow(alert.detail, target, lang),
+        name=alert.name,
+        at=_local(alert.detail.get("at"), tz),  # a late entry: when the reading was taken
     )
     return {
         "id": alert.id,
@@ -93,3 +95,13 @@ def alert_view(
         "what": what,
         "detail": dict(alert.detail),
     }
+
+
+def _local(value: Any, tz: tzinfo) -> str:
+    """An ISO time an alert kept, in local time ("-" if none)."""
+    if not isinstance(value, str):
+        return "-"
+    try:
+        return local_text(datetime.fromisoformat(value), tz)
+    except ValueError:
+        return value

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sopflow.cases.alerts import Alert, alert_why
+from sopflow.cases.alerts import Alert, AlertKind, alert_why
 from sopflow.cases.records import MOVES, Case, Event, EventKind
 from sopflow.engine.changes import Result
 from sopflow.engine.stepper import Stepper
@@ -85,6 +85,8 @@ def answered(stepper: Stepper, result: Result) -> Result:
 
 
 def _answers(events: Iterable[Event], alert: Alert) -> bool:
+    if alert.kind == AlertKind.LATE_ENTRY:
+        return False  # the next reading is no answer to it: a person decides and closes it
     for event in events:
         if event.seq <= alert.seq:
             continue

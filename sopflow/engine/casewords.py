@@ -108,6 +108,8 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
         other = child_flow(str(event.why["flow"]))
         if other is not None:
             return say(f"event.{kind}", lang, label=action_label(other, name, lang))
+    if kind == "alert" and event.why and event.why.get("kind") == "late_entry":
+        kind = "alert_late"  # a check entered late that would have escalated (engine/late.py)
     return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
 
 

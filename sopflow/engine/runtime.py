@@ -38,6 +38,7 @@ from sopflow.engine.hooks import (
     check_hook_target,
     log_hook_error,
 )
+from sopflow.engine.late import fire_late
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
@@ -251,8 +252,8 @@ class Engine(Corrections, Alerts, Bulk):
     ) -> Case:
         """Fire an action (or record a check) on a case; returns the case after it and all that
         followed by itself (decisions, child cases). `at`: when it was done (default now; not in
-        the future, not before the case's last entry). Refusals raise CaseError and change
-        nothing; hooks run after the change is saved.
+        the future; before the case's last entry only for a check, engine/late.py). Refusals
+        raise CaseError and change nothing; hooks run after the change is saved.
 
         `expected_seq`: the seq the caller saw; if the case has moved on since, nothing is done and
         ConcurrentChange says so. Without it, a change that loses a race with another is worked
@@ -275,7 +276,14 @@ class Engine(Corrections, Alerts, Bulk):
                     raise CaseError("case.no_such_seq", case=case_id, seq=case.seq, expected=expected_seq)
                 raise ConcurrentChange("case.changed", current=current, case=case_id, seq=case.seq)
             stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
-            result = stepper.fire(case, action, actor=actor, role=role, data=data, at=at, note=note)
+            if at < case.updated_at and case.active:  # a check entered late (engine/late.py)
+                case = self._whole(work, case, stepper)
+                now = inputs.change_time(self._now(None), case.updated_at)
+                result = fire_late(
+                    stepper, case, action, actor=actor, role=role, data=data, at=at, recorded=now, note=note
+                )
+            else:
+                result = stepper.fire(case, action, actor=actor, role=role, data=data, at=at, note=note)
             work.record(result, stepper)
             self._effects(work, result)
             return case_id
@@ -335,6 +343,14 @@ class Engine(Corrections, Alerts, Bulk):
             case = with_history(case, self.store.history(work.conn, case_id))  # its rules count checks
         work.read[case_id] = case
         work.current[case_id] = case
+        return case
+
+    def _whole(self, work: Work, case: Case, stepper: Stepper) -> Case:
+        """`case` (as read for this change) with its whole history."""
+        if stepper.reads_history:
+            return case  # read with it
+        case = with_history(case, self.store.history(work.conn, case.id))
+        work.read[case.id] = work.current[case.id] = case
         return case
 
     def _get(self, conn: Connection, case_id: str) -> Case:

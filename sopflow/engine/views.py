@@ -110,6 +110,9 @@ EventView = TypedDict(
         "child": str | None,
         "summary": str | None,  # what a correction or change of hand did, in words
         "corrected_in": list[int],  # the amendments that later corrected this entry
+        "late": bool,  # a check entered late (issue 11, C12): `at` is when it happened
+        "recorded_at": str | None,  # and when it was entered
+        "entered_late": str | None,  # that in words: (entered 2020-02-15 10:30 by 王芳)
     },
 )
 
@@ -266,6 +269,8 @@ def history_detail(
 ) -> list[EventView]:
     """A case's history, each entry with the amendments that corrected it later."""
     corrected = corrections_of(history)
+    if any(e.late for e in history):  # shown in the order things happened (engine/late.py)
+        history = tuple(sorted(history, key=lambda e: (e.at, e.seq)))
     return [
         event_detail(
             stepper,
@@ -331,6 +336,11 @@ def event_detail(
         "child": event.child_id,
         "summary": summary(flow, event, lang, tz, show_personal=show_personal),
         "corrected_in": list(corrected_in),
+        "late": event.late,
+        "recorded_at": local(event.recorded_at, tz),
+        "entered_late": say("history.entered_late", lang, at=local(event.recorded_at, tz) or "-", actor=actor)
+        if event.late
+        else None,
     }
 
 
@@ -344,7 +354,8 @@ def _reasons(flow: Flow, event: Event) -> Mapping[str, Any] | None:
     rules = (
         [c.escalate.guard.source for c in step.checks if c.name == event.name and c.escalate] if step else []
     )
-    return {"guard": rules[0] if rules else event.name, "values": dict(why)}
+    values = {k: v for k, v in why.items() if k != "late_from"}  # a late entry's: its own time
+    return {"guard": rules[0] if rules else event.name, "values": values}
 
 
 def _shown_why(

@@ -178,6 +178,10 @@ class FlowBuilder:
         for bound in ("min", "max"):
             if bound in raw and ftype not in NUMBER_TYPES:
                 self.sink.add("field.bound_not_number", (*path, bound), on_key=True, key=bound)
+        if raw.get("accept_invalid") and ftype is not FieldType.ID_NUMBER:
+            self.sink.add(
+                "field.accept_invalid_not_id", (*path, "accept_invalid"), on_key=True, field=field_id
+            )
         if "min" in raw and "max" in raw and raw["min"] > raw["max"]:
             self.sink.add("field.min_above_max", (*path, "min"), low=raw["min"], high=raw["max"])
         return FieldSpec(
@@ -196,6 +200,7 @@ class FlowBuilder:
             source=raw.get("source"),
             identifies=raw.get("identifies"),
             compute=compute_rules(self, raw.get("compute"), (*path, "compute")),
+            accept_invalid=bool(raw.get("accept_invalid", False)),
         )
 
     # -- references ------------------------------------------------------------------------------

@@ -41,7 +41,9 @@ def build_check(builder: FlowBuilder, raw: Mapping[str, Any], path: Path, role: 
         epath: Path = (*path, "escalate")
         guard = builder.guard(raw["escalate"]["when"], (*epath, "when"))
         target = builder.step_ref(raw["escalate"]["to"], (*epath, "to"))
-        escalation = Escalation(guard, target) if guard else None
+        told = raw["escalate"].get("alert_roles")
+        roles = builder.role_refs(told, (*epath, "alert_roles"), "") if told else ()
+        escalation = Escalation(guard, target, roles) if guard else None
     when = builder.guard(raw.get("when"), (*path, "when"))
     if when is not None and when.uses_time:
         builder.sink.add("check.when_uses_time", (*path, "when"), guard=when.source)

@@ -39,8 +39,8 @@ from sopflow.language.model import (
 
 # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
 # 4: identity fields and addressed signals; 5: computed fields; 6: checks at fixed times,
-# once-checks and conditional checks)
-FORMAT = 6
+# once-checks and conditional checks; 7: escalate.alert_roles)
+FORMAT = 7
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c
     for c in (

@@ -39,6 +39,7 @@ from sopflow.language.guardops import (
     rule_is_wrong,
 )
 from sopflow.language.guardtree import GNode
+from sopflow.language.guardvalues import VALUE_FUNCTIONS, value_call
 
 # (data, params, now) -> value. Data comes first: a field of the case hides a param of that name.
 Program = Callable[[Mapping[str, Any], Mapping[str, Any], datetime], Any]
@@ -297,6 +298,8 @@ class _Compiler:
             if argument.kind != "Const" or not isinstance(argument.value, str):
                 raise Unsupported("call")
             return history_call(node.node.name, argument.value)
+        if node.node.kind == "Name" and node.node.name in VALUE_FUNCTIONS and len(node.args) == 1:
+            return value_call(node.node.name, self.node(node.args[0]))  # valid_id(id_number)
         if node.node.kind != "Name" or node.node.name not in HELPERS or len(node.args) != 1:
             raise Unsupported("call")
         helper, argument = HELPERS[node.node.name], self.node(node.args[0])
@@ -340,6 +343,9 @@ def names_needed(tree: GNode) -> frozenset[str]:
     def walk(value: Any) -> None:
         if isinstance(value, GNode):
             if _is_defined_test(value):
+                return
+            if value.kind == "Call":  # valid_id(id_number) reads id_number, not a name valid_id
+                walk(value.args)
                 return
             if value.kind == "Name":
                 found.add(value.name)

@@ -23,6 +23,7 @@ from sopflow.language.guardeval import CompiledGuard, Program, compile_guard
 from sopflow.language.guardhistory import HISTORY_FUNCTIONS
 from sopflow.language.guardops import HELPERS, MAX_SIZE, GuardRuntimeError, TooLarge, Unsupported
 from sopflow.language.guardtree import GNode
+from sopflow.language.guardvalues import VALUE_FUNCTIONS
 
 MAX_GUARD_LENGTH = 500
 
@@ -49,7 +50,8 @@ ALLOWED_TESTS = frozenset(
         "divisibleby",
     }
 )
-FUNCTIONS = (*HELPERS, *HISTORY_FUNCTIONS)
+FUNCTIONS = (*HELPERS, *HISTORY_FUNCTIONS, *VALUE_FUNCTIONS)
+TIME_FUNCTIONS = frozenset((*HELPERS, *HISTORY_FUNCTIONS))  # those that read the clock or the log
 
 
 class GuardProblem(Exception):
@@ -96,7 +98,7 @@ def check_guard(source: str, known_names: Collection[str] | None) -> CompiledGua
         source=source,
         names=frozenset(names - set(FUNCTIONS)),
         program=program,
-        uses_time=bool(names & set(FUNCTIONS)),
+        uses_time=bool(names & TIME_FUNCTIONS),
         tree=plain,
     )
 
@@ -221,6 +223,8 @@ def _vet_call(node: nodes.Call) -> None:
     argument = node.args[0]
     if history and not (isinstance(argument, nodes.Const) and isinstance(argument.value, str)):
         raise GuardProblem("guard.argument_not_literal", function=node.node.name)
+    if node.node.name in VALUE_FUNCTIONS and not isinstance(argument, nodes.Name):
+        raise GuardProblem("guard.argument_not_field", function=node.node.name)
 
 
 def literal_text(value: object) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from jinja2 import nodes
 
 from sopflow.language.guards import GuardProblem, literal_text, parse_guard, unparse
+from sopflow.language.guardvalues import VALUE_FIELD_TYPES
 from sopflow.language.model import FieldSpec, FieldType
 
 _TEXT_TYPES = (FieldType.TEXT, FieldType.ID_NUMBER)
@@ -30,11 +31,27 @@ def guard_type_problem(source: str, fields: Mapping[str, FieldSpec]) -> GuardPro
     for node in (tree, *tree.find_all(nodes.Node)):
         if isinstance(node, nodes.Div | nodes.FloorDiv | nodes.Mod) and _is_zero(node.right):
             return GuardProblem("guard.zero_division", part=unparse(node))
+        if isinstance(node, nodes.Call):
+            problem = _call_problem(node, fields)
+            if problem is not None:
+                return problem
         if isinstance(node, nodes.Compare):
             for left, op, right in _pairs(node):
                 problem = _comparison_problem(left, op, right, fields)
                 if problem is not None:
                     return problem
+    return None
+
+
+def _call_problem(node: nodes.Call, fields: Mapping[str, FieldSpec]) -> GuardProblem | None:
+    """`valid_id(x)` of a field that holds no ID number (guardvalues.py)."""
+    function = node.node.name if isinstance(node.node, nodes.Name) else None
+    if function not in VALUE_FIELD_TYPES or len(node.args) != 1:
+        return None
+    spec = _field(node.args[0], fields)
+    wanted = VALUE_FIELD_TYPES[function]
+    if spec is not None and spec.type.value != wanted:
+        return GuardProblem("guard.wrong_field_type", function=function, field=spec.id, type=wanted)
     return None
 
 

@@ -112,6 +112,7 @@ class FieldSpec:
     source: str | None = None
     identifies: str | None = None  # "person", "household" or "dwelling": whom the case is about
     compute: tuple[ComputeRule, ...] = ()  # worked out by the flow's rule, never typed (C9)
+    accept_invalid: bool = False  # an id_number kept even if it fails GB 11643 (C14; valid_id())
 
 
 IDENTITY_KINDS = ("person", "household", "dwelling")
@@ -175,6 +176,9 @@ class Timer:
 class Escalation:
     guard: Guard
     to: str
+    # told by an alert when a reading entered late would have escalated but the case has moved on
+    # since (issue 11, C12); none given: the role of the step `to`
+    alert_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

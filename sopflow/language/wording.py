@@ -64,6 +64,13 @@ class _Speaker:
             return self.compare(node)
         if kind == "Test":
             return self.test(node)
+        if (
+            kind == "Call"
+            and node.node.kind == "Name"
+            and node.node.name == "valid_id"
+            and len(node.args) == 1
+        ):
+            return self.w("cond.valid_id", what=self.value(node.args[0]))
         raise _Unsaid
 
     def negation(self, inner: GNode) -> str:

@@ -168,6 +168,8 @@ class _Sheet:
             return self.w("event.next")
         if kind == "outcome":
             return self.w("event.outcome", label=name)
+        if kind == "alert" and (event["why"] or {}).get("kind") == "late_entry":
+            kind = "alert_late"
         return self.w(f"event.{kind}", label=self.way_label(event["from"], name))
 
     def masked(self, name: str, value: Any) -> Any:
@@ -236,7 +238,10 @@ class _Sheet:
         }
 
     def corrected(self, event: EventView) -> str:
-        """An entry corrected later says where: its values here are as first entered."""
+        """An entry corrected later says where: its values here are as first entered. A check
+        entered late says when and by whom."""
+        late = event["entered_late"] or ""
         if not event["corrected_in"]:
-            return ""
-        return self.w("history.corrected_in", seqs=", ".join(f"#{n}" for n in event["corrected_in"]))
+            return late
+        seqs = ", ".join(f"#{n}" for n in event["corrected_in"])
+        return " ".join(filter(None, (self.w("history.corrected_in", seqs=seqs), late)))

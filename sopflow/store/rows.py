@@ -150,6 +150,8 @@ def event_row(case_id: str, event: Event) -> dict[str, Any]:
         "note": event.note,
         "why": dict(event.why) if event.why is not None else None,
         "child_id": event.child_id,
+        "recorded_at": naive(event.recorded_at),
+        "late": event.late,
     }
 
 
@@ -222,6 +224,8 @@ def event_of(row: Mapping[str, Any]) -> Event:
             note=row["note"],
             why=why if why is None else _a(dict, why),
             child_id=row["child_id"],
+            recorded_at=None if row.get("recorded_at") is None else _time(row["recorded_at"]),
+            late=bool(row.get("late") or False),
         )
     except UNREADABLE as error:
         raise damaged(row.get("case_id"), error) from None

@@ -71,6 +71,9 @@ events = sa.Table(
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("why", sa.JSON, nullable=True),
     sa.Column("child_id", sa.String(200), nullable=True),
+    # a check entered after later entries (issue 11, C12): when it was typed in; null otherwise
+    sa.Column("recorded_at", sa.DateTime, nullable=True),
+    sa.Column("late", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # Open and closed alerts (cases/alerts.py): raised and closed by events in the same transaction,

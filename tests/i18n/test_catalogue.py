@@ -33,12 +33,13 @@ DYNAMIC = {
     "source.": list("ASKI"),
     "due.": ["deadline", "check", "timer"],
     "due.kind.": ["deadline", "check", "timer", "alert"],
-    "alert.kind.": ["signal", "undelivered"],
+    "alert.kind.": ["signal", "undelivered", "late_entry"],
     "view.due.": ["deadline", "check", "timer"],
-    "event.": [kind.value for kind in EventKind if kind.value not in ("start", "child_end", "end")],
+    "event.": [kind.value for kind in EventKind if kind.value not in ("start", "child_end", "end")]
+    + ["alert_late"],
     "status.": [status.value for status in CaseStatus],
     "cond.": [
-        *("eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since"),
+        *("eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since", "valid_id"),
         *("missed_checks", "checks_done", "hours_since_check", "visits"),
     ],
     "span.": ["days", "hours", "minutes"],

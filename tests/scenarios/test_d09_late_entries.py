@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
 from sopflow import Engine
 from tests.scenarios.helpers import (
     LOCAL,
@@ -31,7 +29,6 @@ if TYPE_CHECKING:
     from tests.conftest import Clock
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.9: an entry dated before the last one is refused")
 def test_a_paper_form_typed_after_a_later_entry_is_accepted_in_time_order(
     engine: Engine, clock: Clock, sopflow_cli: Cli
 ) -> None:
@@ -53,7 +50,6 @@ def test_a_paper_form_typed_after_a_later_entry_is_accepted_in_time_order(
     assert names[-2:] == ["waste_collection", "daily_contact"]  # shown in the order things happened
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.9: a late fever reading is refused, so nobody is told")
 def test_a_late_fever_reading_before_a_release_review_is_flagged_and_alerts_the_doctor(
     engine: Engine, clock: Clock, sopflow_cli: Cli
 ) -> None:

@@ -47,6 +47,8 @@ def test_prepared_writes_store_what_sqlalchemy_reads_back(engine: Engine, store:
         "note": "说明",
         "why": None,
         "child_id": None,
+        "recorded_at": None,
+        "late": False,
     }
     with store.writing() as conn:
         Prepared(events.insert(), conn.dialect).execute_many(conn, [row])
@@ -74,6 +76,8 @@ def test_a_driver_error_is_sqlalchemys_and_nothing_is_written(
         "note": None,
         "why": None,
         "child_id": None,
+        "recorded_at": None,
+        "late": False,
     }
     with pytest.raises(IntegrityError), store.writing() as conn:
         fresh = {**taken, "seq": before.seq + 1}  # written first, then undone with the rest
