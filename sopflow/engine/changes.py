@@ -39,6 +39,17 @@ def child_start(referral: Referral, parent: Case, child_id: str, at: datetime) -
     return StartChild(parent.id, child_id, referral.flow, MappingProxyType(data), at, referral.at, place)
 
 
+def starting_why(entry: str | None, parent_id: str | None, place: str | None) -> dict[str, Any] | None:
+    """The `why` of a START event: the entry step it started at and the case that started it, and
+    the place a parent's field named (verify then expects that place, not the parent's)."""
+    why: dict[str, Any] = {} if entry is None else {"entry": entry}
+    if entry is not None and parent_id is not None:
+        why["from_case"] = parent_id
+    if place is not None:
+        why["place"] = place
+    return why or None
+
+
 @dataclass(frozen=True)
 class NotifyParent:
     parent_id: str

@@ -374,6 +374,7 @@ class Engine(Corrections, Alerts, Bulk):
                 if effect.place is None
                 else inputs.place(effect.place, case=effect.child_id),
                 at_step=effect.at_step,
+                own_place=effect.place is not None,
             )
             work.read[effect.child_id] = None
             work.record(result, stepper)

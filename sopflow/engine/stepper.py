@@ -31,6 +31,7 @@ from sopflow.engine.changes import (
     child_start,
     moves_of,
     signal_sent,
+    starting_why,
 )
 from sopflow.engine.computing import Computer
 from sopflow.engine.entries import Entries
@@ -84,11 +85,13 @@ class Stepper:
         place: str | None = None,
         note: str | None = None,
         at_step: str | None = None,
+        own_place: bool = False,
     ) -> Result:
-        """A new case at the flow's start step, or at entry step `at_step` (C6)."""
+        """A new case at the flow's start step, or at entry step `at_step` (C6); `own_place`: a
+        child at the place a field of its parent named, not at its parent's (kept in `why`)."""
         values = self.entries.parse(case_id, data, allowed=None, at=at)
         step = refusals.start_step(self.names, case_id, values, at_step)
-        why = None if at_step is None else {"entry": step, **({"from_case": parent_id} if parent_id else {})}
+        why = starting_why(step if at_step is not None else None, parent_id, place if own_place else None)
         role = self.role_id(case_id, role)
         self.computer.refuse_given(case_id, values)
         values = self.computer.with_computed({}, dict(values), at)

@@ -60,6 +60,56 @@ steps:
         set: {lead_source: neighbour_tip}
 """
 
+DOOR_REFER = """\
+format: 1
+id: door_refer
+version: "2020.05.1"
+languages: [zh, en]
+title: {zh: 门口转介, en: Referral at the door}
+description: {zh: 测试用的小流程, en: A small flow for the tests}
+unit: person
+start: measure
+roles:
+  grid_worker: {zh: 网格员, en: Grid worker}
+fields:
+  home: {type: text, label: {zh: 住处, en: Where they live}, personal: true}
+  home_place: {type: text, label: {zh: 住处地点, en: Place of the home}}
+steps:
+  measure:
+    kind: task
+    label: {zh: 测温, en: Measure}
+    role: grid_worker
+    actions:
+      - action: fever_seen
+        label: {zh: 发热, en: Fever}
+        to: refer
+        requires: [home, home_place]
+  refer:
+    kind: subflow
+    label: {zh: 转管控, en: Refer}
+    role: grid_worker
+    flow: key_person_control
+    start_at: fever_found
+    copy: {address: home}
+    set: {lead_source: neighbour_tip}
+    place: home_place
+    wait: false
+    next: done
+  done:
+    kind: task
+    label: {zh: 完成, en: Done}
+    role: grid_worker
+    actions:
+      - action: closed
+        label: {zh: 结束, en: Close}
+        to: closed
+  closed:
+    kind: end
+    label: {zh: 结束, en: Closed}
+    role: grid_worker
+    outcome: closed
+"""
+
 
 def test_a_case_starts_at_an_entry_step_given_what_it_needs(engine: Engine, clock: Clock) -> None:
     case = engine.start(
@@ -155,6 +205,7 @@ def test_the_three_check_referral_starts_the_child_at_the_entry_step_with_where_
 @pytest.fixture
 def watch_engine(store: Store, clock: Clock, tmp_path: Path) -> Engine:
     (tmp_path / "door_watch.yaml").write_text(DOOR_WATCH, encoding="utf-8")
+    (tmp_path / "door_refer.yaml").write_text(DOOR_REFER, encoding="utf-8")
     return Engine(store, flows=FlowCatalog([tmp_path, builtin_dir()]), clock=clock)
 
 
@@ -192,6 +243,19 @@ def test_a_signal_that_finds_the_person_starts_nothing(watch_engine: Engine) -> 
     assert watch_engine.case("K-0001").step == "fever_found"  # taken by the person's own case
     assert watch_engine.case("D-0002").children == ()
     assert [c.id for c in watch_engine.cases(flow_id=KPC)] == ["K-0001"]
+
+
+def test_a_child_started_at_the_place_a_field_names_is_there_and_verify_agrees(watch_engine: Engine) -> None:
+    watch_engine.start("door_refer", "D-0003", {}, actor="王芳", role="grid_worker", place=PLACE)
+    data = {"home": ADDRESS, "home_place": "前郭镇/东风社区/3号楼"}
+    watch_engine.fire("D-0003", "fever_seen", actor="王芳", role="grid_worker", data=data)
+    child = watch_engine.case("D-0003.1")
+    assert (child.step, child.place, child.data["address"]) == (
+        "fever_found",
+        "前郭镇/东风社区/3号楼",
+        ADDRESS,
+    )
+    assert watch_engine.verify() == []
 
 
 @pytest.fixture
