@@ -85,6 +85,7 @@ for _name, _target in {
 @click.argument("flow")
 @click.option("--id", "case_id", default=None, help="help.opt.case_id")
 @click.option("--place", default=None, help="help.opt.place")
+@click.option("--at-step", "at_step", default=None, help="help.opt.at_step")
 @actor_options
 @read_options
 def case_start(
@@ -92,6 +93,7 @@ def case_start(
     flow: str,
     case_id: str | None,
     place: str | None,
+    at_step: str | None,
     sets: Sequence[str],
     actor: str,
     role: str | None,
@@ -114,6 +116,7 @@ def case_start(
         at=in_local_time(at, engine),
         place=place,
         note=note,
+        at_step=at_step,
     )
     show_case(engine, case.id, lang=lang, as_json=as_json, show_personal=show_personal)
 

@@ -64,6 +64,13 @@ def note_sent(stepper: Stepper, case: Case, at: datetime, why: Mapping[str, Any]
     return Result(stepper.fold.apply(case, event), (event,))
 
 
+def note_child(stepper: Stepper, case: Case, at: datetime, flow_id: str, child_id: str) -> Result:
+    """A CHILD event on a case (ended, as a signal's sender is) that starts `child_id` of `flow_id`."""
+    event = Event(case.seq + 1, max(at, case.updated_at), EventKind.CHILD, flow_id, "system", None, case.step)
+    event = event._replace(child_id=child_id)
+    return Result(stepper.fold.apply(case, event), (event,))
+
+
 def answered(stepper: Stepper, result: Result) -> Result:
     """`result` with ALERT_CLOSED events for the open alerts its events answer."""
     case = result.case

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from sopflow.cases import arguments, inputs
 from sopflow.cases.alerts import Alert, AlertKind, parse_alert_id
 from sopflow.cases.records import Case, EventKind
-from sopflow.engine.alerting import close_by_hand, expected_step, note_sent, raise_alert
-from sopflow.engine.changes import Effect, Result, SendSignal
+from sopflow.engine.alerting import close_by_hand, expected_step, note_child, note_sent, raise_alert
+from sopflow.engine.changes import Effect, Result, SendSignal, child_start
 from sopflow.engine.schedule import DueItem
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from sopflow.language.catalog import FlowCatalog
-    from sopflow.language.model import Flow
+    from sopflow.language.model import Flow, Referral
     from sopflow.store.store import Store
 
 
@@ -38,6 +38,7 @@ class Alerts:
         def _change(self, compute: Callable[[Work], str]) -> Case: ...
         def _read(self, work: Work, case_id: str) -> Case: ...
         def _stepper(self, flow: Flow) -> Stepper: ...
+        def _effect(self, work: Work, effect: Effect) -> Result | None: ...
         def _now(self, at: datetime | None) -> datetime: ...
         def _at(self, given: datetime | None, case: Case | None) -> datetime: ...
         def _id_of(self, kind: str, typed: str, flow_id: str | None) -> str: ...
@@ -137,10 +138,17 @@ class Alerts:
             (kept if follow.events[0].kind is EventKind.ALERT else taken).append(target.id)
             effects.extend(follow.effects)
         sender_stepper = work.steppers[sender.id]
-        if not taken and not kept:
+        started: list[str] = []
+        if not taken and not kept and effect.start is not None:
+            child_id, follow = self._start_instead(work, sender_stepper, sender.id, effect.start, effect.at)
+            started.append(child_id)
+            effects.extend(follow.effects)
+        elif not taken and not kept:
             kept.append(self._undelivered(work, sender_stepper, sender, effect))
         why: dict[str, object] = {"flow": effect.flow_id, "action": effect.action, "taken": taken}
         why["alerts"] = kept
+        if started:
+            why["started"] = started
         if effect.address is not None:  # by the field, not its value: an ID number is personal
             why["to"] = {"kind": effect.address[0], "field": effect.address[1]}
         label = self._named_in(effect.flow_id, effect.action).get("label")
@@ -167,6 +175,17 @@ class Alerts:
                 return [ancestor]
             ancestor_id = ancestor.parent_id
         return []
+
+    def _start_instead(
+        self, work: Work, stepper: Stepper, sender_id: str, start: Referral, at: datetime
+    ) -> tuple[str, Result]:
+        """Nobody found: a new case of the `if_none: start` flow at its entry step, given the
+        sender's fields, the sender its parent (C6). Returns its id and what it did."""
+        sender = work.current[sender_id]
+        child_id = f"{sender.id}.{len(sender.children) + 1}"  # as a subflow step names it
+        work.record(note_child(stepper, sender, at, start.flow, child_id), stepper)
+        follow = self._effect(work, child_start(start, work.current[sender_id], child_id, at))
+        return child_id, follow or Result(work.current[child_id], ())
 
     def _undelivered(self, work: Work, stepper: Stepper, sender: Case, effect: SendSignal) -> str:
         """An `undelivered` alert on the sender, for the signal's `if_none` roles (or the role of

@@ -7,12 +7,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from sopflow.cases.fielddata import Parser
 from sopflow.cases.records import Case, Event, EventKind, Fold
 from sopflow.i18n import Phrase
-from sopflow.language.model import Action, Check, Signal, Step
+from sopflow.language.model import Action, Check, Referral, Signal, Step
 
 CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)
 
@@ -24,6 +25,29 @@ class StartChild:
     flow_id: str
     data: Mapping[str, Any]
     at: datetime
+    at_step: str | None = None  # an entry step of the child flow (C6); None: its start step
+    place: str | None = None  # None: the parent's place
+
+
+def child_start(referral: Referral, parent: Case, child_id: str, at: datetime) -> StartChild:
+    """The child `referral` starts from `parent`: its fields copied (child field <- the parent's)
+    and set, at the referral's entry step and place."""
+    data = {child: parent.data[mine] for child, mine in referral.copy.items() if mine in parent.data}
+    data.update(referral.set)
+    place = None if referral.place is None else parent.data.get(referral.place)
+    place = str(place) if place not in (None, "") else None
+    return StartChild(parent.id, child_id, referral.flow, MappingProxyType(data), at, referral.at, place)
+
+
+def starting_why(entry: str | None, parent_id: str | None, place: str | None) -> dict[str, Any] | None:
+    """The `why` of a START event: the entry step it started at and the case that started it, and
+    the place a parent's field named (verify then expects that place, not the parent's)."""
+    why: dict[str, Any] = {} if entry is None else {"entry": entry}
+    if entry is not None and parent_id is not None:
+        why["from_case"] = parent_id
+    if place is not None:
+        why["place"] = place
+    return why or None
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,7 @@ class SendSignal:
     if_several: tuple[str, ...] = ()
     alert_roles: tuple[str, ...] = ()
     if_none: tuple[str, ...] = ()
+    start: Referral | None = None  # nobody found: start a case of that flow (its id given then)
 
 
 def signal_sent(signal: Signal, data: Mapping[str, Any], case_id: str, at: datetime) -> SendSignal:
@@ -68,6 +93,7 @@ def signal_sent(signal: Signal, data: Mapping[str, Any], case_id: str, at: datet
                 if_several=address.if_several,
                 alert_roles=signal.alert_roles,
                 if_none=signal.if_none,
+                start=signal.start,
             )
     return SendSignal(
         case_id,
@@ -77,6 +103,7 @@ def signal_sent(signal: Signal, data: Mapping[str, Any], case_id: str, at: datet
         addressed=bool(signal.to),
         alert_roles=signal.alert_roles,
         if_none=signal.if_none,
+        start=signal.start,
     )
 
 

@@ -151,3 +151,26 @@ def unknown_role(names: FlowNames, case_id: str, role: str) -> NoReturn:
 
 def listed(items: Iterable[Any]) -> Listing:
     return listing(items)
+
+
+def start_step(names: FlowNames, case_id: str, values: Mapping[str, Any], at_step: str | None) -> str:
+    """The step a new case starts at (`at_step`, by id or label, or the flow's start step), once
+    it is an entry step and `values` hold what starting there needs; CaseError otherwise."""
+    flow = names.flow
+    step = flow.start if at_step is None else names.steps.id_of(at_step, refuse=CaseError)
+    if step not in flow.entry_steps:
+        shown = names.steps.named(step) if step in flow.steps else step
+        raise CaseError(
+            "case.not_entry",
+            case=case_id,
+            step=shown,
+            flow=flow.id,
+            steps=names.steps.listing(flow.entry_steps),
+        )
+    needed = [f.id for f in flow.fields.values() if f.required] + list(flow.entry_requires(step))
+    missing = [name for name in dict.fromkeys(needed) if name not in values]
+    if missing:
+        raise CaseError(
+            "case.missing_required", case=case_id, fields=names.fields.listing(missing), flow=flow.id
+        )
+    return step

@@ -205,8 +205,11 @@ class Engine(Corrections, Alerts, Bulk):
         at: datetime | None = None,
         place: str | None = None,
         note: str | None = None,
+        at_step: str | None = None,
     ) -> Case:
         """Open a case of the current version of `flow_id`; it keeps that version for life.
+        `at_step`: an entry step of the flow to start at (by id or label), e.g. a checkpoint
+        list starts at verify_register; CaseError case.not_entry names the entry steps.
         `case_id`: the registration number (tidied: full-width digits and spaces at the ends do
         not make another case), or None for a generated one. `at`: when it was done (default now;
         not in the future). CaseError if anything given is wrong; nothing is saved then."""
@@ -222,6 +225,7 @@ class Engine(Corrections, Alerts, Bulk):
         role = inputs.role(arguments.optional_text("role", role), case=case_id)
         place = inputs.place(arguments.optional_text("place", place), case=case_id)
         note = inputs.note(arguments.optional_text("note", note), case=case_id)
+        at_step = None if at_step is None else inputs.tidy(arguments.text("at_step", at_step))
         self._stepper(flow).check_opener(case_id, role)
         given = self._when(arguments.moment("at", at), case_id)
 
@@ -230,7 +234,9 @@ class Engine(Corrections, Alerts, Bulk):
                 raise CaseError("case.exists", case=case_id)
             stepper = self._stepper(flow)
             at = self._at(given, None)
-            result = stepper.start(case_id, data, actor=actor, role=role, at=at, place=place, note=note)
+            result = stepper.start(
+                case_id, data, actor=actor, role=role, at=at, place=place, note=note, at_step=at_step
+            )
             work.read[case_id] = None
             work.record(result, stepper)
             self._effects(work, result)  # a flow may start a child case at once
@@ -380,7 +386,11 @@ class Engine(Corrections, Alerts, Bulk):
                 role=None,
                 at=effect.at,
                 parent_id=effect.parent_id,
-                place=parent.place,
+                place=parent.place
+                if effect.place is None
+                else inputs.place(effect.place, case=effect.child_id),
+                at_step=effect.at_step,
+                own_place=effect.place is not None,
             )
             work.read[effect.child_id] = None
             work.record(result, stepper)

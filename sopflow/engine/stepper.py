@@ -28,9 +28,10 @@ from sopflow.engine.changes import (
     NotifyParent,
     Offer,
     Result,
-    StartChild,
+    child_start,
     moves_of,
     signal_sent,
+    starting_why,
 )
 from sopflow.engine.computing import Computer
 from sopflow.engine.entries import Entries
@@ -83,22 +84,20 @@ class Stepper:
         parent_id: str | None = None,
         place: str | None = None,
         note: str | None = None,
+        at_step: str | None = None,
+        own_place: bool = False,
     ) -> Result:
+        """A new case at the flow's start step, or at entry step `at_step` (C6); `own_place`: a
+        child at the place a field of its parent named, not at its parent's (kept in `why`)."""
         values = self.entries.parse(case_id, data, allowed=None, at=at)
-        missing = [f.id for f in self.flow.fields.values() if f.required and f.id not in values]
-        if missing:
-            raise CaseError(
-                "case.missing_required",
-                case=case_id,
-                fields=self.names.fields.listing(missing),
-                flow=self.flow.id,
-            )
+        step = refusals.start_step(self.names, case_id, values, at_step)
+        why = starting_why(step if at_step is not None else None, parent_id, place if own_place else None)
         role = self.role_id(case_id, role)
         self.computer.refuse_given(case_id, values)
         values = self.computer.with_computed({}, dict(values), at)
         draft = Draft(self.fold, new_case(case_id, self.flow, parent_id, place, at))
         changes = self.entries.changes({}, values)
-        draft.add(Event(1, at, EventKind.START, "start", actor, role, None, self.flow.start, changes, note))
+        draft.add(Event(1, at, EventKind.START, "start", actor, role, None, step, changes, note, why))
         self._settle(draft, at)
         return draft.result()
 
@@ -380,9 +379,8 @@ class Stepper:
     def _start_child(self, draft: Draft, step: Step, at: datetime) -> None:
         flow_id = step.subflow or ""
         child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"  # see CHILD_ID
-        data = {name: draft.case.data[name] for name in step.copy if name in draft.case.data}
         draft.add_system(at, EventKind.CHILD, flow_id, step.id, None, child_id=child_id)
-        draft.effects.append(StartChild(draft.case.id, child_id, flow_id, MappingProxyType(data), at))
+        draft.effects.append(child_start(step.referral, draft.case, child_id, at))
 
     def _ended(self, draft: Draft, step: Step, at: datetime) -> None:
         case = draft.case

@@ -83,8 +83,10 @@ def _verify_one(
         parent = store.get(conn, stored.parent_id, history=False)
         if parent is None or stored.id not in parent.children:
             found.append(Discrepancy(stored.id, "parent_id", stored.parent_id, "not its parent"))
-        elif stored.active and stored.place != parent.place:  # an open child is at its parent's place
-            found.append(Discrepancy(stored.id, "place", stored.place, parent.place))
+        else:  # an open child is at its parent's place, or where a field of its parent said (C6)
+            placed = (history[0].why or {}).get("place", parent.place) if history else parent.place
+            if stored.active and stored.place != placed:
+                found.append(Discrepancy(stored.id, "place", stored.place, placed))
     return found
 
 

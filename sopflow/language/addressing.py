@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sopflow.language.model import IDENTITY_KINDS, Address, FieldSpec, FieldType, Signal
 from sopflow.language.names import suggest
+from sopflow.language.referrals import build_referral
 
 if TYPE_CHECKING:
     from sopflow.language.builder import FlowBuilder
@@ -63,6 +64,11 @@ def build_signal(builder: FlowBuilder, raw: Mapping[str, Any], path: Path) -> Si
         builder.sink.add("signal.no_address", (*path, "flow"), on_key=True, flow=raw["flow"])
     if builder.format >= 2 and addresses and not raw.get("if_none"):
         builder.sink.add("signal.no_fallback", (*path, "to"), on_key=True)
+    if_none = raw.get("if_none") or []
+    start = None
+    if isinstance(if_none, Mapping):  # if_none: {start: flow, at: step, copy: …, set: …}
+        start = build_referral(builder, str(if_none["start"]), if_none, (*path, "if_none"), at="at")
+        if_none = []
     return Signal(
         raw["flow"],
         raw["action"],
@@ -70,8 +76,9 @@ def build_signal(builder: FlowBuilder, raw: Mapping[str, Any], path: Path) -> Si
         alert_roles=_roles(raw.get("alert_roles")),
         if_none=tuple(
             builder.ref(str(n), builder.role_names, "ref.role", (*path, "if_none", i))
-            for i, n in enumerate(raw.get("if_none") or [])
+            for i, n in enumerate(if_none)
         ),
+        start=start,
     )
 
 

@@ -37,6 +37,7 @@ from sopflow.language.model import (
 )
 from sopflow.language.names import suggest
 from sopflow.language.problems import ProblemSink
+from sopflow.language.referrals import build_entry, subflow_referral
 from sopflow.language.yamlsource import Path
 
 DEFAULT_LANGUAGES = ("zh", "en")
@@ -314,6 +315,7 @@ class FlowBuilder:
             checks=tuple(
                 self.check(c, (*path, "checks", i), role) for i, c in enumerate(raw.get("checks", []))
             ),
+            entry=build_entry(self, step_id, kind, raw, path),
             **self.subflow_parts(kind, raw, path),
             **self.end_parts(kind, raw, path),
         )
@@ -394,7 +396,7 @@ class FlowBuilder:
         return {
             "subflow": raw["flow"],
             "wait": wait,
-            "copy": self.field_refs(raw.get("copy"), (*path, "copy")),
+            **subflow_referral(self, raw, path),
             "next": self.step_ref(raw["next"], (*path, "next")) if "next" in raw else None,
             "outcomes": MappingProxyType(
                 {o: self.step_ref(t, (*path, "outcomes", o)) for o, t in outcomes.items()}

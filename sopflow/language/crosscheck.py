@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sopflow.errors import FlowError, Location
-from sopflow.language.model import Flow, Signal, StepKind
+from sopflow.language.model import FieldType, Flow, Referral, Signal, StepKind
 from sopflow.language.names import suggest
 from sopflow.language.problems import ProblemSink
 
@@ -44,6 +44,11 @@ def cross_check(flow: Flow, catalog: Siblings, sink: ProblemSink) -> None:
                 )
             if target is not None:
                 _check_addresses(step.signal, target, sink, (*path, "signal"))
+            start = step.signal.start
+            if start is not None:
+                started = _find(start.flow, flow, catalog, sink, (*path, "signal", "if_none", "start"))
+                if started is not None:
+                    check_referral(flow, start, started, sink, (*path, "signal", "if_none"), at_key="at")
 
 
 def _check_addresses(signal: Signal, target: Flow, sink: ProblemSink, path: tuple[Any, ...]) -> None:
@@ -117,19 +122,79 @@ def _check_child(flow: Flow, step_id: str, child: Flow, sink: ProblemSink) -> No
                     outcome=outcome,
                     flow=child.id,
                 )
+    check_referral(flow, step.referral, child, sink, path, at_key="start_at")
+
+
+def check_referral(
+    flow: Flow, ref: Referral, child: Flow, sink: ProblemSink, path: tuple[Any, ...], *, at_key: str
+) -> None:
+    """A child started by `ref`: at an entry step of `child`, given what it needs to start there
+    (its required fields and the entry's), each value of the child field's type (C6)."""
+    at = ref.at or child.start
+    if ref.at is not None and ref.at not in child.steps:
+        suggestion = suggest(ref.at, child.steps)
+        sink.add(
+            "subflow.start_at_unknown", (*path, at_key), step=ref.at, flow=child.id, suggestion=suggestion
+        )
+        return
+    if at not in child.entry_steps:
+        entries = ", ".join(child.entry_steps)
+        sink.add("subflow.start_at_not_entry", (*path, at_key), step=at, flow=child.id, entries=entries)
+    given = set(ref.copy) | set(ref.set)
+    for name in child.entry_requires(at):
+        if name not in given:
+            sink.add("subflow.entry_not_copied", (*path, at_key), step=at, field=name, flow=child.id)
     for spec in child.fields.values():
-        if spec.required and spec.id not in step.copy:
+        if spec.required and spec.id not in given:
             sink.add("subflow.required_not_copied", (*path, "flow"), field=spec.id, flow=child.id)
-    for i, name in enumerate(step.copy):
-        mine, theirs = flow.fields[name], child.fields.get(name)
+    for i, (name, mine_name) in enumerate(ref.copy.items()):
+        where = (*path, "copy", name)
+        where = where if where in sink.source_map.values else (*path, "copy", i)
+        mine, theirs = flow.fields.get(mine_name), child.fields.get(name)
         if theirs is None:
-            sink.add("subflow.copy_missing", (*path, "copy", i), field=name, flow=child.id)
-        elif theirs.type is not mine.type:
+            sink.add("subflow.copy_missing", where, field=name, flow=child.id)
+        elif mine is not None and theirs.type is not mine.type:
+            shown = name if name == mine_name else f"{name}: {mine_name}"
             sink.add(
                 "subflow.copy_type",
-                (*path, "copy", i),
-                field=name,
+                where,
+                field=shown,
                 flow=child.id,
                 mine=str(mine.type),
                 theirs=str(theirs.type),
             )
+    for name, value in ref.set.items():
+        _check_set(child, name, value, sink, (*path, "set", name))
+    for kind, theirs_name in child.identities.items():
+        if kind in flow.identities and theirs_name not in given:
+            sink.warn(
+                "subflow.identity_not_copied",
+                (*path, "copy") if ref.copy else (*path, "flow"),
+                on_key=bool(ref.copy),
+                field=flow.identities[kind],
+                kind=kind,
+                flow=child.id,
+                theirs=theirs_name,
+            )
+
+
+_SET_TYPES: dict[FieldType, tuple[type, ...]] = {
+    FieldType.INTEGER: (int,),
+    FieldType.NUMBER: (int, float),
+    FieldType.BOOLEAN: (bool,),
+}
+
+
+def _check_set(child: Flow, name: str, value: Any, sink: ProblemSink, where: tuple[Any, ...]) -> None:
+    """A literal value a child is given: a field of the child, a code of a choice, of its type."""
+    spec = child.fields.get(name)
+    if spec is None:
+        sink.add("subflow.copy_missing", where, on_key=True, field=name, flow=child.id)
+    elif spec.type is FieldType.CHOICE:
+        if str(value) not in spec.choices:
+            codes = ", ".join(spec.choices)
+            sink.add("subflow.set_value", where, field=name, value=value, codes=codes)
+    else:
+        wanted = _SET_TYPES.get(spec.type, (str,))
+        if not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted):
+            sink.add("subflow.set_type", where, field=name, value=value, flow=child.id, type=spec.type.value)

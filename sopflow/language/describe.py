@@ -93,6 +93,8 @@ class StepView(TypedDict):
     documents: list[str]
     checks: list[CheckView]
     subflow: str | None
+    start_at: str | None  # the child's entry step (C6)
+    entry: list[str] | None  # a case may start here, given these fields
     outcome: str | None
     outcome_label: str | None
     ways: list[WayView]
@@ -268,6 +270,8 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str], child_flow:
             for c in step.checks
         ],
         "subflow": step.subflow,
+        "start_at": step.start_at,
+        "entry": None if step.entry is None else list(step.entry.requires),
         "outcome": step.outcome,
         "outcome_label": FlowNames(flow).outcomes.text(step.outcome, lang) if step.outcome else None,
         "ways": ways,

@@ -25,12 +25,14 @@ from sopflow.language.model import (
     Check,
     ComputeRule,
     EdgeKind,
+    Entry,
     Escalation,
     FieldSpec,
     FieldType,
     Flow,
     Interrupt,
     Param,
+    Referral,
     Signal,
     Step,
     StepKind,
@@ -39,8 +41,9 @@ from sopflow.language.model import (
 
 # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
 # 4: identity fields and addressed signals; 5: computed fields; 6: checks at fixed times,
-# once-checks and conditional checks; 7: escalate.alert_roles)
-FORMAT = 7
+# once-checks and conditional checks; 7: escalate.alert_roles, accept_invalid; 8: entry steps, child
+# cases started at a step)
+FORMAT = 8
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c
     for c in (
@@ -49,10 +52,12 @@ _CLASSES: dict[str, type[Any]] = {
         Branch,
         Check,
         ComputeRule,
+        Entry,
         Escalation,
         FieldSpec,
         Interrupt,
         Param,
+        Referral,
         Signal,
         Step,
         Timer,

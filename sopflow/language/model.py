@@ -218,6 +218,27 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """A step a case may start at (`entry:`), and the fields it must be given to start there."""
+
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Referral:
+    """How a case starts another (a subflow step, or a signal's `if_none: start`): a case of
+    `flow` at step `at` (None: its start step), its fields `copy` (child field -> this case's
+    field) and `set` (literal values), at the place this case's field `place` holds (None: this
+    case's own place)."""
+
+    flow: str
+    at: str | None = None
+    copy: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    set: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    place: str | None = None
+
+
+@dataclass(frozen=True)
 class Signal:
     """On ending here, fire `action` in the cases of flow `flow` that `to` finds (the first
     address whose field has a value decides); without `to`, in the nearest ancestor running
@@ -228,6 +249,7 @@ class Signal:
     to: tuple[Address, ...] = ()
     alert_roles: tuple[str, ...] = ()  # also told when a case found cannot take it at its step
     if_none: tuple[str, ...] = ()
+    start: Referral | None = None  # `if_none: start:` a new case of that flow, this case its parent
 
 
 @dataclass(frozen=True)
@@ -257,12 +279,22 @@ class Step:
     timers: tuple[Timer, ...] = ()
     checks: tuple[Check, ...] = ()
     subflow: str | None = None
-    copy: tuple[str, ...] = ()
+    copy: tuple[str, ...] = ()  # this case's fields a child is given (by `copy_as`)
     wait: bool = True
     next: str | None = None
     outcomes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     outcome: str | None = None
     signal: Signal | None = None
+    entry: Entry | None = None  # a case may start here (C6)
+    start_at: str | None = None  # a subflow's child starts at this step of its flow
+    copy_as: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # child <- this
+    set_values: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    place_from: str | None = None  # the child's place: this field's value (None: this case's place)
+
+    @property
+    def referral(self) -> Referral:
+        """How this subflow step starts its child."""
+        return Referral(self.subflow or "", self.start_at, self.copy_as, self.set_values, self.place_from)
 
     def exits(self) -> tuple[tuple[str, EdgeKind, str], ...]:
         """Every way out as (key, kind, target step), in file order."""
@@ -365,6 +397,17 @@ class Flow:
         """Whom a case with `data` is about: kind → value of its identity fields that are set."""
         found = {kind: data.get(name) for kind, name in self.identities.items()}
         return {kind: str(value) for kind, value in found.items() if value not in (None, "")}
+
+    @cached_property
+    def entry_steps(self) -> tuple[str, ...]:
+        """The steps a case may start at: the start step, then those marked `entry:`."""
+        marked = [s.id for s in self.steps.values() if s.entry is not None and s.id != self.start]
+        return (self.start, *marked)
+
+    def entry_requires(self, step_id: str) -> tuple[str, ...]:
+        """What a case starting at `step_id` must be given (besides the required fields)."""
+        entry = self.steps[step_id].entry
+        return () if entry is None else entry.requires
 
     def action_names(self) -> frozenset[str]:
         return frozenset(a.name for s in self.steps.values() for a in s.actions) | frozenset(

@@ -15,7 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
 from click.testing import CliRunner
 
 from sopflow import Engine, StepKind, builtin_flows
@@ -180,9 +179,6 @@ def person_case(engine: Engine, visit_id: str) -> str:
     return children[-1].id if children else visit_id
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.2: the referral starts at collect_lead, which has no deadline"
-)
 def test_a_fever_at_the_door_starts_key_person_control_at_the_fever_step_with_a_deadline(
     engine: Engine, clock: Clock
 ) -> None:

@@ -127,9 +127,6 @@ def test_an_invalid_id_number_is_kept_as_seen_and_sent_to_the_police(engine: Eng
     assert case.step == "identity_verify"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.8: the referral copies only name, address, temperature and symptoms"
-)
 def test_the_referral_carries_identity_dwelling_and_source(engine: Engine, clock: Clock) -> None:
     visit(engine, occupants=1)
     seen(engine, "V-0001", "李四", ID_M, phone="13900001111")
