@@ -9,8 +9,10 @@ Counting (per stretch of time the case stood at a step with the check):
 * a check `every: 12h` is owed 12h after the step was entered or the last reading; a reading
   settles the check owed then (late or not) and starts the next 12h; each 12h that passes with no
   reading is one missed check;
-* a check at fixed times of day (`at:`, with a `window`) is owed at each of those times; it is
-  missed when its window has closed with no reading in it.
+* a check at fixed times of day (`at:`, with a `window`) is owed at each of those times whose
+  window opened while the case stood at the step (the rule `due` follows, engine/slots.py: a
+  case back at 08:30 from a fever re-check owes no 08:00 reading again); it is missed when its
+  window has closed with no reading in it.
 """
 
 from __future__ import annotations
@@ -105,9 +107,9 @@ def _missed_fixed(
         for slot in slots:
             due = datetime.combine(day, slot, tzinfo=tz)
             opens, closes = due - window, due + window
-            if closes <= stretch.start or closes > stretch.end:
-                continue  # not owed in this stretch, or its window is still open
-            if not any(max(opens, stretch.start) <= t <= closes for t in times):
+            if opens < stretch.start or closes > stretch.end:
+                continue  # not owed in this stretch (its window opened before it), or still open
+            if not any(opens <= t <= closes for t in times):
                 missed += 1
         day += timedelta(days=1)
     return missed

@@ -7,8 +7,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 BENCH = Path(__file__).parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
@@ -17,11 +15,6 @@ from county import CUTOFF, Options, compare, simulate  # noqa: E402 - from bench
 SMALL = Options(people=150, key_persons=20, days=5, towns=2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15: the simulation's own model of when checks fall due (county_shadow.first_due) "
-    "knows interval checks only; key_person_control 2020.04.1 has checks at fixed times (C7)",
-)
 def test_the_daily_report_equals_the_simulations_counts(store_url: str, tmp_path: Path) -> None:
     options = Options(**{**SMALL.__dict__, "db": store_url, "folder": tmp_path})
     county, report, differences = simulate(options)

@@ -138,3 +138,51 @@ def test_a_case_on_an_older_version_keeps_its_typed_log_and_basis_date(store: St
     )
     assert case.step != "observation_extended"  # no readings, but the old version trusts the box
     assert new.case("K-1").flow_version == "2020.02.1"
+
+
+def test_a_slot_whose_window_opened_before_the_case_came_back_is_not_missed() -> None:
+    """A fever reading at 08:00 sends the case away; the doctor's re-check is normal and it is
+    back at 08:30. The 08:00 slot was filled (by the reading that escalated) and, as `due` says,
+    is not owed again at this stay: no missed reading (the simulated county found it counted one)."""
+    check = Check("temperature_check", {}, None, ("subject",))
+    back = datetime(2020, 2, 11, 8, 30, tzinfo=TZ)
+    stretch = _Stretch(check, back, back + timedelta(hours=9))  # to 17:30
+    slots = (datetime.min.time().replace(hour=8), datetime.min.time().replace(hour=16))
+    afternoon = [back + timedelta(hours=7, minutes=30)]  # 16:00
+    assert _missed_fixed(stretch, afternoon, slots, timedelta(hours=1), TZ) == 0
+
+
+def test_the_review_does_not_count_the_reading_that_escalated_as_missed(engine: Engine, clock: Clock) -> None:
+    place_at_home(engine, "KP-F")
+    clock.now = LOCAL(2020, 2, 1, 16, 0)
+    engine.fire(
+        "KP-F",
+        "temperature_check",
+        actor="张三",
+        role="subject",
+        data={"temperature": "36.5", "symptoms": "no"},
+    )
+    clock.now = LOCAL(2020, 2, 2, 8, 0)
+    fever = {"temperature": "38.2", "symptoms": "no"}
+    assert (
+        engine.fire("KP-F", "temperature_check", actor="张三", role="subject", data=fever).step
+        == "fever_found"
+    )
+    clock.now = LOCAL(2020, 2, 2, 8, 10)
+    engine.fire("KP-F", "doctor_notified", actor="李医生", role="community_doctor")
+    clock.now = LOCAL(2020, 2, 2, 8, 30)
+    normal = {"temperature": "36.9", "symptoms": "no"}
+    case = engine.fire("KP-F", "rechecked", actor="李医生", role="community_doctor", data=normal)
+    assert case.step == "home_observation"
+    clock.now = LOCAL(2020, 2, 2, 16, 0)
+    engine.fire(
+        "KP-F",
+        "temperature_check",
+        actor="张三",
+        role="subject",
+        data={"temperature": "36.5", "symptoms": "no"},
+    )
+    history = engine.case("KP-F").history
+    flow = engine.stepper_for(engine.case("KP-F")).flow
+    tallies = check_tallies(flow, history, LOCAL(2020, 2, 2, 17, 30), TZ)
+    assert tallies["temperature_check"].missed == 0
