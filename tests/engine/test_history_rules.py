@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -186,3 +187,35 @@ def test_the_review_does_not_count_the_reading_that_escalated_as_missed(engine: 
     flow = engine.stepper_for(engine.case("KP-F")).flow
     tallies = check_tallies(flow, history, LOCAL(2020, 2, 2, 17, 30), TZ)
     assert tallies["temperature_check"].missed == 0
+
+
+def test_only_a_change_that_can_count_checks_reads_the_cases_past(
+    engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reading at home observation reads none of the case's past events (it needs none, and a
+    case under observation has hundreds); the release review, whose decision counts the missed
+    readings, reads them all and counts right."""
+    place_at_home(engine, "KP-H")
+    stepper = engine.stepper_for(engine.case("KP-H"))
+    assert "release_review" in stepper.history_steps
+    assert "home_observation" not in stepper.history_steps
+    reads: list[str] = []
+    history = engine.store.history
+
+    def counting(conn: Any, case_id: str) -> tuple[Event, ...]:
+        reads.append(case_id)
+        return history(conn, case_id)
+
+    monkeypatch.setattr(engine.store, "history", counting)
+    clock.now = LOCAL(2020, 2, 1, 16, 0)
+    reading = {"temperature": "36.5", "symptoms": "no"}
+    engine.fire("KP-H", "temperature_check", actor="张三", role="subject", data=reading)
+    clock.now = LOCAL(2020, 2, 15, 0, 1)
+    engine.tick()
+    assert reads == []  # the reading and the timer
+    assert engine.case("KP-H").step == "release_review"
+    reads.clear()  # Engine.case reads the history to show it
+    clock.now = LOCAL(2020, 2, 15, 10, 0)
+    case = engine.fire("KP-H", "reviewed", actor="李医生", role="community_doctor", data=reading)
+    assert reads == ["KP-H"]
+    assert case.step == "observation_extended"  # one reading in 14 days
