@@ -11,18 +11,22 @@ Counting (per stretch of time the case stood at a step with the check):
   reading is one missed check;
 * a check at fixed times of day (`at:`, with a `window`) is owed at each of those times whose
   window opened while the case stood at the step (the rule `due` follows, engine/slots.py: a
-  case back at 08:30 from a fever re-check owes no 08:00 reading again); it is missed when its
-  window has closed with no reading in it.
+  case back at 08:30 from a fever re-check owes no 08:00 reading again), and, for a check with
+  `when:`, while its guard held on the case's data as it stood when the window opened (no
+  in-person visits are owed where a camera was fitted); it is missed when its window has closed
+  with no reading in it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sopflow.cases.records import MOVES, Event, EventKind
+from sopflow.language.guardeval import GuardRuntimeError
 from sopflow.language.model import Check, Flow
 
 DEFAULT_WINDOW = timedelta(hours=1)
@@ -51,6 +55,7 @@ def check_tallies(flow: Flow, history: Sequence[Event], now: datetime, tz: tzinf
     stretches: dict[str, list[_Stretch]] = {}
     readings: dict[str, list[datetime]] = {}
     step, since = None, None
+    owed = _data_over_time(flow, history)
     for event in history:
         if event.kind is EventKind.CHECK:
             readings.setdefault(event.name, []).append(event.at)
@@ -63,7 +68,9 @@ def check_tallies(flow: Flow, history: Sequence[Event], now: datetime, tz: tzinf
     tallies = {}
     for name, parts in stretches.items():
         times = sorted(readings.get(name, []))
-        missed = sum(_missed(part, [t for t in times if part.start <= t <= part.end], tz) for part in parts)
+        missed = sum(
+            _missed(part, [t for t in times if part.start <= t <= part.end], tz, owed) for part in parts
+        )
         tallies[name] = CheckTally(name, len(times), missed, times[-1] if times else None, parts[0].start)
     return tallies
 
@@ -76,10 +83,44 @@ def _add_stretches(
         stretches.setdefault(check.name, []).append(_Stretch(check, start, end))
 
 
-def _missed(stretch: _Stretch, times: list[datetime], tz: tzinfo) -> int:
+Owed = Callable[[Check, datetime], bool]
+
+
+def _always(check: Check, moment: datetime) -> bool:
+    return True
+
+
+def _data_over_time(flow: Flow, history: Sequence[Event]) -> Owed:
+    """Whether a check's `when:` held on the case's data as it stood at a moment (its fields as
+    the events set them); a guard that cannot be worked out counts as holding, as for `due`."""
+    if not any(check.when is not None for step in flow.steps.values() for check in step.checks):
+        return _always
+    moments: list[datetime] = []
+    states: list[dict[str, Any]] = []
+    data: dict[str, Any] = {}
+    for event in history:
+        if event.changes:
+            data = {**data, **{name: change[1] for name, change in event.changes.items()}}
+            moments.append(event.at)
+            states.append(data)
+    params = {p.id: p.value for p in flow.params.values()}
+
+    def owed(check: Check, moment: datetime) -> bool:
+        if check.when is None:
+            return True
+        index = bisect_right(moments, moment)
+        try:
+            return check.when.holds(states[index - 1] if index else {}, params, moment)
+        except GuardRuntimeError:
+            return True
+
+    return owed
+
+
+def _missed(stretch: _Stretch, times: list[datetime], tz: tzinfo, owed: Owed = _always) -> int:
     slots = _fixed_times(stretch.check)
     if slots:
-        return _missed_fixed(stretch, times, slots, _window(stretch.check), tz)
+        return _missed_fixed(stretch, times, slots, _window(stretch.check), tz, owed)
     every: timedelta | None = stretch.check.every
     if not every:
         return 0
@@ -96,8 +137,13 @@ def _missed_every(stretch: _Stretch, times: Iterable[datetime], every: timedelta
     return missed + (stretch.end - previous) // every
 
 
-def _missed_fixed(
-    stretch: _Stretch, times: list[datetime], slots: Sequence[time], window: timedelta, tz: tzinfo
+def _missed_fixed(  # noqa: PLR0917 - the stretch, its readings, the slots and how they are owed
+    stretch: _Stretch,
+    times: list[datetime],
+    slots: Sequence[time],
+    window: timedelta,
+    tz: tzinfo,
+    owed: Owed = _always,
 ) -> int:
     """Each time of day whose window closed inside the stretch with no reading in it."""
     missed = 0
@@ -107,8 +153,9 @@ def _missed_fixed(
         for slot in slots:
             due = datetime.combine(day, slot, tzinfo=tz)
             opens, closes = due - window, due + window
-            if opens < stretch.start or closes > stretch.end:
-                continue  # not owed in this stretch (its window opened before it), or still open
+            if opens < stretch.start or closes > stretch.end or not owed(stretch.check, opens):
+                continue  # not owed in this stretch (its window opened before it, or its `when:`
+                # did not hold), or still open
             if not any(opens <= t <= closes for t in times):
                 missed += 1
         day += timedelta(days=1)

@@ -219,3 +219,14 @@ def test_only_a_change_that_can_count_checks_reads_the_cases_past(
     case = engine.fire("KP-H", "reviewed", actor="李医生", role="community_doctor", data=reading)
     assert reads == ["KP-H"]
     assert case.step == "observation_extended"  # one reading in 14 days
+
+
+def test_a_check_not_owed_under_its_when_is_never_missed(engine: Engine, clock: Clock) -> None:
+    """Where a camera was fitted, the in-person visits (`when: monitoring_mode == "in_person"`)
+    are not owed, so none is missed; the door checks owed instead are."""
+    place_at_home(engine, "KP-C")  # 2020-02-01 09:00, a camera fitted at once
+    history = engine.case("KP-C").history
+    flow = engine.stepper_for(engine.case("KP-C")).flow
+    tallies = check_tallies(flow, history, LOCAL(2020, 2, 2, 20, 30), TZ)
+    assert tallies["in_person_check"].missed == 0
+    assert tallies["door_check"].missed == 4  # 10:00 and 19:00 of both days
