@@ -47,7 +47,6 @@ from sopflow.intake.people import PeopleIntake
 from sopflow.intake.places import PlacesIntake
 from sopflow.intake.problems import RowsRefused
 from sopflow.intake.run import Intake, Outcome, run_import
-from sopflow.language.model import Flow
 from sopflow.store.registry import the_county
 from sopflow.store.store import open_store
 from sopflow.store.tables import places
@@ -215,7 +214,7 @@ class County:
         self.expect("late readings typed in", outcome.counts.new, len(late))
         for case in late:
             case.checked("temperature_check", at)
-            case.record({"temperature": "36.5", "symptoms": "no"})
+            case.record({"temperature": "36.5", "symptoms": "no"}, at)
 
     def leads(self, day: int, at: datetime, *, last: bool) -> None:
         """Today's arrivals as a leads file, imported; then each verified and placed."""
@@ -299,29 +298,19 @@ def compare(report: DailyReport, book: Book, towns: list[str], now: datetime) ->
     return differences
 
 
-def counted_checks(flow: Flow) -> set[str]:
-    """The checks whose missed count the flow's rules read (`missed_checks("…")` in a guard)."""
-    guards = [b.guard for s in flow.steps.values() for b in s.branches if b.guard is not None]
-    guards += [a.guard for s in flow.steps.values() for a in s.actions if a.guard is not None]
-    return {name for g in guards for function, name in g.reads_history if function == "missed_checks"}
-
-
 def compare_missed(engine: Engine, book: Book, now: datetime) -> list[str]:
-    """For each case whose flow's rules count missed checks, those counts as `case show` gives
-    them (the engine's, from the case's history) beside the book's own."""
+    """For each case, the missed count of every check it has owed as `case show` gives it (the
+    engine's, from the case's history) beside the book's own."""
     differences = []
+    compared = missed = 0
     for case in book.cases.values():
-        counted = counted_checks(case.flow)
-        if not counted:
-            continue
-        shown = {
-            v["name"]: v["missed"]
-            for v in check_views(case.flow, engine.case(case.id).history, "en", TZ, now)
-        }
-        for name in sorted(counted):
-            theirs, ours = shown.get(name, 0), case.missed(name, now)
-            if theirs != ours:
-                differences.append(f"{case.id} missed {name}: sopflow {theirs}, simulation {ours}")
+        for view in check_views(case.flow, engine.case(case.id).history, "en", TZ, now):
+            ours = case.missed(view["name"], now)
+            compared, missed = compared + 1, missed + ours
+            if view["missed"] != ours:
+                theirs = view["missed"]
+                differences.append(f"{case.id} missed {view['name']}: sopflow {theirs}, simulation {ours}")
+    print(f"missed checks: {compared:,} counts compared (case and check), {missed:,} missed in the book")
     return differences
 
 

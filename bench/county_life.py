@@ -56,7 +56,7 @@ class Life:
         self.count("changes")
         if result.step != expect:
             raise Finding(f"{case.id}: {action} at {at:%m-%d %H:%M} went to {result.step}, expected {expect}")
-        case.record(data or {})
+        case.record(data or {}, at)
         if check is not None:
             case.checked(action, at)
         case.move(expect, at)

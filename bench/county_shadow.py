@@ -63,6 +63,7 @@ class Shadow:
     last_at: datetime
     dates: dict[str, date] = field(default_factory=dict)  # date fields timers count from
     data: dict[str, Any] = field(default_factory=dict)  # what the simulation recorded on it
+    data_log: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)  # (from when, data)
     last_checks: dict[str, datetime] = field(default_factory=dict)  # readings at this visit of the step
     readings: list[tuple[datetime, str]] = field(default_factory=list)  # (when, check), every one
     entries: list[tuple[datetime, str]] = field(default_factory=list)  # (when, step entered)
@@ -82,8 +83,18 @@ class Shadow:
             self.step, self.entered_at, self.last_checks = step, at, {}
             self.entries.append((at, step))
 
-    def record(self, data: Mapping[str, Any]) -> None:
+    def record(self, data: Mapping[str, Any], at: datetime) -> None:
         self.data.update({k: v for k, v in data.items() if v is not None})
+        if data:
+            self.data_log.append((at, dict(self.data)))
+
+    def data_at(self, moment: datetime) -> Mapping[str, Any]:
+        found: Mapping[str, Any] = {}
+        for at, data in self.data_log:
+            if at > moment:
+                break
+            found = data
+        return found
 
     def checked(self, check: str, at: datetime) -> None:
         self.last_checks[check] = at
@@ -117,14 +128,16 @@ class Shadow:
 
     # -- when checks fall due ----------------------------------------------------------------------
 
-    def owed(self, check: Check) -> bool:
-        """A check with `when:` is owed only while its guard holds on the case's data (one that
-        cannot be worked out counts as owed)."""
-        return check.when is None or self._holds(check.when)
+    def owed(self, check: Check, moment: datetime | None = None) -> bool:
+        """A check with `when:` is owed only while its guard holds on the case's data (now, or
+        as it stood at `moment`); one that cannot be worked out counts as owed."""
+        if check.when is None:
+            return True
+        return self._holds(check.when, self.data if moment is None else self.data_at(moment))
 
-    def _holds(self, guard: Guard) -> bool:
+    def _holds(self, guard: Guard, data: Mapping[str, Any]) -> bool:
         try:
-            return guard.holds(self.data, self.params, self.entered_at)
+            return guard.holds(data, self.params, self.entered_at)
         except GuardRuntimeError:
             return True
 
@@ -188,7 +201,8 @@ class Shadow:
         """Times check `name` was owed up to `now` and not recorded, over every stay at a step
         with it: an `at:` slot is owed when the case was at the step as its window opened, and
         missed when the window closed with no reading in it; an `every:` check misses each
-        interval that passed with no reading (a late reading settles the one owed then)."""
+        interval that passed with no reading (a late reading settles the one owed then). A slot
+        of a check with `when:` is owed only if the guard held on the data as its window opened."""
         times = sorted(at for at, check in self.readings if check == name)
         missed = 0
         for step, start, end in self.stretches(now):
@@ -199,7 +213,8 @@ class Shadow:
                     for opens, closes in slots_from(check, start):
                         if closes > end:
                             break
-                        if opens >= start and not any(opens <= t <= closes for t in times):
+                        owed = opens >= start and self.owed(check, opens)
+                        if owed and not any(opens <= t <= closes for t in times):
                             missed += 1
                 elif check.every is not None:
                     previous = start
