@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -34,9 +35,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import sqlalchemy as sa
 from county_life import ACTOR, Finding, Life
-from county_shadow import KPC, SWEEP, TZ, Book, Shadow
+from county_shadow import KPC, SWEEP, TZ, Book, Shadow, local_time
 from county_world import Door, Person, World, make_world, write_files, write_sheet
 
+from sopflow.engine.check_views import check_views
 from sopflow.engine.dayreport import DailyReport, daily_report
 from sopflow.engine.runtime import Engine
 from sopflow.intake.cases import CasesIntake
@@ -83,6 +85,10 @@ class County:
         self.doors: dict[str, Door] = {}
         self.requests = 0
         self.timings: dict[str, float] = {}
+        flow = engine.flows.load(KPC)  # the times of day its checks are owed at, as the flow declares them
+        timed = {s.id: {t for c in s.checks for t in c.at} for s in flow.steps.values()}
+        self.timed_steps = tuple(step for step, times in timed.items() if times)
+        self.check_times = sorted({local_time(t) for times in timed.values() for t in times})
 
     def at(self, day: int, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(START + timedelta(days=day), clock_time(hour, minute), TZ)
@@ -128,63 +134,94 @@ class County:
         self.life.count(what, got)
 
     def day(self, day: int) -> None:
+        """The day's work in the order of its times: `tick` at 08:00 and 20:00, the checks at
+        each time of day the flow's `at:` checks name, leads, releases, deliveries, requests,
+        transfers, the sweep, the supply visits. On the last day nothing after the cut-off."""
         life, last = self.life, day == self.options.days - 1
         life.last_day = last
-        life.tick(self.at(day, 8))
-        self.slots(self.at(day, 8))
-        self.leads(day, last=last)
+        work: list[tuple[clock_time, Callable[[datetime], None]]] = [(clock_time(8), life.tick)]
+        work += [(t, self.slots) for t in self.check_times]
+        work += [
+            (clock_time(9), lambda at: self.leads(day, at, last=last)),
+            (clock_time(10), self.releases),
+            (clock_time(10, 30), self.deliveries),
+            (clock_time(13), self.requests_made),
+            (clock_time(14), lambda at: self.transfers_and_sweep(day, at)),
+            (clock_time(16), self.supply_visits),
+            (clock_time(20), life.tick),
+        ]
+        for moment, job in sorted(work, key=lambda item: item[0]):  # stable: a tick before its checks
+            if not (last and moment >= CUTOFF):
+                job(self.at(day, moment.hour, moment.minute))
+
+    def releases(self, at: datetime) -> None:
+        life = self.life
         for case in self.book.at_step(KPC, "release_review"):
-            life.release(case, self.at(day, 10))
+            life.release(case, at)
         for case in self.book.at_step(KPC, "post_release_followup"):
-            due = case.last_checks.get("followup_call", case.entered_at) + timedelta(days=7)
-            if due - self.at(day, 10) < timedelta(days=1):
-                life.act(case, "followup_call", case.step, self.at(day, 10), {"symptoms": "no"})
+            for name, due in case.checks_due().items():
+                if due - at < timedelta(days=1):
+                    life.act(case, name, case.step, at, {"symptoms": "no"})
+
+    def deliveries(self, at: datetime) -> None:
+        life = self.life
         for case in self.book.at_step("supply_request", "purchase"):
-            if case.started_at < self.at(day, 0):
-                life.deliver(case, self.at(day, 10, 30))
+            if case.started_at < at - timedelta(hours=10, minutes=30):
+                life.deliver(case, at)
         for case in self.book.at_step(SWEEP, "residence_registration"):
             if life.rng.random() < 0.5:
                 note = {"resolution_note": "已登记"}
-                life.act(case, "registered", "verified_discrepancies_resolved", self.at(day, 10, 30), note)
+                life.act(case, "registered", "verified_discrepancies_resolved", at, note)
+
+    def requests_made(self, at: datetime) -> None:
         for case in self.book.at_step(KPC, "home_observation"):
-            if life.rng.random() < 0.05:
+            if self.life.rng.random() < 0.05:
                 self.requests += 1
-                life.request(self.requests, case, self.doors[case.id], self.at(day, 13))
+                self.life.request(self.requests, case, self.doors[case.id], at)
+
+    def transfers_and_sweep(self, day: int, at: datetime) -> None:
         for case in self.book.at_step(KPC, "centralized_transfer"):
-            life.act(case, "transferred", "transferred_centralized", self.at(day, 14))
-        self.three_check(day)
+            self.life.act(case, "transferred", "transferred_centralized", at)
+        self.three_check(day, at)
+
+    def supply_visits(self, at: datetime) -> None:
         for child in self.book.at_step("home_isolation_supply", "serving"):
-            life.act(child, "waste_collection", "serving", self.at(day, 16))
-            life.act(child, "daily_contact", "serving", self.at(day, 16), {"mood_ok": "yes"})
-        if not last:
-            life.tick(self.at(day, 20))
-            self.slots(self.at(day, 20))
+            for name in child.checks_due():
+                self.life.act(
+                    child, name, "serving", at, {"mood_ok": "yes"} if name == "daily_contact" else {}
+                )
 
     def slots(self, at: datetime) -> None:
-        """The checks of everyone under home observation; readings on paper typed in 3 hours later."""
+        """The checks of everyone at a step with checks at this time of day; readings on paper
+        typed in 3 hours later."""
         late: list[Shadow] = []
-        for case in self.book.at_step(KPC, "home_observation"):
-            self.life.slot(case, at, late)
+        chance = not (
+            self.life.last_day and at + timedelta(hours=4) > self.at(self.options.days - 1, CUTOFF.hour)
+        )
+        for case in self.book.at_step(KPC, *self.timed_steps):
+            self.life.slot(case, at, late, chance=chance)
         if not late:
             return
         local = at.astimezone(TZ)
         rows = [[c.id, f"{local:%Y-%m-%d}", f"{local:%H:%M}", "36.5", "否"] for c in late]
         sheet = write_sheet(
-            self.folder / f"checks-{local:%m%d-%H}.csv", ["案件号", "日期", "时间", "体温", "有无症状"], rows
+            self.folder / f"checks-{local:%m%d-%H%M}.csv",
+            ["案件号", "日期", "时间", "体温", "有无症状"],
+            rows,
         )
         self.life.now = at + timedelta(hours=3)
         outcome = self.load(ChecksIntake(self.engine, actor=ACTOR, role="community_doctor"), sheet)
         self.expect("late readings typed in", outcome.counts.new, len(late))
         for case in late:
             case.checked("temperature_check", at)
-            case.last_at = at
+            case.record({"temperature": "36.5", "symptoms": "no"}, at)
 
-    def leads(self, day: int, *, last: bool) -> None:
+    def leads(self, day: int, at: datetime, *, last: bool) -> None:
         """Today's arrivals as a leads file, imported; then each verified and placed."""
         arrivals = self.arrivals.get(day, [])
         if not arrivals:
             return
-        at, arrival = self.at(day, 9), (START + timedelta(days=day)).isoformat()
+        arrival = (START + timedelta(days=day)).isoformat()
         header = ["案件号", "姓名", "身份证号", "联系电话", "线索来源", "线索内容", "抵县日期"]
         first = len(self.book.cases)
         numbered = [(f"KP-{first + i:07d}", p) for i, p in enumerate(arrivals)]
@@ -201,12 +238,11 @@ class County:
             self.doors[number] = person.door
             self.life.intake(case, at + timedelta(minutes=30), person.door, arrival, last_day=last)
 
-    def three_check(self, day: int) -> None:
+    def three_check(self, day: int, at: datetime) -> None:
         """The day's share of the sweep: a three-check case per urban dwelling, imported, visited."""
         doors = self.sweep.get(day, [])
         if not doors:
             return
-        at = self.at(day, 14)
         numbered = [(f"TC-{day:02d}{i:06d}", d) for i, d in enumerate(doors)]
         header = ["案件号", "地点名称", "dwelling_code", "address"]
         rows = [[n, d.path, "-".join(d.cells[-4:]), d.path.split("/", 2)[2]] for n, d in numbered]
@@ -262,6 +298,22 @@ def compare(report: DailyReport, book: Book, towns: list[str], now: datetime) ->
     return differences
 
 
+def compare_missed(engine: Engine, book: Book, now: datetime) -> list[str]:
+    """For each case, the missed count of every check it has owed as `case show` gives it (the
+    engine's, from the case's history) beside the book's own."""
+    differences = []
+    compared = missed = 0
+    for case in book.cases.values():
+        for view in check_views(case.flow, engine.case(case.id).history, "en", TZ, now):
+            ours = case.missed(view["name"], now)
+            compared, missed = compared + 1, missed + ours
+            if view["missed"] != ours:
+                theirs = view["missed"]
+                differences.append(f"{case.id} missed {view['name']}: sopflow {theirs}, simulation {ours}")
+    print(f"missed checks: {compared:,} counts compared (case and check), {missed:,} missed in the book")
+    return differences
+
+
 def simulate(options: Options) -> tuple[County, DailyReport, list[str]]:
     folder = options.folder or Path(tempfile.mkdtemp(prefix="sopflow-county-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -279,7 +331,8 @@ def simulate(options: Options) -> tuple[County, DailyReport, list[str]]:
         county.timings["people made"] = made
         report = county.run()
         now = county.at(options.days - 1, CUTOFF.hour)
-        return county, report, compare(report, county.book, world.towns, now)
+        differences = compare(report, county.book, world.towns, now)
+        return county, report, differences + compare_missed(county.engine, county.book, now)
     finally:
         store.close()
 

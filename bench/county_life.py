@@ -16,6 +16,7 @@ from county_world import Door
 from sopflow.engine.runtime import Engine
 
 MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
 ACTOR = "模拟"
 
 
@@ -55,6 +56,7 @@ class Life:
         self.count("changes")
         if result.step != expect:
             raise Finding(f"{case.id}: {action} at {at:%m-%d %H:%M} went to {result.step}, expected {expect}")
+        case.record(data or {}, at)
         if check is not None:
             case.checked(action, at)
         case.move(expect, at)
@@ -136,37 +138,54 @@ class Life:
             )
         )
         watch = {"monitoring_mode": "camera", "camera_id": "CAM"}  # the door watch: a once-check
+        if self.rng.random() < 0.05:  # none can be fitted: checked in person instead (a `when:` check)
+            watch = {"monitoring_mode": "in_person", "no_camera_reason": "楼道无电源"}
+            self.count("checked in person")
         self.act(case, "monitoring_setup", "home_observation", at + 40 * MINUTE, watch)
         opened = {"members_count": 2, "special_group": "no", "payment_method": "transfer"}
         self.act(child, "case_opened", "starter_pack", at + 50 * MINUTE, opened)
         self.act(child, "pack_delivered", "serving", at + 60 * MINUTE, {"starter_pack_given": "yes"})
 
-    def slot(self, case: Shadow, at: datetime, late: list[Shadow]) -> None:
-        """One of the twice-daily checks of a person under home observation: presence by phone and
-        at the door, disinfection in the morning, the temperature; a few miss the reading, a few
-        are typed in late from paper, a few have a fever or are found out."""
-        roll = self.rng.random()
-        if roll < 0.004:
+    def slot(self, case: Shadow, at: datetime, late: list[Shadow], *, chance: bool) -> None:
+        """The checks the book says `case` owes in the slot at `at` (time of day of an `at:` check
+        of its step, as the flow declares them), and the interval checks due by the evening: presence
+        by phone and at the door (or in person where no watch could be fitted), disinfection, the
+        temperature. With `chance`, a few miss the reading, a few are typed in late from paper, a
+        few have a fever or are found out (only where the step has the actions that follow)."""
+        step = case.flow.steps[case.step]
+        due = case.checks_due()
+        now = [c for c in step.checks if c.at and due.get(c.name) == at + c.window]
+        if not now:
+            return
+        names = {c.name for c in now}
+        chance = chance and any(a.name == "reading_missing" for a in step.actions)
+        if chance and "presence_call" in names and self.rng.random() < 0.004:
             self.violation(case, at)
             return
-        self.act(case, "presence_call", case.step, at, {"present": "yes"})
-        if case.step == "home_observation":
-            self.act(case, "door_check", case.step, at, {"present": "yes"})
-            if at.astimezone(TZ).hour < 12:
-                self.act(case, "disinfection_guidance", case.step, at)
-        if roll < 0.009:
+        for check in now:
+            if check.name != "temperature_check":
+                self.act(case, check.name, case.step, at, dict.fromkeys(check.requires, "yes"))
+        for check in step.checks:
+            when = due.get(check.name)
+            if check.every is not None and when is not None and when <= at + 12 * HOUR:
+                self.act(case, check.name, case.step, at, dict.fromkeys(check.requires, "yes"))
+        if "temperature_check" not in names:
+            return
+        roll = self.rng.random() if chance else 1.0
+        window = next(c.window for c in now if c.name == "temperature_check")
+        if roll < 0.005:
             self.fever(case, at)
-        elif roll < 0.029:
+        elif roll < 0.025:
             self.count("missed readings")
-            self.act(case, "reading_missing", "missed_reading", at + 60 * MINUTE, role="liaison_cadre")
+            self.act(case, "reading_missing", "missed_reading", at + window, role="liaison_cadre")
             self.act(
                 case,
                 "reading_taken",
                 "home_observation",
-                at + 90 * MINUTE,
+                at + window + 30 * MINUTE,
                 {"temperature": "36.6", "symptoms": "no"},
             )
-        elif roll < 0.059:
+        elif roll < 0.055:
             late.append(case)  # on paper: typed in from the checks sheet later
         else:
             self.act(case, "temperature_check", case.step, at, {"temperature": "36.4", "symptoms": "no"})
@@ -215,9 +234,20 @@ class Life:
 
     def release(self, case: Shadow, at: datetime) -> None:
         """The period is over: review, a test for KP7, approval, release; the supply case closes."""
-        fit = {"log_complete": "yes", "temperature": "36.5", "symptoms": "no"}
+        fit = {"temperature": "36.5", "symptoms": "no"}
         kp7 = case.extra.get("category") == "KP7"
-        self.act(case, "reviewed", "release_test" if kp7 else "release_approve", at, fit)
+        approve = "release_test" if kp7 else "release_approve"
+        if case.visits("observation_extended"):  # extended before: the doctor gives a reason
+            self.act(case, "reviewed", "gaps_review", at, fit)
+            self.act(
+                case, "release_with_reason", approve, at + 10 * MINUTE, {"gaps_reason": "补充期间按时测温"}
+            )
+        elif case.missed("temperature_check", at) > case.params["missed_readings_allowed"]:
+            self.count("extended: readings missed")
+            self.act(case, "reviewed", "observation_extended", at, fit)
+            return
+        else:
+            self.act(case, "reviewed", approve, at, fit)
         if kp7:
             self.act(case, "test_done", "release_approve", at + 20 * MINUTE, {"release_test_negative": "yes"})
         self.act(case, "release_approved", "release_execute", at + 40 * MINUTE)

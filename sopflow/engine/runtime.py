@@ -283,7 +283,9 @@ class Engine(Corrections, Alerts, Bulk):
                 raise ConcurrentChange("case.changed", current=current, case=case_id, seq=case.seq)
             stepper = self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest))
             if at < case.updated_at and case.active:  # a check entered late (engine/late.py)
-                case = self._whole(work, case, stepper)
+                case = work.read[case_id] = work.current[case_id] = self.with_past(
+                    work.conn, case, whole=True
+                )
                 now = inputs.change_time(self._now(None), case.updated_at)
                 result = fire_late(
                     stepper, case, action, actor=actor, role=role, data=data, at=at, recorded=now, note=note
@@ -337,27 +339,33 @@ class Engine(Corrections, Alerts, Bulk):
 
     def _read(self, work: Work, case_id: str) -> Case:
         """A case to change. Its past history is not loaded (stepping rarely needs it, and reading
-        it made every change slower as a case grew), except for a flow whose guards read it
-        (`missed_checks(…)`): the result's history holds this change's events; Engine.case()
-        gives all of them."""
-        if case_id in work.current:
+        it made every change slower as a case grew), except where a rule on the way reads it
+        (`missed_checks(…)`, see with_past): the result's history holds this change's events;
+        Engine.case() gives all of them."""
+        if case_id in work.current:  # changed already in this unit of work
+            work.current[case_id] = self.with_past(work.conn, work.current[case_id])
             return work.current[case_id]
-        case = self.store.get(work.conn, case_id, history=False, to_change=True)
-        if case is None:
+        found = self.store.get(work.conn, case_id, history=False, to_change=True)
+        if found is None:
             raise LookupFailed("case.unknown", case=case_id)
-        if self._stepper(self.store.flow(work.conn, case.flow_id, case.flow_digest)).reads_history:
-            case = with_history(case, self.store.history(work.conn, case_id))  # its rules count checks
+        case = self.with_past(work.conn, found)
         work.read[case_id] = case
         work.current[case_id] = case
         return case
 
-    def _whole(self, work: Work, case: Case, stepper: Stepper) -> Case:
-        """`case` (as read for this change) with its whole history."""
-        if stepper.reads_history:
-            return case  # read with it
-        case = with_history(case, self.store.history(work.conn, case.id))
-        work.read[case.id] = work.current[case.id] = case
-        return case
+    def with_past(self, conn: Connection, case: Case, *, whole: bool = False) -> Case:
+        """The case with its whole history when a change at its step can evaluate a rule that
+        counts its checks (`missed_checks(…)`: the release review) or `whole` is asked (a check
+        entered late), else as it is (a reading at home observation does not read a case's
+        hundreds of past events)."""
+        if case.history and case.history[0].seq == 1:
+            return case
+        stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
+        if not whole and case.step not in stepper.history_steps:
+            return case
+        past = self.store.history(conn, case.id)
+        done = past[-1].seq if past else 0
+        return with_history(case, past + tuple(e for e in case.history if e.seq > done))
 
     def _get(self, conn: Connection, case_id: str) -> Case:
         case = self.store.get(conn, case_id)

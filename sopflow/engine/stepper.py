@@ -39,6 +39,7 @@ from sopflow.errors import CaseError
 from sopflow.i18n import Phrase
 from sopflow.language.guardhistory import HISTORY_KEY, history_value
 from sopflow.language.guardops import GuardRuntimeError
+from sopflow.language.historycheck import step_guards, steps_reading_history
 from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
 from sopflow.language.naming import FlowNames
 
@@ -69,7 +70,8 @@ class Stepper:
             guard.source: tuple(sorted(guard.names)) for guard in _guards(flow)
         }
         self._history_guards = frozenset(g.source for g in _guards(flow) if g.reads_history)
-        self.reads_history = bool(self._history_guards)  # the engine then loads a case's whole history
+        self.reads_history = bool(self._history_guards)
+        self.history_steps = steps_reading_history(flow.steps, self._automatic)  # changes that count checks
 
     # -- starting ---------------------------------------------------------------------------------
 
@@ -433,12 +435,7 @@ class Stepper:
 
 def _guards(flow: Flow) -> list[Guard]:
     """Every guard of the flow: of actions, branches, escalations and conditional checks."""
-    found: list[Guard | None] = []
-    for step in flow.steps.values():
-        found += [a.guard for a in step.actions] + [b.guard for b in step.branches]
-        found += [c.escalate.guard for c in step.checks if c.escalate is not None]
-        found += [c.when for c in step.checks]
-    return [g for g in found if g is not None]
+    return [guard for step in flow.steps.values() for guard in step_guards(step)]
 
 
 def _json_value(value: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from sopflow.cases import inputs
-from sopflow.cases.records import Case, EventKind, with_history
+from sopflow.cases.records import Case, EventKind
 from sopflow.engine.changes import Result
 from sopflow.engine.runtime import Engine
 from sopflow.engine.work import Work
@@ -124,8 +124,7 @@ class ChecksIntake:
             case = self.current.get(case_id) or self.engine.store.get(conn, case_id, history=False)
             if case is None:
                 raise CaseError("case.unknown", case=case_id)
-            if case_id not in self.current and self.engine.stepper_for(case).reads_history:
-                case = with_history(case, self.engine.store.history(conn, case_id))  # its rules count checks
+            case = self.engine.with_past(conn, case)  # where its rules count checks
         except CodedError as error:
             problems.append(self._problem(line, "case", error))
             return None

@@ -39,3 +39,30 @@ def check_history_calls(
                     name=name,
                     suggestion=suggest(name, sorted(known)),
                 )
+
+
+def step_guards(step: Step) -> list[Guard]:
+    """The guards of a step: of its actions, branches, escalations and conditional checks."""
+    found: list[Guard | None] = [a.guard for a in step.actions] + [b.guard for b in step.branches]
+    found += [c.escalate.guard for c in step.checks if c.escalate is not None]
+    found += [c.when for c in step.checks]
+    return [g for g in found if g is not None]
+
+
+def steps_reading_history(steps: Mapping[str, Step], automatic: frozenset[str]) -> frozenset[str]:
+    """The steps from which one change can evaluate a guard that reads the case's history: one of
+    the step's own guards, or a branch of an automatic step (a decision, a subflow, an end) its
+    exits lead to, directly or through other automatic steps. A change elsewhere (a reading at
+    home observation) needs none of the case's past events, so the engine does not read them."""
+    reading = {s.id for s in steps.values() if any(g.reads_history for g in step_guards(s))}
+    found = set()
+    for step in steps.values():
+        todo, seen = [step.id], set()
+        while todo:
+            current = todo.pop()
+            if current in reading:
+                found.add(step.id)
+                break
+            seen.add(current)
+            todo += [t for _, _, t in steps[current].exits() if t in automatic and t not in seen]
+    return frozenset(found)

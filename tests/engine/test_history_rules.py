@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -158,3 +159,94 @@ def test_a_case_on_an_older_version_keeps_its_typed_log_and_basis_date(store: St
     )
     assert case.step != "observation_extended"  # no readings, but the old version trusts the box
     assert new.case("K-1").flow_version == "2020.02.1"
+
+
+def test_a_slot_whose_window_opened_before_the_case_came_back_is_not_missed() -> None:
+    """A fever reading at 08:00 sends the case away; the doctor's re-check is normal and it is
+    back at 08:30. The 08:00 slot was filled (by the reading that escalated) and, as `due` says,
+    is not owed again at this stay: no missed reading (the simulated county found it counted one)."""
+    check = Check(
+        "temperature_check", {}, None, ("subject",), at=("08:00", "16:00"), window=timedelta(hours=1)
+    )
+    back = datetime(2020, 2, 11, 8, 30, tzinfo=TZ)
+    stretch = _Stretch(check, back, back + timedelta(hours=9))  # to 17:30
+    assert _missed(stretch, _readings(back + timedelta(hours=7, minutes=30))) == 0  # 16:00 read
+
+
+def test_the_review_does_not_count_the_reading_that_escalated_as_missed(engine: Engine, clock: Clock) -> None:
+    place_at_home(engine, "KP-F")
+    clock.now = LOCAL(2020, 2, 1, 16, 0)
+    engine.fire(
+        "KP-F",
+        "temperature_check",
+        actor="张三",
+        role="subject",
+        data={"temperature": "36.5", "symptoms": "no"},
+    )
+    clock.now = LOCAL(2020, 2, 2, 8, 0)
+    fever = {"temperature": "38.2", "symptoms": "no"}
+    assert (
+        engine.fire("KP-F", "temperature_check", actor="张三", role="subject", data=fever).step
+        == "fever_found"
+    )
+    clock.now = LOCAL(2020, 2, 2, 8, 10)
+    engine.fire("KP-F", "doctor_notified", actor="李医生", role="community_doctor")
+    clock.now = LOCAL(2020, 2, 2, 8, 30)
+    normal = {"temperature": "36.9", "symptoms": "no"}
+    case = engine.fire("KP-F", "rechecked", actor="李医生", role="community_doctor", data=normal)
+    assert case.step == "home_observation"
+    clock.now = LOCAL(2020, 2, 2, 16, 0)
+    engine.fire(
+        "KP-F",
+        "temperature_check",
+        actor="张三",
+        role="subject",
+        data={"temperature": "36.5", "symptoms": "no"},
+    )
+    history = engine.case("KP-F").history
+    flow = engine.stepper_for(engine.case("KP-F")).flow
+    tallies = check_tallies(flow, history, LOCAL(2020, 2, 2, 17, 30), TZ)
+    assert tallies["temperature_check"].missed == 0
+
+
+def test_only_a_change_that_can_count_checks_reads_the_cases_past(
+    engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reading at home observation reads none of the case's past events (it needs none, and a
+    case under observation has hundreds); the release review, whose decision counts the missed
+    readings, reads them all and counts right."""
+    place_at_home(engine, "KP-H")
+    stepper = engine.stepper_for(engine.case("KP-H"))
+    assert "release_review" in stepper.history_steps
+    assert "home_observation" not in stepper.history_steps
+    reads: list[str] = []
+    history = engine.store.history
+
+    def counting(conn: Any, case_id: str) -> tuple[Event, ...]:
+        reads.append(case_id)
+        return history(conn, case_id)
+
+    monkeypatch.setattr(engine.store, "history", counting)
+    clock.now = LOCAL(2020, 2, 1, 16, 0)
+    reading = {"temperature": "36.5", "symptoms": "no"}
+    engine.fire("KP-H", "temperature_check", actor="张三", role="subject", data=reading)
+    clock.now = LOCAL(2020, 2, 15, 0, 1)
+    engine.tick()
+    assert reads == []  # the reading and the timer
+    assert engine.case("KP-H").step == "release_review"
+    reads.clear()  # Engine.case reads the history to show it
+    clock.now = LOCAL(2020, 2, 15, 10, 0)
+    case = engine.fire("KP-H", "reviewed", actor="李医生", role="community_doctor", data=reading)
+    assert reads == ["KP-H"]
+    assert case.step == "observation_extended"  # one reading in 14 days
+
+
+def test_a_check_not_owed_under_its_when_is_never_missed(engine: Engine, clock: Clock) -> None:
+    """Where a camera was fitted, the in-person visits (`when: monitoring_mode == "in_person"`)
+    are not owed, so none is missed; the door checks owed instead are."""
+    place_at_home(engine, "KP-C")  # 2020-02-01 09:00, a camera fitted at once
+    history = engine.case("KP-C").history
+    flow = engine.stepper_for(engine.case("KP-C")).flow
+    tallies = check_tallies(flow, history, LOCAL(2020, 2, 2, 20, 30), TZ)
+    assert "in_person_check" not in tallies  # never owed
+    assert tallies["door_check"].missed == 4  # 10:00 and 19:00 of both days
