@@ -124,27 +124,62 @@ class Life:
 
     def home(self, case: Shadow, at: datetime) -> None:
         self.act(case, "pledge_signed", "care_team", at, {"door_sign": "red", "phone": "13800000000"})
+        shared = self.shared_supply(case)
         self.act(case, "team_assigned", "home_observation", at + 20 * MINUTE, {"care_team": "包保组"})
-        child = self.book.add(
-            Shadow(
-                f"{case.id}.1",
-                self.engine.flows.load(SUPPLY),
-                case.town,
-                case.door,
-                at + 20 * MINUTE,
-                "open_case",
-                at + 20 * MINUTE,
-                at + 20 * MINUTE,
+        if shared is None:  # the household's first key person: its daily-needs case is started
+            shared = self.book.add(
+                Shadow(
+                    f"{case.id}.1",
+                    self.engine.flows.load(SUPPLY),
+                    case.town,
+                    case.door,
+                    at + 20 * MINUTE,
+                    "open_case",
+                    at + 20 * MINUTE,
+                    at + 20 * MINUTE,
+                )
             )
-        )
+            shared.extra["members"] = set()
+            shared.extra["household"] = case.data.get("household_id")
+        else:  # a co-resident has it open: this one joins it (one case per household)
+            self.count("joined a household's supply case")
+        members = shared.extra["members"]
+        assert isinstance(members, set)
+        members.add(case.id)
+        case.extra["supply"] = shared.id
         watch = {"monitoring_mode": "camera", "camera_id": "CAM"}  # the door watch: a once-check
         if self.rng.random() < 0.05:  # none can be fitted: checked in person instead (a `when:` check)
             watch = {"monitoring_mode": "in_person", "no_camera_reason": "楼道无电源"}
             self.count("checked in person")
         self.act(case, "monitoring_setup", "home_observation", at + 40 * MINUTE, watch)
-        opened = {"members_count": 2, "special_group": "no", "payment_method": "transfer"}
-        self.act(child, "case_opened", "starter_pack", at + 50 * MINUTE, opened)
-        self.act(child, "pack_delivered", "serving", at + 60 * MINUTE, {"starter_pack_given": "yes"})
+        if shared.step == "open_case":
+            opened = {"members_count": 2, "special_group": "no", "payment_method": "transfer"}
+            self.act(shared, "case_opened", "starter_pack", at + 50 * MINUTE, opened)
+            self.act(shared, "pack_delivered", "serving", at + 60 * MINUTE, {"starter_pack_given": "yes"})
+
+    def shared_supply(self, case: Shadow) -> Shadow | None:
+        """The open daily-needs case of the case's household, if a co-resident has one."""
+        household = case.data.get("household_id")
+        for other in self.book.cases.values():
+            if other.flow.id == SUPPLY and other.active and other.extra.get("household") == household:
+                return other
+        return None
+
+    def leave(self, case: Shadow, at: datetime) -> None:
+        """The member leaves its household's daily-needs case: sopflow fires `member_left` there
+        with the members still in; at `serving` it goes by the check to closing or back to serving."""
+        shared = self.book.cases.get(str(case.extra.pop("supply", "")))
+        if shared is None or not shared.active:
+            return
+        members = shared.extra["members"]
+        assert isinstance(members, set)
+        members.discard(case.id)
+        if shared.step != "serving":
+            return
+        when = max(at, shared.last_at)
+        shared.record({"members_in": len(members)}, when)
+        shared.move("members_check", when)
+        shared.move("serving" if members else "close_case", when)
 
     def slot(self, case: Shadow, at: datetime, late: list[Shadow], *, chance: bool) -> None:
         """The checks the book says `case` owes in the slot at `at` (time of day of an `at:` check
@@ -231,6 +266,7 @@ class Life:
         self.act(case, "to_centralized", "violation_centralize", at + 120 * MINUTE, role="township_hq")
         self.act(case, "complied", "centralized_transfer", at + 180 * MINUTE)
         self.act(case, "transferred", "transferred_centralized", at + 240 * MINUTE)
+        self.leave(case, at + 240 * MINUTE)
 
     def release(self, case: Shadow, at: datetime) -> None:
         """The period is over: review, a test for KP7, approval, release; the supply case closes."""
@@ -253,10 +289,10 @@ class Life:
         self.act(case, "release_approved", "release_execute", at + 40 * MINUTE)
         self.act(case, "release_done", "post_release_followup", at + 60 * MINUTE)
         self.count("released from home")
-        child = self.book.cases.get(f"{case.id}.1")
-        if child is not None and child.step == "serving":
-            self.act(child, "close_at_release", "close_case", at + 70 * MINUTE)
-            self.act(child, "closed", "closed_at_release", at + 80 * MINUTE)
+        shared = self.book.cases.get(str(case.extra.get("supply", "")))
+        self.leave(case, at + 60 * MINUTE)
+        if shared is not None and shared.step == "close_case":  # the household's last member
+            self.act(shared, "closed", "closed_at_release", at + 80 * MINUTE)
 
     # -- supply requests and the three-check sweep ------------------------------------------------
 

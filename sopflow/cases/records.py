@@ -52,6 +52,10 @@ class EventKind(StrEnum):
     ALERT = "alert"  # an alert raised (why: its kind, roles, from_case, expects)
     ALERT_CLOSED = "alert_closed"  # an alert answered or closed by a person (why: {alert: seq})
     SENT = "sent"  # this case sent a signal (why: the flow, the action, taken by, kept as alerts)
+    # Shared cases (C4): neither moves the case. On a shared case: why.member joined or left; on a
+    # member: child_id is the shared case it joined instead of starting one of its own.
+    JOIN = "join"
+    LEAVE = "leave"
 
 
 MOVES = frozenset(

@@ -240,6 +240,11 @@ def _show_text(detail: CaseDetail, lang: str) -> str:
         lines += ["  " + line for line in table([_offer_cells(o, lang) for o in detail["offers"]])]
     if detail["merged_into"]:
         lines.append(say("view.merged_into", lang, case=detail["merged_into"]))
+    if detail["members"]:
+        left = ", ".join(detail["members_left"]) or "-"
+        lines.append(say("view.members", lang, ids=", ".join(detail["members"]), left=left))
+    if detail["shares"]:
+        lines.append(say("view.shares", lang, ids=", ".join(detail["shares"])))
     if detail["assigned_to"]:
         lines.append(say("view.assigned", lang, worker=detail["assigned_to"]))
     if detail["data"]:

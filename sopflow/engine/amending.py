@@ -18,7 +18,16 @@ from sopflow.cases.inputs import local_text
 from sopflow.cases.records import CANCELLED, CORRECTIONS, MERGED, Case, Event, EventKind
 from sopflow.engine.changes import Effect
 from sopflow.engine.corrections import check_corrector
-from sopflow.engine.rerun import INPUTS, Mark, Rerun, effective_path, end_effects, new_children, rerun
+from sopflow.engine.rerun import (
+    INPUTS,
+    Mark,
+    Rerun,
+    effective_path,
+    end_effects,
+    new_children,
+    rerun,
+    shared_left,
+)
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import CaseError
 from sopflow.i18n import InLanguages, Phrase, ui_languages
@@ -239,6 +248,7 @@ def _replay(
     }
     kept = set(run.children.values())
     left = [m.child_id for m in path if m.kind == EventKind.CHILD and m.child_id not in kept]
+    left += shared_left(run.effects, history)
     changes = {
         name: [to_json(after.data.get(name)), to_json(played.data.get(name))]
         for name in [*after.data, *(n for n in played.data if n not in after.data)]

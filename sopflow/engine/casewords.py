@@ -92,10 +92,8 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
     kind, name, from_step = str(event.kind), event.name, event.from_step
     if kind in ("start", "next"):
         return say(f"event.{kind}", lang)
-    if kind == "child":
-        found = child_flow(name)
-        title = found.text(found.title, lang) if found is not None else name
-        return say("event.child", lang, child=event.child_id or "", flow=title)
+    if kind in ("child", "join", "leave"):
+        return _kin_text(event, lang, child_flow)
     if kind == "outcome":
         step = flow.steps.get(from_step or "")
         found = child_flow(step.subflow) if step is not None and step.subflow else None
@@ -111,6 +109,19 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
     if kind == "alert" and event.why and event.why.get("kind") == "late_entry":
         kind = "alert_late"  # a check entered late that would have escalated (engine/late.py)
     return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
+
+
+def _kin_text(event: Event, lang: str, child_flow: ChildFlow) -> str:
+    """A child case started, or a shared case joined (on the member: child_id is the shared case)
+    or a member joining or leaving it (on the shared case: why.member)."""
+    kind, name, why = str(event.kind), event.name, event.why or {}
+    if kind == "child" or event.child_id:
+        found = child_flow(name)
+        title = found.text(found.title, lang) if found is not None else name
+        if kind == "child":
+            return say("event.child", lang, child=event.child_id or "", flow=title)
+        return say("event.joined", lang, case=event.child_id or "", flow=title)
+    return say(f"event.{kind}", lang, member=str(why.get("member", "")), count=why.get("members_in", 0))
 
 
 def why_text(flow: Flow, event: Event, why: Mapping[str, Any] | None, lang: str) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any, Final, NamedTuple
 from sopflow.cases.fielddata import Parser
 from sopflow.cases.records import Case, Event, EventKind, Fold
 from sopflow.i18n import Phrase
-from sopflow.language.model import Action, Check, Referral, Signal, Step
+from sopflow.language.model import Action, Check, Flow, Referral, Signal, Step
 
 CHILD_ID = re.compile(r"\.\d+$")  # QG-0001.1: the ids a case's child cases get (_start_child)
 
@@ -27,16 +27,58 @@ class StartChild:
     at: datetime
     at_step: str | None = None  # an entry step of the child flow (C6); None: its start step
     place: str | None = None  # None: the parent's place
+    step: str = ""  # the subflow step that starts it
+    one_per: tuple[str, str] | None = None  # kind, value: join the open case about it if there is one
 
 
-def child_start(referral: Referral, parent: Case, child_id: str, at: datetime) -> StartChild:
+@dataclass(frozen=True)
+class LeaveShared:
+    """Case `member_id` leaves the shared cases of `flow_id` about (kind, value) it is a member of."""
+
+    member_id: str
+    flow_id: str
+    about: tuple[str, str]
+    at: datetime
+
+
+def child_start(
+    referral: Referral,
+    parent: Case,
+    child_id: str,
+    at: datetime,
+    *,
+    step: str = "",
+    one_per: tuple[str, str] | None = None,
+) -> StartChild:
     """The child `referral` starts from `parent`: its fields copied (child field <- the parent's)
     and set, at the referral's entry step and place."""
     data = {child: parent.data[mine] for child, mine in referral.copy.items() if mine in parent.data}
     data.update(referral.set)
     place = None if referral.place is None else parent.data.get(referral.place)
     place = str(place) if place not in (None, "") else None
-    return StartChild(parent.id, child_id, referral.flow, MappingProxyType(data), at, referral.at, place)
+    return StartChild(
+        parent.id,
+        child_id,
+        referral.flow,
+        MappingProxyType(data),
+        at,
+        at_step=referral.at,
+        place=place,
+        step=step,
+        one_per=one_per,
+    )
+
+
+def start_subflow(draft: Draft, step: Step, flow: Flow, at: datetime) -> None:
+    """Start the child flow of subflow `step`: a CHILD event and the child to start; for a shared
+    child (`one_per:`) only the effect: the runtime joins the household's open case if there is
+    one, else starts it and records the CHILD event then (engine/sharing.py)."""
+    child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"  # see CHILD_ID
+    about = flow.about(draft.case.data).get(step.one_per or "")
+    one_per = (step.one_per, about) if step.one_per is not None and about is not None else None
+    if one_per is None:
+        draft.add_system(at, EventKind.CHILD, step.subflow or "", step.id, None, child_id=child_id)
+    draft.effects.append(child_start(step.referral, draft.case, child_id, at, step=step.id, one_per=one_per))
 
 
 def starting_why(entry: str | None, parent_id: str | None, place: str | None) -> dict[str, Any] | None:
@@ -107,7 +149,14 @@ def signal_sent(signal: Signal, data: Mapping[str, Any], case_id: str, at: datet
     )
 
 
-Effect = StartChild | NotifyParent | SendSignal
+def leaving(flow: Flow, case: Case, shared: tuple[str, ...], at: datetime) -> tuple[LeaveShared, ...]:
+    """The shared cases `case` leaves (by flow): those of `shared` that its flow joins (`one_per`)."""
+    about = flow.about(case.data)
+    kinds = ((f, flow.shared[f]) for f in shared if f in flow.shared)
+    return tuple(LeaveShared(case.id, f, (kind, about[kind]), at) for f, kind in kinds if kind in about)
+
+
+Effect = StartChild | NotifyParent | SendSignal | LeaveShared
 
 
 class Result(NamedTuple):

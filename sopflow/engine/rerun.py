@@ -82,7 +82,8 @@ def effective_path(history: Sequence[Event]) -> list[Mark]:
             why = event.why or {}
             start = int(why.get("from", 0))
             marks = [m for m in marks if m.source < start] + marks_from_json(why.get("path", ()))
-        elif event.kind in PATH:
+        elif event.kind in PATH and not (event.why and "one_per" in event.why):
+            # a shared case started (C4) is noted after the move, by the runtime: not on the way
             if event.kind in INPUTS:
                 source = event.seq
             marks.append(mark_of(event, source, event.seq))
@@ -217,5 +218,21 @@ def end_effects(effects: Sequence[Effect]) -> list[NotifyParent | SendSignal]:
 
 
 def new_children(effects: Sequence[Effect], real_of: Mapping[str, str]) -> list[StartChild]:
-    """The child cases the re-play starts that the history did not."""
-    return [e for e in effects if isinstance(e, StartChild) and e.child_id not in real_of]
+    """The child cases the re-play starts that the history did not (a shared case, C4, is
+    joined or started once, when the history reached it: never again by a re-play)."""
+    return [
+        e for e in effects if isinstance(e, StartChild) and e.child_id not in real_of and e.one_per is None
+    ]
+
+
+def shared_left(effects: Sequence[Effect], history: Sequence[Event]) -> list[str]:
+    """The shared cases (C4) the history started or joined that a re-play no longer reaches: they
+    stay open (as a child the old way opened does), and the replay says so."""
+    if any(isinstance(e, StartChild) and e.one_per is not None for e in effects):
+        return []
+    return [
+        e.child_id
+        for e in history
+        if e.child_id
+        and (e.kind is EventKind.JOIN or (e.kind is EventKind.CHILD and e.why and "one_per" in e.why))
+    ]

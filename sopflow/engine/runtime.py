@@ -28,7 +28,7 @@ from sopflow.cases.records import Case, ConcurrentChange, with_history
 from sopflow.engine import ledger
 from sopflow.engine.alertwork import Alerts
 from sopflow.engine.bulk import Bulk
-from sopflow.engine.changes import CHILD_ID, NotifyParent, Offer, Result, SendSignal, StartChild
+from sopflow.engine.changes import CHILD_ID, Effect, LeaveShared, NotifyParent, Offer, Result, StartChild
 from sopflow.engine.correcting import Corrections
 from sopflow.engine.hooks import (
     Hook,
@@ -40,6 +40,7 @@ from sopflow.engine.hooks import (
 )
 from sopflow.engine.late import fire_late
 from sopflow.engine.schedule import DueItem
+from sopflow.engine.sharing import Sharing
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
 from sopflow.engine.work import Work
@@ -57,7 +58,7 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine(Corrections, Alerts, Bulk):
+class Engine(Corrections, Alerts, Bulk, Sharing):
     """Start, step, time and check cases of any flow, kept in a Store; correct them and hand
     them on (amend, move, assign, merge, cancel: see Corrections)."""
 
@@ -382,11 +383,14 @@ class Engine(Corrections, Alerts, Bulk):
             if follow is not None:
                 queue.extend(follow.effects)
 
-    def _effect(self, work: Work, effect: StartChild | NotifyParent | SendSignal) -> Result | None:
+    def _effect(self, work: Work, effect: Effect) -> Result | None:
+        if isinstance(effect, LeaveShared):
+            return self._leave(work, effect)
         if isinstance(effect, StartChild):
-            flow = self.flows.load(effect.flow_id)
-            stepper = self._stepper(flow)
-            parent = work.current[effect.parent_id]
+            if effect.one_per is not None and (joined := self._start_shared(work, effect)) is not None:
+                return joined
+            stepper = self._stepper(self.flows.load(effect.flow_id))
+            own = None if effect.place is None else inputs.place(effect.place, case=effect.child_id)
             result = stepper.start(
                 effect.child_id,
                 effect.data,
@@ -394,11 +398,9 @@ class Engine(Corrections, Alerts, Bulk):
                 role=None,
                 at=effect.at,
                 parent_id=effect.parent_id,
-                place=parent.place
-                if effect.place is None
-                else inputs.place(effect.place, case=effect.child_id),
+                place=own or work.current[effect.parent_id].place,
                 at_step=effect.at_step,
-                own_place=effect.place is not None,
+                own_place=own is not None,
             )
             work.read[effect.child_id] = None
             work.record(result, stepper)

@@ -28,9 +28,10 @@ from sopflow.engine.changes import (
     NotifyParent,
     Offer,
     Result,
-    child_start,
+    leaving,
     moves_of,
     signal_sent,
+    start_subflow,
     starting_why,
 )
 from sopflow.engine.computing import Computer
@@ -198,9 +199,11 @@ class Stepper:
             if escalation is not None:
                 moved = self.fold.apply(moved, escalation)
                 events = (event, escalation)
+        left = leaving(self.flow, moved, target.leave, at) if isinstance(target, Action) else ()
         if moved.step in self._automatic:
-            return self._settled(moved, events, at)
-        return Result(moved, events)
+            settled = self._settled(moved, events, at)
+            return settled._replace(effects=(*left, *settled.effects)) if left else settled
+        return Result(moved, events, left)
 
     def _move(self, case: Case, name: str, at: datetime) -> Move:
         """What firing `name` (an id or a label) means at the case's step; refused if nothing."""
@@ -379,13 +382,11 @@ class Stepper:
         draft.add_system(at, EventKind.BRANCH, default.name, step.id, default.to, why=chosen)
 
     def _start_child(self, draft: Draft, step: Step, at: datetime) -> None:
-        flow_id = step.subflow or ""
-        child_id = f"{draft.case.id}.{len(draft.case.children) + 1}"  # see CHILD_ID
-        draft.add_system(at, EventKind.CHILD, flow_id, step.id, None, child_id=child_id)
-        draft.effects.append(child_start(step.referral, draft.case, child_id, at))
+        start_subflow(draft, step, self.flow, at)
 
     def _ended(self, draft: Draft, step: Step, at: datetime) -> None:
         case = draft.case
+        draft.effects.extend(leaving(self.flow, case, tuple(self.flow.shared), at))  # ending leaves them all
         if case.parent_id is not None and step.outcome is not None:
             draft.effects.append(NotifyParent(case.parent_id, case.id, step.outcome, at))
         if step.signal is not None:

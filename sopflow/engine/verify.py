@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from sopflow.cases.alerts import rows_from_history
+from sopflow.cases.members import joined, members
 from sopflow.cases.records import Case, Event, Fold
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import StoreError
@@ -79,6 +80,7 @@ def _verify_one(
         found.append(Discrepancy(stored.id, "history", "up to now", when))
     if stored.flow_version != flow.version:
         found.append(Discrepancy(stored.id, "flow_version", stored.flow_version, flow.version))
+    found += _sharing(conn, store, stored, history)
     if stored.parent_id is not None:
         parent = store.get(conn, stored.parent_id, history=False)
         if parent is None or stored.id not in parent.children:
@@ -87,6 +89,21 @@ def _verify_one(
             placed = (history[0].why or {}).get("place", parent.place) if history else parent.place
             if stored.active and stored.place != placed:
                 found.append(Discrepancy(stored.id, "place", stored.place, placed))
+    return found
+
+
+def _sharing(conn: Connection, store: Store, stored: Case, history: tuple[Event, ...]) -> list[Discrepancy]:
+    """A shared case's members (C4) are cases that say they joined it; a member's shared cases
+    are cases that list it. The first member is the parent, checked as every parent is."""
+    found = []
+    for member in list(members(stored.parent_id, history))[1:]:
+        case = store.get(conn, member, history=True)
+        if case is None or stored.id not in joined(case.history):
+            found.append(Discrepancy(stored.id, "members", member, "did not join it"))
+    for shared_id in joined(history):
+        shared = store.get(conn, shared_id, history=True)
+        if shared is None or stored.id not in members(shared.parent_id, shared.history):
+            found.append(Discrepancy(stored.id, "shares", shared_id, "not a member"))
     return found
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from sopflow.cases.fielddata import to_json
 from sopflow.cases.inputs import local_text
 from sopflow.cases.lookalike import SYSTEM
+from sopflow.cases.members import joined, members
 from sopflow.cases.privacy import mask_actor, mask_note, mask_value, masked
 from sopflow.cases.records import CORRECTIONS, Case, Event, EventKind
 from sopflow.engine.alert_views import AlertView, alert_view
@@ -34,6 +35,7 @@ from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import FlowError
 from sopflow.i18n import say
+from sopflow.i18n.catalogue import Phrase
 from sopflow.language.model import FieldSpec, FieldType, Flow
 from sopflow.language.wording import condition_words
 
@@ -127,6 +129,9 @@ class CaseDetail(CaseSummary):
     merged_into: str | None
     alerts: list[AlertView]  # open alerts, shown before anything else (engine/alert_views.py)
     checks: list[CheckView]  # readings recorded and checks missed, as the flow's rules count them
+    members: list[str]  # a shared case's member cases, in joining order (C4; ids, nothing personal)
+    members_left: list[str]  # those of them that have left
+    shares: list[str]  # the shared cases this case joined
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -205,6 +210,7 @@ def case_detail(
     `child_flow`: a flow by id, to name child flows and their outcomes in the history."""
     flow = stepper.flow
     step = flow.steps[case.step]
+    sharing = members(case.parent_id, case.history)
     return {
         **case_summary(stepper, case, lang, tz, show_personal=show_personal),
         "role": step.role if case.active else None,
@@ -222,6 +228,10 @@ def case_detail(
             alert_view(flow, a, lang, tz, roles=[step.role], other_flow=child_flow) for a in case.alerts
         ],
         "checks": check_views(flow, case.history, lang, tz, now),
+        # who shares the case (C4): its members and those who left; the shared cases it joined
+        "members": list(sharing),
+        "members_left": [m for m, still in sharing.items() if not still],
+        "shares": joined(case.history),
     }
 
 
@@ -250,8 +260,17 @@ def _offer(flow: Flow, case: Case, offer: Offer, lang: str, *, tz: tzinfo, show_
         "available": offer.available,
         "reason": offer.reason,
         "reason_text": condition_words(flow, offer.reason, lang) if offer.reason else None,
-        "problem": say(offer.problem.code, lang, **offer.problem.params) if offer.problem else None,
+        "problem": _problem_words(flow, offer.problem, lang) if offer.problem else None,
     }
+
+
+def _problem_words(flow: Flow, problem: Phrase, lang: str) -> str:
+    """Why an offer cannot run, a field it names shown by its label (`本户仍在管控人数`, not its id)."""
+    params = dict(problem.params)
+    field = flow.fields.get(str(params.get("name", "")))
+    if field is not None:
+        params["name"] = flow.text(field.label, lang) or params["name"]
+    return say(problem.code, lang, **params)
 
 
 def _roles(flow: Flow, roles: tuple[str, ...] | list[str], lang: str) -> list[str]:

@@ -332,6 +332,7 @@ class FlowBuilder:
             accepts=self.field_refs(raw.get("accepts"), (*path, "accepts")),
             guard=self.guard(raw.get("when"), (*path, "when")),
             source=raw.get("source"),
+            leave=tuple(str(flow) for flow in raw.get("leave") or ()),
         )
 
     def branches(self, raws: list[Mapping[str, Any]], path: Path) -> tuple[Branch, ...]:
@@ -398,6 +399,7 @@ class FlowBuilder:
             "wait": wait,
             **subflow_referral(self, raw, path),
             "next": self.step_ref(raw["next"], (*path, "next")) if "next" in raw else None,
+            "one_per": raw.get("one_per"),
             "outcomes": MappingProxyType(
                 {o: self.step_ref(t, (*path, "outcomes", o)) for o, t in outcomes.items()}
             ),

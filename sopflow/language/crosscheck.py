@@ -10,6 +10,7 @@ from sopflow.errors import FlowError, Location
 from sopflow.language.model import FieldType, Flow, Referral, Signal, StepKind
 from sopflow.language.names import suggest
 from sopflow.language.problems import ProblemSink
+from sopflow.language.sharing import shared_checks
 
 
 class Siblings(Protocol):
@@ -32,6 +33,8 @@ def cross_check(flow: Flow, catalog: Siblings, sink: ProblemSink) -> None:
             child = _find(step.subflow, flow, catalog, sink, (*path, "flow"))
             if child is not None:
                 _check_child(flow, step.id, child, sink)
+                if step.one_per is not None:
+                    shared_checks(flow, step, child, sink)
         if step.signal is not None:
             target = _find(step.signal.flow, flow, catalog, sink, (*path, "signal", "flow"))
             if target is not None and step.signal.action not in target.action_names():
@@ -49,6 +52,10 @@ def cross_check(flow: Flow, catalog: Siblings, sink: ProblemSink) -> None:
                 started = _find(start.flow, flow, catalog, sink, (*path, "signal", "if_none", "start"))
                 if started is not None:
                     check_referral(flow, start, started, sink, (*path, "signal", "if_none"), at_key="at")
+        for i, action in enumerate(step.actions):
+            for j, shared in enumerate(action.leave):
+                if shared not in flow.shared and not action.interrupt:
+                    sink.add("action.leave_unknown", (*path, "actions", i, "leave", j), flow=shared)
 
 
 def _check_addresses(signal: Signal, target: Flow, sink: ProblemSink, path: tuple[Any, ...]) -> None:

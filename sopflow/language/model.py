@@ -146,6 +146,7 @@ class Action:
     guard: Guard | None = None
     source: str | None = None
     interrupt: bool = False  # given to the step by a flow-level interrupt (language/interrupts.py)
+    leave: tuple[str, ...] = ()  # the shared cases (by flow) this case leaves when it fires this (C4)
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ class Step:
     copy: tuple[str, ...] = ()  # this case's fields a child is given (by `copy_as`)
     wait: bool = True
     next: str | None = None
+    one_per: str | None = None  # a subflow step: join the open case of the child flow about this household
     outcomes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     outcome: str | None = None
     signal: Signal | None = None
@@ -408,6 +410,12 @@ class Flow:
         """What a case starting at `step_id` must be given (besides the required fields)."""
         entry = self.steps[step_id].entry
         return () if entry is None else entry.requires
+
+    @cached_property
+    def shared(self) -> Mapping[str, str]:
+        """The flows whose cases this flow's cases share (`one_per:`), and by what kind of identity."""
+        found = {s.subflow: s.one_per for s in self.steps.values() if s.subflow and s.one_per}
+        return MappingProxyType(found)
 
     def action_names(self) -> frozenset[str]:
         return frozenset(a.name for s in self.steps.values() for a in s.actions) | frozenset(

@@ -42,7 +42,7 @@ def home_case(engine: Engine, case_id: str, place: str, basis: str = "2020-01-31
                 "temperature": "36.6",
                 "symptoms": "no",
                 "arrival_date": basis,  # the basis date is worked out from it
-                "household_id": "H0001",
+                "household_id": f"H-{case_id}",  # each its own household (one supply case each)
                 "id_number": "220721198503120045",
             },
         ),

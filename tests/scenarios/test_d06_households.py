@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
 from sopflow import Engine
 from tests.scenarios.helpers import (
     ID_F,
@@ -36,7 +34,6 @@ def household_supply_cases(engine: Engine, household: str) -> list[str]:
     return [c.id for c in engine.cases(flow_id=SUPPLY) if c.data.get("household_id") == household]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.6: each key person opens a supply case of their own")
 def test_co_residents_share_one_supply_case_closed_when_the_last_is_released(
     engine: Engine, clock: Clock, sopflow_cli: Cli
 ) -> None:
@@ -86,9 +83,6 @@ def test_co_residents_share_one_supply_case_closed_when_the_last_is_released(
     assert [i.kind for i in owed] == ["deadline"]  # closing is owed; no waste or contact checks
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.6: release of the only member does not close the supply case"
-)
 def test_release_of_the_only_member_leaves_no_supply_checks_running(engine: Engine, clock: Clock) -> None:
     place_at_home(engine, "K-0063")
     supply = household_supply_cases(engine, "H-3-2-501")[0]
