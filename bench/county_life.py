@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from county_shadow import KPC, REQUEST, SUPPLY, SWEEP, TZ, Book, Shadow
 from county_world import Door
@@ -143,8 +143,7 @@ class Life:
             shared.extra["household"] = case.data.get("household_id")
         else:  # a co-resident has it open: this one joins it (one case per household)
             self.count("joined a household's supply case")
-        members = shared.extra["members"]
-        assert isinstance(members, set)
+        members = cast("set[str]", shared.extra["members"])
         members.add(case.id)
         case.extra["supply"] = shared.id
         watch = {"monitoring_mode": "camera", "camera_id": "CAM"}  # the door watch: a once-check
@@ -171,8 +170,7 @@ class Life:
         shared = self.book.cases.get(str(case.extra.pop("supply", "")))
         if shared is None or not shared.active:
             return
-        members = shared.extra["members"]
-        assert isinstance(members, set)
+        members = cast("set[str]", shared.extra["members"])
         members.discard(case.id)
         if shared.step != "serving":
             return

@@ -457,7 +457,7 @@ def test_an_action_waiting_for_a_value_says_so_in_the_users_language(sopflow: Ru
     for args in steps:
         assert sopflow("--flows", flows, *args).exit_code == 0
     chinese = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "zh").output
-    assert "暂不可用：有通行证：是（缺少 'has_pass' — 请在办理时补充）" in chinese
+    assert "暂不可用：有通行证：是（缺少 '有通行证' — 请在办理时补充）" in chinese
     english = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "en").output
     assert "not now: Has pass: yes ('has_pass' is not filled in — supply it with this action)" in english
 
