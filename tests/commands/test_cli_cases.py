@@ -459,7 +459,7 @@ def test_an_action_waiting_for_a_value_says_so_in_the_users_language(sopflow: Ru
     chinese = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "zh").output
     assert "暂不可用：有通行证：是（缺少 '有通行证' — 请在办理时补充）" in chinese
     english = sopflow("--flows", flows, "case", "show", "C-1", "--lang", "en").output
-    assert "not now: Has pass: yes ('has_pass' is not filled in — supply it with this action)" in english
+    assert "not now: Has pass: yes ('Has pass' is not filled in — supply it with this action)" in english
 
 
 def test_a_case_of_a_flow_without_the_language_is_refused_before_anything_is_saved(sopflow: Run) -> None:
