@@ -26,6 +26,7 @@ def test_the_daily_report_equals_the_simulations_counts(store_url: str, tmp_path
     assert totals["home"] > 0
     assert totals["new"] > 0
     assert county.life.tally["people imported"] == 150
+    assert county.life.tally["joined a household's supply case"] > 0  # co-residents share one (C4)
     assert len(county.world.towns) == len(report["rows"]) == 2
     # The comparison can fail: a case the book has elsewhere than sopflow has it is found.
     case = next(c for c in county.book.cases.values() if c.step == "home_observation")
