@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sopflow.errors import FlowError, Location
-from sopflow.language.model import FieldType, Flow, Referral, Signal, StepKind
+from sopflow.language.model import Action, FieldType, Flow, Referral, Signal, Step, StepKind
 from sopflow.language.names import suggest
 from sopflow.language.problems import ProblemSink
 from sopflow.language.sharing import shared_checks
@@ -52,10 +52,51 @@ def cross_check(flow: Flow, catalog: Siblings, sink: ProblemSink) -> None:
                 started = _find(start.flow, flow, catalog, sink, (*path, "signal", "if_none", "start"))
                 if started is not None:
                     check_referral(flow, start, started, sink, (*path, "signal", "if_none"), at_key="at")
-        for i, action in enumerate(step.actions):
-            for j, shared in enumerate(action.leave):
-                if shared not in flow.shared and not action.interrupt:
-                    sink.add("action.leave_unknown", (*path, "actions", i, "leave", j), flow=shared)
+        _check_actions(flow, step, catalog, sink)
+
+
+def _check_actions(flow: Flow, step: Step, catalog: Siblings, sink: ProblemSink) -> None:
+    """What an action names in other flows: the child it starts, the shared cases it leaves."""
+    path = ("steps", step.id)
+    for i, action in enumerate(step.actions):
+        if action.start is not None:
+            _check_start(flow, action, catalog, sink, (*path, "actions", i))
+        for j, shared in enumerate(action.leave):
+            if shared not in flow.shared and not action.interrupt:
+                sink.add("action.leave_unknown", (*path, "actions", i, "leave", j), flow=shared)
+
+
+def _check_start(
+    flow: Flow, action: Action, catalog: Siblings, sink: ProblemSink, path: tuple[Any, ...]
+) -> None:
+    """An action's `start:` (C11) names a flow, and the child gets every field it requires: copied
+    from this case, set, or given with the action."""
+    start = action.start
+    assert start is not None  # noqa: S101 - the caller looked
+    where = (*path, "start", "flow")
+    try:
+        child = flow if start.flow == flow.id else catalog.shallow(start.flow)
+    except FlowError:
+        child = _find(start.flow, flow, catalog, sink, where)
+        if child is None:
+            return
+    if child is None:
+        known = catalog.usable_ids()
+        suggestion = suggest(start.flow, known)
+        sink.add(
+            "action.start_unknown_flow",
+            where,
+            flow=start.flow,
+            suggestion=suggestion,
+            known=", ".join(sorted(known)),
+        )
+        return
+    given = set(start.copy) | set(start.set) | set(action.requires)
+    for spec in child.fields.values():
+        if spec.required and spec.id not in given and not spec.compute:
+            sink.add("action.start_required", where, field=spec.id, flow=child.id)
+    for name, value in start.set.items():
+        _check_set(child, name, value, sink, (*path, "start", "set", name))
 
 
 def _check_addresses(signal: Signal, target: Flow, sink: ProblemSink, path: tuple[Any, ...]) -> None:
