@@ -81,7 +81,7 @@ def _check_start(
         if child is None:
             return
     if child is None:
-        known = catalog.usable_ids()
+        known = catalog.usable_ids() | {flow.id}
         suggestion = suggest(start.flow, known)
         sink.add(
             "action.start_unknown_flow",
