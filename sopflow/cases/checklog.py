@@ -221,14 +221,15 @@ class CaseHistory:
         if history and history[0].seq != 1:
             raise ValueError("the case's history must be complete to count its children")
         started = {e.child_id for e in history if e.kind is EventKind.CHILD and e.name == flow}
+        # a child's last end counts (a correction played again may end it another way)
         ended = {
-            e.child_id
-            for e in history
-            if e.kind is EventKind.CHILD_ENDED and e.child_id in started and outcome in (None, e.name)
+            e.child_id: e.name for e in history if e.kind is EventKind.CHILD_ENDED and e.child_id in started
         }
         if state == "open":
-            return len(started - {e.child_id for e in history if e.kind is EventKind.CHILD_ENDED})
-        return len(ended) if state == "ended" else len(started)
+            return len(started - ended.keys())
+        if state == "ended":
+            return sum(1 for name in ended.values() if outcome in (None, name))
+        return len(started)
 
     def hours_since(self, check: str, now: datetime) -> float:
         tally = self.tallies(now).get(check)
