@@ -13,7 +13,7 @@ from sopflow.engine.alert_views import action_label
 from sopflow.i18n import duration_words, say
 from sopflow.language.model import Action, Branch, Check, Condition, FieldType, Flow, Timer
 from sopflow.language.naming import FlowNames
-from sopflow.language.wording import condition_words, value_words
+from sopflow.language.wording import call_words, condition_words, value_words
 
 ChildFlow = Callable[[str], Flow | None]  # a flow by id (a child flow's title and outcomes), if known
 
@@ -28,7 +28,7 @@ def field_label(flow: Flow, name: str, lang: str) -> str:
         return flow.text(flow.fields[name].label, lang) or name
     if name in flow.params:
         return flow.text(flow.params[name].label, lang) or name
-    return name
+    return call_words(flow, name, lang) if name.endswith(")") else name  # a count a rule read (C8, C11)
 
 
 def value_text(flow: Flow, name: str, value: Any, lang: str) -> str:

@@ -206,3 +206,14 @@ def condition_words(flow: Flow, source: str, lang: str) -> str:
         return _Speaker(flow, lang).condition(tree)
     except _Unsaid:
         return source
+
+
+def call_words(flow: Flow, source: str, lang: str) -> str:
+    """A count a decision read from the history, as its `why` keeps it (`children("occupant_check")`,
+    `missed_checks("temperature_check")`), in words; as written if it has none."""
+    from sopflow.language.guards import GuardProblem, parse_guard, plain_tree  # noqa: PLC0415
+
+    try:
+        return _Speaker(flow, lang).value(plain_tree(parse_guard(source)))
+    except (GuardProblem, _Unsaid):
+        return source
