@@ -187,7 +187,6 @@ class Stepper(StepTimers):
             self._check_owed(case, target, values, at)
         if not signal and role not in target.roles:
             refusals.wrong_role(self.names, case, name, target.roles, role)
-        starts = isinstance(target, Action) and target.start is not None
         given, values = split_given(target, values) if isinstance(target, Action) else ({}, values)
         values = self.computer.with_computed(case.data, dict(values), at, self.params_for(case))
         # A check records every reading given, even one equal to the last: it is the log.
@@ -198,8 +197,8 @@ class Stepper(StepTimers):
         moved = self.fold.apply(case, event)
         events: tuple[Event, ...] = (event,)
         left: tuple[Effect, ...] = ()
-        if starts:  # one child per firing, given what was given (C11)
-            moved, child, started = start_per_action(self.fold, moved, target, given, at)  # type: ignore[arg-type]
+        if isinstance(target, Action) and target.start is not None:  # a child per firing (C11)
+            moved, child, started = start_per_action(self.fold, moved, target, given, at)
             events, left = (event, child), (started,)
         if isinstance(target, Check) and target.escalate is not None:
             escalation = self._escalation(moved, target.name, target.escalate, at, actor)
