@@ -92,11 +92,12 @@ def _check_start(
         )
         return
     given = set(start.copy) | set(start.set) | set(action.requires)
-    for spec in child.fields.values():
-        if spec.required and spec.id not in given and not spec.compute:
-            sink.add("action.start_required", where, field=spec.id, flow=child.id)
-    for name, value in start.set.items():
-        _check_set(child, name, value, sink, (*path, "start", "set", name))
+    missing = [s.id for s in child.fields.values() if s.required and s.id not in given and not s.compute]
+    for name in missing:
+        sink.add("action.start_required", where, field=name, flow=child.id)
+    if not missing:  # its entry step, copy types and set values, as for a subflow step's child
+        given_too = frozenset(action.requires)
+        check_referral(flow, start, child, sink, (*path, "start"), at_key="at", given_too=given_too)
 
 
 def _check_addresses(signal: Signal, target: Flow, sink: ProblemSink, path: tuple[Any, ...]) -> None:
@@ -174,10 +175,18 @@ def _check_child(flow: Flow, step_id: str, child: Flow, sink: ProblemSink) -> No
 
 
 def check_referral(
-    flow: Flow, ref: Referral, child: Flow, sink: ProblemSink, path: tuple[Any, ...], *, at_key: str
+    flow: Flow,
+    ref: Referral,
+    child: Flow,
+    sink: ProblemSink,
+    path: tuple[Any, ...],
+    *,
+    at_key: str,
+    given_too: frozenset[str] = frozenset(),
 ) -> None:
     """A child started by `ref`: at an entry step of `child`, given what it needs to start there
-    (its required fields and the entry's), each value of the child field's type (C6)."""
+    (its required fields and the entry's), each value of the child field's type (C6). `given_too`:
+    the fields an action that starts it requires (C11), given with each firing."""
     at = ref.at or child.start
     if ref.at is not None and ref.at not in child.steps:
         suggestion = suggest(ref.at, child.steps)
@@ -188,7 +197,7 @@ def check_referral(
     if at not in child.entry_steps:
         entries = ", ".join(child.entry_steps)
         sink.add("subflow.start_at_not_entry", (*path, at_key), step=at, flow=child.id, entries=entries)
-    given = set(ref.copy) | set(ref.set)
+    given = set(ref.copy) | set(ref.set) | given_too
     for name in child.entry_requires(at):
         if name not in given:
             sink.add("subflow.entry_not_copied", (*path, at_key), step=at, field=name, flow=child.id)
