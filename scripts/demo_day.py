@@ -29,6 +29,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2020, 2, 5, 16, 30, tzinfo=TZ)
 FLOW = "key_person_control"
 COMPOUND = "前郭县/前郭镇/东风社区/第1网格/幸福小区"
+ID_SEEN = "220721198503120045"  # a synthetic valid number, for a person the register has none for
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -116,18 +117,29 @@ def home(
     for minutes, (action, role, data) in enumerate(steps, 1):
         fire(engine, case_id, action, role, start + timedelta(minutes=20 * minutes), **data)
     engine.assign(case_id, worker, actor="乡镇指挥部", role="township_hq", at=start + timedelta(hours=3))
-    supply = case_id + ".1"  # the household's supply case, opened by the flow
-    fire(
-        engine,
-        supply,
-        "case_opened",
-        "grid_worker",
-        start + timedelta(hours=3),
-        members_count=2,
-        special_group="no",
-        payment_method="transfer",
+    # the household's supply case: opened by the first key person's placement, joined by the others
+    supply = next(
+        e.child_id for e in engine.case(case_id).history if e.kind in ("child", "join") and e.child_id
     )
-    fire(engine, supply, "pack_delivered", "volunteer", start + timedelta(hours=4), starter_pack_given="yes")
+    if supply == case_id + ".1":
+        fire(
+            engine,
+            supply,
+            "case_opened",
+            "grid_worker",
+            start + timedelta(hours=3),
+            members_count=2,
+            special_group="no",
+            payment_method="transfer",
+        )
+        fire(
+            engine,
+            supply,
+            "pack_delivered",
+            "volunteer",
+            start + timedelta(hours=4),
+            starter_pack_given="yes",
+        )
     morning = at(5, 8)
     if morning > start + timedelta(hours=4):
         for check, role, data in (
@@ -137,43 +149,41 @@ def home(
             ("disinfection_guidance", "community_doctor", {}),
         ):
             fire(engine, case_id, check, role, morning, **data)
-        fire(engine, supply, "waste_collection", "volunteer", morning)
-        fire(engine, supply, "daily_contact", "grid_worker", morning, mood_ok="yes")
+        if supply == case_id + ".1":  # once a household
+            fire(engine, supply, "waste_collection", "volunteer", morning)
+            fire(engine, supply, "daily_contact", "grid_worker", morning, mood_ok="yes")
 
 
-def visit(engine: Engine, case_id: str, door: str, count: int, code: str, when: datetime) -> None:
-    """The three-check visit of a door, to the match code `code` (M1 consistent, M8 nobody home)."""
+def visit(
+    engine: Engine, case_id: str, door: str, people: list[dict[str, str]], code: str, when: datetime
+) -> None:
+    """The three-check visit of a door: each person seen in a case of their own (occupant_check),
+    matched M1 (M4 for the first person where `code` is M4: left at residence registration); an
+    empty door to the seal notice. The door's colour is worked out from the people's results."""
     address = door.split("/", 4)[-1].replace("/", "")
     data = {"dwelling_code": door.rsplit("/", 4)[-4:][0] + "-" + door[-3:], "address": address}
     engine.start("three_check", case_id, data, actor="社区", role="community_committee", place=door, at=when)
     fire(engine, case_id, "team_assigned", "community_committee", when, team="王芳/刘警官")
-    fire(engine, case_id, "visited", "grid_worker", when + timedelta(minutes=10), occupant_count=count)
-    if count:
-        fire(
-            engine,
-            case_id,
-            "documents_seen",
-            "grid_worker",
-            when + timedelta(minutes=15),
-            full_name="户主",
-            document_type="id_card",
-        )
-        fire(engine, case_id, "checked", "community_police", when + timedelta(minutes=20), id_valid="yes")
-        fire(
-            engine,
-            case_id,
-            "asked",
-            "grid_worker",
-            when + timedelta(minutes=25),
-            temperature="36.5",
-            symptoms="no",
-            travel_risk="no",
-        )
-    fire(engine, case_id, "matched", "grid_worker", when + timedelta(minutes=30), match_code=code)
-    colour = {"M1": "green", "M8": "grey"}.get(code, "orange")
-    fire(engine, case_id, "map_updated", "grid_worker", when + timedelta(minutes=35), map_colour=colour)
-    if code == "M8":
+    fire(engine, case_id, "visited", "grid_worker", when + timedelta(minutes=10), occupant_count=len(people))
+    if not people:
         fire(engine, case_id, "confirmed_empty", "grid_worker", when + timedelta(minutes=40))
+        return
+    for number, who in enumerate(people, start=1):
+        seen = {
+            "full_name": who["name"],
+            "document_type": "id_card",
+            "id_number": who["id_number"] or ID_SEEN,
+        }
+        fire(engine, case_id, "documents_seen", "grid_worker", when + timedelta(minutes=10 + number), **seen)
+    for number, _ in enumerate(people, start=1):
+        person, start = f"{case_id}.{number}", when + timedelta(minutes=20 + 10 * number)
+        fire(engine, person, "checked", "community_police", start, document_ok="yes")
+        asked = {"temperature": "36.5", "symptoms": "no", "travel_risk": "no"}
+        fire(engine, person, "asked", "grid_worker", start + timedelta(minutes=3), **asked)
+        matched = code if number == 1 else "M1"
+        fire(engine, person, "matched", "grid_worker", start + timedelta(minutes=6), match_code=matched)
+    if code == "M1":
+        fire(engine, case_id, "map_updated", "grid_worker", when + timedelta(minutes=30 + 10 * len(people)))
 
 
 def compound(engine: Engine, rng: random.Random, living: dict[str, list[dict[str, str]]]) -> None:
@@ -188,7 +198,7 @@ def compound(engine: Engine, rng: random.Random, living: dict[str, list[dict[str
             engine,
             f"SD-{index + 1:03d}",
             door,
-            len(people_here),
+            people_here,
             code,
             at(1, 9) + timedelta(minutes=index * 40),
         )

@@ -214,6 +214,23 @@ class CaseHistory:
     def visits(self, step: str) -> int:
         return sum(1 for event in self.complete() if event.to_step == step and event.kind in MOVES)
 
+    def children(self, flow: str, state: str, outcome: str | None = None) -> int:
+        """Child cases of `flow` this case started (`state` "all", "open" or "ended", `outcome`
+        for ended ones): their CHILD events, and the CHILD_ENDED events their ends appended (C11)."""
+        history = self.history
+        if history and history[0].seq != 1:
+            raise ValueError("the case's history must be complete to count its children")
+        started = {e.child_id for e in history if e.kind is EventKind.CHILD and e.name == flow}
+        # a child's last end counts (a correction played again may end it another way)
+        ended = {
+            e.child_id: e.name for e in history if e.kind is EventKind.CHILD_ENDED and e.child_id in started
+        }
+        if state == "open":
+            return len(started - ended.keys())
+        if state == "ended":
+            return sum(1 for name in ended.values() if outcome in (None, name))
+        return len(started)
+
     def hours_since(self, check: str, now: datetime) -> float:
         tally = self.tallies(now).get(check)
         if tally is None:

@@ -36,6 +36,8 @@ class EventKind(StrEnum):
     NEXT = "next"  # a child flow was started without waiting; the case went on
     CHILD = "child"  # a child case was started
     OUTCOME = "outcome"  # a child case ended; this case went on by its outcome
+    CHILD_ENDED = "child_ended"  # a child case ended (name: its outcome), waited for or not (C11)
+    CONDITION = "condition"  # a condition of a wait step held; the case went on (why: the values)
     SIGNAL = "signal"  # a descendant case fired an action here when it ended
     # Corrections and changes of hand (see docs/corrections.md): the history keeps the original
     # entry and says who put it right, when and why.
@@ -67,6 +69,7 @@ MOVES = frozenset(
         EventKind.ESCALATE,
         EventKind.NEXT,
         EventKind.OUTCOME,
+        EventKind.CONDITION,
         EventKind.SIGNAL,
         EventKind.REPLAY,
     }

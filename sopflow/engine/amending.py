@@ -19,7 +19,6 @@ from sopflow.cases.records import CANCELLED, CORRECTIONS, MERGED, Case, Event, E
 from sopflow.engine.changes import Effect
 from sopflow.engine.corrections import check_corrector
 from sopflow.engine.rerun import (
-    INPUTS,
     Mark,
     Rerun,
     effective_path,
@@ -27,6 +26,7 @@ from sopflow.engine.rerun import (
     new_children,
     rerun,
     shared_left,
+    taken_again,
 )
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import CaseError
@@ -125,7 +125,7 @@ def amend(
     after = stepper.fold.apply(case, event)
     if not case.active and case.outcome in (CANCELLED, MERGED):
         return Amendment(after, (event,))  # ended by hand: its way is over, only its record changes
-    inputs = [e for e in history if e.kind in INPUTS]
+    inputs = taken_again(history)
     run = rerun(stepper, case, inputs, givens(flow, history, entered), history)
     if run.divergence is None:
         return Amendment(after, (event,))

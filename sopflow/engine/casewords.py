@@ -11,9 +11,9 @@ from typing import Any
 from sopflow.cases.records import CANCELLED, MERGED, Event
 from sopflow.engine.alert_views import action_label
 from sopflow.i18n import duration_words, say
-from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
+from sopflow.language.model import Action, Branch, Check, Condition, FieldType, Flow, Timer
 from sopflow.language.naming import FlowNames
-from sopflow.language.wording import condition_words, value_words
+from sopflow.language.wording import call_words, condition_words, value_words
 
 ChildFlow = Callable[[str], Flow | None]  # a flow by id (a child flow's title and outcomes), if known
 
@@ -28,7 +28,7 @@ def field_label(flow: Flow, name: str, lang: str) -> str:
         return flow.text(flow.fields[name].label, lang) or name
     if name in flow.params:
         return flow.text(flow.params[name].label, lang) or name
-    return name
+    return call_words(flow, name, lang) if name.endswith(")") else name  # a count a rule read (C8, C11)
 
 
 def value_text(flow: Flow, name: str, value: Any, lang: str) -> str:
@@ -71,11 +71,12 @@ def way_text(flow: Flow, step_id: str | None, name: str, lang: str) -> str:
     step = flow.steps.get(step_id or "")
     if step is None:
         return name
-    labelled: list[Action | Check | Branch | Timer] = [
+    labelled: list[Action | Check | Branch | Timer | Condition] = [
         *step.actions,
         *step.checks,
         *step.branches,
         *step.timers,
+        *step.conditions,
     ]
     for item in labelled:
         if item.name == name and item.label:
@@ -94,11 +95,8 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
         return say(f"event.{kind}", lang)
     if kind in ("child", "join", "leave"):
         return _kin_text(event, lang, child_flow)
-    if kind == "outcome":
-        step = flow.steps.get(from_step or "")
-        found = child_flow(step.subflow) if step is not None and step.subflow else None
-        label = outcome_text(found, name, lang) if found is not None else name
-        return say("event.outcome", lang, label=label)
+    if kind in ("outcome", "child_ended"):
+        return _end_text(flow, event, lang, child_flow)
     own = event.why.get("label") if isinstance(event.why, Mapping) else None
     if isinstance(own, Mapping) and own:  # a signal sent to another flow's action, named there
         return say(f"event.{kind}", lang, label=str(own.get(lang) or next(iter(own.values()))))
@@ -109,6 +107,29 @@ def event_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> st
     if kind == "alert" and event.why and event.why.get("kind") == "late_entry":
         kind = "alert_late"  # a check entered late that would have escalated (engine/late.py)
     return say(f"event.{kind}", lang, label=way_text(flow, from_step, name, lang))
+
+
+def _end_text(flow: Flow, event: Event, lang: str, child_flow: ChildFlow) -> str:
+    """A child's end: the one this case waited for at a subflow step (OUTCOME), or any child's
+    end noted in its parent's history (CHILD_ENDED, C11), with the outcome in the child's words."""
+    if event.kind == "child_ended":
+        label = _ended_as(flow, event.name, lang, child_flow)
+        return say("event.child_ended", lang, child=event.child_id or "", label=label)
+    step = flow.steps.get(event.from_step or "")
+    found = child_flow(step.subflow) if step is not None and step.subflow else None
+    said = outcome_text(found, event.name, lang) if found is not None else event.name
+    return say("event.outcome", lang, label=said or event.name)
+
+
+def _ended_as(flow: Flow, outcome: str, lang: str, child_flow: ChildFlow) -> str:
+    """An outcome of one of the flows this flow starts, in its words."""
+    started = [s.subflow for s in flow.steps.values() if s.subflow]
+    started += [a.start.flow for s in flow.steps.values() for a in s.actions if a.start is not None]
+    for flow_id in dict.fromkeys(started):
+        found = child_flow(flow_id) if flow_id else None
+        if found is not None and outcome in found.outcomes:
+            return outcome_text(found, outcome, lang) or outcome
+    return outcome
 
 
 def _kin_text(event: Event, lang: str, child_flow: ChildFlow) -> str:

@@ -26,6 +26,9 @@ class Computer:
         self.ids = frozenset(spec.id for spec in self.fields)
         self.params = params
         self.names = names
+        self.guards = [
+            g for spec in self.fields for r in spec.compute for g in (r.when, r.value) if g is not None
+        ]
 
     def given_only(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
         """An entry's values as a person gave them: without what the flow worked out (an entry
@@ -41,14 +44,19 @@ class Computer:
                 raise CaseError("case.field_computed", case=case_id, field=self.names.fields.named(spec.id))
 
     def with_computed(
-        self, before: Mapping[str, Any], values: dict[str, Any], at: datetime
+        self,
+        before: Mapping[str, Any],
+        values: dict[str, Any],
+        at: datetime,
+        params: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """`values` and each computed field whose value the entry changes."""
+        """`values` and each computed field whose value the entry changes (`params`: the flow's,
+        with the case's history where a rule reads it, `children_ended(…)`)."""
         if not self.fields:
             return values
         merged = {**before, **values}
         for spec in self.fields:
-            value = self.value(spec, merged, at)
+            value = self.value(spec, merged, at, params)
             if value != before.get(spec.id):
                 values[spec.id] = value
             if value is None:
@@ -61,17 +69,20 @@ class Computer:
         """Whether a name the rule reads as a value is neither in the case nor a param."""
         return any(name not in data and name not in self.params for name in guard.needed)
 
-    def value(self, spec: FieldSpec, data: Mapping[str, Any], at: datetime) -> Any:
+    def value(
+        self, spec: FieldSpec, data: Mapping[str, Any], at: datetime, given: Mapping[str, Any] | None = None
+    ) -> Any:
         """The first rule that holds gives the value; None where a rule cannot be decided yet."""
+        params = self.params if given is None else given
         for rule in spec.compute:
             try:
                 if rule.when is not None and self._missing(rule.when, data):
                     return None  # not decided yet: a field it reads is not entered
-                if rule.when is not None and not rule.when.holds(data, self.params, at):
+                if rule.when is not None and not rule.when.holds(data, params, at):
                     continue
                 if any(name not in data and name not in self.params for name in rule.value.names):
                     return None
-                return rule.value.value(data, self.params, at)
+                return rule.value.value(data, params, at)
             except GuardRuntimeError:
                 return None
         return None

@@ -28,12 +28,22 @@ INPUTS = frozenset(
         EventKind.CHECK,
         EventKind.TIMER,
         EventKind.OUTCOME,
+        EventKind.CHILD_ENDED,
         EventKind.SIGNAL,
         EventKind.MERGE,
     }
 )
 # The way a case goes: inputs and what followed them by the rules.
-PATH = INPUTS | {EventKind.BRANCH, EventKind.ESCALATE, EventKind.NEXT, EventKind.CHILD}
+PATH = INPUTS | {EventKind.BRANCH, EventKind.ESCALATE, EventKind.NEXT, EventKind.CHILD, EventKind.CONDITION}
+
+
+def taken_again(history: Sequence[Event]) -> list[Event]:
+    """The inputs of a history: an OUTCOME that follows its child's CHILD_ENDED (C11) came of it,
+    and comes again when the end is played again."""
+    ended = {e.child_id for e in history if e.kind is EventKind.CHILD_ENDED}
+    return [
+        e for e in history if e.kind in INPUTS and not (e.kind is EventKind.OUTCOME and e.child_id in ended)
+    ]
 
 
 class Mark(NamedTuple):
@@ -208,6 +218,7 @@ class _Player:
         EventKind.SIGNAL: _signal,
         EventKind.TIMER: _timer,
         EventKind.OUTCOME: _outcome,
+        EventKind.CHILD_ENDED: _outcome,
         EventKind.MERGE: _merge,
     }
 

@@ -13,7 +13,7 @@ which guards choose between its variants. Firing is then a few dictionary lookup
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, NoReturn
 
@@ -24,6 +24,7 @@ from sopflow.cases.records import Case, CaseStatus, Event, EventKind, Fold, copi
 from sopflow.engine import refusals
 from sopflow.engine.changes import (
     Draft,
+    Effect,
     Move,
     NotifyParent,
     Offer,
@@ -34,21 +35,23 @@ from sopflow.engine.changes import (
     start_subflow,
     starting_why,
 )
+from sopflow.engine.childwork import child_end_event, condition_met, split_given, start_per_action
 from sopflow.engine.computing import Computer
 from sopflow.engine.entries import Entries
+from sopflow.engine.timing import StepTimers
 from sopflow.errors import CaseError
 from sopflow.i18n import Phrase
-from sopflow.language.guardhistory import HISTORY_KEY, history_value
+from sopflow.language.guardhistory import HISTORY_KEY, call_text, history_value
 from sopflow.language.guardops import GuardRuntimeError
 from sopflow.language.historycheck import step_guards, steps_reading_history
-from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind, Timer
+from sopflow.language.model import Action, Check, Escalation, Flow, Guard, Step, StepKind
 from sopflow.language.naming import FlowNames
 
 MAX_AUTOMATIC_MOVES = 100  # decisions that loop back into decisions would never stop
 
 
-class Stepper:
-    """The rules of one flow (version) applied to its cases."""
+class Stepper(StepTimers):
+    """The rules of one flow (version) applied to its cases (its timers: engine/timing.py)."""
 
     def __init__(self, flow: Flow, tz: tzinfo, *, day_zero: bool = True) -> None:
         self.flow = flow
@@ -72,7 +75,9 @@ class Stepper:
         }
         self._history_guards = frozenset(g.source for g in _guards(flow) if g.reads_history)
         self.reads_history = bool(self._history_guards)
-        self.history_steps = steps_reading_history(flow.steps, self._automatic)  # changes that count checks
+        self._conditioned = frozenset(s.id for s in flow.steps.values() if s.conditions)  # C11
+        computed = any(g.reads_history for g in self.computer.guards)  # worked out at every entry
+        self.history_steps = steps_reading_history(flow.steps, self._automatic, everywhere=computed)
 
     # -- starting ---------------------------------------------------------------------------------
 
@@ -182,25 +187,26 @@ class Stepper:
             self._check_owed(case, target, values, at)
         if not signal and role not in target.roles:
             refusals.wrong_role(self.names, case, name, target.roles, role)
-        values = self.computer.with_computed(case.data, dict(values), at)
+        given, values = split_given(target, values) if isinstance(target, Action) else ({}, values)
+        values = self.computer.with_computed(case.data, dict(values), at, self.params_for(case))
         # A check records every reading given, even one equal to the last: it is the log.
         changes = self.entries.changes(case.data, values, every=isinstance(target, Check))
-        if isinstance(target, Check):
-            event = Event(
-                case.seq + 1, at, EventKind.CHECK, name, actor, role, case.step, None, changes, note
-            )
-        else:
-            kind = EventKind.SIGNAL if signal else EventKind.ACTION
-            event = Event(case.seq + 1, at, kind, name, actor, role, case.step, target.to, changes, note)
+        event = _entry_event(
+            case, target, signal=signal, at=at, who=(actor, role), changes=changes, note=note
+        )
         moved = self.fold.apply(case, event)
         events: tuple[Event, ...] = (event,)
+        left: tuple[Effect, ...] = ()
+        if isinstance(target, Action) and target.start is not None:  # a child per firing (C11)
+            moved, child, started = start_per_action(self.fold, moved, target, given, at)
+            events, left = (event, child), (started,)
         if isinstance(target, Check) and target.escalate is not None:
             escalation = self._escalation(moved, target.name, target.escalate, at, actor)
             if escalation is not None:
                 moved = self.fold.apply(moved, escalation)
                 events = (event, escalation)
-        left = leaving(self.flow, moved, target.leave, at) if isinstance(target, Action) else ()
-        if moved.step in self._automatic:
+        left += leaving(self.flow, moved, target.leave, at) if isinstance(target, Action) else ()
+        if moved.step in self._automatic or moved.step in self._conditioned:
             settled = self._settled(moved, events, at)
             return settled._replace(effects=(*left, *settled.effects)) if left else settled
         return Result(moved, events, left)
@@ -282,62 +288,28 @@ class Stepper:
             case.seq + 1, at, EventKind.ESCALATE, check, actor, None, case.step, escalation.to, why=why
         )
 
-    # -- timers -----------------------------------------------------------------------------------
-
-    def timer_due(self, case: Case, timer: Timer) -> datetime | None:
-        """When `timer` runs out for this case (None if its date field is not filled in yet)."""
-        if timer.from_field is None:
-            return case.entered_at + timer.after
-        value = case.data.get(timer.from_field)
-        if value is None:
-            return None
-        return self.moment(value) + timer.after
-
-    def moment(self, value: date | datetime) -> datetime:
-        """Where a period counted from a date starts. By default the date is day 0 and day 1 starts
-        at the next local midnight, so 14d from 2020-01-31 runs out at 2020-02-15 00:00: the end
-        of day 14. With `day_zero=False` the date itself is day 1 (one day earlier)."""
-        if isinstance(value, datetime):
-            return value.astimezone(UTC)
-        start = datetime.combine(value, time(0), tzinfo=self.tz)
-        return (start + timedelta(days=1) if self.day_zero else start).astimezone(UTC)
-
-    def run_timers(self, case: Case, now: datetime) -> Result | None:
-        """Fire the first timer of the current step that has run out by `now`, if any."""
-        if not case.active:
-            return None
-        step = self.flow.steps[case.step]
-        due = [
-            (when, t) for t in step.timers if (when := self.timer_due(case, t)) is not None and when <= now
-        ]
-        if not due:
-            return None
-        when, timer = min(due, key=lambda pair: pair[0])
-        # The timer ran out when it was due, not when a tick noticed: what follows (the review's
-        # deadline) counts from then. Never before the case's last entry, to keep time order.
-        at = max(when, case.updated_at)
-        draft = Draft(self.fold, case)
-        why = {"due": when.isoformat(), "after": str(timer.after), "from": timer.from_field or "entered"}
-        draft.add_system(at, EventKind.TIMER, timer.name, case.step, timer.to, why=why)
-        self._settle(draft, at)
-        return draft.result()
-
     # -- children ---------------------------------------------------------------------------------
 
-    def child_ended(self, case: Case, child_id: str, outcome: str, at: datetime) -> Result | None:
-        """Move on by the child's outcome if this case waits for that child at a subflow step."""
-        if not case.active:
-            return None
-        step = self.flow.steps[case.step]
-        # Waiting at a subflow step, the case's newest child is the one started on entering it.
-        if step.kind is not StepKind.SUBFLOW or not step.wait or case.children[-1:] != (child_id,):
-            return None
-        target = step.outcomes.get(outcome)
-        if target is None:
-            return None
+    def child_ended(self, case: Case, child_id: str, outcome: str, at: datetime) -> Result:
+        """A child's end in this case's history (C11), and the move it makes: by the child's outcome
+        if this case waits for that child at a subflow step, or by a condition of its step."""
+
+        def computed(counted: Case) -> Mapping[str, list[Any]]:
+            values = self.computer.with_computed(counted.data, {}, at, self.params_for(counted))
+            return self.entries.changes(counted.data, values)
+
         draft = Draft(self.fold, case)
-        draft.add_system(at, EventKind.OUTCOME, outcome, step.id, target, child_id=child_id)
-        self._settle(draft, at)
+        draft.add(child_end_event(case, child_id, outcome, at, computed))
+        if not case.active:
+            return draft.result()
+        step, at = self.flow.steps[case.step], draft.case.updated_at
+        # Waiting at a subflow step, the case's newest child is the one started on entering it.
+        waits = step.kind is StepKind.SUBFLOW and step.wait and case.children[-1:] == (child_id,)
+        target = step.outcomes.get(outcome) if waits else None
+        if target is not None:
+            draft.add_system(at, EventKind.OUTCOME, outcome, step.id, target, child_id=child_id)
+        if target is not None or step.id in self._conditioned:
+            self._settle(draft, at)
         return draft.result()
 
     # -- automatic moves --------------------------------------------------------------------------
@@ -353,6 +325,9 @@ class Stepper:
                 if not step.wait and step.next:
                     draft.add_system(at, EventKind.NEXT, "next", step.id, step.next)
                 else:
+                    return
+            elif step.id in self._conditioned:
+                if not condition_met(draft, step, at, self._holds_here, self._why):
                     return
             else:
                 if step.kind is StepKind.END:
@@ -418,6 +393,9 @@ class Stepper:
                 detail=str(exc),
             ) from None
 
+    def _holds_here(self, guard: Guard, case: Case) -> bool:
+        return self._holds(guard, case, case.updated_at, case_id=case.id, step=case.step)
+
     def _why(self, guard: Guard, case: Case, at: datetime) -> dict[str, Any]:
         """The values a guard saw: the 'why' of an automatic decision in the history (with the
         counts it read from the history, such as `missed_checks("temperature_check")`)."""
@@ -426,7 +404,7 @@ class Stepper:
         if guard.reads_history:
             history = self.params_for(case)[HISTORY_KEY]
             for function, check in guard.reads_history:
-                seen[f'{function}("{check}")'] = history_value(history, function, check, at)
+                seen[call_text(function, check)] = history_value(history, function, check, at)
         return seen
 
     def _available(self, case: Case, at: datetime) -> list[str]:
@@ -435,8 +413,30 @@ class Stepper:
 
 
 def _guards(flow: Flow) -> list[Guard]:
-    """Every guard of the flow: of actions, branches, escalations and conditional checks."""
-    return [guard for step in flow.steps.values() for guard in step_guards(step)]
+    """Every guard of the flow: of actions, branches, escalations, conditional checks, conditions
+    and computed fields' rules."""
+    found = [guard for step in flow.steps.values() for guard in step_guards(step)]
+    rules = [rule for spec in flow.fields.values() for rule in spec.compute]
+    return found + [g for rule in rules for g in (rule.when, rule.value) if g is not None]
+
+
+def _entry_event(
+    case: Case,
+    target: Action | Check,
+    *,
+    signal: bool,
+    at: datetime,
+    who: tuple[str, str | None],
+    changes: Mapping[str, list[Any]],
+    note: str | None,
+) -> Event:
+    """The event of an action, signal or check fired at the case's step. A check, and an action
+    that `stays` (C11), leave the case where it is: its step's clock does not start again."""
+    if isinstance(target, Check):
+        return Event(case.seq + 1, at, EventKind.CHECK, target.name, *who, case.step, None, changes, note)
+    kind = EventKind.SIGNAL if signal else EventKind.ACTION
+    to = None if target.stays else target.to
+    return Event(case.seq + 1, at, kind, target.name, *who, case.step, to, changes, note)
 
 
 def _json_value(value: Any) -> Any:

@@ -16,13 +16,13 @@ from typing import Any
 
 from sopflow.language.addressing import build_signal, identity_problems
 from sopflow.language.checkparts import build_check
+from sopflow.language.childparts import build_action, build_conditions
 from sopflow.language.computed import compute_rules
 from sopflow.language.durations import is_zero_duration, parse_duration
 from sopflow.language.guards import FUNCTIONS, GuardProblem, check_guard
 from sopflow.language.guardtypes import guard_type_problem
 from sopflow.language.interrupts import add_interrupts
 from sopflow.language.model import (
-    Action,
     Branch,
     Check,
     FieldSpec,
@@ -292,7 +292,8 @@ class FlowBuilder:
             self.ref(group, self.group_names, "ref.group", (*path, "group"))
         deadline = raw.get("deadline")
         actions = tuple(
-            self.action(a, (*path, "actions", i), role) for i, a in enumerate(raw.get("actions", []))
+            build_action(self, a, (*path, "actions", i), role, kind)
+            for i, a in enumerate(raw.get("actions", []))
         )
         step = Step(
             id=step_id,
@@ -316,24 +317,12 @@ class FlowBuilder:
                 self.check(c, (*path, "checks", i), role) for i, c in enumerate(raw.get("checks", []))
             ),
             entry=build_entry(self, step_id, kind, raw, path),
+            conditions=build_conditions(self, raw, path, kind),
             **self.subflow_parts(kind, raw, path),
             **self.end_parts(kind, raw, path),
         )
         self.unique_exit_names(step, path)
         return step
-
-    def action(self, raw: Mapping[str, Any], path: Path, role: str) -> Action:
-        return Action(
-            name=raw["action"],
-            label=self.text(raw.get("label"), (*path, "label")),
-            to=self.step_ref(raw["to"], (*path, "to")),
-            roles=self.role_refs(raw.get("roles"), (*path, "roles"), role),
-            requires=self.field_refs(raw.get("requires"), (*path, "requires")),
-            accepts=self.field_refs(raw.get("accepts"), (*path, "accepts")),
-            guard=self.guard(raw.get("when"), (*path, "when")),
-            source=raw.get("source"),
-            leave=tuple(str(flow) for flow in raw.get("leave") or ()),
-        )
 
     def branches(self, raws: list[Mapping[str, Any]], path: Path) -> tuple[Branch, ...]:
         result = []
@@ -421,8 +410,11 @@ class FlowBuilder:
             ("branches", [b.name for b in step.branches]),
             ("timers", [t.name for t in step.timers]),
             ("checks", [c.name for c in step.checks]),
+            ("conditions", [c.name for c in step.conditions]),
         ):
-            key = {"branches": "branch", "timers": "timer", "checks": "check"}[group]
+            key = {"branches": "branch", "timers": "timer", "checks": "check", "conditions": "condition"}[
+                group
+            ]
             for i, name in enumerate(names):
                 if name in seen:
                     self.sink.add("step.duplicate_name", (*path, group, i, key), name=name)

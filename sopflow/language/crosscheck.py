@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sopflow.errors import FlowError, Location
-from sopflow.language.model import FieldType, Flow, Referral, Signal, StepKind
+from sopflow.language.model import Action, FieldType, Flow, Referral, Signal, Step, StepKind
 from sopflow.language.names import suggest
 from sopflow.language.problems import ProblemSink
 from sopflow.language.sharing import shared_checks
@@ -52,10 +52,52 @@ def cross_check(flow: Flow, catalog: Siblings, sink: ProblemSink) -> None:
                 started = _find(start.flow, flow, catalog, sink, (*path, "signal", "if_none", "start"))
                 if started is not None:
                     check_referral(flow, start, started, sink, (*path, "signal", "if_none"), at_key="at")
-        for i, action in enumerate(step.actions):
-            for j, shared in enumerate(action.leave):
-                if shared not in flow.shared and not action.interrupt:
-                    sink.add("action.leave_unknown", (*path, "actions", i, "leave", j), flow=shared)
+        _check_actions(flow, step, catalog, sink)
+
+
+def _check_actions(flow: Flow, step: Step, catalog: Siblings, sink: ProblemSink) -> None:
+    """What an action names in other flows: the child it starts, the shared cases it leaves."""
+    path = ("steps", step.id)
+    for i, action in enumerate(step.actions):
+        if action.start is not None:
+            _check_start(flow, action, catalog, sink, (*path, "actions", i))
+        for j, shared in enumerate(action.leave):
+            if shared not in flow.shared and not action.interrupt:
+                sink.add("action.leave_unknown", (*path, "actions", i, "leave", j), flow=shared)
+
+
+def _check_start(
+    flow: Flow, action: Action, catalog: Siblings, sink: ProblemSink, path: tuple[Any, ...]
+) -> None:
+    """An action's `start:` (C11) names a flow, and the child gets every field it requires: copied
+    from this case, set, or given with the action."""
+    start = action.start
+    assert start is not None  # noqa: S101 - the caller looked
+    where = (*path, "start", "flow")
+    try:
+        child = flow if start.flow == flow.id else catalog.shallow(start.flow)
+    except FlowError:
+        child = _find(start.flow, flow, catalog, sink, where)
+        if child is None:
+            return
+    if child is None:
+        known = catalog.usable_ids() | {flow.id}
+        suggestion = suggest(start.flow, known)
+        sink.add(
+            "action.start_unknown_flow",
+            where,
+            flow=start.flow,
+            suggestion=suggestion,
+            known=", ".join(sorted(known)),
+        )
+        return
+    given = set(start.copy) | set(start.set) | set(action.requires)
+    missing = [s.id for s in child.fields.values() if s.required and s.id not in given and not s.compute]
+    for name in missing:
+        sink.add("action.start_required", where, field=name, flow=child.id)
+    if not missing:  # its entry step, copy types and set values, as for a subflow step's child
+        given_too = frozenset(action.requires)
+        check_referral(flow, start, child, sink, (*path, "start"), at_key="at", given_too=given_too)
 
 
 def _check_addresses(signal: Signal, target: Flow, sink: ProblemSink, path: tuple[Any, ...]) -> None:
@@ -133,10 +175,18 @@ def _check_child(flow: Flow, step_id: str, child: Flow, sink: ProblemSink) -> No
 
 
 def check_referral(
-    flow: Flow, ref: Referral, child: Flow, sink: ProblemSink, path: tuple[Any, ...], *, at_key: str
+    flow: Flow,
+    ref: Referral,
+    child: Flow,
+    sink: ProblemSink,
+    path: tuple[Any, ...],
+    *,
+    at_key: str,
+    given_too: frozenset[str] = frozenset(),
 ) -> None:
     """A child started by `ref`: at an entry step of `child`, given what it needs to start there
-    (its required fields and the entry's), each value of the child field's type (C6)."""
+    (its required fields and the entry's), each value of the child field's type (C6). `given_too`:
+    the fields an action that starts it requires (C11), given with each firing."""
     at = ref.at or child.start
     if ref.at is not None and ref.at not in child.steps:
         suggestion = suggest(ref.at, child.steps)
@@ -147,7 +197,7 @@ def check_referral(
     if at not in child.entry_steps:
         entries = ", ".join(child.entry_steps)
         sink.add("subflow.start_at_not_entry", (*path, at_key), step=at, flow=child.id, entries=entries)
-    given = set(ref.copy) | set(ref.set)
+    given = set(ref.copy) | set(ref.set) | given_too
     for name in child.entry_requires(at):
         if name not in given:
             sink.add("subflow.entry_not_copied", (*path, at_key), step=at, field=name, flow=child.id)

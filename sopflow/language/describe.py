@@ -8,7 +8,7 @@ from typing import Any, NotRequired, TypedDict
 
 from sopflow.i18n import duration_words, say
 from sopflow.language.durations import format_duration
-from sopflow.language.model import Action, Branch, Check, EdgeKind, Flow, Step, Timer
+from sopflow.language.model import Action, Branch, Check, Condition, EdgeKind, Flow, Step, Timer
 from sopflow.language.naming import FlowNames
 from sopflow.language.paths import FlowPath
 from sopflow.language.wording import condition_words
@@ -232,6 +232,7 @@ def _step(flow: Flow, step: Step, lang: str, labels: dict[str, str], child_flow:
         )
         for t in step.timers
     ]
+    ways += [_way(c.name, "condition", text(c.label), c.to, labels, **when(c.guard)) for c in step.conditions]
     ways += [
         _way(c.name, "escalate", text(c.label), c.escalate.to, labels, **when(c.escalate.guard))
         for c in step.checks
@@ -312,11 +313,12 @@ def _way_label(flow: Flow, step_id: str, way: str, kind: str, *, lang: str, chil
     if kind == EdgeKind.OUTCOME:
         child = child_flow(step.subflow) if step.subflow else None
         return FlowNames(child).outcomes.text(way, lang) if child is not None else way
-    labelled: list[Action | Branch | Timer | Check] = [
+    labelled: list[Action | Branch | Timer | Check | Condition] = [
         *step.actions,
         *step.branches,
         *step.timers,
         *step.checks,
+        *step.conditions,
     ]
     for item in labelled:
         if item.name == way and item.label:

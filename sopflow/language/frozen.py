@@ -24,6 +24,7 @@ from sopflow.language.model import (
     Branch,
     Check,
     ComputeRule,
+    Condition,
     EdgeKind,
     Entry,
     Escalation,
@@ -42,8 +43,9 @@ from sopflow.language.model import (
 # raise when what is written changes (2: deadline reasons, the flow's format; 3: interrupts;
 # 4: identity fields and addressed signals; 5: computed fields; 6: checks at fixed times,
 # once-checks and conditional checks; 7: escalate.alert_roles, accept_invalid; 8: entry steps, child
-# cases started at a step; 9: shared cases, one_per and leave)
-FORMAT = 9
+# cases started at a step; 9: shared cases, one_per and leave; 10: conditions of wait steps, actions
+# that stay and start a child, C11)
+FORMAT = 10
 _CLASSES: dict[str, type[Any]] = {
     c.__name__: c
     for c in (
@@ -52,6 +54,7 @@ _CLASSES: dict[str, type[Any]] = {
         Branch,
         Check,
         ComputeRule,
+        Condition,
         Entry,
         Escalation,
         FieldSpec,

@@ -293,11 +293,10 @@ class _Compiler:
         return apply
 
     def _call(self, node: GNode) -> Program:
-        if node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS and len(node.args) == 1:
-            argument = node.args[0]
-            if argument.kind != "Const" or not isinstance(argument.value, str):
+        if node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS and node.args:
+            if any(a.kind != "Const" or not isinstance(a.value, str) for a in node.args):
                 raise Unsupported("call")
-            return history_call(node.node.name, argument.value)
+            return history_call(node.node.name, ":".join(str(a.value) for a in node.args))
         if node.node.kind == "Name" and node.node.name in VALUE_FUNCTIONS and len(node.args) == 1:
             return value_call(node.node.name, self.node(node.args[0]))  # valid_id(id_number)
         if node.node.kind != "Name" or node.node.name not in HELPERS or len(node.args) != 1:

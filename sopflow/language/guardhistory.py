@@ -1,7 +1,8 @@
 """The guard functions that read a case's recorded history: `missed_checks("temperature_check")`,
-`checks_done(…)`, `hours_since_check(…)` and `visits("observation_extended")`. A rule such as a
-release review must read the log as it was recorded, not a box someone ticked about it (issue 11,
-defect 5).
+`checks_done(…)`, `hours_since_check(…)`, `visits("observation_extended")`, and the child
+cases it started (C11): `children("occupant_check")`, `children_open(…)`,
+`children_ended(…[, outcome])`. A rule such as a release review must read the log as it was
+recorded, not a box someone ticked about it (issue 11, defect 5).
 
 Their one argument is a check's name (for `visits`, a step's), written as a literal, so that
 `flows validate` can tell a misspelt one. The engine hands the history in with the params, under
@@ -34,7 +35,13 @@ HISTORY_FUNCTIONS: dict[str, str] = {
     "checks_done": "check",
     "hours_since_check": "check",
     "visits": "step",
+    "children": "flow",
+    "children_open": "flow",
+    "children_ended": "flow",
 }
+# those whose value changes only with an entry (a child's start or end), never with the clock
+CHILD_FUNCTIONS = frozenset(f for f, kind in HISTORY_FUNCTIONS.items() if kind == "flow")
+OUTCOME_FUNCTION = "children_ended"  # the one that may name an outcome too: ("flow", "outcome")
 
 
 class CheckHistory(Protocol):
@@ -56,6 +63,10 @@ class CheckHistory(Protocol):
         """Times the case entered `step`."""
         ...
 
+    def children(self, flow: str, state: str, outcome: str | None = None) -> int:
+        """Child cases of `flow` this case started: all, "open" or "ended" (with `outcome`)."""
+        ...
+
 
 def history_value(history: CheckHistory, function: str, check: str, now: datetime) -> Any:
     """What history function `function` says of `check` at `now`."""
@@ -65,6 +76,9 @@ def history_value(history: CheckHistory, function: str, check: str, now: datetim
         return history.done(check)
     if function == "visits":
         return history.visits(check)
+    if function in CHILD_FUNCTIONS:  # check: "flow", or "flow:outcome" for children_ended
+        flow, _, outcome = check.partition(":")
+        return history.children(flow, function.removeprefix("children").lstrip("_") or "all", outcome or None)
     return round(history.hours_since(check, now), 1)
 
 
@@ -78,8 +92,14 @@ def history_call(function: str, check: str) -> Program:
     return call
 
 
+def call_text(function: str, check: str) -> str:
+    """A history call as written: `children_ended("occupant_check", "referred_kpc")`."""
+    return f"{function}(" + ", ".join(f'"{part}"' for part in check.split(":")) + ")"
+
+
 def history_calls(tree: GNode | None) -> tuple[tuple[str, str], ...]:
-    """(function, check) of each history function a guard calls, in the order written."""
+    """(function, check) of each history function a guard calls, in the order written; for
+    `children_ended("flow", "outcome")` the check is "flow:outcome"."""
     if tree is None:
         return ()
     found: list[tuple[str, str]] = []
@@ -89,6 +109,7 @@ def history_calls(tree: GNode | None) -> tuple[tuple[str, str], ...]:
         if node.kind == "Call" and node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS:
             argument = node.args[0] if node.args else None
             if argument is not None and argument.kind == "Const":
-                found.append((node.node.name, str(argument.value)))
+                names = [str(a.value) for a in node.args if a.kind == "Const"]
+                found.append((node.node.name, ":".join(names)))
         pending.extend(node.children())
     return tuple(found)

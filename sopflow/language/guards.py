@@ -20,7 +20,7 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from sopflow.language.guardeval import CompiledGuard, Program, compile_guard
-from sopflow.language.guardhistory import HISTORY_FUNCTIONS
+from sopflow.language.guardhistory import CHILD_FUNCTIONS, HISTORY_FUNCTIONS, OUTCOME_FUNCTION
 from sopflow.language.guardops import HELPERS, MAX_SIZE, GuardRuntimeError, TooLarge, Unsupported
 from sopflow.language.guardtree import GNode
 from sopflow.language.guardvalues import VALUE_FUNCTIONS
@@ -51,7 +51,8 @@ ALLOWED_TESTS = frozenset(
     }
 )
 FUNCTIONS = (*HELPERS, *HISTORY_FUNCTIONS, *VALUE_FUNCTIONS)
-TIME_FUNCTIONS = frozenset((*HELPERS, *HISTORY_FUNCTIONS))  # those that read the clock or the log
+# those that read the clock (a count of missed checks grows with it); not the counts of children
+TIME_FUNCTIONS = frozenset((*HELPERS, *HISTORY_FUNCTIONS)) - CHILD_FUNCTIONS
 
 
 class GuardProblem(Exception):
@@ -218,10 +219,12 @@ def _vet_call(node: nodes.Call) -> None:
     if not (isinstance(node.node, nodes.Name) and node.node.name in FUNCTIONS):
         raise GuardProblem("guard.unsafe_call", allowed=", ".join(FUNCTIONS))
     history = node.node.name in HISTORY_FUNCTIONS
-    if len(node.args) != 1 or node.kwargs or node.dyn_args or node.dyn_kwargs:
+    most = 2 if node.node.name == OUTCOME_FUNCTION else 1  # children_ended("flow", "outcome")
+    if not 1 <= len(node.args) <= most or node.kwargs or node.dyn_args or node.dyn_kwargs:
         raise GuardProblem("guard.bad_history_call" if history else "guard.bad_call", function=node.node.name)
     argument = node.args[0]
-    if history and not (isinstance(argument, nodes.Const) and isinstance(argument.value, str)):
+    literal = all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in node.args)
+    if history and not literal:
         raise GuardProblem("guard.argument_not_literal", function=node.node.name)
     if node.node.name in VALUE_FUNCTIONS and not isinstance(argument, nodes.Name):
         raise GuardProblem("guard.argument_not_field", function=node.node.name)

@@ -20,19 +20,29 @@ def check_names(steps: Mapping[str, Step]) -> frozenset[str]:
     return frozenset(check.name for step in steps.values() for check in step.checks)
 
 
+def started_flows(steps: Mapping[str, Step]) -> frozenset[str]:
+    """The flows this flow's cases start: by subflow steps and `start:` actions (C11)."""
+    found = {s.subflow or "" for s in steps.values() if s.subflow}
+    found |= {a.start.flow for s in steps.values() for a in s.actions if a.start is not None}
+    return frozenset(found - {""})
+
+
 def check_history_calls(
     guards: Sequence[tuple[Guard, Path]], steps: Mapping[str, Step], sink: ProblemSink
 ) -> None:
     """`guard.unknown_check` for each history function whose check no step has
-    (`guard.unknown_step` for `visits` of a step the flow does not have)."""
-    names = {"check": check_names(steps), "step": frozenset(steps)}
+    (`guard.unknown_step` for `visits` of a step the flow does not have, `guard.unknown_flow` for
+    `children(…)` of a flow it never starts)."""
+    names = {"check": check_names(steps), "step": frozenset(steps), "flow": started_flows(steps)}
+    codes = {"check": "guard.unknown_check", "step": "guard.unknown_step", "flow": "guard.unknown_flow"}
     for guard, path in guards:
-        for function, name in guard.reads_history:
+        for function, called in guard.reads_history:
             kind = HISTORY_FUNCTIONS[function]
             known = names[kind]
+            name = called.partition(":")[0]  # children_ended("flow", "outcome") reads "flow:outcome"
             if name not in known:
                 sink.add(
-                    "guard.unknown_step" if kind == "step" else "guard.unknown_check",
+                    codes[kind],
                     path,
                     guard=guard.source,
                     function=function,
@@ -46,14 +56,21 @@ def step_guards(step: Step) -> list[Guard]:
     found: list[Guard | None] = [a.guard for a in step.actions] + [b.guard for b in step.branches]
     found += [c.escalate.guard for c in step.checks if c.escalate is not None]
     found += [c.when for c in step.checks]
+    found += [c.guard for c in step.conditions]
     return [g for g in found if g is not None]
 
 
-def steps_reading_history(steps: Mapping[str, Step], automatic: frozenset[str]) -> frozenset[str]:
+def steps_reading_history(
+    steps: Mapping[str, Step], automatic: frozenset[str], *, everywhere: bool = False
+) -> frozenset[str]:
     """The steps from which one change can evaluate a guard that reads the case's history: one of
-    the step's own guards, or a branch of an automatic step (a decision, a subflow, an end) its
-    exits lead to, directly or through other automatic steps. A change elsewhere (a reading at
-    home observation) needs none of the case's past events, so the engine does not read them."""
+    the step's own guards, or a branch of an automatic step (a decision, a subflow, an end) or a
+    condition of a wait step (C11) its exits lead to, directly or through other such steps. A
+    change elsewhere (a reading at home observation) needs none of the case's past events, so the
+    engine does not read them. `everywhere`: a computed field's rule reads it (every entry)."""
+    if everywhere:
+        return frozenset(steps)
+    automatic = automatic | {s.id for s in steps.values() if s.conditions}
     reading = {s.id for s in steps.values() if any(g.reads_history for g in step_guards(s))}
     found = set()
     for step in steps.values():

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from sopflow.language.childparts import build_action
 from sopflow.language.model import Interrupt, Step, StepKind
 from sopflow.language.names import suggest
 
@@ -64,7 +65,9 @@ def _add(builder: FlowBuilder, raw: Mapping[str, Any], path: Path) -> Interrupt:
         if any(a.name == name for a in step.actions) or any(c.name == name for c in step.checks):
             builder.sink.add("interrupt.also_action", path, on_key=True, step=step_id, interrupt=name)
             continue
-        action = replace(builder.action(as_action, path, step.role), interrupt=True)
+        action = replace(
+            build_action(builder, as_action, path, step.role, step.kind, step_id=step_id), interrupt=True
+        )
         builder.steps[step_id] = replace(step, actions=(*step.actions, action))
     return Interrupt(name, str(raw["to"]), tuple(steps))
 

@@ -51,6 +51,7 @@ class EdgeKind(StrEnum):
     ESCALATE = "escalate"
     NEXT = "next"
     OUTCOME = "outcome"
+    CONDITION = "condition"
 
 
 class Guard(Protocol):
@@ -147,6 +148,21 @@ class Action:
     source: str | None = None
     interrupt: bool = False  # given to the step by a flow-level interrupt (language/interrupts.py)
     leave: tuple[str, ...] = ()  # the shared cases (by flow) this case leaves when it fires this (C4)
+    stays: bool = False  # the case stays at its step (`to` is the step itself), C11
+    start: Referral | None = None  # a child case started each time it is fired, given its values (C11)
+    keep: tuple[str, ...] = ()  # of the values given to the child, those this case keeps too
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A way out of a wait step taken by itself as soon as its guard holds (C11), tried after
+    every event at the step, entering it included."""
+
+    name: str
+    label: Text
+    guard: Guard
+    to: str
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +308,7 @@ class Step:
     copy_as: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # child <- this
     set_values: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     place_from: str | None = None  # the child's place: this field's value (None: this case's place)
+    conditions: tuple[Condition, ...] = ()  # a wait step: ways out taken when their guard holds
 
     @property
     def referral(self) -> Referral:
@@ -302,6 +319,7 @@ class Step:
         """Every way out as (key, kind, target step), in file order."""
         out: list[tuple[str, EdgeKind, str]] = []
         out += [(a.name, EdgeKind.ACTION, a.to) for a in self.actions]
+        out += [(c.name, EdgeKind.CONDITION, c.to) for c in self.conditions]
         out += [(b.name, EdgeKind.BRANCH, b.to) for b in self.branches]
         out += [(t.name, EdgeKind.TIMER, t.to) for t in self.timers]
         out += [(c.name, EdgeKind.ESCALATE, c.escalate.to) for c in self.checks if c.escalate]
@@ -355,6 +373,7 @@ class Flow:
         guards += [b.guard for s in self.steps.values() for b in s.branches]
         guards += [c.escalate.guard for s in self.steps.values() for c in s.checks if c.escalate]
         guards += [c.when for s in self.steps.values() for c in s.checks]
+        guards += [c.guard for s in self.steps.values() for c in s.conditions]
         trees = {g.source: getattr(g, "tree", None) for g in guards if g is not None}
         return MappingProxyType({source: tree for source, tree in trees.items() if tree is not None})
 

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from sopflow.errors import SopflowError
 from sopflow.i18n import duration_words, pick, say
-from sopflow.language.guardhistory import HISTORY_FUNCTIONS
+from sopflow.language.guardhistory import CHILD_FUNCTIONS, HISTORY_FUNCTIONS
 from sopflow.language.guardtree import GNode
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
@@ -131,6 +132,8 @@ class _Speaker:
             and len(node.args) == 1
         ):
             return self.w(f"cond.{node.node.name}", what=self.value(node.args[0]))
+        if node.kind == "Call" and node.node.kind == "Name" and node.node.name in CHILD_FUNCTIONS:
+            return self.children_words(node.node.name, [str(a.value) for a in node.args])
         if node.kind == "Call" and node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS:
             return self.w(f"cond.{node.node.name}", what=self.history_subject(node.args[0].value))
         raise _Unsaid
@@ -143,6 +146,25 @@ class _Speaker:
         if name in self.flow.steps:
             return self.flow.text(self.flow.steps[name].label, self.lang) or name
         raise _Unsaid
+
+    def children_words(self, function: str, args: list[str]) -> str:
+        """`children_ended("occupant_check", "referred_kpc")` as 三对照逐人核查结果为“已转重点管控”的案件数:
+        the child flow by its title and the outcome as its end step calls it (a built-in flow)."""
+        from sopflow.language.catalog import builtin_catalog  # noqa: PLC0415 - the catalog loads flows
+
+        try:
+            child = builtin_catalog().shallow(args[0])
+        except SopflowError:
+            child = None
+        if child is None:
+            raise _Unsaid
+        what = child.text(child.title, self.lang)
+        if len(args) == 1:
+            return self.w(f"cond.{function}", what=what)
+        ends = [s.label for s in child.steps.values() if s.outcome == args[1]]
+        if not ends:
+            raise _Unsaid
+        return self.w("cond.children_ended_as", what=what, outcome=child.text(ends[0], self.lang))
 
     def constant(self, value: Any, choices: Mapping[str, Mapping[str, str]] | None) -> str:
         if isinstance(value, str) and choices and value in choices:
@@ -183,4 +205,15 @@ def condition_words(flow: Flow, source: str, lang: str) -> str:
     try:
         return _Speaker(flow, lang).condition(tree)
     except _Unsaid:
+        return source
+
+
+def call_words(flow: Flow, source: str, lang: str) -> str:
+    """A count a decision read from the history, as its `why` keeps it (`children("occupant_check")`,
+    `missed_checks("temperature_check")`), in words; as written if it has none."""
+    from sopflow.language.guards import GuardProblem, parse_guard, plain_tree  # noqa: PLC0415
+
+    try:
+        return _Speaker(flow, lang).value(plain_tree(parse_guard(source)))
+    except (GuardProblem, _Unsaid):
         return source

@@ -15,7 +15,7 @@ from sopflow.engine.due_views import DueView
 from sopflow.engine.views import CaseSheetView, EventView, OfferView, local
 from sopflow.i18n import aside, duration_words, say
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
-from sopflow.language.wording import condition_words, value_words
+from sopflow.language.wording import call_words, condition_words, value_words
 from sopflow.render.checkgrid import check_grid
 from sopflow.render.handbook import Handbook
 from sopflow.render.html import render_page
@@ -184,6 +184,8 @@ class _Sheet:
     def book_name(self, name: str) -> str:
         if name in self.flow.params:
             return self.flow.text(self.flow.params[name].label, self.lang) or name
+        if name.endswith(")"):  # a count a rule read from the history: children("occupant_check")
+            return call_words(self.flow, name, self.lang)
         return self.label(name)
 
     def why(self, event: EventView) -> str:

@@ -197,6 +197,7 @@ def edge_label(flow: Flow, step: Step, name: str, kind: EdgeKind, lang: str) -> 
         return child_outcome_label(flow, step, name, lang)
     labelled = {a.name: a.label for a in step.actions} | {b.name: b.label for b in step.branches}
     labelled |= {t.name: t.label for t in step.timers} | {c.name: c.label for c in step.checks}
+    labelled |= {c.name: c.label for c in step.conditions}
     text = flow.text(labelled[name], lang) if labelled.get(name) else name
     if kind is EdgeKind.TIMER:
         return say("chart.timer_edge", lang, label=text)

@@ -25,6 +25,7 @@ WAY_OUT = {
     EventKind.ESCALATE: EdgeKind.ESCALATE,
     EventKind.NEXT: EdgeKind.NEXT,
     EventKind.OUTCOME: EdgeKind.OUTCOME,
+    EventKind.CONDITION: EdgeKind.CONDITION,
 }
 
 

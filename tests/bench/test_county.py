@@ -27,6 +27,10 @@ def test_the_daily_report_equals_the_simulations_counts(store_url: str, tmp_path
     assert totals["new"] > 0
     assert county.life.tally["people imported"] == 150
     assert county.life.tally["joined a household's supply case"] > 0  # co-residents share one (C4)
+    # each person seen at a sweep's visit has a case of their own; those left at a discrepancy
+    # (non-local, not registered) are the report's open three-check discrepancies
+    assert county.life.tally["three-check M1"] > 0
+    assert totals["discrepancies"] == county.life.tally.get("three-check M4", 0)
     assert len(county.world.towns) == len(report["rows"]) == 2
     # The comparison can fail: a case the book has elsewhere than sopflow has it is found.
     case = next(c for c in county.book.cases.values() if c.step == "home_observation")

@@ -262,7 +262,7 @@ def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None
             ["due", "--flow", "supply_request", "--role", "subject"],
             "no role 'subject' in Supply request (supply_request)",
         ),
-        (["due", "--role", "doctor"], "did you mean 'Community doctor (community_doctor)'?"),
+        (["due", "--role", "comunity doctr"], "did you mean 'Community doctor (community_doctor)'?"),
         (["case", "list", "--role", "网格猿", "--lang", "zh"], "是否应为 '网格员 grid_worker'?"),
     ],
 )

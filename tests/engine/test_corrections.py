@@ -31,8 +31,9 @@ def unchanged(engine: Engine, case_id: str) -> tuple[int, list[tuple[int, str]],
     return case.seq, [(e.seq, str(e.kind)) for e in case.history], dict(case.data)
 
 
-def visit(engine: Engine, clock: Clock, temperature: str, case_id: str = "V-1") -> None:
-    """A three-check visit to the end: no referral unless the reading is a fever."""
+def visit(engine: Engine, clock: Clock, temperature: str, case_id: str = "V-1") -> str:
+    """A three-check visit of one person to the end: no referral unless the reading is a fever.
+    The person's own case (occupant_check) is returned."""
     engine.start(
         "three_check",
         case_id,
@@ -40,18 +41,25 @@ def visit(engine: Engine, clock: Clock, temperature: str, case_id: str = "V-1") 
         actor="王芳",
         role="grid_worker",
     )
+    person = f"{case_id}.1"
     steps = [
-        ("team_assigned", "community_committee", {"team": "王/李"}),
-        ("visited", "grid_worker", {"occupant_count": "2"}),
-        ("documents_seen", "grid_worker", {"full_name": "张三", "document_type": "id_card"}),
-        ("checked", "community_police", {"id_valid": "yes"}),
-        ("asked", "grid_worker", {"temperature": temperature, "symptoms": "no", "travel_risk": "no"}),
-        ("matched", "grid_worker", {"match_code": "M1"}),
-        ("map_updated", "grid_worker", {"map_colour": "green"}),
+        (case_id, "team_assigned", "community_committee", {"team": "王/李"}),
+        (case_id, "visited", "grid_worker", {"occupant_count": "1"}),
+        (
+            case_id,
+            "documents_seen",
+            "grid_worker",
+            {"full_name": "张三", "document_type": "id_card", "id_number": "220721198503120010"},
+        ),
+        (person, "checked", "community_police", {"document_ok": "yes"}),
+        (person, "asked", "grid_worker", {"temperature": temperature, "symptoms": "no", "travel_risk": "no"}),
+        (person, "matched", "grid_worker", {"match_code": "M1"}),
+        (case_id, "map_updated", "grid_worker", {}),
     ]
-    for action, role, data in steps:
+    for target, action, role, data in steps:
         clock.advance(minutes=10)
-        engine.fire(case_id, action, actor="王芳", role=role, data=data)
+        engine.fire(target, action, actor="王芳", role=role, data=data)
+    return person
 
 
 def entry_of(case: Case, action: str) -> int:
@@ -170,18 +178,18 @@ def test_replay_moves_the_case_where_the_corrected_history_leads(engine: Engine,
 
 
 def test_replay_opens_the_child_case_the_corrected_way_opens(engine: Engine, clock: Clock) -> None:
-    visit(engine, clock, "36.6")
-    assert engine.case("V-1").outcome == "verified_consistent"
+    person = visit(engine, clock, "36.6")
+    assert engine.case(person).outcome == "consistent"
     clock.advance(hours=1)
-    asked = entry_of(engine.case("V-1"), "asked")
+    asked = entry_of(engine.case(person), "asked")
     with pytest.raises(PathWouldChange):
-        engine.amend("V-1", asked, {"temperature": "38.4"}, reason="抄错", actor="王芳", role="grid_worker")
+        engine.amend(person, asked, {"temperature": "38.4"}, reason="抄错", actor="王芳", role="grid_worker")
     case = engine.amend(
-        "V-1", asked, {"temperature": "38.4"}, reason="抄错", actor="王芳", role="grid_worker", replay=True
+        person, asked, {"temperature": "38.4"}, reason="抄错", actor="王芳", role="grid_worker", replay=True
     )
     assert (case.status, case.outcome) == (CaseStatus.ENDED, "referred_kpc")
-    assert case.children == ("V-1.1",)
-    referral = engine.case("V-1.1")
+    assert case.children == (f"{person}.1",)
+    referral = engine.case(f"{person}.1")
     assert (referral.flow_id, referral.data["temperature"], referral.created_at) == (
         "key_person_control",
         38.4,
@@ -191,7 +199,7 @@ def test_replay_opens_the_child_case_the_corrected_way_opens(engine: Engine, clo
     # and back: the referral opened by the re-play is left open (and named), not silently dropped
     clock.advance(minutes=5)
     back = engine.amend(
-        "V-1",
+        person,
         asked,
         {"temperature": "36.6"},
         reason="又抄错了",
@@ -199,8 +207,8 @@ def test_replay_opens_the_child_case_the_corrected_way_opens(engine: Engine, clo
         role="grid_worker",
         replay=True,
     )
-    assert back.outcome == "verified_consistent"
-    assert back.history[-1].why is not None and back.history[-1].why["left"] == ["V-1.1"]
+    assert back.outcome == "consistent"
+    assert back.history[-1].why is not None and back.history[-1].why["left"] == [f"{person}.1"]
     assert engine.verify() == []
 
 

@@ -178,20 +178,21 @@ def test_the_three_check_referral_starts_the_child_at_the_entry_step_with_where_
     engine.fire(
         "V-0001", "documents_seen", actor="王芳", role="grid_worker", data={**seen, "household_id": "H-9"}
     )
+    person = "V-0001.1"  # the person's own case (occupant_check)
     fire_offered(
         engine,
-        "V-0001",
+        person,
         "checked",
         actor="刘警官",
         role="community_police",
         candidates={"id_valid": "yes", "document_ok": "yes"},
     )
     asked = {"temperature": "38.5", "symptoms": "yes", "travel_risk": "no"}
-    engine.fire("V-0001", "asked", actor="王芳", role="grid_worker", data=asked)
+    engine.fire(person, "asked", actor="王芳", role="grid_worker", data=asked)
     [referral] = engine.cases(flow_id=KPC)
     child = engine.case(referral.id)
-    assert (child.step, child.parent_id, child.place) == ("fever_found", "V-0001", "前郭镇/东风社区/3号楼")
-    assert child.history[0].why == {"entry": "fever_found", "from_case": "V-0001"}
+    assert (child.step, child.parent_id, child.place) == ("fever_found", person, "前郭镇/东风社区/3号楼")
+    assert child.history[0].why == {"entry": "fever_found", "from_case": person}
     wanted = {"id_number": ID_M, "phone": "13900001111", "dwelling_code": "3-2-501", "household_id": "H-9"}
     assert {k: child.data.get(k) for k in wanted} == wanted
     assert (child.data["lead_source"], child.data["temperature"], child.data["address"]) == (

@@ -41,6 +41,7 @@ DYNAMIC = {
     "cond.": [
         *("eq", "ne", "in", "notin", "defined", "undefined", "none", "days_since", "hours_since", "valid_id"),
         *("missed_checks", "checks_done", "hours_since_check", "visits"),
+        *("children", "children_open", "children_ended"),
     ],
     "span.": ["days", "hours", "minutes"],
     "outcome.": [CANCELLED, MERGED],

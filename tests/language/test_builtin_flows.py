@@ -102,10 +102,14 @@ def test_fever_medicine_requests_signal_the_fever_branch() -> None:
 
 
 def test_three_check_refers_to_key_person_control_and_has_the_match_codes() -> None:
-    flow = BUILTIN["three_check"]
-    assert any(s.subflow == "key_person_control" for s in flow.steps.values())
-    codes = {c for f in flow.fields.values() for c in f.choices}
-    assert {f"M{n}" for n in range(1, 9)} <= codes
+    """Each person seen has a case of their own, which refers to key-person control and holds the
+    match codes M1–M7; nobody at home (M8) is the dwelling's own step."""
+    flow, person = BUILTIN["three_check"], BUILTIN["occupant_check"]
+    assert any(a.start and a.start.flow == "occupant_check" for s in flow.steps.values() for a in s.actions)
+    assert "nobody_home" in flow.steps
+    assert any(s.subflow == "key_person_control" for s in person.steps.values())
+    codes = {c for f in person.fields.values() for c in f.choices}
+    assert {f"M{n}" for n in range(1, 8)} <= codes
 
 
 def test_personal_fields_are_marked() -> None:

@@ -30,10 +30,10 @@ def test_a_referral_that_leaves_out_whom_it_is_about_loads_with_a_warning_at_its
 
 def test_the_built_in_referrals_copy_whom_they_are_about_and_the_lead_source() -> None:
     flows = builtin_flows()
-    kpc, visit = flows["key_person_control"], flows["three_check"]
+    kpc, visit = flows["key_person_control"], flows["occupant_check"]  # each person seen at a visit
     assert kpc.entry_steps == ("collect_lead", "verify_register", "fever_found")
     assert kpc.entry_requires("verify_register") == ("lead_source", "address")
-    for step_id, at in (("refer_fever", "fever_found"), ("refer_kpc", "verify_register")):
+    for step_id, at in (("refer_fever", "fever_found"), ("refer_lead", "verify_register")):
         step = visit.steps[step_id]
         assert step.start_at == at and dict(step.set_values) == {"lead_source": "three_check"}
         assert {"id_number", "phone", "dwelling_code", "household_id"} <= set(step.copy_as)

@@ -21,14 +21,10 @@ from sopflow.store.store import open_store
 from tests.conftest import Clock
 from tests.render.test_charts import _words as pdf_words
 
-THREE_CHECK_TO_RENTED = [  # (action, role, data): a rented flat, up to its registration
-    ("team_assigned", "community_committee", {"team": "第三组"}),
-    ("visited", "grid_worker", {"occupant_count": 2}),
-    ("documents_seen", "grid_worker", {"full_name": "李四", "document_type": "id_card"}),
-    ("checked", "community_police", {"id_valid": True}),
+THREE_CHECK_TO_RENTED = [  # (action, role, data): a person in a rented flat, up to its registration
+    ("checked", "community_police", {"document_ok": True}),
     ("asked", "grid_worker", {"temperature": 36.5, "symptoms": False, "travel_risk": False}),
     ("matched", "grid_worker", {"match_code": "M7"}),
-    ("map_updated", "grid_worker", {"map_colour": "green"}),
 ]
 KEY_PERSON_TO_OBSERVATION = [
     ("lead_logged", "grid_worker", {"lead_source": "self_report", "lead_note": "自武汉返回"}),
@@ -83,20 +79,21 @@ def edges_from(dots: list[str], step: str) -> list[str]:
 
 
 def test_of_two_ways_between_two_steps_only_the_one_taken_is_marked(engine: Engine, clock: Clock) -> None:
+    seen = {"full_name": "李四", "document_type": "id_card", "id_number": "220721198503120010"}
     engine.start(
-        "three_check",
+        "occupant_check",
         "TC-1",
-        {"dwelling_code": "D-3-501", "address": "东风社区3号楼501"},
+        {"dwelling_code": "D-3-501", "address": "东风社区3号楼501", **seen},
         actor="王芳",
-        role="community_committee",
+        role="grid_worker",
     )
     walk(engine, clock, "TC-1", [*THREE_CHECK_TO_RENTED, ("overcrowded", "grid_worker", {})])
     ways = edges_from(case_dot(engine, "TC-1"), "landlord_registration")
     marked = [way for way in ways if "penwidth=3" in way]
     assert len(ways) == 3 and len(marked) == 1
-    assert "群租\n⑪ 02-01 13:00 王*" in marked[0]  # 7 actions, 3 decisions, then 群租
+    assert "群租\n⑥ 02-01 11:00 王*" in marked[0]  # 3 actions, 2 decisions, then 群租
     [overdue] = [way for way in ways if "逾期未办" in way]
-    assert "penwidth" not in overdue and "⑪" not in overdue
+    assert "penwidth" not in overdue and "⑥" not in overdue
 
 
 def test_an_action_under_two_conditions_is_one_arrow_marked_once(engine: Engine, clock: Clock) -> None:

@@ -68,10 +68,10 @@ def test_a_chinese_chart_shows_no_id(flow_id: str) -> None:
 @pytest.mark.parametrize(
     ("flow_id", "lang", "note"),
     [
-        ("three_check", "zh", "启动：重点人员管控"),
+        ("occupant_check", "zh", "启动：重点人员管控"),
         ("key_person_control", "zh", "启动：居家隔离人员生活保障"),
         ("home_isolation_supply", "zh", "启动：生活需求"),
-        ("three_check", "en", "starts: Key-person control"),
+        ("occupant_check", "en", "starts: Key-person control"),
     ],
 )
 def test_a_child_flow_box_names_the_child_flow(flow_id: str, lang: str, note: str) -> None:

@@ -226,7 +226,7 @@ def test_a_child_flow_box_holds_its_text(lang: str) -> None:
     """The words of a 3-D box stay on its front face: its depth, drawn inside the outline at the
     top and right, does not run through the first line."""
     faces = 0
-    for flow_id in ("three_check", "key_person_control", "home_isolation_supply"):
+    for flow_id in ("occupant_check", "key_person_control", "home_isolation_supply"):
         for page in golden_dot(flow_id, lang).split("\ndigraph "):
             if "shape=box3d" not in page:
                 continue
@@ -246,7 +246,7 @@ def test_a_child_flow_box_holds_its_text(lang: str) -> None:
                         assert left < x and x + width <= right, (node["name"], op["text"])
                         assert bottom < y and y + 0.85 * size <= top, (node["name"], op["text"])
                 faces += 1
-    assert faces == 4  # three_check refers a fever (refer_fever) and a travel lead (refer_kpc)
+    assert faces == 4  # occupant_check refers a fever (refer_fever) and a travel lead (refer_lead)
 
 
 @needs_dot

@@ -77,7 +77,6 @@ def check_person(engine: Engine, person: str, *, temperature: str = "36.5", trav
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.8: one person per dwelling visit")
 def test_a_visit_records_every_occupant_in_a_case_of_their_own(engine: Engine, clock: Clock) -> None:
     visit(engine, occupants=4)
     people = [
@@ -94,9 +93,6 @@ def test_a_visit_records_every_occupant_in_a_case_of_their_own(engine: Engine, c
     assert engine.case("V-0001").step == "check_documents"  # waits until every occupant is checked
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.8: an empty flat goes on to the three-way match and can end consistent"
-)
 def test_nobody_at_home_cannot_end_verified_consistent(engine: Engine, clock: Clock) -> None:
     visit(engine, occupants=0)
     case = engine.case("V-0001")
@@ -104,9 +100,6 @@ def test_nobody_at_home_cannot_end_verified_consistent(engine: Engine, clock: Cl
     assert "matched" not in {o.name for o in engine.offers("V-0001")}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.8: an invalid ID number cannot be recorded as seen (M6 loses its evidence)"
-)
 def test_an_invalid_id_number_is_kept_as_seen_and_sent_to_the_police(engine: Engine, clock: Clock) -> None:
     visit(engine, occupants=1)
     seen(engine, "V-0001", "无名氏", ID_BAD_CHECKSUM)  # today: refused, the number is lost
@@ -142,7 +135,6 @@ def test_the_referral_carries_identity_dwelling_and_source(engine: Engine, clock
     assert referral.step == "verify_register"  # a travel lead: verified within 24 h
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.8: the map colour is picked by hand")
 def test_the_map_colour_is_worked_out_from_the_results(engine: Engine, clock: Clock) -> None:
     visit(engine, occupants=1)
     seen(engine, "V-0001", "李四", ID_M)
@@ -156,7 +148,6 @@ def test_the_map_colour_is_worked_out_from_the_results(engine: Engine, clock: Cl
     assert (case.outcome, case.data["map_colour"]) == ("verified_consistent", "green")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.8: urban roles only; no village variant")
 def test_a_village_variant_of_the_three_check_exists() -> None:
     flows = builtin_flows()
     assert "three_check_village" in flows
