@@ -73,23 +73,30 @@ def _comparison_problem(
     params: Mapping[str, Param],
 ) -> GuardProblem | None:
     if op in ("in", "notin"):
-        spec = _field(left, fields)
-        if spec is not None and isinstance(right, nodes.Name) and right.name in params:
-            return _list_param_problem(spec, params[right.name])
-        if spec is None or not isinstance(right, nodes.List | nodes.Tuple):
-            return None
-        for item in right.items:
-            if isinstance(item, nodes.Const):
-                problem = _literal_problem(spec, item.value)
-                if problem is not None:
-                    return problem
-        return None
+        return _membership_problem(left, right, fields, params)
     if op not in _COMPARISONS:
         return None
     for name_side, literal_side in ((left, right), (right, left)):
         spec = _field(name_side, fields)
         if spec is not None and isinstance(literal_side, nodes.Const):
             return _literal_problem(spec, literal_side.value)
+    return None
+
+
+def _membership_problem(
+    left: nodes.Expr, right: nodes.Expr, fields: Mapping[str, FieldSpec], params: Mapping[str, Param]
+) -> GuardProblem | None:
+    """`field in [literals]` or `field in list_param`: each item judged as a literal would be."""
+    spec = _field(left, fields)
+    if spec is not None and isinstance(right, nodes.Name) and right.name in params:
+        return _list_param_problem(spec, params[right.name])
+    if spec is None or not isinstance(right, nodes.List | nodes.Tuple):
+        return None
+    for item in right.items:
+        if isinstance(item, nodes.Const):
+            problem = _literal_problem(spec, item.value)
+            if problem is not None:
+                return problem
     return None
 
 
@@ -101,7 +108,9 @@ def _list_param_problem(spec: FieldSpec, param: Param) -> GuardProblem | None:
     for item in param.value:
         if spec.type is FieldType.CHOICE and isinstance(item, str) and item not in spec.choices:
             codes = ", ".join(spec.choices)
-            return GuardProblem("guard.param_not_a_code", value=item, param=param.id, field=spec.id, codes=codes)
+            return GuardProblem(
+                "guard.param_not_a_code", value=item, param=param.id, field=spec.id, codes=codes
+            )
         problem = _literal_problem(spec, item)
         if problem is not None:
             return problem
