@@ -13,7 +13,7 @@ from sopflow.language.guardtree import GNode
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
 
-def value_words(spec: FieldSpec | None, value: Any, lang: str) -> str:
+def value_words(spec: FieldSpec | None, value: Any, lang: str) -> str:  # noqa: PLR0911 - one line per kind of value
     """A value as a reader says it: choices by their label, booleans as yes/no, with the unit."""
     if value is None:
         return ""
