@@ -87,7 +87,7 @@ class County:
         self.doors: dict[str, Door] = {}
         self.requests = 0
         self.timings: dict[str, float] = {}
-        # the times of day the checks of key-person control and the site are owed at, as the flows declare them
+        # the times of day the checks of key-person control and the site are owed at, as declared
         timed = {
             (flow_id, s.id): {t for c in s.checks for t in c.at}
             for flow_id in (KPC, SITE)
