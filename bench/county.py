@@ -7,7 +7,9 @@ each found on the day they arrive (a leads file a day, through the code `sopflow
 verified, placed (home, centralized, registration only), observed with checks at 08:00 and
 20:00 (a few readings missed and chased, a few typed in late from paper through the code of
 `sopflow checks import`, a few fevers, a few violations, some of them sent to centralized
-isolation) and released when their 14 days are over; supply requests from home-isolated
+isolation) and released when their 14 days are over; people sent to a site are observed there by
+the site's own case (started by sopflow), released with a certificate, brought home and taken
+back by their community into follow-up; supply requests from home-isolated
 households; a three-check sweep of every urban dwelling. Time is the simulation's clock, given to
 the Engine; never the wall clock. The simulation keeps its own book of every case; at 17:00 of
 the last day it makes the daily report with the code `sopflow report daily` runs and compares
@@ -35,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import sqlalchemy as sa
 from county_life import ACTOR, Finding, Life
-from county_shadow import KPC, SWEEP, TZ, Book, Shadow, local_time
+from county_shadow import KPC, SITE, SWEEP, TZ, Book, Shadow, local_time
 from county_world import Door, Person, World, make_world, write_files, write_sheet
 
 from sopflow.engine.check_views import check_views
@@ -85,9 +87,16 @@ class County:
         self.doors: dict[str, Door] = {}
         self.requests = 0
         self.timings: dict[str, float] = {}
-        flow = engine.flows.load(KPC)  # the times of day its checks are owed at, as the flow declares them
-        timed = {s.id: {t for c in s.checks for t in c.at} for s in flow.steps.values()}
-        self.timed_steps = tuple(step for step, times in timed.items() if times)
+        # the times of day the checks of key-person control and the site are owed at, as declared
+        timed = {
+            (flow_id, s.id): {t for c in s.checks for t in c.at}
+            for flow_id in (KPC, SITE)
+            for s in engine.flows.load(flow_id).steps.values()
+        }
+        self.timed_steps = {
+            flow_id: tuple(step for (f, step), times in timed.items() if f == flow_id and times)
+            for flow_id in (KPC, SITE)
+        }
         self.check_times = sorted({local_time(t) for times in timed.values() for t in times})
 
     def at(self, day: int, hour: int, minute: int = 0) -> datetime:
@@ -158,6 +167,8 @@ class County:
         life = self.life
         for case in self.book.at_step(KPC, "release_review"):
             life.release(case, at)
+        for case in self.book.at_step(SITE, "release_review"):
+            life.site_release(case, at)
         for case in self.book.at_step(KPC, "post_release_followup"):
             for name, due in case.checks_due().items():
                 if due - at < timedelta(days=1):
@@ -181,7 +192,7 @@ class County:
 
     def transfers_and_sweep(self, day: int, at: datetime) -> None:
         for case in self.book.at_step(KPC, "centralized_transfer"):
-            self.life.act(case, "transferred", "transferred_centralized", at)
+            self.life.transfer(case, at)
         self.three_check(day, at)
 
     def supply_visits(self, at: datetime) -> None:
@@ -198,8 +209,9 @@ class County:
         chance = not (
             self.life.last_day and at + timedelta(hours=4) > self.at(self.options.days - 1, CUTOFF.hour)
         )
-        for case in self.book.at_step(KPC, *self.timed_steps):
-            self.life.slot(case, at, late, chance=chance)
+        for flow_id, steps in self.timed_steps.items():
+            for case in self.book.at_step(flow_id, *steps):
+                self.life.slot(case, at, late, chance=chance and flow_id == KPC)
         if not late:
             return
         local = at.astimezone(TZ)

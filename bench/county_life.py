@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from county_shadow import KPC, OCCUPANT, REQUEST, SUPPLY, SWEEP, TZ, Book, Shadow
+from county_shadow import KPC, OCCUPANT, REQUEST, SITE, SUPPLY, SWEEP, TZ, Book, Shadow
 from county_world import Door
 
 from sopflow.engine.runtime import Engine
@@ -263,8 +263,42 @@ class Life:
         self.count("centralized after a violation")
         self.act(case, "to_centralized", "violation_centralize", at + 120 * MINUTE, role="township_hq")
         self.act(case, "complied", "centralized_transfer", at + 180 * MINUTE)
-        self.act(case, "transferred", "transferred_centralized", at + 240 * MINUTE)
-        self.leave(case, at + 240 * MINUTE)
+        self.transfer(case, at + 240 * MINUTE)
+
+    # -- the isolation site ------------------------------------------------------------------------
+
+    def transfer(self, case: Shadow, at: datetime) -> None:
+        """Handed over at the site: the key-person case waits at `site_stay` while the site's own
+        case (started by sopflow at `intake`, with the basis date) is admitted and observed."""
+        self.act(case, "transferred", "site_stay", at)
+        self.leave(case, at)
+        started = [c for c in self.engine.cases(flow_id=SITE, parent_id=case.id) if c.outcome is None]
+        if len(started) != 1:
+            raise Finding(f"{case.id}: transferred, {len(started)} open site cases started")
+        site = self.book.add(
+            Shadow(started[0].id, self.engine.flows.load(SITE), case.town, case.door, at, "intake", at, at)
+        )
+        site.dates["basis_date"] = case.dates["basis_date"]
+        site.extra["category"] = case.extra.get("category")
+        site.extra["parent"] = case.id
+        self.count("taken to a site")
+        self.act(site, "admitted", "site_observation", at + 30 * MINUTE, {"room_no": "101"})
+
+    def site_release(self, site: Shadow, at: datetime) -> None:
+        """The site's review (a test for KP7), certificate, return home; the key-person case is
+        then at `site_handback`, and the community takes the person back into follow-up."""
+        fit = {"temperature": "36.5", "symptoms": "no"}
+        if site.extra.get("category") == "KP7":
+            self.act(site, "reviewed", "exit_test", at, fit)
+            self.act(site, "test_done", "certificate", at + 20 * MINUTE, {"exit_test_negative": "yes"})
+        else:
+            self.act(site, "reviewed", "certificate", at, fit)
+        self.act(site, "certificate_issued", "return_home", at + 40 * MINUTE)
+        self.act(site, "returned_home", "released_handed_back", at + 90 * MINUTE)
+        case = self.book.cases[str(site.extra["parent"])]
+        case.move("site_handback", at + 90 * MINUTE)
+        self.count("released from a site")
+        self.act(case, "taken_back", "post_release_followup", at + 120 * MINUTE)
 
     def release(self, case: Shadow, at: datetime) -> None:
         """The period is over: review, a test for KP7, approval, release; the supply case closes."""
@@ -370,4 +404,4 @@ class Life:
 
 
 def flows_used() -> tuple[str, ...]:
-    return (KPC, SUPPLY, REQUEST, SWEEP, OCCUPANT)
+    return (KPC, SITE, SUPPLY, REQUEST, SWEEP, OCCUPANT)

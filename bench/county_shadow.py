@@ -30,6 +30,7 @@ from sopflow.language.model import Check, Flow, Guard, Step, StepKind
 TZ = ZoneInfo("Asia/Shanghai")
 KPC, SUPPLY, REQUEST, SWEEP = "key_person_control", "home_isolation_supply", "supply_request", "three_check"
 OCCUPANT = "occupant_check"  # one case per person seen at a sweep's visit
+SITE = "centralized_isolation"
 SETTINGS = Path(__file__).parents[1] / "sopflow" / "settings" / "daily_report.yaml"
 DAY = timedelta(days=1)
 

@@ -117,11 +117,9 @@ def home(
     for minutes, (action, role, data) in enumerate(steps, 1):
         fire(engine, case_id, action, role, start + timedelta(minutes=20 * minutes), **data)
     engine.assign(case_id, worker, actor="乡镇指挥部", role="township_hq", at=start + timedelta(hours=3))
-    # the household's supply case: opened by the first key person's placement, joined by the others
-    supply = next(
-        e.child_id for e in engine.case(case_id).history if e.kind in ("child", "join") and e.child_id
-    )
-    if supply == case_id + ".1":
+    # the household's supply case, opened by the flow for its first key person, joined by the next
+    [supply] = [c.id for c in engine.cases(flow_id="home_isolation_supply", parent_id=case_id)] or [""]
+    if supply:
         fire(
             engine,
             supply,
@@ -149,9 +147,36 @@ def home(
             ("disinfection_guidance", "community_doctor", {}),
         ):
             fire(engine, case_id, check, role, morning, **data)
-        if supply == case_id + ".1":  # once a household
+        if supply:
             fire(engine, supply, "waste_collection", "volunteer", morning)
             fire(engine, supply, "daily_contact", "grid_worker", morning, mood_ok="yes")
+
+
+def at_site(engine: Engine, case_id: str, door: str, who: dict[str, str], exposed: date) -> None:
+    """A close contact (KP4): never placed at home; taken to the isolation site, whose own case
+    (started by the flow at intake) admits and observes the person while this one waits."""
+    start = datetime(exposed.year, exposed.month, exposed.day, 9, 0, tzinfo=TZ) + timedelta(days=1)
+    lead(engine, case_id, door, who, start)
+    registered = {
+        "full_name": who["name"],
+        "address": door.split("/", 4)[-1].replace("/", ""),
+        "household_id": door[-12:],
+        "temperature": "36.6",
+        "symptoms": "no",
+        "id_number": who["id_number"] or "22072119920101003X",
+    }
+    steps: list[tuple[str, str, dict[str, object]]] = [
+        ("registered", "grid_worker", registered),
+        ("categorized", "community_doctor", {"category": "KP4", "last_exposure_date": exposed.isoformat()}),
+        ("assessed", "community_doctor", {"home_suitable": "yes"}),
+        ("placement_decided", "township_hq", {"placement": "centralized"}),
+        ("transferred", "township_hq", {}),
+    ]
+    for minutes, (action, role, data) in enumerate(steps, 1):
+        fire(engine, case_id, action, role, start + timedelta(minutes=30 * minutes), **data)
+    [site] = [c.id for c in engine.cases(flow_id="centralized_isolation", parent_id=case_id)]
+    fire(engine, site, "admitted", "site_info", start + timedelta(hours=4), room_no="203")
+    fire(engine, site, "temperature_check", "site_medical", at(5, 8), temperature="36.4", symptoms="no")
 
 
 def visit(
@@ -239,6 +264,9 @@ def elsewhere(engine: Engine, living: dict[str, list[dict[str, str]]]) -> None:
     number += 1
     door = next(d for d in places_with_people if d.startswith("前郭县/平凤乡/平凤村"))
     lead(engine, f"QG-{number:04d}", door, living[door][0], at(5, 9))
+    number += 1
+    door = [d for d in places_with_people if d.startswith("前郭县/长山镇/长山社区")][-1]
+    at_site(engine, f"QG-{number:04d}", door, living[door][0], date(2020, 2, 2))
     door = next(d for d in places_with_people if d.startswith("前郭县/前郭镇/八郎村"))
     data = {"household_id": "H-BL-1", "address": door.split("/", 3)[-1].replace("/", "")}
     engine.start("supply_request", "SR-0001", data, actor="王芳", role="grid_worker", place=door, at=at(4, 9))

@@ -160,7 +160,9 @@ class FlowBuilder:
         if isinstance(value, str) and parse_duration(value) is not None:
             value = parse_duration(value)
         elif isinstance(value, list):
-            value = tuple(value)  # times of day (`at:`); the schema lets only texts in
+            value = tuple(value)  # times of day (`at:`), or the items of `in` (C10)
+            if len({isinstance(item, str) for item in value}) > 1:  # the schema lets texts and numbers in
+                self.sink.add("param.list_mixed", ("params", param_id, "value"), name=param_id)
         return Param(
             id=param_id,
             value=value,
@@ -253,7 +255,7 @@ class FlowBuilder:
         except GuardProblem as problem:
             self.sink.add(problem.code, path, **{"guard": source, **problem.params})
             return None
-        mistake = guard_type_problem(source, self.fields)
+        mistake = guard_type_problem(source, self.fields, self.params)
         if mistake is not None:
             self.sink.add(mistake.code, path, **{"guard": source, **mistake.params})
         if guard.reads_history:

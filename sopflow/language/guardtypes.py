@@ -17,7 +17,7 @@ from jinja2 import nodes
 
 from sopflow.language.guards import GuardProblem, literal_text, parse_guard, unparse
 from sopflow.language.guardvalues import VALUE_FIELD_TYPES
-from sopflow.language.model import FieldSpec, FieldType
+from sopflow.language.model import FieldSpec, FieldType, Param
 
 _TEXT_TYPES = (FieldType.TEXT, FieldType.ID_NUMBER)
 _NUMBER_TYPES = (FieldType.INTEGER, FieldType.NUMBER)
@@ -25,8 +25,11 @@ _DATE_TYPES = (FieldType.DATE, FieldType.DATETIME)
 _COMPARISONS = frozenset({"eq", "ne", "gt", "gteq", "lt", "lteq"})
 
 
-def guard_type_problem(source: str, fields: Mapping[str, FieldSpec]) -> GuardProblem | None:
-    """The first mistake of this kind in a guard that has passed `check_guard`, or None."""
+def guard_type_problem(
+    source: str, fields: Mapping[str, FieldSpec], params: Mapping[str, Param] | None = None
+) -> GuardProblem | None:
+    """The first mistake of this kind in a guard that has passed `check_guard`, or None. A list
+    param on the right of `in` is judged item by item, as a literal list is (C10)."""
     tree = parse_guard(source)
     for node in (tree, *tree.find_all(nodes.Node)):
         if isinstance(node, nodes.Div | nodes.FloorDiv | nodes.Mod) and _is_zero(node.right):
@@ -37,7 +40,7 @@ def guard_type_problem(source: str, fields: Mapping[str, FieldSpec]) -> GuardPro
                 return problem
         if isinstance(node, nodes.Compare):
             for left, op, right in _pairs(node):
-                problem = _comparison_problem(left, op, right, fields)
+                problem = _comparison_problem(left, op, right, fields, params or {})
                 if problem is not None:
                     return problem
     return None
@@ -63,24 +66,54 @@ def _pairs(node: nodes.Compare) -> Iterator[tuple[nodes.Expr, str, nodes.Expr]]:
 
 
 def _comparison_problem(
-    left: nodes.Expr, op: str, right: nodes.Expr, fields: Mapping[str, FieldSpec]
+    left: nodes.Expr,
+    op: str,
+    right: nodes.Expr,
+    fields: Mapping[str, FieldSpec],
+    params: Mapping[str, Param],
 ) -> GuardProblem | None:
     if op in ("in", "notin"):
-        spec = _field(left, fields)
-        if spec is None or not isinstance(right, nodes.List | nodes.Tuple):
-            return None
-        for item in right.items:
-            if isinstance(item, nodes.Const):
-                problem = _literal_problem(spec, item.value)
-                if problem is not None:
-                    return problem
-        return None
+        return _membership_problem(left, right, fields, params)
     if op not in _COMPARISONS:
         return None
     for name_side, literal_side in ((left, right), (right, left)):
         spec = _field(name_side, fields)
         if spec is not None and isinstance(literal_side, nodes.Const):
             return _literal_problem(spec, literal_side.value)
+    return None
+
+
+def _membership_problem(
+    left: nodes.Expr, right: nodes.Expr, fields: Mapping[str, FieldSpec], params: Mapping[str, Param]
+) -> GuardProblem | None:
+    """`field in [literals]` or `field in list_param`: each item judged as a literal would be."""
+    spec = _field(left, fields)
+    if spec is not None and isinstance(right, nodes.Name) and right.name in params:
+        return _list_param_problem(spec, params[right.name])
+    if spec is None or not isinstance(right, nodes.List | nodes.Tuple):
+        return None
+    for item in right.items:
+        if isinstance(item, nodes.Const):
+            problem = _literal_problem(spec, item.value)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _list_param_problem(spec: FieldSpec, param: Param) -> GuardProblem | None:
+    """`field in some_param`: each item of a list param as a literal compared with the field;
+    an item that is no code of a choice field is named with the param, where it is changed."""
+    if not isinstance(param.value, tuple):
+        return None
+    for item in param.value:
+        if spec.type is FieldType.CHOICE and isinstance(item, str) and item not in spec.choices:
+            codes = ", ".join(spec.choices)
+            return GuardProblem(
+                "guard.param_not_a_code", value=item, param=param.id, field=spec.id, codes=codes
+            )
+        problem = _literal_problem(spec, item)
+        if problem is not None:
+            return problem
     return None
 
 

@@ -14,7 +14,7 @@ from sopflow.language.guardtree import GNode
 from sopflow.language.model import FieldSpec, FieldType, Flow
 
 
-def value_words(spec: FieldSpec | None, value: Any, lang: str) -> str:
+def value_words(spec: FieldSpec | None, value: Any, lang: str) -> str:  # noqa: PLR0911 - one line per kind of value
     """A value as a reader says it: choices by their label, booleans as yes/no, with the unit."""
     if value is None:
         return ""
@@ -31,6 +31,8 @@ def value_words(spec: FieldSpec | None, value: Any, lang: str) -> str:
         return pick(spec.choices[value], lang, lang)
     if spec is not None and spec.unit and isinstance(value, int | float):
         return f"{value} {spec.unit}"
+    if isinstance(value, tuple):  # a list param (C10): its items, each as a value
+        return say("cond.list_sep", lang).join(value_words(spec, item, lang) for item in value)
     return str(value)
 
 
@@ -119,6 +121,8 @@ class _Speaker:
         raise _Unsaid
 
     def value(self, node: GNode, choices: Mapping[str, Mapping[str, str]] | None = None) -> str:
+        if node.kind == "Name" and choices and node.name in self.flow.params:
+            return self.listed(node.name, choices)
         if node.kind == "Name":
             return self.name(node.name, with_value=True)
         if node.kind == "Const":
@@ -137,6 +141,15 @@ class _Speaker:
         if node.kind == "Call" and node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS:
             return self.w(f"cond.{node.node.name}", what=self.history_subject(node.args[0].value))
         raise _Unsaid
+
+    def listed(self, name: str, choices: Mapping[str, Mapping[str, str]]) -> str:
+        """A list param a choice field is tested against (`category in centralized_categories`):
+        its label, and its codes said by the field's labels (密切接触者、境外入境人员)."""
+        param = self.flow.params[name]
+        items = param.value if isinstance(param.value, tuple) else (param.value,)
+        label = self.flow.text(param.label, self.lang) or name
+        said = self.w("cond.list_sep").join(self.constant(item, choices) for item in items)
+        return self.w("cond.param", label=label, value=said)
 
     def history_subject(self, name: str) -> str:
         """The check (or step) a history function reads, by its label."""

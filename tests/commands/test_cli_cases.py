@@ -240,7 +240,7 @@ def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None
         ),
         (
             ["case", "list", "--step", "home_obs"],
-            "no step 'home_obs' in Daily-needs supply for home isolation (home_isolation_supply), ",
+            "no step 'home_obs' in Centralized isolation site (centralized_isolation), Daily-needs supply",
         ),
         (["case", "list", "--step", "home_obs"], "did you mean 'Home observation (home_observation)'?"),
         (

@@ -64,9 +64,6 @@ def categorized(
     engine.fire(case_id, "assessed", actor="李医生", role="community_doctor", data={"home_suitable": "yes"})
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.7: a close contact or an arrival from abroad can be placed at home"
-)
 @pytest.mark.parametrize("category", ["KP4", "KP9"])
 def test_close_contacts_and_arrivals_from_abroad_cannot_be_placed_at_home(
     engine: Engine, clock: Clock, category: str
@@ -82,9 +79,6 @@ def test_close_contacts_and_arrivals_from_abroad_cannot_be_placed_at_home(
     assert case.step == "centralized_transfer"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.7: the case ends at transferred_centralized; the site stay is not tracked"
-)
 def test_a_site_stay_is_tracked_to_release_and_handed_back_to_the_community(
     engine: Engine, clock: Clock
 ) -> None:
