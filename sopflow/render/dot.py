@@ -159,14 +159,14 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
         else:
             rows.append(_lines(wrap_lines(chart.organisation, width, LEGEND_PT)))
     facts = wrap_lines(first, width, LEGEND_PT)
-    legend = _legend_rows(chart, page, width, lead=facts[0] if len(facts) == 1 else "")
-    if len(facts) > 1 or not legend:  # the facts on a line of their own, the roles below
+    legend = _legend_rows(chart, page, width, lead=facts[0]) if len(facts) == 1 else []
+    if len(legend) != 1:  # the roles do not all fit beside the facts: the facts on a line of their own
         rows.append(_lines(facts))
-    rows.append(_lines(wrap_lines(say("chart.shapes", lang), width, LEGEND_PT)))
+        legend = _legend_rows(chart, page, width)
     rows = [f'<tr><td align="left" balign="left">{row}</td></tr>' for row in rows]
-    if legend and len(facts) == 1:  # the facts first on the legend's row: a legend of two lines
-        rows.insert(len(rows) - 1, f'<tr><td align="left">{legend.pop(0)}</td></tr>')
     rows += [f'<tr><td align="left">{row}</td></tr>' for row in legend]
+    shapes = _lines(wrap_lines(say("chart.shapes", lang), width, LEGEND_PT))
+    rows.append(f'<tr><td align="left" balign="left">{shapes}</td></tr>')
     return f'<<table border="0" cellspacing="3" cellpadding="2">{"".join(rows)}</table>>'
 
 
