@@ -158,26 +158,29 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
             first = beside
         else:
             rows.append(_lines(wrap_lines(chart.organisation, width, LEGEND_PT)))
-    rows.append(_lines(wrap_lines(first, width, LEGEND_PT)))
-    rows.append(_lines(wrap_lines(say("chart.shapes", lang), width, LEGEND_PT)))
+    facts = wrap_lines(first, width, LEGEND_PT)
+    legend = _legend_rows(chart, page, width, lead=facts[0]) if len(facts) == 1 else []
+    if len(legend) != 1:  # the roles do not all fit beside the facts: the facts on a line of their own
+        rows.append(_lines(facts))
+        legend = _legend_rows(chart, page, width)
     rows = [f'<tr><td align="left" balign="left">{row}</td></tr>' for row in rows]
-    rows += [f'<tr><td align="left">{row}</td></tr>' for row in _legend_rows(chart, page, width)]
+    rows += [f'<tr><td align="left">{row}</td></tr>' for row in legend]
+    shapes = _lines(wrap_lines(say("chart.shapes", lang), width, LEGEND_PT))
+    rows.append(f'<tr><td align="left" balign="left">{shapes}</td></tr>')
     return f'<<table border="0" cellspacing="3" cellpadding="2">{"".join(rows)}</table>>'
 
 
-def _legend_rows(chart: Chart, page: ChartPage, width: float) -> list[str]:
+def _legend_rows(chart: Chart, page: ChartPage, width: float, lead: str = "") -> list[str]:
     """The role colours of the roles on this page, as few rows of cells as fit across it (one
-    for most pages), the first cell saying what they are."""
+    for most pages), the first cell saying what they are; `lead` (the version, date and page)
+    before them, the roles going on to the next row where they do not fit beside it."""
     used = {node.role for node in page.nodes}
     entries = [e for e in chart.legend if e.role in used]
     if not entries:
         return []
-    cells = [
-        (
-            f"<td>{escape(say('chart.legend', chart.lang))}</td>",
-            width_pt(say("chart.legend", chart.lang), LEGEND_PT),
-        )
-    ]
+    what = say("chart.legend", chart.lang)
+    cells = [(f"<td>{escape(lead)}</td>", width_pt(lead, LEGEND_PT))] if lead else []
+    cells.append((f"<td>{escape(what)}</td>", width_pt(what, LEGEND_PT)))
     for entry in entries:
         lines = wrap_box(entry.label, LEGEND_PT, LEGEND_WRAP_PT, width / 2, keep=[entry.label])
         cell = f'<td bgcolor="{entry.colour}" border="1">{_lines(lines)}</td>'

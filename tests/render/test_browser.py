@@ -116,11 +116,6 @@ def _page_text(pdf: Path, page: int) -> str:
 
 
 @needs_browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: key_person_control 2020.04.1 owes presence and door checks at fixed times too; "
-    "their rows push the due table's last row (the 14-day timer) onto page 2",
-)
 def test_a_key_person_case_sheet_prints_on_one_page_then_its_history(tmp_path: Path, clock: Clock) -> None:
     """Issue 10: a case placed at home with a week of twice-daily checks (one missed) prints on one
     A4 page — who, where it stands, the check grid, what to do (the interrupts said once), what is

@@ -366,13 +366,47 @@ def test_page_counts_as_they_stand(tmp_path: Path) -> None:
 
 
 @needs_dot
+def test_the_legend_takes_two_lines_where_the_roles_fit_beside_the_page_number() -> None:
+    """Issue 10: a compact legend. On the overview the version, date and page share their line
+    with the role colours; the shapes are the second line. No page's title block has more than
+    one line of roles beyond that."""
+    printed = laid_out("key_person_control", "zh")
+    overview = printed.pages[0].dot
+    legend_row = next(row for row in overview.split('<table border="0" cellspacing="2"')[1:])
+    assert "第 1 页" in legend_row.split("</table>")[0] and "负责" in legend_row.split("</table>")[0]
+    for page in printed.pages:
+        assert page.dot.count('<table border="0" cellspacing="2"') <= 2, page.page.subtitle
+
+
+@needs_dot
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 10 (open): drawn whole, the fever group is 1029 pt tall (a page holds 855 at 9 pt), "
-    "release 937,"
-    " observation 8.7 pt at best; supply request is 1010 pt tall on one page",
+    reason="issue 10 (open): key-person control 2020.05.1 (with the site stay) is overview + 11 in "
+    "Chinese; drawn whole the "
+    "fever group is 527×1037 pt and release 505×986 (a portrait page holds 581×855 at 9 pt), "
+    "home observation 1086×616 (7.1 pt on landscape): each is cut in two",
 )
-def test_page_count_targets_of_issue_10() -> None:
-    kpc, supply = laid_out("key_person_control", "zh"), laid_out("supply_request", "zh")
+def test_key_person_control_prints_as_an_overview_and_at_most_6_group_pages() -> None:
+    kpc = laid_out("key_person_control", "zh")
     assert kpc.pages[0].page.overview and len(kpc.pages) <= 1 + 6
-    assert len(supply.pages) == 1
+
+
+@needs_dot
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 (open): supply request drawn whole is 665×992 pt (7.8 pt at best on A4); "
+    "it prints on 2 pages",
+)
+def test_supply_request_prints_on_one_page() -> None:
+    assert len(laid_out("supply_request", "zh").pages) == 1
+
+
+@needs_dot
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 (open): the English overview of key-person control is 813×640 pt "
+    "(8.2 pt on landscape A4): English prints the main line and the groups without one",
+)
+def test_the_english_key_person_control_opens_with_a_readable_overview() -> None:
+    kpc = laid_out("key_person_control", "en")
+    assert kpc.pages[0].page.overview and kpc.pages[0].fit.readable
