@@ -129,17 +129,19 @@ class _Speaker:
             return self.constant(node.value, choices)
         if node.kind in ("List", "Tuple"):
             return self.w("cond.list_sep").join(self.value(item, choices) for item in node.items)
-        if (
-            node.kind == "Call"
-            and node.node.kind == "Name"
-            and node.node.name in ("days_since", "hours_since")
-            and len(node.args) == 1
-        ):
-            return self.w(f"cond.{node.node.name}", what=self.value(node.args[0]))
-        if node.kind == "Call" and node.node.kind == "Name" and node.node.name in CHILD_FUNCTIONS:
-            return self.children_words(node.node.name, [str(a.value) for a in node.args])
-        if node.kind == "Call" and node.node.kind == "Name" and node.node.name in HISTORY_FUNCTIONS:
-            return self.w(f"cond.{node.node.name}", what=self.history_subject(node.args[0].value))
+        if node.kind == "Call" and node.node.kind == "Name":
+            return self.call(node)
+        raise _Unsaid
+
+    def call(self, node: GNode) -> str:
+        """A function a guard calls, in words: days since, children counted, a check's history."""
+        function = node.node.name
+        if function in ("days_since", "hours_since") and len(node.args) == 1:
+            return self.w(f"cond.{function}", what=self.value(node.args[0]))
+        if function in CHILD_FUNCTIONS:
+            return self.children_words(function, [str(a.value) for a in node.args])
+        if function in HISTORY_FUNCTIONS:
+            return self.w(f"cond.{function}", what=self.history_subject(node.args[0].value))
         raise _Unsaid
 
     def listed(self, name: str, choices: Mapping[str, Mapping[str, str]]) -> str:
