@@ -32,6 +32,7 @@ class Life:
         self.now = datetime(2020, 1, 1, tzinfo=TZ)
         self.tally: dict[str, int] = {}  # what the simulation did, by kind
         self.last_day = False  # on the last day, some fevers and absences are not seen to by the cut-off
+        self.supplies: dict[str, Shadow] = {}  # household -> its daily-needs case, the newest
 
     def count(self, what: str, number: int = 1) -> None:
         self.tally[what] = self.tally.get(what, 0) + number
@@ -140,7 +141,7 @@ class Life:
                 )
             )
             shared.extra["members"] = set()
-            shared.extra["household"] = case.data.get("household_id")
+            self.supplies[str(case.data.get("household_id"))] = shared
         else:  # a co-resident has it open: this one joins it (one case per household)
             self.count("joined a household's supply case")
         members = cast("set[str]", shared.extra["members"])
@@ -158,11 +159,8 @@ class Life:
 
     def shared_supply(self, case: Shadow) -> Shadow | None:
         """The open daily-needs case of the case's household, if a co-resident has one."""
-        household = case.data.get("household_id")
-        for other in self.book.cases.values():
-            if other.flow.id == SUPPLY and other.active and other.extra.get("household") == household:
-                return other
-        return None
+        shared = self.supplies.get(str(case.data.get("household_id")))
+        return shared if shared is not None and shared.active else None
 
     def leave(self, case: Shadow, at: datetime) -> None:
         """The member leaves its household's daily-needs case: sopflow fires `member_left` there

@@ -62,20 +62,18 @@ class Sharing:
         parent = work.current[effect.parent_id]
         parent_stepper = work.steppers[parent.id]
         found = self._shared_open(work, effect.flow_id, effect.one_per)
-        if not found:
-            child = Event(
-                parent.seq + 1,
-                max(effect.at, parent.updated_at),
-                EventKind.CHILD,
-                effect.flow_id,
-                "system",
-                None,
-                effect.step,
-                None,
-                why={"one_per": effect.one_per[0]},  # started here, after the move (engine/rerun.py)
+        if not found:  # started here, after the move (engine/rerun.py)
+            _system(
+                work,
+                parent_stepper,
+                parent,
+                kind=EventKind.CHILD,
+                name=effect.flow_id,
+                at=effect.at,
+                why={"one_per": effect.one_per[0]},
                 child_id=effect.child_id,
+                from_step=effect.step,
             )
-            work.record(Result(parent_stepper.fold.apply(parent, child), (child,)), parent_stepper)
             return None  # the caller starts it as any child
         shared = found[0]
         stepper = self._stepper(self.store.flow(work.conn, shared.flow_id, shared.flow_digest))
