@@ -7,7 +7,7 @@ what the readability check in `fit.py` reasons about.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 
@@ -36,6 +36,7 @@ GROUP_WRAP_PT = 16.9 * STEP_PT
 TABLE_ALLOWANCE_PT = 24  # the title block's cell spacing and padding, and the graph's own margin
 LEGEND_CELL_PT = 8  # a legend cell's padding, border and spacing
 CONNECTOR_LINES = 3
+DASHED = ("timer", "escalate", "outcome", "connector")  # edge kinds drawn dashed: not a person's action
 
 SHAPES = {
     "task": {"shape": "box", "style": "rounded,filled"},
@@ -69,6 +70,9 @@ class Layout:
     landscape: bool = False
     rankdir: str = "TB"
     paper: str = "a4"  # the title block and long labels wrap to its width
+    # a page too big for its paper tries its steps low and wide: who does it and how soon on the
+    # same line as the step's name, not under it (a long chain of steps runs out of height first)
+    compact: bool = False
 
     @property
     def text_width_pt(self) -> float:
@@ -123,7 +127,7 @@ def page_dot(
         if node.group and node.group in page.groups:
             grouped.setdefault(node.group, []).append(node)
         else:
-            graph.node(node.id, **_node_attrs(chart, node, highlight, layout.text_width_pt))
+            graph.node(node.id, **_node_attrs(chart, node, highlight, layout))
     for group, nodes in grouped.items():
         with graph.subgraph(name=f"cluster_{group}") as cluster:
             cluster.attr(
@@ -134,9 +138,11 @@ def page_dot(
                 fontname=FONT,
             )
             for node in nodes:
-                cluster.node(node.id, **_node_attrs(chart, node, highlight, layout.text_width_pt))
-    for edge in page.edges:
-        graph.edge(edge.source, edge.target, **_edge_attrs(edge, highlight, layout.text_width_pt, chart.lang))
+                cluster.node(node.id, **_node_attrs(chart, node, highlight, layout))
+    for ways in _arrows(page.edges, highlight, chart.lang):
+        graph.edge(
+            ways[0].source, ways[0].target, **_edge_attrs(ways, highlight, layout.text_width_pt, chart.lang)
+        )
     source: str = graph.source
     return source
 
@@ -211,11 +217,12 @@ def _plain(text: str) -> str:
     return plain
 
 
-def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, width: float) -> dict[str, str]:
+def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, layout: Layout) -> dict[str, str]:
     attrs = dict(SHAPES.get(node.kind, SHAPES["task"]))
     if node.kind not in ("start", "connector", "group", "interrupt"):
         attrs["fillcolor"] = chart.colour(node.role)
-    attrs["label"] = _node_label(chart, node, width, highlight.counts.get(node.id) if highlight else None)
+    counts = highlight.counts.get(node.id) if highlight else None
+    attrs["label"] = _node_label(chart, node, layout.text_width_pt, counts, compact=layout.compact)
     if highlight is not None and highlight.current in (node.id, *node.members):
         attrs.update(penwidth="4", color="#d62728" if highlight.overdue else "#1f77b4")
     if highlight is not None and highlight.counts.get(node.id, (0, 0))[1]:
@@ -223,7 +230,14 @@ def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, widt
     return attrs
 
 
-def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, int] | None = None) -> str:
+def _node_label(
+    chart: Chart,
+    node: ChartNode,
+    width: float,
+    counts: tuple[int, int] | None = None,
+    *,
+    compact: bool = False,
+) -> str:
     if node.kind == "start":
         return _plain(node.title)
     if node.kind == "interrupt":  # one or two lines, a phrase never broken
@@ -237,7 +251,12 @@ def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, 
     else:
         title = _lines(wrap_box(node.title, STEP_PT, STEP_WRAP_PT, width, aspect))
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
-    if node.kind == "group":  # wide and low: an overview runs out of height before width
+    who = node.role_label + (f" · {node.deadline}" if node.deadline else "")
+    notes = [who, *node.notes]
+    if compact and node.kind not in ("connector", "group") and lines and "<br/>" not in title:
+        lines[0] += f'  <font point-size="{NOTE_PT}">{escape(who)}</font>'  # one line, low and wide
+        notes = notes[1:]
+    if node.kind == "group" and not compact:  # wide and low: an overview runs out of height first
         for note in node.notes:  # a step's name it lists is never broken across lines
             wrapped = wrap_box(note, NOTE_PT, GROUP_WRAP_PT, width, keep=node.keep)
             lines.append(f'<font point-size="{NOTE_PT}">{_lines(wrapped)}</font>')
@@ -247,9 +266,8 @@ def _node_label(chart: Chart, node: ChartNode, width: float, counts: tuple[int, 
             text = say("chart.from_page" if node.incoming else "chart.see_page", chart.lang, number=numbers)
             lines.append(f'<font point-size="{NOTE_PT}">{escape(text)}</font>')
         return "<" + "<br/>".join(lines) + ">"
-    who = node.role_label + (f" · {node.deadline}" if node.deadline else "")
     keep = [p for p in node.keep if width_pt(p, NOTE_PT) <= NOTE_WRAP_PT]  # none widens the box
-    for note in (who, *node.notes):
+    for note in notes:
         lines += [  # a line ending where the role and the time limit part needs no "·"
             f'<font point-size="{NOTE_PT}">{escape(part.removesuffix(" ·"))}</font>'
             for part in wrap_box(note, NOTE_PT, NOTE_WRAP_PT, width, aspect, keep=keep)
@@ -284,26 +302,54 @@ def _actor(actor: str, lang: str) -> str:
     return say("word.system", lang) if actor == "system" else actor
 
 
-def _edge_attrs(edge: ChartEdge, highlight: Highlight | None, width: float, lang: str) -> dict[str, str]:
+def _arrows(edges: Iterable[ChartEdge], highlight: Highlight | None, lang: str) -> list[list[ChartEdge]]:
+    """The edges as arrows: ways between the same two boxes drawn alike (solid, or dashed for a
+    timer or an exception) are one arrow, their labels listed, so that a step with four checks
+    failing to the same step draws one arrow, not four side by side. A way a case took is an
+    arrow of its own: only what was taken is marked."""
+    arrows: dict[tuple[str, str, bool, str], list[ChartEdge]] = {}
+    for edge in edges:
+        taken = f"{edge.kind}:{edge.name}" if highlight and _marks(edge, highlight, lang) else ""
+        arrows.setdefault((edge.source, edge.target, edge.kind in DASHED, taken), []).append(edge)
+    return list(arrows.values())
+
+
+def _edge_attrs(
+    ways: list[ChartEdge], highlight: Highlight | None, width: float, lang: str
+) -> dict[str, str]:
+    edge = ways[0]
     attrs: dict[str, str] = {}
-    if edge.label:
-        attrs["label"] = _plain("\n".join(wrap_box(edge.label, EDGE_PT, EDGE_WRAP_PT, width / 2)))
-    if edge.kind in ("timer", "escalate", "outcome", "connector"):
+    named = say("list.sep", lang).join(dict.fromkeys(way.label for way in ways if way.label))
+    labels = wrap_box(named, EDGE_PT, EDGE_WRAP_PT, width / 2, keep=_whole(ways)) if named else []
+    if labels:
+        attrs["label"] = _plain("\n".join(labels))
+    if edge.kind in DASHED:
         attrs["style"] = "dashed"
     if edge.kind == "start":
         attrs["arrowsize"] = "0.6"
     if highlight is not None:
-        ends = (_step_of(edge.source), _step_of(edge.target))
-        ways = {(edge.source, edge.kind, edge.name)}  # a note stands for its ways from many steps
-        ways |= {(source, "action", edge.name) for source in edge.sources}
-        taken = [
-            f"{mark} {_actor(actor, lang)}"
-            for source, kind, name, mark, actor in highlight.taken
-            if (source, kind, name) in ways
-        ]
+        taken = [mark for way in ways for mark in _marks(way, highlight, lang)]
         if taken:
             attrs.update(penwidth="3", color="#1f77b4", fontcolor="#1f77b4")
-            attrs["label"] = _plain((edge.label + "\n" if edge.label else "") + "\n".join(taken))
-        elif highlight.current in (edge.source, *edge.sources) and ends[1] in highlight.available:
+            attrs["label"] = _plain("\n".join([*labels, *taken]))
+        elif (
+            highlight.current in (edge.source, *edge.sources) and _step_of(edge.target) in highlight.available
+        ):
             attrs.update(color="#2ca02c", fontcolor="#2ca02c", penwidth="2")
     return attrs
+
+
+def _whole(ways: list[ChartEdge]) -> list[str]:
+    """The labels of an arrow's ways that are kept on one line each: those short enough for one."""
+    return [way.label for way in ways if len(ways) > 1 and width_pt(way.label, EDGE_PT) <= EDGE_WRAP_PT]
+
+
+def _marks(edge: ChartEdge, highlight: Highlight, lang: str) -> list[str]:
+    """The marks ("① 02-01 10:30 王芳") of the times the case went `edge`'s way."""
+    ways = {(edge.source, edge.kind, edge.name)}  # a note stands for its ways from many steps
+    ways |= {(source, "action", edge.name) for source in edge.sources}
+    return [
+        f"{mark} {_actor(actor, lang)}"
+        for source, kind, name, mark, actor in highlight.taken
+        if (source, kind, name) in ways
+    ]

@@ -67,6 +67,14 @@ def fit(
     return Fit(paper, landscape, natural, scale, smallest_font_pt * scale)
 
 
+def fit_limit(paper: str = "a4") -> tuple[float, float]:
+    """The largest drawing (width, height in points) that prints readably on a portrait page of
+    `paper`: its margins' inside, at the scale that brings 10 pt text down to 9 pt."""
+    page_w, page_h = PAPERS[paper]
+    least_scale = MIN_READABLE_PT / 10.0
+    return ((page_w - 2 * MARGIN_PT) / least_scale, (page_h - 2 * MARGIN_PT) / least_scale)
+
+
 def best_fit(
     natural: tuple[float, float], smallest_font_pt: float, paper: str = "a4", landscape: bool | None = None
 ) -> Fit:

@@ -20,11 +20,11 @@ from sopflow.language.model import Flow
 from sopflow.render import graphviz_run
 from sopflow.render.chart import Chart, ChartPage, build_chart, overview_steps, split_by_group
 from sopflow.render.dot import SMALLEST_PT, Highlight, Layout, page_dot
-from sopflow.render.fit import Fit, best_fit
+from sopflow.render.fit import Fit, best_fit, fit_limit
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.output import output_folder, write_file
 
-TRIAL_SUBTITLE = "— 9/9"  # as long as a real continuation title, for trying a page on its own
+TRIAL_SUBTITLE = "9/9"  # as long as a part's number in its title, for trying a page on its own
 TRIAL_PAGE = 99  # the page number connectors show while a page is tried on its own
 
 
@@ -95,16 +95,71 @@ def _overview_and_groups(flow: Flow, lang: str, options: PrintOptions) -> Printe
     subtitles = [say("chart.overview", lang), *subtitles]
     printed = _print(flow, lang, pages, subtitles, options, overview=True)
     if printed.readable:
-        return printed
+        return _packed(flow, lang, printed, options)
     if not printed.pages[0].fit.readable:  # no overview then: the main line, then each group
         pages, subtitles = split_by_group(flow, lang)
         printed = _print(flow, lang, pages, subtitles, options)
         if printed.readable:
-            return printed
+            return _packed(flow, lang, printed, options)
     title_fits = _title_block_alone(flow, lang, options).readable
     if not title_fits:
         return _too_big(flow, printed, title_fits=False)
-    return _too_big(flow, _in_runs(flow, lang, (pages, subtitles), printed, options), title_fits=True)
+    in_runs = _in_runs(flow, lang, (pages, subtitles), printed, options)
+    return _too_big(flow, _packed(flow, lang, in_runs, options), title_fits=True)
+
+
+def _packed(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) -> PrintedChart:
+    """The chart with pages that have room to spare sharing a page, where together they still
+    print readably: the short end of a group cut in two, a group of two steps. Each keeps its
+    group's frame; the page's title names them all. A shared page is placed where the last of its
+    pages was, so that the end of a group cut in two still comes after its start."""
+    overview = printed.pages[0].page.overview
+    packs = _packs(flow, lang, printed, options)
+    if len(packs) == len(printed.pages):
+        return printed
+    pages = [[s for i in pack for s in _steps_on(printed.pages[i])] for pack in packs]
+    subtitles = [" · ".join(printed.pages[i].page.subtitle for i in pack) for pack in packs]
+    again = _print(flow, lang, pages, subtitles, options, overview=overview)
+    # numbered for real ("see page 3, 12"), a page can print a little wider than when tried
+    unreadable = sum(not p.fit.readable for p in printed.pages)
+    return again if sum(not p.fit.readable for p in again.pages) <= unreadable else printed
+
+
+def _packs(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) -> list[list[int]]:
+    """Which pages (by index) share a page: each page with the later ones that still fit beside
+    it, portrait staying portrait (pages whose heights together, less one title block, could not
+    fit are not tried). The overview, a page not readable, and the first part of a group cut in
+    two (its rest would come before it) keep a page of their own."""
+    pages = printed.pages
+    groups = [{flow.steps[s].group for s in _steps_on(p)} for p in pages]
+    alone = {i for i in range(len(pages) - 1) if groups[i] & groups[i + 1]}
+    alone |= {i for i, p in enumerate(pages) if p.page.overview or not p.fit.readable}
+    title_height = _title_block_alone(flow, lang, options).natural[1]
+    tallest = fit_limit(options.paper)[1]
+    packs: list[list[int]] = []
+    used: set[int] = set()
+    for i in range(len(pages)):
+        if i in used:
+            continue
+        pack, height = [i], pages[i].fit.natural[1]
+        for j in range(i + 1, len(pages)):
+            if {i, j} & (alone | used) or height + pages[j].fit.natural[1] - title_height > tallest:
+                continue
+            steps = [s for k in (*pack, j) for s in _steps_on(pages[k])]
+            title = " · ".join(pages[k].page.subtitle for k in (*pack, j))
+            tried = _print(flow, lang, [steps], [title], options, elsewhere=TRIAL_PAGE).pages[0].fit
+            if tried.readable and (not tried.landscape or any(pages[k].fit.landscape for k in (*pack, j))):
+                pack.append(j)
+                height = tried.natural[1]
+                used.add(j)
+        packs.append(pack)
+    return sorted(packs, key=max)
+
+
+def _steps_on(page: PrintedPage) -> list[str]:
+    """The steps a page prints (not its connectors, start, group boxes or notes)."""
+    drawn = ("connector", "start", "group", "interrupt")
+    return [n.id for n in page.page.nodes if n.kind not in drawn]
 
 
 def _in_runs(
@@ -121,7 +176,7 @@ def _in_runs(
     final_titles: list[str] = []
     for steps, subtitle, page in zip(pages, subtitles, printed.pages, strict=True):
         whole = page.fit.readable or page.page.overview
-        runs = [steps] if whole else _readable_runs(flow, lang, steps, options)
+        runs = [steps] if whole else _readable_runs(flow, lang, (steps, subtitle), options)
         final_pages += runs
         numbered = [f"{subtitle} {n}/{len(runs)}".strip() for n in range(1, len(runs) + 1)]
         final_titles += [subtitle] if len(runs) == 1 else numbered
@@ -156,13 +211,18 @@ def _title_block_alone(flow: Flow, lang: str, options: PrintOptions) -> Fit:
     return best_fit(graphviz_run.measure(source), SMALLEST_PT, options.paper, options.landscape)
 
 
-def _readable_runs(flow: Flow, lang: str, steps: list[str], options: PrintOptions) -> list[list[str]]:
-    """Cut steps, in reading order, into runs each as long as still prints readably (bisection:
-    a few layouts per page), so that one crowded step does not make every page small. Cutting
-    greedily can leave a short last run; runs of even length, one fewer, are tried as well."""
+def _readable_runs(
+    flow: Flow, lang: str, page: tuple[list[str], str], options: PrintOptions
+) -> list[list[str]]:
+    """Cut a page's steps, in reading order, into runs each as long as still prints readably
+    (bisection: a few layouts per page), so that one crowded step does not make every page
+    small. Cutting greedily can leave a short last run; runs of even length, one fewer, are
+    tried as well. Each run is tried under the title it will have (a long one wraps)."""
+    steps, subtitle = page
+    title = f"{subtitle} {TRIAL_SUBTITLE}".strip()
 
     def readable(run: list[str]) -> bool:
-        return _print(flow, lang, [run], [TRIAL_SUBTITLE], options, elsewhere=TRIAL_PAGE).readable
+        return _print(flow, lang, [run], [title], options, elsewhere=TRIAL_PAGE).readable
 
     runs: list[list[str]] = []
     start = 0
@@ -209,16 +269,29 @@ def _print(
         chart = replace(chart, title=f"{options.heading} · {chart.title}")
     printed = []
     for page in chart.pages:
-        choices = []
-        for rankdir in ("TB", "LR"):  # a wide fan-out prints larger running left to right
-            trial = Layout(rankdir=rankdir, paper=options.paper)
-            natural = graphviz_run.measure(page_dot(chart, page, trial, options.highlight))
-            choices.append((best_fit(natural, SMALLEST_PT, options.paper, options.landscape), rankdir))
-        # a readable portrait page first: pages turn to landscape only where they must
-        fitted, rankdir = max(choices, key=lambda c: (c[0].readable and not c[0].landscape, c[0].scale))
-        layout = Layout(fitted.size_in, fitted.pad_in, fitted.landscape, rankdir, options.paper)
+        fitted, trial = _best_layout(chart, page, options)
+        layout = replace(trial, size_in=fitted.size_in, pad_in=fitted.pad_in, landscape=fitted.landscape)
         printed.append(PrintedPage(page, fitted, page_dot(chart, page, layout, options.highlight)))
     return PrintedChart(chart, tuple(printed), flow=flow, options=options)
+
+
+def _best_layout(chart: Chart, page: ChartPage, options: PrintOptions) -> tuple[Fit, Layout]:
+    """How `page` prints largest: running down or across (a wide fan-out prints larger left to
+    right), and, where the usual boxes do not fit a portrait page, with low boxes (Layout.compact).
+    A readable portrait page first, so that pages turn to landscape only where they must; then
+    the usual boxes where they are readable."""
+    choices = []
+    for compact in (False, True):
+        for rankdir in ("TB", "LR"):
+            trial = Layout(rankdir=rankdir, paper=options.paper, compact=compact)
+            natural = graphviz_run.measure(page_dot(chart, page, trial, options.highlight))
+            choices.append((best_fit(natural, SMALLEST_PT, options.paper, options.landscape), trial))
+        if any(fitted.readable and not fitted.landscape for fitted, _ in choices):
+            break  # the usual boxes print readably on a portrait page
+    return max(
+        choices,
+        key=lambda c: (c[0].readable and not c[0].landscape, c[0].readable and not c[1].compact, c[0].scale),
+    )
 
 
 def only_pages(printed: PrintedChart, numbers: Collection[int]) -> PrintedChart:
@@ -231,8 +304,7 @@ def only_pages(printed: PrintedChart, numbers: Collection[int]) -> PrintedChart:
     if len(kept) == len(printed.pages):
         return printed
     flow, lang = printed.flow, printed.chart.lang
-    drawn = ("connector", "start", "group", "interrupt")
-    steps = [[n.id for n in page.page.nodes if n.kind not in drawn] for page in kept]
+    steps = [_steps_on(page) for page in kept]
     subtitles = [page.page.subtitle for page in kept]
     overview = kept[0].page.overview
     printed_again = _print(flow, lang, steps, subtitles, printed.options, overview=overview)

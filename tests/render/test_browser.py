@@ -149,7 +149,7 @@ def test_a_key_person_case_sheet_prints_on_one_page_then_its_history(tmp_path: P
     assert len(sizes) > 1 and all(abs(w - 595) < 2 and abs(h - 842) < 2 for w, h in sizes)
     first, second = _page_text(pdf, 1), _page_text(pdf, 2)
     for part in (
-        "案件KP-1",
+        "案件单KP-1",
         "当前状态",
         "体温记录",
         "上午",

@@ -263,10 +263,34 @@ def test_a_big_flow_opens_with_its_overview() -> None:
     assert "结束：确诊住院" in fever.notes
     fever_pages = {p.page.number for p in details if p.page.subtitle.startswith("发热处置")}
     assert set(fever.pages) == fever_pages  # the box says where the group is drawn
-    # the figures as they stand (issue 10 asks for at most 6 group pages): overview + 11
-    # (placement cut in two since its guard on KP4/KP9; the site stay a group of its own)
-    assert len(details) <= 11
+    # the figures as they stand (issue 10 asks for at most 6 group pages): overview + 9, the
+    # ends of groups cut in two sharing pages
+    assert len(details) <= 9
     assert [p.fit.landscape for p in details].count(True) <= 1  # portrait unless a page needs it
+
+
+@needs_dot
+def test_small_parts_share_a_page_each_after_its_start() -> None:
+    """Issue 10: the short end of a group cut in two and a group of two steps share a page,
+    each in its group's frame, named in the page's title; a part never comes before the part
+    of its group that leads to it, and every step is printed exactly once."""
+    flow = FLOWS["key_person_control"]
+    printed = laid_out("key_person_control", "zh")
+    shared = [p for p in printed.pages if " · " in p.page.subtitle]
+    assert shared and all(p.fit.readable for p in printed.pages)
+    for page in shared:
+        drawn = re.findall(r"subgraph cluster_(\w+)", page.dot)
+        assert len(drawn) == len(page.page.subtitle.split(" · ")) >= 2
+    seen: dict[str, int] = {}
+    for page in printed.pages[1:]:
+        for part in page.page.subtitle.split(" · "):
+            group, _, number = part.partition(" ")
+            if number and not number.startswith("1/"):
+                assert group in seen, f"{part} on page {page.page.number} before its start"
+            seen.setdefault(group, page.page.number)
+    printed_steps = [n.id for p in printed.pages[1:] for n in p.page.nodes if n.id in flow.steps]
+    main_line = [s for s in flow.steps if flow.steps[s].group is None]
+    assert sorted(printed_steps + main_line) == sorted(flow.steps)
 
 
 @needs_dot
@@ -381,10 +405,10 @@ def test_the_legend_takes_two_lines_where_the_roles_fit_beside_the_page_number()
 @needs_dot
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 10 (open): key-person control 2020.05.1 (with the site stay) is overview + 11 in "
-    "Chinese; drawn whole the "
-    "fever group is 527×1037 pt and release 505×986 (a portrait page holds 581×855 at 9 pt), "
-    "home observation 1086×616 (7.1 pt on landscape): each is cut in two",
+    reason="issue 10 (open): key-person control 2020.05.1 is overview + 9 in Chinese; drawn whole "
+    "the fever group is 552×1029 pt (low boxes 752×952) and release 505×986 (a portrait page holds "
+    "581×855 at 9 pt), placement 648×660, home observation 861×612 (8.6 pt on landscape): each is "
+    "cut in two, and the ends share two pages",
 )
 def test_key_person_control_prints_as_an_overview_and_at_most_6_group_pages() -> None:
     kpc = laid_out("key_person_control", "zh")
@@ -402,11 +426,25 @@ def test_supply_request_prints_on_one_page() -> None:
 
 
 @needs_dot
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 (open): the English overview of key-person control is 813×640 pt "
-    "(8.2 pt on landscape A4): English prints the main line and the groups without one",
-)
 def test_the_english_key_person_control_opens_with_a_readable_overview() -> None:
+    """English names are long: its overview's group boxes say their names and pages only (where
+    the Chinese ones also list their entries and ends), and so print at 9 pt or more."""
     kpc = laid_out("key_person_control", "en")
-    assert kpc.pages[0].page.overview and kpc.pages[0].fit.readable
+    overview = kpc.pages[0]
+    assert overview.page.overview and overview.fit.readable
+    assert "Entered at" not in overview.dot and "→ page" in overview.dot
+    assert "入口" in laid_out("key_person_control", "zh").pages[0].dot
+
+
+def test_ways_between_the_same_two_boxes_are_one_arrow() -> None:
+    """Issue 10: home observation's three failing checks and 发现违规 all lead to the violation
+    check. Drawn alike they are one arrow, their names listed; a check failing (dashed) and an
+    action (solid) stay two arrows, since the line says which is which."""
+    flow = FLOWS["key_person_control"]
+    chart = build_chart(flow, "zh", [["home_observation"]])
+    source = page_dot(chart, chart.pages[0])
+    arrows = re.findall(r"home_observation -> to__violation_verify \[(.*?)\]", source, re.S)
+    dashed = next(a for a in arrows if "dashed" in a)
+    label = unescape(dashed.split('label="')[1].split('"')[0]).replace("\n", "")
+    assert label == "电话视频在位异常、上门在位核查异常、无技防上门核查异常"
+    assert len(arrows) == 2 and "发现违规" in next(a for a in arrows if "dashed" not in a)
