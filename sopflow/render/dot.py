@@ -70,8 +70,9 @@ class Layout:
     landscape: bool = False
     rankdir: str = "TB"
     paper: str = "a4"  # the title block and long labels wrap to its width
-    # a page too big for its paper tries its steps low and wide: who does it and how soon on the
-    # same line as the step's name, not under it (a long chain of steps runs out of height first)
+    # a page too big for its paper tries low boxes: a diamond's role beside its question, not
+    # under it (a diamond is twice as tall as its text, and a long chain runs out of height
+    # first); a group's box on an overview with its name and pages only
     compact: bool = False
 
     @property
@@ -253,8 +254,8 @@ def _node_label(
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
     who = node.role_label + (f" · {node.deadline}" if node.deadline else "")
     notes = [who, *node.notes]
-    if compact and node.kind not in ("connector", "group") and lines and "<br/>" not in title:
-        lines[0] += f'  <font point-size="{NOTE_PT}">{escape(who)}</font>'  # one line, low and wide
+    if compact and node.kind == "decision" and lines and "<br/>" not in title:
+        lines[0] += f'  <font point-size="{NOTE_PT}">{escape(who)}</font>'  # one line: half as tall
         notes = notes[1:]
     if node.kind == "group" and not compact:  # wide and low: an overview runs out of height first
         for note in node.notes:  # a step's name it lists is never broken across lines

@@ -16,7 +16,7 @@ from sopflow import builtin_flows
 from sopflow.errors import RenderError
 from sopflow.render import graphviz_run, programs
 from sopflow.render.chart import build_chart, overview_steps, split_by_group
-from sopflow.render.dot import Highlight, page_dot
+from sopflow.render.dot import Highlight, Layout, page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.printing import PrintedChart, PrintOptions, lay_out, write_chart
@@ -448,3 +448,15 @@ def test_ways_between_the_same_two_boxes_are_one_arrow() -> None:
     label = unescape(dashed.split('label="')[1].split('"')[0]).replace("\n", "")
     assert label == "电话视频在位异常、上门在位核查异常、无技防上门核查异常"
     assert len(arrows) == 2 and "发现违规" in next(a for a in arrows if "dashed" not in a)
+
+
+def test_low_boxes_put_a_diamonds_role_beside_its_question() -> None:
+    """A page too tall for its paper is tried with low diamonds before it is cut: a diamond is
+    twice as tall as its text, so its role goes beside the question, not under it."""
+    flow = FLOWS["key_person_control"]
+    chart = build_chart(flow, "zh", [["recheck_result", "fever_found"]])
+    usual, low = (page_dot(chart, chart.pages[0], Layout(compact=c)) for c in (False, True))
+    question = '<b>复核是否异常</b></font>'
+    assert f'{question}<br/><font point-size="10">社区医生' in usual
+    assert f'{question}  <font point-size="10">社区医生' in low
+    assert '<b>异常发现</b></font><br/><font point-size="10">包保干部' in low  # other boxes as usual
