@@ -21,7 +21,10 @@ from sopflow.sheets.write import write_rows
 OUT = Path(__file__).parent.parent / "examples" / "county"
 COUNTY = "前郭县"
 TOWNS = {  # town: (communities with their compounds, villages with their hamlets)
-    "前郭镇": ({"东风社区": ["幸福小区", "园丁小区"], "西山社区": ["西山小区"]}, {"八郎村": ["王家屯", "李家屯"]}),
+    "前郭镇": (
+        {"东风社区": ["幸福小区", "园丁小区"], "西山社区": ["西山小区"]},
+        {"八郎村": ["王家屯", "李家屯"]},
+    ),
     "平凤乡": ({}, {"新立村": ["前屯", "后屯"], "平凤村": ["东屯"]}),
     "长山镇": ({"长山社区": ["化肥厂小区"]}, {"红光村": ["南屯"]}),
 }
@@ -39,8 +42,21 @@ def doors(rng: random.Random) -> list[list[str]]:
                     for unit in range(1, 3):
                         for floor in range(1, 4):
                             for door in range(1, 3):
-                                rows.append([COUNTY, town, community, "", grid, compound, "", f"{building}号楼",
-                                             f"{unit}单元", f"{floor}层", f"{floor}0{door}"])
+                                rows.append(
+                                    [
+                                        COUNTY,
+                                        town,
+                                        community,
+                                        "",
+                                        grid,
+                                        compound,
+                                        "",
+                                        f"{building}号楼",
+                                        f"{unit}单元",
+                                        f"{floor}层",
+                                        f"{floor}0{door}",
+                                    ]
+                                )
         for village, hamlets in villages.items():
             for hamlet in hamlets:
                 for door in range(1, rng.randint(6, 10) + 1):

@@ -25,7 +25,9 @@ from sopflow.store.store import open_store
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("message", help="what the revision does, e.g. 'add the alerts table'")
     parser.add_argument("--on", metavar="URL", help="an empty database to compare on (default: SQLite)")
     args = parser.parse_args()
@@ -46,7 +48,9 @@ def main() -> None:
                 written = command.revision(config, message=args.message, autogenerate=True, rev_id=number)
                 conn.rollback()  # leave the database as it was
     path = written.path if written is not None and not isinstance(written, list) else "?"
-    print(f"wrote {path}\nnow: check it, add {number!r} to REVISIONS in sopflow/store/revision.py, run the tests")
+    print(
+        f"wrote {path}\nnow: check it, add {number!r} to REVISIONS in sopflow/store/revision.py, run the tests"
+    )
 
 
 if __name__ == "__main__":

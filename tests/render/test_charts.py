@@ -456,7 +456,7 @@ def test_low_boxes_put_a_diamonds_role_beside_its_question() -> None:
     flow = FLOWS["key_person_control"]
     chart = build_chart(flow, "zh", [["recheck_result", "fever_found"]])
     usual, low = (page_dot(chart, chart.pages[0], Layout(compact=c)) for c in (False, True))
-    question = '<b>复核是否异常</b></font>'
+    question = "<b>复核是否异常</b></font>"
     assert f'{question}<br/><font point-size="10">社区医生' in usual
     assert f'{question}  <font point-size="10">社区医生' in low
     assert '<b>异常发现</b></font><br/><font point-size="10">包保干部' in low  # other boxes as usual
