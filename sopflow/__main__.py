@@ -1,5 +1,5 @@
 """python -m sopflow"""
 
-from sopflow.cli import main
+from sopflow.launch import main
 
 main()
