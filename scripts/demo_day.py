@@ -140,13 +140,13 @@ def home(
         )
     morning = at(5, 8)
     if morning > start + timedelta(hours=4):
-        for check, role, data in (
-            ("temperature_check", "subject", {"temperature": "36.4", "symptoms": "no"}),
-            ("presence_call", "liaison_cadre", {"present": "yes"}),
-            ("door_check", "grid_worker", {"present": "yes"}),
-            ("disinfection_guidance", "community_doctor", {}),
+        for check, role, data, hour in (  # each at its time of day (presence checks at 10:00)
+            ("temperature_check", "subject", {"temperature": "36.4", "symptoms": "no"}, 8),
+            ("disinfection_guidance", "community_doctor", {}, 8),
+            ("presence_call", "liaison_cadre", {"present": "yes"}, 10),
+            ("door_check", "grid_worker", {"present": "yes"}, 10),
         ):
-            fire(engine, case_id, check, role, morning, **data)
+            fire(engine, case_id, check, role, at(5, hour), **data)
         if supply:
             fire(engine, supply, "waste_collection", "volunteer", morning)
             fire(engine, supply, "daily_contact", "grid_worker", morning, mood_ok="yes")
@@ -225,7 +225,7 @@ def compound(engine: Engine, rng: random.Random, living: dict[str, list[dict[str
             door,
             people_here,
             code,
-            at(1, 9) + timedelta(minutes=index * 40),
+            at(1 + index // 10, 9) + timedelta(minutes=index % 10 * 45),  # ten doors a day, 09:00-16:00
         )
         for who in people_here:
             if rng.random() < 0.55:

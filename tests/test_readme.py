@@ -88,8 +88,9 @@ def _run_walk(steps: list[tuple[list[str], str, int]], monkeypatch: pytest.Monke
     runner = CliRunner()
     for argv, shown, code in steps:
         if argv[0] == "export":
-            name, _, value = argv[1].partition("=")
-            monkeypatch.setenv(name, value)
+            for setting in argv[1:]:
+                name, _, value = setting.partition("=")
+                monkeypatch.setenv(name, value)
             continue
         result = runner.invoke(cli, argv[1:])
         assert (result.output.strip(), result.exit_code) == (shown, code), " ".join(argv)
@@ -166,4 +167,29 @@ def test_the_readme_checks_walk_prints_what_it_shows(tmp_path: Path, monkeypatch
     monkeypatch.setenv("SOPFLOW_NOW", "2020-02-04 08:00")
     steps = _walks(README.read_text("utf-8"), "### Readings from the checks sheet")
     assert len(steps) >= 4
+    _run_walk(steps, monkeypatch)
+
+
+def test_the_readme_county_day_prints_what_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The county's day as `make demo` plays it (the sample county imported, scripts/demo_day.py):
+    the daily report, worklists and building chart print the numbers the README shows."""
+    _new_walk(tmp_path, monkeypatch, county=True, lang="zh")
+    (tmp_path / "out").mkdir()
+    monkeypatch.setenv("SOPFLOW_DB", "out/county.db")
+    runner = CliRunner()
+    for what in ("places", "people"):
+        done = runner.invoke(cli, [what, "import", f"examples/county/{what}.xlsx"])
+        assert done.exit_code == 0, done.output
+    script = README.parent / "scripts" / "demo_day.py"
+    played = subprocess.run(
+        [sys.executable, str(script), "out/county.db"], capture_output=True, text=True, check=False
+    )
+    assert played.returncode == 0, played.stderr
+    steps = _walks(README.read_text("utf-8"), "## The county's day")
+    assert [argv[1] for argv, _, _ in steps] == [
+        "SOPFLOW_DB=out/county.db",
+        *["report"] * 2,
+        *["worklist"] * 2,
+        "building",
+    ]
     _run_walk(steps, monkeypatch)
