@@ -16,6 +16,7 @@ import graphviz
 from sopflow.i18n import say
 from sopflow.render.chart import Chart, ChartEdge, ChartNode, ChartPage
 from sopflow.render.fit import MARGIN_PT, PAPERS
+from sopflow.render.stacking import stacking_edges
 from sopflow.render.text import shortened, width_pt, wrap_box, wrap_lines
 
 FONT = "Noto Sans CJK SC"
@@ -107,7 +108,7 @@ def page_dot(
         rankdir=layout.rankdir,
         fontname=FONT,
         nodesep="0.18",
-        ranksep="0.28",
+        ranksep="0.2",
         newrank="true",
         labelloc="t",
         labeljust="l",
@@ -121,11 +122,13 @@ def page_dot(
             pad=f"{layout.pad_in[0]:.4f},{layout.pad_in[1]:.4f}",
             margin="0",
         )
-    graph.attr("node", fontname=FONT, fontsize=str(STEP_PT), margin="0.08,0.04", penwidth="1")
+    # boxes as tall as their text (Graphviz would make every box at least half an inch tall)
+    graph.attr("node", fontname=FONT, fontsize=str(STEP_PT), margin="0.08,0.04", penwidth="1", height="0.3")
     graph.attr("edge", fontname=FONT, fontsize=str(EDGE_PT), arrowsize="0.7", color="#444444")
+    framed = _framed_groups(page)
     grouped: dict[str, list[ChartNode]] = {}
     for node in page.nodes:
-        if node.group and node.group in page.groups:
+        if node.group and node.group in framed:
             grouped.setdefault(node.group, []).append(node)
         else:
             graph.node(node.id, **_node_attrs(chart, node, highlight, layout))
@@ -144,8 +147,21 @@ def page_dot(
         graph.edge(
             ways[0].source, ways[0].target, **_edge_attrs(ways, highlight, layout.text_width_pt, chart.lang)
         )
+    if layout.rankdir == "TB":  # parts with no way between them one under another, not side by side
+        for source_id, target_id in stacking_edges(page):
+            graph.edge(source_id, target_id, style="invis", minlen="2", weight="0")
     source: str = graph.source
     return source
+
+
+def _framed_groups(page: ChartPage) -> set[str]:
+    """The groups drawn in a frame of their own: those of a page that holds more than one group,
+    or a group and steps of none. A page holding one group's steps only is named after the group
+    in its title, and the frame would only take room (about 30 pt of a page's height)."""
+    steps = [n for n in page.nodes if n.kind not in ("connector", "start", "interrupt", "group")]
+    if len(page.groups) == 1 and all(n.group in page.groups for n in steps):
+        return set()
+    return set(page.groups)
 
 
 def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
@@ -174,7 +190,7 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
     rows += [f'<tr><td align="left">{row}</td></tr>' for row in legend]
     shapes = _lines(wrap_lines(say("chart.shapes", lang), width, LEGEND_PT))
     rows.append(f'<tr><td align="left" balign="left">{shapes}</td></tr>')
-    return f'<<table border="0" cellspacing="3" cellpadding="2">{"".join(rows)}</table>>'
+    return f'<<table border="0" cellspacing="1" cellpadding="1">{"".join(rows)}</table>>'
 
 
 def _legend_rows(chart: Chart, page: ChartPage, width: float, lead: str = "") -> list[str]:

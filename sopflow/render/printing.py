@@ -111,8 +111,8 @@ def _overview_and_groups(flow: Flow, lang: str, options: PrintOptions) -> Printe
 def _packed(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) -> PrintedChart:
     """The chart with pages that have room to spare sharing a page, where together they still
     print readably: the short end of a group cut in two, a group of two steps. Each keeps its
-    group's frame; the page's title names them all. A shared page is placed where the last of its
-    pages was, so that the end of a group cut in two still comes after its start."""
+    group's frame; the page's title names them all, and it is placed where the first of them was
+    (see _packs: the end of a group cut in two still comes after its start)."""
     overview = printed.pages[0].page.overview
     packs = _packs(flow, lang, printed, options)
     if len(packs) == len(printed.pages):
@@ -128,12 +128,15 @@ def _packed(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions)
 def _packs(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) -> list[list[int]]:
     """Which pages (by index) share a page: each page with the later ones that still fit beside
     it, portrait staying portrait (pages whose heights together, less one title block, could not
-    fit are not tried). The overview, a page not readable, and the first part of a group cut in
-    two (its rest would come before it) keep a page of their own."""
+    fit are not tried). A shared page takes the place of its first page, so a later part of a
+    group cut in two only ever leads one (it is never moved before its group's start). The
+    overview, a page not readable, and the first part of a group cut in two (full already)
+    keep a page of their own."""
     pages = printed.pages
     groups = [{flow.steps[s].group for s in _steps_on(p)} for p in pages]
     alone = {i for i in range(len(pages) - 1) if groups[i] & groups[i + 1]}
     alone |= {i for i, p in enumerate(pages) if p.page.overview or not p.fit.readable}
+    later_parts = {j for j in range(1, len(pages)) if groups[j - 1] & groups[j]}
     title_height = _title_block_alone(flow, lang, options).natural[1]
     tallest = fit_limit(options.paper)[1]
     packs: list[list[int]] = []
@@ -143,7 +146,9 @@ def _packs(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) 
             continue
         pack, height = [i], pages[i].fit.natural[1]
         for j in range(i + 1, len(pages)):
-            if {i, j} & (alone | used) or height + pages[j].fit.natural[1] - title_height > tallest:
+            if {i, j} & (alone | used) or j in later_parts:
+                continue
+            if height + pages[j].fit.natural[1] - title_height > tallest:
                 continue
             steps = [s for k in (*pack, j) for s in _steps_on(pages[k])]
             title = " · ".join(pages[k].page.subtitle for k in (*pack, j))
@@ -153,7 +158,7 @@ def _packs(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) 
                 height = tried.natural[1]
                 used.add(j)
         packs.append(pack)
-    return sorted(packs, key=max)
+    return packs
 
 
 def _steps_on(page: PrintedPage) -> list[str]:
