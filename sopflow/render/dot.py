@@ -110,6 +110,9 @@ def page_dot(
         nodesep="0.18",
         ranksep="0.2",
         newrank="true",
+        # four times dot's usual effort at fewer crossings: fewer crossings, narrower pages (the
+        # violation and site groups then share a portrait page: 508 pt across, not 623)
+        mclimit="4",
         labelloc="t",
         labeljust="l",
         label=_title_block(chart, page, layout.text_width_pt),

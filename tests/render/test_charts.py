@@ -264,8 +264,7 @@ def test_a_big_flow_opens_with_its_overview() -> None:
     assert "结束：确诊住院" in fever.notes
     fever_pages = {p.page.number for p in details if p.page.subtitle.startswith("发热处置")}
     assert set(fever.pages) == fever_pages  # the box says where the group is drawn
-    # the figures as they stand (issue 10 asks for at most 6 group pages): overview + 7
-    assert len(details) <= 7  # every group on one page
+    assert len(details) <= 6  # every group on one page
     for page in details:  # portrait unless a page needs it
         assert not page.fit.landscape or not fit(page.fit.natural, SMALLEST_PT).readable
 
@@ -425,13 +424,9 @@ def test_the_legend_takes_two_lines_where_the_roles_fit_beside_the_page_number()
 
 
 @needs_dot
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 (open): key-person control 2020.05.1 is overview + 7 in Chinese, each group "
-    "on a page of its own; the site stay's 2 steps do not fit beside any other group (violation "
-    "and site together are 691×647 pt, a portrait page holds 581×855 at 9 pt)",
-)
 def test_key_person_control_prints_as_an_overview_and_at_most_6_group_pages() -> None:
+    """Issue 10's target: each group whole on a page, the site stay's two steps beside the
+    violation group."""
     kpc = laid_out("key_person_control", "zh")
     assert kpc.pages[0].page.overview and len(kpc.pages) <= 1 + 6
 
@@ -439,8 +434,8 @@ def test_key_person_control_prints_as_an_overview_and_at_most_6_group_pages() ->
 @needs_dot
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 10 (open): supply request drawn whole is 640×792 pt (its request-type diamond "
-    "fans out seven ways; a portrait A4 page holds 581 pt across at 9 pt, 8.2 pt at best): 2 pages",
+    reason="issue 10 (open): supply request drawn whole is 676×792 pt (its request-type diamond "
+    "fans out seven ways; a portrait A4 page holds 581 pt across at 9 pt, 7.7 pt at best): 2 pages",
 )
 def test_supply_request_prints_on_one_page() -> None:
     assert len(laid_out("supply_request", "zh").pages) == 1
