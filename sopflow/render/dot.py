@@ -37,6 +37,7 @@ GROUP_WRAP_PT = 16.9 * STEP_PT
 TABLE_ALLOWANCE_PT = 24  # the title block's cell spacing and padding, and the graph's own margin
 LEGEND_CELL_PT = 8  # a legend cell's padding, border and spacing
 CONNECTOR_LINES = 3
+BOXES = ("usual", "low", "narrow")  # see Layout.boxes, in the order they are tried
 DASHED = ("timer", "escalate", "outcome", "connector")  # edge kinds drawn dashed: not a person's action
 
 SHAPES = {
@@ -71,10 +72,12 @@ class Layout:
     landscape: bool = False
     rankdir: str = "TB"
     paper: str = "a4"  # the title block and long labels wrap to its width
-    # a page too big for its paper tries low boxes: a diamond's role beside its question, not
-    # under it (a diamond is twice as tall as its text, and a long chain runs out of height
-    # first); a group's box on an overview with its name and pages only
-    compact: bool = False
+    # the boxes (BOXES): a page too big for its paper tries "low" ones, a diamond's role beside
+    # its question, not under it (a diamond is twice as tall as its text, and a long chain runs
+    # out of height first), a group's box on an overview with its name and pages only; then
+    # "narrow" ones, low diamonds, each box's role and time limit on lines of their own and the
+    # boxes closer together (a wide fan-out runs out of width first)
+    boxes: str = "usual"
 
     @property
     def text_width_pt(self) -> float:
@@ -107,7 +110,7 @@ def page_dot(
     graph.attr(
         rankdir=layout.rankdir,
         fontname=FONT,
-        nodesep="0.18",
+        nodesep="0.12" if layout.boxes == "narrow" else "0.18",  # narrow boxes closer together too
         ranksep="0.2",
         newrank="true",
         # four times dot's usual effort at fewer crossings: fewer crossings, narrower pages (the
@@ -169,7 +172,9 @@ def _framed_groups(page: ChartPage) -> set[str]:
 
 def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
     """Title, organisation, version, date and page, the shapes and the role colours: every line
-    wrapped to `width` points, so that a long title or organisation name never widens the page."""
+    wrapped to `width` points, so that a long title or organisation name never widens the page.
+    The organisation goes beside a title short enough to leave room for it (a line saved), else
+    beside the version and page, else on lines of its own."""
     lang = chart.lang
     facts = [say("chart.version", lang, version=chart.version)]
     if chart.date:
@@ -178,12 +183,16 @@ def _title_block(chart: Chart, page: ChartPage, width: float) -> str:
     heading = chart.title + (f" · {page.subtitle}" if page.subtitle else "")
     rows = [f'<font point-size="{TITLE_PT}"><b>{_lines(wrap_lines(heading, width, TITLE_PT))}</b></font>']
     first = "  ·  ".join(facts)
-    if chart.organisation:  # beside the facts if it fits there, else on lines of its own above them
-        beside = f"{chart.organisation}  {first}"
+    organisation = chart.organisation
+    if organisation and width_pt(heading, TITLE_PT) + width_pt(f"    {organisation}", LEGEND_PT) <= width:
+        rows[0] += f'    <font point-size="{LEGEND_PT}">{escape(organisation)}</font>'  # beside a short title
+        organisation = ""
+    if organisation:  # beside the facts if it fits there, else on lines of its own above them
+        beside = f"{organisation}  {first}"
         if len(wrap_lines(beside, width, LEGEND_PT)) == 1:
             first = beside
         else:
-            rows.append(_lines(wrap_lines(chart.organisation, width, LEGEND_PT)))
+            rows.append(_lines(wrap_lines(organisation, width, LEGEND_PT)))
     facts = wrap_lines(first, width, LEGEND_PT)
     legend = _legend_rows(chart, page, width, lead=facts[0]) if len(facts) == 1 else []
     if len(legend) != 1:  # the roles do not all fit beside the facts: the facts on a line of their own
@@ -242,7 +251,7 @@ def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, layo
     if node.kind not in ("start", "connector", "group", "interrupt"):
         attrs["fillcolor"] = chart.colour(node.role)
     counts = highlight.counts.get(node.id) if highlight else None
-    attrs["label"] = _node_label(chart, node, layout.text_width_pt, counts, compact=layout.compact)
+    attrs["label"] = _node_label(chart, node, layout.text_width_pt, counts, boxes=layout.boxes)
     if highlight is not None and highlight.current in (node.id, *node.members):
         attrs.update(penwidth="4", color="#d62728" if highlight.overdue else "#1f77b4")
     if highlight is not None and highlight.counts.get(node.id, (0, 0))[1]:
@@ -256,7 +265,7 @@ def _node_label(
     width: float,
     counts: tuple[int, int] | None = None,
     *,
-    compact: bool = False,
+    boxes: str = "usual",
 ) -> str:
     if node.kind == "start":
         return _plain(node.title)
@@ -273,10 +282,12 @@ def _node_label(
     lines = [f'<font point-size="{STEP_PT}"><b>{title}</b></font>'] if node.title else []
     who = node.role_label + (f" · {node.deadline}" if node.deadline else "")
     notes = [who, *node.notes]
-    if compact and node.kind == "decision" and lines and "<br/>" not in title:
+    if boxes == "narrow" and node.deadline:
+        notes = [node.role_label, node.deadline, *node.notes]
+    if boxes != "usual" and node.kind == "decision" and lines and "<br/>" not in title:
         lines[0] += f'  <font point-size="{NOTE_PT}">{escape(who)}</font>'  # one line: half as tall
-        notes = notes[1:]
-    if node.kind == "group" and not compact:  # wide and low: an overview runs out of height first
+        notes = list(node.notes)
+    if node.kind == "group" and boxes == "usual":  # wide and low: an overview runs out of height first
         for note in node.notes:  # a step's name it lists is never broken across lines
             wrapped = wrap_box(note, NOTE_PT, GROUP_WRAP_PT, width, keep=node.keep)
             lines.append(f'<font point-size="{NOTE_PT}">{_lines(wrapped)}</font>')

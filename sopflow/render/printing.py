@@ -19,7 +19,7 @@ from sopflow.i18n import say
 from sopflow.language.model import Flow
 from sopflow.render import graphviz_run
 from sopflow.render.chart import Chart, ChartPage, build_chart, overview_steps, split_by_group
-from sopflow.render.dot import SMALLEST_PT, Highlight, Layout, page_dot
+from sopflow.render.dot import BOXES, SMALLEST_PT, Highlight, Layout, page_dot
 from sopflow.render.fit import Fit, best_fit, fit_limit
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.output import output_folder, write_file
@@ -282,21 +282,28 @@ def _print(
 
 def _best_layout(chart: Chart, page: ChartPage, options: PrintOptions) -> tuple[Fit, Layout]:
     """How `page` prints largest: running down or across (a wide fan-out prints larger left to
-    right), and, where the usual boxes do not fit a portrait page, with low boxes (Layout.compact).
-    A readable portrait page first, so that pages turn to landscape only where they must; then
-    the usual boxes where they are readable."""
+    right), and, where the usual boxes do not fit a portrait page, with low boxes, then narrow
+    ones (Layout.boxes). A readable portrait page first, so that pages turn to landscape only
+    where they must; then the boxes tried first where they are readable. An overview keeps its
+    usual boxes (which list each group's entries and ends) wherever they are readable."""
     choices = []
-    for compact in (False, True):
+    for boxes in BOXES:
         for rankdir in ("TB", "LR"):
-            trial = Layout(rankdir=rankdir, paper=options.paper, compact=compact)
+            trial = Layout(rankdir=rankdir, paper=options.paper, boxes=boxes)
             natural = graphviz_run.measure(page_dot(chart, page, trial, options.highlight))
             choices.append((best_fit(natural, SMALLEST_PT, options.paper, options.landscape), trial))
         if any(fitted.readable and not fitted.landscape for fitted, _ in choices):
-            break  # the usual boxes print readably on a portrait page
-    return max(
-        choices,
-        key=lambda c: (c[0].readable and not c[0].landscape, c[0].readable and not c[1].compact, c[0].scale),
-    )
+            break  # these boxes print readably on a portrait page
+
+    def preference(choice: tuple[Fit, Layout]) -> tuple[bool, bool, int, float]:
+        fitted, layout = choice
+        tried_first = -BOXES.index(layout.boxes) if fitted.readable else 0
+        portrait = fitted.readable and not fitted.landscape
+        if page.overview:  # its group boxes' entries and ends are worth a turned page
+            return (fitted.readable, tried_first == 0, portrait, fitted.scale)
+        return (portrait, fitted.readable, tried_first, fitted.scale)
+
+    return max(choices, key=preference)
 
 
 def only_pages(printed: PrintedChart, numbers: Collection[int]) -> PrintedChart:

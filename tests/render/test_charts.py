@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sopflow import builtin_flows
 from sopflow.errors import RenderError
 from sopflow.render import graphviz_run, programs
 from sopflow.render.chart import build_chart, overview_steps, split_by_group
-from sopflow.render.dot import SMALLEST_PT, Highlight, Layout, page_dot
+from sopflow.render.dot import BOXES, SMALLEST_PT, Highlight, Layout, page_dot
 from sopflow.render.fit import MIN_READABLE_PT, fit
 from sopflow.render.mermaid import chart_mermaid
 from sopflow.render.printing import PrintedChart, PrintOptions, lay_out, write_chart
@@ -432,13 +433,14 @@ def test_key_person_control_prints_as_an_overview_and_at_most_6_group_pages() ->
 
 
 @needs_dot
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 (open): supply request drawn whole is 676×792 pt (its request-type diamond "
-    "fans out seven ways; a portrait A4 page holds 581 pt across at 9 pt, 7.7 pt at best): 2 pages",
-)
 def test_supply_request_prints_on_one_page() -> None:
-    assert len(laid_out("supply_request", "zh").pages) == 1
+    """Issue 10's target: its request-type question fans out seven ways; narrow boxes (the role
+    and time limit on lines of their own) bring it inside a portrait page at 9 pt."""
+    printed = laid_out("supply_request", "zh")
+    assert len(printed.pages) == 1 and printed.readable and not printed.pages[0].fit.landscape
+    assert re.search(
+        r"<b>登记分类</b></font><br/>.*?网格员</font><br/><font point-size=\"10\">时限", printed.pages[0].dot
+    )
 
 
 @needs_dot
@@ -467,12 +469,29 @@ def test_ways_between_the_same_two_boxes_are_one_arrow() -> None:
 
 
 def test_low_boxes_put_a_diamonds_role_beside_its_question() -> None:
-    """A page too tall for its paper is tried with low diamonds before it is cut: a diamond is
-    twice as tall as its text, so its role goes beside the question, not under it."""
+    """A page too big for its paper is tried with low boxes, then narrow ones, before it is cut:
+    a diamond is twice as tall as its text, so low boxes put its role beside the question; narrow
+    boxes also put a box's role and time limit on lines of their own, and closer together."""
     flow = FLOWS["key_person_control"]
     chart = build_chart(flow, "zh", [["recheck_result", "fever_found"]])
-    usual, low = (page_dot(chart, chart.pages[0], Layout(compact=c)) for c in (False, True))
+    usual, low, narrow = (page_dot(chart, chart.pages[0], Layout(boxes=b)) for b in BOXES)
     question = "<b>复核是否异常</b></font>"
     assert f'{question}<br/><font point-size="10">社区医生' in usual
     assert f'{question}  <font point-size="10">社区医生' in low
-    assert '<b>异常发现</b></font><br/><font point-size="10">包保干部' in low  # other boxes as usual
+    assert f'{question}  <font point-size="10">社区医生' in narrow
+    found = '<b>异常发现</b></font><br/><font point-size="10">包保干部'
+    assert f"{found} · 时限 15 分钟" in usual and f"{found} · 时限 15 分钟" in low
+    assert f'{found}</font><br/><font point-size="10">时限 15 分钟' in narrow
+    assert "nodesep=0.18" in usual and "nodesep=0.12" in narrow
+
+
+def test_the_organisation_goes_beside_a_short_title() -> None:
+    """`--org` beside a title short enough to leave room for it (a line of the page saved),
+    else beside the version and page."""
+    flow = FLOWS["supply_request"]
+    chart = build_chart(flow, "zh", [list(flow.steps)], organisation="前郭县疫情防控指挥部")
+    source = page_dot(chart, chart.pages[0])
+    assert '<b>生活需求</b></font>    <font point-size="10">前郭县疫情防控指挥部</font>' in source
+    long_title = replace(chart, title="前郭尔罗斯蒙古族自治县新型冠状病毒肺炎疫情防控重点人员管控")
+    source = page_dot(long_title, long_title.pages[0])
+    assert "前郭县疫情防控指挥部  版本" in source
