@@ -371,7 +371,8 @@ class Life:
         for number, person in enumerate(door.people, start=1):
             seen_at = at + (10 + number) * MINUTE
             seen = {"full_name": person.name, "document_type": "id_card", "id_number": person.id_number}
-            self.act(case, "documents_seen", "check_documents", seen_at, seen)
+            last = number == len(door.people)  # everyone seen: the visit waits on their checks
+            self.act(case, "documents_seen", "await_checks" if last else "check_documents", seen_at, seen)
             child_id = f"{case.id}.{number}"
             people.append(
                 self.book.add(

@@ -90,7 +90,26 @@ def test_a_visit_records_every_occupant_in_a_case_of_their_own(engine: Engine, c
     children = [engine.case(c.id) for c in engine.cases(parent_id="V-0001") if c.flow_id == OCCUPANT]
     assert sorted(c.data["full_name"] for c in children) == sorted(name for name, _ in people)
     assert all(c.data["dwelling_code"] == "3-2-501" for c in children)
-    assert engine.case("V-0001").step == "check_documents"  # waits until every occupant is checked
+    assert engine.case("V-0001").step == "await_checks"  # waits until every occupant is checked
+
+
+def test_a_visit_waiting_on_its_peoples_checks_is_not_overdue(engine: Engine, clock: Clock) -> None:
+    """Seeing everyone's documents has a same-day limit; once all are seen the visit only waits
+    on each person's own check (with limits of its own): the visit is not overdue for the grid
+    worker for days while, say, a residence registration is being made. Someone new turning up
+    sends it back to seeing documents, limit and all."""
+    visit(engine, occupants=2)
+    seen(engine, "V-0001", "李四", "220721198503120010")
+    assert engine.case("V-0001").step == "check_documents"
+    seen(engine, "V-0001", "王芳芳", "220721198503120045")
+    assert engine.case("V-0001").step == "await_checks"
+    late = clock.advance(days=3)
+    overdue = [i for i in engine.due(late) if i.case_id == "V-0001" and i.overdue]
+    assert overdue == []
+    assert {i.case_id for i in engine.due(late) if i.overdue} >= {person_case(engine, "V-0001")}
+    engine.fire("V-0001", "recount", actor="王芳", role="grid_worker", data={"occupant_count": "3"})
+    assert engine.case("V-0001").step == "check_documents"
+    assert [i.kind for i in engine.due(clock.advance(days=2)) if i.case_id == "V-0001"] == ["deadline"]
 
 
 def test_nobody_at_home_cannot_end_verified_consistent(engine: Engine, clock: Clock) -> None:
