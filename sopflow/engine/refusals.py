@@ -77,6 +77,35 @@ def may_not_open(names: FlowNames, case_id: str, role: str | None) -> NoReturn:
     )
 
 
+def check_entry_worker(names: FlowNames, case_id: str, role: str, at_step: str) -> None:
+    """CaseError if `role` starts a case at an entry step (other than the first) it does not
+    work; a step that is no entry step is refused later, naming the entry steps."""
+    flow = names.flow
+    step_id = names.steps.id_of(at_step, refuse=CaseError)
+    entry = step_id in flow.entry_steps and step_id != flow.start
+    if entry and role not in step_workers(flow, step_id):
+        may_not_start_at(names, case_id, role, step_id)
+
+
+def may_not_start_at(names: FlowNames, case_id: str, role: str, step_id: str) -> NoReturn:
+    """A role that may open the flow's cases, starting one at an entry step it does not work;
+    the error names those who may start there (who work the step and may open cases)."""
+    starters = [r for r in step_workers(names.flow, step_id) if r in names.flow.opened_by]
+    raise CaseError(
+        "case.may_not_start_at",
+        case=case_id,
+        role=names.roles.named(role),
+        step=names.steps.named(step_id),
+        roles=names.roles.listing(starters or step_workers(names.flow, step_id)),
+    )
+
+
+def step_workers(flow: Flow, step_id: str) -> tuple[str, ...]:
+    """The roles that work a step: its own, and those of its actions."""
+    step = flow.steps[step_id]
+    return tuple(dict.fromkeys((step.role, *(r for a in step.actions for r in a.roles))))
+
+
 def missing_data(
     names: FlowNames, case: Case, action: str, missing: Sequence[str], held: Mapping[str, Any]
 ) -> NoReturn:

@@ -227,7 +227,7 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         place = inputs.place(arguments.optional_text("place", place), case=case_id)
         note = inputs.note(arguments.optional_text("note", note), case=case_id)
         at_step = None if at_step is None else inputs.tidy(arguments.text("at_step", at_step))
-        self._stepper(flow).check_opener(case_id, role)
+        self._stepper(flow).check_opener(case_id, role, at_step)
         given = self._when(arguments.moment("at", at), case_id)
 
         def change(work: Work) -> str:

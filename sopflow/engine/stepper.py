@@ -109,13 +109,16 @@ class Stepper(StepTimers):
         self._settle(draft, at)
         return draft.result()
 
-    def check_opener(self, case_id: str, role: str | None) -> None:
-        """CaseError unless `role` may open a case of this flow (`Flow.opened_by`): not the
-        person under control, nor someone who gives no role. (Child cases are opened by the
-        engine itself, without this check.)"""
+    def check_opener(self, case_id: str, role: str | None, at_step: str | None = None) -> None:
+        """CaseError unless `role` may open a case of this flow (`Flow.opened_by`; not the person
+        under control, nor no role) and, at an entry step other than the first, works that step
+        (a committee does not start a key-person case at the fever step). Child cases are opened
+        by the engine itself, without this check."""
         role = self.role_id(case_id, role)  # by id or name; an unknown one is refused here
         if role not in self.flow.opened_by:
             refusals.may_not_open(self.names, case_id, role)
+        if at_step is not None and role is not None:
+            refusals.check_entry_worker(self.names, case_id, role, at_step)
 
     # -- what can be done -------------------------------------------------------------------------
 

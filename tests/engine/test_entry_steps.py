@@ -275,3 +275,26 @@ def test_case_start_at_a_step_named_in_chinese(sopflow_cli: Cli) -> None:
     )  # fmt: skip
     assert refused.exit_code != 0 and "Traceback" not in refused.output
     assert "entry steps" in refused.output and "fever_found" in refused.output
+
+
+def test_only_a_role_that_works_an_entry_step_starts_a_case_there(engine: Engine) -> None:
+    """The village committee may open key-person cases (at the lead step), not start one at the
+    fever step, which liaison cadres, doctors and grid workers work: refused, naming who does,
+    and nothing saved. The first step stays open to every opener."""
+    with pytest.raises(CaseError) as caught:
+        engine.start(
+            KPC, "K-0104", {"address": ADDRESS}, actor="村委", role="community_committee", at_step="异常发现"
+        )
+    assert caught.value.code == "case.may_not_start_at"
+    said = caught.value.message("zh")
+    assert "K-0104" in said and "异常发现" in said and "网格员" in said
+    assert "管控对象" not in said  # who may start there: who works the step and may open cases
+    assert engine.cases() == []
+    case = engine.start(
+        KPC, "K-0104", {"address": ADDRESS}, actor="村委", role="community_committee", at_step="collect_lead"
+    )
+    assert case.step == "collect_lead"
+    case = engine.start(
+        KPC, "K-0105", {"address": ADDRESS}, actor="王芳", role="grid_worker", at_step="异常发现"
+    )
+    assert case.step == "fever_found"
