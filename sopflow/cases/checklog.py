@@ -17,6 +17,7 @@ Counting (per stretch of time the case stood at a step with the check):
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
@@ -147,16 +148,20 @@ def _fixed_slots(stretch: _Stretch, readings: list[Event], tz: tzinfo) -> list[S
     it is filled by a reading inside its window. A slot whose window is still open when the
     stretch ends (now, or the case moved on) is listed unfilled but not missed."""
     window = _window(stretch.check)
+    times_of_day = _fixed_times(stretch.check)
+    ordered = sorted(readings, key=lambda e: e.at)  # each slot's reading found by bisection
+    moments = [e.at for e in ordered]
     slots = []
     day = stretch.start.astimezone(tz).date()
     last_day = stretch.end.astimezone(tz).date()
     while day <= last_day:
-        for time_of_day in _fixed_times(stretch.check):
+        for time_of_day in times_of_day:
             due = datetime.combine(day, time_of_day, tzinfo=tz)
             opens, closes = due - window, due + window
             if closes < stretch.start or opens > stretch.end:
                 continue
-            reading = next((e for e in readings if opens <= e.at <= closes), None)
+            first = bisect_left(moments, opens)
+            reading = ordered[first] if first < len(moments) and moments[first] <= closes else None
             if opens >= stretch.start or reading is not None:  # not owed, but recorded: shown
                 slots.append(Slot(due, reading, reading is None and closes <= stretch.end))
         day += timedelta(days=1)

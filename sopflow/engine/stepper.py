@@ -75,6 +75,7 @@ class Stepper(StepTimers):
         }
         self._history_guards = frozenset(g.source for g in _guards(flow) if g.reads_history)
         self.reads_history = bool(self._history_guards)
+        self._last_history: tuple[Case, Mapping[str, Any]] | None = None
         self._conditioned = frozenset(s.id for s in flow.steps.values() if s.conditions)  # C11
         computed = any(g.reads_history for g in self.computer.guards)  # worked out at every entry
         self.history_steps = steps_reading_history(flow.steps, self._automatic, everywhere=computed)
@@ -110,10 +111,8 @@ class Stepper(StepTimers):
         return draft.result()
 
     def check_opener(self, case_id: str, role: str | None, at_step: str | None = None) -> None:
-        """CaseError unless `role` may open a case of this flow (`Flow.opened_by`; not the person
-        under control, nor no role) and, at an entry step other than the first, works that step
-        (a committee does not start a key-person case at the fever step). Child cases are opened
-        by the engine itself, without this check."""
+        """CaseError unless `role` may open this flow's cases (`opened_by`) and, at an entry step
+        other than the first, works that step. (Child cases, opened by the engine, are not asked.)"""
         role = self.role_id(case_id, role)  # by id or name; an unknown one is refused here
         if role not in self.flow.opened_by:
             refusals.may_not_open(self.names, case_id, role)
@@ -373,11 +372,14 @@ class Stepper(StepTimers):
     # -- helpers ----------------------------------------------------------------------------------
 
     def params_for(self, case: Case) -> Mapping[str, Any]:
-        """The flow's params, and for a flow whose guards read the history (`missed_checks(…)`),
-        the case's recorded checks worked out from its events (which must all be loaded)."""
+        """The flow's params; where guards read the history, the case's (all events loaded)."""
         if not self.reads_history:
             return self.params
-        return {**self.params, HISTORY_KEY: CaseHistory(self.flow, case.history, self.tz)}
+        last = self._last_history  # a decision's guards read the same case's history in turn
+        if last is None or last[0] is not case:
+            history = CaseHistory(self.flow, case.history, self.tz)
+            last = self._last_history = (case, {**self.params, HISTORY_KEY: history})
+        return last[1]
 
     def _params(self, guard: Guard, case: Case) -> Mapping[str, Any]:
         return self.params_for(case) if guard.source in self._history_guards else self.params
