@@ -58,6 +58,12 @@ class ChartNode:
     keep: tuple[str, ...] = ()  # phrases never broken across lines: the role, a time limit, an interval
     members: tuple[str, ...] = ()  # for a group's box on an overview: the steps it stands for
 
+    @property
+    def is_step(self) -> bool:
+        """A step of the flow, not a box drawn about steps (a connector, the start, a note, a
+        group's box on an overview)."""
+        return self.kind not in ("connector", "start", "interrupt", "group")
+
 
 @dataclass(frozen=True)
 class ChartEdge:

@@ -164,7 +164,7 @@ def _framed_groups(page: ChartPage) -> set[str]:
     """The groups drawn in a frame of their own: those of a page that holds more than one group,
     or a group and steps of none. A page holding one group's steps only is named after the group
     in its title, and the frame would only take room (about 30 pt of a page's height)."""
-    steps = [n for n in page.nodes if n.kind not in ("connector", "start", "interrupt", "group")]
+    steps = [n for n in page.nodes if n.is_step]
     if len(page.groups) == 1 and all(n.group in page.groups for n in steps):
         return set()
     return set(page.groups)
@@ -248,7 +248,7 @@ def _plain(text: str) -> str:
 
 def _node_attrs(chart: Chart, node: ChartNode, highlight: Highlight | None, layout: Layout) -> dict[str, str]:
     attrs = dict(SHAPES.get(node.kind, SHAPES["task"]))
-    if node.kind not in ("start", "connector", "group", "interrupt"):
+    if node.is_step:
         attrs["fillcolor"] = chart.colour(node.role)
     counts = highlight.counts.get(node.id) if highlight else None
     attrs["label"] = _node_label(chart, node, layout.text_width_pt, counts, boxes=layout.boxes)

@@ -67,11 +67,11 @@ def fit(
     return Fit(paper, landscape, natural, scale, smallest_font_pt * scale)
 
 
-def fit_limit(paper: str = "a4") -> tuple[float, float]:
-    """The largest drawing (width, height in points) that prints readably on a portrait page of
-    `paper`: its margins' inside, at the scale that brings 10 pt text down to 9 pt."""
+def fit_limit(smallest_font_pt: float, paper: str = "a4") -> tuple[float, float]:
+    """The largest drawing (width, height in points) whose smallest text, `smallest_font_pt`
+    as drawn, prints readably on a portrait page of `paper` (the inverse of `fit`)."""
     page_w, page_h = PAPERS[paper]
-    least_scale = MIN_READABLE_PT / 10.0
+    least_scale = min(1.0, MIN_READABLE_PT / smallest_font_pt)
     return ((page_w - 2 * MARGIN_PT) / least_scale, (page_h - 2 * MARGIN_PT) / least_scale)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from sopflow.errors import RenderError
@@ -30,10 +30,8 @@ def run_dot(source: str, fmt: str) -> bytes:
     return run("dot", f"-T{fmt}", stdin=source.encode("utf-8"))
 
 
-@lru_cache(maxsize=1024)
 def measure(source: str) -> tuple[float, float]:
-    """The drawing's natural size in points, from dot's own layout. Fitting a flow on pages lays
-    the same page out more than once (tried, then printed): each layout is made once."""
+    """The drawing's natural size in points, from dot's own layout."""
     layout = json.loads(run_dot(source, "json"))
     _, _, width, height = (float(v) for v in layout["bb"].split(","))
     return width, height

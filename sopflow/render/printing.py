@@ -138,7 +138,7 @@ def _packs(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) 
     alone |= {i for i, p in enumerate(pages) if p.page.overview or not p.fit.readable}
     later_parts = {j for j in range(1, len(pages)) if groups[j - 1] & groups[j]}
     title_height = _title_block_alone(flow, lang, options).natural[1]
-    tallest = fit_limit(options.paper)[1]
+    tallest = fit_limit(SMALLEST_PT, options.paper)[1]
     packs: list[list[int]] = []
     used: set[int] = set()
     for i in range(len(pages)):
@@ -163,8 +163,7 @@ def _packs(flow: Flow, lang: str, printed: PrintedChart, options: PrintOptions) 
 
 def _steps_on(page: PrintedPage) -> list[str]:
     """The steps a page prints (not its connectors, start, group boxes or notes)."""
-    drawn = ("connector", "start", "group", "interrupt")
-    return [n.id for n in page.page.nodes if n.kind not in drawn]
+    return [n.id for n in page.page.nodes if n.is_step]
 
 
 def _in_runs(

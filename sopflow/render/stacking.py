@@ -13,15 +13,13 @@ from itertools import pairwise
 
 from sopflow.render.chart import ChartPage
 
-NOT_STEPS = ("connector", "start", "interrupt", "group")
-
 
 def stacking_edges(page: ChartPage) -> list[tuple[str, str]]:
     """(from, to) of the invisible arrows that put each group of `page` under the one before it
     (nothing for a page of one group)."""
     parts: dict[str | None, list[str]] = {}
     for node in page.nodes:
-        if node.kind not in NOT_STEPS:
+        if node.is_step:
             parts.setdefault(node.group, []).append(node.id)
     entered = {edge.target for edge in page.edges if edge.source != edge.target}
     links = []
