@@ -34,7 +34,7 @@ from sopflow.cases.fielddata import data_to_json, to_json
 from sopflow.cases.records import Case, Event, EventKind
 from sopflow.engine.changes import StartChild
 from sopflow.engine.runtime import Engine
-from sopflow.engine.schedule import next_times
+from sopflow.engine.schedule import kept_times
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import SopflowError
 from sopflow.language.catalog import default_catalog
@@ -742,11 +742,12 @@ EVENT_INSERT = (
 CASE_INSERT = (
     "INSERT INTO cases (id, flow_id, flow_digest, flow_version, step, role, status, outcome, data, "
     "parent_id, place, created_at, updated_at, entered_at, last_checks, children, next_due_at, "
-    "next_timer_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "next_timer_at, due_list, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 CASE_UPDATE = (
     "UPDATE cases SET step = ?, role = ?, status = ?, outcome = ?, data = ?, updated_at = ?, entered_at = ?, "
-    "last_checks = ?, children = ?, next_due_at = ?, next_timer_at = ?, seq = ? WHERE id = ? AND seq = ?"
+    "last_checks = ?, children = ?, next_due_at = ?, next_timer_at = ?, due_list = ?, "
+    "seq = ? WHERE id = ? AND seq = ?"
 )
 
 
@@ -813,8 +814,8 @@ class RawSqlite(Contender):
         data = _dumps(data_to_json(case.data))
         last_checks = _dumps({k: to_json(v) for k, v in case.last_checks.items()})
         children = _dumps(list(case.children))
-        due_at, timer_at = next_times(stepper, case)
-        due, timer = _ts(due_at), _ts(timer_at)
+        kept = kept_times(stepper, case)
+        due, timer, due_list = _ts(kept.next_due_at), _ts(kept.next_timer_at), kept.due_list
         if event.kind is EventKind.START:
             row = (
                 case.flow_id,
@@ -834,6 +835,7 @@ class RawSqlite(Contender):
                 children,
                 due,
                 timer,
+                due_list,
                 case.seq,
             )
             return True, suffix, row, event_params
@@ -849,6 +851,7 @@ class RawSqlite(Contender):
             children,
             due,
             timer,
+            due_list,
             case.seq,
         )
         return False, suffix, row, event_params

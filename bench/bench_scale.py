@@ -250,7 +250,7 @@ def due_and_tick(name: str, url: str) -> None:
     started = time.perf_counter()
     moved = engine.tick(later)
     mine = time.perf_counter() - started
-    assert len(moved) == CASES
+    assert len(moved) == CASES, (len(moved), CASES)
     engine.store.close()
     _start(url, "T", CASES).store.close()
     update = sa.text(

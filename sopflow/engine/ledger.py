@@ -9,15 +9,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
+from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case
-from sopflow.engine.schedule import DueItem, due_items
+from sopflow.engine.schedule import DueItem, due_items, kept_due
 from sopflow.engine.settings import Column
 from sopflow.engine.stepper import Stepper
 from sopflow.language.model import Flow, StepKind
+from sopflow.store.queries import due_rows
 from sopflow.store.store import Store
 from sopflow.store.tallies import StepCount, active_steps, entries_between, open_alerts, steps_at
 
@@ -27,28 +30,37 @@ Rows = dict[str, Counter[str]]  # place -> column id -> number
 FlowOf = Callable[[str], Flow | None]  # a flow by id (None: not in the catalog)
 
 
+class DueWanted(NamedTuple):
+    """What `due` lists: what is owed by `now + within` (of a `role`, at a `place` and below,
+    of a `worker`'s cases), as kept on `basis` (schedule.basis_of)."""
+
+    now: datetime
+    within: timedelta
+    basis: str
+    role: str | None = None
+    place: str | None = None
+    worker: str | None = None
+
+
 def due(
-    conn: Connection,
-    store: Store,
-    stepper_of: Callable[[Case], Stepper],
-    now: datetime,
-    *,
-    within: timedelta,
-    role: str | None = None,
-    place: str | None = None,
-    worker: str | None = None,
+    conn: Connection, store: Store, stepper_of: Callable[[Case], Stepper], wanted: DueWanted
 ) -> list[DueItem]:
     """What is overdue or due by `now + within`, overdue first, then soonest first: the cases are
-    read by the indexed next due time, their items worked out by their flow's rules."""
-    wanted = CaseFilter(due_before=now + within, place=place, worker=worker)
-    items = []
-    for case in store.select(conn, wanted):
-        items += [
-            i
-            for i in due_items(stepper_of(case), case, now)
-            if i.due_at <= now + within and (role is None or role in i.roles)
-        ]
-    return sorted(items, key=lambda i: (not i.overdue, i.due_at, i.case_id))
+    read by the indexed next due time, a few columns each, with the due list each row keeps; a
+    row without one on this basis is read whole and worked out by its flow's rules."""
+    now, within, basis, role, place, worker = wanted
+    until = now + within
+    items: list[DueItem] = []
+    for row in due_rows(
+        conn, CaseFilter(due_before=until, place=place, worker=worker), sqlite=store.is_sqlite
+    ):
+        listed = kept_due(row, basis, now)
+        if listed is None:
+            case = store.get(conn, row[0], history=False)
+            listed = [] if case is None else due_items(stepper_of(case), case, now)
+        items += [i for i in listed if i.due_at <= until and (role is None or role in i.roles)]
+    # overdue is due by now: in time order, the overdue come first
+    return sorted(items, key=attrgetter("due_at", "case_id"))
 
 
 def active_counts(

@@ -39,7 +39,7 @@ from sopflow.engine.hooks import (
     log_hook_error,
 )
 from sopflow.engine.late import fire_late
-from sopflow.engine.schedule import DueItem
+from sopflow.engine.schedule import DueItem, basis_of
 from sopflow.engine.sharing import Sharing
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
@@ -173,9 +173,8 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         worker: str | None = None,
     ) -> list[DueItem]:
         """What is overdue or due within `within`: open alerts first (engine/alertwork.py), then
-        overdue, then soonest first. `now`: as
-        at this moment (not ahead of the clock; `within` looks ahead); `worker`: only of the cases
-        assigned to that worker."""
+        overdue, then soonest first. `now`: as at this moment (not ahead of the clock; `within`
+        looks ahead); `worker`: only of the cases assigned to that worker."""
         now = self._not_ahead(arguments.moment("now", now))
         within = arguments.span("within", within)
         role = arguments.optional_text("role", role)
@@ -188,9 +187,10 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
                 return self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
 
             alerts = [] if worker is not None else self._alert_items(conn, now, role, place)
-            work = ledger.due(
-                conn, self.store, stepper_of, now, within=within, role=role, place=place, worker=worker
+            wanted = ledger.DueWanted(
+                now, within, basis_of(self.tz, self.basis_is_day_zero), role, place, worker
             )
+            work = ledger.due(conn, self.store, stepper_of, wanted)
         return sorted(alerts, key=lambda i: (i.due_at, i.case_id)) + work  # open alerts first
 
     # -- changing ---------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
 
 from sopflow.cases.records import Case
@@ -34,7 +35,10 @@ def due_items(stepper: Stepper, case: Case, now: datetime) -> list[DueItem]:
     ]
 
 
-def _owed(stepper: Stepper, case: Case) -> Iterator[tuple[str, str, datetime, tuple[str, ...]]]:
+Owed = tuple[str, str, datetime, tuple[str, ...]]  # kind, name, due time, roles
+
+
+def _owed(stepper: Stepper, case: Case) -> Iterator[Owed]:
     """(kind, name, due time, roles) of each deadline, check and timer of the current step."""
     if not case.active:
         return
@@ -51,15 +55,75 @@ def _owed(stepper: Stepper, case: Case) -> Iterator[tuple[str, str, datetime, tu
             yield "timer", timer.name, when, (step.role,)
 
 
-def next_times(stepper: Stepper, case: Case) -> tuple[datetime | None, datetime | None]:
-    """The earliest due time of the case, and of its timers only, in one pass. Both are kept in
-    the store and indexed, so that `due` and `tick` read only the cases they concern."""
+class KeptTimes(NamedTuple):
+    """What a case's row keeps of its due times, worked out in one pass as it is written: the
+    earliest due time, the earliest timer (both indexed, so that `due` and `tick` read only the
+    cases they concern) and the list of what it owes (so that `due` need not read it whole)."""
+
+    next_due_at: datetime | None
+    next_timer_at: datetime | None
+    due_list: str | None
+
+
+def kept_times(stepper: Stepper, case: Case) -> KeptTimes:
+    """The due times a case's row keeps; the list says the basis it was worked out on."""
     first = timer = None
     if case.active and case.alerts:  # an open alert is due from when it was raised (listed first)
         first = case.alerts[0].raised_at
-    for kind, _name, when, _roles in _owed(stepper, case):
+    owed = list(_owed(stepper, case))
+    for kind, _name, when, _roles in owed:
         if first is None or when < first:
             first = when
         if kind == "timer" and (timer is None or when < timer):
             timer = when
-    return first, timer
+    if not case.active:
+        return KeptTimes(first, timer, None)
+    return KeptTimes(first, timer, _kept_text(basis_of(stepper.tz, stepper.day_zero), owed))
+
+
+def _kept_text(basis: str, owed: list[Owed]) -> str:
+    """A due list as kept: the basis, then a line per item, "kind name due-time role,role".
+    Plain text, not JSON: `due` reads one per case listed, and splitting a line is quicker than
+    decoding JSON. Names and roles are ids (`^[a-z][a-z0-9_]*$`, the flow schema's), so they
+    hold no space, comma or line break."""
+    lines = [
+        f"{kind} {name} {when.astimezone(UTC).isoformat()} {','.join(roles)}"
+        for kind, name, when, roles in owed
+    ]
+    return "\n".join([basis, *lines])
+
+
+def basis_of(tz: tzinfo, day_zero: bool) -> str:
+    """What a kept list depends on besides the case: the time zone of the checks' times of day
+    and how timers count days. A list kept on another basis is worked out afresh."""
+    return f"{tz}|{int(day_zero)}"
+
+
+def kept_due(
+    row: tuple[str, str, str, str | None, str | None], basis: str, now: datetime
+) -> list[DueItem] | None:
+    """The items a case's row keeps (id, flow, step, place, due list: store/queries.due_rows);
+    None when it keeps none (a row written before lists were kept), one kept on another basis,
+    or one that cannot be read: the caller then works them out from the case."""
+    case_id, flow_id, step, place, kept = row
+    if kept is None:
+        return None
+    lines = kept.split("\n")
+    if lines[0] != basis:
+        return None
+    items = []
+    try:
+        for line in lines[1:]:
+            kind, name, when, roles = line.split(" ")
+            due_at = datetime.fromisoformat(when)
+            listed = (case_id, flow_id, step, kind, name, due_at, _roles(roles), due_at <= now, place, None)
+            items.append(tuple.__new__(DueItem, listed))  # DueItem(...) without its Python-level __new__
+    except ValueError:  # not what kept_times writes: damaged, or edited by hand
+        return None
+    return items
+
+
+@functools.lru_cache(maxsize=256)
+def _roles(kept: str) -> tuple[str, ...]:
+    """Roles as kept ("nurse,subject"): a flow has few sets of them, each made once."""
+    return tuple(kept.split(","))

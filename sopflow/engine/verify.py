@@ -13,11 +13,13 @@ from sqlalchemy.engine import Connection
 from sopflow.cases.alerts import rows_from_history
 from sopflow.cases.members import joined, members
 from sopflow.cases.records import Case, Event, Fold
+from sopflow.engine.schedule import kept_times
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import StoreError
 from sopflow.language.model import Flow
 from sopflow.store.alertrows import rows_of
 from sopflow.store.identities import VALUE_LENGTH, identities_of
+from sopflow.store.queries import kept_list
 from sopflow.store.store import Store
 
 BATCH = 500  # cases read at a time, so a county's store is checked in bounded memory
@@ -67,6 +69,8 @@ def _verify_one(
     except StoreError as error:  # an event edited by hand: this case, not the whole run
         return [Discrepancy(stored.id, "history", "-", f"unreadable: {error.params.get('detail')}")]
     found = _compare(stepper_for(flow).fold, stored, history)
+    if not found:  # a case that is not its history owes what its history says, not its row
+        found += _due_list(conn, stepper_for(flow), stored)
     kept, implied = rows_of(conn, stored.id), rows_from_history(history)
     if kept != implied:  # a closed alert's row too: when and by which event it was closed
         found.append(Discrepancy(stored.id, "alerts table", kept, implied))
@@ -90,6 +94,18 @@ def _verify_one(
             if stored.active and stored.place != placed:
                 found.append(Discrepancy(stored.id, "place", stored.place, placed))
     return found
+
+
+def _due_list(conn: Connection, stepper: Stepper, stored: Case) -> list[Discrepancy]:
+    """The list of what the case owes, as its row keeps it for `due`, against the case's own
+    (a list kept on another basis, or none, is not read by `due`: nothing to compare)."""
+    kept = kept_list(conn, stored.id)
+    implied = kept_times(stepper, stored).due_list
+    if kept is None or kept == implied:
+        return []  # a row written before lists were kept is worked out from the case
+    if implied is not None and kept.split("\n", 1)[0] != implied.split("\n", 1)[0]:
+        return []  # kept by an engine in another time zone: not read by this one
+    return [Discrepancy(stored.id, "due_list", kept, implied)]
 
 
 def _sharing(conn: Connection, store: Store, stored: Case, history: tuple[Event, ...]) -> list[Discrepancy]:

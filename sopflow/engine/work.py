@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 from sopflow.cases.records import Case, Event
 from sopflow.engine.alerting import answered
 from sopflow.engine.changes import Result
-from sopflow.engine.schedule import next_times
+from sopflow.engine.schedule import kept_times
 from sopflow.engine.stepper import Stepper
 from sopflow.store.rows import CaseWrite
 
@@ -41,7 +41,7 @@ class Work:
         writes = []
         for cid, case in self.current.items():
             if self.new_events.get(cid):
-                due, timer = next_times(self.steppers[cid], case)
+                kept = kept_times(self.steppers[cid], case)
                 new_events = tuple(self.new_events[cid])
                 writes.append(
                     CaseWrite(
@@ -49,8 +49,9 @@ class Work:
                         read_seq=self.read_seq(cid),
                         new_events=new_events,
                         role=self.role_of(cid),
-                        next_due_at=due,
-                        next_timer_at=timer,
+                        next_due_at=kept.next_due_at,
+                        next_timer_at=kept.next_timer_at,
+                        due_list=kept.due_list,
                         before=self.read.get(cid),
                         identities=self._identities(cid),
                     )

@@ -3,9 +3,11 @@ index serves (tests/store/test_query_plans.py looks at the plans)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from sopflow.cases.filter import CaseFilter
 from sopflow.store.rows import naive
@@ -37,6 +39,21 @@ def case_query(where: CaseFilter, *, sqlite: bool) -> sa.Select[Any]:
     if where.limit is not None:
         query = query.limit(where.limit)
     return query
+
+
+DueRow = tuple[str, str, str, str | None, str | None]  # id, flow, step, place, kept due list
+
+
+def due_rows(conn: Connection, where: CaseFilter, *, sqlite: bool) -> Sequence[DueRow]:
+    """The cases `due` reads (`where` has `due_before`), as the few columns it needs: their due
+    lists are kept with them (engine/schedule.kept_times), so no case is read whole."""
+    columns = (cases.c.id, cases.c.flow_id, cases.c.step, cases.c.place, cases.c.due_list)
+    return conn.execute(case_query(where, sqlite=sqlite).with_only_columns(*columns)).all()
+
+
+def kept_list(conn: Connection, case_id: str) -> str | None:
+    """The due list a case's row keeps (for `verify`)."""
+    return conn.execute(sa.select(cases.c.due_list).where(cases.c.id == case_id)).scalar()
 
 
 def below(

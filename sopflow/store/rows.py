@@ -32,19 +32,18 @@ def naive(value: datetime | None) -> datetime | None:
     return (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
 
 
-# Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small.
-CASE_BY_ID = sa.select(cases).where(cases.c.id == sa.bindparam("wanted_id"))
-# Read to change: on PostgreSQL the row is locked until the change commits, so staff changing one
-# case at once queue up as they do on SQLite (whose BEGIN IMMEDIATE locks the whole file), instead
-# of all but one finding it changed. (SQLite has no FOR UPDATE; SQLAlchemy leaves it out there.)
-CASE_TO_CHANGE = CASE_BY_ID.with_for_update()
+# Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small. (A
+# case's row is read with its open alerts: store/alertrows.py, CASE_BY_ID. Read to change: on
+# PostgreSQL the row is locked until the change commits, so staff changing one case at once
+# queue up as they do on SQLite, whose BEGIN IMMEDIATE locks the whole file, instead of all but
+# one finding it changed.)
 INSERT_CASE = cases.insert()
 INSERT_EVENTS = events.insert()
 # What a change can alter; a case's flow and creation never change (its parent and place only by
 # a merge or a transfer, its worker by an assignment).
 CHANGING = (
     *("step", "role", "status", "outcome", "data", "updated_at", "entered_at"),
-    *("last_checks", "children", "next_due_at", "next_timer_at", "seq"),
+    *("last_checks", "children", "next_due_at", "next_timer_at", "due_list", "seq"),
     *("parent_id", "place", "assigned_to"),
 )
 ALL_COLUMNS = tuple(c.name for c in cases.columns)
@@ -75,6 +74,7 @@ class CaseWrite(NamedTuple):
     next_timer_at: datetime | None = None
     before: Case | None = None
     identities: Mapping[str, str] | None = None  # whom the case is about, when that changed
+    due_list: str | None = None  # what it owes, as `due` reads it (engine/schedule.kept_times)
 
     def changed_columns(self) -> tuple[str, ...]:
         """The case columns this write changes (in CHANGING's order, so that each set of columns
@@ -117,6 +117,7 @@ def case_row(item: CaseWrite, columns: tuple[str, ...]) -> dict[str, Any]:
         "updated_at": naive(case.updated_at),
         "next_due_at": naive(item.next_due_at),
         "next_timer_at": naive(item.next_timer_at),
+        "due_list": item.due_list,
         "seq": case.seq,
         "assigned_to": case.assigned_to,
     }
