@@ -18,12 +18,21 @@ from sopflow.store.rows import naive, utc
 from sopflow.store.tables import alerts, cases
 
 CHUNK = 500  # case ids per IN (...) list
-# A case's open alerts, read with every case a change reads (store.Store.get): prepared once
-OPEN_OF_CASE = (
-    sa.select(alerts)
-    .where(alerts.c.closed_at.is_(None), alerts.c.case_id == sa.bindparam("wanted_id"))
+# A case's row with its open alerts, in one statement: read with every case a change reads
+# (store.Store.get), so a change costs one round trip to PostgreSQL fewer than reading them apart.
+# Prepared once; the alerts' columns are named "alert_<column>"; a case without any has one row,
+# its alert columns null. To change: the case's row is locked (FOR UPDATE OF cases: the null side
+# of an outer join cannot be locked), and with it what a change reads of it.
+ALERT = "alert_"
+CASE_BY_ID = (
+    sa.select(cases, *(column.label(ALERT + column.name) for column in alerts.columns))
+    .select_from(
+        cases.outerjoin(alerts, sa.and_(alerts.c.case_id == cases.c.id, alerts.c.closed_at.is_(None)))
+    )
+    .where(cases.c.id == sa.bindparam("wanted_id"))
     .order_by(alerts.c.seq)
 )
+CASE_TO_CHANGE = CASE_BY_ID.with_for_update(of=cases)
 ALERT_EVENTS = frozenset({EventKind.ALERT, EventKind.ALERT_CLOSED})
 
 
@@ -90,8 +99,13 @@ def open_alerts(conn: Connection, case_ids: Iterable[str]) -> dict[str, tuple[Al
 
 
 def open_alerts_of(rows: Sequence[Mapping[str, Any]]) -> tuple[Alert, ...]:
-    """The alerts of rows read by OPEN_OF_CASE."""
-    return tuple(_alert(row) for row in rows)
+    """The open alerts of a case's rows read by CASE_BY_ID (none: one row, its alert columns null)."""
+    start = len(ALERT)
+    return tuple(
+        _alert({name[start:]: value for name, value in row.items() if name.startswith(ALERT)})
+        for row in rows
+        if row[ALERT + "seq"] is not None
+    )
 
 
 def select_open(conn: Connection, *, case_id: str | None, place: str | None, sqlite: bool) -> list[OpenAlert]:

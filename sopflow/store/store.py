@@ -25,15 +25,14 @@ from sopflow.cases.filter import CaseFilter
 from sopflow.cases.records import Case, Event
 from sopflow.errors import ArgumentError, StoreError
 from sopflow.language.model import Flow
-from sopflow.store.alertrows import ALERT_EVENTS, OPEN_OF_CASE, open_alerts, open_alerts_of, write_alerts
+from sopflow.store import alertrows
+from sopflow.store.alertrows import ALERT_EVENTS, open_alerts, open_alerts_of, write_alerts
 from sopflow.store.connect import database_engine
 from sopflow.store.flowversions import read_flow_version, save_flow_version
 from sopflow.store.identities import write_identities
 from sopflow.store.queries import below, case_query
 from sopflow.store.rows import (
     ALL_COLUMNS,
-    CASE_BY_ID,
-    CASE_TO_CHANGE,
     INSERT_CASE,
     INSERT_EVENTS,
     UNREADABLE,
@@ -79,9 +78,8 @@ class Store:
         self._generation = 0  # bumped by close(): a thread then replaces the connection it keeps
         self._creator = threading.get_ident()  # an in-memory store is this thread's only
         dialect = engine.dialect
-        self._case_by_id = Prepared(CASE_BY_ID, dialect)
-        self._case_to_change = Prepared(CASE_TO_CHANGE, dialect)
-        self._open_alerts = Prepared(OPEN_OF_CASE, dialect)
+        self._case_by_id = Prepared(alertrows.CASE_BY_ID, dialect)
+        self._case_to_change = Prepared(alertrows.CASE_TO_CHANGE, dialect)
         self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
         self._insert_events = Prepared(INSERT_EVENTS, dialect)
         _STORES.add(self)
@@ -311,14 +309,14 @@ class Store:
         transaction ends (PostgreSQL), so that no other change can come in between."""
         statement = self._case_to_change if to_change else self._case_by_id
         try:
-            row = statement.first(conn, {"wanted_id": case_id})
+            rows = statement.all(conn, {"wanted_id": case_id})
         except UNREADABLE as error:  # a value the driver cannot even convert (text as a time)
             raise damaged(case_id, error) from None
-        if row is None:
+        if not rows:
             return None
-        flow = self.flow(conn, row["flow_id"], row["flow_digest"])
+        flow = self.flow(conn, rows[0]["flow_id"], rows[0]["flow_digest"])
         past = self.history(conn, case_id) if history else ()
-        return case_of(flow, row, past, open_alerts_of(self._open_alerts.all(conn, {"wanted_id": case_id})))
+        return case_of(flow, rows[0], past, open_alerts_of(rows))
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
