@@ -346,7 +346,7 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         if case_id in work.current:  # changed already in this unit of work
             work.current[case_id] = self.with_past(work.conn, work.current[case_id])
             return work.current[case_id]
-        found = self.store.get(work.conn, case_id, history=False, to_change=True)
+        found = work.take(case_id) or self.store.get(work.conn, case_id, history=False, to_change=True)
         if found is None:
             raise LookupFailed("case.unknown", case=case_id)
         case = self.with_past(work.conn, found)

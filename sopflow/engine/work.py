@@ -21,6 +21,11 @@ class Work:
         self.current: dict[str, Case] = {}
         self.new_events: dict[str, list[Event]] = {}
         self.steppers: dict[str, Stepper] = {}
+        self.fetched: dict[str, Case] = {}  # read ahead for a batch (engine/bulk.py), not yet taken
+
+    def take(self, case_id: str) -> Case | None:
+        """A case read ahead for this unit of work, once."""
+        return self.fetched.pop(case_id, None)
 
     def read_seq(self, case_id: str) -> int | None:
         """The seq the case had when read; None for a case this change creates."""

@@ -24,15 +24,21 @@ CHUNK = 500  # case ids per IN (...) list
 # its alert columns null. To change: the case's row is locked (FOR UPDATE OF cases: the null side
 # of an outer join cannot be locked), and with it what a change reads of it.
 ALERT = "alert_"
-CASE_BY_ID = (
-    sa.select(cases, *(column.label(ALERT + column.name) for column in alerts.columns))
-    .select_from(
-        cases.outerjoin(alerts, sa.and_(alerts.c.case_id == cases.c.id, alerts.c.closed_at.is_(None)))
-    )
-    .where(cases.c.id == sa.bindparam("wanted_id"))
-    .order_by(alerts.c.seq)
-)
+_OPEN_OF_ROW = sa.and_(alerts.c.case_id == cases.c.id, alerts.c.closed_at.is_(None))
+_WITH_ALERTS = sa.select(
+    cases, *(column.label(ALERT + column.name) for column in alerts.columns)
+).select_from(cases.outerjoin(alerts, _OPEN_OF_ROW))
+CASE_BY_ID = _WITH_ALERTS.where(cases.c.id == sa.bindparam("wanted_id")).order_by(alerts.c.seq)
 CASE_TO_CHANGE = CASE_BY_ID.with_for_update(of=cases)
+
+
+def cases_to_change(case_ids: Sequence[str]) -> sa.Select[Any]:
+    """Several cases' rows with their open alerts, as CASE_TO_CHANGE reads one (`tick`'s
+    batches: one statement for the batch, not one a case), by id."""
+    chosen = _WITH_ALERTS.where(cases.c.id.in_(case_ids))
+    return chosen.order_by(cases.c.id, alerts.c.seq).with_for_update(of=cases)
+
+
 ALERT_EVENTS = frozenset({EventKind.ALERT, EventKind.ALERT_CLOSED})
 
 

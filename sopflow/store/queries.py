@@ -51,6 +51,12 @@ def due_rows(conn: Connection, where: CaseFilter, *, sqlite: bool) -> Sequence[D
     return conn.execute(case_query(where, sqlite=sqlite).with_only_columns(*columns)).all()
 
 
+def ids_matching(conn: Connection, where: CaseFilter, *, sqlite: bool) -> list[str]:
+    """The ids of the cases matching `where`, in order: what `tick` reads first (each case is
+    read whole, and locked, only in the transaction that changes it)."""
+    return list(conn.execute(case_query(where, sqlite=sqlite).with_only_columns(cases.c.id)).scalars())
+
+
 def kept_list(conn: Connection, case_id: str) -> str | None:
     """The due list a case's row keeps (for `verify`)."""
     return conn.execute(sa.select(cases.c.due_list).where(cases.c.id == case_id)).scalar()

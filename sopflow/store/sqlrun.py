@@ -58,17 +58,20 @@ class Prepared:
             raise _wrapped(self, conn, cursor, params, exc) from exc
         return cursor
 
-    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Run with each set of values; the rows changed in all."""
         if len(rows) == 1:  # the usual case, and executemany costs more for one row
-            self.execute(conn, rows[0]).close()
-            return
-        params: list[Any] = [self.params(row) for row in rows]
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(self.sql, params)
-        except self.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(self, conn, cursor, params, exc) from exc
+            cursor = self.execute(conn, rows[0])
+        else:
+            params: list[Any] = [self.params(row) for row in rows]
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.executemany(self.sql, params)
+            except self.dialect.loaded_dbapi.Error as exc:
+                raise _wrapped(self, conn, cursor, params, exc) from exc
+        changed = int(cursor.rowcount)
         cursor.close()
+        return changed
 
     def first(self, conn: Connection, values: Mapping[str, Any]) -> Row | None:
         """The first row, as column name -> value, converted as SQLAlchemy would convert it."""

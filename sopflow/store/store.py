@@ -26,22 +26,18 @@ from sopflow.cases.records import Case, Event
 from sopflow.errors import ArgumentError, StoreError
 from sopflow.language.model import Flow
 from sopflow.store import alertrows
-from sopflow.store.alertrows import ALERT_EVENTS, open_alerts, open_alerts_of, write_alerts
+from sopflow.store.alertrows import open_alerts, open_alerts_of
+from sopflow.store.casewrites import write_cases
 from sopflow.store.connect import database_engine
 from sopflow.store.flowversions import read_flow_version, save_flow_version
-from sopflow.store.identities import write_identities
 from sopflow.store.queries import below, case_query
 from sopflow.store.rows import (
-    ALL_COLUMNS,
-    INSERT_CASE,
     INSERT_EVENTS,
     UNREADABLE,
     CaseWrite,
     case_of,
-    case_row,
     damaged,
     event_of,
-    event_row,
     update_if_unchanged,
 )
 from sopflow.store.sqlrun import Prepared
@@ -365,34 +361,7 @@ class Store:
     def write(self, conn: Connection, writes: Sequence[CaseWrite]) -> list[str]:
         """Save cases and their new events; returns the ids someone else changed first (nothing
         is saved for them — the caller rolls the whole transaction back)."""
-        conflicts = []
-        for item in writes:
-            if item.read_seq is None:
-                values = case_row(item, ALL_COLUMNS)
-                try:
-                    with conn.begin_nested():
-                        conn.execute(INSERT_CASE, values)
-                except IntegrityError:
-                    conflicts.append(item.case.id)
-                    continue
-            else:
-                columns = item.changed_columns()
-                changing = case_row(item, columns)
-                changing["read_id"], changing["read_seq"] = item.case.id, item.read_seq
-                cursor = self._update(columns).execute(conn, changing)
-                updated = cursor.rowcount
-                cursor.close()
-                if updated != 1:
-                    conflicts.append(item.case.id)
-                    continue
-            if item.new_events:
-                self._insert_events.execute_many(conn, [event_row(item.case.id, e) for e in item.new_events])
-            if item.identities is not None:
-                write_identities(conn, item.case.id, item.identities, new=item.read_seq is None)
-            moved = item.before is not None and item.before.place != item.case.place
-            if moved or any(e.kind in ALERT_EVENTS for e in item.new_events):
-                write_alerts(conn, item.case, item.new_events, moved=moved)
-        return conflicts
+        return write_cases(conn, writes, self._update, self._insert_events)
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
