@@ -105,7 +105,8 @@ def _due_list(conn: Connection, stepper: Stepper, stored: Case) -> list[Discrepa
         return []  # a row written before lists were kept is worked out from the case
     if implied is not None and kept.split("\n", 1)[0] != implied.split("\n", 1)[0]:
         return []  # kept by an engine in another time zone: not read by this one
-    return [Discrepancy(stored.id, "due_list", kept, implied)]
+    shown = [None if text is None else text.replace("\n", "; ") for text in (kept, implied)]  # one line
+    return [Discrepancy(stored.id, "due_list", *shown)]
 
 
 def _sharing(conn: Connection, store: Store, stored: Case, history: tuple[Event, ...]) -> list[Discrepancy]:
