@@ -22,7 +22,7 @@ from sopflow.engine.changes import Result
 from sopflow.engine.hooks import HookErrorHandler, Registered, check_hook_depth, run_hooks
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
-from sopflow.store.alertrows import cases_to_change, open_alerts_of
+from sopflow.store.alertrows import cases_with_alerts, lock_cases, open_alerts_of
 from sopflow.store.queries import ids_matching
 from sopflow.store.rows import case_of
 
@@ -90,10 +90,12 @@ class Bulk:
         return [work.current[case_id] for case_id in moved]
 
     def _read_batch(self, work: Work, case_ids: list[str]) -> None:
-        """Read and lock the batch's cases (with their open alerts) in one statement, for
-        `_read` to take: one statement a batch, not one a case."""
+        """Lock and read the batch's cases (with their open alerts), for `_read` to take: a
+        statement or two a batch, not one or two a case."""
         rows: dict[str, list[Any]] = {}  # the case's row once per open alert
-        for row in work.conn.execute(cases_to_change(case_ids)):
+        if not self.store.is_sqlite:  # locked first, then read (store/alertrows.py, LOCK_CASE)
+            work.conn.execute(lock_cases(case_ids)).close()
+        for row in work.conn.execute(cases_with_alerts(case_ids)):
             rows.setdefault(row.id, []).append(row._mapping)
         for case_id, found in rows.items():
             flow = self.store.flow(work.conn, found[0]["flow_id"], found[0]["flow_digest"])

@@ -19,24 +19,34 @@ from sopflow.store.tables import alerts, cases
 
 CHUNK = 500  # case ids per IN (...) list
 # A case's row with its open alerts, in one statement: read with every case a change reads
-# (store.Store.get), so a change costs one round trip to PostgreSQL fewer than reading them apart.
-# Prepared once; the alerts' columns are named "alert_<column>"; a case without any has one row,
-# its alert columns null. To change: the case's row is locked (FOR UPDATE OF cases: the null side
-# of an outer join cannot be locked), and with it what a change reads of it.
+# (store.Store.get). Prepared once; the alerts' columns are named "alert_<column>"; a case
+# without any has one row, its alert columns null.
+#
+# To change a case on PostgreSQL its row is first locked by a statement of its own (LOCK_CASE),
+# and only then read with its alerts. Locked and read in one statement, a change that waited for
+# another's lock would see the other's case row but the alerts as they were before it (READ
+# COMMITTED takes a statement's snapshot before it waits, and rechecks only the locked row): an
+# alert closed twice, or one raised and missed. SQLite needs no lock: BEGIN IMMEDIATE has the
+# whole store before anything is read.
 ALERT = "alert_"
 _OPEN_OF_ROW = sa.and_(alerts.c.case_id == cases.c.id, alerts.c.closed_at.is_(None))
 _WITH_ALERTS = sa.select(
     cases, *(column.label(ALERT + column.name) for column in alerts.columns)
 ).select_from(cases.outerjoin(alerts, _OPEN_OF_ROW))
 CASE_BY_ID = _WITH_ALERTS.where(cases.c.id == sa.bindparam("wanted_id")).order_by(alerts.c.seq)
-CASE_TO_CHANGE = CASE_BY_ID.with_for_update(of=cases)
+LOCK_CASE = sa.select(cases.c.id).where(cases.c.id == sa.bindparam("wanted_id")).with_for_update()
 
 
-def cases_to_change(case_ids: Sequence[str]) -> sa.Select[Any]:
-    """Several cases' rows with their open alerts, as CASE_TO_CHANGE reads one (`tick`'s
-    batches: one statement for the batch, not one a case), by id."""
-    chosen = _WITH_ALERTS.where(cases.c.id.in_(case_ids))
-    return chosen.order_by(cases.c.id, alerts.c.seq).with_for_update(of=cases)
+def cases_with_alerts(case_ids: Sequence[str]) -> sa.Select[Any]:
+    """Several cases' rows with their open alerts, as CASE_BY_ID reads one (`tick`'s batches:
+    one statement a batch, not one a case), by id."""
+    return _WITH_ALERTS.where(cases.c.id.in_(case_ids)).order_by(cases.c.id, alerts.c.seq)
+
+
+def lock_cases(case_ids: Sequence[str]) -> sa.Select[Any]:
+    """Lock several cases' rows (PostgreSQL), in id order as every batch locks them, before
+    they are read with cases_with_alerts (see LOCK_CASE)."""
+    return sa.select(cases.c.id).where(cases.c.id.in_(case_ids)).order_by(cases.c.id).with_for_update()
 
 
 ALERT_EVENTS = frozenset({EventKind.ALERT, EventKind.ALERT_CLOSED})

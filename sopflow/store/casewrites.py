@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +13,6 @@ from sopflow.store.alertrows import ALERT_EVENTS, write_alerts
 from sopflow.store.identities import write_identities
 from sopflow.store.rows import ALL_COLUMNS, INSERT_CASE, CaseWrite, case_row, event_row
 from sopflow.store.sqlrun import Prepared
-from sopflow.store.tables import cases
 
 MANY = 8  # updates of one set of columns sent as one executemany from this many on
 
@@ -66,18 +64,14 @@ def _updated(
         row: dict[str, Any] = case_row(item, columns)
         row["read_id"], row["read_seq"] = item.case.id, item.read_seq
         rows.append(row)
-    if len(rows) < MANY:
-        return [
-            item.case.id
-            for item, row in zip(items, rows, strict=True)
-            if _count(update.execute(conn, row)) != 1
-        ]
-    if update.execute_many(conn, rows) == len(rows):
-        return []
-    # someone changed one meanwhile: which? Those not at the seq this write gave them
-    query = sa.select(cases.c.id, cases.c.seq).where(cases.c.id.in_([item.case.id for item in items]))
-    now_at = {case_id: seq for case_id, seq in conn.execute(query).all()}
-    return [item.case.id for item in items if now_at.get(item.case.id) != item.case.seq]
+    if len(rows) >= MANY:
+        together = conn.begin_nested()
+        if update.execute_many(conn, rows) == len(rows):
+            together.commit()
+            return []
+        together.rollback()  # someone changed one meanwhile: which, one at a time tells
+    one_by_one = zip(items, rows, strict=True)
+    return [item.case.id for item, row in one_by_one if _count(update.execute(conn, row)) != 1]
 
 
 def _count(cursor: Any) -> int:

@@ -75,7 +75,7 @@ class Store:
         self._creator = threading.get_ident()  # an in-memory store is this thread's only
         dialect = engine.dialect
         self._case_by_id = Prepared(alertrows.CASE_BY_ID, dialect)
-        self._case_to_change = Prepared(alertrows.CASE_TO_CHANGE, dialect)
+        self._lock_case = Prepared(alertrows.LOCK_CASE, dialect)
         self._updates: dict[tuple[str, ...], Prepared] = {}  # by the columns they set
         self._insert_events = Prepared(INSERT_EVENTS, dialect)
         _STORES.add(self)
@@ -303,9 +303,10 @@ class Store:
     ) -> Case | None:
         """The case, with its history unless `history=False`; `to_change`: lock its row until the
         transaction ends (PostgreSQL), so that no other change can come in between."""
-        statement = self._case_to_change if to_change else self._case_by_id
         try:
-            rows = statement.all(conn, {"wanted_id": case_id})
+            if to_change and not self.is_sqlite:  # locked first, then read (alertrows.LOCK_CASE)
+                self._lock_case.execute(conn, {"wanted_id": case_id}).close()
+            rows = self._case_by_id.all(conn, {"wanted_id": case_id})
         except UNREADABLE as error:  # a value the driver cannot even convert (text as a time)
             raise damaged(case_id, error) from None
         if not rows:

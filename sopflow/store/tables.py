@@ -42,8 +42,8 @@ cases = sa.Table(
     sa.Column("next_timer_at", sa.DateTime, nullable=True),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("assigned_to", sa.String(200), nullable=True),  # the named worker (case assign)
-    # What the case owes at its step, as written with it (engine/schedule.py: JSON text, read
-    # by `due` without reading the case whole); null for a row written before it was kept
+    # What the case owes at its step, written with it (engine/schedule.kept_times: a line an
+    # item), read by `due` without reading the case whole; null for a row from before 0008
     sa.Column("due_list", sa.Text, nullable=True),
     sa.ForeignKeyConstraint(["flow_id", "flow_digest"], ["flow_versions.flow_id", "flow_versions.digest"]),
     # `due` reads active cases by next due time; lists filter by flow and step, role, parent, place

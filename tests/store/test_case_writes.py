@@ -58,3 +58,29 @@ def test_a_batch_without_conflicts_saves_every_case(engine: Engine, clock: Clock
     with engine.store.writing() as conn:
         assert engine.store.write(conn, writes) == []
     assert [engine.case(case_id).seq for case_id in ids] == [case.seq + 1 for case in read]
+
+
+@pytest.mark.parametrize("count", [3, casewrites.MANY])
+def test_a_case_someone_moved_on_by_as_many_events_is_still_a_conflict(engine: Engine, count: int) -> None:
+    """Read one event ago, and this change adds one: the row's seq is the one this write would
+    give it, yet someone else's event is there (found in review, 2026-12-03)."""
+    ids = [f"R-{n:02}" for n in range(count)]
+    for case_id in ids:
+        engine.start("supply_request", case_id, REQUEST, actor="王芳", role="grid_worker")
+    read = [engine.case(case_id) for case_id in ids]
+    stale = ids[1]
+    writes = [
+        CaseWrite(
+            case if case.id == stale else _next(case),
+            case.seq - (case.id == stale),
+            (),
+            None,
+            None,
+            before=case,
+        )
+        for case in read
+    ]
+    with engine.store.writing() as conn:
+        conflicts = engine.store.write(conn, writes)
+        conn.rollback()
+    assert conflicts == [stale]
