@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from sopflow.cases.alerts import rows_from_history
+from sopflow.cases.alerts import closed_seq, rows_from_history
 from sopflow.cases.members import joined, members
-from sopflow.cases.records import Case, Event, Fold
+from sopflow.cases.records import Case, Event, EventKind, Fold
 from sopflow.engine.schedule import kept_times
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import StoreError
@@ -74,6 +74,7 @@ def _verify_one(
     kept, implied = rows_of(conn, stored.id), rows_from_history(history)
     if kept != implied:  # a closed alert's row too: when and by which event it was closed
         found.append(Discrepancy(stored.id, "alerts table", kept, implied))
+    found += _closed_twice(stored.id, history)
     indexed = identities_of(conn, stored.id)
     about = {kind: value[:VALUE_LENGTH] for kind, value in flow.about(stored.data).items()}
     if indexed != about:  # a signal addressed to this person or household would miss the case
@@ -93,6 +94,21 @@ def _verify_one(
             placed = (history[0].why or {}).get("place", parent.place) if history else parent.place
             if stored.active and stored.place != placed:
                 found.append(Discrepancy(stored.id, "place", stored.place, placed))
+    return found
+
+
+def _closed_twice(case_id: str, history: tuple[Event, ...]) -> list[Discrepancy]:
+    """An alert closed by two events: two people closed it at once and both were let through
+    (the alerts table keeps the last close, so it agrees with the history either way)."""
+    closed: dict[int, int] = {}
+    found = []
+    for event in history:
+        if event.kind is EventKind.ALERT_CLOSED:
+            seq = closed_seq(event.why)
+            if seq in closed:
+                twice = f"alert #{seq} closed by events {closed[seq]} and {event.seq}"
+                found.append(Discrepancy(case_id, "alerts", twice, "closed once"))
+            closed.setdefault(seq, event.seq)
     return found
 
 
