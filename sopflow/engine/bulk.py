@@ -22,9 +22,7 @@ from sopflow.engine.changes import Result
 from sopflow.engine.hooks import HookErrorHandler, Registered, check_hook_depth, run_hooks
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
-from sopflow.store.alertrows import cases_with_alerts, lock_cases, open_alerts_of
 from sopflow.store.queries import ids_matching
-from sopflow.store.rows import case_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -80,7 +78,7 @@ class Bulk:
         check_hook_depth()
         with self.store.writing() as conn:
             work = Work(conn)
-            self._read_batch(work, case_ids)
+            work.fetched.update(self.store.cases_to_change(conn, case_ids))  # for `_read` to take
             moved = [case_id for case_id in case_ids if self._run_timers(work, case_id, now)]
             conflicts = self.save_staged(conn, work)
             if conflicts:
@@ -88,18 +86,6 @@ class Bulk:
                 raise ConcurrentChange("case.changed", current=None, case=conflicts[0], seq=0)
         self.after_commit(work)
         return [work.current[case_id] for case_id in moved]
-
-    def _read_batch(self, work: Work, case_ids: list[str]) -> None:
-        """Lock and read the batch's cases (with their open alerts), for `_read` to take: a
-        statement or two a batch, not one or two a case."""
-        rows: dict[str, list[Any]] = {}  # the case's row once per open alert
-        if not self.store.is_sqlite:  # locked first, then read (store/alertrows.py, LOCK_CASE)
-            work.conn.execute(lock_cases(case_ids)).close()
-        for row in work.conn.execute(cases_with_alerts(case_ids)):
-            rows.setdefault(row.id, []).append(row._mapping)
-        for case_id, found in rows.items():
-            flow = self.store.flow(work.conn, found[0]["flow_id"], found[0]["flow_digest"])
-            work.fetched[case_id] = case_of(flow, found[0], (), open_alerts_of(found))
 
     def _tick_one(self, case_id: str, now: datetime) -> Case | None:
         moved: list[bool] = []

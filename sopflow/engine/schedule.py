@@ -99,6 +99,11 @@ def basis_of(tz: tzinfo, day_zero: bool) -> str:
     return f"{tz}|{int(day_zero)}"
 
 
+def kept_basis(kept: str) -> str:
+    """What a kept due list was worked out on (its first line; see basis_of)."""
+    return kept.split("\n", 1)[0]
+
+
 def kept_due(
     row: tuple[str, str, str, str | None, str | None], basis: str, now: datetime
 ) -> list[DueItem] | None:
@@ -109,7 +114,7 @@ def kept_due(
     if kept is None:
         return None
     lines = kept.split("\n")
-    if lines[0] != basis:
+    if lines[0] != basis:  # the first line: kept_basis
         return None
     items = []
     try:

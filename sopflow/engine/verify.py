@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sopflow.cases.alerts import closed_seq, rows_from_history
 from sopflow.cases.members import joined, members
 from sopflow.cases.records import Case, Event, EventKind, Fold
-from sopflow.engine.schedule import kept_times
+from sopflow.engine.schedule import kept_basis, kept_times
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import StoreError
 from sopflow.language.model import Flow
@@ -119,7 +119,7 @@ def _due_list(conn: Connection, stepper: Stepper, stored: Case) -> list[Discrepa
     implied = kept_times(stepper, stored).due_list
     if kept is None or kept == implied:
         return []  # a row written before lists were kept is worked out from the case
-    if implied is not None and kept.split("\n", 1)[0] != implied.split("\n", 1)[0]:
+    if implied is not None and kept_basis(kept) != kept_basis(implied):
         return []  # kept by an engine in another time zone: not read by this one
     shown = [None if text is None else text.replace("\n", "; ") for text in (kept, implied)]  # one line
     return [Discrepancy(stored.id, "due_list", *shown)]

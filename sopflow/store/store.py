@@ -315,6 +315,28 @@ class Store:
         past = self.history(conn, case_id) if history else ()
         return case_of(flow, rows[0], past, open_alerts_of(rows))
 
+    def cases_to_change(self, conn: Connection, case_ids: Sequence[str]) -> dict[str, Case]:
+        """Several cases to change (without history), as `get(..., to_change=True)` reads one:
+        locked first on PostgreSQL (alertrows.LOCK_CASE), then read with their open alerts in
+        one statement. A case not found is left out."""
+        rows: dict[str, list[Any]] = {}  # a case's row once per open alert
+        try:
+            if not self.is_sqlite:
+                conn.execute(alertrows.lock_cases(case_ids)).close()
+            for row in conn.execute(alertrows.cases_with_alerts(case_ids)):
+                rows.setdefault(row.id, []).append(row._mapping)
+        except UNREADABLE as error:
+            raise damaged("-", error) from None
+        return {
+            case_id: case_of(
+                self.flow(conn, found[0]["flow_id"], found[0]["flow_digest"]),
+                found[0],
+                (),
+                open_alerts_of(found),
+            )
+            for case_id, found in rows.items()
+        }
+
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
         try:
