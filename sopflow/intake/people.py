@@ -192,7 +192,8 @@ class PeopleIntake:
         at = datetime.now(UTC).replace(tzinfo=None)
         households = self._households(conn, checked)
         by_number = registry.people_by_id_number(conn, [p.facts.number for p in checked if p.facts])
-        pairs = registry.people_by_name_phone(conn, [(p.name, p.phone) for p in checked if p.phone])
+        unknown = [p for p in checked if p.facts is None or p.facts.number not in by_number]
+        pairs = registry.people_by_name_phone(conn, [(p.name, p.phone) for p in unknown if p.phone])
         done: set[tuple[Any, ...]] = set()
         new: list[dict[str, Any]] = []
         for person in checked:

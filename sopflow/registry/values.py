@@ -11,6 +11,7 @@ from sopflow.cases.inputs import has_control, tidy
 
 MAX_PERSON_NAME = 50
 _PLAIN_ID = re.compile(r"[0-9]{17}[0-9Xx]", re.ASCII)  # as most ID numbers are typed
+_PLAIN_MOBILE = re.compile(r"1[0-9]{10}", re.ASCII)  # and most phone numbers
 
 
 class RegistryValueError(ValueError):
@@ -70,6 +71,8 @@ def phone(raw: str) -> str:
     """A mobile (11 digits from 1) or a landline with its area code (0438-1234567), as written;
     spaces, '-' and a leading +86 are allowed between the digits."""
     text = tidy(raw)
+    if _PLAIN_MOBILE.fullmatch(text):  # as most are typed: none of the work below
+        return text
     digits = "".join(c for c in text if c.isdigit())
     allowed = all(c.isdigit() or c in " -+()" for c in text)
     if digits.startswith("86") and text.startswith("+"):

@@ -1,6 +1,7 @@
-"""Resident ID numbers as the registry reads them (registry/values.id_number): a number typed
-plainly takes a quick path past python-stdnum's compact(), and must be read exactly as the
-slow path reads it; every mistake is named."""
+"""Resident ID numbers, phones and names as the registry reads them (registry/values): a value
+typed plainly takes a quick path (past python-stdnum's compact(), past the phone's character
+walk, past the name's character categories), and must be read exactly as the slow path reads
+it; every mistake is named."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from sopflow.registry.values import IdFacts, RegistryValueError, id_number
+from sopflow.registry.values import IdFacts, RegistryValueError, id_number, person_name, phone
 
 TODAY = date(2020, 2, 1)
 
@@ -43,3 +44,51 @@ def test_each_mistake_is_named(typed: str, code: str) -> None:
     with pytest.raises(RegistryValueError) as refused:
         id_number(typed, TODAY)
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("13812345678", "13812345678"),
+        ("  13812345678 ", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),  # full-width, as a phone keyboard may type it
+        ("138 1234 5678", "138 1234 5678"),  # as written: nothing typed is changed
+        ("+86 138-1234-5678", "+86 138-1234-5678"),
+        ("0438-1234567", "0438-1234567"),
+        ("(0438)1234567", "(0438)1234567"),
+    ],
+)
+def test_a_phone_is_kept_as_written(typed: str, kept: str) -> None:
+    assert phone(typed) == kept
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1381234567",
+        "138123456789",
+        "23812345678",
+        "1381234567x",
+        "13812345678\u202e",
+        "138\x0012345678",
+        "+1 138",
+    ],
+)
+def test_a_phone_that_is_not_one_is_refused(typed: str) -> None:
+    with pytest.raises(RegistryValueError) as refused:
+        phone(typed)
+    assert refused.value.code == "person.bad_phone"
+
+
+@pytest.mark.parametrize(
+    "typed", ["张\u200b三", "张三\u202e", "张\x00三", "张\ud800三", "张\x1b三", "\ufeff张三"]
+)
+def test_a_name_with_a_character_no_one_types_is_refused(typed: str) -> None:
+    with pytest.raises(RegistryValueError) as refused:
+        person_name(typed)
+    assert refused.value.code == "person.bad_name"
+
+
+def test_a_name_as_typed_is_kept() -> None:
+    assert person_name(" 阿卜杜·热合曼 ") == "阿卜杜·热合曼"
+    assert person_name("Ｌｉ Ｍｉｎｇ") == "Li Ming"
