@@ -38,7 +38,8 @@ def level_columns() -> list[Column]:
 
 def levels_of(line: Line, headers: dict[str, str]) -> Levels | RowProblem | None:
     """The places a row names, top down, checked (None if it names none)."""
-    found = _levels(tuple(line.get(column) for column in LEVEL_IDS))
+    values = line.values
+    found = _levels(tuple(values.get(column, "").strip() for column in LEVEL_IDS))
     if not isinstance(found, RegistryValueError):
         return found
     named = found.params.get("column") or getattr(found.params.get("kind"), "code", "")
@@ -54,7 +55,7 @@ def _levels(cells: tuple[str, ...]) -> Levels | RegistryValueError | None:
     try:
         for kind, cell in zip(LEVELS, cells, strict=True):
             if cell:
-                steps.append(PlaceStep(kind, place_name(cell, kind)))
+                steps.append(_step(kind, cell))
         if not steps:
             return None
         path = chain(steps)
@@ -62,6 +63,13 @@ def _levels(cells: tuple[str, ...]) -> Levels | RegistryValueError | None:
         return error
     parts = path.split("/")
     return tuple(("/".join(parts[: i + 1]), step.name, step.kind.value) for i, step in enumerate(steps))
+
+
+@lru_cache(maxsize=8192)
+def _step(kind: PlaceKind, cell: str) -> PlaceStep:
+    """One level's checked place. Cached apart from the rows: a new door (a row _levels has not
+    seen) is in a town, community, compound, building, unit and floor the rows before named."""
+    return PlaceStep(kind, place_name(cell, kind))
 
 
 class PlacesIntake:

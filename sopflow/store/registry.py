@@ -9,12 +9,13 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from sopflow.cases import inputs
 from sopflow.errors import LookupFailed
 from sopflow.language.names import suggest
 from sopflow.registry.places import PlaceKind
+from sopflow.store.sqlrun import Prepared
 from sopflow.store.store import Store
 from sopflow.store.tables import case_subjects, cases, households, people, places
 
@@ -163,29 +164,48 @@ def people_by_name_phone(
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for part in chunks(wanted):
         values = {f"{side}{i}": v for i, pair in enumerate(part) for side, v in zip("np", pair, strict=True)}
-        for row in conn.execute(_people_by_pairs(len(part)), values):
-            found.setdefault((row.name, row.phone), []).append(dict(row._mapping))
+        for row in _people_by_pairs(len(part), conn.dialect).all(conn, values):
+            found.setdefault((row["name"], row["phone"]), []).append(row)
     return found
 
 
-@lru_cache(maxsize=4)
-def _people_by_pairs(count: int) -> sa.Select[Any]:
+@lru_cache(maxsize=8)
+def _people_by_pairs(count: int, dialect: Dialect) -> Prepared:
     """People by `count` (name, phone) pairs, bound as n0, p0, n1, p1...: `(name = ? AND phone
     = ?) OR ...`, which SQLite reads pair by pair from ix_people_name_phone, where `(name, phone)
     IN (...)` made it scan the whole table (an import's batches took longer as the table grew:
-    0.6 ms a row at 600,000). Made once per count: building the condition cost more than the query."""
+    0.6 ms a row at 600,000). Compiled once per count: building and compiling the condition
+    cost more than the query."""
     condition = sa.or_(
         *(
             sa.and_(people.c.name == sa.bindparam(f"n{i}"), people.c.phone == sa.bindparam(f"p{i}"))
             for i in range(count)
         )
     )
-    return sa.select(people).where(condition).order_by(people.c.id)
+    return Prepared(sa.select(people).where(condition).order_by(people.c.id), dialect)
 
 
 def add_people(conn: Connection, rows: Sequence[Mapping[str, Any]], at: datetime) -> None:
+    """New people, as an import's batch makes them (on the driver's cursor: a county's 600,000)."""
     if rows:
-        conn.execute(people.insert(), [{**row, "created_at": at, "updated_at": at} for row in rows])
+        insert = _insert_person(conn.dialect)
+        insert.execute_many(
+            conn,
+            [
+                {**row, "duplicate_of": row.get("duplicate_of"), "created_at": at, "updated_at": at}
+                for row in rows
+            ],
+        )
+
+
+@lru_cache(maxsize=2)
+def _insert_person(dialect: Dialect) -> Prepared:
+    return Prepared(
+        people.insert().values(
+            {c: sa.bindparam(c) for c in (*PERSON_COLUMNS, "duplicate_of", "created_at", "updated_at")}
+        ),
+        dialect,
+    )
 
 
 def the_county(conn: Connection) -> str | None:
