@@ -1,6 +1,6 @@
-"""The Engine's bulk changes: many cases changed in one transaction, with everything a single
-change does: a tick runs out timers in batches, and an import writes a sheet's rows in batches
-in a transaction it holds.
+"""The Engine's units of work: a single change (`_change`), and bulk changes, many cases changed
+in one transaction with everything a single change does: a tick runs out timers in batches, and
+an import writes a sheet's rows in batches in a transaction it holds.
 
 Why a public seam: an import used to call the Engine's private parts and, doing so, skipped two
 things a change made through `start` or `fire` does: the flow versions a child case needs were
@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from sopflow.cases import arguments
 from sopflow.cases.filter import CaseFilter
-from sopflow.cases.records import Case, ConcurrentChange
+from sopflow.cases.records import Case, ConcurrentChange, with_history
 from sopflow.engine.changes import Result
 from sopflow.engine.hooks import HookErrorHandler, Registered, check_hook_depth, run_hooks
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
+from sopflow.errors import CaseError
 from sopflow.store.queries import ids_matching
 
 if TYPE_CHECKING:
@@ -47,9 +48,51 @@ class Bulk:
         def _stepper(self, flow: Flow) -> Stepper: ...
         def _now(self, at: datetime | None) -> datetime: ...
         def _not_ahead(self, at: datetime | None) -> datetime: ...
-        def _change(self, compute: Callable[[Work], str]) -> Case: ...
+        def case(self, case_id: str) -> Case: ...
         def _read(self, work: Work, case_id: str) -> Case: ...
         def cases(self, where: CaseFilter | None = None, /, **filters: Any) -> list[Case]: ...
+
+    def _change(self, compute: Callable[[Work], str]) -> Case:
+        """Read, compute and save a change in one write transaction. Each saved case must still
+        have the seq it was read with (UPDATE ... WHERE seq = :read): on PostgreSQL, where two
+        transactions can read the same row at once, that is what lets exactly one of them win.
+
+        On PostgreSQL the change is first worked out on the cases as they are, unlocked, and
+        saved only if none of them changed meanwhile. Locking each case before reading it cost a
+        round trip of its own on every change (a lock and a read in one statement read a case's
+        alerts as they were before the change it waited for: see store/alertrows.py). Only when
+        another change came in between is it worked out again with the cases locked, queueing
+        behind the other as it did before; so it is never refused for that. A hook that changes
+        a case again and again is stopped here (see hooks.MAX_HOOK_DEPTH)."""
+        check_hook_depth()
+        work, main_id, conflicts = self._attempt(compute, lock=self.store.is_sqlite)
+        if conflicts and not work.lock and work.read_seq(conflicts[0]) is not None:
+            work, main_id, conflicts = self._attempt(compute, lock=True)
+        if conflicts:
+            clash = conflicts[0]
+            if work.read_seq(clash) is None:  # someone created a case with this id meanwhile
+                raise CaseError("case.exists", case=clash)
+            current = self.case(clash)
+            raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
+        self.after_commit(work)
+        main = work.current[main_id]
+        fresh = len(work.new_events.get(main_id, ()))
+        if len(main.history) == fresh:
+            return main
+        return with_history(main, main.history[len(main.history) - fresh :])  # as for every flow
+
+    def _attempt(self, compute: Callable[[Work], str], *, lock: bool) -> tuple[Work, str, list[str]]:
+        """One try at a change: the work, the main case's id, and the cases someone else
+        changed or made meanwhile (then nothing was saved)."""
+        with self.store.writing() as conn:
+            work = Work(conn, lock=lock)
+            main_id = compute(work)
+            conflicts = self.save_staged(conn, work)
+            if not conflicts and not lock:
+                conflicts = self.store.changed_since(conn, work.only_read())
+            if conflicts:
+                conn.rollback()
+        return work, main_id, conflicts
 
     def tick(self, now: datetime | None = None, *, limit: int | None = None) -> list[Case]:
         """Run out every timer that is due by `now`; returns the cases that moved. Cases are

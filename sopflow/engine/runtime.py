@@ -34,7 +34,6 @@ from sopflow.engine.hooks import (
     Hook,
     HookErrorHandler,
     Registered,
-    check_hook_depth,
     check_hook_target,
     log_hook_error,
 )
@@ -313,31 +312,6 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
 
     # -- the unit of work -------------------------------------------------------------------------
 
-    def _change(self, compute: Callable[[Work], str]) -> Case:
-        """Read, compute and save a change in one write transaction. Each saved case must still
-        have the seq it was read with (UPDATE ... WHERE seq = :read): on PostgreSQL, where two
-        transactions can read the same row at once, that is what lets exactly one of them win.
-        A hook that changes a case again and again is stopped here (see hooks.MAX_HOOK_DEPTH)."""
-        check_hook_depth()
-        with self.store.writing() as conn:
-            work = Work(conn)
-            main_id = compute(work)
-            conflicts = self.save_staged(conn, work)
-            if conflicts:
-                conn.rollback()
-        if conflicts:
-            clash = conflicts[0]
-            if work.read_seq(clash) is None:  # someone created a case with this id meanwhile
-                raise CaseError("case.exists", case=clash)
-            current = self.case(clash)
-            raise ConcurrentChange("case.changed", current=current, case=clash, seq=current.seq)
-        self.after_commit(work)
-        main = work.current[main_id]
-        fresh = len(work.new_events.get(main_id, ()))
-        if len(main.history) == fresh:
-            return main
-        return with_history(main, main.history[len(main.history) - fresh :])  # as for every flow
-
     def _read(self, work: Work, case_id: str) -> Case:
         """A case to change. Its past history is not loaded (stepping rarely needs it, and reading
         it made every change slower as a case grew), except where a rule on the way reads it
@@ -346,7 +320,7 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         if case_id in work.current:  # changed already in this unit of work
             work.current[case_id] = self.with_past(work.conn, work.current[case_id])
             return work.current[case_id]
-        found = work.take(case_id) or self.store.get(work.conn, case_id, history=False, to_change=True)
+        found = work.take(case_id) or self.store.get(work.conn, case_id, history=False, to_change=work.lock)
         if found is None:
             raise LookupFailed("case.unknown", case=case_id)
         case = self.with_past(work.conn, found)
@@ -364,7 +338,8 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         stepper = self._stepper(self.store.flow(conn, case.flow_id, case.flow_digest))
         if not whole and case.step not in stepper.history_steps:
             return case
-        past = self.store.history(conn, case.id)
+        stored = case.history[0].seq - 1 if case.history else case.seq  # the rest: this change's
+        past = tuple(e for e in self.store.history(conn, case.id) if e.seq <= stored)  # not theirs
         done = past[-1].seq if past else 0
         return with_history(case, past + tuple(e for e in case.history if e.seq > done))
 

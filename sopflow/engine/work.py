@@ -15,8 +15,12 @@ from sopflow.store.rows import CaseWrite
 class Work:
     """Cases touched by one change, as read (with their seq) and as they will be saved."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, lock: bool = True) -> None:
         self.conn = conn
+        # lock each case read until the change commits (PostgreSQL; SQLite's BEGIN IMMEDIATE
+        # has locked the whole store). Without: read as it is, and the change is saved only if
+        # no case it read was changed meanwhile (Bulk._change tries that first)
+        self.lock = lock
         self.read: dict[str, Case | None] = {}
         self.current: dict[str, Case] = {}
         self.new_events: dict[str, list[Event]] = {}
@@ -31,6 +35,15 @@ class Work:
         """The seq the case had when read; None for a case this change creates."""
         read = self.read.get(case_id)
         return read.seq if read is not None else None
+
+    def only_read(self) -> dict[str, int]:
+        """The seq of each case this change read and leaves as it was (a parent it only looked
+        at): without locks, they too must be unchanged when the change is saved."""
+        return {
+            cid: case.seq
+            for cid, case in self.read.items()
+            if case is not None and not self.new_events.get(cid)
+        }
 
     def record(self, result: Result, stepper: Stepper) -> Result:
         """Keep a change's result, with the alerts it answers closed (engine/alerting.py)."""

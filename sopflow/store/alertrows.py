@@ -22,12 +22,13 @@ CHUNK = 500  # case ids per IN (...) list
 # (store.Store.get). Prepared once; the alerts' columns are named "alert_<column>"; a case
 # without any has one row, its alert columns null.
 #
-# To change a case on PostgreSQL its row is first locked by a statement of its own (LOCK_CASE),
-# and only then read with its alerts. Locked and read in one statement, a change that waited for
-# another's lock would see the other's case row but the alerts as they were before it (READ
-# COMMITTED takes a statement's snapshot before it waits, and rechecks only the locked row): an
-# alert closed twice, or one raised and missed. SQLite needs no lock: BEGIN IMMEDIATE has the
-# whole store before anything is read.
+# A change on PostgreSQL reads a case unlocked first (saved only if the case did not change
+# meanwhile: engine/bulk.py, Bulk._change); when it must lock it (it lost that race), its row is
+# first locked by a statement of its own (LOCK_CASE), and only then read with its alerts. Locked
+# and read in one statement, a change that waited for another's lock would see the other's case
+# row but the alerts as they were before it (READ COMMITTED takes a statement's snapshot before
+# it waits, and rechecks only the locked row): an alert closed twice, or one raised and missed.
+# SQLite needs no lock: BEGIN IMMEDIATE has the whole store before anything is read.
 ALERT = "alert_"
 _OPEN_OF_ROW = sa.and_(alerts.c.case_id == cases.c.id, alerts.c.closed_at.is_(None))
 _WITH_ALERTS = sa.select(

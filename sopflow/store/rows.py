@@ -33,10 +33,11 @@ def naive(value: datetime | None) -> datetime | None:
 
 
 # Built once: one statement object per kind of call keeps SQLAlchemy's per-call work small. (A
-# case's row is read with its open alerts: store/alertrows.py, CASE_BY_ID. Read to change: on
-# PostgreSQL the row is locked until the change commits, so staff changing one case at once
-# queue up as they do on SQLite, whose BEGIN IMMEDIATE locks the whole file, instead of all but
-# one finding it changed.)
+# case's row is read with its open alerts: store/alertrows.py, CASE_BY_ID. On PostgreSQL a
+# change is first worked out unlocked and saved by update_if_unchanged; one that lost a race is
+# worked out again with the row locked until it commits (engine/bulk.py, Bulk._change), so staff
+# changing one case at once queue up as they do on SQLite, whose BEGIN IMMEDIATE locks the
+# whole file, instead of all but one finding it changed.)
 INSERT_CASE = cases.insert()
 INSERT_EVENTS = events.insert()
 # What a change can alter; a case's flow and creation never change (its parent and place only by

@@ -12,7 +12,7 @@ import json
 import os
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -336,6 +336,17 @@ class Store:
             )
             for case_id, found in rows.items()
         }
+
+    def changed_since(self, conn: Connection, read: Mapping[str, int]) -> list[str]:
+        """Of the cases read (id -> the seq read), those changed since, the others locked until
+        the transaction ends: a change that only looked at a case relied on it as it was."""
+        if not read:
+            return []
+        query = sa.select(cases.c.id, cases.c.seq).where(cases.c.id.in_(sorted(read)))
+        found = {
+            row.id: row.seq for row in conn.execute(query if self.is_sqlite else query.with_for_update())
+        }
+        return [case_id for case_id, seq in read.items() if found.get(case_id) != seq]
 
     def history(self, conn: Connection, case_id: str) -> tuple[Event, ...]:
         rows = conn.execute(sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq))

@@ -360,20 +360,27 @@ def test_staff_on_several_threads_share_one_engine(tmp_path: Path, clock: Clock)
 
 
 class _Interleaved(Store):
-    """A store whose first read of a case lets another member of staff change it first: the
-    race two people at two machines run, made to happen every time."""
+    """A store whose first read of a case lets another member of staff change it: the race two
+    people at two machines run, made to happen every time. A read that locks the case (as a
+    change does once it lost a race) lets the other in before it; a read that does not (a
+    change's first try on PostgreSQL), just after it."""
 
     def __init__(self, url: str, meanwhile: Callable[[], object]) -> None:
         super().__init__(open_store(url, create=False).engine)
         self.meanwhile: Callable[[], object] | None = meanwhile
+        self.locked_reads: list[bool] = []
 
     def get(
         self, conn: sa.Connection, case_id: str, *, history: bool = True, to_change: bool = False
     ) -> Case | None:
-        if self.meanwhile is not None and to_change:  # this change has begun, not read yet
-            meanwhile, self.meanwhile = self.meanwhile, None
+        meanwhile, self.meanwhile = self.meanwhile, None
+        self.locked_reads.append(to_change)
+        if meanwhile is not None and to_change:  # this change has begun, not read yet
             meanwhile()
-        return super().get(conn, case_id, history=history, to_change=to_change)
+        read = super().get(conn, case_id, history=history, to_change=to_change)
+        if meanwhile is not None and not to_change:  # read, not saved yet
+            meanwhile()
+        return read
 
 
 @pytest.fixture
@@ -407,7 +414,8 @@ def test_a_change_that_loses_a_race_is_worked_out_again_on_the_new_state(
         data = {"temperature": "36.5", "symptoms": "no"}
         return engine.fire("K-0001", "temperature_check", actor=actor, role="subject", data=data)
 
-    mine = check(reading(lambda: check(other, "张三的家人")), "张三")
+    mine = check(racing := reading(lambda: check(other, "张三的家人")), "张三")
+    assert racing.store.locked_reads == [False, True]  # tried unlocked, lost, then queued
     assert mine.seq == other.case("K-0001").seq
     names = [e.actor for e in other.case("K-0001").history if e.name == "temperature_check"]
     assert names == ["张三的家人", "张三"]

@@ -155,7 +155,7 @@ def test_a_postgresql_connection_cut_inside_a_change_is_one_clear_error_and_noth
     clock = TickingClock()
 
     def cutting_clock() -> Any:
-        """Read inside the change, once the case is locked: that is where the cut lands."""
+        """Read inside the change, once the case is read: that is where the cut lands."""
         if cut["armed"]:
             cut["armed"] = False
             with admin.connect() as conn:

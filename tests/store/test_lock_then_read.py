@@ -1,5 +1,7 @@
-"""On PostgreSQL a change locks its case's row first and reads it with its open alerts in the
-next statement (store/alertrows.py, LOCK_CASE). Read in the statement that waits for the lock,
+"""On PostgreSQL a change first reads its case unlocked and is saved only if the case did not
+change meanwhile; one that lost that race locks the case's row and reads it with its open alerts
+in the next statement (store/alertrows.py, LOCK_CASE). Both ways, two people closing one alert at
+once close it once. Read in the statement that waits for the lock,
 the alerts would be as they stood before the change it waited for: two people closing the same
 alert at once both succeeded, and the alert was closed twice (found in review, 2026-12-03)."""
 
