@@ -22,7 +22,7 @@ from sopflow.engine.changes import Result
 from sopflow.engine.hooks import HookErrorHandler, Registered, check_hook_depth, run_hooks
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.work import Work
-from sopflow.errors import CaseError
+from sopflow.errors import CaseError, LookupFailed
 from sopflow.store.queries import ids_matching
 
 if TYPE_CHECKING:
@@ -61,8 +61,9 @@ class Bulk:
         saved only if none of them changed meanwhile. Locking each case before reading it cost a
         round trip of its own on every change (a lock and a read in one statement read a case's
         alerts as they were before the change it waited for: see store/alertrows.py). Only when
-        another change came in between is it worked out again with the cases locked, queueing
-        behind the other as it did before; so it is never refused for that. A hook that changes
+        another change came in between (a case it saves or read was changed, or it was refused
+        on a case that moved on meanwhile) is it worked out again with the cases locked,
+        queueing behind the other as it did before; so it is never refused for that. A hook that changes
         a case again and again is stopped here (see hooks.MAX_HOOK_DEPTH)."""
         check_hook_depth()
         work, main_id, conflicts = self._attempt(compute, lock=self.store.is_sqlite)
@@ -86,7 +87,17 @@ class Bulk:
         changed or made meanwhile (then nothing was saved)."""
         with self.store.writing() as conn:
             work = Work(conn, lock=lock)
-            main_id = compute(work)
+            try:
+                main_id = compute(work)
+            except (CaseError, LookupFailed):
+                # refused on cases read unlocked: if one moved on meanwhile (two cases read
+                # either side of another's commit), the refusal may be of no state that was ever
+                # stored; try again on the cases as they are
+                moved = [] if lock else self.store.changed_since(conn, work.read_seqs())
+                if not moved:
+                    raise
+                conn.rollback()
+                return work, "", moved
             conflicts = self.save_staged(conn, work)
             if not conflicts and not lock:
                 conflicts = self.store.changed_since(conn, work.only_read())

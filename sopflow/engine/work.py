@@ -36,14 +36,14 @@ class Work:
         read = self.read.get(case_id)
         return read.seq if read is not None else None
 
+    def read_seqs(self) -> dict[str, int]:
+        """The seq of each case this change read (not those it creates)."""
+        return {cid: case.seq for cid, case in self.read.items() if case is not None}
+
     def only_read(self) -> dict[str, int]:
         """The seq of each case this change read and leaves as it was (a parent it only looked
         at): without locks, they too must be unchanged when the change is saved."""
-        return {
-            cid: case.seq
-            for cid, case in self.read.items()
-            if case is not None and not self.new_events.get(cid)
-        }
+        return {cid: seq for cid, seq in self.read_seqs().items() if not self.new_events.get(cid)}
 
     def record(self, result: Result, stepper: Stepper) -> Result:
         """Keep a change's result, with the alerts it answers closed (engine/alerting.py)."""

@@ -430,6 +430,26 @@ def test_a_change_that_loses_a_race_is_worked_out_again_on_the_new_state(
     assert other.verify() == []
 
 
+def test_a_refusal_on_a_case_that_moved_on_meanwhile_is_worked_out_again(
+    pg_stores: tuple[str, list[Store]], clock: Clock
+) -> None:
+    """A change first tried on its case read unlocked, refused there, while another change moved
+    the case on to where it can be done: it is done, not refused for a state already gone."""
+    url, opened = pg_stores
+    opened.append(open_store(url))
+    other = Engine(opened[-1], clock=clock)
+    start_request(other)
+    sorting = {"request_type": "groceries", "items": "米", "urgent": "no"}
+    racing = _Interleaved(
+        url, lambda: other.fire("R-1", "sorted", actor="王芳", role="grid_worker", data=sorting)
+    )
+    opened.append(racing)
+    bought = Engine(racing, clock=clock).fire("R-1", "bought", actor="李志愿", role="volunteer")
+    assert racing.locked_reads == [False, True]  # refused unlocked, found moved on, done locked
+    assert bought.step == "deliver"
+    assert other.verify() == []
+
+
 def test_a_file_that_is_not_a_store_or_a_damaged_row_is_a_store_error(tmp_path: Path, clock: Clock) -> None:
     junk = tmp_path / "notes.db"
     junk.write_text("this is a shopping list, not a database\n" * 100)
