@@ -148,8 +148,9 @@ class Store:
         with self._errors(), self._connection() as conn:
             if self.is_sqlite:
                 conn.exec_driver_sql("BEGIN")
-            else:
-                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            else:  # on the connection before it begins: psycopg sends them with its BEGIN, where
+                # SET TRANSACTION was a round trip of its own; reset when the pool takes it back
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             try:
                 yield conn
             finally:
