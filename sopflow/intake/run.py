@@ -131,20 +131,21 @@ def _batches(
     sheet: Sheet, positions: dict[int, str], tell: Progress | None, size: int
 ) -> Iterator[list[Line]]:
     rows = sheet.rows(tell)
+    read = [(i, column) for i, column in positions.items() if column != PROBLEM]
     while chunk := list(islice(rows, size)):
-        yield [_line(row, positions) for row in chunk]
+        yield [_line(row, read) for row in chunk]
 
 
-def _line(row: Row, positions: dict[int, str]) -> Line:
+def _line(row: Row, read: list[tuple[int, str]]) -> Line:
     number, cells = row
-    values = {
-        column: cells[i] if i < len(cells) else "" for i, column in positions.items() if column != PROBLEM
-    }
-    return Line(number, values, cells)
+    count = len(cells)
+    return Line(number, {column: cells[i] if i < count else "" for i, column in read}, cells)
 
 
 def unreadable(line: Line, headers: dict[str, str]) -> list[RowProblem]:
     """Problems for cells the file itself spoiled (an ID number Excel kept as a number)."""
+    if set(map(type, line.values.values())) <= {str}:  # at C speed: no cell is an Unreadable
+        return []
     return [
         RowProblem(line.number, headers.get(column, column), value.code, {"value": str(value)})
         for column, value in line.values.items()
