@@ -19,7 +19,7 @@ from sopflow.errors import StoreError
 from sopflow.language.model import Flow
 from sopflow.store.alertrows import rows_of
 from sopflow.store.identities import VALUE_LENGTH, identities_of
-from sopflow.store.queries import kept_list
+from sopflow.store.queries import kept_lists
 from sopflow.store.store import Store
 
 BATCH = 500  # cases read at a time, so a county's store is checked in bounded memory
@@ -44,10 +44,12 @@ def verify_cases(
     after: str | None = None
     with store.reading() as conn:
         while ids := store.ids(conn, after, BATCH):
+            lists = kept_lists(conn, ids)
             for case_id in ids:
                 try:
                     stored = store.get(conn, case_id, history=False)
-                    found += _verify_one(store, conn, stored, stepper_for, now) if stored else []
+                    if stored is not None:
+                        found += _verify_one(store, conn, (stored, lists.get(case_id)), stepper_for, now)
                 except StoreError as error:
                     detail = error.params.get("detail") or error.message("en")
                     found.append(Discrepancy(case_id, "stored", "-", f"unreadable: {detail}"))
@@ -58,11 +60,13 @@ def verify_cases(
 def _verify_one(
     store: Store,
     conn: Connection,
-    stored: Case,
+    row: tuple[Case, str | None],
     stepper_for: Callable[[Flow], Stepper],
     now: datetime | None,
 ) -> list[Discrepancy]:
-    """One case: its history replayed, its flow version's name, its place in the family."""
+    """One case (as stored, with the due list its row keeps): its history replayed, its flow
+    version's name, its place in the family."""
+    stored, kept_list = row
     flow = store.flow(conn, stored.flow_id, stored.flow_digest)
     try:
         history = store.history(conn, stored.id)
@@ -70,7 +74,7 @@ def _verify_one(
         return [Discrepancy(stored.id, "history", "-", f"unreadable: {error.params.get('detail')}")]
     found = _compare(stepper_for(flow).fold, stored, history)
     if not found:  # a case that is not its history owes what its history says, not its row
-        found += _due_list(conn, stepper_for(flow), stored)
+        found += _due_list(kept_list, stepper_for(flow), stored)
     kept, implied = rows_of(conn, stored.id), rows_from_history(history)
     if kept != implied:  # a closed alert's row too: when and by which event it was closed
         found.append(Discrepancy(stored.id, "alerts table", kept, implied))
@@ -112,10 +116,9 @@ def _closed_twice(case_id: str, history: tuple[Event, ...]) -> list[Discrepancy]
     return found
 
 
-def _due_list(conn: Connection, stepper: Stepper, stored: Case) -> list[Discrepancy]:
+def _due_list(kept: str | None, stepper: Stepper, stored: Case) -> list[Discrepancy]:
     """The list of what the case owes, as its row keeps it for `due`, against the case's own
     (a list kept on another basis, or none, is not read by `due`: nothing to compare)."""
-    kept = kept_list(conn, stored.id)
     implied = kept_times(stepper, stored).due_list
     if kept is None or kept == implied:
         return []  # a row written before lists were kept is worked out from the case

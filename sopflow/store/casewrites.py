@@ -71,11 +71,4 @@ def _updated(
             return []
         together.rollback()  # someone changed one meanwhile: which, one at a time tells
     one_by_one = zip(items, rows, strict=True)
-    return [item.case.id for item, row in one_by_one if _count(update.execute(conn, row)) != 1]
-
-
-def _count(cursor: Any) -> int:
-    """The rows a statement changed; its cursor closed."""
-    changed = int(cursor.rowcount)
-    cursor.close()
-    return changed
+    return [item.case.id for item, row in one_by_one if update.execute_many(conn, [row]) != 1]

@@ -61,9 +61,10 @@ def ids_matching(conn: Connection, where: CaseFilter, *, sqlite: bool) -> list[s
     return list(conn.execute(case_query(where, sqlite=sqlite).with_only_columns(cases.c.id)).scalars())
 
 
-def kept_list(conn: Connection, case_id: str) -> str | None:
-    """The due list a case's row keeps (for `verify`)."""
-    return conn.execute(sa.select(cases.c.due_list).where(cases.c.id == case_id)).scalar()
+def kept_lists(conn: Connection, case_ids: Sequence[str]) -> dict[str, str | None]:
+    """The due list each case's row keeps, by id (for `verify`, a batch at a time)."""
+    query = sa.select(cases.c.id, cases.c.due_list).where(cases.c.id.in_(case_ids))
+    return {row.id: row.due_list for row in conn.execute(query)}
 
 
 def below(

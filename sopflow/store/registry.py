@@ -163,19 +163,23 @@ def people_by_name_phone(
     wanted = sorted(set(pairs))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for part in chunks(wanted):
-        values = {f"{side}{i}": v for i, pair in enumerate(part) for side, v in zip("np", pair, strict=True)}
-        for row in _people_by_pairs(len(part), conn.dialect).all(conn, values):
+        size = min(CHUNK, 1 << (len(part) - 1).bit_length())  # a power of two (or CHUNK): few to compile
+        padded = [*part, *[part[-1]] * (size - len(part))]  # a pair asked twice finds its rows once
+        values = {
+            f"{side}{i}": v for i, pair in enumerate(padded) for side, v in zip("np", pair, strict=True)
+        }
+        for row in _people_by_pairs(size, conn.dialect).all(conn, values):
             found.setdefault((row["name"], row["phone"]), []).append(row)
     return found
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _people_by_pairs(count: int, dialect: Dialect) -> Prepared:
     """People by `count` (name, phone) pairs, bound as n0, p0, n1, p1...: `(name = ? AND phone
     = ?) OR ...`, which SQLite reads pair by pair from ix_people_name_phone, where `(name, phone)
     IN (...)` made it scan the whole table (an import's batches took longer as the table grew:
-    0.6 ms a row at 600,000). Compiled once per count: building and compiling the condition
-    cost more than the query."""
+    0.6 ms a row at 600,000). Compiled once per count (the counts asked for are a few: see
+    people_by_name_phone): building and compiling the condition cost more than the query."""
     condition = sa.or_(
         *(
             sa.and_(people.c.name == sa.bindparam(f"n{i}"), people.c.phone == sa.bindparam(f"p{i}"))
