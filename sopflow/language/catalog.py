@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sopflow.errors import ArgumentError, FlowError, Location, LookupFailed, Problem
-from sopflow.i18n import Listing
+from sopflow.i18n import Listing, Phrase, listing
 from sopflow.language.crosscheck import cross_check
 from sopflow.language.flowcache import cached_flow
 from sopflow.language.loader import decode_flow_bytes, load_shallow, read_flow_file
@@ -122,12 +122,15 @@ class FlowCatalog:
         flow_id = self.flow_id(flow_id)
         path = self.index().get(flow_id)
         if path is None:
+            self._refuse_unreadable(flow_id)
             names = self._names()
+            unreadable = [str(file) for file in self.unnamed()]
             raise LookupFailed(
                 "flow.unknown_id",
                 flow=flow_id if len(flow_id) <= 100 else flow_id[:97] + "...",
                 suggestion=names.suggestion(flow_id),
                 known=names.listing(sorted(names.labels)),
+                unreadable=Phrase("flow.unreadable_files", files=listing(unreadable)) if unreadable else "",
             )
         self._refuse_duplicate(flow_id)
         if flow_id not in self._loaded:
@@ -149,6 +152,14 @@ class FlowCatalog:
     def _names(self) -> Names:
         """The flows that load, by id and title."""
         return flow_names([f for i in sorted(self.usable_ids()) if (f := self.shallow(i)) is not None])
+
+    def _refuse_unreadable(self, flow_id: str) -> None:
+        """A file whose `id:` cannot be read (a YAML slip, a tab) named after the flow asked for
+        (fever_triage.yaml for fever_triage) is most likely that flow: its own error, at the line
+        that breaks it, says more than 'no such flow'."""
+        for file in self.unnamed():
+            if file.stem == flow_id:
+                load_flow(file, self)  # FlowError where the file breaks
 
     def _refuse_duplicate(self, flow_id: str) -> None:
         marks = self.duplicates().get(flow_id)

@@ -104,6 +104,8 @@ def load_marked(text: str) -> tuple[Any, SourceMap]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         _refuse_full_width(text, line)  # the usual cause, named where it is, not after it
+        if "'\\t'" in (exc.problem or ""):
+            raise YamlProblem("yaml.tab", line, column) from None
         if exc.context_mark is not None and _ran_to_the_end(exc):
             # a quote left open: YAML reads on to the end of the file; the mistake is where it opens
             line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
@@ -182,8 +184,26 @@ def _refuse_deep_brackets(text: str) -> None:
             depth = max(depth - 1, 0)
 
 
+# PyYAML's words for the slips authors make most, said in the catalogue's words instead (a
+# Chinese author is not handed "while scanning for the next token"); anything else as PyYAML says it
+_KNOWN_SLIPS = (
+    (re.compile(r"mapping values are not allowed here"), "yaml.slip.colon"),
+    (re.compile(r"expected ',' or '\}'"), "yaml.slip.open_mapping"),
+    (re.compile(r"expected ',' or '\]'"), "yaml.slip.open_list"),
+    (re.compile(r"expected <block end>"), "yaml.slip.indent"),
+    (re.compile(r"found character '(?P<char>.+)' that cannot start any token"), "yaml.slip.start"),
+    (re.compile(r"found undefined alias '(?P<char>.*)'"), "yaml.slip.alias"),
+)
+
+
 def _yaml_detail(exc: yaml.MarkedYAMLError) -> str:
-    parts = [exc.context or "", exc.problem or ""]
+    problem = (exc.problem or "").strip()
+    if "quoted scalar" in (exc.context or "") and "end of stream" in problem:
+        return Phrase("yaml.slip.open_quote")
+    for pattern, code in _KNOWN_SLIPS:
+        if found := pattern.search(problem):
+            return Phrase(code, **found.groupdict())
+    parts = [exc.context or "", problem]
     return ", ".join(p.strip() for p in parts if p and p.strip()) or "not valid YAML"
 
 

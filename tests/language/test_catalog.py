@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sopflow import FlowCatalog
-from sopflow.errors import FlowError
+from sopflow.errors import FlowError, LookupFailed
 from sopflow.language.catalog import builtin_dir
 
 CATALOG = Path(__file__).parent.parent / "data" / "catalog"
@@ -29,3 +29,36 @@ def test_usable_ids_leave_out_broken_files() -> None:
     assert catalog.ids() == {"checkpoint", "checkpoint_v2"}
     assert catalog.usable_ids() == {"checkpoint"}
     assert [p.name for p in catalog.unnamed()] == ["unfinished.yaml"]
+
+
+def _broken_copy(folder: Path, name: str) -> Path:
+    """A flow file a slip of YAML broke: a flow mapping left open, so its id cannot be read."""
+    good = (builtin_dir() / "supply_request.yaml").read_text(encoding="utf-8")
+    broken = good.replace("id: supply_request", "id: fever_triage", 1) + "\nbroken: {zh: 未闭合\n"
+    file = folder / name
+    file.write_text(broken, encoding="utf-8")
+    return file
+
+
+def test_a_flow_whose_file_is_broken_is_refused_where_it_breaks_not_as_unknown(tmp_path: Path) -> None:
+    file = _broken_copy(tmp_path, "fever_triage.yaml")
+    catalog = FlowCatalog([tmp_path, builtin_dir()])
+    assert catalog.unnamed() == (file,)
+    with pytest.raises(FlowError) as refused:
+        catalog.load("fever_triage")
+    problem = refused.value.problems[0]
+    assert problem.location.file == str(file) and problem.location.line > 1
+
+
+def test_an_unknown_flow_names_the_flow_files_that_could_not_be_read(tmp_path: Path) -> None:
+    file = _broken_copy(tmp_path, "draft.yaml")
+    catalog = FlowCatalog([tmp_path, builtin_dir()])
+    with pytest.raises(LookupFailed) as refused:
+        catalog.load("fever_triage")
+    assert refused.value.message("en").endswith(
+        f"; these flow files could not be read: {file} (sopflow flows validate FILE says why)"
+    )
+    assert f"另有读不出的流程文件：{file}" in refused.value.message("zh")
+    with pytest.raises(LookupFailed) as clean:
+        FlowCatalog([builtin_dir()]).load("fever_triage")
+    assert "could not be read" not in clean.value.message("en")

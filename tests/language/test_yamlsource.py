@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sopflow.i18n import say
 from sopflow.language.yamlsource import YamlProblem, describe, load_marked
 
 
@@ -59,3 +60,29 @@ def test_an_alias_bomb_is_refused_before_it_expands() -> None:
 def test_paths_read_as_people_write_them() -> None:
     assert describe(("steps", "verify", "actions", 0, "to")) == "steps.verify.actions[1].to"
     assert describe(()) == "(top level)"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "zh", "en"),
+    [
+        ("a:\n\tb: 1\n", 2, "制表符（Tab）", "a tab — YAML indents with spaces only"),
+        ("a: b: c\n", 1, "这里不该有冒号", "a colon where none can be"),
+        ("a: {zh: x, en: y\nb: 1\n", 2, "{…} 没有闭合，或其中少了逗号", "a {...} not closed"),
+        ("a: [1, 2\nb: 1\n", 2, "[…] 没有闭合", "a [...] not closed"),
+        ('a: "abc\nb: 1\n', 1, "引号没有闭合", "a quote not closed"),
+        ("a:\n  b: 1\n c: 2\n", 3, "缩进与上面同一层的行没有对齐", "does not line up"),
+        ("a: @x\n", 1, "值不能以 @ 开头，请给这个值加引号", "cannot start with @"),
+        ("a: *x\n", 1, "别名（*x）", "read as an alias (*x)"),
+    ],
+)
+def test_the_usual_yaml_slips_are_told_in_the_authors_language(
+    text: str, line: int, zh: str, en: str
+) -> None:
+    """A Chinese author is told what is wrong in Chinese, not in PyYAML's English."""
+    with pytest.raises(YamlProblem) as caught:
+        load_marked(text)
+    problem = caught.value
+    said = {lang: say(problem.code, lang, **problem.params) for lang in ("zh", "en")}
+    assert problem.line == line
+    assert zh in said["zh"] and en in said["en"]
+    assert not any(word in said["zh"] for word in ("while", "found", "expected", "scanning"))
