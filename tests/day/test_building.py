@@ -144,3 +144,37 @@ def test_a_rule_sharing_a_colour_and_label_is_drawn_and_counted_with_the_first()
     rules = {rule.id: rule for rule in colours.rules}
     assert painter.entry_of(rules["discrepancy"]) == "alert"
     assert {painter.entry_of(rule) for rule in colours.rules} <= {e["id"] for e in legend(colours, "zh")}
+
+
+def test_a_person_at_the_end_of_period_review_is_still_at_home(county: Engine) -> None:
+    """The 14 days over, the review not yet done: the door stays red, not white as unvisited."""
+    home_case(county, "K-5", DOOR_102, basis="2020-01-17")
+    assert [case.step for case in county.tick()] == ["release_review"]
+    doors = cells(building_chart(county, COMPOUND, DAY, "zh")["buildings"][0])
+    assert doors["1单元/1层/102"]["colour"] == "home"
+
+
+def test_a_person_sent_to_an_isolation_site_is_not_drawn_as_unvisited(county: Engine) -> None:
+    county.start("key_person_control", "K-6", {}, actor="王芳", role="grid_worker", place=DOOR_102)
+    for action, role, data in [
+        ("lead_logged", "grid_worker", {"lead_source": "self_report", "lead_note": "从武汉返回"}),
+        (
+            "registered",
+            "grid_worker",
+            {
+                "full_name": "李四",
+                "address": "幸福小区1号楼1单元102",
+                "temperature": "36.6",
+                "symptoms": "no",
+                "household_id": "H-6",
+            },
+        ),
+        ("categorized", "community_doctor", {"category": "KP7"}),
+        ("assessed", "community_doctor", {"home_suitable": "no"}),
+        ("placement_decided", "township_hq", {"placement": "centralized"}),
+    ]:
+        county.fire("K-6", action, actor="王芳", role=role, data=data)
+    assert county.case("K-6").step == "centralized_transfer"
+    doors = cells(building_chart(county, COMPOUND, DAY, "zh")["buildings"][0])
+    assert doors["1单元/1层/102"]["colour"] == "site"
+    assert any(entry["id"] == "site" for entry in legend(building_colours(), "zh"))

@@ -31,10 +31,12 @@ def test_day_counts_equal_the_hand_count(engine: Engine, clock: Clock, store: St
     # 1 Feb: K-1 and K-2 went home and were new in 前郭镇; K-3 was new in 平凤乡; no overdue counted
     assert dict(yesterday.values[town]) == {"home": 2, "new": 2}
     assert dict(yesterday.values[village]) == {"new": 1}
-    # 2 Feb: K-4 (given as 前郭镇/东风社区) new; K-1 fever; K-2 violation. Overdue at 17:00: both
-    # households' supply cases not opened and K-4's lead not verified (grid worker, 2 h), K-2's
-    # violation check (police, 1 h) and K-1's fever not told to the doctor (liaison cadre, 15 min).
+    # 2 Feb: K-4 (given as 前郭镇/东风社区) new; K-1 fever; K-2 violation (still at home while it
+    # is looked into). Overdue at 17:00: both households' supply cases not opened and K-4's lead
+    # not verified (grid worker, 2 h), K-2's violation check (police, 1 h) and K-1's fever not
+    # told to the doctor (liaison cadre, 15 min).
     assert dict(today.values[town]) == {
+        "home": 1,
         "new": 1,
         "fever": 1,
         "violations": 1,
