@@ -45,23 +45,27 @@ def lookup_id(raw: str) -> str:
     character, bytes that were not UTF-8) is unknown, and never reaches the database."""
     value = tidy(raw)
     if has_control(value):
-        raise LookupFailed("case.unknown", case=value)
+        raise LookupFailed("case.unknown", case=visible(value))
     return value
+
+
+def visible(text: str) -> str:
+    """`text` with each character no one types shown as its code (F-⟨U+200B⟩7): echoed as it
+    is, a zero-width space looks like nothing and a direction mark turns the message around."""
+    if not has_control(text):
+        return text
+    return "".join(f"⟨U+{ord(c):04X}⟩" if unicodedata.category(c) in _UNTYPED else c for c in text)
 
 
 def case_id(raw: str) -> str:
     """A case id as staff mean it: `QG-０００１ ` is `QG-0001`. No spaces inside (it is typed into
     commands), no leading '-' (it would read as an option), at most MAX_ID characters."""
     value = tidy(raw)
-    bad = (
-        not value
-        or len(value) > MAX_ID
-        or value.startswith("-")
-        or any(c.isspace() for c in value)
-        or has_control(value)
-    )
+    if has_control(value):
+        raise CaseError("case.id_control_char", value=visible(value[:MAX_ID]))
+    bad = not value or len(value) > MAX_ID or value.startswith("-") or any(c.isspace() for c in value)
     if bad:
-        raise CaseError("case.bad_id", value=raw, limit=MAX_ID)
+        raise CaseError("case.bad_id", value=raw if len(raw) <= MAX_ID else raw[:MAX_ID] + "…", limit=MAX_ID)
     return value
 
 

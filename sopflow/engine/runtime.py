@@ -44,6 +44,7 @@ from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy, verify_cases
 from sopflow.engine.work import Work
 from sopflow.errors import ArgumentError, CaseError, LookupFailed
+from sopflow.i18n import Phrase
 from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.model import Flow
 from sopflow.store.store import Store
@@ -216,7 +217,23 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         flow = self.flows.load(arguments.text("flow_id", flow_id))
         data = arguments.data(data)
         if case_id is None:
-            case_id = _new_id(flow.id)
+            generated = _new_id(flow.id)
+            try:
+                return self.start(
+                    flow.id,
+                    generated,
+                    data,
+                    actor=actor,
+                    role=role,
+                    at=at,
+                    place=place,
+                    note=note,
+                    at_step=at_step,
+                )
+            except CaseError as refused:  # not the id of any case: say 'the new case'
+                if refused.params.get("case") == generated:
+                    refused.params["case"] = Phrase("case.reason.the_new_one")
+                raise
         else:
             case_id = inputs.case_id(arguments.text("case_id", case_id))
             if CHILD_ID.search(case_id):

@@ -125,12 +125,13 @@ class FlowCatalog:
             self._refuse_unreadable(flow_id)
             names = self._names()
             unreadable = [str(file) for file in self.unnamed()]
+            broken = Phrase("flow.reason.unreadable_files", files=listing(unreadable)) if unreadable else ""
             raise LookupFailed(
                 "flow.unknown_id",
                 flow=flow_id if len(flow_id) <= 100 else flow_id[:97] + "...",
                 suggestion=names.suggestion(flow_id),
                 known=names.listing(sorted(names.labels)),
-                unreadable=Phrase("flow.unreadable_files", files=listing(unreadable)) if unreadable else "",
+                unreadable=broken,
             )
         self._refuse_duplicate(flow_id)
         if flow_id not in self._loaded:

@@ -187,19 +187,19 @@ def _refuse_deep_brackets(text: str) -> None:
 # PyYAML's words for the slips authors make most, said in the catalogue's words instead (a
 # Chinese author is not handed "while scanning for the next token"); anything else as PyYAML says it
 _KNOWN_SLIPS = (
-    (re.compile(r"mapping values are not allowed here"), "yaml.slip.colon"),
-    (re.compile(r"expected ',' or '\}'"), "yaml.slip.open_mapping"),
-    (re.compile(r"expected ',' or '\]'"), "yaml.slip.open_list"),
-    (re.compile(r"expected <block end>"), "yaml.slip.indent"),
-    (re.compile(r"found character '(?P<char>.+)' that cannot start any token"), "yaml.slip.start"),
-    (re.compile(r"found undefined alias '(?P<char>.*)'"), "yaml.slip.alias"),
+    (re.compile(r"mapping values are not allowed here"), "yaml.reason.stray_colon"),
+    (re.compile(r"expected ',' or '\}'"), "yaml.reason.open_mapping"),
+    (re.compile(r"expected ',' or '\]'"), "yaml.reason.open_list"),
+    (re.compile(r"expected <block end>"), "yaml.reason.indent"),
+    (re.compile(r"found character '(?P<char>.+)' that cannot start any token"), "yaml.reason.bad_start"),
+    (re.compile(r"found undefined alias '(?P<char>.*)'"), "yaml.reason.alias"),
 )
 
 
 def _yaml_detail(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").strip()
     if "quoted scalar" in (exc.context or "") and "end of stream" in problem:
-        return Phrase("yaml.slip.open_quote")
+        return Phrase("yaml.reason.open_quote")
     for pattern, code in _KNOWN_SLIPS:
         if found := pattern.search(problem):
             return Phrase(code, **found.groupdict())

@@ -40,11 +40,41 @@ def test_an_id_typed_with_full_width_digits_or_spaces_is_the_same_case(engine: E
     assert engine.case(" QG-0001").id == "QG-0001"
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "QG 0001", "--x", "x" * 101, "QG\x000001"])
+@pytest.mark.parametrize("bad", ["", "   ", "QG 0001", "--x", "x" * 101])
 def test_an_id_that_cannot_be_typed_back_is_refused(engine: Engine, bad: str) -> None:
     with pytest.raises(CaseError) as refused:
         start(engine, bad)
     assert "cannot be a case id" in refused.value.message("en")
+    assert engine.cases() == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [("QG\x000001", "QG⟨U+0000⟩0001"), ("F-\u200b7", "F-⟨U+200B⟩7"), ("F-\u202eabc", "F-⟨U+202E⟩abc")],
+)
+def test_an_id_with_a_character_no_one_can_see_shows_where_it_is(
+    engine: Engine, bad: str, shown: str
+) -> None:
+    """Echoed as it is, F-<zero-width space>7 looks like a good id, and a direction mark turns
+    the message around: the character is shown by its code."""
+    with pytest.raises(CaseError) as refused:
+        start(engine, bad)
+    said = refused.value.message("zh")
+    assert f"'{shown}'" in said and "看不见的字符" in said
+    assert not any(c in said for c in "\x00\u200b\u202e")
+    with pytest.raises(LookupFailed) as unknown:
+        engine.case(bad)
+    assert shown in unknown.value.message("en")
+    assert engine.cases() == []
+
+
+def test_a_refused_case_with_a_generated_id_is_not_named_by_an_id_no_case_has(engine: Engine) -> None:
+    with pytest.raises(CaseError) as refused:
+        engine.start(
+            "supply_request", None, {**REQUEST, "address": "东风\x16社区"}, actor="王", role="grid_worker"
+        )
+    assert "'新建的案件'" in refused.value.message("zh")
+    assert "'the new case'" in refused.value.message("en")
     assert engine.cases() == []
 
 
