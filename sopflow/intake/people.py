@@ -2,7 +2,9 @@
 住址 as a path, or the level columns of a places file). A person is one record however many
 lists name them: found by ID number; without one, a row with the same name, phone and dwelling
 is the same record, and one with only the same name and phone is kept apart, marked as a
-possible duplicate for staff to look at."""
+possible duplicate for staff to look at. An import never changes a registered name: a row whose
+ID number the registry holds under another name is refused (a mistyped ID number would otherwise
+overwrite someone else)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from sopflow.cases import inputs
+from sopflow.cases.privacy import mask_text
 from sopflow.intake.columns import Column, column
 from sopflow.intake.places import Levels, level_columns, levels_of
 from sopflow.intake.problems import RowProblem
@@ -74,6 +77,10 @@ class PeopleIntake:
         # details, packed in one int: about 100 bytes a row, 60 MB for a county of 600,000
         self.seen: dict[int, int] = {}
         self.levels: dict[int, Levels | RowProblem | None] = {}
+        # the registry's people by the ID numbers the last batch checked gave: `write` takes
+        # them from here, read in the same transaction, rather than asking again
+        self.registered: dict[str, dict[str, Any]] = {}
+        self.looked_up: set[str] = set()
 
     def columns(self) -> Sequence[Column]:
         return people_columns()
@@ -86,10 +93,16 @@ class PeopleIntake:
         wanted = {self._where(line) for line in lines} - {None}
         paths = {p for path in wanted if path for p in (path, self._in_county(path))}
         places = registry.place_ids(conn, paths)
-        results: list[PersonRow | list[RowProblem]] = []
+        found: list[tuple[PersonRow | None, list[RowProblem]]] = []
         for line in lines:
             problems = unreadable(line, self.headers)
-            person = None if problems else self._person(line, places, problems)
+            found.append((None if problems else self._person(line, places, problems), problems))
+        self.looked_up = {p.facts.number for p, _ in found if p is not None and p.facts is not None}
+        self.registered = registry.people_by_id_number(conn, self.looked_up)
+        results: list[PersonRow | list[RowProblem]] = []
+        for person, problems in found:
+            if person is not None and not problems:
+                self._against_the_registry(person, problems)
             if person is not None and not problems:
                 self._against_earlier_rows(person, problems)
             results.append(problems if problems or person is None else person)
@@ -177,6 +190,17 @@ class PeopleIntake:
         )
         return None
 
+    def _against_the_registry(self, person: PersonRow, problems: list[RowProblem]) -> None:
+        """A row's ID number held by a person of another name: a digit mistyped would make the row
+        overwrite someone else (and every case about them would show the new name), so it is
+        refused. Names are compared as the registry keeps them (tidied: full-width forms and
+        spaces at the ends do not count; a space inside a name does)."""
+        stored = self.registered.get(person.facts.number) if person.facts else None
+        if stored is not None and inputs.tidy(stored["name"]) != person.name:
+            column = self.headers["id_number"]
+            name = mask_text(inputs.tidy(stored["name"]))
+            problems.append(RowProblem(person.number, column, "person.id_registered", {"name": name}))
+
     def _against_earlier_rows(self, person: PersonRow, problems: list[RowProblem]) -> None:
         """The same person twice in one file is fine if the rows agree; if not, which is right?"""
         fingerprint = hash(person.details()) & FINGERPRINT
@@ -191,7 +215,9 @@ class PeopleIntake:
         counts = Counts()
         at = datetime.now(UTC).replace(tzinfo=None)
         households = self._households(conn, checked)
-        by_number = registry.people_by_id_number(conn, [p.facts.number for p in checked if p.facts])
+        numbers = {p.facts.number for p in checked if p.facts}
+        by_number = {n: self.registered[n] for n in numbers & self.looked_up if n in self.registered}
+        by_number.update(registry.people_by_id_number(conn, numbers - self.looked_up))
         unknown = [p for p in checked if p.facts is None or p.facts.number not in by_number]
         pairs = registry.people_by_name_phone(conn, [(p.name, p.phone) for p in unknown if p.phone])
         done: set[tuple[Any, ...]] = set()
@@ -218,6 +244,7 @@ class PeopleIntake:
                 counts.new += 1
                 continue
             changes = {k: v for k, v in values.items() if v is not None and stored[k] != v}
+            changes.pop("name", None)  # never by an import: check() refused a row of another name
             if changes:
                 registry.update_person(conn, stored["id"], changes, at)
                 counts.updated += 1
