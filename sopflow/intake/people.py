@@ -2,7 +2,8 @@
 住址 as a path, or the level columns of a places file). A person is one record however many
 lists name them: found by ID number; without one, a row with the same name, phone and dwelling
 is the same record, and one with only the same name and phone is kept apart, marked as a
-possible duplicate for staff to look at. An import never changes a registered name: a row whose
+possible duplicate for staff to look at. A phone is matched by its digits (138 1234 5678 is
+13812345678) and kept as written. An import never changes a registered name: a row whose
 ID number the registry holds under another name is refused (a mistyped ID number would otherwise
 overwrite someone else)."""
 
@@ -22,7 +23,7 @@ from sopflow.intake.columns import Column, column
 from sopflow.intake.places import Levels, level_columns, levels_of
 from sopflow.intake.problems import RowProblem
 from sopflow.intake.run import Counts, Line, unreadable
-from sopflow.registry.values import IdFacts, RegistryValueError, id_number, person_name, phone
+from sopflow.registry.values import IdFacts, RegistryValueError, id_number, person_name, phone, phone_digits
 from sopflow.store import registry
 
 SEX = {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male", "f": "female"}
@@ -50,7 +51,8 @@ class PersonRow:
     number: int
     name: str
     facts: IdFacts | None
-    phone: str | None
+    phone: str | None  # as written
+    phone_key: str | None  # its digits, which rows and records are matched by
     sex: str | None
     birth_date: date | None
     dwelling: tuple[str, int] | None
@@ -60,10 +62,10 @@ class PersonRow:
         """Who the row is: the ID number, or without one the name, phone and dwelling."""
         if self.facts is not None:
             return ("id", self.facts.number)
-        return ("named", self.name, self.phone, self.dwelling)
+        return ("named", self.name, self.phone_key, self.dwelling)
 
     def details(self) -> tuple[Any, ...]:
-        return (self.name, self.phone, self.sex, self.birth_date, self.dwelling, self.household)
+        return (self.name, self.phone_key, self.sex, self.birth_date, self.dwelling, self.household)
 
 
 class PeopleIntake:
@@ -146,6 +148,7 @@ class PeopleIntake:
             name,
             facts,
             mobile,
+            phone_digits(mobile) if mobile else None,
             facts.sex if facts else sex,
             facts.birth_date if facts else born,
             dwelling,
@@ -219,9 +222,11 @@ class PeopleIntake:
         by_number = {n: self.registered[n] for n in numbers & self.looked_up if n in self.registered}
         by_number.update(registry.people_by_id_number(conn, numbers - self.looked_up))
         unknown = [p for p in checked if p.facts is None or p.facts.number not in by_number]
-        pairs = registry.people_by_name_phone(conn, [(p.name, p.phone) for p in unknown if p.phone])
+        pairs = registry.people_by_name_phone(conn, [(p.name, p.phone_key) for p in unknown if p.phone_key])
         done: set[tuple[Any, ...]] = set()
         new: list[dict[str, Any]] = []
+        fresh: set[tuple[str, str]] = set()  # the name and phone of each new record so far
+        later: list[dict[str, Any]] = []  # new, with the name and phone of a record made just before
         for person in checked:
             if person.key() in done:  # the same person again in this batch
                 counts.unchanged += 1
@@ -231,26 +236,38 @@ class PeopleIntake:
                 "name": person.name,
                 "id_number": person.facts.number if person.facts else None,
                 "phone": person.phone,
+                "phone_key": person.phone_key,
                 "sex": person.sex,
                 "birth_date": person.birth_date,
                 "household_id": households.get(person.household or ""),
                 "dwelling_id": person.dwelling[1] if person.dwelling else None,
             }
-            same_name = pairs.get((person.name, person.phone or ""), [])
+            same_name = pairs.get((person.name, person.phone_key or ""), [])
             stored = by_number.get(person.facts.number) if person.facts else _same_record(same_name, values)
             if stored is None:
-                others = [p["id"] for p in same_name if person.facts is None or p["id_number"] is None]
-                new.append({**values, "duplicate_of": others[0] if others else None})
+                others = _possible_duplicates(same_name, values)
+                pair = (person.name, person.phone_key or "")
+                waits = person.phone_key is not None and pair in fresh and not others
+                (later if waits else new).append({**values, "duplicate_of": others[0] if others else None})
+                fresh.add(pair)
                 counts.new += 1
                 continue
             changes = {k: v for k, v in values.items() if v is not None and stored[k] != v}
             changes.pop("name", None)  # never by an import: check() refused a row of another name
+            if "phone_key" not in changes:  # the same number written otherwise: kept as it was
+                changes.pop("phone", None)
             if changes:
                 registry.update_person(conn, stored["id"], changes, at)
                 counts.updated += 1
             else:
                 counts.unchanged += 1
         registry.add_people(conn, new, at)
+        if later:  # marked as possible duplicates of the records just made, as of those made before
+            pairs = registry.people_by_name_phone(conn, [(p["name"], p["phone_key"]) for p in later])
+            for row in later:
+                others = _possible_duplicates(pairs[row["name"], row["phone_key"]], row)
+                row["duplicate_of"] = others[0] if others else None
+            registry.add_people(conn, later, at)
         return counts
 
     def _households(self, conn: Connection, checked: Sequence[PersonRow]) -> dict[str, int]:
@@ -260,6 +277,12 @@ class PeopleIntake:
         missing = [code for code in sorted(codes) if code not in known]
         registry.add_households(conn, [{"code": code, "dwelling_id": codes[code]} for code in missing])
         return {**known, **registry.household_ids(conn, missing)} if missing else known
+
+
+def _possible_duplicates(candidates: list[dict[str, Any]], values: dict[str, Any]) -> list[int]:
+    """The records with a new record's name and phone that may be the same person: all of them
+    if it has no ID number, else those without one (two ID numbers are two people)."""
+    return [c["id"] for c in candidates if values["id_number"] is None or c["id_number"] is None]
 
 
 def _same_record(candidates: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any] | None:
