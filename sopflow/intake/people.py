@@ -2,7 +2,10 @@
 住址 as a path, or the level columns of a places file). A person is one record however many
 lists name them: found by ID number; without one, a row with the same name, phone and dwelling
 is the same record, and one with only the same name and phone is kept apart, marked as a
-possible duplicate for staff to look at."""
+possible duplicate for staff to look at. A phone is matched by its digits (138 1234 5678 is
+13812345678) and kept as written. An import never changes a registered name: a row whose
+ID number the registry holds under another name is refused (a mistyped ID number would otherwise
+overwrite someone else)."""
 
 from __future__ import annotations
 
@@ -15,11 +18,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from sopflow.cases import inputs
+from sopflow.cases.privacy import mask_text
 from sopflow.intake.columns import Column, column
 from sopflow.intake.places import Levels, level_columns, levels_of
 from sopflow.intake.problems import RowProblem
 from sopflow.intake.run import Counts, Line, unreadable
-from sopflow.registry.values import IdFacts, RegistryValueError, id_number, person_name, phone
+from sopflow.registry.values import IdFacts, RegistryValueError, id_number, person_name, phone, phone_digits
 from sopflow.store import registry
 
 SEX = {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male", "f": "female"}
@@ -47,7 +51,8 @@ class PersonRow:
     number: int
     name: str
     facts: IdFacts | None
-    phone: str | None
+    phone: str | None  # as written
+    phone_key: str | None  # its digits, which rows and records are matched by
     sex: str | None
     birth_date: date | None
     dwelling: tuple[str, int] | None
@@ -57,10 +62,10 @@ class PersonRow:
         """Who the row is: the ID number, or without one the name, phone and dwelling."""
         if self.facts is not None:
             return ("id", self.facts.number)
-        return ("named", self.name, self.phone, self.dwelling)
+        return ("named", self.name, self.phone_key, self.dwelling)
 
     def details(self) -> tuple[Any, ...]:
-        return (self.name, self.phone, self.sex, self.birth_date, self.dwelling, self.household)
+        return (self.name, self.phone_key, self.sex, self.birth_date, self.dwelling, self.household)
 
 
 class PeopleIntake:
@@ -74,6 +79,10 @@ class PeopleIntake:
         # details, packed in one int: about 100 bytes a row, 60 MB for a county of 600,000
         self.seen: dict[int, int] = {}
         self.levels: dict[int, Levels | RowProblem | None] = {}
+        # the registry's people by the ID numbers the last batch checked gave: `write` takes
+        # them from here, read in the same transaction, rather than asking again
+        self.registered: dict[str, dict[str, Any]] = {}
+        self.looked_up: set[str] = set()
 
     def columns(self) -> Sequence[Column]:
         return people_columns()
@@ -86,10 +95,16 @@ class PeopleIntake:
         wanted = {self._where(line) for line in lines} - {None}
         paths = {p for path in wanted if path for p in (path, self._in_county(path))}
         places = registry.place_ids(conn, paths)
-        results: list[PersonRow | list[RowProblem]] = []
+        found: list[tuple[PersonRow | None, list[RowProblem]]] = []
         for line in lines:
             problems = unreadable(line, self.headers)
-            person = None if problems else self._person(line, places, problems)
+            found.append((None if problems else self._person(line, places, problems), problems))
+        self.looked_up = {p.facts.number for p, _ in found if p is not None and p.facts is not None}
+        self.registered = registry.people_by_id_number(conn, self.looked_up)
+        results: list[PersonRow | list[RowProblem]] = []
+        for person, problems in found:
+            if person is not None and not problems:
+                self._against_the_registry(person, problems)
             if person is not None and not problems:
                 self._against_earlier_rows(person, problems)
             results.append(problems if problems or person is None else person)
@@ -133,6 +148,7 @@ class PeopleIntake:
             name,
             facts,
             mobile,
+            phone_digits(mobile) if mobile else None,
             facts.sex if facts else sex,
             facts.birth_date if facts else born,
             dwelling,
@@ -177,6 +193,17 @@ class PeopleIntake:
         )
         return None
 
+    def _against_the_registry(self, person: PersonRow, problems: list[RowProblem]) -> None:
+        """A row's ID number held by a person of another name: a digit mistyped would make the row
+        overwrite someone else (and every case about them would show the new name), so it is
+        refused. Names are compared as the registry keeps them (tidied: full-width forms and
+        spaces at the ends do not count; a space inside a name does)."""
+        stored = self.registered.get(person.facts.number) if person.facts else None
+        if stored is not None and inputs.tidy(stored["name"]) != person.name:
+            column = self.headers["id_number"]
+            name = mask_text(inputs.tidy(stored["name"]))
+            problems.append(RowProblem(person.number, column, "person.id_registered", {"name": name}))
+
     def _against_earlier_rows(self, person: PersonRow, problems: list[RowProblem]) -> None:
         """The same person twice in one file is fine if the rows agree; if not, which is right?"""
         fingerprint = hash(person.details()) & FINGERPRINT
@@ -191,11 +218,15 @@ class PeopleIntake:
         counts = Counts()
         at = datetime.now(UTC).replace(tzinfo=None)
         households = self._households(conn, checked)
-        by_number = registry.people_by_id_number(conn, [p.facts.number for p in checked if p.facts])
+        numbers = {p.facts.number for p in checked if p.facts}
+        by_number = {n: self.registered[n] for n in numbers & self.looked_up if n in self.registered}
+        by_number.update(registry.people_by_id_number(conn, numbers - self.looked_up))
         unknown = [p for p in checked if p.facts is None or p.facts.number not in by_number]
-        pairs = registry.people_by_name_phone(conn, [(p.name, p.phone) for p in unknown if p.phone])
+        pairs = registry.people_by_name_phone(conn, [(p.name, p.phone_key) for p in unknown if p.phone_key])
         done: set[tuple[Any, ...]] = set()
         new: list[dict[str, Any]] = []
+        fresh: set[tuple[str, str]] = set()  # the name and phone of each new record so far
+        later: list[dict[str, Any]] = []  # new, with the name and phone of a record made just before
         for person in checked:
             if person.key() in done:  # the same person again in this batch
                 counts.unchanged += 1
@@ -205,25 +236,38 @@ class PeopleIntake:
                 "name": person.name,
                 "id_number": person.facts.number if person.facts else None,
                 "phone": person.phone,
+                "phone_key": person.phone_key,
                 "sex": person.sex,
                 "birth_date": person.birth_date,
                 "household_id": households.get(person.household or ""),
                 "dwelling_id": person.dwelling[1] if person.dwelling else None,
             }
-            same_name = pairs.get((person.name, person.phone or ""), [])
+            same_name = pairs.get((person.name, person.phone_key or ""), [])
             stored = by_number.get(person.facts.number) if person.facts else _same_record(same_name, values)
             if stored is None:
-                others = [p["id"] for p in same_name if person.facts is None or p["id_number"] is None]
-                new.append({**values, "duplicate_of": others[0] if others else None})
+                others = _possible_duplicates(same_name, values)
+                pair = (person.name, person.phone_key or "")
+                waits = person.phone_key is not None and pair in fresh and not others
+                (later if waits else new).append({**values, "duplicate_of": others[0] if others else None})
+                fresh.add(pair)
                 counts.new += 1
                 continue
             changes = {k: v for k, v in values.items() if v is not None and stored[k] != v}
+            changes.pop("name", None)  # never by an import: check() refused a row of another name
+            if "phone_key" not in changes:  # the same number written otherwise: kept as it was
+                changes.pop("phone", None)
             if changes:
                 registry.update_person(conn, stored["id"], changes, at)
                 counts.updated += 1
             else:
                 counts.unchanged += 1
         registry.add_people(conn, new, at)
+        if later:  # marked as possible duplicates of the records just made, as of those made before
+            pairs = registry.people_by_name_phone(conn, [(p["name"], p["phone_key"]) for p in later])
+            for row in later:
+                others = _possible_duplicates(pairs[row["name"], row["phone_key"]], row)
+                row["duplicate_of"] = others[0] if others else None
+            registry.add_people(conn, later, at)
         return counts
 
     def _households(self, conn: Connection, checked: Sequence[PersonRow]) -> dict[str, int]:
@@ -233,6 +277,12 @@ class PeopleIntake:
         missing = [code for code in sorted(codes) if code not in known]
         registry.add_households(conn, [{"code": code, "dwelling_id": codes[code]} for code in missing])
         return {**known, **registry.household_ids(conn, missing)} if missing else known
+
+
+def _possible_duplicates(candidates: list[dict[str, Any]], values: dict[str, Any]) -> list[int]:
+    """The records with a new record's name and phone that may be the same person: all of them
+    if it has no ID number, else those without one (two ID numbers are two people)."""
+    return [c["id"] for c in candidates if values["id_number"] is None or c["id_number"] is None]
 
 
 def _same_record(candidates: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any] | None:

@@ -69,16 +69,41 @@ def person_name(raw: str) -> str:
 
 def phone(raw: str) -> str:
     """A mobile (11 digits from 1) or a landline with its area code (0438-1234567), as written;
-    spaces, '-' and a leading +86 are allowed between the digits."""
+    spaces, '-', '()' and a leading +86 (0086 before a mobile) are allowed between the digits."""
     text = tidy(raw)
     if _PLAIN_MOBILE.fullmatch(text):  # as most are typed: none of the work below
         return text
-    digits = "".join(c for c in text if c.isdigit())
-    allowed = all(c.isdigit() or c in " -+()" for c in text)
-    if digits.startswith("86") and text.startswith("+"):
-        digits = digits[2:]
-    mobile = len(digits) == 11 and digits.startswith("1")
-    landline = 10 <= len(digits) <= 12 and digits.startswith("0")
-    if not allowed or not (mobile or landline):
+    if not set(text) <= _PHONE_CHARACTERS or _number(text) is None:
         raise RegistryValueError("person.bad_phone", value=raw)
     return text
+
+
+def phone_digits(text: str) -> str:
+    """The number a phone (as `phone` kept it) is, in digits, which the registry matches phones
+    by while it keeps them as written: 138 1234 5678, 138-1234-5678, +86 138 1234 5678 and
+    0086 13812345678 are 13812345678; 0438-1234567 and (0438)1234567 are 04381234567."""
+    if _PLAIN_MOBILE.fullmatch(text):
+        return text
+    number = _number(tidy(text))
+    if number is None:
+        raise RegistryValueError("person.bad_phone", value=text)
+    return number
+
+
+_PHONE_CHARACTERS = frozenset("0123456789 -+()")
+
+
+def _number(text: str) -> str | None:
+    """The digits of a mobile or a landline with its area code, without a country code; None if
+    the text is neither."""
+    digits = "".join(c for c in text if c in _DIGITS)
+    if text.startswith("+") and digits.startswith("86"):
+        digits = digits[2:]
+    elif digits.startswith("0086") and len(digits) == 15 and digits[4] == "1":  # a mobile dialled from abroad
+        digits = digits[4:]
+    mobile = len(digits) == 11 and digits.startswith("1")
+    landline = 10 <= len(digits) <= 12 and digits.startswith("0")
+    return digits if mobile or landline else None
+
+
+_DIGITS = frozenset("0123456789")

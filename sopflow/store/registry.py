@@ -15,6 +15,7 @@ from sopflow.cases import inputs
 from sopflow.errors import LookupFailed
 from sopflow.language.names import suggest
 from sopflow.registry.places import PlaceKind
+from sopflow.registry.values import RegistryValueError, phone, phone_digits
 from sopflow.store.sqlrun import Prepared
 from sopflow.store.store import Store
 from sopflow.store.tables import case_subjects, cases, households, people, places
@@ -22,7 +23,16 @@ from sopflow.store.tables import case_subjects, cases, households, people, place
 CHUNK = 500  # values in one IN (...): well below SQLite's and PostgreSQL's limits
 # Levels whose names a did-you-mean offers (not every door, floor and unit of the county).
 NAMED_LEVELS = [k.value for k in PlaceKind if k not in (PlaceKind.DOOR, PlaceKind.FLOOR, PlaceKind.UNIT)]
-PERSON_COLUMNS = ("name", "id_number", "phone", "sex", "birth_date", "household_id", "dwelling_id")
+PERSON_COLUMNS = (
+    "name",
+    "id_number",
+    "phone",
+    "phone_key",
+    "sex",
+    "birth_date",
+    "household_id",
+    "dwelling_id",
+)
 
 
 class Person(NamedTuple):
@@ -159,7 +169,8 @@ def people_by_id_number(conn: Connection, numbers: Iterable[str]) -> dict[str, d
 def people_by_name_phone(
     conn: Connection, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """Everyone with one of these (name, phone) pairs, by pair, oldest record first."""
+    """Everyone with one of these (name, phone digits) pairs, by pair, oldest record first: the
+    phone as `registry.values.phone_digits` gives it (people.phone_key), however it was written."""
     wanted = sorted(set(pairs))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for part in chunks(wanted):
@@ -169,20 +180,21 @@ def people_by_name_phone(
             f"{side}{i}": v for i, pair in enumerate(padded) for side, v in zip("np", pair, strict=True)
         }
         for row in _people_by_pairs(size, conn.dialect).all(conn, values):
-            found.setdefault((row["name"], row["phone"]), []).append(row)
+            found.setdefault((row["name"], row["phone_key"]), []).append(row)
     return found
 
 
 @lru_cache(maxsize=16)
 def _people_by_pairs(count: int, dialect: Dialect) -> Prepared:
-    """People by `count` (name, phone) pairs, bound as n0, p0, n1, p1...: `(name = ? AND phone
-    = ?) OR ...`, which SQLite reads pair by pair from ix_people_name_phone, where `(name, phone)
-    IN (...)` made it scan the whole table (an import's batches took longer as the table grew:
-    0.6 ms a row at 600,000). Compiled once per count (the counts asked for are a few: see
-    people_by_name_phone): building and compiling the condition cost more than the query."""
+    """People by `count` (name, phone digits) pairs, bound as n0, p0, n1, p1...: `(name = ? AND
+    phone_key = ?) OR ...`, which SQLite reads pair by pair from ix_people_name_phone_key, where
+    `(name, phone_key) IN (...)` made it scan the whole table (an import's batches took longer
+    as the table grew: 0.6 ms a row at 600,000). Compiled once per count (the counts asked for
+    are a few: see people_by_name_phone): building and compiling the condition cost more than
+    the query."""
     condition = sa.or_(
         *(
-            sa.and_(people.c.name == sa.bindparam(f"n{i}"), people.c.phone == sa.bindparam(f"p{i}"))
+            sa.and_(people.c.name == sa.bindparam(f"n{i}"), people.c.phone_key == sa.bindparam(f"p{i}"))
             for i in range(count)
         )
     )
@@ -268,7 +280,8 @@ class Registry:
     def find(self, text: str, limit: int = 50) -> list[tuple[Person, list[str]]]:
         """People whose name starts with `text` (张, 张三), whose ID number or phone starts and
         ends as given (`2207…0045`, `138…`, `…5678`; `...` and `*` work too), each with the ids of
-        the cases about them; at most `limit` people."""
+        the cases about them; at most `limit` people. Phones are matched by their digits: `138
+        1234 5678`, `+86 138-1234-5678` and `13812345678` find each other."""
         query = person_query().where(_matching(inputs.tidy(text))).limit(limit)
         with self.store.reading() as conn:
             found = [Person(**dict(row._mapping)) for row in conn.execute(query)]
@@ -314,15 +327,23 @@ def _below(column: sa.ColumnElement[str], path: str) -> sa.ColumnElement[bool]:
 
 
 ELLIPSES = ("…", "...", "*")
+_SEPARATORS = str.maketrans("", "", "-()")
 
 
 def _matching(text: str) -> sa.ColumnElement[bool]:
     """A search as staff type it: digits (with an ellipsis for the part they do not know) are
-    an ID number or a phone, given by its start and/or end; anything else starts a name."""
+    an ID number or a phone, given by its start and/or end; anything else starts a name. A phone
+    is its digits (people.phone_key): a whole one in any form (138-1234-5678, +86 13812345678)
+    is its number; in a part, dashes and brackets do not count, nor +86 in front (+86 139-…)."""
     compact = text.replace(" ", "")
     for mark in ELLIPSES:
         compact = compact.replace(mark, "…")
-    head, _, tail = compact.partition("…")
+    head, ellipsis, tail = compact.partition("…")
+    if ellipsis:
+        head, tail = (part.translate(_SEPARATORS) for part in (head, tail))
+        head = head.removeprefix("+86")
+    else:
+        head = _whole_phone(head) or head
     if (head + tail).rstrip("xX").isdigit():
         head, tail = head.upper(), tail.upper()
         number = sa.and_(
@@ -330,10 +351,19 @@ def _matching(text: str) -> sa.ColumnElement[bool]:
             people.c.id_number.endswith(tail, autoescape=True),
         )
         phone = sa.and_(
-            people.c.phone.startswith(head, autoescape=True), people.c.phone.endswith(tail, autoescape=True)
+            people.c.phone_key.startswith(head, autoescape=True),
+            people.c.phone_key.endswith(tail, autoescape=True),
         )
         return sa.or_(number, phone)
     return people.c.name.startswith(text, autoescape=True)
+
+
+def _whole_phone(text: str) -> str | None:
+    """The digits of a phone written whole in any form the registry takes, else None."""
+    try:
+        return phone_digits(phone(text))
+    except RegistryValueError:
+        return None
 
 
 def cases_about(conn: Connection, person_ids: Sequence[int], flow_id: str) -> dict[int, str]:

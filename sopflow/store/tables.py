@@ -162,7 +162,7 @@ people = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("id_number", sa.String(18), nullable=True, unique=True),  # one person, one record
-    sa.Column("phone", sa.String(40), nullable=True),
+    sa.Column("phone", sa.String(40), nullable=True),  # as written: 138 1234 5678, +86 139-0000-1111
     sa.Column("sex", sa.String(6), nullable=True),  # "male" / "female", from the ID number
     sa.Column("birth_date", sa.Date, nullable=True),
     sa.Column("household_id", sa.Integer, sa.ForeignKey("households.id"), nullable=True),
@@ -171,8 +171,11 @@ people = sa.Table(
     sa.Column("duplicate_of", sa.Integer, sa.ForeignKey("people.id"), nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
-    sa.Index("ix_people_name_phone", "name", "phone"),
-    sa.Index("ix_people_phone", "phone"),
+    # the phone's digits (registry.values.phone_digits: 13812345678), which people are matched by
+    # (migration 0009 added it, at the end)
+    sa.Column("phone_key", sa.String(20), nullable=True),
+    sa.Index("ix_people_name_phone_key", "name", "phone_key"),
+    sa.Index("ix_people_phone_key", "phone_key"),
     sa.Index("ix_people_household", "household_id"),
     sa.Index("ix_people_dwelling", "dwelling_id"),
 )

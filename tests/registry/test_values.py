@@ -9,7 +9,14 @@ from datetime import date
 
 import pytest
 
-from sopflow.registry.values import IdFacts, RegistryValueError, id_number, person_name, phone
+from sopflow.registry.values import (
+    IdFacts,
+    RegistryValueError,
+    id_number,
+    person_name,
+    phone,
+    phone_digits,
+)
 
 TODAY = date(2020, 2, 1)
 
@@ -47,19 +54,28 @@ def test_each_mistake_is_named(typed: str, code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "kept"),
+    ("typed", "kept", "digits"),
     [
-        ("13812345678", "13812345678"),
-        ("  13812345678 ", "13812345678"),
-        ("１３８１２３４５６７８", "13812345678"),  # full-width, as a phone keyboard may type it
-        ("138 1234 5678", "138 1234 5678"),  # as written: nothing typed is changed
-        ("+86 138-1234-5678", "+86 138-1234-5678"),
-        ("0438-1234567", "0438-1234567"),
-        ("(0438)1234567", "(0438)1234567"),
+        ("13812345678", "13812345678", "13812345678"),
+        ("  13812345678 ", "13812345678", "13812345678"),
+        (
+            "１３８１２３４５６７８",
+            "13812345678",
+            "13812345678",
+        ),  # full-width, as a phone keyboard may type it
+        ("138 1234 5678", "138 1234 5678", "13812345678"),  # as written: nothing typed is changed
+        ("138-1234-5678", "138-1234-5678", "13812345678"),
+        ("+86 138-1234-5678", "+86 138-1234-5678", "13812345678"),
+        ("+8613812345678", "+8613812345678", "13812345678"),
+        ("0086 138 1234 5678", "0086 138 1234 5678", "13812345678"),  # dialled from abroad
+        ("0438-1234567", "0438-1234567", "04381234567"),
+        ("(0438)1234567", "(0438)1234567", "04381234567"),
+        ("+86 0438-1234567", "+86 0438-1234567", "04381234567"),
     ],
 )
-def test_a_phone_is_kept_as_written(typed: str, kept: str) -> None:
+def test_a_phone_is_kept_as_written_and_matched_by_its_digits(typed: str, kept: str, digits: str) -> None:
     assert phone(typed) == kept
+    assert phone_digits(kept) == digits
 
 
 @pytest.mark.parametrize(
@@ -72,6 +88,9 @@ def test_a_phone_is_kept_as_written(typed: str, kept: str) -> None:
         "13812345678\u202e",
         "138\x0012345678",
         "+1 138",
+        "0086 1381234567",  # a digit short
+        "0086 0438 1234567",  # a landline has no 0086 form here: 0438-1234567
+        "١٣٨١٢٣٤٥٦٧٨",  # digits of another script: no one dials them
     ],
 )
 def test_a_phone_that_is_not_one_is_refused(typed: str) -> None:

@@ -5,6 +5,7 @@ upgrading from several processes at once works; and no command but `db` loads Al
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import subprocess
 import sys
@@ -322,3 +323,47 @@ def test_a_store_at_0004_upgrades_to_alerts_and_keeps_a_signal_nobody_takes(stor
         )
         assert [(a.case_id, a.kind) for a in engine.alerts(place="前郭镇")] == [("R-9", "undelivered")]
         assert engine.verify() == []
+
+
+def test_a_store_at_0008_upgrades_to_phone_keys_and_finds_phones_by_their_digits(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A registry as 0008 kept it (phones as written, matched as written): after `db upgrade`
+    each person's phone_key is its digits, the phone is as it was, `find` takes any form of the
+    number, and importing it in another form finds the person instead of adding one."""
+    make_pre_alembic_store(store_url)
+    with open_store(store_url, create=False) as store, store.exclusive() as conn:
+        run_migrations(conn, "0008")
+        written = ["138 1234 5678", "+86 139-0000-1111", "0438-1234567", "13700002222", None]
+        for n, phone in enumerate(written):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO people (name, phone, created_at, updated_at) VALUES (:name, :phone, :t, :t)"
+                ),
+                {"name": f"王{n}", "phone": phone, "t": AT.replace(tzinfo=None)},
+            )
+    runner = CliRunner()
+    env = {"SOPFLOW_DB": store_url, "SOPFLOW_LANG": "en", "SOPFLOW_NOW": "2020-02-04 08:00"}
+    upgraded = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert upgraded.output.endswith(f"upgraded from schema 0008 to {HEAD}\n"), upgraded.output
+    engine = sa.create_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT name, phone, phone_key FROM people ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("王0", "138 1234 5678", "13812345678"),
+        ("王1", "+86 139-0000-1111", "13900001111"),
+        ("王2", "0438-1234567", "04381234567"),
+        ("王3", "13700002222", "13700002222"),
+        ("王4", None, None),
+    ]
+    found = runner.invoke(cli, ["find", "138-1234-5678", "--show-personal", "--json"], env=env)
+    assert [(p["name"], p["phone"]) for p in json.loads(found.output)] == [("王0", "138 1234 5678")]
+    found = runner.invoke(cli, ["find", "13900001111", "--json"], env=env)
+    assert [p["name"] for p in json.loads(found.output)] == ["王*"]
+    again = tmp_path / "people.csv"
+    again.write_text("姓名,联系电话\n王0,13812345678\n王1,0086 139 0000 1111\n", encoding="utf-8")
+    imported = runner.invoke(cli, ["people", "import", str(again)], env=env)
+    assert imported.output.endswith(": 0 new, 0 updated, 2 unchanged, 0 rejected\n"), imported.output
