@@ -9,6 +9,7 @@ become ISO text and come back as dates through `from_json`.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
@@ -164,9 +165,25 @@ def _date(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> date:
         try:
             value = date.fromisoformat(str(raw))
         except ValueError:
-            raise FieldValueError("value.date", field=field_named(spec), value=raw) from None
+            value = _written_date(str(raw), spec, raw)
     _in_range(spec, value, raw)
     return value
+
+
+# A date as Excel, WPS and people write it in Chinese: 2020/2/3, 2020.2.3, 2020年2月3日, 20200203
+_WRITTEN_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
+
+
+def _written_date(text: str, spec: FieldSpec, raw: Any) -> date:
+    """A date not written as 2020-02-03 but as people write one; FieldValueError if it is none."""
+    found = _WRITTEN_DATE.fullmatch(text.strip())
+    try:
+        if found is None:
+            raise ValueError(text)
+        year, month, day = (int(part) for part in found.groups() if part is not None)
+        return date(year, month, day)
+    except ValueError:
+        raise FieldValueError("value.date", field=field_named(spec), value=raw) from None
 
 
 def _datetime(spec: FieldSpec, raw: Any, tz: tzinfo, at: datetime) -> datetime:

@@ -3,7 +3,7 @@ numbers are checked against the time of the action, not the wall clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,3 +99,30 @@ def test_a_reading_may_carry_its_unit(raw: str, value: float) -> None:
 def test_underscores_are_not_digit_separators_for_staff(spec: FieldSpec, raw: str) -> None:
     with pytest.raises(FieldValueError):
         parse_value(spec, raw, TZ, AT)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2020-02-03",
+        "2020/2/3",
+        "2020.02.03",
+        "2020年2月3日",
+        " 2020 年 2 月 3 日 ",
+        "20200203",
+        "２０２０/２/３",
+    ],
+)
+def test_a_date_is_taken_as_excel_wps_and_people_write_it(raw: str) -> None:
+    """The people import takes 2020/2/3 and 2020年2月3日: so does a case's date field (a leads
+    sheet typed in WPS), the same date every way."""
+    assert parse_value(SPECS[7], raw, TZ, AT) == date(2020, 2, 3)
+
+
+@pytest.mark.parametrize(
+    "raw", ["2020/2/30", "2020/13/1", "2020-2", "2020年2月", "02/03/2020", "43864", "2020x2y3"]
+)
+def test_a_date_that_is_not_one_is_refused_not_guessed(raw: str) -> None:
+    with pytest.raises(FieldValueError) as refused:
+        parse_value(SPECS[7], raw, TZ, AT)
+    assert refused.value.code == "value.date"
