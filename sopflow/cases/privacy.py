@@ -1,6 +1,7 @@
 """Masking personal data in lists, charts and reports: enough left to recognise, not to misuse.
 
-Every output that masks comes here: case data, history values and notes, who did what. A phone or
+Every output that masks comes here: case data, history values and notes, who did what, a case's
+place (a dwelling's door hidden: `…/1层/101` -> `…/1层/*`). A phone or
 ID number is masked wherever it is written, inside any free text too (`赵干部13812345678` ->
 `赵干部138****5678`, a note `电话13812345678`), not only in the fields marked personal.
 """
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from sopflow.language.model import FieldSpec, FieldType
 
@@ -19,6 +21,13 @@ from sopflow.language.model import FieldSpec, FieldType
 _NUMBER = re.compile(
     r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|\d{15}|1\d{2}[- ]\d{4}[- ]\d{4}|0\d{2,3}-\d{7,8}|\d{7,12})(?![\dA-Za-z])"
 )
+
+
+DOOR: Final = "door"  # the registry's kind of a dwelling (registry.places.PlaceKind.DOOR)
+NO_KINDS: Final[Mapping[str, str]] = MappingProxyType({})
+# The last level of a place the registry does not hold is a door when it reads as one: it ends
+# with a number (501, A101, 3-2-501), a number and 号 or 室 (1号, 502室), or with 户 (东户).
+_DOOR_NAME = re.compile(r"(?:\d[号室]?|户)$")
 
 
 def _mask_number(number: str) -> str:
@@ -76,3 +85,29 @@ def masked(
     if show_personal:
         return dict(data)
     return {name: mask_value(fields.get(name), value) for name, value in data.items()}
+
+
+def is_door(path: str, kinds: Mapping[str, str] = NO_KINDS) -> bool:
+    """Whether a place is a dwelling's door: by its kind if the registry holds it (`kinds`: path
+    -> kind, from store.registry.place_kinds), else by how its last level reads (101, 1号)."""
+    kind = kinds.get(path)
+    if kind is not None:
+        return kind == DOOR
+    head, _, last = path.rpartition("/")
+    return bool(head) and _DOOR_NAME.search(last) is not None
+
+
+def mask_place(path: str | None, kinds: Mapping[str, str] = NO_KINDS) -> str | None:
+    """A case's place as lists show it: a door hidden behind `*`, the building or hamlet kept
+    (…/1层/101 -> …/1层/*, 王家屯/1号 -> 王家屯/*); any other place as it is."""
+    return mask_door(path) if path and is_door(path, kinds) else path
+
+
+def mask_door(path: str) -> str:
+    """A dwelling's path with its door hidden: …/1层/101 -> …/1层/*."""
+    return path.rpartition("/")[0] + "/*" if "/" in path else path
+
+
+def place_shown(path: str | None, kinds: Mapping[str, str] = NO_KINDS, *, show_personal: bool) -> str | None:
+    """A case's place, its door masked unless the reader asked for personal data."""
+    return path if show_personal else mask_place(path, kinds)

@@ -27,6 +27,7 @@ from sopflow.commands.common import (
 )
 from sopflow.commands.filters import ListChoice, list_filter_options
 from sopflow.commands.settings import usage_lang
+from sopflow.engine.correction_views import places_named
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import (
     CaseDetail,
@@ -203,6 +204,7 @@ def show_case(
         now or engine.clock(),
         show_personal=show_personal,
         child_flow=child_flows(),
+        kinds=engine.place_kinds(places_named(case)),
     )
     if as_json:
         print_json(detail)
@@ -333,9 +335,11 @@ def case_list(*, choice: ListChoice, lang: str | None, as_json: bool, show_perso
     now = engine.clock()
     where = choice.filter(engine, now)
     rows = []
-    for case in engine.cases(where):
+    found = engine.cases(where)
+    kinds = engine.place_kinds(case.place for case in found)
+    for case in found:
         stepper = engine.stepper_for(case)
-        row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
+        row = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal, kinds=kinds)
         if choice.overdue and not case.alerts and not any(i.overdue for i in _items(engine, case, now)):
             continue
         rows.append(row)
@@ -378,8 +382,9 @@ def case_history(*, case_id: str, lang: str | None, as_json: bool, show_personal
     stepper = engine.stepper_for(case)
     check_lang(stepper.flow, lang)
     child = child_flows()
+    kinds = engine.place_kinds(places_named(case))
     rows = history_detail(
-        stepper, case.history, lang, engine.tz, show_personal=show_personal, child_flow=child
+        stepper, case.history, lang, engine.tz, show_personal=show_personal, child_flow=child, kinds=kinds
     )
     if as_json:
         print_json(rows)

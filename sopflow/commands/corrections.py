@@ -24,7 +24,7 @@ from sopflow.commands.common import (
     read_options,
 )
 from sopflow.commands.settings import usage_lang
-from sopflow.engine.correction_views import notes
+from sopflow.engine.correction_views import notes, places_named
 from sopflow.engine.runtime import Engine
 from sopflow.engine.views import case_detail
 from sopflow.i18n import say
@@ -56,8 +56,10 @@ def _done(engine: Engine, changed: Case, options: dict[str, Any]) -> None:
         show_case(engine, changed.id, lang=lang, as_json=True, show_personal=show_personal)
         return
     stepper = engine.stepper_for(changed)
+    case = engine.case(changed.id)
+    kinds = engine.place_kinds(places_named(case))
     detail = case_detail(
-        stepper, engine.case(changed.id), lang, engine.tz, engine.clock(), show_personal=show_personal
+        stepper, case, lang, engine.tz, engine.clock(), show_personal=show_personal, kinds=kinds
     )
     for line in case_heading(detail, lang):
         click.echo(line)

@@ -22,7 +22,7 @@ from sopflow.commands.common import (
     resolve_flow,
 )
 from sopflow.commands.settings import LANG_KEY
-from sopflow.engine.views import case_sheet_view
+from sopflow.engine.sheet_views import case_sheet_view
 from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog
 from sopflow.render.browser import write_pdf

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from sopflow.cases.privacy import mask_text
+from sopflow.cases.privacy import mask_door, mask_text
 from sopflow.commands.base import SopflowCommand, SopflowGroup
 from sopflow.commands.columns import pad
 from sopflow.commands.common import (
@@ -182,7 +182,9 @@ def find_command(text: str, limit: int, lang: str | None, as_json: bool, show_pe
             "sex": person.sex,
             "birth_year": person.birth_date.year if person.birth_date else None,
             "household": person.household,
-            "dwelling": person.dwelling if show_personal or not person.dwelling else _place(person.dwelling),
+            "dwelling": person.dwelling
+            if show_personal or not person.dwelling
+            else mask_door(person.dwelling),
             "possible_duplicate_of": person.duplicate_of,
             "cases": cases,
         }
@@ -205,8 +207,3 @@ def find_command(text: str, limit: int, lang: str | None, as_json: bool, show_pe
 
 def _sex(sex: object, lang: str) -> str:
     return say(f"sex.{sex}", lang) if sex else "-"
-
-
-def _place(path: str) -> str:
-    """A dwelling's path without its door: the building or hamlet is shown, not who lives where."""
-    return path.rpartition("/")[0] + "/*" if "/" in path else path

@@ -46,6 +46,7 @@ from sopflow.language.model import FieldSpec
 @lang_option()
 @json_option
 @ids_option
+@click.option("--show-personal", is_flag=True, help="help.opt.show_personal")
 def due_command(
     *,
     flow_id: str | None,
@@ -56,6 +57,7 @@ def due_command(
     now: datetime | None,
     lang: str | None,
     as_json: bool,
+    show_personal: bool,
 ) -> None:
     """What is overdue or due soon: deadlines, twice-daily checks, timers. Overdue first."""
     lang = check_lang_any(chosen_lang(lang))
@@ -72,9 +74,14 @@ def due_command(
     if not items:
         check_filters(engine.flows, flow_id=flow_id, role=role)
     rows = []
+    kinds = engine.place_kinds(item.place for item in items)
     for item in items:
         case = engine.case(item.case_id)
-        rows.append(due_detail(engine.stepper_for(case), item, lang, engine.tz))
+        rows.append(
+            due_detail(
+                engine.stepper_for(case), item, lang, engine.tz, show_personal=show_personal, kinds=kinds
+            )
+        )
     if as_json:
         print_json(rows)
         return
@@ -135,9 +142,13 @@ def verify_command(*, lang: str | None, as_json: bool, show_personal: bool) -> N
     engine = current_engine()
     rows: list[DiscrepancyRow] = []
     fields: list[Mapping[str, FieldSpec]] = []  # each row's flow's fields, to show its values
-    for found in engine.verify():
+    differing = engine.verify()
+    kinds = engine.place_kinds(v for f in differing if f.field == "place" for v in (f.stored, f.replayed))
+    for found in differing:
         stepper = _stepper_or_none(engine, found.case_id)
-        these = discrepancy_rows(stepper, found, engine.tz, show_personal=show_personal, lang=lang)
+        these = discrepancy_rows(
+            stepper, found, engine.tz, show_personal=show_personal, lang=lang, kinds=kinds
+        )
         rows += these
         fields += [stepper.flow.fields if stepper else {}] * len(these)
     if as_json:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sopflow.cases.privacy import mask_actor, mask_value
+from sopflow.cases.privacy import NO_KINDS, mask_actor, mask_place, mask_value, place_shown
 from sopflow.cases.records import Case, Event, EventKind
 from sopflow.i18n import say
 from sopflow.language.model import FieldType, Flow
@@ -34,8 +34,30 @@ def worker_shown(name: str | None, *, show_personal: bool) -> str | None:
     return mask_actor(name, show_personal=show_personal) if name else None
 
 
-def summary(flow: Flow, event: Event, lang: str, tz: tzinfo, *, show_personal: bool) -> str | None:
-    """What a correction or change of hand did, in one line (None for any other event)."""
+def places_named(case: Case) -> set[str]:
+    """The places a case's list or sheet shows: its own and those its transfers and adoptions
+    name (to look up which are doors, `kinds` below)."""
+    found = {case.place} if case.place else set()
+    for event in case.history:
+        if event.kind in (EventKind.TRANSFER, EventKind.ADOPTED) and event.why:
+            found.update(v for k, v in event.why.items() if k in _PLACES[event.kind] and isinstance(v, str))
+    return found
+
+
+_PLACES = {EventKind.TRANSFER: ("from", "to"), EventKind.ADOPTED: ("place",)}
+
+
+def summary(
+    flow: Flow,
+    event: Event,
+    lang: str,
+    tz: tzinfo,
+    *,
+    show_personal: bool,
+    kinds: Mapping[str, str] = NO_KINDS,
+) -> str | None:
+    """What a correction or change of hand did, in one line (None for any other event). `kinds`:
+    the registry's kind of the places named (a door is masked unless `show_personal`)."""
     why: Mapping[str, Any] = event.why or {}
     kind = event.kind
     sep = say("history.sep", lang)
@@ -71,17 +93,26 @@ def summary(flow: Flow, event: Event, lang: str, tz: tzinfo, *, show_personal: b
         if why.get("left"):
             parts.append(say("history.left", lang, cases=", ".join(why["left"])))
         return sep.join(parts)
-    return _hands(flow, event, why, lang, tz, show_personal=show_personal)
+    return _hands(flow, event, why, lang, show_personal=show_personal, kinds=kinds)
 
 
 def _hands(  # noqa: PLR0911 - one sentence per kind of event
-    flow: Flow, event: Event, why: Mapping[str, Any], lang: str, tz: tzinfo, *, show_personal: bool
+    flow: Flow,
+    event: Event,
+    why: Mapping[str, Any],
+    lang: str,
+    *,
+    show_personal: bool,
+    kinds: Mapping[str, str],
 ) -> str | None:
     kind, sep = event.kind, say("history.sep", lang)
     nobody = say("history.nobody", lang)
     carried = [say("history.carried", lang, cases=", ".join(why["children"]))] if why.get("children") else []
     if kind is EventKind.TRANSFER:
-        moved = say("history.transfer", lang, was=why.get("from") or "-", now=why.get("to") or "-")
+        was, now = (
+            place_shown(why.get(k), kinds, show_personal=show_personal) or "-" for k in ("from", "to")
+        )
+        moved = say("history.transfer", lang, was=was, now=now)
         return sep.join([moved, *carried])
     if kind is EventKind.ASSIGN:
         was, now = (
@@ -117,9 +148,11 @@ def _labels(flow: Flow, names: Iterable[str], lang: str) -> str:
     return say("cond.list_sep", lang).join(_label(flow, n, lang) for n in names)
 
 
-def masked_why(flow: Flow, event: Event, *, show_personal: bool) -> dict[str, Any] | None:
-    """A correction's `why` as a history shows it: corrected values, values a merge kept and
-    workers' names masked unless asked for."""
+def masked_why(
+    flow: Flow, event: Event, *, show_personal: bool, kinds: Mapping[str, str] = NO_KINDS
+) -> dict[str, Any] | None:
+    """A correction's `why` as a history shows it: corrected values, values a merge kept,
+    workers' names and the doors a case moved between masked unless asked for."""
     if event.why is None:
         return None
     why = dict(event.why)
@@ -134,6 +167,9 @@ def masked_why(flow: Flow, event: Event, *, show_personal: bool) -> dict[str, An
             why[key] = masked(why[key])
     if event.kind is EventKind.ASSIGN:
         why = {k: mask_actor(v, show_personal=False) if isinstance(v, str) else v for k, v in why.items()}
+    for key in _PLACES.get(event.kind, ()):
+        if isinstance(why.get(key), str):
+            why[key] = mask_place(why[key], kinds)
     return why
 
 

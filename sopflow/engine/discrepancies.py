@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any, TypedDict
 
-from sopflow.cases.privacy import mask_value
+from sopflow.cases.privacy import NO_KINDS, mask_value, place_shown
 from sopflow.engine.casewords import field_label, way_text
 from sopflow.engine.correction_views import worker_shown
 from sopflow.engine.stepper import Stepper
@@ -25,12 +25,18 @@ class DiscrepancyRow(TypedDict):
 
 
 def discrepancy_rows(
-    stepper: Stepper | None, found: Discrepancy, tz: tzinfo, *, show_personal: bool, lang: str = "en"
+    stepper: Stepper | None,
+    found: Discrepancy,
+    tz: tzinfo,
+    *,
+    show_personal: bool,
+    lang: str = "en",
+    kinds: Mapping[str, str] = NO_KINDS,
 ) -> list[DiscrepancyRow]:
     """What `verify` found differing in one case, as JSON data: one row per differing data field
     or check (`data.full_name`, `last_checks.temperature_check`) with its label in `lang`,
     personal values masked, times in local time. `stepper`: the case's rules (None for a case
-    that cannot be read)."""
+    that cannot be read); `kinds`: the registry's kind of a differing place (a door is masked)."""
     fields = stepper.flow.fields if stepper is not None else {}
 
     def row(field: str, stored: Any, replayed: Any) -> DiscrepancyRow:
@@ -64,6 +70,9 @@ def discrepancy_rows(
     if found.field == "assigned_to":  # a staff name, masked like the names in a history
         names = (worker_shown(v, show_personal=show_personal) for v in (found.stored, found.replayed))
         return [row(found.field, *names)]
+    if found.field == "place":  # a door masked as lists mask it
+        places = (place_shown(v, kinds, show_personal=show_personal) for v in (found.stored, found.replayed))
+        return [row(found.field, *places)]
     return [row(found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
 
 

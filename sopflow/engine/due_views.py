@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import TypedDict
 
 from sopflow.cases.inputs import local_text
+from sopflow.cases.privacy import NO_KINDS, place_shown
 from sopflow.cases.records import Case
 from sopflow.engine.alert_views import action_label
 from sopflow.engine.casewords import outcome_text
@@ -71,7 +73,17 @@ def _label(stepper: Stepper, item: DueItem, lang: str) -> str:
     return flow.text(labels[item.name], lang) if labels.get(item.name) else item.name
 
 
-def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueRow:
+def due_detail(
+    stepper: Stepper,
+    item: DueItem,
+    lang: str,
+    tz: tzinfo,
+    *,
+    show_personal: bool,
+    kinds: Mapping[str, str] = NO_KINDS,
+) -> DueRow:
+    """What is due at a case, and where (a door masked unless `show_personal`; `kinds`: the
+    registry's kind of the place, Engine.place_kinds)."""
     flow = stepper.flow
     return {
         "case": item.case_id,
@@ -79,7 +91,7 @@ def due_detail(stepper: Stepper, item: DueItem, lang: str, tz: tzinfo) -> DueRow
         "flow_title": flow.text(flow.title, lang),
         "step": item.step,
         "step_label": flow.text(flow.steps[item.step].label, lang),
-        "place": item.place,
+        "place": place_shown(item.place, kinds, show_personal=show_personal),
         **due_view(stepper, item, lang, tz),
     }
 

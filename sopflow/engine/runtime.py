@@ -14,7 +14,7 @@ so, carrying the case as it now is.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,6 +47,7 @@ from sopflow.errors import ArgumentError, CaseError, LookupFailed
 from sopflow.i18n import Phrase
 from sopflow.language.catalog import FlowCatalog, default_catalog
 from sopflow.language.model import Flow
+from sopflow.store.registry import place_ids
 from sopflow.store.store import Store
 
 Clock = Callable[[], datetime]
@@ -326,6 +327,14 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         """Replay every case's history against its flow version; report what differs."""
         now = None if self.store.drill else self._now(None) + inputs.CLOCK_SKEW
         return verify_cases(self.store, self._stepper, now)
+
+    def place_kinds(self, paths: Iterable[str | None]) -> dict[str, str]:
+        """The registry's kind of each of `paths` it holds: lists mask a door (privacy.mask_place)."""
+        wanted = [path for path in paths if path]
+        if not wanted:
+            return {}
+        with self.store.reading() as conn:
+            return {path: kind for path, (_id, kind) in place_ids(conn, wanted).items()}
 
     # -- the unit of work -------------------------------------------------------------------------
 

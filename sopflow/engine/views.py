@@ -7,15 +7,14 @@ Times are shown in local time, date-time fields too (as ISO text with the local 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
 
 from sopflow.cases.fielddata import to_json
 from sopflow.cases.inputs import local_text
 from sopflow.cases.lookalike import SYSTEM
 from sopflow.cases.members import joined, members
-from sopflow.cases.privacy import mask_actor, mask_note, mask_value, masked
+from sopflow.cases.privacy import NO_KINDS, mask_actor, mask_note, mask_value, masked, place_shown
 from sopflow.cases.records import CORRECTIONS, Case, Event, EventKind
 from sopflow.engine.alert_views import AlertView, alert_view
 from sopflow.engine.casewords import (
@@ -29,18 +28,20 @@ from sopflow.engine.casewords import (
 )
 from sopflow.engine.changes import Offer
 from sopflow.engine.check_views import CheckView, check_views
-from sopflow.engine.correction_views import corrections_of, masked_why, merged_into, summary, worker_shown
+from sopflow.engine.correction_views import (
+    corrections_of,
+    masked_why,
+    merged_into,
+    summary,
+    worker_shown,
+)
 from sopflow.engine.due_views import DueView, due_view
 from sopflow.engine.schedule import due_items
 from sopflow.engine.stepper import Stepper
-from sopflow.errors import FlowError
 from sopflow.i18n import say
 from sopflow.i18n.catalogue import Phrase
 from sopflow.language.model import FieldSpec, FieldType, Flow
 from sopflow.language.wording import condition_words
-
-if TYPE_CHECKING:
-    from sopflow.engine.runtime import Engine
 
 
 class CaseSummary(TypedDict):
@@ -170,7 +171,16 @@ def moment_of(value: Any) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def case_summary(stepper: Stepper, case: Case, lang: str, tz: tzinfo, *, show_personal: bool) -> CaseSummary:
+def case_summary(
+    stepper: Stepper,
+    case: Case,
+    lang: str,
+    tz: tzinfo,
+    *,
+    show_personal: bool,
+    kinds: Mapping[str, str] = NO_KINDS,
+) -> CaseSummary:
+    """`kinds`: the registry's kind of the case's place (Registry.kinds): a door is masked."""
     flow = stepper.flow
     step = flow.steps[case.step]
     data = masked(flow.fields, case.data, show_personal=show_personal)
@@ -185,7 +195,7 @@ def case_summary(stepper: Stepper, case: Case, lang: str, tz: tzinfo, *, show_pe
         "status": str(case.status),
         "outcome": case.outcome,
         "outcome_label": outcome_text(flow, case.outcome, lang),
-        "place": case.place,
+        "place": place_shown(case.place, kinds, show_personal=show_personal),
         "parent": case.parent_id,
         "children": list(case.children),
         "updated_at": local(case.updated_at, tz),
@@ -205,14 +215,16 @@ def case_detail(
     *,
     show_personal: bool,
     child_flow: ChildFlow = no_child,
+    kinds: Mapping[str, str] = NO_KINDS,
 ) -> CaseDetail:
     """Where the case is, what to do now, who, by when, what comes next, and its history.
-    `child_flow`: a flow by id, to name child flows and their outcomes in the history."""
+    `child_flow`: a flow by id, to name child flows and their outcomes in the history; `kinds`:
+    the registry's kind of the places it names (Registry.kinds of places_named(case))."""
     flow = stepper.flow
     step = flow.steps[case.step]
     sharing = members(case.parent_id, case.history)
     return {
-        **case_summary(stepper, case, lang, tz, show_personal=show_personal),
+        **case_summary(stepper, case, lang, tz, show_personal=show_personal, kinds=kinds),
         "role": step.role if case.active else None,
         "role_label": flow.text(flow.roles[step.role], lang) if case.active else None,
         "instructions": flow.text(step.instructions, lang) if case.active else "",
@@ -221,7 +233,7 @@ def case_detail(
             _offer(flow, case, o, lang, tz=tz, show_personal=show_personal) for o in stepper.offers(case, now)
         ],
         "history": history_detail(
-            stepper, case.history, lang, tz, show_personal=show_personal, child_flow=child_flow
+            stepper, case.history, lang, tz, show_personal=show_personal, child_flow=child_flow, kinds=kinds
         ),
         "merged_into": merged_into(case),
         "alerts": [
@@ -285,6 +297,7 @@ def history_detail(
     *,
     show_personal: bool,
     child_flow: ChildFlow = no_child,
+    kinds: Mapping[str, str] = NO_KINDS,
 ) -> list[EventView]:
     """A case's history, each entry with the amendments that corrected it later."""
     corrected = corrections_of(history)
@@ -299,6 +312,7 @@ def history_detail(
             show_personal=show_personal,
             child_flow=child_flow,
             corrected_in=corrected.get(e.seq, ()),
+            kinds=kinds,
         )
         for e in history
     ]
@@ -313,9 +327,11 @@ def event_detail(
     show_personal: bool,
     child_flow: ChildFlow = no_child,
     corrected_in: Sequence[int] = (),
+    kinds: Mapping[str, str] = NO_KINDS,
 ) -> EventView:
     """One entry of a history: ids as stored, and the same in words (`what`, labels, `why_text`);
-    personal values masked, and phone and ID numbers in notes, unless `show_personal`."""
+    personal values masked, and phone and ID numbers in notes and the doors of places (`kinds`:
+    the registry's kind of each), unless `show_personal`."""
     flow = stepper.flow
 
     def label(step: str | None) -> str | None:
@@ -327,7 +343,7 @@ def event_detail(
 
     changes = {name: [shown(name, old), shown(name, new)] for name, (old, new) in event.changes.items()}
     if event.kind in CORRECTIONS or event.kind is EventKind.AMEND:
-        why = masked_why(flow, event, show_personal=show_personal)
+        why = masked_why(flow, event, show_personal=show_personal, kinds=kinds)
     else:
         why = _shown_why(flow.fields, _reasons(flow, event), tz, show_personal=show_personal)
     kind = str(event.kind)
@@ -353,7 +369,7 @@ def event_detail(
         "why": why,
         "why_text": why_text(flow, event, why, lang),
         "child": event.child_id,
-        "summary": summary(flow, event, lang, tz, show_personal=show_personal),
+        "summary": summary(flow, event, lang, tz, show_personal=show_personal, kinds=kinds),
         "corrected_in": list(corrected_in),
         "late": event.late,
         "recorded_at": local(event.recorded_at, tz),
@@ -396,38 +412,3 @@ def _shown_why(
     if isinstance(shown.get("tried"), list):
         shown["tried"] = [{**t, "values": values(t.get("values", {}))} for t in shown["tried"]]
     return shown
-
-
-@dataclass(frozen=True)
-class CaseSheetView:
-    """What a printed case sheet shows, made by an Engine: the page itself never reads a store."""
-
-    flow: Flow
-    detail: CaseDetail
-    entered_at: datetime  # when the case entered the step it is at
-    printed_at: datetime
-    tz: tzinfo
-    show_personal: bool
-
-
-def case_sheet_view(
-    engine: Engine, case_id: str, lang: str, now: datetime | None = None, *, show_personal: bool = False
-) -> CaseSheetView:
-    """The case sheet of `case_id` as of `now` (default: the engine's clock; a time without a zone
-    is the engine's local time)."""
-    case = engine.case(case_id)
-    stepper = engine.stepper_for(case)
-    moment = now or engine.clock()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=engine.tz)
-
-    def child_flow(flow_id: str) -> Flow | None:  # a child flow named by its title on the sheet
-        try:
-            return engine.flows.shallow(flow_id)
-        except FlowError:
-            return None
-
-    detail = case_detail(
-        stepper, case, lang, engine.tz, moment, show_personal=show_personal, child_flow=child_flow
-    )
-    return CaseSheetView(stepper.flow, detail, case.entered_at, moment, engine.tz, show_personal)

@@ -5,11 +5,11 @@ asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TypedDict
 
-from sopflow.cases.privacy import mask_text
+from sopflow.cases.privacy import NO_KINDS, mask_place, mask_text
 from sopflow.cases.records import Case
 from sopflow.engine import ledger
 from sopflow.engine.dayreport import role_label
@@ -80,6 +80,7 @@ def worklist_view(
         if item.case_id not in cases:
             cases[item.case_id] = engine.case(item.case_id)
     flows = {case.flow_id: engine.stepper_for(case).flow for case in cases.values()}
+    kinds = engine.place_kinds(case.place for case in cases.values())
     work = [
         _item(
             item,
@@ -88,6 +89,7 @@ def worklist_view(
             engine,
             lang,
             show_personal=show_personal,
+            kinds=kinds,
         )
         for item in items
         if item.kind == "deadline"
@@ -100,6 +102,7 @@ def worklist_view(
             lang,
             overdue=case.id in overdue_checks,
             show_personal=show_personal,
+            kinds=kinds,
         )
         for case in checked
     ]
@@ -135,35 +138,42 @@ def _text(labels: Text, lang: str) -> str:
     return labels.get(lang) or next(iter(labels.values()), "")
 
 
-def person(case: Case, lang: str, *, show_personal: bool) -> tuple[str, str]:
+def person(
+    case: Case, lang: str, *, show_personal: bool, kinds: Mapping[str, str] = NO_KINDS
+) -> tuple[str, str]:
     """The case's person and address as a list shows them (masked unless asked for): the name
     from the case, the address from the case or else its place below the grid."""
     name = str(case.data.get("full_name") or "")
-    door = door_of(case.place, masked=not show_personal)
+    door = door_of(case.place, masked=not show_personal, kinds=kinds)
     if show_personal:
         return name, door or str(case.data.get("address") or "")
     typed = str(case.data.get("address") or "")
     return (mask_text(name) if name else ""), door or (mask_text(typed) if typed else "")
 
 
-def door_of(place: str | None, *, masked: bool) -> str:
+def door_of(place: str | None, *, masked: bool, kinds: Mapping[str, str] = NO_KINDS) -> str:
     """A registry door as a worker finds it: the place below the grid (幸福小区1号楼1单元1层101),
-    the door's number masked but for its first character (…1层1**) unless asked for; "" if
-    the case's place is not a door's path."""
-    parts = (place or "").split("/")
-    if len(parts) < 6:
+    a door masked as lists mask it (…1层*) unless asked for (`kinds`: the registry's kind of the
+    place, privacy.is_door); "" if the case's place is not a door's path."""
+    if not place or len(parts := place.split("/")) < 6:
         return ""
-    below = parts[4:] if parts[3].endswith("网格") else parts[3:]
-    last = below[-1]
     if masked:
-        last = last[:1] + "*" * max(len(last) - 1, 1)
-    return "".join([*below[:-1], last])
+        parts = (mask_place(place, kinds) or place).split("/")
+    below = parts[4:] if parts[3].endswith("网格") else parts[3:]
+    return "".join(below)
 
 
 def _item(
-    item: DueItem, case: Case, flow: Flow, engine: Engine, lang: str, *, show_personal: bool
+    item: DueItem,
+    case: Case,
+    flow: Flow,
+    engine: Engine,
+    lang: str,
+    *,
+    show_personal: bool,
+    kinds: Mapping[str, str],
 ) -> WorkItem:
-    name, address = person(case, lang, show_personal=show_personal)
+    name, address = person(case, lang, show_personal=show_personal, kinds=kinds)
     step = flow.steps[case.step]
     return WorkItem(
         case=case.id,
@@ -177,9 +187,16 @@ def _item(
 
 
 def _check_row(
-    case: Case, flow: Flow, day: date, lang: str, *, overdue: bool, show_personal: bool
+    case: Case,
+    flow: Flow,
+    day: date,
+    lang: str,
+    *,
+    overdue: bool,
+    show_personal: bool,
+    kinds: Mapping[str, str],
 ) -> CheckRow:
-    name, address = person(case, lang, show_personal=show_personal)
+    name, address = person(case, lang, show_personal=show_personal, kinds=kinds)
     return CheckRow(
         case=case.id,
         name=name,

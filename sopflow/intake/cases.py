@@ -55,7 +55,7 @@ class PlannedCase:
 def case_columns(flow: Flow) -> list[Column]:
     """案件编号 and 地点, and each of the flow's fields by its id or its label in any language."""
     fields = [
-        Column(spec.id, tuple(dict.fromkeys(spec.label.values())), spec.required)
+        Column(spec.id, tuple(dict.fromkeys(spec.label.values())), spec.required, dict(spec.label))
         for spec in flow.fields.values()
     ]
     return [column(CASE, "案件号", "编号", "case_id"), column(PLACE, "地点名称"), *fields]

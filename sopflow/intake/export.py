@@ -5,7 +5,7 @@ asked for, as in every list."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -56,8 +56,11 @@ def export_rows(
         after = page[-1].id
         with engine.store.reading() as conn:
             subjects = subjects_of(conn, [case.id for case in page])
+        kinds = engine.place_kinds(case.place for case in page)
         for case in page:
-            row = _row(engine, case, subjects.get(case.id), lang, now, show_personal=show_personal)
+            row = _row(
+                engine, case, subjects.get(case.id), lang, now, show_personal=show_personal, kinds=kinds
+            )
             if row is None or (overdue and row[COLUMNS.index("overdue")] != say("word.yes", lang)):
                 continue
             yield row
@@ -75,13 +78,12 @@ def _row(
     now: datetime,
     *,
     show_personal: bool,
+    kinds: Mapping[str, str],
 ) -> list[object] | None:
     stepper = engine.stepper_for(case)
-    summary = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal)
+    # the place: a door masked, the building or hamlet kept (not who lives at which door)
+    summary = case_summary(stepper, case, lang, engine.tz, show_personal=show_personal, kinds=kinds)
     person = {key: _person(key, subject, summary["data_text"], show_personal) for key in PERSON_FIELDS}
-    place = case.place or ""
-    if subject and subject["dwelling"] == place and place and not show_personal:
-        place = place.rpartition("/")[0] + "/*"  # the building or hamlet, not who lives at which door
     items = due_items(stepper, case, now) if case.active else []
     first = min(items, key=lambda i: i.due_at) if items else None
     checks = max(case.last_checks.items(), key=lambda kv: kv[1]) if case.last_checks else None
@@ -101,7 +103,7 @@ def _row(
         person["name"],
         person["id_number"],
         person["phone"],
-        place,
+        summary["place"] or "",
         summary["step_label"],
         status,
         summary["assigned_to"] or "",

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from sopflow.intake.columns import Column, column
 from sopflow.intake.problems import RowProblem
-from sopflow.intake.run import Counts, Line
+from sopflow.intake.run import Counts, Line, unreadable
 from sopflow.registry.places import LEVELS, PlaceKind, PlaceStep, chain, level_word, place_name
 from sopflow.registry.values import RegistryValueError
 from sopflow.store.registry import add_place, place_ids
@@ -91,7 +91,9 @@ class PlacesIntake:
         paths = {path for levels in parsed if isinstance(levels, tuple) for path, _, _ in levels}
         stored = place_ids(conn, paths)
         for line, levels in zip(lines, parsed, strict=True):
-            if levels is None:
+            if spoiled := unreadable(line, self.headers):  # a formula where a name belongs
+                results.append(spoiled)
+            elif levels is None:
                 results.append([RowProblem(line.number, None, "place.no_levels", {})])
             elif isinstance(levels, RowProblem):
                 results.append([levels])

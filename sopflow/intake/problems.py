@@ -20,12 +20,24 @@ class RowProblem:
     column: str | None
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    letter: str | None = None  # a problem of the header row: the column's letter ("": no column)
 
     def what(self, lang: str) -> str:
         return say(self.code, lang, **self.params)
 
     def text(self, lang: str) -> str:
-        """第 3 行，身份证号：… / row 3, column 身份证号: …"""
+        """第 3 行，身份证号：… / row 3, column 身份证号: …; the header's: 表头（第 1 行），L 列“备注”：…"""
+        if self.letter is not None:
+            if not self.letter or self.column is None:
+                return say("intake.at_header", lang, row=self.row, text=self.what(lang))
+            return say(
+                "intake.at_header_cell",
+                lang,
+                row=self.row,
+                letter=self.letter,
+                column=self.column,
+                text=self.what(lang),
+            )
         if self.column is None:
             return say("intake.at_row", lang, row=self.row, text=self.what(lang))
         return say("intake.at_cell", lang, row=self.row, column=self.column, text=self.what(lang))
@@ -41,5 +53,8 @@ class RowsRefused(SopflowError):
     def message(self, lang: str | None = None) -> str:
         lang = lang or default_language()
         lines = [problem.text(lang) for problem in self.problems]
-        lines.append(say("import.refused", lang, file=self.file, count=self.rows))
+        if all(problem.letter is not None for problem in self.problems):  # the header's: no row read
+            lines.append(say("import.refused_header", lang, file=self.file))
+        else:
+            lines.append(say("import.refused", lang, file=self.file, count=self.rows))
         return "\n".join(lines)

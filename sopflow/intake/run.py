@@ -143,14 +143,18 @@ def _line(row: Row, read: list[tuple[int, str]]) -> Line:
 
 
 def unreadable(line: Line, headers: dict[str, str]) -> list[RowProblem]:
-    """Problems for cells the file itself spoiled (an ID number Excel kept as a number)."""
+    """Problems for cells the file itself spoiled (an ID number Excel kept as a number, a formula)."""
     if set(map(type, line.values.values())) <= {str}:  # at C speed: no cell is an Unreadable
         return []
     return [
-        RowProblem(line.number, headers.get(column, column), value.code, {"value": str(value)})
+        RowProblem(line.number, headers.get(column, column), value.code, {"value": _short(value)})
         for column, value in line.values.items()
         if isinstance(value, Unreadable)
     ]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _write_rejects(  # noqa: PLR0917 - one call, from run_import

@@ -12,7 +12,8 @@ from typing import Any
 from sopflow.cases.inputs import local_text
 from sopflow.cases.privacy import mask_value
 from sopflow.engine.due_views import DueView
-from sopflow.engine.views import CaseSheetView, EventView, OfferView, local
+from sopflow.engine.sheet_views import CaseSheetView
+from sopflow.engine.views import EventView, OfferView, local
 from sopflow.i18n import aside, duration_words, say
 from sopflow.language.model import Action, Branch, Check, FieldType, Flow, Timer
 from sopflow.language.wording import call_words, condition_words, value_words

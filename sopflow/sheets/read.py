@@ -27,6 +27,13 @@ class Unreadable(str):
     code = "spreadsheet.lost_digits"
 
 
+class Formula(Unreadable):
+    """A cell holding a formula (`=HYPERLINK(...)`): its text, not a value staff typed. Its value
+    is not taken even when Excel saved one: it may be stale, or come from another sheet or file."""
+
+    code = "spreadsheet.formula"
+
+
 @dataclass
 class Sheet:
     """A file's header row (its cells, tidied of spaces) and a way to read its rows afresh; `size`
@@ -151,15 +158,15 @@ def _xlsx_sheet(path: Path) -> Sheet:
 
     def rows(progress: Progress | None) -> Iterator[Row]:
         try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            book = openpyxl.load_workbook(path, read_only=True, data_only=False)  # formulas as written
         except Exception as error:  # a damaged or mislabelled file: zipfile, XML and KeyError alike
             raise LookupFailed("spreadsheet.unreadable", file=str(path), detail=str(error)[:200]) from None
         try:
             sheet = book.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            for number, row in enumerate(sheet.iter_rows(), 1):
                 if progress is not None:
                     progress(1)
-                cells = [cell_text(v) for v in values]
+                cells = [_formula(c.value) if c.data_type == "f" else cell_text(c.value) for c in row]
                 if any(c.strip() for c in cells):
                     yield number, cells
         finally:
@@ -178,6 +185,12 @@ def _xlsx_rows(path: Path) -> int:
         return int(book.worksheets[0].max_row or 0)
     finally:
         book.close()
+
+
+def _formula(value: object) -> Formula:
+    """A formula cell's text (an array formula's too; a data table's has none to show)."""
+    text = getattr(value, "text", value)
+    return Formula(text if isinstance(text, str) else "=")
 
 
 def cell_text(value: object) -> str:  # noqa: PLR0911 - one return per kind of cell

@@ -92,11 +92,18 @@ def test_headers_are_field_ids_or_labels_in_the_flows_languages(sopflow: Run, tm
     rows = [["full_name", "Phone", "线索来源", "Source of the lead"], ["赵六", "136", "本人申报", "x"]]
     twice = sopflow("import", "key_person_control", str(write_csv(tmp_path / "a.csv", rows)), *OPENER)
     assert twice.exit_code == 1
-    assert "row 1, column Source of the lead: this column is given twice" in twice.output
+    assert (
+        "header (row 1), column D 'Source of the lead': column C ('线索来源') is the same column — keep one"
+        in twice.output
+    )
     rows = [["full_name", "Phone", "线所来源"], ["赵六", "13600003333", "本人申报"]]
     unknown = sopflow("import", "key_person_control", str(write_csv(tmp_path / "b.csv", rows)), *OPENER)
     assert unknown.exit_code == 1
-    assert "row 1, column 线所来源: no such column here — did you mean '线索来源'?" in unknown.output
+    assert (
+        "header (row 1), column C '线所来源': no such column here — did you mean '线索来源'?"
+        in unknown.output
+    )
+    assert "(this import takes: case, place, Source of the lead, What was reported, Name, " in unknown.output
     rows = [["full_name", "Phone", "Source of the lead"], ["赵六", "13600003333", "self_report"]]
     done = sopflow("import", "key_person_control", str(write_csv(tmp_path / "c.csv", rows)), *OPENER)
     assert done.exit_code == 0, done.output

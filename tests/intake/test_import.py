@@ -243,8 +243,14 @@ def test_the_same_person_twice_in_one_file_must_agree(sopflow: Run, tmp_path: Pa
     ("header", "message"),
     [
         ("住 址 ", None),  # spaces do not matter
-        ("身分证号", "row 1, column 身分证号: no such column here — did you mean '身份证号'? rename it"),
-        ("联系电话", "row 1, column 联系电话: this column is given twice — keep one of them"),
+        (
+            "身分证号",
+            "header (row 1), column C '身分证号': no such column here — did you mean '身份证号'? rename it",
+        ),
+        (
+            "联系电话",
+            "header (row 1), column C '联系电话': column B ('phone') is the same column — keep one of them",
+        ),
     ],
 )
 def test_headers_are_ids_or_labels_and_an_unknown_one_is_named(

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sopflow import builtin_flows
 from sopflow.cli import cli
 from sopflow.engine.runtime import Engine
-from sopflow.engine.views import case_sheet_view
+from sopflow.engine.sheet_views import case_sheet_view
 from sopflow.render.browser import chromium_args, print_pdf
 from sopflow.render.casesheet import case_sheet_html
 from sopflow.render.programs import command

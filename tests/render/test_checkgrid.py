@@ -9,7 +9,7 @@ from datetime import date
 
 from sopflow.engine.check_views import CheckView
 from sopflow.engine.runtime import Engine
-from sopflow.engine.views import case_sheet_view
+from sopflow.engine.sheet_views import case_sheet_view
 from sopflow.render.casesheet import case_sheet_html
 from tests.commands.test_no_ids_in_chinese import ids_in
 from tests.conftest import Clock
