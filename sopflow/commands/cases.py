@@ -49,7 +49,13 @@ def parse_sets(pairs: Sequence[str]) -> dict[str, str]:
             raise click.BadParameter(
                 say("option.bad_set", usage_lang(None), value=pair), param_hint="'--set'"
             )
-        values[field.strip()] = value
+        name = field.strip()
+        if name in values and values[name] != value:  # which one did they mean? not the last silently
+            raise click.BadParameter(
+                say("option.set_twice", usage_lang(None), name=name, first=values[name], second=value),
+                param_hint="'--set'",
+            )
+        values[name] = value
     return values
 
 

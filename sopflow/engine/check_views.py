@@ -31,6 +31,7 @@ class CheckView(TypedDict):
     recorded: int  # readings recorded
     missed: int  # owed and not recorded, up to now (or the end of the case)
     last_at: str | None  # the last reading, local time
+    at_times: bool  # a check at fixed times (`at: [08:00, 16:00]`), whose slots say what is owed
     slots: list[SlotView]  # a check at fixed times: each time owed (the sheet's grid)
 
 
@@ -51,6 +52,7 @@ def check_views(
             recorded=tally.recorded,
             missed=tally.missed,
             last_at=local_text(tally.last_at, tz) if tally.last_at is not None else None,
+            at_times=bool(check.at),
             slots=[_slot_view(slot, check, tz) for slot in tally.slots],
         )
         for name, check in checks.items()

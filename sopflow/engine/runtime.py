@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -219,18 +220,11 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
         data = arguments.data(data)
         if case_id is None:
             generated = _new_id(flow.id)
+            again = partial(
+                self.start, actor=actor, role=role, at=at, place=place, note=note, at_step=at_step
+            )
             try:
-                return self.start(
-                    flow.id,
-                    generated,
-                    data,
-                    actor=actor,
-                    role=role,
-                    at=at,
-                    place=place,
-                    note=note,
-                    at_step=at_step,
-                )
+                return again(flow.id, generated, data)
             except CaseError as refused:  # not the id of any case: say 'the new case'
                 if refused.params.get("case") == generated:
                     refused.params["case"] = Phrase("case.reason.the_new_one")

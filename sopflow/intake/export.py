@@ -12,12 +12,14 @@ from typing import Any
 
 from sopflow.cases.filter import CaseFilter
 from sopflow.cases.inputs import local_text
-from sopflow.cases.privacy import mask_text
+from sopflow.cases.privacy import mask_text, masked
 from sopflow.cases.records import Case
+from sopflow.engine.casewords import values_text
 from sopflow.engine.runtime import Engine
 from sopflow.engine.schedule import due_items
 from sopflow.engine.views import case_summary
 from sopflow.i18n import say
+from sopflow.store.queries import last_readings
 from sopflow.store.registry import subjects_of
 
 PAGE = 1000
@@ -56,11 +58,16 @@ def export_rows(
         after = page[-1].id
         with engine.store.reading() as conn:
             subjects = subjects_of(conn, [case.id for case in page])
+            readings = last_readings(conn, [case.id for case in page])
         kinds = engine.place_kinds(case.place for case in page)
         for case in page:
             row = _row(
                 engine, case, subjects.get(case.id), lang, now, show_personal=show_personal, kinds=kinds
             )
+            if row is not None:
+                row[COLUMNS.index("last_check")] = _reading_text(
+                    engine, case, readings.get(case.id), lang, show_personal=show_personal
+                )
             if row is None or (overdue and row[COLUMNS.index("overdue")] != say("word.yes", lang)):
                 continue
             yield row
@@ -86,12 +93,6 @@ def _row(
     person = {key: _person(key, subject, summary["data_text"], show_personal) for key in PERSON_FIELDS}
     items = due_items(stepper, case, now) if case.active else []
     first = min(items, key=lambda i: i.due_at) if items else None
-    checks = max(case.last_checks.items(), key=lambda kv: kv[1]) if case.last_checks else None
-    last_check = (
-        f"{local_text(checks[1], engine.tz)} {stepper.flow.text(_check_label(stepper, checks[0]), lang)}"
-        if checks
-        else ""
-    )
     status = (
         say("status.active", lang)
         if case.active
@@ -109,7 +110,7 @@ def _row(
         summary["assigned_to"] or "",
         local_text(first.due_at, engine.tz) if first else "",
         say("word.yes" if any(i.overdue for i in items) else "word.no", lang) if items else "",
-        last_check,
+        "",  # the last check: filled in by export_rows, from the page's histories
         summary["updated_at"] or "",
     ]
 
@@ -122,8 +123,28 @@ def _person(key: str, subject: dict[str, Any] | None, data_text: dict[str, str],
     return next((data_text[f] for f in PERSON_FIELDS[key] if data_text.get(f)), "")
 
 
-def _check_label(stepper: Any, name: str) -> Any:
-    for step in stepper.flow.steps.values():
+def _reading_text(
+    engine: Engine,
+    case: Case,
+    reading: tuple[Any, str, dict[str, Any]] | None,
+    lang: str,
+    *,
+    show_personal: bool,
+) -> str:
+    """2020-02-03 08:05 测体温问症状 体温=38.2 ℃、有症状=是: the last check recorded, at any step."""
+    if reading is None:
+        return ""
+    at, name, changes = reading
+    flow = engine.stepper_for(case).flow
+    values = masked(flow.fields, {k: change[1] for k, change in changes.items()}, show_personal=show_personal)
+    label = flow.text(_check_label(flow, name), lang)
+    return " ".join(
+        part for part in (local_text(at, engine.tz), label, values_text(flow, values, lang)) if part
+    )
+
+
+def _check_label(flow: Any, name: str) -> Any:
+    for step in flow.steps.values():
         for check in step.checks:
             if check.name == name:
                 return check.label

@@ -48,6 +48,12 @@ class FlowCatalog:
         self._shallow: dict[str, Flow] = {}
         self._loaded: dict[str, Flow] = {}
 
+    @classmethod
+    def with_builtin(cls, *folders: str | PathLike[str]) -> FlowCatalog:
+        """The flows in `folders` (first first), then the built-in ones, as the command line's
+        --flows finds them: a county's own flow that starts key-person control finds it."""
+        return cls([*folders, builtin_dir()])
+
     def index(self) -> Mapping[str, Path]:
         if self._index is None:
             claims: dict[str, list[IdMark]] = {}

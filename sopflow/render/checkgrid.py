@@ -35,9 +35,10 @@ def check_grid(
 ) -> list[GridDay]:
     """The temperature check's days, morning and evening; empty when the case has no temperature
     check, so other flows' sheets show no grid."""
-    slots = [s for c in checks if c["records"] == TEMPERATURE for s in c["slots"]]
-    if slots:
-        return _grid_of_slots(slots)
+    temperature = [c for c in checks if c["records"] == TEMPERATURE]
+    if any(c["at_times"] for c in temperature):  # no slot owed yet (readings after 17:00 of the
+        # first day): no grid, rather than one guessed from the history with a 'missed' no count has
+        return _grid_of_slots([s for c in temperature for s in c["slots"]])
     return _grid_of_history(history, now, ended=ended)
 
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sopflow.cases.filter import CaseFilter
-from sopflow.store.rows import naive
-from sopflow.store.tables import cases
+from sopflow.store.rows import naive, utc
+from sopflow.store.tables import cases, events
 
 
 def case_query(where: CaseFilter, *, sqlite: bool) -> sa.Select[Any]:
@@ -65,6 +65,22 @@ def kept_lists(conn: Connection, case_ids: Sequence[str]) -> dict[str, str | Non
     """The due list each case's row keeps, by id (for `verify`, a batch at a time)."""
     query = sa.select(cases.c.id, cases.c.due_list).where(cases.c.id.in_(case_ids))
     return {row.id: row.due_list for row in conn.execute(query)}
+
+
+def last_readings(conn: Connection, case_ids: Sequence[str]) -> dict[str, tuple[Any, str, dict[str, Any]]]:
+    """The last check recorded on each case, whatever step it was at (a case's row keeps only the
+    readings of its current step's visit: a fever moves the case on, and they are gone from it),
+    by id: when (UTC), which check, and what it recorded (field -> [before, after])."""
+    latest = (
+        sa.select(events.c.case_id, sa.func.max(events.c.seq).label("seq"))
+        .where(events.c.case_id.in_(case_ids), events.c.kind == "check")
+        .group_by(events.c.case_id)
+        .subquery()
+    )
+    query = sa.select(events.c.case_id, events.c.at, events.c.name, events.c.changes).join(
+        latest, sa.and_(events.c.case_id == latest.c.case_id, events.c.seq == latest.c.seq)
+    )
+    return {row.case_id: (utc(row.at), row.name, row.changes or {}) for row in conn.execute(query)}
 
 
 def below(

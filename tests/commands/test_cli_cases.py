@@ -231,6 +231,34 @@ def test_other_usage_errors_are_told_in_the_users_language(sopflow: Run) -> None
     assert pair.exit_code == 2 and "错误：'--set' 的值无效：'urgent' 不是“名称=值” — " in pair.output
 
 
+def test_a_field_set_twice_with_different_values_is_refused_not_the_last_taken(sopflow: Run) -> None:
+    start_request(sopflow)
+    before = sopflow("case", "show", "R-1", "--json").output
+    twice = sopflow(
+        "case", "advance", "R-1", "sorted", "--set", "urgent=yes", "--set", "urgent=no", "--lang", "zh"
+    )
+    assert twice.exit_code == 2
+    assert "'urgent' 给了两次，值不同（'yes'、'no'） — 请只保留正确的一个" in twice.output
+    assert sopflow("case", "show", "R-1", "--json").output == before  # nothing done
+    same = sopflow(
+        "case",
+        "advance",
+        "R-1",
+        "sorted",
+        "--set",
+        "urgent=no",
+        "--set",
+        "urgent=no",
+        "--set",
+        "request_type=groceries",
+        "--set",
+        "items=米",
+        "--role",
+        "grid_worker",
+    )
+    assert same.exit_code == 0, same.output  # the same value twice: no doubt what was meant
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -81,7 +81,7 @@ def test_xlsx_has_a_header_a_frozen_pane_chinese_widths_and_no_formula(
         "居家医学观察",
         "办理中",
     ]
-    assert first[11] == "2020-02-01 11:00 测体温问症状"
+    assert first[11] == "2020-02-01 11:00 测体温问症状 体温=36.5 ℃、有症状=否"
     assert first[10] == "是"  # presence and door checks were due at once (at 09:00)
     second = next(row for row in rows if row[0] == "QG-0002")
     assert second[2] == "=HYPER***"  # masked (as a long text is), and still text below
@@ -120,3 +120,26 @@ def test_the_lists_filters_choose_the_rows(cases: Engine, sopflow: Run, tmp_path
     typo = sopflow("export", "-o", str(out), "--place", "平风乡")
     assert typo.exit_code == 1
     assert "did you mean '平凤乡'?" in typo.output
+
+
+def test_the_last_check_is_shown_after_it_moved_the_case_on(
+    cases: Engine, clock: Clock, sopflow: Run, tmp_path: Path
+) -> None:
+    """A fever reading takes the case to 异常发现, whose row keeps no readings: the export still
+    shows the reading, the one the command post most needs to see."""
+    clock.advance(hours=1)
+    cases.fire(
+        "QG-0001",
+        "temperature_check",
+        actor="张三",
+        role="subject",
+        data={"temperature": "38.2", "symptoms": "有"},
+    )
+    assert cases.case("QG-0001").step == "fever_found"
+    out = tmp_path / "cases.csv"
+    assert sopflow("export", "-o", str(out), "--lang", "zh").exit_code == 0
+    rows = list(csv.reader(out.read_bytes().decode("utf-8-sig").splitlines()))
+    first = next(row for row in rows if row[0] == "QG-0001")
+    assert first[6] == "异常发现"
+    assert first[11] == "2020-02-01 12:00 测体温问症状 体温=38.2 ℃、有症状=是"
+    assert next(row for row in rows if row[0] == "QG-0002")[11] == ""  # no check recorded

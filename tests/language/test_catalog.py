@@ -62,3 +62,17 @@ def test_an_unknown_flow_names_the_flow_files_that_could_not_be_read(tmp_path: P
     with pytest.raises(LookupFailed) as clean:
         FlowCatalog([builtin_dir()]).load("fever_triage")
     assert "could not be read" not in clean.value.message("en")
+
+
+def test_a_catalog_with_the_builtin_flows_finds_the_users_first_then_the_builtin_ones(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text(
+        (builtin_dir() / "supply_request.yaml")
+        .read_text("utf-8")
+        .replace("id: supply_request", "id: mine", 1),
+        "utf-8",
+    )
+    catalog = FlowCatalog.with_builtin(tmp_path)
+    assert catalog.folders == (tmp_path.resolve(), builtin_dir().resolve())
+    assert catalog.path_of("mine") == str(tmp_path / "mine.yaml")
+    assert catalog.load("key_person_control").id == "key_person_control"
+    assert "key_person_control" not in FlowCatalog([tmp_path]).ids()

@@ -99,3 +99,19 @@ def test_the_grid_and_the_check_counts_agree(engine: Engine, clock: Clock) -> No
     assert counts["temperature_check"]["missed"] == 1 == grid.count('class="missed"')
     assert "应测未记录 1 次" in page
     assert counts.get("in_person_check", {"missed": 0})["missed"] == 0
+
+
+def test_readings_taken_before_any_check_was_owed_are_not_called_missed(engine: Engine, clock: Clock) -> None:
+    """Placed at home at 21:59 and read three times that evening, the last a fever: no fixed-time
+    check was owed yet (the 08:00 and 16:00 windows had closed before the person came), so the
+    sheet draws no red 'missed' morning, as its count of missed checks says 0."""
+    clock.now = LOCAL(2020, 2, 1, 21, 59)
+    place_at_home(engine, "K-1")
+    record_readings(engine, clock, "K-1", [LOCAL(2020, 2, 1, 22, 0), LOCAL(2020, 2, 1, 22, 5)])
+    record_readings(engine, clock, "K-1", [LOCAL(2020, 2, 1, 22, 10)], temperature="38.2")
+    assert engine.case("K-1").step == "fever_found"
+    view = case_sheet_view(engine, "K-1", "zh", LOCAL(2020, 2, 1, 22, 30))
+    counts = {c["name"]: c for c in view.detail["checks"]}
+    page = case_sheet_html(view, "zh")
+    assert counts["temperature_check"]["missed"] == 0
+    assert 'class="missed">缺' not in page and "应测未记录" not in page

@@ -19,7 +19,7 @@ from sopflow import builtin_flows, load_flow
 from sopflow.commands.cases import case_group
 from sopflow.commands.pages import case_sheet_command, handbook_command
 from sopflow.engine.runtime import Engine
-from sopflow.engine.views import case_sheet_view
+from sopflow.engine.sheet_views import case_sheet_view
 from sopflow.language.wording import condition_words
 from sopflow.render.casesheet import case_sheet_html
 from sopflow.render.handbook import handbook_html
