@@ -14,6 +14,7 @@ from sopflow.commands.columns import table
 from sopflow.commands.common import (
     LOCAL_TIME,
     actor_role_options,
+    catalog,
     check_lang,
     check_lang_any,
     child_flows,
@@ -111,9 +112,9 @@ def case_start(
     show_personal: bool,
 ) -> None:
     """Open a case of FLOW (an id) and print where it now is."""
-    engine = current_engine(writes=True)
     data = parse_sets(sets)
-    check_lang(engine.flows.load(flow), chosen_lang(lang))  # before anything is saved
+    check_lang(catalog().load(flow), chosen_lang(lang))  # before a new store is made, or anything saved
+    engine = current_engine(writes=True)
     case = engine.start(
         flow,
         case_id,

@@ -291,7 +291,7 @@ def test_a_field_set_twice_with_different_values_is_refused_not_the_last_taken(s
             "no role 'subject' in Supply request (supply_request)",
         ),
         (["due", "--role", "comunity doctr"], "did you mean 'Community doctor (community_doctor)'?"),
-        (["case", "list", "--role", "网格猿", "--lang", "zh"], "是否应为 '网格员 grid_worker'?"),
+        (["case", "list", "--role", "网格猿", "--lang", "zh"], "是否应为 '网格员 grid_worker'？"),
     ],
 )
 def test_an_unknown_filter_is_a_one_line_error_with_a_suggestion(
@@ -497,3 +497,11 @@ def test_a_case_of_a_flow_without_the_language_is_refused_before_anything_is_sav
     assert refused.exit_code == 1
     assert "flow 'supply_request' is not written in 'mn' — use one of its languages: zh, en" in refused.output
     assert "R-9" not in sopflow("case", "list").output
+
+
+def test_a_refused_start_does_not_make_a_new_store(sopflow: Run, tmp_path: Path) -> None:
+    """A misspelt flow makes no empty store beside the real one to confuse the next command."""
+    store = tmp_path / "new.db"
+    refused = sopflow("--db", str(store), "case", "start", "重点人员管制", "--role", "网格员", "--lang", "zh")
+    assert refused.exit_code == 1 and "是否应为 '重点人员管控 key_person_control'？" in refused.output
+    assert not store.exists()

@@ -99,7 +99,7 @@ def test_filters_take_names(sopflow: Run) -> None:
     assert "QG-1" in due and "包保干部" in due
     refused = sopflow("case", "list", "--step", "异常发")
     assert refused.exit_code == 1
-    assert "是否应为 '异常发现 fever_found'?" in refused.output
+    assert "是否应为 '异常发现 fever_found'？" in refused.output
 
 
 def test_a_name_two_choices_share_is_refused_naming_both(sopflow: Run, tmp_path: Path) -> None:
