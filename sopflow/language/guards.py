@@ -11,6 +11,8 @@ convention), and `*` cannot build huge values.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -169,9 +171,32 @@ def _failure(node: nodes.Node) -> type[Exception] | None:
     return None
 
 
+# Slips an author from other languages or a Chinese input method makes, told in words (Jinja's
+# own message for them is "unexpected '}}'" or "unexpected char '&'", about brackets never typed)
+_KEYWORD = re.compile(r"[(,]\s*\w+\s*$")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_SLIPS = (
+    (re.compile(r"[＞＜＝！（）＆｜]"), "guard.slip.full_width"),
+    (re.compile(r"&&|\|\|"), "guard.slip.c_logic"),
+    (re.compile(r"(?<![=!<>])=(?!=)"), "guard.slip.single_equals"),
+    (re.compile(r"!(?!=)"), "guard.slip.c_logic"),
+)
+
+
+def _refuse_slips(source: str) -> None:
+    bare = _QUOTED.sub("''", source)  # what is inside quotes is a value, not an operator
+    for pattern, code in _SLIPS:
+        for found in pattern.finditer(bare):
+            if code == "guard.slip.single_equals" and _KEYWORD.search(bare, 0, found.start()):
+                continue  # round(precision=1): a filter's keyword argument
+            char = found.group()
+            raise GuardProblem(code, char=char, ascii=unicodedata.normalize("NFKC", char))
+
+
 def parse_guard(source: str) -> nodes.Expr:
     """The syntax tree of a guard, parsed as one expression (as compile_expression does), so
     that syntax errors speak of what the user wrote and not of added template brackets."""
+    _refuse_slips(source)
     try:
         parser = Parser(_ENV, source, state="variable")
         expression = parser.parse_expression()

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from sopflow.errors import CaseError
+from sopflow.i18n import say
 from sopflow.language.guards import GuardProblem, GuardRuntimeError, check_guard
 
 NAMES = ["temperature", "symptoms", "category", "arrival_date", "fever_threshold", "phone"]
@@ -176,3 +177,26 @@ def test_a_run_time_failure_says_whether_data_is_missing_or_the_rule_is_wrong() 
     zh = said({"temperature": "x", "phone": 2}, "zh")
     assert "流程中的这条规则有误" in zh and "请告知流程维护人员" in zh
     assert "unsupported operand" not in zh
+
+
+@pytest.mark.parametrize(
+    ("guard", "code", "said"),
+    [
+        ("temperature = 38", "guard.slip.single_equals", "用了单个 '=' — 判断相等请写 '=='"),
+        ("temperature >= 37.3 && symptoms", "guard.slip.c_logic", "'&&' 不是条件的写法"),
+        ("temperature >= 37.3 || symptoms", "guard.slip.c_logic", "'||' 不是条件的写法"),
+        ("!symptoms", "guard.slip.c_logic", "'!' 不是条件的写法"),
+        ("temperature ＞＝ 37.3", "guard.slip.full_width", "全角的 '＞' — 请改用半角的 '>'"),
+    ],
+)
+def test_slips_from_other_languages_are_told_in_words(guard: str, code: str, said: str) -> None:
+    """Jinja would say "unexpected '}}'" (brackets the author never typed) or "unexpected char"."""
+    with pytest.raises(GuardProblem) as refused:
+        check_guard(guard, ["temperature", "symptoms"])
+    assert refused.value.code == code
+    assert said in say(code, "zh", guard=guard, **refused.value.params)
+
+
+@pytest.mark.parametrize("guard", ["temperature != 37", "note == 'a=b'", 'note == "好!"', "not symptoms"])
+def test_what_only_looks_like_a_slip_is_a_guard(guard: str) -> None:
+    check_guard(guard, ["temperature", "symptoms", "note"])
