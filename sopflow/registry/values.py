@@ -10,6 +10,9 @@ from typing import Any
 from sopflow.cases.inputs import has_control, tidy
 
 MAX_PERSON_NAME = 50
+# 2.20721E+17: an ID number Excel held as a number and wrote in scientific notation, its last
+# digits gone (a CSV saved from such a sheet)
+_EXCEL_NUMBER = re.compile(r"\d(?:\.\d+)?E\+\d+")
 _PLAIN_ID = re.compile(r"[0-9]{17}[0-9Xx]", re.ASCII)  # as most ID numbers are typed
 _PLAIN_MOBILE = re.compile(r"1[0-9]{10}", re.ASCII)  # and most phone numbers
 
@@ -41,8 +44,11 @@ def id_number(raw: str, today: date) -> IdFacts:
     from stdnum.cn import ric  # noqa: PLC0415 - loads pydoc and ssl: only when a number is read
 
     text = tidy(raw)
-    # a number as most are typed needs none of compact()'s work (a third of an import's check)
-    number = text.upper() if _PLAIN_ID.fullmatch(text) else ric.compact(text).upper()
+    # a number as most are typed needs none of compact()'s work (a third of an import's check);
+    # spaces inside (220721 19850312 0045) are dropped, as a case's ID number field drops them
+    number = text.upper() if _PLAIN_ID.fullmatch(text) else "".join(ric.compact(text).split()).upper()
+    if _EXCEL_NUMBER.fullmatch(number):
+        raise RegistryValueError("id.scientific", value=raw)
     if len(number) != 18:
         raise RegistryValueError("id.length", value=raw, count=len(number))
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
