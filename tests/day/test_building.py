@@ -167,6 +167,7 @@ def test_a_person_sent_to_an_isolation_site_is_not_drawn_as_unvisited(county: En
                 "temperature": "36.6",
                 "symptoms": "no",
                 "household_id": "H-6",
+                "arrival_date": "2020-01-31",
             },
         ),
         ("categorized", "community_doctor", {"category": "KP7"}),

@@ -171,7 +171,8 @@ def test_huge_values_are_refused_in_one_line(sopflow: Run) -> None:
         ["--set", "temperature=1e999"],
         ["--note", "x" * 1_000_000],
     ):
-        result = sopflow(*READING, "--set", "temperature=36.6", *extra)
+        reading = [] if "temperature=1e999" in extra else ["--set", "temperature=36.6"]
+        result = sopflow(*READING, *reading, *extra)
         _one_line_error(result)
         assert len(result.output) < 2_000  # the value is not echoed back whole
 
