@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from sopflow.errors import LookupFailed
+from sopflow.i18n import listing
 
 Row = tuple[int, list[str]]  # the spreadsheet's row number (the header is row 1 or below) and cells
 Progress = Callable[[int], None]  # told how much more of the file was read (bytes or rows)
@@ -172,8 +173,30 @@ def _xlsx_sheet(path: Path) -> Sheet:
         finally:
             book.close()
 
-    number, header = _header(rows(None), path)
+    try:
+        number, header = _header(rows(None), path)
+    except LookupFailed as refused:
+        _refuse_first_sheet(path, refused)
     return Sheet(path, header, number, _xlsx_rows(path), lambda progress: _after(rows(progress), number))
+
+
+def _refuse_first_sheet(path: Path, refused: LookupFailed) -> NoReturn:
+    """A workbook whose first sheet is not the table (a sheet of instructions, 说明, before the
+    data): say which sheet was read and which others there are, not only 'no header'."""
+    import openpyxl  # noqa: PLC0415
+
+    if refused.code != "spreadsheet.no_header":
+        raise refused
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        names = list(book.sheetnames)
+    finally:
+        book.close()
+    if len(names) < 2:
+        raise refused
+    raise LookupFailed(
+        "spreadsheet.no_header_first", file=str(path), sheet=names[0], others=listing(names[1:])
+    )
 
 
 def _xlsx_rows(path: Path) -> int:
