@@ -13,6 +13,7 @@ from sopflow.engine.correction_views import worker_shown
 from sopflow.engine.stepper import Stepper
 from sopflow.engine.verify import Discrepancy
 from sopflow.engine.views import field_json, moment_of, shown_value
+from sopflow.i18n import CATALOGUE, Phrase, say
 from sopflow.language.model import FieldSpec
 
 
@@ -73,12 +74,21 @@ def discrepancy_rows(
     if found.field == "place":  # a door masked as lists mask it
         places = (place_shown(v, kinds, show_personal=show_personal) for v in (found.stored, found.replayed))
         return [row(found.field, *places)]
-    return [row(found.field, _plain(found.stored, tz), _plain(found.replayed, tz))]
+    return [row(found.field, _said(found.stored, lang, tz), _said(found.replayed, lang, tz))]
+
+
+def _said(value: Any, lang: str, tz: tzinfo) -> Any:
+    """A value as `_plain` gives it, or what verify says instead of one (up to now), in `lang`."""
+    if isinstance(value, Phrase):
+        return say(value.code, lang, **value.params)
+    return _plain(value, tz)
 
 
 def _label(stepper: Stepper | None, field: str, lang: str) -> str:
     """A data field or a check by its label (姓名, 测体温问症状); a part of the case by its name."""
     kind, _, name = field.partition(".")
+    if CATALOGUE.has(f"verify.part.{field}"):  # the history, the alerts table: in words
+        return say(f"verify.part.{field}", lang)
     if stepper is None:
         return field
     if kind == "data":

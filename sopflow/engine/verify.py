@@ -16,6 +16,7 @@ from sopflow.cases.records import Case, Event, EventKind, Fold
 from sopflow.engine.schedule import kept_basis, kept_times
 from sopflow.engine.stepper import Stepper
 from sopflow.errors import StoreError
+from sopflow.i18n import Phrase
 from sopflow.language.model import Flow
 from sopflow.store.alertrows import rows_of
 from sopflow.store.identities import VALUE_LENGTH, identities_of
@@ -71,7 +72,8 @@ def _verify_one(
     try:
         history = store.history(conn, stored.id)
     except StoreError as error:  # an event edited by hand: this case, not the whole run
-        return [Discrepancy(stored.id, "history", "-", f"unreadable: {error.params.get('detail')}")]
+        unreadable = Phrase("verify.reason.unreadable", detail=str(error.params.get("detail")))
+        return [Discrepancy(stored.id, "history", "-", unreadable)]
     found = _compare(stepper_for(flow).fold, stored, history)
     if not found:  # a case that is not its history owes what its history says, not its row
         found += _due_list(kept_list, stepper_for(flow), stored)
@@ -85,15 +87,17 @@ def _verify_one(
         found.append(Discrepancy(stored.id, "case_identities", indexed, about))
     ahead = [e for e in history if now is not None and e.at > now]
     if ahead:
-        when = f"event {ahead[0].seq} dated {ahead[0].at.isoformat()}, after now"
-        found.append(Discrepancy(stored.id, "history", "up to now", when))
+        when = Phrase("verify.reason.after_now", seq=ahead[0].seq, at=ahead[0].at.isoformat())
+        found.append(Discrepancy(stored.id, "history", Phrase("verify.reason.up_to_now"), when))
     if stored.flow_version != flow.version:
         found.append(Discrepancy(stored.id, "flow_version", stored.flow_version, flow.version))
     found += _sharing(conn, store, stored, history)
     if stored.parent_id is not None:
         parent = store.get(conn, stored.parent_id, history=False)
         if parent is None or stored.id not in parent.children:
-            found.append(Discrepancy(stored.id, "parent_id", stored.parent_id, "not its parent"))
+            found.append(
+                Discrepancy(stored.id, "parent_id", stored.parent_id, Phrase("verify.reason.not_parent"))
+            )
         else:  # an open child is at its parent's place, or where a field of its parent said (C6)
             placed = (history[0].why or {}).get("place", parent.place) if history else parent.place
             if stored.active and stored.place != placed:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from sopflow import Engine, EventKind, SopflowError, Store, StoreError, open_store
+from sopflow.engine.discrepancies import discrepancy_rows
 
 from .conftest import Run, assert_clean_failure, catalog
 
@@ -77,6 +78,12 @@ def test_verify_reports_entries_dated_after_now(store: Store, clock: Any) -> Non
     ahead.start("watch", "W-1", {}, actor="王芳", role="nurse")
     found = Engine(store, flows=catalog(), clock=clock).verify()
     assert [(d.case_id, d.field, d.stored) for d in found] == [("W-1", "history", "up to now")]
+    engine = Engine(store, flows=catalog(), clock=clock)
+    (row,) = discrepancy_rows(
+        engine.stepper_for(engine.case("W-1")), found[0], engine.tz, show_personal=False, lang="zh"
+    )
+    assert (row["field_label"], row["stored"]) == ("记录", "不晚于现在")  # said in the reader's language
+    assert row["replayed"].startswith("第 1 条记录的时间是") and row["replayed"].endswith("晚于现在")
 
 
 def test_a_drill_store_may_be_played_forward(store_url: str, clock: Any) -> None:
