@@ -48,6 +48,7 @@ DYNAMIC = {
     "what.": ["note", "place", "actor", "role", "worker", "amend", "move", "assign", "merge", "cancel"],
     "named.": ["role", "step", "action", "outcome", "field", "choice", "flow"],
     "db.status.": ["current", "old", "new", "newer"],
+    "verify.part.": ["history"],
     "column.": [
         *(kind.value for kind in PlaceKind),
         *("name", "id_number", "phone", "sex", "birth_date", "household", "address", "problem"),
