@@ -158,9 +158,11 @@ class Life:
             self.act(shared, "pack_delivered", "serving", at + 60 * MINUTE, {"starter_pack_given": "yes"})
 
     def shared_supply(self, case: Shadow) -> Shadow | None:
-        """The open daily-needs case of the case's household, if a co-resident has one."""
+        """The open daily-needs case of the case's household, if a co-resident is in it."""
         shared = self.supplies.get(str(case.data.get("household_id")))
-        return shared if shared is not None and shared.active else None
+        if shared is None or not shared.active or not shared.extra["members"]:
+            return None  # none, or one every member has left (closing): a new one is started
+        return shared
 
     def leave(self, case: Shadow, at: datetime) -> None:
         """The member leaves its household's daily-needs case: sopflow fires `member_left` there

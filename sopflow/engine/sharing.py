@@ -61,7 +61,14 @@ class Sharing:
             return None
         parent = work.current[effect.parent_id]
         parent_stepper = work.steppers[parent.id]
-        found = self._shared_open(work, effect.flow_id, effect.one_per)
+        # a shared case every member has left is closing (its last member's leave took it
+        # there): joining it would leave the newcomer without the service while it waits to be
+        # closed (a county run found one for 15 days); the newcomer starts a case of its own
+        found = [
+            c
+            for c in self._shared_open(work, effect.flow_id, effect.one_per)
+            if any(self._members(work, c).values())
+        ]
         if not found:  # started here, after the move (engine/rerun.py)
             _system(
                 work,

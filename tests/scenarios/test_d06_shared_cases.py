@@ -83,3 +83,30 @@ def test_a_member_leaving_before_the_case_is_opened_is_kept_as_an_alert_not_drop
         "K-0072", "close_other", actor="乡镇指挥部", role="township_hq", data={"close_reason": "误登记"}
     )
     assert engine.case(supply).step == "close_case"  # the last one left
+
+
+def test_a_newcomer_to_a_household_whose_case_is_closing_gets_a_case_that_serves(
+    engine: Engine, clock: Clock
+) -> None:
+    """Found by the full simulated county: the household's only key person left, its case went to
+    closing and waited there for the grid worker; a second key person of the household, placed
+    at home days later, joined that closing case and had no daily-needs service for 15 days (and
+    their own release left an alert no one expected). A case every member has left is not joined:
+    the newcomer starts one that serves, and the closing one is closed as before."""
+    place_at_home(engine, "K-0081", id_number=ID_F, name="张三")
+    closing = engine.cases(flow_id=SUPPLY)[0].id
+    serve_household(engine, closing)
+    clock.advance(hours=1)
+    engine.fire(
+        "K-0081", "close_other", actor="乡镇指挥部", role="township_hq", data={"close_reason": "误登记"}
+    )
+    assert engine.case(closing).step == "close_case"
+    clock.now = LOCAL(2020, 2, 5, 9, 0)
+    place_at_home(engine, "K-0082", id_number=ID_M, name="张四", arrival="2020-02-04")
+    assert [(c.id, c.step) for c in engine.cases(flow_id=SUPPLY)] == [
+        (closing, "close_case"),
+        ("K-0082.1", "open_case"),
+    ]
+    assert engine.case("K-0082").children == ("K-0082.1",)
+    assert not [e for e in engine.case(closing).history if e.kind == "join"]
+    assert engine.verify() == []
