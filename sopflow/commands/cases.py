@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -38,7 +40,9 @@ from sopflow.engine.views import (
     case_summary,
     history_detail,
 )
+from sopflow.errors import LookupFailed, SopflowError
 from sopflow.i18n import aside, say
+from sopflow.language.catalog import load_flow
 
 
 def parse_sets(pairs: Sequence[str]) -> dict[str, str]:
@@ -113,6 +117,8 @@ def case_start(
 ) -> None:
     """Open a case of FLOW (an id) and print where it now is."""
     data = parse_sets(sets)
+    if flow.endswith((".yaml", ".yml")) and flow not in catalog().ids():  # a file, where an id belongs
+        _refuse_a_file(flow)
     check_lang(catalog().load(flow), chosen_lang(lang))  # before a new store is made, or anything saved
     engine = current_engine(writes=True)
     case = engine.start(
@@ -127,6 +133,15 @@ def case_start(
         at_step=at_step,
     )
     show_case(engine, case.id, lang=lang, as_json=as_json, show_personal=show_personal)
+
+
+def _refuse_a_file(file: str) -> None:
+    """`case start flows/x.yaml`: a case keeps its flow by id, found in --flows; say so."""
+    path = Path(file)
+    flow_id = path.stem
+    with suppress(SopflowError):  # the file's own id when it loads; else its name as an example
+        flow_id = load_flow(path).id
+    raise LookupFailed("flow.file_for_id", file=file, stem=flow_id, folder=str(path.parent))
 
 
 @case_group.command("advance", help="help.case.advance")

@@ -108,9 +108,9 @@ def worklist_view(
     ]
     steps = {(cases[i.case_id].flow_id, i.step) for i in items if i.kind == "deadline"}
     steps |= {(case.flow_id, case.step) for case in checked}
-    who = worker or say(
-        "worklist.role_at", lang, role=role_label(engine, role or "", lang), place=place or ""
-    )
+    who = worker or role_label(engine, role or "", lang)
+    if not worker and place:  # a role's list for a place; without one, no stray comma after it
+        who = say("worklist.role_at", lang, role=who, place=place)
     return Worklist(
         title=say("worklist.title", lang),
         who=who,

@@ -505,3 +505,17 @@ def test_a_refused_start_does_not_make_a_new_store(sopflow: Run, tmp_path: Path)
     refused = sopflow("--db", str(store), "case", "start", "重点人员管制", "--role", "网格员", "--lang", "zh")
     assert refused.exit_code == 1 and "是否应为 '重点人员管控 key_person_control'？" in refused.output
     assert not store.exists()
+
+
+def test_a_flow_file_given_where_an_id_belongs_points_to_flows(sopflow: Run, tmp_path: Path) -> None:
+    """A newcomer writes `case start flows/fc.yaml`: told to name the folder with --flows and
+    the flow's id (read from the file), and no store is made."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    example = Path(__file__).parents[2] / "examples" / "fever-check.yaml"
+    (folder / "fc.yaml").write_text(example.read_text("utf-8"), "utf-8")
+    store = tmp_path / "fc.db"
+    refused = sopflow("--db", str(store), "case", "start", str(folder / "fc.yaml"), "--role", "grid_worker")
+    assert refused.exit_code == 1
+    assert f"give the flow's id (e.g. sopflow --flows {folder} case start fever_check …)" in refused.output
+    assert not store.exists()

@@ -49,6 +49,7 @@ def test_a_roles_list_at_a_place_puts_overdue_work_first(with_wang: Engine) -> N
     assert "K-2" not in [c for c, _ in cases]  # the violation check is the police's
     assert view["who"] == "网格员，前郭县/前郭镇"
     assert [r["case"] for r in view["checks"]] == ["K-5"]
+    assert worklist_view(with_wang, DAY, "zh", role="网格员")["who"] == "网格员"  # no stray comma
 
 
 def test_the_xlsx_is_the_check_sheet(with_wang: Engine, sopflow: Run, tmp_path: Path) -> None:
