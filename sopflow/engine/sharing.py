@@ -64,11 +64,8 @@ class Sharing:
         # a shared case every member has left is closing (its last member's leave took it
         # there): joining it would leave the newcomer without the service while it waits to be
         # closed (a county run found one for 15 days); the newcomer starts a case of its own
-        found = [
-            c
-            for c in self._shared_open(work, effect.flow_id, effect.one_per)
-            if any(self._members(work, c).values())
-        ]
+        candidates = self._shared_open(work, effect.flow_id, effect.one_per)
+        found = [(c, members) for c in candidates if any((members := self._members(work, c)).values())]
         if not found:  # started here, after the move (engine/rerun.py)
             _system(
                 work,
@@ -82,9 +79,9 @@ class Sharing:
                 from_step=effect.step,
             )
             return None  # the caller starts it as any child
-        shared = found[0]
+        shared, members = found[0]  # each history read once
         stepper = self._stepper(self.store.flow(work.conn, shared.flow_id, shared.flow_digest))
-        count = sum(self._members(work, shared).values()) + 1
+        count = sum(members.values()) + 1
         why: Mapping[str, Any] = {"member": parent.id, MEMBERS_IN: count}
         _system(work, stepper, shared, kind=EventKind.JOIN, name="join", at=effect.at, why=why)
         why = {"case": shared.id, "flow": shared.flow_id}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sopflow.cases.filter import CaseFilter
@@ -19,7 +19,8 @@ from sopflow.engine.runtime import Engine
 from sopflow.engine.schedule import due_items
 from sopflow.engine.views import case_summary
 from sopflow.i18n import say
-from sopflow.store.queries import last_readings
+from sopflow.language.model import Flow
+from sopflow.store.queries import Reading, last_readings
 from sopflow.store.registry import subjects_of
 
 PAGE = 1000
@@ -62,12 +63,15 @@ def export_rows(
         kinds = engine.place_kinds(case.place for case in page)
         for case in page:
             row = _row(
-                engine, case, subjects.get(case.id), lang, now, show_personal=show_personal, kinds=kinds
+                engine,
+                case,
+                subjects.get(case.id),
+                lang,
+                now,
+                show_personal=show_personal,
+                kinds=kinds,
+                reading=readings.get(case.id),
             )
-            if row is not None:
-                row[COLUMNS.index("last_check")] = _reading_text(
-                    engine, case, readings.get(case.id), lang, show_personal=show_personal
-                )
             if row is None or (overdue and row[COLUMNS.index("overdue")] != say("word.yes", lang)):
                 continue
             yield row
@@ -86,6 +90,7 @@ def _row(
     *,
     show_personal: bool,
     kinds: Mapping[str, str],
+    reading: Reading | None,
 ) -> list[object] | None:
     stepper = engine.stepper_for(case)
     # the place: a door masked, the building or hamlet kept (not who lives at which door)
@@ -110,7 +115,7 @@ def _row(
         summary["assigned_to"] or "",
         local_text(first.due_at, engine.tz) if first else "",
         say("word.yes" if any(i.overdue for i in items) else "word.no", lang) if items else "",
-        "",  # the last check: filled in by export_rows, from the page's histories
+        _reading_text(stepper.flow, reading, engine.tz, lang, show_personal=show_personal),
         summary["updated_at"] or "",
     ]
 
@@ -123,27 +128,18 @@ def _person(key: str, subject: dict[str, Any] | None, data_text: dict[str, str],
     return next((data_text[f] for f in PERSON_FIELDS[key] if data_text.get(f)), "")
 
 
-def _reading_text(
-    engine: Engine,
-    case: Case,
-    reading: tuple[Any, str, dict[str, Any]] | None,
-    lang: str,
-    *,
-    show_personal: bool,
-) -> str:
-    """2020-02-03 08:05 测体温问症状 体温=38.2 ℃、有症状=是: the last check recorded, at any step."""
+def _reading_text(flow: Flow, reading: Reading | None, tz: tzinfo, lang: str, *, show_personal: bool) -> str:
+    """2020-02-03 08:05 测体温问症状 体温=38.2 ℃、有症状=是: the last check recorded, at any step
+    (queries.last_readings: the case's row keeps only those of its current step's visit)."""
     if reading is None:
         return ""
     at, name, changes = reading
-    flow = engine.stepper_for(case).flow
     values = masked(flow.fields, {k: change[1] for k, change in changes.items()}, show_personal=show_personal)
     label = flow.text(_check_label(flow, name), lang)
-    return " ".join(
-        part for part in (local_text(at, engine.tz), label, values_text(flow, values, lang)) if part
-    )
+    return " ".join(part for part in (local_text(at, tz), label, values_text(flow, values, lang)) if part)
 
 
-def _check_label(flow: Any, name: str) -> Any:
+def _check_label(flow: Flow, name: str) -> Any:
     for step in flow.steps.values():
         for check in step.checks:
             if check.name == name:

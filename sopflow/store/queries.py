@@ -4,6 +4,7 @@ index serves (tests/store/test_query_plans.py looks at the plans)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,7 +68,10 @@ def kept_lists(conn: Connection, case_ids: Sequence[str]) -> dict[str, str | Non
     return {row.id: row.due_list for row in conn.execute(query)}
 
 
-def last_readings(conn: Connection, case_ids: Sequence[str]) -> dict[str, tuple[Any, str, dict[str, Any]]]:
+Reading = tuple[datetime, str, dict[str, Any]]  # when (UTC), which check, field -> [before, after]
+
+
+def last_readings(conn: Connection, case_ids: Sequence[str]) -> dict[str, Reading]:
     """The last check recorded on each case, whatever step it was at (a case's row keeps only the
     readings of its current step's visit: a fever moves the case on, and they are gone from it),
     by id: when (UTC), which check, and what it recorded (field -> [before, after])."""
