@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -143,10 +143,13 @@ class DayQuery:
     ) -> None:
         """Cases standing at steps at `at`, and entries (and starts) in each column's window."""
         below, of = store.below, self.places.of
-        standing = steps_at(conn, at, place=self.under, below=below)
+        standing = steps_at(conn, at, place=self.under, below=below, wanted=self._wanted("now"))
         spans = {column.within or DAY for column in self.columns}
+        started = {flow_id for column in self.columns for flow_id in column.started}
+        wanted = (self._wanted("entered"), started)
         entered = {
-            span: entries_between(conn, at - span, at, place=self.under, below=below) for span in spans
+            span: entries_between(conn, at - span, at, place=self.under, below=below, wanted=wanted)
+            for span in spans
         }
         for column in self.columns:
             for count in standing:
@@ -159,6 +162,20 @@ class DayQuery:
                     taken = _takes(column.entered, entry.flow_id, entry.step, self.flows)
                 if taken:
                     values[of(entry.place)][column.id] += entry.number
+
+    def _wanted(self, counted: Literal["now", "entered"]) -> dict[str, set[str]]:
+        """The steps some column counts the cases standing at (`now`) or entering (`entered`),
+        by flow: what `_takes` would take."""
+        wanted: dict[str, set[str]] = {}
+        for column in self.columns:
+            steps_of = getattr(column, counted)
+            for flow_id, listed in steps_of.items():
+                flow = self.flows(flow_id)
+                every = () if flow is None else flow.steps
+                steps = every if listed is None else listed
+                taken = {step for step in steps if _takes(steps_of, flow_id, step, self.flows)}
+                wanted.setdefault(flow_id, set()).update(taken)
+        return wanted
 
     def _overdue(
         self, conn: Connection, store: Store, moment: datetime, values: dict[str, Counter[str]]

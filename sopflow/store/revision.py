@@ -8,6 +8,6 @@ history, in order): two branches that each add one then conflict on this line, a
 
 from __future__ import annotations
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_version"  # Alembic's own name for it, so its tools read our stores

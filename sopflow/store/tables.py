@@ -78,6 +78,19 @@ events = sa.Table(
     sa.Column("recorded_at", sa.DateTime, nullable=True),
     sa.Column("late", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+# The moves (starts and entries into steps) by time, with what the daily report counts of them,
+# so that it reads the cases that moved in its day, not every entry (migration 0010). Checks,
+# most of the history, are not in it: recording one writes no entry here.
+_moved = events.c.to_step.is_not(None)
+sa.Index(
+    "ix_events_moves_at",
+    events.c.at,
+    events.c.case_id,
+    events.c.kind,
+    events.c.to_step,
+    sqlite_where=_moved,
+    postgresql_where=_moved,
+)
 
 # Open and closed alerts (cases/alerts.py): raised and closed by events in the same transaction,
 # kept here so that `due`, `alert list` and the daily report count the open ones by place.

@@ -4,7 +4,7 @@ BY, so a report over a county's cases reads a few hundred rows of counts, never 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -15,6 +15,8 @@ from sopflow.store.rows import naive
 from sopflow.store.tables import alerts, cases, events, places
 
 Below = Callable[[str], sa.ColumnElement[bool]]
+# The entries a report counts: into which steps, by flow; and the flows whose starts it counts
+Entries = tuple[Mapping[str, Collection[str]], Collection[str]]
 GONE = ("cancelled", "merged")  # outcomes of cases that never were (cancelled) or live on in another
 
 
@@ -59,42 +61,124 @@ def active_steps(
     return [StepCount(r[0], r[1], r[2], r[3], int(r[4]), int(r[5] or 0)) for r in conn.execute(query)]
 
 
-def steps_at(conn: Connection, moment: datetime, *, place: str | None, below: Below) -> list[StepCount]:
+def steps_at(
+    conn: Connection,
+    moment: datetime,
+    *,
+    place: str | None,
+    below: Below,
+    wanted: Mapping[str, Collection[str]] | None = None,
+) -> list[StepCount]:
     """Cases by the step they stood at at `moment` (the step their last entry before it went to),
     by place and flow; cases cancelled or merged away are left out. `overdue` is 0: due times are
-    kept only as they stand now."""
+    kept only as they stand now.
+
+    A case that has not moved since `moment` stands where its row says: those are counted from
+    the cases table. Only the cases
+    that moved after `moment` (found by the index of moves by time) are looked up in the history.
+    A county's report reads the few thousand cases that moved today, not its millions of entries.
+    With `wanted` (flow -> steps), only cases at those steps are counted."""
+    return [
+        StepCount(r[0], r[1], r[2], None, int(r[3]), 0)
+        for query in standing_queries(moment, place=place, below=below, wanted=wanted)
+        for r in conn.execute(query)
+    ]
+
+
+def standing_queries(
+    moment: datetime, *, place: str | None, below: Below, wanted: Mapping[str, Collection[str]] | None
+) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The two counts of `steps_at`: cases not moved since `moment`, from their rows; cases moved
+    since, from their last move before it."""
+    cut = naive(moment)
+    moved = (
+        sa.select(events.c.case_id).where(events.c.at > cut, events.c.to_step.is_not(None)).scalar_subquery()
+    )
+    still = (
+        sa.select(cases.c.place, cases.c.flow_id, cases.c.step, sa.func.count())
+        .where(cases.c.id.not_in(moved), _kept(), _at_place(cases.c.place, place, below))
+        .group_by(cases.c.place, cases.c.flow_id, cases.c.step)
+    )
+    if wanted is not None:
+        still = still.where(_at_steps(cases.c.step, wanted))
     last = (
         sa.select(events.c.case_id, sa.func.max(events.c.seq).label("seq"))
-        .where(events.c.at <= naive(moment), events.c.to_step.is_not(None))
+        .where(events.c.case_id.in_(moved), events.c.at <= cut, events.c.to_step.is_not(None))
         .group_by(events.c.case_id)
         .subquery()
     )
-    query = (
+    then = (
         sa.select(cases.c.place, cases.c.flow_id, events.c.to_step, sa.func.count())
         .select_from(last)
         .join(events, sa.and_(events.c.case_id == last.c.case_id, events.c.seq == last.c.seq))
         .join(cases, cases.c.id == last.c.case_id)
-        .where(sa.or_(cases.c.outcome.is_(None), cases.c.outcome.not_in(GONE)))
-        .where(_at_place(cases.c.place, place, below))
+        .where(_kept(), _at_place(cases.c.place, place, below))
         .group_by(cases.c.place, cases.c.flow_id, events.c.to_step)
     )
-    return [StepCount(r[0], r[1], r[2], None, int(r[3]), 0) for r in conn.execute(query)]
+    if wanted is not None:
+        then = then.where(_at_steps(events.c.to_step, wanted))
+    return still, then
+
+
+def _kept() -> sa.ColumnElement[bool]:
+    """Cases that count: not cancelled (never were) nor merged away (live on in another)."""
+    return sa.or_(cases.c.outcome.is_(None), cases.c.outcome.not_in(GONE))
+
+
+def _at_steps(step: Any, wanted: Mapping[str, Collection[str]]) -> sa.ColumnElement[bool]:
+    """Cases whose `step` is one of the wanted steps of their flow (on the cases table, the index
+    on flow and step serves it)."""
+    return sa.or_(
+        sa.false(),
+        *(
+            sa.and_(cases.c.flow_id == flow_id, step.in_(sorted(steps)))
+            for flow_id, steps in sorted(wanted.items())
+            if steps
+        ),
+    )
 
 
 def entries_between(
-    conn: Connection, start: datetime, end: datetime, *, place: str | None, below: Below
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    *,
+    place: str | None,
+    below: Below,
+    wanted: Entries | None = None,
 ) -> list[EntryCount]:
-    """Starts and entries into steps with `start` <= time < `end`, by place, flow, kind and step."""
+    """Starts and entries into steps with `start` <= time < `end`, by place, flow, kind and step;
+    with `wanted`, only the entries and starts it names."""
+    query = entries_query(start, end, place=place, below=below, wanted=wanted)
+    return [EntryCount(r[0], r[1], str(r[2]), r[3], int(r[4])) for r in conn.execute(query)]
+
+
+def entries_query(
+    start: datetime, end: datetime, *, place: str | None, below: Below, wanted: Entries | None = None
+) -> sa.Select[Any]:
+    """The count of `entries_between`, read from the index of moves by time: the moves of the
+    window not wanted are left there, before their case is looked up (a sweep day's thousands of
+    visits, which no column counts, cost nothing)."""
     query = (
         sa.select(cases.c.place, cases.c.flow_id, events.c.kind, events.c.to_step, sa.func.count())
         .select_from(events)
         .join(cases, cases.c.id == events.c.case_id)
         .where(events.c.at >= naive(start), events.c.at < naive(end), events.c.to_step.is_not(None))
-        .where(sa.or_(cases.c.outcome.is_(None), cases.c.outcome.not_in(GONE)))
-        .where(_at_place(cases.c.place, place, below))
+        .where(_kept(), _at_place(cases.c.place, place, below))
         .group_by(cases.c.place, cases.c.flow_id, events.c.kind, events.c.to_step)
     )
-    return [EntryCount(r[0], r[1], str(r[2]), r[3], int(r[4])) for r in conn.execute(query)]
+    if wanted is None:
+        return query
+    entered, started = wanted
+    steps = sorted({step for listed in entered.values() for step in listed})
+    is_start = events.c.kind == "start"
+    return query.where(
+        sa.or_(is_start, events.c.to_step.in_(steps)),  # on the index, before the case is read
+        sa.or_(
+            sa.and_(is_start, cases.c.flow_id.in_(sorted(started))),
+            sa.and_(events.c.kind != "start", _at_steps(events.c.to_step, entered)),
+        ),
+    )
 
 
 def open_alerts(conn: Connection, *, place: str | None) -> list[tuple[str | None, int]]:

@@ -3,19 +3,24 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from sopflow.engine import ledger
 from sopflow.engine.runtime import Engine
 from sopflow.engine.settings import report_columns
 from sopflow.errors import LookupFailed
 from sopflow.store.store import Store
-from sopflow.store.tables import alerts
-from sopflow.store.tallies import open_alerts
+from sopflow.store.tables import alerts, cases
+from sopflow.store.tallies import entries_between, open_alerts, steps_at
 from tests.conftest import Clock
-from tests.day.county import HAMLET, TOWNS, a_day, local
+from tests.day.county import FLOW, HAMLET, TOWNS, a_day, local
+
+LEAD = {"lead_source": "self_report", "lead_note": "从武汉返回"}
 
 
 def query(engine: Engine, under: str | None = None) -> ledger.DayQuery:
@@ -116,3 +121,62 @@ def test_open_alerts_are_counted_by_the_place_of_their_case(
         assert open_alerts(conn, place="前郭县/平凤乡") == [(HAMLET, 1)]
         counts = query(engine).counts(conn, store, local(2020, 2, 2, 17, 0), now=clock.now)
     assert counts.values[TOWNS[0]]["alerts"] == 1 and counts.values[TOWNS[1]]["alerts"] == 1
+
+
+def _stood(store: Store, moment: datetime) -> Counter[tuple[str | None, str, str]]:
+    """Who stood where at `moment`, read from every case's history entry by entry: the step of
+    its last move (by order of entry) dated at or before it; cancelled and merged cases left out."""
+    stood: Counter[tuple[str | None, str, str]] = Counter()
+    with store.reading() as conn:
+        for case_id in conn.execute(sa.select(cases.c.id)).scalars():
+            case = store.get(conn, case_id)
+            assert case is not None
+            moves = [e for e in case.history if e.to_step is not None and e.at <= moment]
+            if moves and case.outcome not in ("cancelled", "merged"):
+                stood[case.place, case.flow_id, moves[-1].to_step] += 1
+    return stood
+
+
+def test_who_stood_where_at_every_hour_is_their_last_move_before_it(
+    engine: Engine, clock: Clock, store: Store
+) -> None:
+    """steps_at counts a case not moved since the moment from its row, and one moved since from
+    its history: at every hour of two days, with a case started, one cancelled, one moved to
+    another place and a reading entered late after it, the sum is the history read entry by
+    entry."""
+    a_day(engine, clock)
+    clock.now = local(2020, 2, 2, 18, 0)
+    engine.fire("K-3", "lead_logged", actor="王芳", role="grid_worker", data=LEAD)
+    engine.cancel("K-4", reason="重复登记", actor="王芳", role="grid_worker")
+    engine.move("K-2", "前郭县/平凤乡/新立村", actor="王芳", role="grid_worker")
+    engine.fire(
+        "K-1",
+        "temperature_check",
+        actor="张三",
+        role="subject",
+        at=local(2020, 2, 2, 8, 0),
+        data={"temperature": "36.5", "symptoms": "no"},
+    )
+    clock.now = local(2020, 2, 3, 9, 0)
+    engine.start(FLOW, "K-5", {}, actor="王芳", role="grid_worker", place=HAMLET)
+    assert [e.late for e in engine.case("K-1").history].count(True) == 1
+    moments = [local(2020, 2, 1, 8, 0) + timedelta(hours=h) for h in range(50)]
+    with store.reading() as conn:
+        for moment in moments:
+            counted: Counter[tuple[str | None, str, str]] = Counter()
+            for count in steps_at(conn, moment, place=None, below=store.below):
+                counted[count.place, count.flow_id, count.step] += count.number
+            assert counted == _stood(store, moment), moment
+            few = steps_at(conn, moment, place=None, below=store.below, wanted={FLOW: {"home_observation"}})
+            assert {(c.flow_id, c.step) for c in few} <= {(FLOW, "home_observation")}
+            assert sum(c.number for c in few) == sum(
+                n for (_, flow, step), n in _stood(store, moment).items() if step == "home_observation"
+            )
+            every = entries_between(conn, moment - ledger.DAY, moment, place=None, below=store.below)
+            wanted = ({FLOW: {"home_observation"}}, {FLOW})
+            picked = entries_between(
+                conn, moment - ledger.DAY, moment, place=None, below=store.below, wanted=wanted
+            )
+            assert sorted(picked) == sorted(
+                e for e in every if e.flow_id == FLOW and (e.kind == "start" or e.step == "home_observation")
+            )

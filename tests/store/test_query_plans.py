@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from sopflow.cases.filter import CaseFilter
 from sopflow.store.store import Store
-from sopflow.store.tables import cases, flow_versions
+from sopflow.store.tables import cases, events, flow_versions
+from sopflow.store.tallies import entries_query, standing_queries
 
 NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
 FILTERS = {
@@ -136,3 +137,53 @@ def test_places_below_a_place_have_pattern_ordered_indexes_on_postgresql(store: 
         inspector = sa.inspect(conn)
         made = {(table, i["name"]) for table in ("cases", "places") for i in inspector.get_indexes(table)}
     assert {("cases", "ix_cases_place_below"), ("places", "ix_places_below")} <= made
+
+
+def fill_history(store: Store) -> None:
+    """Each case of `fill` with a start, two checks and a move, an hour apart, ending at NOW."""
+    at = NOW.replace(tzinfo=None)
+    with store.reading() as conn:
+        rows = conn.execute(sa.select(cases.c.id, cases.c.step)).all()
+    entries = [
+        {
+            "case_id": case_id,
+            "seq": seq,
+            "at": at - timedelta(hours=4 - seq, minutes=n % 60),
+            "kind": kind,
+            "name": kind,
+            "actor": "王芳",
+            "to_step": to_step,
+            "changes": {},
+        }
+        for n, (case_id, step) in enumerate(rows)
+        for seq, kind, to_step in (
+            (1, "start", "lead"),
+            (2, "check", None),
+            (3, "check", None),
+            (4, "action", step),
+        )
+    ]
+    with store.writing() as conn:
+        conn.execute(events.insert(), entries)
+    with store.writing() as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def test_the_daily_reports_counts_read_the_moves_of_the_day_not_the_whole_history(store: Store) -> None:
+    """Who stood where at the cut-off and what was entered in the day: the history is searched by
+    the index of moves by time, never read whole, and the cases at the report's steps are
+    found by their index."""
+    fill(store)
+    fill_history(store)
+    cut = NOW - timedelta(hours=1)
+    wanted = {"key_person_control": {"home_observation", "step_3"}}
+    queries = [
+        *standing_queries(cut, place=None, below=store.below, wanted=wanted),
+        entries_query(cut - timedelta(days=1), cut, place=None, below=store.below),
+    ]
+    for query in queries:
+        shown = plan(store, query)
+        assert "ix_events_moves_at" in shown, shown
+        assert "SCAN events" not in shown and "Seq Scan on events" not in shown, shown
+    still = plan(store, queries[0])
+    assert "ix_cases_flow_step" in still, still
