@@ -378,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     for what, number in sorted(county.life.tally.items()):
         print(f"  {what:<32} {number:>10,}")
     for what, seconds in county.timings.items():
-        print(f"  {what:<32} {seconds:>9.1f} s")
+        print(f"  {what:<32} {seconds:>9.3f} s")
     for line in differences:
         print("DIFFERS:", line)
     print(

@@ -46,17 +46,34 @@ class Clock:
         return self.now
 
 
+SCHEMA_LOCK = 20200201  # the advisory lock the test workers make and drop their schemas under
+
+
+def _schema_ddl(admin: sa.Engine, sql: str) -> None:
+    """Make or drop a test's schema, one test worker at a time. Dropping a schema's tables while
+    another worker makes or drops its own once deadlocked in PostgreSQL's catalog (about one
+    run in six of two workers); the lock serialises the fixtures, and a deadlock with a test's
+    own tables being made is tried again, as PostgreSQL advises for a deadlock's victim."""
+    for attempt in range(3):
+        try:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+                conn.exec_driver_sql(sql)
+            return
+        except sa.exc.OperationalError as exc:
+            if "deadlock detected" not in str(exc) or attempt == 2:
+                raise
+
+
 def postgres_url() -> Iterator[str]:
     """A fresh schema on the local PostgreSQL server, dropped afterwards."""
     schema = f"sopflow_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_SERVER)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    _schema_ddl(admin, f'CREATE SCHEMA "{schema}"')
     try:
         yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
     finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        _schema_ddl(admin, f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
 
 

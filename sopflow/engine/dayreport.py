@@ -60,7 +60,9 @@ def daily_report(
     columns = report_columns(settings)
     at = datetime.combine(day, cutoff, engine.tz)
     now = engine.clock()
-    today = at - ledger.DAY < now  # the cut-off is today's (or still to come): count what stands now
+    # The cut-off is today's or still to come: overdue work and open alerts are counted as they
+    # stand now. A past day's are not: what was overdue then cannot be told from due times now.
+    today = now.astimezone(engine.tz).date() <= day
     with engine.store.reading() as conn:
         paths = place_paths(conn, LEVELS[by], place)
         query = ledger.DayQuery(columns, ledger.Places(paths), _flows(engine), under=place)
@@ -76,9 +78,7 @@ def daily_report(
             None if not c["changes"] else sum(r["changes"][i] or 0 for r in rows) for i, c in enumerate(shown)
         ],
     )
-    notes = [say("report.note.change", lang)]
-    if not today:
-        notes.append(say("report.note.past", lang))
+    notes = [say("report.note.change", lang), *_time_notes(at, now, today, lang)]
     return DailyReport(
         title=say("report.title", lang),
         date=day.isoformat(),
@@ -90,6 +90,21 @@ def daily_report(
         total=total,
         notes=notes,
     )
+
+
+def _time_notes(at: datetime, now: datetime, today: bool, lang: str) -> list[str]:
+    """What the reader must know of the time counted to: a past day; a cut-off still to come
+    (the numbers are as of now); a cut-off passed (later work is in tomorrow's report)."""
+    cutoff = at.strftime("%H:%M")
+    if not today:
+        return [say("report.note.past", lang)]
+    if now < at:
+        return [
+            say("report.note.so_far", lang, cutoff=cutoff, now=now.astimezone(at.tzinfo).strftime("%H:%M"))
+        ]
+    if now > at:
+        return [say("report.note.after", lang, cutoff=cutoff, next=(at + ledger.DAY).date().isoformat())]
+    return []
 
 
 def _flows(engine: Engine) -> ledger.FlowOf:

@@ -15,6 +15,7 @@ import pytest
 from sopflow.engine.dayreport import daily_report
 from sopflow.engine.runtime import Engine
 from sopflow.render.report import markdown
+from tests.conftest import Clock
 from tests.day.conftest import Run
 from tests.day.county import local
 
@@ -42,6 +43,37 @@ def test_the_report_counts_each_town_and_adds_them_up(county: Engine) -> None:
     change = dict(zip(ids, report["total"]["changes"], strict=True))
     # since 1 Feb 17:00: one fewer at home (the fever), one new against three, overdue not compared
     assert (change["home"], change["new"], change["fever"], change["overdue"]) == (-1, -2, 1, None)
+
+
+def test_the_notes_say_what_time_the_numbers_are_counted_to(county: Engine, clock: Clock) -> None:
+    """At the cut-off, no note of time; before it, the numbers are as of now; after it, later
+    work is in the next day's report. Made the next morning, the day is past: overdue work is not
+    counted (what was overdue then cannot be told from the due times kept now)."""
+    change = "较昨日同一时刻的变化写在数字旁（超时待办和未送达提醒只按当前统计，不作比较）。"
+    notes, overdue = {}, {}
+    for now in (
+        local(2020, 2, 2, 17),
+        local(2020, 2, 2, 16, 30),
+        local(2020, 2, 2, 21, 5),
+        local(2020, 2, 3, 8),
+    ):
+        clock.now = now
+        report = daily_report(county, DAY, CUTOFF, "zh")
+        totals = dict(zip((c["id"] for c in report["columns"]), report["total"]["values"], strict=True))
+        notes[now.strftime("%d %H:%M")] = report["notes"]
+        overdue[now.strftime("%d %H:%M")] = totals["overdue"]
+    assert notes == {
+        "02 17:00": [change],
+        "02 16:30": [change, "截止时间 17:00 未到：数字为现在（16:30）的情况。"],
+        "02 21:05": [change, "统计截至 17:00；17:00 以后的工作计入 2020-02-03 的报告。"],
+        "03 08:00": [change, "过去的日期：不统计超时待办和未送达提醒（到期时间只保存当前的）。"],
+    }
+    assert overdue["02 21:05"] == overdue["02 17:00"] > 0
+    assert overdue["03 08:00"] == 0
+    clock.now = local(2020, 2, 2, 21, 5)
+    assert daily_report(county, DAY, CUTOFF, "en")["notes"][1] == (
+        "Counted to 17:00; work done after 17:00 is counted in the report of 2020-02-03."
+    )
 
 
 def test_by_village_lists_villages_and_communities_with_zeros(county: Engine) -> None:
