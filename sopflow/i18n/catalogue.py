@@ -7,6 +7,7 @@ falls back to English for a code it lacks. A new language is a new file here and
 from __future__ import annotations
 
 import os
+import re
 import string
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -72,6 +73,7 @@ class Catalogue:
         for key, value in params.items():
             if isinstance(value, Phrase):
                 values[key] = self.say(value.code, lang, **value.params)
+                template = _unquoted(template, key)
             elif isinstance(value, SaidInLanguages):  # InLanguages, a label with its id, a list
                 values[key] = value.text(lang)
         suggestion = values.get("suggestion")
@@ -96,6 +98,14 @@ class Catalogue:
     def fields(self, code: str, lang: str) -> set[str]:
         """The names a template fills in (for tests that compare languages)."""
         return {name for _, name, _, _ in string.Formatter().parse(self.template(code, lang)) if name}
+
+
+def _unquoted(template: str, key: str) -> str:
+    """`template` with `{key}` unquoted, for a phrase put in where a value would be quoted: a
+    case named by words ("本行的案件", "the new case") also stands for the word case before it,
+    so that a message does not say 案件 '本行的案件'."""
+    word = r"(?:案件 |[Cc]ase )?" if key == "case" else ""
+    return re.sub(word + "'?\\{" + key + "\\}'?", "{" + key + "}", template)
 
 
 CATALOGUE = Catalogue(resources.files("sopflow.i18n") / "texts")

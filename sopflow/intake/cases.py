@@ -23,6 +23,7 @@ from sopflow.engine.changes import Result
 from sopflow.engine.runtime import Engine
 from sopflow.engine.work import Work
 from sopflow.errors import CaseError, CodedError
+from sopflow.i18n.catalogue import Phrase
 from sopflow.intake.columns import Column, column
 from sopflow.intake.problems import RowProblem
 from sopflow.intake.run import Counts, Line, unreadable
@@ -30,6 +31,7 @@ from sopflow.language.model import FieldType, Flow
 from sopflow.store import registry
 
 CASE, PLACE = "case", "place"
+THIS_ROW = "case.reason.this_row"  # a row's case in a message, when the row gives no id
 ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as generated ids: no 0/O, 1/I/L
 
 
@@ -110,9 +112,9 @@ class CasesIntake:
         problems: list[RowProblem],
     ) -> PlannedCase | None:
         data = {f: line.get(f) for f in self.flow.fields if line.get(f)}
-        named = line.get(CASE) or (
-            derived_id(self.flow.id, self._id_number(line) or "") if self._id_number(line) else "-"
-        )
+        named = line.get(CASE) or Phrase(
+            THIS_ROW
+        )  # an id the row does not show would mean nothing to its reader
         values = self._values(line, named, data, problems)
         case_id = self._case_id(line, person, about, values, problems)
         place = self._place(conn, line, person, paths, problems)
@@ -133,7 +135,10 @@ class CasesIntake:
                 case_id, data, actor=self.actor, role=self.role, at=self.at, place=place
             )
         except CodedError as error:  # a required field missing, a rule of the flow
-            problems.append(RowProblem(line.number, None, error.code, error.params))
+            params = dict(error.params)
+            if not line.get(CASE) and params.get("case") == case_id:
+                params["case"] = Phrase(THIS_ROW)
+            problems.append(RowProblem(line.number, None, error.code, params))
             return None
         return PlannedCase(line.number, case_id, result, subject)
 
@@ -141,7 +146,7 @@ class CasesIntake:
         self, line: Line, named: str, data: dict[str, str], problems: list[RowProblem]
     ) -> dict[str, Any]:
         """Each cell read by its field, a bad one a problem at its column (messages name the
-        case as `named`: its id if the row gives or makes one, else '-')."""
+        case as `named`: its id if the row gives one, else "this row's case")."""
         values: dict[str, Any] = {}
         for field, text in data.items():
             try:

@@ -73,8 +73,8 @@ def test_a_refused_case_with_a_generated_id_is_not_named_by_an_id_no_case_has(en
         engine.start(
             "supply_request", None, {**REQUEST, "address": "东风\x16社区"}, actor="王", role="grid_worker"
         )
-    assert "'新建的案件'" in refused.value.message("zh")
-    assert "'the new case'" in refused.value.message("en")
+    assert "（新建的案件）" in refused.value.message("zh")  # not 案件 '新建的案件'
+    assert "(the new case)" in refused.value.message("en")
     assert engine.cases() == []
 
 

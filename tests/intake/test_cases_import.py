@@ -125,10 +125,16 @@ def test_a_file_with_bad_rows_starts_nothing_and_names_every_problem(
     assert lines[1].startswith("row 2, column 身份证号: '220721198503120046' is not a valid resident ID")
     assert lines[2].startswith("row 4, column 体温: Temperature (temperature) is 99.0, above the highest")
     assert "bad.csv: 2 rows have problems, nothing was imported" in lines[3]
+    # the rows give no case id: the case is this row's, not an id made from the row, nor '-'
+    assert all("(this row's case)" in line for line in lines[:3]), lines
+    assert "KPC-" not in result.output and "'-'" not in result.output
     assert read(store_url, sa.select(cases.c.id)) == []
     zh = sopflow("import", "key_person_control", str(tmp_path / "bad.csv"), *OPENER, "--lang", "zh")
     assert zh.output.startswith("第 2 行，线索来源：'卡口' 不是 线索来源")
-    assert "第 2 行，身份证号：'220721198503120046' 不是有效的身份证号" in zh.output
+    assert (
+        "第 2 行，身份证号：'220721198503120046' 不是有效的身份证号（身份证号 id_number，本行的案件）"
+        in zh.output
+    )
 
 
 def test_a_reject_file_takes_the_bad_rows_to_fix_and_import_again(
