@@ -11,7 +11,7 @@ import click
 
 from sopflow.commands.base import SopflowCommand, SopflowGroup
 from sopflow.commands.common import chosen_lang, current_engine, json_option, lang_option, print_json
-from sopflow.commands.filters import place_filter
+from sopflow.commands.filters import check_filters, place_filter
 from sopflow.commands.settings import usage_lang
 from sopflow.engine.dayreport import daily_report
 from sopflow.engine.runtime import Engine
@@ -49,12 +49,22 @@ def time_of(text: str, option: str = "--cutoff") -> time:
 def format_of(fmt: str | None, output: Path | None, formats: tuple[str, ...]) -> str:
     """The format asked for, else the output file's suffix; refused if it is none of `formats`."""
     chosen = fmt or (output.suffix.lstrip(".").lower() if output is not None else "md")
-    if chosen not in formats:
+    if chosen in formats:
+        return chosen
+    if fmt is None and output is not None:  # the format was read from the file's name: say so
         raise click.BadParameter(
-            say("render.bad_format", usage_lang(), format=chosen, formats=", ".join(formats)),
-            param_hint="'-f'",
+            say(
+                "render.bad_suffix",
+                usage_lang(),
+                file=output.name,
+                formats=say("list.sep", usage_lang()).join(f".{f}" for f in formats),
+            ),
+            param_hint="'-o'",
         )
-    return chosen
+    raise click.BadParameter(
+        say("render.bad_format", usage_lang(), format=chosen, formats=", ".join(formats)),
+        param_hint="'-f'",
+    )
 
 
 @click.group("report", cls=SopflowGroup, help="help.report")
@@ -148,8 +158,10 @@ def worklist_command(
     lang = chosen_lang(lang)
     if (worker is None) == (role is None):
         raise click.UsageError(say("worklist.who", lang))
-    engine = current_engine()
     chosen = format_of(None, output, WORKLIST_FORMATS)
+    engine = current_engine()
+    if role is not None:  # a role no flow has would print an empty list, as if nothing were due
+        check_filters(engine.flows, role=role)
     day = day_of(date_text, engine)
     view = worklist_view(
         engine,
