@@ -25,6 +25,7 @@ from sopflow.commands.common import (
 )
 from sopflow.commands.filters import place_filter
 from sopflow.engine import ledger
+from sopflow.engine.runtime import Engine
 from sopflow.errors import LookupFailed, Problem
 from sopflow.i18n import say
 from sopflow.language.model import Flow
@@ -173,9 +174,10 @@ def case_chart_command(
     """Draw a case on its flow's chart: where it is, the numbered way it came, what can be done now."""
     lang = chosen_lang(lang)
     fmt = target.suffix.lstrip(".").lower()
-    if fmt not in ("pdf", "svg", "png", "dot"):
+    if f".{fmt}" not in CASE_CHARTS:
         raise click.BadParameter(
-            f"'{target.name}' — end the name in .pdf, .svg, .png or .dot", param_hint="-o"
+            say("render.bad_suffix", lang, file=target.name, formats=say("list.sep", lang).join(CASE_CHARTS)),
+            param_hint="'-o'",
         )
     output_folder(target.parent)
     engine = current_engine()
@@ -185,11 +187,23 @@ def case_chart_command(
     now = in_local_time(now, engine) or engine.clock()
     highlight = case_highlight(stepper, case, now, engine.tz, show_personal=show_personal)
     options = PrintOptions(paper, landscape, organisation, _today(), highlight, heading=case_id)
-    printed = lay_out(stepper.flow, lang, options)
+    printed = lay_out(_beside_its_file(stepper.flow, engine), lang, options)
     shown = pages_for_case(printed, case)
     written = write_chart(shown, fmt, target.parent, target.stem)
     warn_too_big(shown, case.flow_id, lang)
     click.echo(say("render.case_done", lang, case=case_id, files=", ".join(str(p) for p in written)))
+
+
+CASE_CHARTS = (".pdf", ".svg", ".png", ".dot")
+
+
+def _beside_its_file(flow: Flow, engine: Engine) -> Flow:
+    """A case's flow as the store keeps it has no file; the chart names the flows it starts by
+    their titles, found beside the flow's file (--flows), as for the flow's own chart."""
+    path = engine.flows.path_of(flow.id)
+    if not path or Path(flow.source_path).is_file():
+        return flow
+    return replace(flow, source_path=path)
 
 
 def warn_too_big(printed: PrintedChart, flow: str, lang: str) -> None:

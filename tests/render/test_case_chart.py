@@ -240,3 +240,52 @@ def test_numbered_badges_do_not_overlap(engine: Engine, clock: Clock) -> None:
                 assert apart, (text, other)
     moves = [e for e in engine.case("KP-2").history if e.from_step and e.to_step]
     assert badges >= len(moves) > 20  # every move's badge was found on some page
+
+
+def test_a_case_of_a_flow_of_ones_own_names_the_flow_it_starts_by_its_title(tmp_path: Path) -> None:
+    """A case's flow is read back from the store, where it has no file: the chart still finds the
+    flow it starts beside its file in --flows, and names it by its title, not its id."""
+    from click.testing import CliRunner  # noqa: PLC0415 - only this test runs the command
+
+    from sopflow.cli import cli  # noqa: PLC0415
+
+    example = (Path(__file__).parents[2] / "examples" / "fever-check.yaml").read_text("utf-8")
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "followup.yaml").write_text(
+        example.replace("id: fever_check", "id: fever_followup").replace(
+            "title: {zh: 体温筛查, en: Fever check}", "title: {zh: 发热随访, en: Fever follow-up}"
+        ),
+        "utf-8",
+    )
+    opening = (
+        "steps:\n  open_followup:\n    kind: subflow\n    label: {zh: 启动随访, en: Start follow-up}\n"
+        "    role: grid_worker\n    flow: fever_followup\n    copy: [full_name]\n    wait: false\n"
+        "    next: measure\n    source: I\n"
+    )
+    parent = example.replace("start: measure", "start: open_followup").replace("steps:\n", opening, 1)
+    (flows / "parent.yaml").write_text(parent, "utf-8")
+    env = {"SOPFLOW_DB": f"sqlite:///{tmp_path}/cases.db", "SOPFLOW_NOW": "2020-02-02 09:00"}
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--flows", str(flows), *args, "--lang", "zh"], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run(
+        "case",
+        "start",
+        "fever_check",
+        "--id",
+        "F-1",
+        "--set",
+        "full_name=张三",
+        "--role",
+        "grid_worker",
+        "--actor",
+        "王",
+    )
+    run("case", "chart", "F-1", "-o", str(tmp_path / "c.dot"))
+    drawn = "".join(p.read_text("utf-8") for p in sorted(tmp_path.glob("c*.dot")))
+    assert "启动：发热随访" in drawn
+    assert "fever_followup" not in drawn
