@@ -27,6 +27,7 @@ from sopflow.commands.common import (
     names,
     print_json,
     read_options,
+    warn_version_reused,
 )
 from sopflow.commands.filters import ListChoice, list_filter_options
 from sopflow.commands.settings import usage_lang
@@ -121,6 +122,7 @@ def case_start(
         _refuse_a_file(flow)
     check_lang(catalog().load(flow), chosen_lang(lang))  # before a new store is made, or anything saved
     engine = current_engine(writes=True)
+    warn_version_reused(engine, flow, chosen_lang(lang))
     case = engine.start(
         flow,
         case_id,

@@ -22,6 +22,7 @@ from sopflow.errors import CaseError, CodedError, FlowError, LookupFailed, Probl
 from sopflow.i18n import say, ui_languages
 from sopflow.language.catalog import FlowCatalog, default_catalog, load_flow
 from sopflow.language.model import Flow
+from sopflow.store.flowversions import version_with_other_rules
 from sopflow.store.store import open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -181,6 +182,14 @@ def as_option(option: str, lang: str) -> Iterator[None]:
         if error.code not in ("clock.ahead", "moment.out_of_range"):
             raise
         raise click.BadParameter(error.message(lang), param_hint=f"'{option}'") from None
+
+
+def warn_version_reused(engine: Engine, typed: str, lang: str) -> None:
+    """Say (on stderr, going on) that the flow's file was edited under an old version label."""
+    flow = engine.flows.load(typed)
+    with engine.store.reading() as conn:
+        if version_with_other_rules(conn, flow):
+            click.echo(say("flow.version_reused", lang, flow=flow.id, version=flow.version), err=True)
 
 
 def catalog() -> FlowCatalog:

@@ -15,6 +15,7 @@ from sopflow.commands.common import (
     chosen_lang,
     current_engine,
     lang_option,
+    warn_version_reused,
 )
 from sopflow.commands.filters import ListChoice, list_filter_options
 from sopflow.commands.registry import FILE, import_file, import_options
@@ -42,6 +43,7 @@ def import_command(
     """Start a case of FLOW per row of FILE (CSV or XLSX), each row checked as `case start` checks it."""
     engine = current_engine(writes=True)
     intake = CasesIntake(engine, flow, actor=actor, role=role, at=engine.clock())
+    warn_version_reused(engine, flow, chosen_lang(lang))
     import_file(intake, file, reject_file, chosen_lang(lang), as_json)
 
 

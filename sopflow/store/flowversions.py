@@ -40,6 +40,18 @@ def save_flow_version(conn: Connection, flow: Flow, *, sqlite: bool) -> None:
         )
 
 
+def version_with_other_rules(conn: Connection, flow: Flow) -> bool:
+    """Whether the store keeps `flow`'s version label with another source: the file was edited
+    and its `version:` left as it was (the cases of each keep their own rules, but a printed
+    chart's version no longer says which)."""
+    query = sa.select(flow_versions.c.digest).where(
+        flow_versions.c.flow_id == flow.id,
+        flow_versions.c.version == flow.version,
+        flow_versions.c.digest != flow.digest,
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def read_flow_version(conn: Connection, flow_id: str, digest: str) -> Flow:
     """The saved version `digest` of flow `flow_id`; StoreError if it is missing, or its source
     is not the one saved (changed, swapped for another flow's, or not a flow at all)."""

@@ -63,6 +63,34 @@ def test_a_corrupt_sqlite_file_is_refused_and_left_as_it_was(sopflow: Run, tmp_p
 # -- a flow edited under running cases ---------------------------------------------------------------
 
 
+def test_a_flow_edited_under_its_old_version_is_said_until_it_has_a_new_one(
+    sopflow: Run, tmp_path: Path
+) -> None:
+    """Two sets of rules under one version label cannot be told apart on a printed chart: each
+    case started with the edited file says so (and starts); with a new `version:` it stops."""
+    folder = tmp_path / "flows"
+    shutil.copytree(DATA, folder)
+    env: dict[str, str | None] = {"SOPFLOW_FLOWS": str(folder)}
+    said = "is already in the store with other rules"
+
+    def start(case_id: str) -> str:
+        result = sopflow("case", "start", "watch", "--id", case_id, "--role", "nurse", env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert said not in start("W-1")
+    watch = folder / "watch.yaml"
+    text = watch.read_text(encoding="utf-8")
+    watch.write_text(text.replace("after: 1d", "after: 3d"), encoding="utf-8")
+    assert said in start("W-2")
+    assert said in start("W-3")
+    version = re.search(r'^version: "?([^"\n]+)"?$', text, re.MULTILINE)
+    assert version is not None
+    edited = watch.read_text(encoding="utf-8").replace(version.group(0), 'version: "9999.1"')
+    watch.write_text(edited, encoding="utf-8")
+    assert said not in start("W-4")
+
+
 def test_a_flow_file_edited_under_running_cases(sopflow: Run, tmp_path: Path) -> None:
     """Running cases go on by the version they started on, whatever happens to the file; a new
     case takes the edited file, and a broken edit is reported at its line, changing nothing."""
@@ -73,7 +101,9 @@ def test_a_flow_file_edited_under_running_cases(sopflow: Run, tmp_path: Path) ->
     watch = folder / "watch.yaml"
     watch.write_text(watch.read_text(encoding="utf-8").replace("after: 1d", "after: 3d"), encoding="utf-8")
     assert sopflow(*READING, "--set", "temperature=36.6", env=env).exit_code == 0
-    assert sopflow("case", "start", "watch", "--id", "W-2", "--role", "nurse", env=env).exit_code == 0
+    second = sopflow("case", "start", "watch", "--id", "W-2", "--role", "nurse", env=env)
+    assert second.exit_code == 0
+    assert "is already in the store with other rules" in second.output  # edited, version kept
     broken = watch.read_text(encoding="utf-8").replace("after: 3d", "after: soon")
     watch.write_text(broken, encoding="utf-8")  # a mistake in the edit
     assert sopflow(*READING, "--set", "temperature=36.7", env=env).exit_code == 0
