@@ -81,15 +81,11 @@ events = sa.Table(
 # The moves (starts and entries into steps) by time, with what the daily report counts of them,
 # so that it reads the cases that moved in its day, not every entry (migration 0010). Checks,
 # most of the history, are not in it: recording one writes no entry here.
-_moved = events.c.to_step.is_not(None)
-sa.Index(
-    "ix_events_moves_at",
-    events.c.at,
-    events.c.case_id,
-    events.c.kind,
-    events.c.to_step,
-    sqlite_where=_moved,
-    postgresql_where=_moved,
+# (Partial on PostgreSQL too: its `where` is added by add_postgresql_indexes, as declaring it
+# here would load the PostgreSQL dialect on every command.)
+_MOVED = events.c.to_step.is_not(None)
+MOVES_AT = sa.Index(
+    "ix_events_moves_at", events.c.at, events.c.case_id, events.c.kind, events.c.to_step, sqlite_where=_MOVED
 )
 
 # Open and closed alerts (cases/alerts.py): raised and closed by events in the same transaction,
@@ -151,6 +147,7 @@ def add_postgresql_indexes() -> None:
     places.path), which an index serves only with pattern ordering (the database's collation
     may not be bytewise)."""
     with _POSTGRESQL_INDEXES:
+        MOVES_AT.dialect_kwargs["postgresql_where"] = _MOVED
         for table, name, column in (
             (cases, "ix_cases_place_below", "place"),
             (places, "ix_places_below", "path"),
