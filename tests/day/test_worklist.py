@@ -71,7 +71,8 @@ def test_whose_list_must_be_said(sopflow: Run, tmp_path: Path) -> None:
     assert neither.exit_code == 2 and "--worker" in neither.output
     wrong = sopflow("worklist", "--worker", "王芳", "-o", str(tmp_path / "w.docx"))
     assert wrong.exit_code == 2
-    assert "'-o' 的值无效：w.docx：不能写成这种文件 — 文件名请以下列之一结尾：.pdf、.html、.xlsx" in wrong.output
+    said = "'-o' 的值无效：w.docx：不能写成这种文件 — 文件名请以下列之一结尾：.pdf、.html、.xlsx"
+    assert said in wrong.output
     assert "-f" not in wrong.output  # the format came from the file's name, not from an -f typed
     typo = sopflow("worklist", "--role", "网格", "-o", str(tmp_path / "w.pdf"))
     assert typo.exit_code == 1 and not (tmp_path / "w.pdf").exists()  # not an empty list
