@@ -86,17 +86,22 @@ class Places:
 
     def __init__(self, paths: Sequence[str]) -> None:
         self.paths = list(paths)
-        self._short = {path.split("/", 1)[1]: path for path in paths if "/" in path}
+        short = {path.split("/", 1)[1]: path for path in paths if "/" in path}
+        self._rows = {**{path: path for path in paths}, **short}  # a path or short form -> its row
         self._known: dict[str | None, str] = {}
 
     def of(self, place: str | None) -> str:
+        """The row of `place`: its longest beginning (whole parts) that is a row's path or short
+        form; found by cutting its parts off one by one, not by trying every row."""
         if place in self._known:
             return self._known[place]
         found = OTHER
         if place is not None:
-            for path in sorted([*self.paths, *self._short], key=len, reverse=True):
-                if place == path or place.startswith(path + "/"):
-                    found = self._short.get(path, path)
+            parts = place.split("/")
+            for end in range(len(parts), 0, -1):
+                row = self._rows.get("/".join(parts[:end]))
+                if row is not None:
+                    found = row
                     break
         self._known[place] = found
         return found

@@ -180,3 +180,22 @@ def test_who_stood_where_at_every_hour_is_their_last_move_before_it(
             assert sorted(picked) == sorted(
                 e for e in every if e.flow_id == FLOW and (e.kind == "start" or e.step == "home_observation")
             )
+
+
+@pytest.mark.parametrize(
+    ("place", "row"),
+    [
+        ("前郭县/前郭镇", "前郭县/前郭镇"),  # the row itself
+        ("前郭县/前郭镇/东风社区/第1网格/幸福小区/1号楼", "前郭县/前郭镇/东风社区"),  # the deepest row above
+        ("前郭县/前郭镇/西山社区", "前郭县/前郭镇"),
+        ("前郭镇/东风社区/第1网格", "前郭县/前郭镇/东风社区"),  # given without the county's name
+        ("前郭县/前郭镇东", ledger.OTHER),  # begins alike, is not below it
+        ("前郭县", ledger.OTHER),  # above every row
+        ("长山镇/x", ledger.OTHER),
+        (None, ledger.OTHER),
+    ],
+)
+def test_a_place_falls_in_the_deepest_row_it_is_or_lies_below(place: str | None, row: str) -> None:
+    places = ledger.Places(["前郭县/前郭镇", "前郭县/前郭镇/东风社区", "前郭县/平凤乡"])
+    assert places.of(place) == row
+    assert places.of(place) == row  # and again, remembered
