@@ -14,7 +14,7 @@ from types import MappingProxyType
 from sopflow.errors import ArgumentError, FlowError, Location, LookupFailed, Problem
 from sopflow.i18n import Listing, Phrase, listing
 from sopflow.language.crosscheck import cross_check
-from sopflow.language.flowcache import cached_flow
+from sopflow.language.flowcache import cached_flow, cached_peek
 from sopflow.language.loader import decode_flow_bytes, load_shallow, read_flow_file
 from sopflow.language.model import Flow
 from sopflow.language.naming import Names, across, flow_names
@@ -203,13 +203,22 @@ def _peek_id(file: Path) -> tuple[str, int, int] | None:
 def _peek_id_cached(file: Path, _mtime_ns: int, _size: int) -> tuple[str, int, int] | None:
     """Cached by modification time and size: a folder is scanned once, not once per lookup."""
     try:
-        data, source_map = load_marked(read_flow_file(file).decode("utf-8-sig"))
-    except (FlowError, UnicodeDecodeError, YamlProblem):
+        text = read_flow_file(file).decode("utf-8-sig")
+    except (FlowError, UnicodeDecodeError):
+        return None
+    return cached_peek(text, lambda: _read_id(text))
+
+
+def _read_id(text: str) -> tuple[str, int, int] | None:
+    try:
+        data, source_map = load_marked(text)
+    except YamlProblem:
         return None
     flow_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(flow_id, str):
         return None
-    return (flow_id, *source_map.at(("id",), key=True))
+    line, column = source_map.at(("id",), key=True)
+    return flow_id, line, column
 
 
 def default_catalog(folder: Path | None) -> FlowCatalog:

@@ -88,13 +88,44 @@ def _warnings_from_json(data: list[list[Any]], source_path: str) -> tuple[Proble
 
 
 def _keep(entry: Path, flow: Flow) -> None:
-    """Write the entry whole or not at all (a temporary file renamed); a cache that cannot be
-    written (read-only home, disk full) only costs time."""
+    """Keep a checked flow (see `_write`)."""
     try:
         kept = {**flow_to_json(flow), "warnings": _warnings_to_json(flow.warnings)}
         data = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (NotFrozenFlow, TypeError, ValueError):
         return
+    _write(entry, data)
+
+
+Peeked = tuple[str, int, int] | None  # a flow file's top-level id, its line and column; None: none
+
+
+def cached_peek(source_text: str, peek: Callable[[], Peeked]) -> Peeked:
+    """The top-level `id:` of a flow file's text and where it is (`peek()`, which reads the YAML
+    with its positions), kept like a checked flow. Every command that finds a flow by id in a
+    folder peeks at each file: for the built-in flows alone that YAML reading took a second."""
+    folder = cache_dir()
+    if folder is None:
+        return peek()
+    digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+    entry = folder / f"id-{digest}-{checker_stamp()}.json"
+    try:
+        kept = json.loads(entry.read_bytes())
+        if kept is None:
+            return None
+        flow_id, line, column = kept
+        if isinstance(flow_id, str) and isinstance(line, int) and isinstance(column, int):
+            return flow_id, line, column
+    except (OSError, ValueError, TypeError):
+        pass  # not there yet, or unreadable: peek again
+    found = peek()
+    _write(entry, json.dumps(found, ensure_ascii=False).encode("utf-8"))
+    return found
+
+
+def _write(entry: Path, data: bytes) -> None:
+    """Write the entry whole or not at all (a temporary file renamed); a cache that cannot be
+    written (read-only home, disk full) only costs time."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sopflow.render.browser import print_pdf
-from sopflow.render.html import render_page
 from sopflow.render.output import write_file, write_with
 from sopflow.sheets.write import write_rows
 
@@ -57,4 +56,6 @@ def _sheet(temp: Path, view: Worklist) -> None:
 
 
 def worklist_html(view: Worklist, lang: str) -> str:
+    from sopflow.render.html import render_page  # noqa: PLC0415 - Jinja only for a page (render/report.py)
+
     return render_page("worklist.html.j2", lang, view=view)

@@ -93,3 +93,15 @@ def test_without_the_cache_the_flow_is_checked_and_the_result_is_the_same(tmp_pa
     checked, loaded = _sopflow(tmp_path, "case", "show", "QG-0001")
     assert checked == cached
     assert "networkx" in loaded  # it was checked again
+
+
+def test_the_evening_report_as_text_loads_no_checker_and_no_printer(tmp_path: Path) -> None:
+    """`report daily` finds each flow by its id in the flow folders: each file's id is peeked at
+    once and kept (a YAML reading of every built-in flow took a second per command), and the
+    page printer is loaded only for HTML and PDF."""
+    _open_case(tmp_path)
+    _sopflow(tmp_path, "report", "daily", "--date", "2020-02-01")  # checks the flows it counts, once
+    shown, loaded = _sopflow(tmp_path, "report", "daily", "--date", "2020-02-01")
+    assert "| **合计** |" in shown
+    assert loaded == []
+    assert any(entry.name.startswith("id-") for entry in (tmp_path / "cache").iterdir())
