@@ -1,6 +1,7 @@
 """Counts the store makes itself: cases by place, flow, step and role (now, or as they stood at a
-moment), entries into steps between two moments, and open alerts. Each is one SELECT with GROUP
-BY, so a report over a county's cases reads a few hundred rows of counts, never the cases."""
+moment), entries into steps between two moments, and open alerts. Each is a SELECT with GROUP BY
+(two for who stood where at a moment), so a report over a county's cases reads a few hundred rows
+of counts, never the cases."""
 
 from __future__ import annotations
 
@@ -73,11 +74,11 @@ def steps_at(
     by place and flow; cases cancelled or merged away are left out. `overdue` is 0: due times are
     kept only as they stand now.
 
-    A case that has not moved since `moment` stands where its row says: those are counted from
-    the cases table. Only the cases
-    that moved after `moment` (found by the index of moves by time) are looked up in the history.
-    A county's report reads the few thousand cases that moved today, not its millions of entries.
-    With `wanted` (flow -> steps), only cases at those steps are counted."""
+    A case that has not moved since `moment` stands where its row says (a case row is the fold
+    of its history, `verify` checks it): those are counted from the cases table. Only the cases
+    that moved after `moment`, found by the index of moves by time, are looked up in their
+    history: a county's report reads the cases that moved since its cut-off, not its millions of
+    entries. With `wanted` (flow -> steps), only cases at those steps are counted."""
     return [
         StepCount(r[0], r[1], r[2], None, int(r[3]), 0)
         for query in standing_queries(moment, place=place, below=below, wanted=wanted)
