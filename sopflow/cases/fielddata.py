@@ -237,10 +237,19 @@ _PARSERS = {
 }
 
 
+CELSIUS = frozenset({"℃", "°C", "C"})
+FAHRENHEIT_BODY = (89.6, 113.0)  # a body temperature of 32-45 °C written in °F (98.6 is 37.0)
+
+
 def _check_bounds(spec: FieldSpec, value: Any) -> None:
     if spec.minimum is not None and value < spec.minimum:
         raise FieldValueError("value.below_min", field=field_named(spec), value=value, limit=spec.minimum)
     if spec.maximum is not None and value > spec.maximum:
+        if spec.unit in CELSIUS and FAHRENHEIT_BODY[0] <= value <= FAHRENHEIT_BODY[1]:
+            celsius = round((float(value) - 32) * 5 / 9, 1)  # said, never put in its place
+            raise FieldValueError(
+                "value.fahrenheit", field=field_named(spec), value=value, limit=spec.maximum, celsius=celsius
+            )
         raise FieldValueError("value.above_max", field=field_named(spec), value=value, limit=spec.maximum)
 
 

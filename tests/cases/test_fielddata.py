@@ -126,3 +126,19 @@ def test_a_date_that_is_not_one_is_refused_not_guessed(raw: str) -> None:
     with pytest.raises(FieldValueError) as refused:
         parse_value(SPECS[7], raw, TZ, AT)
     assert refused.value.code == "value.date"
+
+
+@pytest.mark.parametrize(("raw", "celsius"), [("98.6", 37.0), ("102.2", 39.0), ("89.6", 32.0)])
+def test_a_reading_that_looks_fahrenheit_is_refused_with_its_celsius(raw: str, celsius: float) -> None:
+    """Never taken as its Celsius (nothing typed is changed), but the message says what it is."""
+    spec = FieldSpec("temperature", FieldType.NUMBER, {}, minimum=34.0, maximum=43.0, unit="℃")
+    with pytest.raises(FieldValueError) as refused:
+        parse_value(spec, raw, TZ, AT)
+    assert (refused.value.code, refused.value.params["celsius"]) == ("value.fahrenheit", celsius)
+    plain = FieldSpec("weight", FieldType.NUMBER, {}, maximum=43.0)  # no °C unit: no such guess
+    with pytest.raises(FieldValueError) as other:
+        parse_value(plain, raw, TZ, AT)
+    assert other.value.code == "value.above_max"
+    with pytest.raises(FieldValueError) as hot:  # far above any body in °F either
+        parse_value(spec, "120", TZ, AT)
+    assert hot.value.code == "value.above_max"
