@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 
 from sopflow.errors import LookupFailed
@@ -104,7 +104,10 @@ class Names:
             if len(set(found)) == 1:
                 return self.named(found[0])
         closest = suggest(spoken(typed), spellings)
-        return self.named(spellings[closest]) if closest else ""
+        if closest:
+            return self.named(spellings[closest])
+        sharing = _sharing_characters(typed, spellings)
+        return self.named(sharing) if sharing else ""
 
 
 class FlowNames:
@@ -181,3 +184,19 @@ def across(flows: Sequence[Flow], kind: str) -> Names:
 def _things(names: FlowNames, kind: str) -> Iterable[tuple[str, Text]]:
     of_kind: Names = getattr(names, f"{kind}s")
     return of_kind.labels.items()
+
+
+def _sharing_characters(typed: str, spellings: Mapping[str, str]) -> str | None:
+    """For a short Chinese word (温度 for 体温, 电话号 for 联系电话): the one thing whose name
+    shares the most of its characters, at least half of them; None if two share as many.
+    Letter-by-letter closeness says little of two-character words."""
+    chinese = {c for c in typed if "\u4e00" <= c <= "\u9fff"}
+    if not chinese or len(typed) > 6:
+        return None
+    best: dict[str, int] = {}
+    for spelling, thing in spellings.items():
+        shared = len(chinese & set(spelling))
+        best[thing] = max(best.get(thing, 0), shared)
+    top = max(best.values(), default=0)
+    winners = [thing for thing, shared in best.items() if shared == top]
+    return winners[0] if top * 2 >= len(chinese) and len(winners) == 1 else None

@@ -101,3 +101,14 @@ def test_a_suggestion_names_the_closest_thing_by_label_and_id() -> None:
     roles = FlowNames(KPC).roles
     assert roles.suggestion("网格").text("zh") == "网格员 grid_worker"
     assert roles.suggestion("comunity_doctor").text("en") == "Community doctor (community_doctor)"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("温度", "体温 temperature"), ("类别", "人员类别 category"), ("住址", "现住址 address"), ("体重", "")],
+)
+def test_a_short_chinese_word_is_matched_by_the_characters_it_shares(typed: str, expected: str) -> None:
+    """温度 and 体温 share one character of two: letter by letter they are not close, but no other
+    field shares as much, so it is the likely one; 体重 shares 体 with several, so none is named."""
+    found = FlowNames(KPC).fields.suggestion(typed)
+    assert (found.text("zh") if found else "") == expected
