@@ -64,7 +64,9 @@ bench: setup
 # Optional, not part of `make bench`: the simulated county of issue 15 at full size (22 towns, 233
 # villages, 600,000 people, 9,264 key persons, 30 days), its daily report checked against the
 # simulation's own counts (exit 1 on any difference). Hours on a 2-core machine: see bench/README.md.
-# Smaller: make bench-county COUNTY_ARGS="--people 20000 --key-persons 300".
+# Smaller: make bench-county COUNTY_ARGS="--people 20000 --key-persons 300". It ends with the
+# report timed again beside raw GROUP BY queries of its counts (bench/bench_report.py, which also
+# runs on any store: --db URL --date YYYY-MM-DD).
 COUNTY_ARGS ?= --people 600000 --key-persons 9264 --days 30
 bench-county: setup
 	.venv/bin/pip install -q -e '.[dev,bench]'
