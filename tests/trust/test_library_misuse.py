@@ -65,6 +65,15 @@ def test_an_engine_without_a_store_is_refused() -> None:
     _refused_naming("store", lambda: Engine(None))  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("given", ["2020-02-01 09:00", 1580518800, None])
+def test_a_clock_that_gives_no_datetime_is_refused_by_name_and_changes_nothing(
+    local_engine: Engine, given: object
+) -> None:
+    engine = Engine(local_engine.store, flows=local_engine.flows, clock=lambda: given)
+    _refused_naming("clock()", lambda: engine.start("watch", "W-9", {}, actor="王芳", role="nurse"))
+    assert engine.cases() == []
+
+
 def test_open_store_with_a_number() -> None:
     _refused_naming("url", lambda: open_store(123))  # type: ignore[arg-type]
 
