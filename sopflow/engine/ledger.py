@@ -156,17 +156,27 @@ class DayQuery:
             span: entries_between(conn, at - span, at, place=self.under, below=below, wanted=wanted)
             for span in spans
         }
+        # Rolled up to the report's rows first: the store counts by each case's own place (a
+        # door), thousands of rows for a county, and each column would look at every one
+        stood: Counter[tuple[str, str, str]] = Counter()
+        for count in standing:
+            stood[of(count.place), count.flow_id, count.step] += count.number
+        came: dict[timedelta, Counter[tuple[str, str, str, str | None]]] = {}
+        for span, entries in entered.items():
+            came[span] = Counter()
+            for entry in entries:
+                came[span][of(entry.place), entry.flow_id, entry.kind, entry.step] += entry.number
         for column in self.columns:
-            for count in standing:
-                if _takes(column.now, count.flow_id, count.step, self.flows):
-                    values[of(count.place)][column.id] += count.number
-            for entry in entered[column.within or DAY]:
-                if entry.kind == "start":
-                    taken = entry.flow_id in column.started
+            for (row, flow_id, step), number in stood.items():
+                if _takes(column.now, flow_id, step, self.flows):
+                    values[row][column.id] += number
+            for (row, flow_id, kind, into), number in came[column.within or DAY].items():
+                if kind == "start":
+                    taken = flow_id in column.started
                 else:
-                    taken = _takes(column.entered, entry.flow_id, entry.step, self.flows)
+                    taken = _takes(column.entered, flow_id, into, self.flows)
                 if taken:
-                    values[of(entry.place)][column.id] += entry.number
+                    values[row][column.id] += number
 
     def _wanted(self, counted: Literal["now", "entered"]) -> dict[str, set[str]]:
         """The steps some column counts the cases standing at (`now`) or entering (`entered`),
@@ -187,15 +197,17 @@ class DayQuery:
     ) -> set[str]:
         """Overdue work at `moment` into the overdue columns (and by role); the roles found."""
         roles: set[str] = set()
-        for count in active_steps(conn, moment, place=self.under, below=store.below):
-            row = values[self.places.of(count.place)]
+        late: Counter[tuple[str, str, str]] = Counter()  # (row, flow, role) -> overdue, as above
+        for count in active_steps(conn, moment, place=self.under, below=store.below, overdue_only=True):
+            late[self.places.of(count.place), count.flow_id, count.role or "-"] += count.overdue
+        for (row_path, flow_id, role), overdue in late.items():
+            row = values[row_path]
             for column in self.columns:
-                if column.overdue is None or not ("*" in column.overdue or count.flow_id in column.overdue):
+                if column.overdue is None or not ("*" in column.overdue or flow_id in column.overdue):
                     continue
-                row[column.id] += count.overdue
-                if column.by_role and count.overdue:
-                    role = count.role or "-"
-                    row[f"{column.id}:{role}"] += count.overdue
+                row[column.id] += overdue
+                if column.by_role and overdue:
+                    row[f"{column.id}:{role}"] += overdue
                     roles.add(role)
         return roles
 
