@@ -4,7 +4,7 @@ TypeError) naming the argument and what it must be, never a raw error from deep 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -57,3 +57,17 @@ def limit(name: str, value: object) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_LIMIT:
         raise ArgumentError.wrong(name, value, "expected.limit", high=MAX_LIMIT)
     return value
+
+
+def checked_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
+    """The library user's clock, checked each time it is read: what it gives is used as a
+    datetime everywhere, so text or a number from it is refused here, not met as an
+    AttributeError deep in a change."""
+
+    def now() -> datetime:
+        moment = clock()
+        if not isinstance(moment, datetime):
+            raise ArgumentError.wrong("clock()", moment, "expected.datetime")
+        return moment
+
+    return now

@@ -86,7 +86,7 @@ class Engine(Corrections, Alerts, Bulk, Sharing):
                 raise ArgumentError.wrong(name, function, "expected.function")
         self.store = store
         self.flows = flows or default_catalog(None)
-        self.clock = _checked(clock)
+        self.clock = arguments.checked_clock(clock)
         try:
             self.tz = ZoneInfo(arguments.text("timezone", timezone))
         except (ZoneInfoNotFoundError, ValueError):
@@ -440,20 +440,6 @@ def _new_id(flow_id: str) -> str:
     initials = "".join(part[0] for part in flow_id.split("_")).upper()
     alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
     return f"{initials}-{''.join(secrets.choice(alphabet) for _ in range(8))}"
-
-
-def _checked(clock: Clock) -> Clock:
-    """The library user's clock, checked each time it is read: what it gives is used as a
-    datetime everywhere, so text or a number from it is refused here, not met as an
-    AttributeError deep in a change."""
-
-    def now() -> datetime:
-        moment = clock()
-        if not isinstance(moment, datetime):
-            raise ArgumentError.wrong("clock()", moment, "expected.datetime")
-        return moment
-
-    return now
 
 
 __all__ = ["Clock", "Engine", "Hook", "HookErrorHandler", "log_hook_error", "wall_clock"]
