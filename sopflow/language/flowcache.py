@@ -56,11 +56,9 @@ def checker_stamp() -> str:
 def cached_flow(source_text: str, source_path: str, check: Callable[[], Flow]) -> Flow:
     """The flow of `source_text`: from the cache if it was checked before, else `check()`
     (which raises FlowError for a broken flow: nothing is kept then)."""
-    folder = cache_dir()
-    if folder is None:
+    entry = _entry(source_text)
+    if entry is None:
         return check()
-    digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
-    entry = folder / f"{digest}-{checker_stamp()}.json"
     try:
         data = json.loads(entry.read_bytes())
         flow = flow_from_json(data, source_text, source_path)
@@ -70,6 +68,16 @@ def cached_flow(source_text: str, source_path: str, check: Callable[[], Flow]) -
     flow = check()
     _keep(entry, flow)
     return flow
+
+
+def _entry(source_text: str, kind: str = "") -> Path | None:
+    """Where what is kept of `source_text` is (None: the cache is off): named by its digest and
+    the checking code's stamp, so a changed flow or a changed sopflow never meets a stale one."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+    return folder / f"{kind}{digest}-{checker_stamp()}.json"
 
 
 def _warnings_to_json(warnings: tuple[Problem, ...]) -> list[list[Any]]:
@@ -104,11 +112,9 @@ def cached_peek(source_text: str, peek: Callable[[], Peeked]) -> Peeked:
     """The top-level `id:` of a flow file's text and where it is (`peek()`, which reads the YAML
     with its positions), kept like a checked flow. Every command that finds a flow by id in a
     folder peeks at each file: for the built-in flows alone that YAML reading took a second."""
-    folder = cache_dir()
-    if folder is None:
+    entry = _entry(source_text, "id-")
+    if entry is None:
         return peek()
-    digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
-    entry = folder / f"id-{digest}-{checker_stamp()}.json"
     try:
         kept = json.loads(entry.read_bytes())
         if kept is None:
